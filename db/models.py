@@ -1,0 +1,369 @@
+"""SQLAlchemy 2.x typed models for everything the bot keeps (DESIGN §3).
+
+Everything hangs off a Workspace (one Slack team), so one deployment can serve several.
+Progress updates are append-only: nothing in the bot edits or deletes one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; pass an aware datetime")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Workspace(Base):
+    """A Slack team. `team_id` is LOCAL_TEAM_ID until the first Slack install adopts it."""
+
+    __tablename__ = "workspace"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime]
+
+
+LOCAL_TEAM_ID = "LOCAL"
+
+
+class Person(Base):
+    __tablename__ = "person"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "slack_user_id"),
+        Index("ix_person_workspace_name", "workspace_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(320))
+    slack_user_id: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+
+
+class RoleGrant(Base):
+    """A person's role: admin (workspace-wide, board_id NULL), chair or member (of a board)."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("person_id", "role", "board_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"))
+
+    person: Mapped[Person] = relationship()
+
+
+class Board(Base):
+    __tablename__ = "board"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    region: Mapped[str] = mapped_column(String(8), default="ENG")
+    meeting_rule: Mapped[str | None] = mapped_column(String(300))
+    meeting_start: Mapped[dt.date | None] = mapped_column(Date)
+    meeting_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(10, 0))
+    # Overrides of the default reminder policy (bot.core.reminder_policy); empty means defaults.
+    reminder_policy: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    paused_until: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime]
+
+    chair: Mapped[Person | None] = relationship()
+    meeting_changes: Mapped[list[MeetingChange]] = relationship(
+        back_populates="board", cascade="all, delete-orphan", order_by="MeetingChange.date"
+    )
+    plans: Mapped[list[Plan]] = relationship(back_populates="board", order_by="Plan.id")
+
+
+class MeetingChange(Base):
+    """A one-off meeting added to, or cancelled from, a board's cycle."""
+
+    __tablename__ = "meeting_change"
+    __table_args__ = (UniqueConstraint("board_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))  # "added" | "cancelled"
+
+    board: Mapped[Board] = relationship(back_populates="meeting_changes")
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+    __table_args__ = (UniqueConstraint("board_id", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str | None] = mapped_column(String(300))
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+
+    board: Mapped[Board] = relationship(back_populates="plans")
+    themes: Mapped[list[Theme]] = relationship(
+        back_populates="plan", order_by="Theme.position", cascade="all, delete-orphan"
+    )
+    deadlines: Mapped[list[StatutoryDeadline]] = relationship(
+        back_populates="plan", order_by="StatutoryDeadline.due", cascade="all, delete-orphan"
+    )
+
+
+class StatutoryDeadline(Base):
+    """A date set in law, e.g. the written statement of action (70 working days on)."""
+
+    __tablename__ = "statutory_deadline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(300))
+    due: Mapped[dt.date] = mapped_column(Date)
+
+    plan: Mapped[Plan] = relationship(back_populates="deadlines")
+
+
+class Theme(Base):
+    __tablename__ = "theme"
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="themes")
+    lead: Mapped[Person | None] = relationship()
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="theme",
+        order_by="Action.position",
+        primaryjoin="and_(Theme.id == Action.theme_id, Action.removed_at.is_(None))",
+        viewonly=True,
+    )
+
+
+class Action(Base):
+    __tablename__ = "action"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "ref"),
+        Index("ix_action_plan_due", "plan_id", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    measures: Mapped[str | None] = mapped_column(Text)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_precision: Mapped[str] = mapped_column(String(8), default="day")
+    original_due_date: Mapped[dt.date | None] = mapped_column(Date)
+    date_changes: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    removed_at: Mapped[dt.datetime | None]
+
+    plan: Mapped[Plan] = relationship()
+    theme: Mapped[Theme] = relationship()
+    assignments: Mapped[list[ActionAssignment]] = relationship(
+        back_populates="action", cascade="all, delete-orphan", order_by="ActionAssignment.position"
+    )
+
+
+class ActionAssignment(Base):
+    """A person who owns an action, or stands in as delegate for its owners."""
+
+    __tablename__ = "action_assignment"
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("action.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)  # "owner" | "delegate"
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    action: Mapped[Action] = relationship(back_populates="assignments")
+    person: Mapped[Person] = relationship()
+
+
+class ProgressUpdate(Base):
+    """Append-only history of what owners said about an action."""
+
+    __tablename__ = "progress_update"
+    __table_args__ = (Index("ix_progress_update_action_at", "action_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime]
+    status: Mapped[str | None] = mapped_column(String(16))  # the action's status after it
+    previous_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))  # command|modal|thread|import|cli|button
+    new_due_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_change_reason: Mapped[str | None] = mapped_column(Text)
+    # Identifies the Slack request or event that caused it, so retries never record twice.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+    author: Mapped[Person | None] = relationship()
+
+
+class DateChangeRequest(Base):
+    __tablename__ = "date_change_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    requested_at: Mapped[dt.datetime]
+    old_due_date: Mapped[dt.date | None] = mapped_column(Date)
+    new_due_date: Mapped[dt.date] = mapped_column(Date)
+    new_due_precision: Mapped[str] = mapped_column(String(8), default="day")
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    action: Mapped[Action] = relationship()
+    requested_by: Mapped[Person | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class Notification(Base):
+    """Outbox and ledger in one: a row per message, claimed by its unique key before sending."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_state_due", "state", "due_at"),
+        Index("ix_notification_channel_ts", "channel", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(64))  # Slack user/channel id, or person:<id>
+    recipient_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[dt.datetime]
+    # The working day the message belongs to: missed ones are dropped once it has passed.
+    local_day: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class NotificationItem(Base):
+    """An action a notification speaks about, so a thread reply finds its action."""
+
+    __tablename__ = "notification_item"
+
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"), primary_key=True
+    )
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("action.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    reason: Mapped[str] = mapped_column(String(32))
+    working_days: Mapped[int | None] = mapped_column(Integer)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime]
+    what: Mapped[str] = mapped_column(String(64))  # e.g. "board.create", "action.edit"
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class SchedulerLease(Base):
+    """Which running instance schedules jobs; taken over when it lapses."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[dt.datetime]
