@@ -1,0 +1,72 @@
+"""Who may do what: one pure function of a person's standing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.core.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    CHAIR = "chair"
+    MEMBER = "member"
+
+
+class Permission(StrEnum):
+    CONFIGURE = "configure"  # boards, plans, themes, actions, people, admins
+    UPDATE_ACTION = "update_action"  # record progress, ask for a new date
+    APPROVE_DATE = "approve_date"  # approve or decline a date change
+    READ = "read"  # status, digest, pack, history
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a person is, relative to the thing they want to touch."""
+
+    system: bool = False  # the operator at the CLI, or the bot's own scheduler
+    admin: bool = False
+    chair: bool = False  # of the board in question
+    member: bool = False  # of the board in question
+    owner: bool = False  # of the action in question
+    delegate: bool = False  # of the action in question
+    involved: bool = False  # owns, leads or stands in for something in the board
+
+
+def is_allowed(permission: Permission, standing: Standing) -> bool:
+    if standing.system:
+        return True
+    match permission:
+        case Permission.CONFIGURE:
+            return standing.admin
+        case Permission.UPDATE_ACTION:
+            return standing.owner or standing.delegate
+        case Permission.APPROVE_DATE:
+            return standing.chair
+        case Permission.READ:
+            return (
+                standing.admin
+                or standing.chair
+                or standing.member
+                or standing.owner
+                or standing.delegate
+                or standing.involved
+            )
+    return False
+
+
+REFUSALS: dict[Permission, str] = {
+    Permission.CONFIGURE: "Only a plan admin can change the plan set-up. "
+    "Ask an admin to run this, or to add you with `/plan admins add @you`.",
+    Permission.UPDATE_ACTION: "Only the action's owners and delegates can update it. "
+    "Ask an admin to add you with `/plan action delegate <ref> @you`.",
+    Permission.APPROVE_DATE: "Only the board's chair can approve or decline a date change.",
+    Permission.READ: "You're not on this board yet. Ask a plan admin to add you.",
+}
+
+
+def check(permission: Permission, standing: Standing) -> None:
+    """Raise PermissionDenied (a friendly line) unless the standing allows the permission."""
+    if not is_allowed(permission, standing):
+        raise PermissionDenied(REFUSALS[permission])

@@ -1,0 +1,198 @@
+"""Use cases owners and chairs run: progress updates and date changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.core.errors import Conflict, NotFound, UserError
+from bot.core.permissions import Permission, Standing, check
+from bot.core.plans import Actor, audit, standing
+from bot.core.statuses import Status
+from bot.core.uow import UnitOfWork
+from db.models import Action, Board, DateChangeRequest, Plan, ProgressUpdate
+
+SOURCES = ("command", "modal", "thread", "button", "import", "cli")
+
+
+@dataclass(frozen=True)
+class RecordedUpdate:
+    update_id: int
+    action_ref: str
+    status: Status
+    previous_status: Status
+    duplicate: bool = False  # the same Slack request or event seen again
+
+
+def record_progress(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: Action,
+    now: dt.datetime,
+    *,
+    source: str,
+    status: Status | None = None,
+    note: str | None = None,
+    evidence: str | None = None,
+    dedupe_key: str | None = None,
+    completed_on: dt.date | None = None,
+    check_permission: bool = True,
+) -> RecordedUpdate:
+    """Append a progress update; it sets the action's status, and blue sets the completion date."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown update source {source!r}")
+    if check_permission:
+        check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
+    if dedupe_key is not None:
+        seen = uow.session.scalar(
+            select(ProgressUpdate).where(ProgressUpdate.dedupe_key == dedupe_key)
+        )
+        if seen is not None:
+            current = Status(action.status)
+            return RecordedUpdate(seen.id, action.ref, current, current, duplicate=True)
+    note = (note or "").strip() or None
+    evidence = (evidence or "").strip() or None
+    if status is None and note is None and evidence is None:
+        raise UserError(
+            f"Say what's changed: `/progress {action.ref} amber survey slipped to June`, "
+            f"or `/progress {action.ref} note <text>`."
+        )
+    previous = Status(action.status)
+    update = ProgressUpdate(
+        action_id=action.id,
+        author_id=actor.person_id,
+        at=now,
+        status=(status or previous).value,
+        previous_status=previous.value,
+        note=note,
+        evidence=evidence,
+        source=source,
+        dedupe_key=dedupe_key,
+    )
+    uow.session.add(update)
+    if status is not None:
+        action.status = status.value
+        if status is Status.BLUE:
+            action.completed_on = completed_on or now.date()
+        else:
+            action.completed_on = None
+    uow.session.flush()
+    return RecordedUpdate(update.id, action.ref, Status(action.status), previous)
+
+
+def _approver_standing(uow: UnitOfWork, actor: Actor, board: Board) -> Standing:
+    """Chairs approve; on a board with no chair yet, its admins stand in."""
+    found = standing(uow, actor, board.id)
+    if board.chair_id is None and found.admin:
+        return Standing(chair=True)
+    return found
+
+
+def request_date_change(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: Action,
+    new_due: dt.date,
+    reason: str,
+    now: dt.datetime,
+    *,
+    new_precision: str = "day",
+) -> DateChangeRequest:
+    check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
+    reason = reason.strip()
+    if not reason:
+        raise UserError(
+            f"Give the board a reason: `/progress {action.ref} date 30/06/2019 survey moved`."
+        )
+    if new_due == action.due_date:
+        raise UserError(f"{action.ref} is already due on that date.")
+    pending = uow.session.scalar(
+        select(DateChangeRequest).where(
+            DateChangeRequest.action_id == action.id, DateChangeRequest.state == "pending"
+        )
+    )
+    if pending is not None:
+        # A fresh request replaces one the chair has not looked at yet.
+        pending.state = "withdrawn"
+        pending.decided_at = now
+        pending.decided_by_id = actor.person_id
+    request = DateChangeRequest(
+        action_id=action.id,
+        requested_by_id=actor.person_id,
+        requested_at=now,
+        old_due_date=action.due_date,
+        new_due_date=new_due,
+        new_due_precision=new_precision,
+        reason=reason,
+        state="pending",
+    )
+    uow.session.add(request)
+    uow.session.add(
+        ProgressUpdate(
+            action_id=action.id,
+            author_id=actor.person_id,
+            at=now,
+            status=action.status,
+            previous_status=action.status,
+            note=f"Asked the board to move the due date: {reason}",
+            source="command",
+            new_due_date=new_due,
+            due_change_reason=reason,
+        )
+    )
+    uow.session.flush()
+    return request
+
+
+def decide_date_change(
+    uow: UnitOfWork,
+    actor: Actor,
+    request_id: int,
+    approve: bool,
+    now: dt.datetime,
+    note: str | None = None,
+) -> DateChangeRequest:
+    request = uow.session.get(DateChangeRequest, request_id)
+    if request is None or request.action.plan.board.workspace_id != actor.workspace_id:
+        raise NotFound("I can't find that date change. `/board approve` lists the pending ones.")
+    board = request.action.plan.board
+    check(Permission.APPROVE_DATE, _approver_standing(uow, actor, board))
+    if request.state != "pending":
+        raise Conflict(f"That request was already {request.state}.")
+    request.state = "approved" if approve else "declined"
+    request.decided_by_id = actor.person_id
+    request.decided_at = now
+    request.decision_note = (note or "").strip() or None
+    action = request.action
+    if approve:
+        if action.original_due_date is None:
+            action.original_due_date = action.due_date
+        action.due_date = request.new_due_date
+        action.due_precision = request.new_due_precision
+        action.date_changes += 1
+    audit(
+        uow,
+        actor,
+        now,
+        f"date_change.{request.state}",
+        "action",
+        action.id,
+        {"due": request.old_due_date.isoformat() if request.old_due_date else None},
+        {"due": request.new_due_date.isoformat(), "state": request.state},
+    )
+    uow.session.flush()
+    return request
+
+
+def pending_date_changes(uow: UnitOfWork, board_id: int) -> list[DateChangeRequest]:
+    return list(
+        uow.session.scalars(
+            select(DateChangeRequest)
+            .join(Action, Action.id == DateChangeRequest.action_id)
+            .join(Plan, Plan.id == Action.plan_id)
+            .where(Plan.board_id == board_id, DateChangeRequest.state == "pending")
+            .order_by(DateChangeRequest.requested_at)
+        )
+    )
