@@ -1,0 +1,324 @@
+"""Which messages a board sends on a given working day (DESIGN §6). Pure: facts and a day in,
+messages out; no database, no clock, no Slack.
+
+One owner gets at most one reminder DM a day: everything due for them that day is batched
+into it. Every message has a ledger key naming its recipient and its day (or week, or
+meeting), so it is sent at most once however often the rules are evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from bot.core.calendar import WorkingCalendar, at_local, calendar_for, local_date
+from bot.core.meetings import MeetingCycle
+from bot.core.reminder_policy import ReminderPolicy
+
+REMINDER = "reminder"
+ESCALATION = "escalation"
+DIGEST = "digest"
+PACK = "pack"
+
+DUE_SOON = "due_soon"
+OVERDUE = "overdue"
+ESCALATED = "escalation"
+MEETING_WINDOW = "meeting_window"
+MEETING_LAST_CALL = "meeting_last_call"
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    person_id: int
+    name: str
+    slack_user_id: str | None = None
+
+    @property
+    def address(self) -> str:
+        """Where a DM goes: the Slack user, or the person's name while they are unlinked."""
+        return self.slack_user_id or self.name
+
+
+@dataclass(frozen=True)
+class BoardFacts:
+    id: int
+    name: str
+    timezone: str = "Europe/London"
+    region: str = "ENG"
+    policy: ReminderPolicy = field(default_factory=ReminderPolicy)
+    chair: PersonRef | None = None
+    channel_id: str | None = None
+    meetings: MeetingCycle | None = None
+    paused_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ActionFacts:
+    id: int
+    ref: str
+    title: str
+    board_id: int
+    due: dt.date | None
+    status: str
+    owners: tuple[PersonRef, ...]
+    theme_lead: PersonRef | None = None
+    last_update_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    action_id: int
+    action_ref: str
+    reason: str
+    working_days: int | None
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str  # reminder | escalation | digest | pack
+    key: str
+    board_id: int | None
+    recipient: PersonRef | None  # a person, or None for the board channel
+    channel_id: str | None  # the board channel, for channel messages
+    day: dt.date  # the board-local working day it belongs to
+    send_at: dt.datetime  # aware
+    items: tuple[Item, ...] = ()
+    meeting: dt.date | None = None
+
+    @property
+    def to(self) -> str:
+        if self.recipient is not None:
+            return self.recipient.address
+        return self.channel_id or ""
+
+
+def is_paused(board: BoardFacts, day: dt.date) -> bool:
+    return board.paused_until is not None and day <= board.paused_until
+
+
+def send_time(board: BoardFacts, day: dt.date) -> dt.datetime:
+    return at_local(day, board.policy.send_at, board.timezone)
+
+
+def board_messages(
+    board: BoardFacts, actions: Iterable[ActionFacts], day: dt.date
+) -> list[Message]:
+    """Every message one board sends on `day` (a board-local date), before batching DMs.
+
+    Reminder and escalation messages here carry one item each; `batch` merges them into one
+    message per recipient per day.
+    """
+    calendar = calendar_for(board.region)
+    if not calendar.is_working_day(day) or is_paused(board, day):
+        return []
+    policy = board.policy
+    at = send_time(board, day)
+    open_actions = [a for a in actions if a.status != "blue" and a.board_id == board.id]
+    messages: list[Message] = []
+
+    for action in open_actions:
+        for item in _due_items(calendar, policy, action, day):
+            for owner in action.owners:
+                messages.append(_dm(REMINDER, board, owner, day, at, item))
+            if item.reason == OVERDUE and item.working_days == policy.escalate:
+                escalation = Item(action.id, action.ref, ESCALATED, item.working_days)
+                for person in _unique([action.theme_lead, board.chair]):
+                    messages.append(_dm(ESCALATION, board, person, day, at, escalation))
+
+    meeting_items = _meeting_items(calendar, board, open_actions, day)
+    for action, item in meeting_items:
+        for owner in action.owners:
+            messages.append(_dm(REMINDER, board, owner, day, at, item))
+
+    messages.extend(_board_papers(calendar, board, day, at))
+    return messages
+
+
+def _due_items(
+    calendar: WorkingCalendar, policy: ReminderPolicy, action: ActionFacts, day: dt.date
+) -> list[Item]:
+    if action.due is None:
+        return []
+    if day <= action.due:
+        left = calendar.working_days_between(day, action.due)
+        if left in policy.due:
+            return [Item(action.id, action.ref, DUE_SOON, left)]
+        return []
+    late = calendar.working_days_between(action.due, day)
+    if late > 0 and late % policy.overdue == 0:
+        return [Item(action.id, action.ref, OVERDUE, late)]
+    return []
+
+
+def _meeting_items(
+    calendar: WorkingCalendar, board: BoardFacts, actions: list[ActionFacts], day: dt.date
+) -> list[tuple[ActionFacts, Item]]:
+    """Owners asked for updates when the window opens and once more before they're due."""
+    cycle = board.meetings
+    if cycle is None:
+        return []
+    policy = board.policy
+    horizon = calendar.add_working_days(day, policy.window + 1) + dt.timedelta(days=7)
+    found: list[tuple[ActionFacts, Item]] = []
+    for meeting in cycle.occurrences(day, horizon):
+        before = calendar.working_days_between(day, meeting)
+        if before == policy.window:
+            reason = MEETING_WINDOW
+        elif before == policy.updates_due + policy.last_call:
+            reason = MEETING_LAST_CALL
+        else:
+            continue
+        previous = cycle.previous_meeting(meeting)
+        since = (
+            cycle.meeting_datetime(previous)
+            if previous is not None
+            else at_local(meeting - dt.timedelta(days=policy.stale), dt.time(0), board.timezone)
+        )
+        left_until_due = before - policy.updates_due
+        for action in actions:
+            if action.last_update_at is not None and action.last_update_at >= since:
+                continue
+            found.append((action, Item(action.id, action.ref, reason, left_until_due)))
+    return found
+
+
+def _board_papers(
+    calendar: WorkingCalendar, board: BoardFacts, day: dt.date, at: dt.datetime
+) -> list[Message]:
+    """The weekly digest and the pre-meeting pack, to the chair and the board channel."""
+    papers: list[Message] = []
+    monday = day - dt.timedelta(days=day.weekday())
+    if calendar.next_working_day(monday) == day:
+        week = day.isocalendar()
+        papers.extend(
+            _to_chair_and_channel(DIGEST, board, day, at, f"{week.year}-W{week.week:02d}")
+        )
+    if board.meetings is not None:
+        horizon = calendar.add_working_days(day, board.policy.pack + 1) + dt.timedelta(days=7)
+        for meeting in board.meetings.occurrences(day, horizon):
+            if calendar.working_days_between(day, meeting) == board.policy.pack:
+                papers.extend(
+                    _to_chair_and_channel(PACK, board, day, at, meeting.isoformat(), meeting)
+                )
+    return papers
+
+
+def _to_chair_and_channel(
+    kind: str,
+    board: BoardFacts,
+    day: dt.date,
+    at: dt.datetime,
+    period: str,
+    meeting: dt.date | None = None,
+) -> list[Message]:
+    out = []
+    if board.chair is not None:
+        out.append(
+            Message(
+                kind=kind,
+                key=f"{kind}:{board.id}:{period}:person:{board.chair.person_id}",
+                board_id=board.id,
+                recipient=board.chair,
+                channel_id=None,
+                day=day,
+                send_at=at,
+                meeting=meeting,
+            )
+        )
+    if board.channel_id:
+        out.append(
+            Message(
+                kind=kind,
+                key=f"{kind}:{board.id}:{period}:channel:{board.channel_id}",
+                board_id=board.id,
+                recipient=None,
+                channel_id=board.channel_id,
+                day=day,
+                send_at=at,
+                meeting=meeting,
+            )
+        )
+    return out
+
+
+def _dm(
+    kind: str, board: BoardFacts, person: PersonRef, day: dt.date, at: dt.datetime, item: Item
+) -> Message:
+    return Message(
+        kind=kind,
+        key=dm_key(kind, person.person_id, day),
+        board_id=board.id,
+        recipient=person,
+        channel_id=None,
+        day=day,
+        send_at=at,
+        items=(item,),
+    )
+
+
+def dm_key(kind: str, person_id: int, day: dt.date) -> str:
+    """One reminder (and one escalation) DM per person per day, whatever it batches."""
+    return f"{kind}:person:{person_id}:{day.isoformat()}"
+
+
+def batch(messages: Iterable[Message]) -> list[Message]:
+    """Merge DMs with the same key (one per person per day) into one, items in a stable order;
+    board papers pass through. The earliest send time wins; a DM that batches several boards'
+    actions belongs to no single board."""
+    merged: dict[str, Message] = {}
+    items: dict[str, dict[tuple[int, str], Item]] = defaultdict(dict)
+    boards: dict[str, set[int | None]] = defaultdict(set)
+    for message in messages:
+        first = merged.get(message.key)
+        if first is None or message.send_at < first.send_at:
+            merged[message.key] = message
+        boards[message.key].add(message.board_id)
+        for item in message.items:
+            items[message.key].setdefault((item.action_id, item.reason), item)
+    out = [
+        replace(
+            message,
+            board_id=message.board_id if len(boards[key]) == 1 else None,
+            items=tuple(sorted(items[key].values(), key=_item_order)),
+        )
+        for key, message in merged.items()
+    ]
+    return sorted(out, key=lambda m: (m.send_at, _KIND_ORDER[m.kind], m.to, m.key))
+
+
+_KIND_ORDER = {REMINDER: 0, ESCALATION: 1, DIGEST: 2, PACK: 3}
+
+
+def _item_order(item: Item) -> tuple[object, ...]:
+    return (_ref_key(item.action_ref), item.reason)
+
+
+def messages_due(
+    boards: Iterable[BoardFacts], actions: Iterable[ActionFacts], now: dt.datetime
+) -> list[Message]:
+    """What every board sends on its local day of `now`, once its send time has come."""
+    by_board: dict[int, list[ActionFacts]] = defaultdict(list)
+    for action in actions:
+        by_board[action.board_id].append(action)
+    collected: list[Message] = []
+    for board in boards:
+        day = local_date(now, board.timezone)
+        if now < send_time(board, day):
+            continue
+        collected.extend(board_messages(board, by_board.get(board.id, []), day))
+    return batch(collected)
+
+
+def _unique(people: Iterable[PersonRef | None]) -> list[PersonRef]:
+    seen: dict[int, PersonRef] = {}
+    for person in people:
+        if person is not None:
+            seen.setdefault(person.person_id, person)
+    return list(seen.values())
+
+
+def _ref_key(ref: str) -> tuple[tuple[int, int | str], ...]:
+    parts = ref.replace("-", ".").split(".")
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)

@@ -1,0 +1,113 @@
+"""Text for Slack: escaping and splitting to Slack's limits.
+
+Everything a person typed goes through `escape` before it is put into mrkdwn, so a
+`<!channel>` or `<@U…>` in a note is shown as typed and never pings anyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from bot.core.statuses import STATUS_EMOJI, Status
+
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+BLOCK_LIMIT = 50
+MESSAGE_TEXT_LIMIT = 3000
+
+
+def escape(text: str | None) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    if not text:
+        return ""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain(text: str | None, limit: int | None = None) -> str:
+    """Text for a plain_text object (Slack does not parse mentions there), trimmed to a limit."""
+    text = " ".join((text or "").split())
+    if limit is not None and len(text) > limit:
+        return text[: limit - 1] + "…"
+    return text
+
+
+def shorten(text: str | None, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def status_badge(status: str | Status) -> str:
+    status = Status(status)
+    return f"{STATUS_EMOJI[status]} {status.label}"
+
+
+def uk_date(value: dt.date | str | None, precision: str = "day") -> str:
+    if value is None:
+        return "no date"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    if precision == "month":
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%b %Y')}"
+
+
+def mention(slack_user_id: str | None, fallback_name: str) -> str:
+    """A mention for a linked person, their escaped name otherwise."""
+    return f"<@{slack_user_id}>" if slack_user_id else escape(fallback_name)
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": plain(text, HEADER_LIMIT)}}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def divider() -> dict[str, Any]:
+    return {"type": "divider"}
+
+
+def sections_from_lines(lines: Iterable[str], limit: int = SECTION_LIMIT) -> list[dict[str, Any]]:
+    """Pack lines into as few sections as fit Slack's per-section limit; a longer line is cut."""
+    blocks: list[dict[str, Any]] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if len(line) > limit:
+            line = line[: limit - 1] + "…"
+        extra = len(line) + (1 if current else 0)
+        if current and size + extra > limit:
+            blocks.append(section("\n".join(current)))
+            current, size = [], 0
+            extra = len(line)
+        current.append(line)
+        size += extra
+    if current:
+        blocks.append(section("\n".join(current)))
+    return blocks
+
+
+def split_blocks(
+    blocks: list[dict[str, Any]], limit: int = BLOCK_LIMIT
+) -> list[list[dict[str, Any]]]:
+    """Split a long list of blocks into messages of at most `limit` blocks, never starting
+    a message with a divider."""
+    messages: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    for block in blocks:
+        if len(current) >= limit:
+            messages.append(current)
+            current = []
+        if not current and block.get("type") == "divider":
+            continue
+        current.append(block)
+    if current:
+        messages.append(current)
+    return messages or [[]]
