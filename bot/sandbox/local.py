@@ -1,0 +1,107 @@
+"""The whole bot on loopback: the Slack emulator, the real Bolt app behind waitress receiving
+signed requests, the real scheduler jobs under a clock moved by hand, and a database.
+
+The end-to-end tests and `improvement-bot sandbox` both run the bot through this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from bot.app import Bot, Services, bootstrap
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.sandbox.emulator import SlackEmulator
+from bot.web import RunningServer, serve
+from scheduler.delivery import Delivery, DeliveryReport
+from scheduler.jobs import tick
+
+
+@dataclass(frozen=True)
+class SandboxUser:
+    id: str
+    name: str  # the handle people type: `as jane`
+    real_name: str
+    email: str
+    title: str = ""
+
+
+DEFAULT_USERS = (
+    SandboxUser("UADMIN", "ada", "Ada Admin", "ada.admin@council.example", "Performance Manager"),
+    SandboxUser("UCHAIR", "chris", "Chris Chair", "chris.chair@council.example", "Director"),
+    SandboxUser("UJANE", "jane", "Jane Doe", "jane.doe@council.example", "Head of Fostering"),
+    SandboxUser("UOMAR", "omar", "Omar Shah", "omar.shah@council.example", "Head of Service"),
+    SandboxUser("UMEMBER", "mo", "Mo Member", "mo.member@council.example", "Councillor"),
+)
+BOARD_CHANNEL = ("CBOARD", "improvement-board")
+
+
+class LocalBot:
+    """Start with `with LocalBot(database_url, clock) as local: ...`."""
+
+    def __init__(
+        self,
+        database_url: str,
+        clock: ManualClock,
+        users: tuple[SandboxUser, ...] = DEFAULT_USERS,
+        channels: tuple[tuple[str, str], ...] = (BOARD_CHANNEL,),
+    ) -> None:
+        self.clock = clock
+        self.database_url = database_url
+        self.signing_secret = secrets.token_hex(16)
+        self.emulator = SlackEmulator()
+        self.users = users
+        self.channels = channels
+        self.bot: Bot
+        self.server: RunningServer
+        self.delivery: Delivery
+
+    def start(self) -> LocalBot:
+        self.emulator.start()
+        for user in self.users:
+            self.emulator.add_user(user.id, user.name, user.real_name, user.email, title=user.title)
+        for channel_id, name in self.channels:
+            self.emulator.add_channel(channel_id, name)
+        settings = Settings(
+            database_url=self.database_url,
+            slack_bot_token=self.emulator.bot_token,
+            slack_signing_secret=self.signing_secret,
+            slack_api_url=self.emulator.api_url,
+        )
+        self.bot = bootstrap(settings, clock=self.clock)
+        self.server = serve(self.bot.app)
+        self.emulator.connect_app(self.server.url, self.signing_secret)
+        self.delivery = Delivery(
+            self.bot.services.session_factory,
+            self.bot.services.client,
+            worker="local",
+            retry_delay=lambda attempt: 0.0,
+        )
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.emulator.stop()
+        self.bot.engine.dispose()
+
+    def __enter__(self) -> LocalBot:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def services(self) -> Services:
+        return self.bot.services
+
+    def run_jobs(self, now: dt.datetime | None = None) -> DeliveryReport:
+        """Plan and deliver whatever is due at `now` (default: the clock's time)."""
+        return tick(self.bot.services.session_factory, self.delivery, now or self.clock.now())
+
+    def user_id(self, name: str) -> str:
+        for user in self.users:
+            if name.lower() in (user.name, user.id.lower(), user.real_name.lower()):
+                return user.id
+        raise KeyError(name)

@@ -1,0 +1,95 @@
+"""`/board` text → a command. A "board name" may follow any form to pick a board.
+
+For `decline`, the board name goes straight after the request number and before the reason
+(`/board decline 12 "Fostering Board" no evidence yet`); a lone "quoted phrase" is the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from handlers.grammar.commands import (
+    ApproveDateChange,
+    BoardCommand,
+    DeclineDateChange,
+    ShowDigest,
+    ShowHistory,
+    ShowMeetings,
+    ShowOverdue,
+    ShowPack,
+    ShowStatus,
+    ShowTheme,
+)
+from handlers.grammar.help import HELP_WORDS, USAGE, help_for
+from handlers.grammar.tokens import Cursor, Token, shown, tokenize, unknown_subcommand
+
+_REQUEST_ID = re.compile(r"#?([0-9]{1,9})")
+
+_VIEWS: dict[str, tuple[str, Callable[[str | None], BoardCommand]]] = {
+    "status": ("board status", ShowStatus),
+    "digest": ("board digest", ShowDigest),
+    "pack": ("board pack", ShowPack),
+    "overdue": ("board overdue", ShowOverdue),
+    "meetings": ("board meetings list", ShowMeetings),
+}
+_SUBCOMMANDS = (*_VIEWS, "theme", "history", "approve", "decline", "help")
+
+
+def parse_board(text: str) -> BoardCommand:
+    """Read the text after `/board`."""
+    source = text or ""
+    tokens = tokenize(source)
+    if not tokens:
+        return ShowStatus()
+    first = tokens[0]
+    if first.quoted:
+        cursor = Cursor(source, tokens, 0, USAGE["board status"])
+        board = cursor.take_board()
+        cursor.done()
+        return ShowStatus(board)
+    word = first.word
+    if word in HELP_WORDS:
+        return help_for("board", " ".join(t.raw for t in tokens[1:2]))
+    if word in _VIEWS:
+        key, command = _VIEWS[word]
+        cursor = Cursor(source, tokens, 1, USAGE[key])
+        board = cursor.take_board()
+        cursor.done(' (a board name goes in "double quotes")')
+        return command(board)
+    if word in ("theme", "history"):
+        kind = "theme" if word == "theme" else "action"
+        cursor = Cursor(source, tokens, 1, USAGE[f"board {word}"])
+        ref = cursor.take_ref(kind)
+        board = cursor.take_board()
+        cursor.done()
+        return ShowTheme(ref, board) if word == "theme" else ShowHistory(ref, board)
+    if word == "approve":
+        cursor = Cursor(source, tokens, 1, USAGE["board approve"])
+        request_id = _request_id(cursor)
+        board = cursor.take_board()
+        cursor.done(" (approve takes the request's number)")
+        return ApproveDateChange(request_id, board)
+    if word == "decline":
+        cursor = Cursor(source, tokens, 1, USAGE["board decline"], open_quote_ok=True)
+        request_id = _request_id(cursor)
+        rest = cursor.remaining()
+        if len(rest) == 1 and rest[0].quoted:  # a lone "quoted phrase" is the reason
+            return DeclineDateChange(request_id, rest[0].text.strip() or None)
+        board = cursor.take_quoted()
+        if board is not None and not board:
+            raise cursor.fail("The board name is empty")
+        return DeclineDateChange(request_id, cursor.rest_text() or None, board)
+    raise unknown_subcommand("/board", first, _SUBCOMMANDS)
+
+
+def _request_id(cursor: Cursor) -> int | None:
+    token: Token | None = cursor.peek()
+    if token is None or token.quoted:
+        return None
+    if m := _REQUEST_ID.fullmatch(token.raw):
+        cursor.pos += 1
+        return int(m[1])
+    if token.raw.startswith("#"):
+        raise cursor.fail(f"“{shown(token.raw)}” isn't a request number like 12")
+    return None

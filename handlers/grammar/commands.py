@@ -1,0 +1,339 @@
+"""What `/progress`, `/plan` and `/board` text means: one frozen dataclass per command.
+
+Slack ids are bare (`U012ABC`, `C012ABC`); free text is already unescaped (`&amp;` → `&`)
+and may still contain `<!channel>` or `<@U…>` as typed — rendering escapes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from bot.core.dates import DatePrecision, ParsedDate
+from bot.core.statuses import Status
+
+CommandName = Literal["progress", "plan", "board"]
+ExportFormat = Literal["xlsx", "csv", "md"]
+
+
+@dataclass(frozen=True)
+class Help:
+    """Show help for a slash command; `text` is Slack mrkdwn, ready to send."""
+
+    command: CommandName
+    text: str
+
+
+# ---------------------------------------------------------------- /progress
+
+
+@dataclass(frozen=True)
+class OpenUpdateModal:
+    """Open the update modal, for one action when a ref was given."""
+
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class ListMine:
+    """List my open actions with Update buttons."""
+
+
+@dataclass(frozen=True)
+class RecordUpdate:
+    """A progress update: a new status, a note, or both (status None keeps the status)."""
+
+    ref: str
+    status: Status | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class RequestDateChange:
+    """Ask the chair to approve a new due date."""
+
+    ref: str
+    date: dt.date
+    precision: DatePrecision
+    reason: str
+
+
+# ---------------------------------------------------------------- /plan
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Become the first admin of a workspace that has none."""
+
+
+@dataclass(frozen=True)
+class BoardCreate:
+    name: str
+    chair: str | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class BoardMeetings:
+    """Set the meeting cycle; `rule` is raw text for `parse_meeting_rule` (RRULE or words)."""
+
+    rule: str
+    time: dt.time | None = None
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class BoardMeetingAdd:
+    """A one-off meeting outside the cycle."""
+
+    date: dt.date
+    time: dt.time | None = None
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class BoardMeetingCancel:
+    """Cancel one meeting of the cycle."""
+
+    date: dt.date
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class BoardReminders:
+    """Reminder policy overrides in working days; None leaves a setting as it is."""
+
+    board: str | None = None
+    due: tuple[int, ...] | None = None
+    overdue: int | None = None
+    escalate: int | None = None
+    window: int | None = None
+    updates_due: int | None = None
+    last_call: int | None = None
+    pack: int | None = None
+
+
+@dataclass(frozen=True)
+class BoardRemindersPause:
+    until: dt.date
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class BoardRemindersResume:
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanNew:
+    title: str
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanImport:
+    """Open the import modal (file input)."""
+
+
+@dataclass(frozen=True)
+class ThemeAdd:
+    ref: str
+    title: str
+    lead: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionAdd:
+    """A new action; `theme` None means the theme whose ref prefixes the action's."""
+
+    ref: str
+    title: str
+    due: ParsedDate
+    owners: tuple[str, ...]
+    theme: str | None = None
+    measures: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionEdit:
+    """Change an action; None leaves a field as it is (measures "" clears the measures)."""
+
+    ref: str
+    title: str | None = None
+    due: ParsedDate | None = None
+    measures: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionOwners:
+    """Replace an action's owners."""
+
+    ref: str
+    owners: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActionDelegate:
+    """Add a delegate to an action."""
+
+    ref: str
+    user: str
+
+
+@dataclass(frozen=True)
+class ActionRemove:
+    ref: str
+
+
+@dataclass(frozen=True)
+class PeopleList:
+    """Owners not yet linked to a Slack user."""
+
+
+@dataclass(frozen=True)
+class PeopleLink:
+    """Link an owner's name (as in the plan) to a Slack user."""
+
+    name: str
+    user: str
+
+
+@dataclass(frozen=True)
+class AdminAdd:
+    user: str
+
+
+@dataclass(frozen=True)
+class AdminRemove:
+    user: str
+
+
+@dataclass(frozen=True)
+class MemberAdd:
+    """Let someone read a board's status."""
+
+    user: str
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class MemberRemove:
+    user: str
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanExport:
+    format: ExportFormat = "xlsx"
+    plan: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanArchive:
+    title: str
+
+
+# ---------------------------------------------------------------- /board
+
+
+@dataclass(frozen=True)
+class ShowStatus:
+    """Status by theme."""
+
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowDigest:
+    """Preview the weekly digest now."""
+
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowPack:
+    """The pre-meeting pack now."""
+
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowOverdue:
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowTheme:
+    ref: str
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowMeetings:
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowHistory:
+    """The update history of one action."""
+
+    ref: str
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class ApproveDateChange:
+    """Approve a pending date change; request_id None means the one (or list) pending."""
+
+    request_id: int | None = None
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class DeclineDateChange:
+    request_id: int | None = None
+    reason: str | None = None
+    board: str | None = None
+
+
+ProgressCommand: TypeAlias = Help | OpenUpdateModal | ListMine | RecordUpdate | RequestDateChange
+PlanCommand: TypeAlias = (
+    Help
+    | Setup
+    | BoardCreate
+    | BoardMeetings
+    | BoardMeetingAdd
+    | BoardMeetingCancel
+    | BoardReminders
+    | BoardRemindersPause
+    | BoardRemindersResume
+    | PlanNew
+    | PlanImport
+    | ThemeAdd
+    | ActionAdd
+    | ActionEdit
+    | ActionOwners
+    | ActionDelegate
+    | ActionRemove
+    | PeopleList
+    | PeopleLink
+    | AdminAdd
+    | AdminRemove
+    | MemberAdd
+    | MemberRemove
+    | PlanExport
+    | PlanArchive
+)
+BoardCommand: TypeAlias = (
+    Help
+    | ShowStatus
+    | ShowDigest
+    | ShowPack
+    | ShowOverdue
+    | ShowTheme
+    | ShowMeetings
+    | ShowHistory
+    | ApproveDateChange
+    | DeclineDateChange
+)

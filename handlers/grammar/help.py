@@ -1,0 +1,226 @@
+"""Help texts and the usage lines that error messages quote.
+
+`USAGE` lines are plain text (errors are escaped when rendered); `HELP_*` are Slack mrkdwn,
+already escaped, ready to send as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.grammar.commands import CommandName, Help
+
+
+@dataclass(frozen=True)
+class Form:
+    """One line of help: the syntax, what it does, and an example."""
+
+    syntax: str
+    summary: str
+    example: str
+
+
+PROGRESS_FORMS = (
+    Form("/progress", "open a form to update one of your actions", "/progress"),
+    Form("/progress mine", "list your open actions", "/progress mine"),
+    Form(
+        "/progress <ref> <status> [note]",
+        "record a status (green / on track, amber / at risk, red / off track, done)",
+        "/progress 4.1 amber survey slipped to June",
+    ),
+    Form(
+        "/progress <ref> note <text>",
+        "add a note without changing the status",
+        "/progress 4.1 note carers' forum booked for 3 June",
+    ),
+    Form("/progress <ref> done [note]", "mark an action complete", "/progress 4.1 done"),
+    Form(
+        "/progress <ref> date <new date> <reason>",
+        "ask the chair to approve a new due date",
+        "/progress 4.1 date 31/07/2019 survey delayed by the summer break",
+    ),
+)
+
+PLAN_FORMS = (
+    Form("/plan setup", "become the first admin (only when there is none)", "/plan setup"),
+    Form(
+        '/plan board create "<name>" [chair @user] [channel #channel]',
+        "create a board",
+        '/plan board create "Improvement Board" chair @jane channel #improvement-board',
+    ),
+    Form(
+        '/plan board meetings ["<board>"] <rule> [at HH:MM]',
+        "set the meeting cycle (words or an RRULE)",
+        "/plan board meetings second Tuesday monthly at 10:00",
+    ),
+    Form(
+        '/plan board meeting add|cancel ["<board>"] <date>',
+        "add or cancel one meeting",
+        "/plan board meeting cancel 13/08/2019",
+    ),
+    Form(
+        '/plan board reminders ["<board>"] key=value …',
+        "change reminders (due, overdue, escalate, window, updates_due, last_call, pack)",
+        "/plan board reminders due=10,3,0 overdue=5 escalate=10",
+    ),
+    Form(
+        '/plan board reminders ["<board>"] pause until <date> | resume',
+        "pause or resume reminders",
+        "/plan board reminders pause until 2/09/2019",
+    ),
+    Form(
+        '/plan new "<plan title>" [board "<name>"]',
+        "start a plan",
+        '/plan new "ILACS improvement plan 2019" board "Improvement Board"',
+    ),
+    Form("/plan import", "import a plan from a spreadsheet (.xlsx or .csv)", "/plan import"),
+    Form(
+        '/plan theme add <ref> "<title>" [lead @user]',
+        "add a theme",
+        '/plan theme add 4 "Placement stability" lead @omar',
+    ),
+    Form(
+        '/plan action add <ref> "<title>" due <date> owner @user [@user …] [theme <ref>] '
+        '[measures "<text>"]',
+        "add an action",
+        '/plan action add 4.1 "Seek foster carers\' views" due May-19 owner @jane',
+    ),
+    Form(
+        '/plan action edit <ref> [title "<title>"] [due <date>] [measures "<text>"]',
+        "change an action",
+        "/plan action edit 4.1 due 30/06/2019",
+    ),
+    Form(
+        "/plan action owner <ref> @user [@user …]",
+        "replace an action's owners",
+        "/plan action owner 4.1 @jane @omar",
+    ),
+    Form(
+        "/plan action delegate <ref> @user",
+        "add a delegate who can update the action",
+        "/plan action delegate 4.1 @sam",
+    ),
+    Form("/plan action remove <ref>", "remove an action", "/plan action remove 4.1"),
+    Form("/plan people", "owners not yet linked to a Slack user", "/plan people"),
+    Form(
+        '/plan people link "<name>" @user',
+        "link an owner's name in the plan to a Slack user",
+        '/plan people link "Jane Doe" @jane',
+    ),
+    Form("/plan admins add|remove @user", "add or remove a bot admin", "/plan admins add @omar"),
+    Form(
+        '/plan members add|remove @user ["<board>"]',
+        "let someone read a board's status",
+        '/plan members add @sam "Improvement Board"',
+    ),
+    Form(
+        '/plan export [xlsx|csv|md] ["<plan title>"]',
+        "download the plan",
+        "/plan export csv",
+    ),
+    Form(
+        '/plan archive "<plan title>"',
+        "archive a finished plan",
+        '/plan archive "ILACS improvement plan 2019"',
+    ),
+)
+
+BOARD_FORMS = (
+    Form('/board ["<board>"]', "status by theme", "/board"),
+    Form("/board digest", "preview the weekly digest now", "/board digest"),
+    Form("/board pack", "the pre-meeting pack now", "/board pack"),
+    Form("/board overdue", "overdue actions", "/board overdue"),
+    Form("/board theme <ref>", "one theme's actions", "/board theme 4"),
+    Form("/board meetings", "the next meetings", "/board meetings"),
+    Form("/board history <ref>", "an action's updates", "/board history 4.1"),
+    Form("/board approve [<id>]", "approve a pending date change", "/board approve 12"),
+    Form(
+        "/board decline [<id>] [reason]",
+        "decline a pending date change",
+        "/board decline 12 no evidence the survey has started",
+    ),
+)
+
+FORMS: dict[CommandName, tuple[Form, ...]] = {
+    "progress": PROGRESS_FORMS,
+    "plan": PLAN_FORMS,
+    "board": BOARD_FORMS,
+}
+
+_TITLES: dict[CommandName, str] = {
+    "progress": "*`/progress`* — update your actions",
+    "plan": "*`/plan`* — set up boards and plans (admins)",
+    "board": '*`/board`* — board status and approvals; add `"&lt;board&gt;"` to pick a board',
+}
+
+# Lines quoted in error messages: the form to type, with a realistic example where it helps.
+USAGE: dict[str, str] = {
+    "progress": "/progress 4.1 amber survey slipped to June",
+    "progress mine": "/progress mine",
+    "progress note": "/progress 4.1 note <text>",
+    "progress date": "/progress 4.1 date 31/07/2019 <reason>",
+    "setup": "/plan setup",
+    "board create": '/plan board create "<name>" chair @someone channel #channel',
+    "board meetings": "/plan board meetings second Tuesday monthly at 10:00",
+    "board meeting add": "/plan board meeting add 14/05/2019 at 10:00",
+    "board meeting cancel": "/plan board meeting cancel 14/05/2019",
+    "board reminders": "/plan board reminders due=10,3,0 overdue=5 escalate=10",
+    "board reminders pause": "/plan board reminders pause until 31/08/2019",
+    "board reminders resume": "/plan board reminders resume",
+    "new": '/plan new "<plan title>" board "<board>"',
+    "import": "/plan import",
+    "theme add": '/plan theme add 4 "<title>" lead @someone',
+    "action add": '/plan action add 4.1 "<title>" due 31/05/2019 owner @someone',
+    "action edit": '/plan action edit 4.1 title "<title>" due 31/05/2019 measures "<text>"',
+    "action owner": "/plan action owner 4.1 @someone @someone-else",
+    "action delegate": "/plan action delegate 4.1 @someone",
+    "action remove": "/plan action remove 4.1",
+    "people": "/plan people",
+    "people link": '/plan people link "<name>" @someone',
+    "admins": "/plan admins add @someone",
+    "admins add": "/plan admins add @someone",
+    "admins remove": "/plan admins remove @someone",
+    "members": '/plan members add @someone "<board>"',
+    "members add": '/plan members add @someone "<board>"',
+    "members remove": '/plan members remove @someone "<board>"',
+    "export": "/plan export xlsx",
+    "archive": '/plan archive "<plan title>"',
+    "board status": '/board "<board>"',
+    "board digest": '/board digest "<board>"',
+    "board pack": '/board pack "<board>"',
+    "board overdue": '/board overdue "<board>"',
+    "board theme": "/board theme 4",
+    "board meetings list": '/board meetings "<board>"',
+    "board history": "/board history 4.1",
+    "board approve": "/board approve 12",
+    "board decline": "/board decline 12 <reason>",
+}
+
+
+def mrkdwn(text: str) -> str:
+    """Escape text for Slack mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def help_text(command: CommandName, topic: str = "") -> str:
+    """The help for a command, one line per form; a topic (`action`) keeps matching lines."""
+    forms = FORMS[command]
+    if topic:
+        prefix = f"/{command} {topic.lower()}"
+        chosen = tuple(f for f in forms if f.syntax.lower().startswith(prefix))
+        forms = chosen or forms
+    lines = [_TITLES[command]]
+    lines += [
+        f"• `{mrkdwn(f.syntax)}` — {mrkdwn(f.summary)}, e.g. `{mrkdwn(f.example)}`" for f in forms
+    ]
+    return "\n".join(lines)
+
+
+def help_for(command: CommandName, topic: str = "") -> Help:
+    return Help(command, help_text(command, topic))
+
+
+HELP_PROGRESS = help_text("progress")
+HELP_PLAN = help_text("plan")
+HELP_BOARD = help_text("board")
+HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
