@@ -1,0 +1,515 @@
+"""The weekly digest and the pre-meeting pack as Block Kit messages and as plain text.
+
+Blocks: one list per Slack message, each within Slack's limits (50 blocks, 3,000 characters a
+section, and about 12,000 characters of text in all; we keep to 10,000). A theme's blocks stay
+in one message when they fit; messages after the first start with a "continued" line.
+`max_items` caps each list of a theme (overdue, due soon …) for a shorter Slack post; the
+default lists everything. Every piece of user text is escaped before it goes into mrkdwn; the
+plain-text views (terminal, CLI `--format text`) show it as typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from bot.core.calendar import zone
+from bot.core.digest import (
+    DUE_SOON_DAYS,
+    DateChange,
+    Digest,
+    DueSoonAction,
+    OverdueAction,
+    Pack,
+    PendingDateChange,
+    StaleAction,
+    StatusChange,
+    StatusCounts,
+    ThemeDigest,
+    Totals,
+    Who,
+)
+from bot.core.statuses import STATUS_EMOJI, Status
+from bot.render import ids
+from bot.render.mrkdwn import (
+    BLOCK_LIMIT,
+    context,
+    divider,
+    escape,
+    header,
+    mention,
+    section,
+    sections_from_lines,
+    shorten,
+    status_badge,
+    uk_date,
+)
+
+Block = dict[str, Any]
+T = TypeVar("T")
+
+FALLBACK_LIMIT = 150
+# Slack refuses a message whose blocks hold more than about 12,000 characters of text in all
+# (`msg_blocks_too_long`, not in its documentation), whatever the per-block limits allow.
+MESSAGE_TEXT_BUDGET = 10_000
+TITLE_LIMIT = 120  # an action's title in a digest line
+THEME_TITLE_LIMIT = 200
+NAMES_LIMIT = 100
+REASON_LIMIT = 300
+
+
+# ---------------------------------------------------------------- shared wording
+
+
+def _label(status: str | None) -> str:
+    return Status(status).label if status else "no status"
+
+
+def _local(value: dt.datetime, tz: str) -> dt.datetime:
+    return value.astimezone(zone(tz))
+
+
+def _local_day(value: dt.datetime, tz: str) -> str:
+    return uk_date(_local(value, tz).date())
+
+
+def _local_moment(value: dt.datetime, tz: str) -> str:
+    local = _local(value, tz)
+    return f"{uk_date(local.date())} {local:%H:%M}"
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _names(owners: Iterable[Who]) -> str:
+    names = [w.name for w in owners]
+    return ", ".join(names) if names else "no owner"
+
+
+def _in_days(days: int) -> str:
+    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+
+
+def _totals_line(t: Totals, bold: Callable[[str], str]) -> str:
+    parts = [
+        f"{bold(str(t.actions))} {'action' if t.actions == 1 else 'actions'}",
+        f"{bold(f'{t.percent_complete}%')} complete",
+        f"{bold(str(t.overdue))} overdue",
+        f"{bold(str(t.due_soon))} due in the next {DUE_SOON_DAYS} days",
+        f"{bold(str(t.stale))} stale",
+    ]
+    if t.pending_date_changes:
+        n = t.pending_date_changes
+        parts.append(f"{bold(str(n))} {'date change' if n == 1 else 'date changes'} to approve")
+    return " · ".join(parts)
+
+
+def _counts_text(counts: StatusCounts) -> str:
+    shown = [f"{status.label} {n}" for status, n in counts.items() if n]
+    return " · ".join(shown) if shown else "no actions"
+
+
+def _counts_mrkdwn(counts: StatusCounts) -> str:
+    shown = [f"{STATUS_EMOJI[status]} {status.label} {n}" for status, n in counts.items() if n]
+    return " · ".join(shown) if shown else "no actions"
+
+
+def _theme_summary(t: ThemeDigest) -> str:
+    return f"{_plural(t.counts.total, 'action')}, {t.percent_complete}% complete"
+
+
+def _has_plans(d: Digest) -> bool:
+    return len({t.plan for t in d.themes}) > 1
+
+
+# ---------------------------------------------------------------- plain text
+
+
+def _theme_text(t: ThemeDigest, d: Digest, with_plan: bool) -> list[str]:
+    tz = d.timezone
+    plan = f"  ({t.plan})" if with_plan else ""
+    lines = [f"{t.ref} {t.title}{plan}", f"  {_theme_summary(t)} — {_counts_text(t.counts)}"]
+    if t.overdue:
+        lines.append("  Overdue:")
+        for a in t.overdue:
+            lines.append(
+                f"    - {a.ref} {a.title} — {_names(a.owners)} — "
+                f"{_plural(a.working_days, 'working day')} overdue "
+                f"(due {uk_date(a.due, a.due_precision)})"
+            )
+    if t.due_soon:
+        lines.append(f"  Due in the next {DUE_SOON_DAYS} days:")
+        for s in t.due_soon:
+            lines.append(
+                f"    - {s.ref} {s.title} — due {uk_date(s.due, s.due_precision)} "
+                f"({_in_days(s.days_left)}) — {_names(s.owners)} — {_label(s.status)}"
+            )
+    if t.changes:
+        lines.append("  Status changes:")
+        for c in t.changes:
+            by = f" by {c.by}" if c.by else ""
+            lines.append(
+                f"    - {c.ref} {_label(c.from_status)} → {_label(c.to_status)}{by}, "
+                f"{_local_day(c.at, tz)}"
+            )
+    if t.stale:
+        lines.append(f"  Stale (no update for {d.stale_days} days):")
+        for st in t.stale:
+            last = (
+                f"last update {_local_day(st.last_update, tz)} ({st.days_since} days ago)"
+                if st.last_update is not None
+                else "never updated"
+            )
+            lines.append(
+                f"    - {st.ref} {st.title} — {_label(st.status)} — {_names(st.owners)} — {last}"
+            )
+    if t.date_changes:
+        lines.append("  Approved date changes:")
+        for c in t.date_changes:
+            by = f" (approved by {c.decided_by})" if c.decided_by else ""
+            lines.append(
+                f"    - {c.ref} {uk_date(c.old_due)} → {uk_date(c.new_due, c.new_precision)}: "
+                f"{c.reason}{by}"
+            )
+    return lines
+
+
+def _digest_body_text(d: Digest) -> list[str]:
+    with_plan = _has_plans(d)
+    lines = [
+        _totals_line(d.totals, str),
+        _counts_text(d.totals.counts),
+    ]
+    if not d.themes:
+        lines += ["", "No active plan on this board."]
+    for t in d.themes:
+        lines.append("")
+        lines += _theme_text(t, d, with_plan)
+    return lines
+
+
+def digest_text(d: Digest) -> str:
+    """The digest as plain text, for a terminal or a notification fallback."""
+    lines = [
+        f"{d.board} — weekly digest, {uk_date(d.today)}",
+        f"Changes since {_local_moment(d.since, d.timezone)}",
+        "",
+    ]
+    return "\n".join(lines + _digest_body_text(d)) + "\n"
+
+
+def _pending_text(c: PendingDateChange, tz: str) -> str:
+    who = f" by {c.requested_by.name}" if c.requested_by else ""
+    return (
+        f"  - [{c.id}] {c.ref} {c.title}: {uk_date(c.old_due)} → "
+        f"{uk_date(c.new_due, c.new_precision)} — {c.reason} "
+        f"(asked{who} on {_local_day(c.requested_at, tz)})"
+    )
+
+
+def pack_text(p: Pack) -> str:
+    """The pre-meeting pack as plain text."""
+    d = p.digest
+    tz = d.timezone
+    lines = [
+        f"{d.board} — pack for the meeting on {uk_date(p.meeting)}",
+        f"Prepared {uk_date(d.today)}; changes since {_since_meeting(p)}",
+        "",
+        f"Not updated since {_since_meeting(p)}:",
+    ]
+    if p.not_updated:
+        for n in p.not_updated:
+            unlinked = "" if n.who.slack_user_id else " (not linked to Slack)"
+            lines.append(f"  - {n.who.name}{unlinked}: {', '.join(n.refs)}")
+    else:
+        lines.append("  Everyone with open actions has updated.")
+    lines += ["", "Date changes to approve:"]
+    if p.pending_date_changes:
+        lines += [_pending_text(c, tz) for c in p.pending_date_changes]
+    else:
+        lines.append("  None.")
+    lines.append("")
+    return "\n".join(lines + _digest_body_text(d)) + "\n"
+
+
+def _since_meeting(p: Pack) -> str:
+    if p.previous_meeting is not None:
+        return f"the meeting on {uk_date(p.previous_meeting)}"
+    return _local_moment(p.updates_since, p.digest.timezone)
+
+
+# ---------------------------------------------------------------- Block Kit
+
+
+def _title(text: str, limit: int = TITLE_LIMIT) -> str:
+    """User text for mrkdwn: shortened first, so escaping never cuts an entity in half."""
+    return escape(shorten(text, limit))
+
+
+def _owner_names(owners: Iterable[Who]) -> str:
+    return _title(_names(owners), NAMES_LIMIT)
+
+
+def _overdue_line(a: OverdueAction) -> str:
+    return (
+        f"• *{escape(a.ref)}* {_title(a.title)} — {_owner_names(a.owners)} — "
+        f"*{_plural(a.working_days, 'working day')}* overdue "
+        f"(due {uk_date(a.due, a.due_precision)})"
+    )
+
+
+def _due_soon_line(s: DueSoonAction) -> str:
+    return (
+        f"• *{escape(s.ref)}* {_title(s.title)} — due {uk_date(s.due, s.due_precision)} "
+        f"({_in_days(s.days_left)}) — {_owner_names(s.owners)} — {status_badge(s.status)}"
+    )
+
+
+def _change_line(c: StatusChange, tz: str) -> str:
+    by = f" by {_title(c.by, NAMES_LIMIT)}" if c.by else ""
+    before = status_badge(c.from_status) if c.from_status else "no status"
+    return f"• *{escape(c.ref)}* {before} → {status_badge(c.to_status)}{by}, {_local_day(c.at, tz)}"
+
+
+def _stale_line(st: StaleAction, tz: str) -> str:
+    last = (
+        f"last update {_local_day(st.last_update, tz)}"
+        if st.last_update is not None
+        else "never updated"
+    )
+    return (
+        f"• *{escape(st.ref)}* {_title(st.title)} — {status_badge(st.status)} — "
+        f"{_owner_names(st.owners)} — {last}"
+    )
+
+
+def _date_change_line(c: DateChange) -> str:
+    by = f" (approved by {_title(c.decided_by, NAMES_LIMIT)})" if c.decided_by else ""
+    return (
+        f"• *{escape(c.ref)}* {uk_date(c.old_due)} → "
+        f"{uk_date(c.new_due, c.new_precision)}: {_title(c.reason, REASON_LIMIT)}{by}"
+    )
+
+
+def _theme_blocks(t: ThemeDigest, d: Digest, with_plan: bool, max_items: int | None) -> list[Block]:
+    tz = d.timezone
+    plan = f" _({_title(t.plan)})_" if with_plan else ""
+    blocks: list[Block] = [
+        divider(),
+        section(
+            f"*{escape(t.ref)} {_title(t.title, THEME_TITLE_LIMIT)}*{plan}\n"
+            f"{_theme_summary(t)} · {_counts_mrkdwn(t.counts)}"
+        ),
+    ]
+    lines: list[str] = []
+
+    def add(heading: str, items: Sequence[T], line: Callable[[T], str]) -> None:
+        if not items:
+            return
+        lines.append(f"{heading} ({len(items)})")
+        shown = items if max_items is None else items[:max_items]
+        lines.extend(line(item) for item in shown)
+        if len(shown) < len(items):
+            more = len(items) - len(shown)
+            lines.append(f"_…and {more} more: `/board theme {escape(t.ref)}` lists them all_")
+
+    add("*Overdue*", t.overdue, _overdue_line)
+    add(f"*Due in the next {DUE_SOON_DAYS} days*", t.due_soon, _due_soon_line)
+    add("*Status changes*", t.changes, lambda c: _change_line(c, tz))
+    add(f"*Stale* — no update for {d.stale_days} days", t.stale, lambda s: _stale_line(s, tz))
+    add("*Approved date changes*", t.date_changes, _date_change_line)
+    blocks += sections_from_lines(lines)
+    return blocks
+
+
+def _headline_blocks(d: Digest) -> list[Block]:
+    return [
+        section(f"{_totals_line(d.totals, lambda s: f'*{s}*')}\n{_counts_mrkdwn(d.totals.counts)}")
+    ]
+
+
+def _theme_groups(d: Digest, max_items: int | None) -> list[list[Block]]:
+    if not d.themes:
+        return [[divider(), section("No active plan on this board.")]]
+    with_plan = _has_plans(d)
+    return [_theme_blocks(t, d, with_plan, max_items) for t in d.themes]
+
+
+def _text_size(block: Block) -> int:
+    """Characters of text in a block (section, context, header, button labels)."""
+    if not isinstance(block, dict):
+        return 0
+    size = 0
+    for key, value in block.items():
+        if key == "text" and isinstance(value, str):
+            size += len(value)
+        elif isinstance(value, dict):
+            size += _text_size(value)
+        elif isinstance(value, list):
+            size += sum(_text_size(item) for item in value)
+    return size
+
+
+class _Composer:
+    """Fills messages up to Slack's block limit and a budget of text characters, leaving
+    room for a "continued" line at the top of every message after the first."""
+
+    def __init__(self, head: list[Block], reserve: int) -> None:
+        self.max_blocks = BLOCK_LIMIT - 1
+        self.max_chars = MESSAGE_TEXT_BUDGET - reserve
+        self.messages: list[list[Block]] = [list(head)]
+        self.sizes = [sum(_text_size(b) for b in head)]
+
+    def fits(self, n_blocks: int, n_chars: int) -> bool:
+        return (
+            len(self.messages[-1]) + n_blocks <= self.max_blocks
+            and self.sizes[-1] + n_chars <= self.max_chars
+        )
+
+    def new_message(self) -> None:
+        if self.messages[-1]:
+            self.messages.append([])
+            self.sizes.append(0)
+
+    def add(self, block: Block, size: int) -> None:
+        if not self.messages[-1] and block.get("type") == "divider":
+            return  # a message never starts with a divider
+        self.messages[-1].append(block)
+        self.sizes[-1] += size
+
+    def add_group(self, group: list[Block]) -> None:
+        """A group stays in one message whenever it fits in one."""
+        sizes = [_text_size(b) for b in group]
+        if not self.fits(len(group), sum(sizes)):
+            self.new_message()
+        for block, size in zip(group, sizes, strict=True):
+            if not self.fits(1, size):
+                self.new_message()
+            self.add(block, size)
+
+
+def _messages(head: list[Block], groups: list[list[Block]], continued: str) -> list[list[Block]]:
+    """Pack groups of blocks into messages; every message after the first starts with a
+    `continued` context line naming its part."""
+    composer = _Composer(head, reserve=len(continued) + 40)
+    for group in groups:
+        composer.add_group(group)
+    messages = [m for m in composer.messages if m]
+    total = len(messages)
+    for number, message in enumerate(messages[1:], start=2):
+        message.insert(0, context(f"{continued} (part {number} of {total})"))
+    return messages
+
+
+def digest_blocks(d: Digest, max_items: int | None = None) -> list[list[Block]]:
+    """The digest as Block Kit: one list of blocks per Slack message."""
+    head = [
+        header(f"{d.board} — digest {uk_date(d.today)}"),
+        context(f"Weekly digest · changes since {_local_moment(d.since, d.timezone)}"),
+        *_headline_blocks(d),
+    ]
+    continued = f"{_title(d.board, NAMES_LIMIT)} digest, {uk_date(d.today)}, continued"
+    return _messages(head, _theme_groups(d, max_items), continued)
+
+
+def _not_updated_lines(p: Pack) -> list[str]:
+    lines = [f"*Not updated since {_since_meeting(p)}* ({len(p.not_updated)})"]
+    if not p.not_updated:
+        lines.append("Everyone with open actions has updated. :tada:")
+    for n in p.not_updated:
+        refs = ", ".join(escape(ref) for ref in n.refs)
+        who = mention(n.who.slack_user_id, shorten(n.who.name, NAMES_LIMIT))
+        unlinked = "" if n.who.slack_user_id else " _(not linked to Slack)_"
+        lines.append(f"• {who}{unlinked} — {refs}")
+    return lines
+
+
+def _pending_blocks(c: PendingDateChange, tz: str) -> list[Block]:
+    who = f" by {_title(c.requested_by.name, NAMES_LIMIT)}" if c.requested_by else ""
+    text = (
+        f"*{escape(c.ref)}* {_title(c.title)}\n"
+        f"{uk_date(c.old_due)} → *{uk_date(c.new_due, c.new_precision)}* · asked{who} on "
+        f"{_local_day(c.requested_at, tz)}\n"
+        f">{_title(c.reason, REASON_LIMIT)}"
+    )
+    value = str(c.id)
+    return [
+        section(text),
+        {
+            "type": "actions",
+            "block_id": f"date_change_{c.id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Approve"},
+                    "style": "primary",
+                    "action_id": ids.APPROVE_DATE_CHANGE,
+                    "value": value,
+                },
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Decline"},
+                    "action_id": ids.DECLINE_DATE_CHANGE,
+                    "value": value,
+                },
+            ],
+        },
+    ]
+
+
+def pack_blocks(p: Pack, max_items: int | None = None) -> list[list[Block]]:
+    """The pre-meeting pack as Block Kit: who has not updated (mentioning linked owners), date
+    changes with Approve / Decline buttons, then the digest by theme."""
+    d = p.digest
+    head = [
+        header(f"{d.board} — pack for {uk_date(p.meeting)}"),
+        context(
+            f"Board meeting on {uk_date(p.meeting)} · changes since {_since_meeting(p)} · "
+            f"prepared {uk_date(d.today)}"
+        ),
+        *_headline_blocks(d),
+    ]
+    groups: list[list[Block]] = [[divider(), *sections_from_lines(_not_updated_lines(p))]]
+    title = f"*Date changes to approve* ({len(p.pending_date_changes)})"
+    if not p.pending_date_changes:
+        groups.append([divider(), section(f"{title}\nNone.")])
+    else:
+        groups.append([divider(), section(title)])
+        groups += [_pending_blocks(c, d.timezone) for c in p.pending_date_changes]
+    groups += _theme_groups(d, max_items)
+    continued = f"{_title(d.board, NAMES_LIMIT)} pack for {uk_date(p.meeting)}, continued"
+    return _messages(head, groups, continued)
+
+
+# ---------------------------------------------------------------- notification text
+
+
+def _fit(prefix_name: str, rest: str, limit: int = FALLBACK_LIMIT) -> str:
+    """`name` + `rest` within `limit` characters once escaped, shortening the name."""
+    budget = limit - len(rest)
+    name = escape(shorten(prefix_name, max(budget, 1)))
+    while len(name) > budget and budget > 1:
+        budget -= 1
+        name = escape(shorten(prefix_name, budget))
+    return (name + rest)[:limit]
+
+
+def digest_fallback_text(d: Digest) -> str:
+    """One line (at most 150 characters) for chat.postMessage's `text`."""
+    t = d.totals
+    rest = (
+        f" digest {uk_date(d.today)}: {_plural(t.actions, 'action')}, "
+        f"{t.percent_complete}% complete, {t.overdue} overdue, {t.due_soon} due soon"
+    )
+    return _fit(d.board, rest)
+
+
+def pack_fallback_text(p: Pack) -> str:
+    """One line (at most 150 characters) for the pack's chat.postMessage `text`."""
+    rest = (
+        f" pack for {uk_date(p.meeting)}: {len(p.not_updated)} not updated, "
+        f"{_plural(len(p.pending_date_changes), 'date change')} to approve"
+    )
+    return _fit(p.digest.board, rest)
