@@ -1,0 +1,297 @@
+"""Write a plan (the DESIGN §7 `plan show --json` dict) as .xlsx, .csv or Markdown.
+
+The .xlsx and .csv files have the DESIGN §1 columns plus Status and Last updated, and read
+back through `bot.core.importer.read_plan` to the same themes, actions and progress.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from bot.core.dates import MONTH_NAMES, DatePrecision, last_day_of_month
+from bot.core.sheet_reader import CSV_QUOTED_STARTS
+from bot.core.statuses import Status
+
+COLUMNS = (
+    "Ref",
+    "Theme / Action",
+    "Completion date",
+    "How will progress / impact be measured or evidenced?",
+    "Owner",
+    "Progress to date",
+    "Status",
+    "Last updated",
+)
+COLUMN_WIDTHS = (8, 50, 14, 45, 30, 55, 12, 13)
+DAY_FORMAT = "dd/mm/yyyy"
+MONTH_FORMAT = "mmm-yy"
+SHEET_NAME = "Plan"
+LOCAL_TIMEZONE = "Europe/London"
+
+STATUS_FILLS = {
+    Status.NOT_STARTED: "F2F2F2",
+    Status.GREEN: "C6EFCE",
+    Status.AMBER: "FFEB9C",
+    Status.RED: "FFC7CE",
+    Status.BLUE: "BDD7EE",
+}
+_THEME_FILL = PatternFill("solid", fgColor="D9D9D9")
+_HEADER_FILL = PatternFill("solid", fgColor="BFBFBF")
+_THIN = Side(style="thin", color="A6A6A6")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One exported row: a theme (just ref and title) or an action."""
+
+    is_theme: bool
+    ref: str
+    title: str
+    due: dt.date | None = None
+    month: bool = False
+    measures: str = ""
+    owners: str = ""
+    progress: str = ""
+    status: Status | None = None
+    updated: dt.date | None = None
+
+
+def export_xlsx(plan: dict[str, Any]) -> bytes:
+    """The plan as a workbook: title block, frozen header, bold theme rows, real date cells."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_NAME
+    title = sheet.cell(row=1, column=1, value=_clean(plan.get("title") or "Improvement plan"))
+    title.font = Font(bold=True, size=14)
+    title.data_type = "s"
+    if plan.get("board"):
+        board = sheet.cell(row=2, column=1, value=_clean(f"Board: {plan['board']}"))
+        board.data_type = "s"
+    header_row = 4
+
+    for column, (name, width) in enumerate(zip(COLUMNS, COLUMN_WIDTHS, strict=True), start=1):
+        cell = sheet.cell(row=header_row, column=column, value=name)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = _WRAP
+        cell.border = _BORDER
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+    number = header_row
+    for number, row in enumerate(_rows(plan), start=header_row + 1):
+        values: list[object] = [
+            row.ref,
+            row.title,
+            row.due,
+            row.measures,
+            row.owners,
+            row.progress,
+            row.status.label if row.status else "",
+            row.updated,
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=number, column=column)
+            if isinstance(value, str):
+                if value:
+                    cell.value = _clean(value)
+                    cell.data_type = "s"  # text such as "=2 posts filled" is not a formula
+            else:
+                cell.value = value
+            cell.alignment = _WRAP
+            cell.border = _BORDER
+            if row.is_theme:
+                cell.font = Font(bold=True)
+                cell.fill = _THEME_FILL
+        if row.due is not None:
+            sheet.cell(row=number, column=3).number_format = (
+                MONTH_FORMAT if row.month else DAY_FORMAT
+            )
+        if row.updated is not None:
+            sheet.cell(row=number, column=8).number_format = DAY_FORMAT
+        if row.status is not None:
+            sheet.cell(row=number, column=7).fill = PatternFill(
+                "solid", fgColor=STATUS_FILLS[row.status]
+            )
+
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(COLUMNS))}{number}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def export_csv(plan: dict[str, Any]) -> bytes:
+    """The plan as CSV (UTF-8 with a BOM so Excel reads it): 31/05/2019, or May-19 for months."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for row in _rows(plan):
+        due = ""
+        if row.due is not None:
+            due = f"{MONTH_NAMES[row.due.month][:3]}-{row.due:%y}" if row.month else _uk(row.due)
+        writer.writerow(
+            [
+                _csv_text(row.ref),
+                _csv_text(row.title),
+                due,
+                _csv_text(row.measures),
+                _csv_text(row.owners),
+                _csv_text(row.progress),
+                row.status.label if row.status else "",
+                _uk(row.updated) if row.updated else "",
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def export_markdown(plan: dict[str, Any]) -> str:
+    """The plan as a readable document: a heading and a table per theme."""
+    lines = [f"# {_md(plan.get('title') or 'Improvement plan')}", ""]
+    if plan.get("board"):
+        lines += [f"Board: {_md(plan['board'])}", ""]
+    headings = ("Ref", "Action", "Due", "Measures / evidence", "Owner", "Progress", "Status")
+    headings += ("Last updated",)
+    themes = plan.get("themes") or []
+    if not themes:
+        lines += ["_No themes yet._", ""]
+    for theme in themes:
+        lines += [f"## {_md(str(theme.get('ref') or ''))} {_md(theme.get('title') or '')}", ""]
+        actions = [row for row in _theme_rows(theme) if not row.is_theme]
+        if not actions:
+            lines += ["_No actions yet._", ""]
+            continue
+        lines += [_theme_summary(actions), ""]
+        lines.append("| " + " | ".join(headings) + " |")
+        lines.append("|" + "---|" * len(headings))
+        for row in actions:
+            due = ""
+            if row.due is not None:
+                due = f"{MONTH_NAMES[row.due.month]} {row.due.year}" if row.month else _uk(row.due)
+            status = row.status.label if row.status else ""
+            updated = _uk(row.updated) if row.updated else ""
+            cells = (row.ref, row.title, due, row.measures, row.owners, row.progress, status)
+            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + f" | {updated} |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _theme_summary(actions: list[_Row]) -> str:
+    """A line like "3 actions: 1 on track, 2 complete." (statuses in BRAG order)."""
+    counts = {status: sum(1 for row in actions if row.status is status) for status in Status}
+    parts = [f"{count} {status.label.lower()}" for status, count in counts.items() if count]
+    noun = "action" if len(actions) == 1 else "actions"
+    return f"{len(actions)} {noun}" + (": " + ", ".join(parts) if parts else "") + "."
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+def _rows(plan: dict[str, Any]) -> Iterator[_Row]:
+    for theme in plan.get("themes") or []:
+        yield from _theme_rows(theme)
+
+
+def _theme_rows(theme: dict[str, Any]) -> Iterator[_Row]:
+    yield _Row(True, str(theme.get("ref") or ""), theme.get("title") or "")
+    for action in theme.get("actions") or []:
+        due = _date(action.get("due"))
+        month = action.get("due_precision") == DatePrecision.MONTH.value
+        if due is not None and month:
+            due = last_day_of_month(due.year, due.month)
+        update = action.get("latest_update") or {}
+        status = action.get("status")
+        yield _Row(
+            False,
+            str(action.get("ref") or ""),
+            action.get("title") or "",
+            due,
+            month,
+            action.get("measures") or "",
+            "\n".join(_owner_line(owner) for owner in action.get("owners") or []),
+            update.get("note") or "",
+            Status(status) if status else None,
+            _local_date(update.get("at")),
+        )
+
+
+def _owner_line(owner: dict[str, Any]) -> str:
+    name, title = owner.get("name") or "", owner.get("title") or ""
+    return f"{name}, {title}" if title else name
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _local_date(value: object) -> dt.date | None:
+    """The day of an update in the UK: 23:30 UTC on 30 June is 1 July in London."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        return value
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(LOCAL_TIMEZONE))
+    return moment.date()
+
+
+def _uk(day: dt.date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    """Text Excel will store: control characters other than new lines removed."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _csv_text(text: str) -> str:
+    """Excel runs a CSV cell starting with = + - @ as a formula: a leading ' stops that, and
+    the importer takes it off again."""
+    return "'" + text if text[:1] in CSV_QUOTED_STARTS else text
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _md(text: str) -> str:
+    """Plain text for Markdown: punctuation that would format or break a table escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _md_cell(text: str) -> str:
+    """A table cell: each line escaped, lines joined with <br> (a table row is one line)."""
+    return "<br>".join(_md(line) for line in text.splitlines() if line.strip())

@@ -1,0 +1,727 @@
+"""Read an improvement-plan spreadsheet (.xlsx or .csv, DESIGN §1) into plain data.
+
+Real council sheets are untidy, so the reader is tolerant where the meaning is clear and
+refuses, naming the sheet, row and column, where it would have to guess:
+
+- The header row is the row among the first 20 that names the most known columns (it must
+  name the action column). Columns are matched by meaning, not position. Later rows that
+  repeat the header or the title block (printed pages) are skipped.
+- A theme row has a theme-shaped ref (`4`, `4.0`, `A`, `Theme 4`) and no due date or owner,
+  or is bold or merged across the row. A bold or merged row with no ref takes its ref from
+  its first action (4.1 → 4). Theme refs are normalised (`4.0` → `4`).
+- Actions before any theme row go into a theme inferred from the ref (4.1 → theme "4",
+  titled "Theme 4"); a theme row for that ref later in the sheet names it. After a theme
+  row, actions belong to it whatever their ref says: the sheet's layout wins.
+- A row with no ref and no action text but text under measures, owner or progress continues
+  the action above (a long cell split over printed pages): its text is appended.
+- A row whose first text starts "Note", "NB", "Key", "Source" or "*" is skipped and listed
+  in the notes, as are rows holding only a ref.
+- A status cell's words are read with `find_status`; an empty cell with a red, amber, green
+  or blue fill takes that status (matched by hue, so pale and dark shades count; greys and
+  whites do not). An unknown word is an error.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from bot.core.dates import DatePrecision, last_day_of_month, parse_uk_date_or_none
+from bot.core.errors import UserError
+from bot.core.sheet_reader import (
+    RawCell,
+    RawRow,
+    Sheet,
+    UnreadableFile,
+    is_month_only_format,
+    read_csv,
+    read_xlsx,
+)
+from bot.core.statuses import Status, find_status, split_leading_status
+
+HEADER_SEARCH_ROWS = 20
+MAX_HEADER_COLUMNS = 60
+EXPECTED_SHAPE = (
+    "an .xlsx or .csv file whose first sheet has a header row like "
+    "Ref | Theme / Action | Completion date | "
+    "How will progress / impact be measured or evidenced? | Owner | Progress to date"
+)
+STATUS_WORDS_HINT = (
+    "Complete, On track, At risk, Off track or Not started (or Blue/Green/Amber/Red)"
+)
+
+REF = "ref"
+ACTION = "action"
+DUE = "due"
+MEASURES = "measures"
+OWNER = "owner"
+PROGRESS = "progress"
+STATUS = "status"
+LAST_UPDATED = "last_updated"
+
+
+class ImportFormatError(UserError):
+    """The file cannot be read as an improvement plan; the message says where and why."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+
+
+@dataclass
+class ParsedOwner:
+    name: str
+    title: str | None = None
+
+
+@dataclass
+class ParsedAction:
+    ref: str
+    title: str
+    due: dt.date | None
+    due_precision: str  # "day" | "month"
+    measures: str | None
+    owners: list[ParsedOwner]
+    progress: str | None
+    status: Status | None
+    row: int  # 1-based sheet row, for messages
+
+
+@dataclass
+class ParsedTheme:
+    ref: str
+    title: str
+    actions: list[ParsedAction]
+    row: int
+
+
+@dataclass
+class ParsedPlan:
+    sheet: str
+    themes: list[ParsedTheme]
+    notes: list[str] = field(default_factory=list)
+
+
+def read_plan(data: bytes, filename: str) -> ParsedPlan:
+    """Parse an uploaded plan; anything unreadable raises ImportFormatError."""
+    name = PurePath(filename).name or "the file"
+    suffix = PurePath(name).suffix.lower()
+    if suffix == ".xls":
+        raise ImportFormatError(
+            f'"{name}" is an old-style .xls workbook. Open it in Excel, save it as .xlsx '
+            "(Excel Workbook) or .csv and import that."
+        )
+    if suffix not in {".xlsx", ".xlsm", ".csv"}:
+        raise ImportFormatError(f'I can\'t import "{name}". I need {EXPECTED_SHAPE}.')
+    if not data.strip():
+        raise ImportFormatError(f'"{name}" is empty. I need {EXPECTED_SHAPE}.')
+
+    sheets: Iterable[Sheet]
+    try:
+        sheets = read_csv(data, PurePath(name).stem) if suffix == ".csv" else read_xlsx(data)
+    except UnreadableFile:
+        kind = "CSV text" if suffix == ".csv" else "an Excel workbook"
+        raise ImportFormatError(
+            f'I couldn\'t open "{name}" as {kind}: it may be damaged or another kind of file. '
+            f"I need {EXPECTED_SHAPE}."
+        ) from None
+
+    tried: list[str] = []
+    for sheet in sheets:
+        header = _find_header(sheet.rows(HEADER_SEARCH_ROWS, MAX_HEADER_COLUMNS))
+        if header is not None:
+            return _SheetReader(sheet.name, header).read(sheet)
+        if sheet.name not in tried:
+            tried.append(sheet.name)
+    if len(tried) == 1:
+        where = f'sheet "{tried[0]}"'
+    else:
+        where = "any sheet (" + ", ".join(f'"{sheet}"' for sheet in tried) + ")"
+    raise ImportFormatError(
+        f"I couldn't find a header row in the first {HEADER_SEARCH_ROWS} rows of {where} "
+        f'in "{name}". I need {EXPECTED_SHAPE}.',
+        sheet=tried[0] if len(tried) == 1 else None,
+    )
+
+
+# --- columns -------------------------------------------------------------------------------
+
+_EXACT_HEADERS: dict[str, str] = {}
+for _field, _names in {
+    REF: "ref|no|ref no|#|no #|reference|ref number|ref #|number|item|item no|id|action no|"
+    "action ref|action number|rec no|recommendation no",
+    ACTION: "theme action|action|actions|recommendation|recommendations|"
+    "area for improvement action|area for improvement|areas for improvement|"
+    "action required|actions required|what will we do|task|tasks|activity|description",
+    DUE: "completion date|due|due date|target date|timescale|timescales|by when|deadline|"
+    "date due|target completion date|when",
+    MEASURES: "how will progress impact be measured or evidenced|measures|evidence|"
+    "measure of success|measures of success|impact measures|success measures|outcome|outcomes|"
+    "evidence of impact|impact",
+    OWNER: "owner|owners|lead|leads|responsible officer|lead officer|lead officers|accountable|"
+    "accountable officer|responsible|who",
+    PROGRESS: "progress to date|update|updates|commentary|progress update|progress|comments|"
+    "latest update|progress updates",
+    STATUS: "rag|brag|status|rag rating|rag status|brag rating|brag status|overall status|"
+    "current status",
+    LAST_UPDATED: "last updated|date last updated|date updated|last updated date|updated on",
+}.items():
+    for _name in _names.split("|"):
+        _EXACT_HEADERS[_name] = _field
+
+# Tried in order when no exact name matches: "How will progress be measured" is measures
+# although it says progress, and "Progress to date" is progress although it says date.
+_HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        (LAST_UPDATED, r"\blast updated\b|\bdate updated\b|\bupdated on\b"),
+        (PROGRESS, r"^(progress|updates?|latest update|commentary|comments?)\b"),
+        (MEASURES, r"measur|evidenc|success|outcome|impact|\bkpis?\b"),
+        (PROGRESS, r"\b(progress|updates?|commentary|comments?)\b"),
+        (OWNER, r"\b(owners?|leads?|responsib\w*|accountab\w*|officers?)\b"),
+        (DUE, r"\b(dates?|due|timescales?|deadlines?|when|target)\b"),
+        (STATUS, r"\b(rag|brag|status|rating)\b"),
+        (ACTION, r"\b(actions?|recommendations?|improvements?|themes?|tasks?|activit\w*)\b"),
+        (REF, r"^(ref|reference|no|number|#|id)\b|\bref\b"),
+    )
+)
+
+
+def _header_key(text: str) -> str:
+    text = text.lower().replace("&", " and ")
+    return " ".join(re.sub(r"[^\w#]+", " ", text).split())
+
+
+def _field_for(text: str) -> tuple[str, int] | None:
+    """The column a header cell names and how sure we are (2 exact, 1 by keyword)."""
+    key = _header_key(text)
+    if not key:
+        return None
+    if key in _EXACT_HEADERS:
+        return _EXACT_HEADERS[key], 2
+    if len(key) > 80:  # long text is data, not a header
+        return None
+    for name, pattern in _HEADER_RULES:
+        if pattern.search(key):
+            return name, 1
+    return None
+
+
+@dataclass
+class _Header:
+    row: int
+    columns: dict[str, int]  # field → 0-based column
+    names: dict[str, str]  # field → the header as written, for messages
+    ignored: list[str]  # headers naming a column already read
+    title_rows: list[tuple[str, ...]]  # texts of the rows above the header
+
+
+def _find_header(rows: Iterable[RawRow]) -> _Header | None:
+    best: _Header | None = None
+    above: list[tuple[str, ...]] = []
+    for row in rows:
+        columns: dict[str, int] = {}
+        strength: dict[str, int] = {}
+        names: dict[str, str] = {}
+        ignored: list[str] = []
+        for index, cell in enumerate(row.cells):
+            if not isinstance(cell.value, str):
+                continue
+            found = _field_for(cell.value)
+            if found is None:
+                continue
+            name, sure = found
+            shown = " ".join(cell.value.split())
+            if name in columns and strength[name] >= sure:
+                ignored.append(shown)
+                continue
+            if name in columns:
+                ignored.append(names[name])
+            columns[name], strength[name], names[name] = index, sure, shown
+        wins = ACTION in columns and (len(columns) >= 2 or strength[ACTION] == 2)
+        if wins and (best is None or len(columns) > len(best.columns)):
+            best = _Header(row.number, columns, names, ignored, list(above))
+        texts = _row_texts(row)
+        if texts:
+            above.append(texts)
+    return best
+
+
+def _row_texts(row: RawRow, width: int | None = None) -> tuple[str, ...]:
+    cells = row.cells if width is None else row.cells[:width]
+    texts = [" ".join(cell.text().split()) for cell in cells]
+    while texts and not texts[-1]:
+        texts.pop()
+    return tuple(texts)
+
+
+# --- refs ----------------------------------------------------------------------------------
+
+_SEPARATOR = r"(?:\s*[:)\-–—]\s*|\s+|$)"
+_DOTTED = r"\d{1,3}(?:\.\d{1,3})*[a-z]?"
+_LETTERED = r"[A-Z]{1,4}[.\-]?\d{1,3}(?:[.\-]\d{1,3})*[a-z]?"
+_THEME_WORD_REF = re.compile(rf"(?i:theme)\s+(\d{{1,3}}(?:\.0+)?|[A-Z])\.?{_SEPARATOR}(.*)", re.S)
+_NUMBER_REF = re.compile(rf"({_DOTTED}|{_LETTERED})(\.?){_SEPARATOR}(.*)", re.S)
+_LETTER_REF = re.compile(r"([A-Z])(?:\s*[.:)]\s*|$)(.*)", re.S)
+_LOOSE_REF = re.compile(r"[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*")  # as the rest of the bot allows
+_THEME_REF = re.compile(r"\d{1,3}(?:\.0+)?|[A-Za-z]")
+
+
+@dataclass
+class _Ref:
+    ref: str
+    rest: str
+    says_theme: bool = False  # written "Theme 4"
+
+
+def _split_ref(text: str, *, own_column: bool, styled: bool) -> _Ref | None:
+    """A leading ref and the text after it. In the action text a bare number only counts as a
+    ref with punctuation ("4. Placement…") or on a bold/merged row, so "10 carers…" is text."""
+    text = text.strip()
+    if match := _THEME_WORD_REF.fullmatch(text):
+        return _Ref(match[1], match[2].strip(), says_theme=True)
+    if match := _NUMBER_REF.fullmatch(text):
+        ref, dot, rest = match[1], match[2], match[3].strip()
+        bare_number = ref.isdigit() and not dot and text[len(ref) :][:1].isspace()
+        if own_column or not bare_number or styled or not rest:
+            return _Ref(ref, rest)
+    if (match := _LETTER_REF.fullmatch(text)) and (own_column or match[2]):
+        return _Ref(match[1], match[2].strip())
+    if own_column and _LOOSE_REF.fullmatch(text) and any(c.isdigit() for c in text):
+        return _Ref(text, "")
+    return None
+
+
+def _is_theme_ref(ref: str) -> bool:
+    return _THEME_REF.fullmatch(ref) is not None
+
+
+def _theme_ref(ref: str) -> str:
+    return re.sub(r"\.0+$", "", ref.rstrip("."))
+
+
+def theme_of(ref: str) -> str | None:
+    """The theme an action ref names: 4.1 → 4, 4.1a → 4, A1 → A; None for a bare 7."""
+    if match := re.match(r"(\d+)(?:[.\-]|[a-z]$)", ref):
+        return match[1]
+    if match := re.match(r"([A-Za-z]+)[.\-]?\d", ref):
+        return match[1]
+    return None
+
+
+# --- cell text ------------------------------------------------------------------------------
+
+_BULLET = re.compile(r"^(?:[•·▪●◦‣⁃∙]\s*|[-*–]\s+)")
+_GLUED_BULLET = re.compile(r"^([•·▪●◦‣⁃∙])(?=\S)")
+_NOTE_ROW = re.compile(r"^(?:notes?|nb|n\.b\.?|key|sources?|please note|footnote)\b|^\*", re.I)
+_NO_OWNER = frozenset({"tbc", "tba", "n/a", "na", "none", "-", "–", "—"})
+_DUE_FILLER = re.compile(r"^(?:by\s+)?(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?", re.I)
+
+
+def tidy_text(text: str) -> str:
+    """Cell text as tidy lines: spacing collapsed, one space after a bullet, no empty bullets
+    and no runs of blank lines. Bullets keep the mark the person used."""
+    text = text.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        line = _GLUED_BULLET.sub(r"\1 ", " ".join(raw.split()))
+        if len(line) == 1 and line in "•·▪●◦‣⁃∙":  # an empty bullet
+            continue
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _cell_text(cell: RawCell) -> str:
+    return tidy_text(cell.text()) if not cell.is_blank else ""
+
+
+def _optional_text(cell: RawCell | None) -> str | None:
+    return (_cell_text(cell) or None) if cell is not None else None
+
+
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.\-]*(?:['’.\-][^\W\d_]*)*\.?")
+_JOB_TITLE_WORDS = """
+    head heads director directors manager managers service services officer officers lead
+    leads team teams of for the and children childrens children's social care assistant
+    deputy principal senior chief executive board chair partnership safeguarding fostering
+    adoption quality assurance education health commissioning workforce development
+    strategic operations practice early help corporate council group panel all school
+    schools virtual hr finance performance business support unit leaving
+"""
+_TITLE_WORDS = frozenset(_JOB_TITLE_WORDS.split())
+
+
+def looks_like_name(text: str) -> bool:
+    """Two to four capitalised words that are not job-title words: "Jane Doe", "Zoë O'Brien"."""
+    words = text.split()
+    if not 2 <= len(words) <= 4:
+        return False
+    return all(
+        word[0].isupper()
+        and _NAME_WORD.fullmatch(word) is not None
+        and word.lower().strip(".") not in _TITLE_WORDS
+        for word in words
+    )
+
+
+def parse_owners(text: str) -> list[ParsedOwner]:
+    """Owners from a cell: one per line or `;`, "Name, Job title" each; "A and B" splits only
+    when both sides are names, so "Head of Fostering & Adoption" stays one owner."""
+    owners: list[ParsedOwner] = []
+    for part in re.split(r"[\n;]", text):
+        part = _BULLET.sub("", part.strip()).strip()
+        part = re.sub(r"^\d{1,2}[.)]\s+", "", part)
+        if not part or part.lower() in _NO_OWNER:
+            continue
+        pieces = re.split(r"\s+(?:and|&)\s+", part)
+        if len(pieces) < 2 or not all(looks_like_name(_name_part(p)) for p in pieces):
+            pieces = [part]
+        for piece in pieces:
+            owner = _owner(piece.strip(" ,"))
+            if owner.name and owner not in owners:
+                owners.append(owner)
+    return owners
+
+
+def _name_part(text: str) -> str:
+    return re.split(r",|\(|\s[-–—]\s", text, maxsplit=1)[0].strip()
+
+
+_OWNER_IN_BRACKETS = re.compile(r"(.+?)\s*\((.+)\)")  # Jane Doe (Head of Fostering)
+_OWNER_WITH_DASH = re.compile(r"(.+?)\s+[-–—]\s+(.+)")  # Jane Doe – Head of Fostering
+
+
+def _owner(text: str) -> ParsedOwner:
+    if "," in text:
+        name, title = text.split(",", 1)
+    else:
+        match = _OWNER_IN_BRACKETS.fullmatch(text)
+        dash = _OWNER_WITH_DASH.fullmatch(text)
+        if match is None and dash is not None and looks_like_name(dash[1]):
+            match = dash
+        if match is None:
+            return ParsedOwner(text.strip(), None)
+        name, title = match[1], match[2]
+    name, title = name.strip(), title.strip()
+    if not looks_like_name(name) and looks_like_name(title):  # "Head of Fostering, Jane Doe"
+        name, title = title, name
+    return ParsedOwner(name, title or None)
+
+
+def status_for_colour(rgb: str) -> Status | None:
+    """The status a fill colour stands for, by hue: red, amber (orange to yellow), green, blue.
+    Greys, whites and very pale tints (often just banding) stand for none."""
+    try:
+        red, green, blue = (int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    except ValueError:
+        return None
+    if max(red, green, blue) - min(red, green, blue) < 0.15:
+        return None
+    hue = colorsys.rgb_to_hls(red, green, blue)[0] * 360
+    if hue < 15 or hue >= 330:
+        return Status.RED
+    if hue < 70:
+        return Status.AMBER
+    if hue < 170:
+        return Status.GREEN
+    if hue < 260:
+        return Status.BLUE
+    return None
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Theme:
+    ref: str | None
+    title: str
+    row: int
+    actions: list[ParsedAction] = field(default_factory=list)
+    from_row: bool = True  # False when inferred from an action's ref
+
+
+class _SheetReader:
+    """Reads the rows under a header into themes and actions."""
+
+    def __init__(self, sheet_name: str, header: _Header) -> None:
+        self.sheet = sheet_name
+        self.header = header
+        self.columns = header.columns
+        self.themes: list[_Theme] = []
+        self.current: _Theme | None = None  # the theme the last theme row opened
+        self.last_action: ParsedAction | None = None
+        self.action_rows: dict[str, int] = {}
+        self.notes: list[str] = []
+        self.repeated_headers: list[int] = []
+        self.width = max(self.columns.values()) + 1
+        self.title_rows = {texts[: self.width] for texts in header.title_rows}
+        action = header.columns[ACTION]
+        self.text_columns = sorted({action, header.columns.get(REF, action)})
+
+    def read(self, sheet: Sheet) -> ParsedPlan:
+        for row in sheet.rows(max_col=self.width):
+            if row.number > self.header.row:
+                self._row(row)
+        themes = self._finish_themes()
+        notes = []
+        if self.header.ignored:
+            ignored = ", ".join(f'"{name}"' for name in self.header.ignored)
+            notes.append(f"Ignored columns {ignored}: their meaning is read from another column.")
+        if self.repeated_headers:
+            rows = ", ".join(str(n) for n in self.repeated_headers)
+            notes.append(f"Skipped repeated header rows: {rows}.")
+        return ParsedPlan(self.sheet, themes, notes + self.notes)
+
+    def _error(self, row: int, name: str, message: str) -> ImportFormatError:
+        """An error naming the sheet, row and column (the action column if `name` has none)."""
+        column = self.header.names.get(name) or self.header.names[ACTION]
+        return ImportFormatError(
+            f'Sheet "{self.sheet}", row {row}, column "{column}": {message}',
+            sheet=self.sheet,
+            row=row,
+            column=column,
+        )
+
+    # One row
+
+    def _row(self, row: RawRow) -> None:
+        cells = {name: row.cell(index) for name, index in self.columns.items()}
+        if all(cell.is_blank for name, cell in cells.items() if name != LAST_UPDATED):
+            return
+        if self._is_repeated_header(cells):
+            self.repeated_headers.append(row.number)
+            return
+        ref_text = _cell_text(cells[REF]) if REF in cells else ""
+        action_text = _cell_text(cells[ACTION])
+        styled = self._is_styled(row, cells, action_text)
+        owners_text = _cell_text(cells[OWNER]) if OWNER in cells else ""
+        has_due = DUE in cells and not cells[DUE].is_blank
+        found = None
+        if ref_text:
+            found = _split_ref(ref_text, own_column=True, styled=styled)
+        elif action_text:
+            found = _split_ref(action_text, own_column=False, styled=styled)
+            if found is not None:
+                action_text = found.rest
+        title = action_text or (found.rest if found else ref_text)
+
+        if found is not None:
+            is_theme = found.says_theme or (
+                _is_theme_ref(found.ref) and (styled or not (has_due or owners_text))
+            )
+            if not title and not self._has_detail(cells):
+                self.notes.append(f"Skipped row {row.number}: it has a ref ({found.ref}) only.")
+            elif is_theme:
+                self._theme(_theme_ref(found.ref), title, row.number)
+            else:
+                self._action(found.ref.rstrip("."), title, cells, owners_text, row.number)
+            return
+        if _row_texts(row, self.width) in self.title_rows:
+            self.notes.append(f"Skipped row {row.number}: it repeats the title above the header.")
+            return
+        if styled and title and not has_due and not owners_text:
+            self._theme(None, title, row.number)
+            return
+        first_text = (
+            ref_text
+            or action_text
+            or next((_cell_text(cell) for cell in row.cells if not cell.is_blank), "")
+        )
+        if _NOTE_ROW.match(first_text):
+            self.notes.append(f'Skipped note row {row.number}: "{_clip(first_text)}".')
+            return
+        if not ref_text and not action_text and self._continues(cells, owners_text, has_due):
+            return
+        shown = _clip(ref_text or action_text or first_text)
+        column = REF if ref_text or REF in self.columns else ACTION
+        raise self._error(
+            row.number,
+            column,
+            f'I can\'t find a ref for "{shown}". Give each action a ref like 4.1 and each '
+            'theme a ref like 4, or start a note row with "Note:".',
+        )
+
+    def _is_repeated_header(self, cells: dict[str, RawCell]) -> bool:
+        action = cells[ACTION]
+        if not isinstance(action.value, str):
+            return False
+        if _header_key(action.value) != _header_key(self.header.names[ACTION]):
+            return False
+        ref = cells.get(REF)
+        return ref is None or _header_key(ref.text()) in {"", _header_key(self.header.names[REF])}
+
+    def _is_styled(self, row: RawRow, cells: dict[str, RawCell], action_text: str) -> bool:
+        """Bold, or merged across three or more columns from the ref or action column."""
+        lead = cells[ACTION] if action_text or REF not in cells else cells[REF]
+        if lead.bold:
+            return True
+        return any(
+            last - first >= 2 and any(first <= c <= last for c in self.text_columns)
+            for first, last in row.merges
+        )
+
+    def _has_detail(self, cells: dict[str, RawCell]) -> bool:
+        skip = {REF, ACTION, LAST_UPDATED}
+        return any(not cell.is_blank for name, cell in cells.items() if name not in skip)
+
+    def _continues(self, cells: dict[str, RawCell], owners_text: str, has_due: bool) -> bool:
+        """Append a continuation row's text to the action above; False if it is not one."""
+        action = self.last_action
+        measures = _cell_text(cells[MEASURES]) if MEASURES in cells else ""
+        progress = _cell_text(cells[PROGRESS]) if PROGRESS in cells else ""
+        status_blank = STATUS not in cells or cells[STATUS].is_blank
+        if action is None or has_due or not status_blank:
+            return False
+        if not (measures or progress or owners_text):
+            return False
+        if measures:
+            action.measures = f"{action.measures}\n{measures}" if action.measures else measures
+        if progress:
+            action.progress = f"{action.progress}\n{progress}" if action.progress else progress
+        for owner in parse_owners(owners_text):
+            if owner not in action.owners:
+                action.owners.append(owner)
+        return True
+
+    # Themes and actions
+
+    def _theme(self, ref: str | None, title: str, row: int) -> None:
+        self.last_action = None
+        existing = next((t for t in self.themes if ref is not None and t.ref == ref), None)
+        if existing is not None and existing.from_row:
+            raise self._error(
+                row,
+                REF,
+                f"theme {ref} is already on row {existing.row}. Give each theme its own ref.",
+            )
+        if existing is not None:  # inferred from earlier actions: this row names it
+            existing.title = title or existing.title
+            existing.row, existing.from_row = row, True
+            self.current = existing
+            return
+        self.current = _Theme(ref, title or (f"Theme {ref}" if ref else ""), row)
+        self.themes.append(self.current)
+
+    def _action(
+        self, ref: str, title: str, cells: dict[str, RawCell], owners_text: str, row: int
+    ) -> None:
+        if ref in self.action_rows:
+            raise self._error(
+                row,
+                REF,
+                f"action {ref} is already on row {self.action_rows[ref]}. "
+                "Give each action its own ref.",
+            )
+        if not title:
+            raise self._error(
+                row, ACTION, f"action {ref} has no text. Say what the action is, or delete the row."
+            )
+        due, precision = self._due(cells.get(DUE), row)
+        action = ParsedAction(
+            ref=ref,
+            title=title,
+            due=due,
+            due_precision=precision,
+            measures=_optional_text(cells.get(MEASURES)),
+            owners=parse_owners(owners_text),
+            progress=_optional_text(cells.get(PROGRESS)),
+            status=self._status(cells.get(STATUS), row),
+            row=row,
+        )
+        self.action_rows[ref] = row
+        self._theme_for(ref, row).actions.append(action)
+        self.last_action = action
+
+    def _theme_for(self, ref: str, row: int) -> _Theme:
+        if self.current is not None:
+            return self.current
+        theme_ref = theme_of(ref)
+        if theme_ref is None:
+            raise self._error(
+                row,
+                REF,
+                f"action {ref} comes before any theme row and its ref doesn't say which theme "
+                "it belongs to. Add a theme row above it (a ref like 1 and a title), "
+                "or use refs like 1.1.",
+            )
+        theme = next((t for t in self.themes if t.ref == theme_ref), None)
+        if theme is None:
+            theme = _Theme(theme_ref, f"Theme {theme_ref}", row, from_row=False)
+            self.themes.append(theme)
+            self.notes.append(
+                f"Action {ref} (row {row}) comes before any theme row: put it in theme "
+                f'{theme_ref} "Theme {theme_ref}".'
+            )
+        return theme
+
+    def _finish_themes(self) -> list[ParsedTheme]:
+        """Give ref-less theme rows their first action's theme ref; check refs are unique."""
+        rows: dict[str, int] = {t.ref: t.row for t in self.themes if t.ref is not None}
+        for theme in self.themes:
+            if theme.ref is not None:
+                continue
+            ref = theme_of(theme.actions[0].ref) if theme.actions else None
+            if ref is None or ref in rows:
+                ref = next(str(n) for n in range(1, len(self.themes) + 2) if str(n) not in rows)
+            self.notes.append(
+                f'Theme "{_clip(theme.title)}" (row {theme.row}) has no ref: called it {ref}.'
+            )
+            theme.ref = ref
+            rows[ref] = theme.row
+        return [ParsedTheme(t.ref or "", t.title, t.actions, t.row) for t in self.themes]
+
+    # Cells
+
+    def _due(self, cell: RawCell | None, row: int) -> tuple[dt.date | None, str]:
+        if cell is None or cell.is_blank:
+            return None, DatePrecision.DAY.value
+        value = cell.value
+        if isinstance(value, dt.date):  # a real date cell (datetime is a date too)
+            day = value.date() if isinstance(value, dt.datetime) else value
+            if is_month_only_format(cell.number_format):
+                return last_day_of_month(day.year, day.month), DatePrecision.MONTH.value
+            return day, DatePrecision.DAY.value
+        text = " ".join(cell.text().split())
+        try:
+            parsed = parse_uk_date_or_none(_DUE_FILLER.sub("", text) or text)
+        except UserError as exc:
+            raise self._error(row, DUE, exc.message) from None
+        if parsed is None:
+            self.notes.append(f'Row {row}: read the due date "{text}" as no date yet.')
+            return None, DatePrecision.DAY.value
+        return parsed.value, parsed.precision.value
+
+    def _status(self, cell: RawCell | None, row: int) -> Status | None:
+        if cell is None:
+            return None
+        text = " ".join(cell.text().split()) if not cell.is_blank else ""
+        if not text:
+            return status_for_colour(cell.fill) if cell.fill else None
+        status = find_status(text) or split_leading_status(text)[0]
+        if status is None:
+            raise self._error(
+                row, STATUS, f'I don\'t know the status "{_clip(text)}". Use {STATUS_WORDS_HINT}.'
+            )
+        return status
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,340 @@
+"""Import a parsed improvement-plan sheet into a plan: one transaction, re-imports update by ref."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.core.errors import UserError
+from bot.core.importer import ParsedAction, ParsedPlan
+from bot.core.permissions import Permission, check
+from bot.core.plans import (
+    OWNER,
+    Actor,
+    _assign,
+    _next_position,
+    audit,
+    create_board,
+    create_plan,
+    person_by_name,
+    standing,
+)
+from bot.core.progress import record_progress
+from bot.core.snapshot import latest_updates
+from bot.core.statuses import Status
+from bot.core.uow import UnitOfWork
+from db.models import Action, ActionAssignment, Board, Person, Plan, Theme
+
+DEFAULT_BOARD_NAME = "Improvement Board"
+
+
+@dataclass
+class ImportSummary:
+    board: str
+    plan: str
+    plan_created: bool = False
+    themes_added: list[str] = field(default_factory=list)
+    themes_changed: list[str] = field(default_factory=list)
+    actions_added: list[str] = field(default_factory=list)
+    actions_changed: dict[str, list[str]] = field(default_factory=dict)
+    actions_unchanged: int = 0
+    not_in_sheet: list[str] = field(default_factory=list)
+    updates_recorded: int = 0
+    unlinked_owners: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        verb = "Created" if self.plan_created else "Updated"
+        out = [f"{verb} “{self.plan}” on {self.board}."]
+        out.append(
+            f"Themes: {len(self.themes_added)} added, {len(self.themes_changed)} changed. "
+            f"Actions: {len(self.actions_added)} added, {len(self.actions_changed)} changed, "
+            f"{self.actions_unchanged} unchanged. "
+            f"Progress updates recorded: {self.updates_recorded}."
+        )
+        for ref, fields in self.actions_changed.items():
+            out.append(f"  {ref}: {', '.join(fields)} changed")
+        if self.not_in_sheet:
+            out.append(
+                "In the plan but not in this sheet (left as they are): "
+                + ", ".join(self.not_in_sheet)
+            )
+        if self.unlinked_owners:
+            out.append("Owners not yet linked to Slack: " + ", ".join(self.unlinked_owners))
+        out.extend(self.notes)
+        return out
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "board": self.board,
+            "plan": self.plan,
+            "plan_created": self.plan_created,
+            "themes_added": self.themes_added,
+            "themes_changed": self.themes_changed,
+            "actions_added": self.actions_added,
+            "actions_changed": self.actions_changed,
+            "actions_unchanged": self.actions_unchanged,
+            "not_in_sheet": self.not_in_sheet,
+            "updates_recorded": self.updates_recorded,
+            "unlinked_owners": self.unlinked_owners,
+            "notes": self.notes,
+        }
+
+
+def title_from_filename(filename: str) -> str:
+    stem = Path(filename).stem
+    words = re.sub(r"[_\-]+", " ", stem).strip()
+    return words[:1].upper() + words[1:] if words else "Improvement plan"
+
+
+def import_plan(
+    uow: UnitOfWork,
+    actor: Actor,
+    parsed: ParsedPlan,
+    now: dt.datetime,
+    *,
+    filename: str,
+    board_name: str | None = None,
+    plan_title: str | None = None,
+    as_of: dt.datetime | None = None,
+    plan_id: int | None = None,
+) -> ImportSummary:
+    """Bring a plan in line with a sheet; `as_of` dates the progress the sheet records."""
+    as_of = as_of or now
+    board, plan, created = _target(uow, actor, now, filename, board_name, plan_title, plan_id)
+    check(Permission.CONFIGURE, standing(uow, actor, board.id))
+    if not any(theme.actions for theme in parsed.themes):
+        raise UserError(f"“{filename}” has no actions I can read, so nothing was imported.")
+    summary = ImportSummary(board=board.name, plan=plan.title, plan_created=created)
+    summary.notes.extend(parsed.notes)
+    session = uow.session
+
+    themes = {t.ref: t for t in session.scalars(select(Theme).where(Theme.plan_id == plan.id))}
+    actions = {a.ref: a for a in session.scalars(select(Action).where(Action.plan_id == plan.id))}
+    latest_notes = _latest_notes(uow, plan.id)
+    seen_refs: set[str] = set()
+    theme_position = _next_position(uow, Theme, Theme.plan_id == plan.id)
+
+    for parsed_theme in parsed.themes:
+        theme = themes.get(parsed_theme.ref)
+        if theme is None:
+            theme = Theme(
+                plan_id=plan.id,
+                ref=parsed_theme.ref,
+                title=parsed_theme.title,
+                position=theme_position,
+            )
+            theme_position += 1
+            session.add(theme)
+            session.flush()
+            themes[theme.ref] = theme
+            summary.themes_added.append(theme.ref)
+        elif parsed_theme.title and theme.title != parsed_theme.title:
+            theme.title = parsed_theme.title
+            summary.themes_changed.append(theme.ref)
+        for position, row in enumerate(parsed_theme.actions):
+            seen_refs.add(row.ref)
+            action = actions.get(row.ref)
+            owner_ids = [
+                person_by_name(uow, actor.workspace_id, o.name, o.title).id for o in row.owners
+            ]
+            if action is None or action.removed_at is not None:
+                action = _new_action(uow, plan, theme, row, position, owner_ids, existing=action)
+                actions[row.ref] = action
+                summary.actions_added.append(row.ref)
+                changed: list[str] = []
+            else:
+                changed = _apply_row(action, theme, row, position, owner_ids)
+            recorded = _record_sheet_progress(
+                uow, actor, action, row, as_of, latest_notes.get(action.id)
+            )
+            summary.updates_recorded += recorded
+            if action.ref in summary.actions_added:
+                continue
+            if recorded:
+                changed.append("progress")
+            if changed:
+                summary.actions_changed[row.ref] = changed
+            else:
+                summary.actions_unchanged += 1
+
+    summary.not_in_sheet = sorted(
+        (ref for ref, a in actions.items() if ref not in seen_refs and a.removed_at is None),
+        key=_ref_sort_key,
+    )
+    session.flush()
+    summary.unlinked_owners = _unlinked_owner_names(uow, plan.id)
+    audit(
+        uow,
+        actor,
+        now,
+        "plan.import",
+        "plan",
+        plan.id,
+        None,
+        {
+            "file": filename,
+            "actions_added": len(summary.actions_added),
+            "actions_changed": len(summary.actions_changed),
+        },
+    )
+    return summary
+
+
+def _target(
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    filename: str,
+    board_name: str | None,
+    plan_title: str | None,
+    plan_id: int | None,
+) -> tuple[Board, Plan, bool]:
+    session = uow.session
+    if plan_id is not None:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise UserError("That plan no longer exists.")
+        return plan.board, plan, False
+    boards = session.scalars(
+        select(Board).where(Board.workspace_id == actor.workspace_id).order_by(Board.id)
+    ).all()
+    if board_name:
+        board = next((b for b in boards if b.name.lower() == board_name.strip().lower()), None)
+        if board is None:
+            board = create_board(uow, actor, board_name, now)
+    elif len(boards) == 1:
+        board = boards[0]
+    elif not boards:
+        board = create_board(uow, actor, DEFAULT_BOARD_NAME, now)
+    else:
+        names = ", ".join(f'"{b.name}"' for b in boards)
+        raise UserError(f"There are several boards ({names}); say which with --board.")
+
+    plans = session.scalars(select(Plan).where(Plan.board_id == board.id).order_by(Plan.id)).all()
+    if plan_title:
+        plan = next((p for p in plans if p.title.lower() == plan_title.strip().lower()), None)
+        if plan is not None:
+            return board, plan, False
+        return board, create_plan(uow, actor, board, plan_title, now), True
+    active = [p for p in plans if p.active]
+    if len(active) == 1:
+        return board, active[0], False
+    if len(active) > 1:
+        names = ", ".join(f'"{p.title}"' for p in active)
+        raise UserError(f"{board.name} has several active plans ({names}); say which with --plan.")
+    return board, create_plan(uow, actor, board, title_from_filename(filename), now), True
+
+
+def _new_action(
+    uow: UnitOfWork,
+    plan: Plan,
+    theme: Theme,
+    row: ParsedAction,
+    position: int,
+    owner_ids: list[int],
+    existing: Action | None,
+) -> Action:
+    if existing is not None:
+        action = existing
+        action.removed_at = None
+        _apply_row(action, theme, row, position, owner_ids)
+        return action
+    action = Action(
+        plan_id=plan.id,
+        theme_id=theme.id,
+        ref=row.ref,
+        title=row.title,
+        measures=row.measures,
+        due_date=row.due,
+        due_precision=row.due_precision,
+        original_due_date=row.due,
+        status=Status.NOT_STARTED.value,
+        position=position,
+    )
+    uow.session.add(action)
+    uow.session.flush()
+    _assign(action, owner_ids, OWNER)
+    return action
+
+
+def _apply_row(
+    action: Action, theme: Theme, row: ParsedAction, position: int, owner_ids: list[int]
+) -> list[str]:
+    changed: list[str] = []
+    if action.theme_id != theme.id:
+        action.theme_id = theme.id
+        changed.append("theme")
+    action.position = position
+    if row.title and row.title != action.title:
+        action.title = row.title
+        changed.append("title")
+    if (row.measures or None) != (action.measures or None):
+        action.measures = row.measures
+        changed.append("measures")
+    if row.due != action.due_date or (row.due and row.due_precision != action.due_precision):
+        if action.original_due_date is None:
+            action.original_due_date = row.due
+        elif action.due_date is not None and row.due is not None:
+            action.date_changes += 1
+        action.due_date = row.due
+        action.due_precision = row.due_precision
+        changed.append("due date")
+    current_owners = [a.person_id for a in action.assignments if a.role == OWNER]
+    if owner_ids and owner_ids != current_owners:
+        action.assignments[:] = [a for a in action.assignments if a.role != OWNER]
+        _assign(action, owner_ids, OWNER)
+        changed.append("owners")
+    return changed
+
+
+def _record_sheet_progress(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: Action,
+    row: ParsedAction,
+    as_of: dt.datetime,
+    latest_note: str | None,
+) -> int:
+    """Record the sheet's progress text and status when they say something new."""
+    note = (row.progress or "").strip() or None
+    new_note = note is not None and note != (latest_note or None)
+    new_status = row.status is not None and row.status.value != action.status
+    if not new_note and not new_status:
+        return 0
+    record_progress(
+        uow,
+        actor,
+        action,
+        as_of,
+        source="import",
+        status=row.status if new_status else None,
+        note=note if new_note else None,
+        completed_on=as_of.date(),
+        check_permission=False,
+    )
+    return 1
+
+
+def _latest_notes(uow: UnitOfWork, plan_id: int) -> dict[int, str | None]:
+    return {action_id: u.note for action_id, u in latest_updates(uow, [plan_id]).items()}
+
+
+def _unlinked_owner_names(uow: UnitOfWork, plan_id: int) -> list[str]:
+    names = uow.session.scalars(
+        select(Person.name)
+        .join(ActionAssignment, ActionAssignment.person_id == Person.id)
+        .join(Action, Action.id == ActionAssignment.action_id)
+        .where(Action.plan_id == plan_id, Person.slack_user_id.is_(None))
+        .group_by(Person.name)
+        .order_by(func.lower(Person.name))
+    ).all()
+    return list(names)
+
+
+def _ref_sort_key(ref: str) -> list[tuple[int, object]]:
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", ref)]
