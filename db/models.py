@@ -255,7 +255,10 @@ class ProgressUpdate(Base):
     """Append-only history of what owners said about an action."""
 
     __tablename__ = "progress_update"
-    __table_args__ = (Index("ix_progress_update_action_at", "action_id", "at"),)
+    __table_args__ = (
+        Index("ix_progress_update_action_at", "action_id", "at"),
+        Index("ix_progress_update_at", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
@@ -341,7 +344,7 @@ class NotificationItem(Base):
     action_id: Mapped[int] = mapped_column(
         ForeignKey("action.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    reason: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(32), primary_key=True)
     working_days: Mapped[int | None] = mapped_column(Integer)
 
 

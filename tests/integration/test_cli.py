@@ -1,0 +1,201 @@
+"""The CLI in-process (DESIGN §7): exit codes, one-line errors, nothing half-written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import run_cli
+from tests.sheets import council_workbook
+
+NOW = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)
+
+
+class Cli:
+    def __init__(self, database: Path) -> None:
+        self.environ = {"DATABASE_URL": f"sqlite:///{database}"}
+
+    def __call__(self, *argv: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        code = run_cli(list(argv), stdout=out, stderr=err, environ=self.environ, now=NOW)
+        return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "cli.db")
+
+
+@pytest.fixture
+def sheet(tmp_path: Path) -> Path:
+    path = tmp_path / "ilacs-plan.xlsx"
+    path.write_bytes(council_workbook())
+    return path
+
+
+def show(cli: Cli) -> dict:
+    code, out, err = cli("plan", "show", "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_import_then_show_json(cli: Cli, sheet: Path) -> None:
+    code, out, err = cli("plan", "import", str(sheet), "--board", "Improvement Board")
+    assert code == 0, err
+    assert "Created “Ilacs plan” on Improvement Board." in out
+    [plan] = show(cli)["plans"]
+    assert (plan["title"], plan["board"]) == ("Ilacs plan", "Improvement Board")
+    assert [t["ref"] for t in plan["themes"]] == ["4", "5"]
+    first = plan["themes"][0]["actions"][0]
+    assert set(first) == {
+        "ref", "title", "due", "due_precision", "status", "measures", "owners", "latest_update"
+    }  # fmt: skip
+    assert (first["ref"], first["due"], first["due_precision"], first["status"]) == (
+        "4.1",
+        "2019-05-31",
+        "month",
+        "amber",
+    )
+    assert first["owners"] == [
+        {"name": "Jane Doe", "title": "Head of Fostering", "slack_user": None},
+        {"name": "John Smith", "title": "Service Manager", "slack_user": None},
+    ]
+    assert first["latest_update"]["source"] == "import"
+    assert first["latest_update"]["at"] == NOW.isoformat()
+    assert "Big conversation" in first["latest_update"]["note"]
+
+
+def test_reimport_updates_by_ref_and_says_what_changed(cli: Cli, sheet: Path) -> None:
+    assert cli("plan", "import", str(sheet), "--board", "Improvement Board")[0] == 0
+    before = show(cli)
+    code, out, err = cli("plan", "import", str(sheet), "--as-of", "20/05/2019")
+    assert code == 0, err
+    assert "0 added, 0 changed" in out
+    assert show(cli) == before
+
+
+def test_as_of_dates_the_imported_progress(cli: Cli, sheet: Path) -> None:
+    assert cli("plan", "import", str(sheet), "--as-of", "2019-05-03")[0] == 0
+    update = show(cli)["plans"][0]["themes"][0]["actions"][0]["latest_update"]
+    assert update["at"].startswith("2019-05-03T")
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"not a spreadsheet at all", "plan.xlsx", "xlsx"),
+        (b"", "plan.csv", "empty"),
+        (b"a,b,c\n1,2,3\n", "plan.csv", "header"),
+        (b"%PDF-1.4", "plan.pdf", ".xlsx"),
+    ],
+)
+def test_bad_files_exit_2_with_one_line_and_write_nothing(
+    cli: Cli, tmp_path: Path, content: bytes, name: str, message: str
+) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    code, out, err = cli("plan", "import", str(bad), "--board", "Board")
+    assert code == 2
+    assert err.count("\n") == 1 and message.lower() in err.lower(), err
+    assert show(cli) == {"plans": []}
+
+
+def test_a_bad_row_names_the_row_and_nothing_is_written(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "Ref,Action,Completion date,Owner\n1,Theme one,,\n1.1,Do it,soonish,Jane Doe\n",
+        encoding="utf-8",
+    )
+    code, _, err = cli("plan", "import", str(bad), "--board", "Board")
+    assert code == 2
+    assert "row 3" in err and "soonish" in err and err.count("\n") == 1
+    assert show(cli) == {"plans": []}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("plan", "import", "/no/such/file.xlsx"),
+        ("plan", "import"),
+        ("plan", "show", "--plan", "Nope"),
+        ("plan", "export", "--format", "pdf"),
+        ("reminders", "preview", "--at", "next tuesday"),
+        ("digest", "--board", "Nope"),
+        ("frobnicate",),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(cli: Cli, argv: tuple[str, ...]) -> None:
+    code, out, err = cli(*argv)
+    assert code == 2, (out, err)
+    assert err.count("\n") == 1 and err.startswith("improvement-bot: ")
+    assert "Traceback" not in err
+
+
+def test_bad_as_of_writes_nothing(cli: Cli, sheet: Path) -> None:
+    code, _, err = cli("plan", "import", str(sheet), "--as-of", "someday")
+    assert code == 2 and "someday" in err
+    assert show(cli) == {"plans": []}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_imports_back_to_the_same_plan(
+    cli: Cli, sheet: Path, tmp_path: Path, fmt: str
+) -> None:
+    assert cli("plan", "import", str(sheet), "--board", "Improvement Board")[0] == 0
+    exported = tmp_path / f"export.{fmt}"
+    code, out, err = cli("plan", "export", "--format", fmt, "-o", str(exported))
+    assert code == 0, err
+    code, out, err = cli("plan", "import", str(exported), "--plan", "Copy")
+    assert code == 0, err
+    original, copy = show(cli)["plans"]
+    assert copy["title"] == "Copy"
+    for plan in (original, copy):
+        for theme in plan["themes"]:
+            for action in theme["actions"]:
+                action["latest_update"] = (action["latest_update"] or {}).get("note")
+    assert copy["themes"] == original["themes"]
+
+
+def test_export_markdown_to_stdout(cli: Cli, sheet: Path) -> None:
+    assert cli("plan", "import", str(sheet))[0] == 0
+    code, out, err = cli("plan", "export", "--format", "md", "-o", "-")
+    assert code == 0, err
+    assert out.startswith("# ") and "| 4.1 |" in out
+
+
+def test_reminders_preview_json(cli: Cli, sheet: Path) -> None:
+    assert cli("plan", "import", str(sheet), "--board", "Improvement Board")[0] == 0
+    code, out, err = cli("reminders", "preview", "--at", "2019-05-16T09:00", "--json")
+    assert code == 0, err
+    preview = json.loads(out)
+    assert preview["at"] == "2019-05-16T09:00:00+01:00"
+    assert isinstance(preview["messages"], list)
+    code, out, err = cli("reminders", "preview", "--at", "2019-05-31T09:00", "--json")
+    due_today = json.loads(out)["messages"]
+    assert {"kind", "to", "items", "key"} == set(due_today[0])
+    jane = [m for m in due_today if m["to"] == "Jane Doe"]
+    assert jane and {"action": "4.1", "reason": "due_soon", "working_days": 0} in jane[0]["items"]
+
+
+def test_digest_text_and_json(cli: Cli, sheet: Path) -> None:
+    assert cli("plan", "import", str(sheet), "--board", "Improvement Board")[0] == 0
+    code, out, err = cli("digest", "--at", "2019-05-20T09:00", "--format", "json")
+    assert code == 0, err
+    digest = json.loads(out)
+    assert digest["board"]["name"] == "Improvement Board"
+    assert digest["totals"]["actions"] == sum(t["actions"] for t in digest["themes"])
+    code, out, err = cli("digest")
+    assert code == 0 and "Improvement Board" in out
+
+
+def test_db_upgrade_and_help(cli: Cli) -> None:
+    assert cli("db", "upgrade") == (0, "Database upgraded.\n", "")
+    assert cli("db", "upgrade") == (0, "Database already up to date.\n", "")
+    code, out, _ = cli("--help")
+    assert code == 0
+    for command in ("run", "sandbox", "db", "plan", "digest", "reminders"):
+        assert command in out
