@@ -7,6 +7,7 @@ Everything a person typed goes through `escape` before it is put into mrkdwn, so
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +17,9 @@ SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 BLOCK_LIMIT = 50
 MESSAGE_TEXT_LIMIT = 3000
+# Slack refuses a message whose blocks carry much more than ~12,000 characters
+# (msg_blocks_too_long), though no limit is documented; stay well under it.
+MESSAGE_TEXT_BUDGET = 10_000
 
 
 def escape(text: str | None) -> str:
@@ -95,19 +99,22 @@ def sections_from_lines(lines: Iterable[str], limit: int = SECTION_LIMIT) -> lis
 
 
 def split_blocks(
-    blocks: list[dict[str, Any]], limit: int = BLOCK_LIMIT
+    blocks: list[dict[str, Any]], limit: int = BLOCK_LIMIT, text_limit: int = MESSAGE_TEXT_BUDGET
 ) -> list[list[dict[str, Any]]]:
-    """Split a long list of blocks into messages of at most `limit` blocks, never starting
-    a message with a divider."""
+    """Split a long list of blocks into messages of at most `limit` blocks and about
+    `text_limit` characters of text, never starting a message with a divider."""
     messages: list[list[dict[str, Any]]] = []
     current: list[dict[str, Any]] = []
+    size = 0
     for block in blocks:
-        if len(current) >= limit:
+        length = len(json.dumps(block, ensure_ascii=False))
+        if current and (len(current) >= limit or size + length > text_limit):
             messages.append(current)
-            current = []
+            current, size = [], 0
         if not current and block.get("type") == "divider":
             continue
         current.append(block)
+        size += length
     if current:
         messages.append(current)
     return messages or [[]]

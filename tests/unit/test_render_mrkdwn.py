@@ -60,3 +60,13 @@ def test_split_blocks_by_fifty_without_leading_dividers() -> None:
     assert all(m[0]["type"] != "divider" for m in messages)
     texts = [b["text"]["text"] for m in messages for b in m if b["type"] == "section"]
     assert texts == [str(i) for i in range(120)]
+
+
+def test_split_blocks_keeps_each_message_under_the_text_budget() -> None:
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 2900}} for _ in range(20)
+    ]
+    messages = split_blocks(blocks)
+    assert len(messages) > 1
+    assert all(sum(len(b["text"]["text"]) for b in m) <= 10_000 for m in messages)
+    assert sum(len(m) for m in messages) == 20

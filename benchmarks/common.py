@@ -1,0 +1,138 @@
+"""Bulk data for benchmarks: boards, plans, themes, actions, owners and updates, inserted
+with Core statements (the use cases are too slow for 10,000 actions and not what is measured)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import Engine, insert
+
+from db.models import (
+    Action,
+    ActionAssignment,
+    Board,
+    Person,
+    Plan,
+    ProgressUpdate,
+    Theme,
+    Workspace,
+)
+
+STATUSES = ("not_started", "green", "amber", "red", "blue")
+
+
+def populate(
+    engine: Engine,
+    *,
+    boards: int,
+    actions_per_board: int,
+    updates_per_action: int = 0,
+    owners: int = 200,
+    start: dt.date = dt.date(2019, 1, 1),
+    seed: int = 1,
+    slack_ids: bool = True,
+) -> None:
+    rng = random.Random(seed)
+    now = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Workspace), [{"id": 1, "team_id": "T1", "name": "Bench", "created_at": now}]
+        )
+        conn.execute(
+            insert(Person),
+            [
+                {
+                    "id": p,
+                    "workspace_id": 1,
+                    "name": f"Owner {p}",
+                    "slack_user_id": f"U{p:05d}" if slack_ids else None,
+                }
+                for p in range(1, owners + 1)
+            ],
+        )
+        board_rows, plan_rows, theme_rows, action_rows, owner_rows, update_rows = (
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+        )
+        action_id = 0
+        for b in range(1, boards + 1):
+            board_rows.append(
+                {
+                    "id": b,
+                    "workspace_id": 1,
+                    "name": f"Board {b}",
+                    "chair_id": rng.randint(1, owners),
+                    "channel_id": f"C{b:05d}",
+                    "timezone": "Europe/London",
+                    "region": "ENG",
+                    "meeting_rule": "FREQ=MONTHLY;BYDAY=+2TU",
+                    "meeting_start": start,
+                    "meeting_time": dt.time(10),
+                    "reminder_policy": {},
+                    "created_at": now,
+                }
+            )
+            plan_rows.append(
+                {"id": b, "board_id": b, "title": f"Plan {b}", "active": True, "created_at": now}
+            )
+            for t in range(1, 11):
+                theme_rows.append(
+                    {
+                        "id": b * 100 + t,
+                        "plan_id": b,
+                        "ref": str(t),
+                        "title": f"Theme {t}",
+                        "position": t,
+                    }
+                )
+            for n in range(actions_per_board):
+                action_id += 1
+                theme = n % 10 + 1
+                due = start + dt.timedelta(days=rng.randint(0, 365))
+                action_rows.append(
+                    {
+                        "id": action_id,
+                        "plan_id": b,
+                        "theme_id": b * 100 + theme,
+                        "ref": f"{theme}.{n}",
+                        "title": f"Action {n} of board {b}",
+                        "due_date": due,
+                        "due_precision": "day",
+                        "original_due_date": due,
+                        "date_changes": 0,
+                        "status": rng.choice(STATUSES),
+                        "position": n,
+                    }
+                )
+                owner_rows.append(
+                    {
+                        "action_id": action_id,
+                        "person_id": rng.randint(1, owners),
+                        "role": "owner",
+                        "position": 0,
+                    }
+                )
+                for u in range(updates_per_action):
+                    update_rows.append(
+                        {
+                            "action_id": action_id,
+                            "author_id": owner_rows[-1]["person_id"],
+                            "at": now + dt.timedelta(days=u * 3, minutes=action_id % 600),
+                            "status": rng.choice(STATUSES),
+                            "previous_status": rng.choice(STATUSES),
+                            "note": f"Update {u}",
+                            "source": "command",
+                        }
+                    )
+        conn.execute(insert(Board), board_rows)
+        conn.execute(insert(Plan), plan_rows)
+        conn.execute(insert(Theme), theme_rows)
+        conn.execute(insert(Action), action_rows)
+        conn.execute(insert(ActionAssignment), owner_rows)
+        if update_rows:
+            conn.execute(insert(ProgressUpdate), update_rows)

@@ -1,0 +1,104 @@
+"""Composition: engine + Bolt app + handlers + scheduler + delivery, with swappable parts.
+
+`bootstrap()` is the one place production, the CLI's `run` and `sandbox`, and the tests
+build the bot from; tests swap the clock and point the Slack client at the local emulator.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.core.uow import UnitOfWork
+from db.migrate import upgrade
+from db.session import make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What handlers and jobs are given: a unit-of-work factory, the clock, the settings."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    client: WebClient
+    delivery_client: WebClient
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+
+def make_web_client(settings: Settings, *, retry_server_errors: bool = True) -> WebClient:
+    """A Web API client that retries rate limits (honouring Retry-After) and, unless told not
+    to, server errors and dropped connections.
+
+    The outbox's delivery uses `retry_server_errors=False`: a post that failed that way may
+    still have reached Slack, so it checks the channel's history before posting again.
+    """
+    handlers = [RateLimitErrorRetryHandler(max_retry_count=5)]
+    if retry_server_errors:
+        handlers += [ServerErrorRetryHandler(max_retry_count=3), ConnectionErrorRetryHandler()]
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=15,
+        retry_handlers=handlers,
+    )
+
+
+@dataclass
+class Bot:
+    app: App
+    services: Services
+    engine: Engine
+
+
+def bootstrap(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    client: WebClient | None = None,
+    delivery_client: WebClient | None = None,
+    token_verification: bool = True,
+    register: Callable[[App, Services], None] | None = None,
+) -> Bot:
+    """Build the bot: migrate the database, make the Bolt app and register every listener."""
+    settings.require_slack()
+    engine = engine or make_engine(settings.database_url)
+    upgrade(engine)
+    client = client or make_web_client(settings)
+    services = Services(
+        settings=settings,
+        session_factory=make_session_factory(engine),
+        clock=clock or SystemClock(),
+        client=client,
+        delivery_client=delivery_client or make_web_client(settings, retry_server_errors=False),
+    )
+    app = App(
+        signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
+        client=client,
+        token_verification_enabled=token_verification,
+        request_verification_enabled=not settings.socket_mode,
+        process_before_response=False,
+        logger=logging.getLogger("improvement_bot.slack"),
+    )
+    if register is None:
+        from handlers import register_all as register
+    register(app, services)
+    return Bot(app=app, services=services, engine=engine)

@@ -1,0 +1,513 @@
+"""The notification ledger: from the database to the reminder rules and back.
+
+`load_facts` reads boards and open actions in a fixed number of statements; `plan_due` asks
+the rules what is due at `now` and enqueues each message under its unique key (a key already
+in the ledger is skipped, so planning is idempotent and safe with several instances);
+`preview` says what would go out without writing anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.core.calendar import local_date
+from bot.core.meetings import MeetingCycle
+from bot.core.permissions import Role
+from bot.core.reminder_policy import policy_from_overrides
+from bot.core.reminders import ActionFacts, BoardFacts, Message, PersonRef, messages_due
+from bot.core.uow import UnitOfWork
+from db.models import (
+    Action,
+    ActionAssignment,
+    Board,
+    MeetingChange,
+    Notification,
+    NotificationItem,
+    Person,
+    Plan,
+    ProgressUpdate,
+    RoleGrant,
+    Theme,
+)
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+DROPPED = "dropped"
+
+
+def load_facts(
+    uow: UnitOfWork, board_ids: list[int] | None = None
+) -> tuple[list[BoardFacts], list[ActionFacts]]:
+    """Boards and their open actions in active plans, as plain facts for the rules."""
+    session = uow.session
+    board_query = select(Board)
+    if board_ids is not None:
+        board_query = board_query.where(Board.id.in_(board_ids))
+    boards = session.scalars(board_query.order_by(Board.id)).all()
+    if not boards:
+        return [], []
+    ids = [b.id for b in boards]
+    people = {
+        p.id: p
+        for p in session.scalars(
+            select(Person).where(Person.id.in_([b.chair_id for b in boards if b.chair_id]))
+        )
+    }
+    changes: dict[int, dict[str, set[dt.date]]] = defaultdict(lambda: defaultdict(set))
+    for change in session.scalars(select(MeetingChange).where(MeetingChange.board_id.in_(ids))):
+        changes[change.board_id][change.kind].add(change.date)
+
+    board_facts = [_board_facts(b, people.get(b.chair_id or -1), changes[b.id]) for b in boards]
+
+    lead = Person.__table__.alias("lead")
+    rows = session.execute(
+        select(
+            Action.id,
+            Action.ref,
+            Action.title,
+            Plan.board_id,
+            Action.due_date,
+            Action.status,
+            lead.c.id,
+            lead.c.name,
+            lead.c.slack_user_id,
+        )
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Theme, Theme.id == Action.theme_id)
+        .outerjoin(lead, lead.c.id == Theme.lead_id)
+        .where(
+            Plan.board_id.in_(ids),
+            Plan.active.is_(True),
+            Action.removed_at.is_(None),
+            Action.status != "blue",
+        )
+        .order_by(Action.id)
+    ).all()
+    owners: dict[int, list[PersonRef]] = defaultdict(list)
+    for action_id, person_id, name, slack_id in session.execute(
+        select(ActionAssignment.action_id, Person.id, Person.name, Person.slack_user_id)
+        .join(Person, Person.id == ActionAssignment.person_id)
+        .join(Action, Action.id == ActionAssignment.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(
+            Plan.board_id.in_(ids),
+            Plan.active.is_(True),
+            ActionAssignment.role == "owner",
+            Action.removed_at.is_(None),
+            Action.status != "blue",
+        )
+        .order_by(ActionAssignment.action_id, ActionAssignment.position)
+    ):
+        owners[action_id].append(PersonRef(person_id, name, slack_id))
+    last_updates = dict(
+        session.execute(
+            select(ProgressUpdate.action_id, func.max(ProgressUpdate.at))
+            .join(Action, Action.id == ProgressUpdate.action_id)
+            .join(Plan, Plan.id == Action.plan_id)
+            .where(Plan.board_id.in_(ids), Plan.active.is_(True), Action.status != "blue")
+            .group_by(ProgressUpdate.action_id)
+        ).all()
+    )
+    action_facts = [
+        ActionFacts(
+            id=action_id,
+            ref=ref,
+            title=title,
+            board_id=board_id,
+            due=due,
+            status=status,
+            owners=tuple(owners[action_id]),
+            theme_lead=PersonRef(lead_id, lead_name, lead_slack) if lead_id else None,
+            last_update_at=_aware(last_updates.get(action_id)),
+        )
+        for action_id, ref, title, board_id, due, status, lead_id, lead_name, lead_slack in rows
+    ]
+    return board_facts, action_facts
+
+
+def _board_facts(
+    board: Board, chair: Person | None, changes: dict[str, set[dt.date]]
+) -> BoardFacts:
+    cycle = None
+    if board.meeting_rule or changes.get("added"):
+        cycle = MeetingCycle(
+            rule=board.meeting_rule,
+            start=board.meeting_start or dt.date(2000, 1, 1),
+            time=board.meeting_time,
+            tz=board.timezone,
+            added=frozenset(changes.get("added", ())),
+            cancelled=frozenset(changes.get("cancelled", ())),
+        )
+    return BoardFacts(
+        id=board.id,
+        name=board.name,
+        timezone=board.timezone,
+        region=board.region,
+        policy=policy_from_overrides(board.reminder_policy),
+        chair=PersonRef(chair.id, chair.name, chair.slack_user_id) if chair else None,
+        channel_id=board.channel_id,
+        meetings=cycle,
+        paused_until=board.paused_until,
+    )
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """Aggregates bypass the column type on SQLite, so max(at) may come back naive UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def due_messages(uow: UnitOfWork, now: dt.datetime) -> list[Message]:
+    boards, actions = load_facts(uow)
+    return messages_due(boards, actions, now)
+
+
+def plan_due(uow: UnitOfWork, now: dt.datetime) -> list[str]:
+    """Enqueue every message due at `now` that the ledger does not hold yet; returns new keys.
+
+    Inserts use ON CONFLICT DO NOTHING on the key, so two instances planning at once enqueue
+    each message once.
+    """
+    messages = due_messages(uow, now)
+    if not messages:
+        return []
+    session = uow.session
+    workspace_of = dict(
+        session.execute(
+            select(Board.id, Board.workspace_id).where(
+                Board.id.in_({m.board_id for m in messages if m.board_id is not None})
+            )
+        ).all()
+    )
+    person_workspace = dict(
+        session.execute(
+            select(Person.id, Person.workspace_id).where(
+                Person.id.in_({m.recipient.person_id for m in messages if m.recipient})
+            )
+        ).all()
+    )
+    rows = []
+    for message in messages:
+        workspace_id = (
+            workspace_of.get(message.board_id)
+            if message.board_id is not None
+            else person_workspace.get(message.recipient.person_id if message.recipient else -1)
+        )
+        rows.append(
+            {
+                "workspace_id": workspace_id,
+                "board_id": message.board_id,
+                "key": message.key,
+                "kind": message.kind,
+                "recipient": message.to,
+                "recipient_person_id": message.recipient.person_id if message.recipient else None,
+                "payload": message_payload(message),
+                "state": PENDING,
+                "attempts": 0,
+                "due_at": message.send_at,
+                "local_day": message.day,
+                "created_at": now,
+                "channel": message.channel_id,
+            }
+        )
+    by_key = {m.key: m for m in messages}
+    insert = _insert_for(uow)
+    items = []
+    added: list[str] = []
+    for chunk in _chunks(rows, 500):
+        statement = (
+            insert(Notification)
+            .values(chunk)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(Notification.id, Notification.key)
+        )
+        for new_id, key in session.execute(statement).all():
+            added.append(key)
+            items.extend(
+                {
+                    "notification_id": new_id,
+                    "action_id": item.action_id,
+                    "reason": item.reason,
+                    "working_days": item.working_days,
+                }
+                for item in by_key[key].items
+            )
+    if items:
+        session.execute(sql_insert(NotificationItem), items)
+    return added
+
+
+def _insert_for(uow: UnitOfWork):  # noqa: ANN202 - the dialect's insert()
+    dialect = uow.session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _chunks(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    return {
+        "items": [
+            {
+                "action_id": i.action_id,
+                "action": i.action_ref,
+                "reason": i.reason,
+                "working_days": i.working_days,
+            }
+            for i in message.items
+        ],
+        "meeting": message.meeting.isoformat() if message.meeting else None,
+        "board_id": message.board_id,
+        "tz": getattr(message.send_at.tzinfo, "key", "Europe/London"),
+    }
+
+
+def preview(uow: UnitOfWork, now: dt.datetime) -> list[dict[str, Any]]:
+    """What would go out at `now` (DESIGN §7 `reminders preview --json`), writing nothing.
+
+    Messages the ledger already holds as sent are left out: they would not go out again.
+    """
+    messages = due_messages(uow, now)
+    if not messages:
+        return []
+    sent = set(
+        uow.session.scalars(
+            select(Notification.key).where(
+                Notification.key.in_([m.key for m in messages]), Notification.state == SENT
+            )
+        )
+    )
+    return [
+        {
+            "kind": m.kind,
+            "to": m.to,
+            "items": [
+                {"action": i.action_ref, "reason": i.reason, "working_days": i.working_days}
+                for i in m.items
+            ],
+            "key": m.key,
+        }
+        for m in messages
+        if m.key not in sent
+    ]
+
+
+# ---------------------------------------------------------------- delivery ledger
+
+
+def deliverable(uow: UnitOfWork, now: dt.datetime, limit: int = 200) -> list[Notification]:
+    """Pending notifications whose moment has come, and sends whose claim has lapsed."""
+    return list(
+        uow.session.scalars(
+            select(Notification)
+            .where(
+                Notification.due_at <= now,
+                or_(
+                    and_(
+                        Notification.state == PENDING,
+                        or_(
+                            Notification.claimed_until.is_(None), Notification.claimed_until <= now
+                        ),
+                    ),
+                    and_(Notification.state == SENDING, Notification.claimed_until <= now),
+                ),
+            )
+            .order_by(Notification.due_at, Notification.id)
+            .limit(limit)
+        )
+    )
+
+
+def is_stale(notification: Notification, now: dt.datetime) -> bool:
+    """Its working day has passed in the board's time zone: it is dropped, not sent late."""
+    tz = (notification.payload or {}).get("tz") or "Europe/London"
+    return local_date(now, tz) > notification.local_day
+
+
+def claim(
+    uow: UnitOfWork, notification_id: int, worker: str, now: dt.datetime, lease: dt.timedelta
+) -> bool:
+    """Atomically take a notification for sending; False if another worker has it."""
+    result = uow.session.execute(
+        update(Notification)
+        .where(
+            Notification.id == notification_id,
+            or_(
+                and_(
+                    Notification.state == PENDING,
+                    or_(Notification.claimed_until.is_(None), Notification.claimed_until <= now),
+                ),
+                and_(Notification.state == SENDING, Notification.claimed_until <= now),
+            ),
+        )
+        .values(
+            state=SENDING,
+            claimed_by=worker,
+            claimed_until=now + lease,
+            attempts=Notification.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def mark(
+    uow: UnitOfWork,
+    notification_id: int,
+    state: str,
+    now: dt.datetime,
+    *,
+    channel: str | None = None,
+    ts: str | None = None,
+    error: str | None = None,
+    retry_at: dt.datetime | None = None,
+) -> None:
+    values: dict[str, Any] = {"state": state}
+    if state == SENT:
+        values.update(sent_at=now, claimed_until=None, error=None)
+    if channel is not None:
+        values["channel"] = channel
+    if ts is not None:
+        values["ts"] = ts
+    if error is not None:
+        values["error"] = error[:2000]
+    if retry_at is not None:
+        values["claimed_until"] = retry_at
+    uow.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def enqueue_admin_alert(
+    uow: UnitOfWork, notification: Notification, error: str, now: dt.datetime
+) -> int:
+    """Tell each linked admin of the workspace, once per recipient and error, that a message
+    could not be delivered."""
+    admins = uow.session.execute(
+        select(Person.id, Person.slack_user_id)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(
+            RoleGrant.workspace_id == notification.workspace_id,
+            RoleGrant.role == Role.ADMIN.value,
+            Person.slack_user_id.is_not(None),
+        )
+    ).all()
+    insert = (
+        postgresql.insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    added = 0
+    for person_id, slack_id in admins:
+        key = f"alert:{notification.recipient}:{error}:person:{person_id}"
+        statement = (
+            insert(Notification)
+            .values(
+                workspace_id=notification.workspace_id,
+                board_id=notification.board_id,
+                key=key,
+                kind="alert",
+                recipient=slack_id,
+                recipient_person_id=person_id,
+                payload={
+                    "about": notification.recipient,
+                    "about_person_id": notification.recipient_person_id,
+                    "error": error,
+                    "kind": notification.kind,
+                    "tz": (notification.payload or {}).get("tz", "Europe/London"),
+                },
+                state=PENDING,
+                attempts=0,
+                due_at=now,
+                local_day=notification.local_day,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(Notification.id)
+        )
+        added += uow.session.scalar(statement) is not None
+    return added
+
+
+@dataclass(frozen=True)
+class ReminderLine:
+    """One action in a reminder DM, as it stands when the DM is sent."""
+
+    action_id: int
+    ref: str
+    title: str
+    due: str | None  # ISO date
+    due_precision: str
+    status: str
+    reason: str
+    working_days: int | None
+    last_update_note: str | None
+    last_update_at: str | None  # ISO datetime
+    owner_names: tuple[str, ...] = ()
+
+
+def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[ReminderLine]:
+    """The actions a reminder speaks about, read fresh (a status may have changed since 09:00).
+
+    Actions completed or removed since the message was planned are left out."""
+    items = (notification.payload or {}).get("items", [])
+    ids = [item["action_id"] for item in items]
+    if not ids:
+        return []
+    actions = {
+        a.id: a
+        for a in uow.session.scalars(
+            select(Action).where(Action.id.in_(ids), Action.removed_at.is_(None))
+        )
+    }
+    latest: dict[int, ProgressUpdate] = {}
+    for update_row in uow.session.scalars(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.action_id.in_(ids))
+        .order_by(ProgressUpdate.action_id, ProgressUpdate.at, ProgressUpdate.id)
+    ):
+        latest[update_row.action_id] = update_row
+    owners: dict[int, list[str]] = defaultdict(list)
+    for action_id, name in uow.session.execute(
+        select(ActionAssignment.action_id, Person.name)
+        .join(Person, Person.id == ActionAssignment.person_id)
+        .where(ActionAssignment.action_id.in_(ids), ActionAssignment.role == "owner")
+        .order_by(ActionAssignment.action_id, ActionAssignment.position)
+    ):
+        owners[action_id].append(name)
+    lines = []
+    for item in items:
+        action = actions.get(item["action_id"])
+        if action is None or action.status == "blue":
+            continue
+        last = latest.get(action.id)
+        lines.append(
+            ReminderLine(
+                action_id=action.id,
+                ref=action.ref,
+                title=action.title,
+                due=action.due_date.isoformat() if action.due_date else None,
+                due_precision=action.due_precision,
+                status=action.status,
+                reason=item["reason"],
+                working_days=item.get("working_days"),
+                last_update_note=last.note if last else None,
+                last_update_at=last.at.isoformat() if last else None,
+                owner_names=tuple(owners[action.id]),
+            )
+        )
+    return lines

@@ -1,0 +1,22 @@
+"""Block Kit ids shared by the views in bot/render and the listeners in handlers/.
+
+A button's `value` is always the id of the thing it acts on (an action or a date change).
+"""
+
+# Buttons on reminder DMs, `/progress mine` and App Home (value: action id)
+UPDATE_ACTION = "update_action"
+COMPLETE_ACTION = "complete_action"
+ASK_NEW_DATE = "ask_new_date"
+
+# Buttons on date-change requests (value: date change request id)
+APPROVE_DATE_CHANGE = "date_change_approve"
+DECLINE_DATE_CHANGE = "date_change_decline"
+
+# Modals (callback_id); their private_metadata carries the action / plan id
+UPDATE_MODAL = "progress_update_modal"
+DATE_CHANGE_MODAL = "date_change_modal"
+IMPORT_MODAL = "plan_import_modal"
+
+# Metadata event type on every message the bot posts from its outbox, so a message that
+# reached Slack can be found again after a crash and is never posted twice.
+NOTIFICATION_EVENT = "improvement_bot_notification"

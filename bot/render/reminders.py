@@ -1,0 +1,90 @@
+"""Reminder and escalation DMs: each action with due date, status and last update, and buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.outbox import ReminderLine
+from bot.render import ids
+from bot.render.mrkdwn import context, escape, section, shorten, status_badge, uk_date
+
+REASON_TEXT = {
+    "due_soon": "due in {n} working days",
+    "overdue": "overdue by {n} working days",
+    "escalation": "overdue by {n} working days — escalated to you",
+    "meeting_window": "board update wanted (updates due in {n} working days)",
+    "meeting_last_call": "last call: board updates are due in {n} working day(s)",
+}
+
+
+def reason_text(reason: str, n: int | None) -> str:
+    if reason == "due_soon" and n == 0:
+        return "due today"
+    if reason == "meeting_last_call" and n == 1:
+        return "last call: board updates are due tomorrow"
+    return REASON_TEXT.get(reason, reason).format(n=n)
+
+
+def reminder_text(lines: list[ReminderLine], escalation: bool = False) -> str:
+    """The notification text (shown in the phone notification and by screen readers)."""
+    refs = ", ".join(line.ref for line in lines)
+    if escalation:
+        return f"Escalation: overdue actions {refs} need attention"
+    return f"Improvement plan: {len(lines)} action(s) need your update ({refs})"
+
+
+def reminder_blocks(lines: list[ReminderLine], escalation: bool = False) -> list[dict[str, Any]]:
+    intro = (
+        "These actions are *10 or more working days overdue*. You're the theme lead or chair:"
+        if escalation
+        else "Your improvement plan actions need an update. Reply in this thread to update one "
+        "(start with its ref if there are several, e.g. `4.1 amber: survey slipped`), or use "
+        "the buttons."
+    )
+    blocks: list[dict[str, Any]] = [section(intro)]
+    for line in lines[:15]:
+        owners = f" · owners: {escape(', '.join(line.owner_names))}" if escalation else ""
+        text = (
+            f"*{escape(line.ref)}* {escape(shorten(line.title, 200))}\n"
+            f"_{reason_text(line.reason, line.working_days)}_ · due "
+            f"{uk_date(line.due, line.due_precision)} · {status_badge(line.status)}{owners}"
+        )
+        blocks.append(section(text))
+        if line.last_update_note:
+            when = f" ({uk_date(line.last_update_at[:10])})" if line.last_update_at else ""
+            blocks.append(
+                context(f"Last update{when}: {escape(shorten(line.last_update_note, 280))}")
+            )
+        else:
+            blocks.append(context("No update yet."))
+        if not escalation:
+            blocks.append(action_buttons(line.action_id))
+    if len(lines) > 15:
+        more = ", ".join(escape(line.ref) for line in lines[15:])
+        blocks.append(section(f"…and {len(lines) - 15} more: {more}. `/progress mine` lists all."))
+    return blocks
+
+
+def action_buttons(action_id: int) -> dict[str, Any]:
+    value = str(action_id)
+    return {
+        "type": "actions",
+        "block_id": f"action_buttons_{value}",
+        "elements": [
+            _button("Update", ids.UPDATE_ACTION, value, style="primary"),
+            _button("Mark complete", ids.COMPLETE_ACTION, value),
+            _button("Ask for new date", ids.ASK_NEW_DATE, value),
+        ],
+    }
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button

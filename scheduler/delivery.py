@@ -1,0 +1,293 @@
+"""Send what the outbox holds, exactly once.
+
+Each notification is claimed in the database before it is sent (an atomic UPDATE, so two
+running instances never both take it), posted with message metadata naming its ledger key,
+and marked sent with its channel and `ts`. When a send fails in a way that might have reached
+Slack anyway (a server error, a dropped connection, or a crash after posting), the channel's
+history is searched for that key before anything is posted again. Rate limits are retried
+by the Slack client honouring Retry-After; permanent errors fail the notification and tell
+the workspace's admins once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core import outbox
+from bot.core.uow import UnitOfWork
+from bot.render.ids import NOTIFICATION_EVENT
+from db.models import Notification, Person
+from scheduler.rendering import Outgoing, render_notification
+
+log = logging.getLogger(__name__)
+
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "channel_not_found",
+        "not_in_channel",
+        "account_inactive",
+        "is_archived",
+        "user_disabled",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "unlinked",
+    }
+)
+MAX_ATTEMPTS = 6
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    dropped: int = 0
+    deferred: int = 0
+    recovered: int = 0  # found already posted after an interrupted send
+    errors: list[str] = field(default_factory=list)
+
+
+class Unlinked(Exception):
+    """The recipient has no Slack user yet."""
+
+
+class Delivery:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        client: WebClient,
+        worker: str,
+        *,
+        lease: dt.timedelta = dt.timedelta(minutes=5),
+        retry_delay: Callable[[int], float] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.session_factory = session_factory
+        self.client = client
+        self.worker = worker
+        self.lease = lease
+        self.retry_delay = retry_delay or (lambda attempt: min(60.0 * 2**attempt, 1800.0))
+        self.sleep = sleep
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+    def run(self, now: dt.datetime, limit: int = 500) -> DeliveryReport:
+        """Send everything due at `now`."""
+        report = DeliveryReport()
+        with self.uow() as uow:
+            candidates = [
+                (n.id, outbox.is_stale(n, now)) for n in outbox.deliverable(uow, now, limit)
+            ]
+        for notification_id, stale in candidates:
+            if stale:
+                with self.uow() as uow:
+                    outbox.mark(uow, notification_id, outbox.DROPPED, now, error="day passed")
+                    uow.commit()
+                report.dropped += 1
+                continue
+            self._deliver_one(notification_id, now, report)
+        return report
+
+    def _deliver_one(self, notification_id: int, now: dt.datetime, report: DeliveryReport) -> None:
+        with self.uow() as uow:
+            if not outbox.claim(uow, notification_id, self.worker, now, self.lease):
+                return
+            uow.commit()
+        try:
+            with self.uow() as uow:
+                notification = uow.session.get(Notification, notification_id)
+                assert notification is not None
+                outgoing = render_notification(uow, notification, now)
+                attempts = notification.attempts
+                key = notification.key
+                channel = notification.channel
+                dm_user = None
+                if channel is None and notification.recipient_person_id is not None:
+                    person = uow.session.get(Person, notification.recipient_person_id)
+                    dm_user = person.slack_user_id if person else None
+                done_parts = set((notification.payload or {}).get("parts_sent", []))
+        except Exception:  # a bug in one message must not stop the others going out
+            log.exception("could not render notification %s", notification_id)
+            self._defer(notification_id, MAX_ATTEMPTS - 1, "render error", now, report)
+            return
+        if outgoing is None:  # nothing left to say (e.g. every action completed since 09:00)
+            with self.uow() as uow:
+                outbox.mark(uow, notification_id, outbox.DROPPED, now, error="nothing to send")
+                uow.commit()
+            report.dropped += 1
+            return
+        try:
+            channel = channel or self._open_dm(dm_user)
+            with self.uow() as uow:
+                outbox.mark(uow, notification_id, outbox.SENDING, now, channel=channel)
+                uow.commit()
+            if attempts > 1:
+                found = self._already_posted(channel, key)
+                if found:
+                    report.recovered += 1
+                    done_parts |= set(found)
+                    with self.uow() as uow:
+                        self._remember_parts(uow, notification_id, done_parts, found.get(0))
+                        uow.commit()
+            first_ts = self._post_parts(notification_id, channel, key, outgoing, done_parts)
+            self._upload_files(channel, outgoing, first_ts, notification_id, done_parts)
+        except Unlinked:
+            self._fail(notification_id, "unlinked", now, report)
+            return
+        except SlackApiError as error:
+            code = str(error.response.get("error", "")) if error.response else ""
+            status = error.response.status_code if error.response is not None else 0
+            if code in PERMANENT_ERRORS or (400 <= status < 500 and status != 429 and code):
+                self._fail(notification_id, code or f"http_{status}", now, report)
+            else:
+                self._defer(notification_id, attempts, f"{status} {code}", now, report)
+            return
+        except (SlackClientError, OSError) as error:
+            self._defer(notification_id, attempts, type(error).__name__, now, report)
+            return
+        with self.uow() as uow:
+            outbox.mark(uow, notification_id, outbox.SENT, now, channel=channel, ts=first_ts)
+            uow.commit()
+        report.sent += 1
+
+    def _open_dm(self, slack_user_id: str | None) -> str:
+        if not slack_user_id:
+            raise Unlinked()
+        response = self.client.conversations_open(users=slack_user_id)
+        return str(response["channel"]["id"])
+
+    def _post_parts(
+        self,
+        notification_id: int,
+        channel: str,
+        key: str,
+        outgoing: Outgoing,
+        done_parts: set[int],
+    ) -> str | None:
+        first_ts: str | None = None
+        for index, blocks in enumerate(outgoing.parts):
+            if index in done_parts:
+                continue
+            response = self.client.chat_postMessage(
+                channel=channel,
+                text=outgoing.text if index == 0 else f"{outgoing.text} (continued)",
+                blocks=blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={
+                    "event_type": NOTIFICATION_EVENT,
+                    "event_payload": {"key": key, "part": index},
+                },
+            )
+            ts = str(response["ts"])
+            first_ts = first_ts or ts
+            done_parts.add(index)
+            with self.uow() as uow:
+                self._remember_parts(uow, notification_id, done_parts, first_ts)
+                uow.commit()
+        return first_ts or self._known_ts(notification_id)
+
+    def _upload_files(
+        self,
+        channel: str,
+        outgoing: Outgoing,
+        thread_ts: str | None,
+        notification_id: int,
+        done_parts: set[int],
+    ) -> None:
+        for index, upload in enumerate(outgoing.files):
+            marker = 1000 + index
+            if marker in done_parts:
+                continue
+            self.client.files_upload_v2(
+                channel=channel,
+                content=upload.content,
+                filename=upload.filename,
+                title=upload.title,
+                thread_ts=thread_ts,
+            )
+            done_parts.add(marker)
+            with self.uow() as uow:
+                self._remember_parts(uow, notification_id, done_parts, None)
+                uow.commit()
+
+    def _remember_parts(
+        self, uow: UnitOfWork, notification_id: int, parts: set[int], first_ts: str | None
+    ) -> None:
+        notification = uow.session.get(Notification, notification_id)
+        assert notification is not None
+        notification.payload = {**(notification.payload or {}), "parts_sent": sorted(parts)}
+        if first_ts and not notification.ts:
+            notification.ts = first_ts
+
+    def _known_ts(self, notification_id: int) -> str | None:
+        with self.uow() as uow:
+            notification = uow.session.get(Notification, notification_id)
+            return notification.ts if notification else None
+
+    def _already_posted(self, channel: str, key: str) -> dict[int, str]:
+        """Parts of this notification (part → ts) that reached Slack in an earlier attempt."""
+        found: dict[int, str] = {}
+        cursor = None
+        for _ in range(5):
+            response = self.client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=200, cursor=cursor
+            )
+            for message in response.get("messages", []):
+                metadata: dict[str, Any] = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == NOTIFICATION_EVENT and payload.get("key") == key:
+                    found[int(payload.get("part", 0))] = str(message.get("ts"))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        return found
+
+    def _fail(
+        self, notification_id: int, error: str, now: dt.datetime, report: DeliveryReport
+    ) -> None:
+        with self.uow() as uow:
+            notification = uow.session.get(Notification, notification_id)
+            assert notification is not None
+            outbox.mark(uow, notification_id, outbox.FAILED, now, error=error)
+            if notification.kind != "alert":
+                outbox.enqueue_admin_alert(uow, notification, error, now)
+            uow.commit()
+        log.warning("notification %s failed permanently: %s", notification_id, error)
+        report.failed += 1
+        report.errors.append(error)
+
+    def _defer(
+        self,
+        notification_id: int,
+        attempts: int,
+        error: str,
+        now: dt.datetime,
+        report: DeliveryReport,
+    ) -> None:
+        """A transient failure: try again later (after checking Slack's history first)."""
+        with self.uow() as uow:
+            if attempts >= MAX_ATTEMPTS:
+                outbox.mark(uow, notification_id, outbox.FAILED, now, error=f"gave up: {error}")
+                report.failed += 1
+            else:
+                retry_at = now + dt.timedelta(seconds=self.retry_delay(attempts))
+                outbox.mark(
+                    uow, notification_id, outbox.PENDING, now, error=error, retry_at=retry_at
+                )
+                report.deferred += 1
+            uow.commit()
+        log.info("notification %s deferred after %s", notification_id, error)

@@ -1,0 +1,49 @@
+"""A lease row in the database: only its holder runs scheduled jobs; it lapses unless renewed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.core.uow import UnitOfWork
+from db.models import SchedulerLease
+
+LEASE_NAME = "scheduler"
+
+
+def acquire_or_renew(
+    uow: UnitOfWork, holder: str, now: dt.datetime, ttl: dt.timedelta, name: str = LEASE_NAME
+) -> bool:
+    """Take the lease if it is free or lapsed, or renew it if we hold it. True if we hold it."""
+    session = uow.session
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # RETURNING rather than rowcount: psycopg reports -1 for INSERT … ON CONFLICT DO NOTHING.
+    created = session.scalar(
+        insert(SchedulerLease)
+        .values(name=name, holder=holder, expires_at=now + ttl)
+        .on_conflict_do_nothing(index_elements=["name"])
+        .returning(SchedulerLease.name)
+    )
+    if created is not None:
+        return True
+    result = session.execute(
+        update(SchedulerLease)
+        .where(
+            SchedulerLease.name == name,
+            or_(SchedulerLease.holder == holder, SchedulerLease.expires_at <= now),
+        )
+        .values(holder=holder, expires_at=now + ttl)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def release(uow: UnitOfWork, holder: str, name: str = LEASE_NAME) -> None:
+    uow.session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name, SchedulerLease.holder == holder)
+        .values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        .execution_options(synchronize_session=False)
+    )

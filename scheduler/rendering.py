@@ -1,0 +1,121 @@
+"""Turn a ledger row into what is posted: read fresh from the database at send time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.core.digest import build_digest, build_pack
+from bot.core.exporter import export_xlsx
+from bot.core.outbox import reminder_lines
+from bot.core.snapshot import plan_snapshots
+from bot.core.uow import UnitOfWork
+from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks
+from bot.render.mrkdwn import escape, section
+from bot.render.reminders import reminder_blocks, reminder_text
+from db.models import Notification, Person, Plan
+
+# Posted digests and packs list at most this many actions per theme and list; the rest are a
+# `/board theme <ref>` away. A 2,000-action board otherwise fills dozens of messages.
+POSTED_LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class OutgoingFile:
+    filename: str
+    title: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    text: str
+    parts: list[list[dict[str, Any]]]  # one list of blocks per Slack message
+    files: list[OutgoingFile] = field(default_factory=list)
+
+
+def render_notification(
+    uow: UnitOfWork, notification: Notification, now: dt.datetime
+) -> Outgoing | None:
+    """What to post for a notification, or None when nothing is left to say."""
+    kind = notification.kind
+    if kind in ("reminder", "escalation"):
+        lines = reminder_lines(uow, notification)
+        if not lines:
+            return None
+        escalation = kind == "escalation"
+        return Outgoing(
+            text=reminder_text(lines, escalation), parts=[reminder_blocks(lines, escalation)]
+        )
+    board_id = notification.board_id
+    if kind == "digest" and board_id is not None:
+        digest = build_digest(uow, board_id, now)
+        return Outgoing(
+            text=digest_fallback_text(digest),
+            parts=digest_blocks(digest, max_items=POSTED_LIST_LIMIT),
+        )
+    if kind == "pack" and board_id is not None:
+        meeting = dt.date.fromisoformat(notification.payload["meeting"])
+        pack = build_pack(uow, board_id, meeting, now)
+        return Outgoing(
+            text=f"Pre-meeting pack for {pack.digest.board}, meeting {meeting:%d %B %Y}",
+            parts=pack_blocks(pack, max_items=POSTED_LIST_LIMIT),
+            files=plan_files(uow, board_id, meeting),
+        )
+    if kind == "alert":
+        return Outgoing(
+            text="A message could not be delivered", parts=[alert_blocks(uow, notification)]
+        )
+    return None
+
+
+def plan_files(uow: UnitOfWork, board_id: int, day: dt.date) -> list[OutgoingFile]:
+    plan_ids = list(
+        uow.session.scalars(
+            select(Plan.id)
+            .where(Plan.board_id == board_id, Plan.active.is_(True))
+            .order_by(Plan.id)
+        )
+    )
+    files = []
+    for snapshot in plan_snapshots(uow, plan_ids=plan_ids):
+        name = "".join(c if c.isalnum() or c in " -" else "" for c in snapshot["title"]).strip()
+        filename = "-".join(name.split()) or "plan"
+        files.append(
+            OutgoingFile(
+                filename=f"{filename}-{day.isoformat()}.xlsx",
+                title=f"{snapshot['title']} ({day:%d %b %Y})",
+                content=export_xlsx(snapshot),
+            )
+        )
+    return files
+
+
+ALERT_REASONS = {
+    "unlinked": "they aren't linked to a Slack user yet — link them with "
+    '`/plan people link "<name>" @user`',
+    "user_not_found": "Slack doesn't know that user any more",
+    "account_inactive": "their Slack account is deactivated — give their actions a new owner "
+    "with `/plan action owner <ref> @user`",
+    "channel_not_found": "the board channel no longer exists — set a new one with "
+    "`/plan board create` or ask an admin",
+    "not_in_channel": "I'm not in the board channel — invite me with `/invite @improvement-bot`",
+    "is_archived": "the board channel is archived — choose another board channel",
+}
+
+
+def alert_blocks(uow: UnitOfWork, notification: Notification) -> list[dict[str, Any]]:
+    payload = notification.payload or {}
+    about = payload.get("about", "someone")
+    person_id = payload.get("about_person_id")
+    if person_id is not None:
+        person = uow.session.get(Person, person_id)
+        if person is not None:
+            about = person.name
+    error = str(payload.get("error", "unknown"))
+    reason = ALERT_REASONS.get(error, f"Slack said `{escape(error)}`")
+    kind = escape(str(payload.get("kind", "message")))
+    return [section(f":warning: I couldn't deliver a {kind} to *{escape(about)}*: {reason}.")]
