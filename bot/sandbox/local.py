@@ -75,7 +75,7 @@ class LocalBot:
         self.emulator.connect_app(self.server.url, self.signing_secret)
         self.delivery = Delivery(
             self.bot.services.session_factory,
-            self.bot.services.client,
+            self.bot.services.delivery_client,
             worker="local",
             retry_delay=lambda attempt: 0.0,
         )

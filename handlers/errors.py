@@ -1,0 +1,25 @@
+"""The one error handler: a person sees a friendly line, the log keeps the traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry — something went wrong on my side and nothing was changed. Please try again."
+
+
+def register(app: App, services: Services) -> None:
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], respond: Any, logger: Any) -> None:
+        log.exception("unhandled error in a Slack listener", exc_info=error)
+        if body.get("response_url"):
+            try:
+                respond(text=SORRY, response_type="ephemeral", replace_original=False)
+            except Exception:  # the reply is best effort; the log already has the error
+                log.warning("could not tell the person about the error", exc_info=True)
