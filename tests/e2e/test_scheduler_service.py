@@ -1,0 +1,58 @@
+"""The APScheduler service: stable job ids, one lease holder, lease released on shutdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.sandbox.local import LocalBot
+from db.models import Notification
+from scheduler.service import SchedulerService
+from tests.e2e.seed import seed_board
+
+NINE_BST = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)
+
+
+def service(local: LocalBot, worker: str) -> SchedulerService:
+    return SchedulerService(
+        local.services.session_factory, local.services.delivery_client, local.clock, worker=worker
+    )
+
+
+def test_only_the_lease_holder_works_and_jobs_have_stable_ids(local: LocalBot) -> None:
+    seed_board(local)
+    local.clock.set(NINE_BST)
+    first, second = service(local, "first"), service(local, "second")
+    assert {job.id for job in first.scheduler.get_jobs()} == {
+        "plan_notifications",
+        "deliver_notifications",
+    }
+    first.plan()
+    second.plan()
+    first.deliver()
+    second.deliver()
+    with local.services.uow() as uow:
+        rows = uow.session.scalars(select(Notification)).all()
+        assert [(n.state, n.claimed_by) for n in rows] == [("sent", "first")]
+    assert len([m for m in local.emulator.messages(include_ephemeral=False) if m.bot_id]) == 1
+    assert first.holds_lease() and not second.holds_lease()
+
+
+def test_shutdown_hands_the_lease_over(local: LocalBot) -> None:
+    first, second = service(local, "first"), service(local, "second")
+    first.start()
+    try:
+        assert first.holds_lease()
+        assert not second.holds_lease()
+    finally:
+        first.shutdown()
+    assert second.holds_lease()
+
+
+def test_a_lapsed_lease_is_taken_over(local: LocalBot) -> None:
+    first, second = service(local, "first"), service(local, "second")
+    assert first.holds_lease()
+    local.clock.advance(dt.timedelta(minutes=2))  # first has stopped renewing
+    assert second.holds_lease()
+    assert not first.holds_lease()
