@@ -82,7 +82,7 @@ def record_progress(
     return RecordedUpdate(update.id, action.ref, Status(action.status), previous)
 
 
-def _approver_standing(uow: UnitOfWork, actor: Actor, board: Board) -> Standing:
+def approver_standing(uow: UnitOfWork, actor: Actor, board: Board) -> Standing:
     """Chairs approve; on a board with no chair yet, its admins stand in."""
     found = standing(uow, actor, board.id)
     if board.chair_id is None and found.admin:
@@ -158,7 +158,7 @@ def decide_date_change(
     if request is None or request.action.plan.board.workspace_id != actor.workspace_id:
         raise NotFound("I can't find that date change. `/board approve` lists the pending ones.")
     board = request.action.plan.board
-    check(Permission.APPROVE_DATE, _approver_standing(uow, actor, board))
+    check(Permission.APPROVE_DATE, approver_standing(uow, actor, board))
     if request.state != "pending":
         raise Conflict(f"That request was already {request.state}.")
     request.state = "approved" if approve else "declined"

@@ -1,0 +1,192 @@
+"""`/board`: status, digest and pack previews, overdue, a theme, meetings, an action's history,
+and the chair's date-change decisions. Every answer is ephemeral.
+
+The listener acks at once, then parses the text, runs one read model or use case from
+`bot.core.board_views` and posts what `bot.render.board` makes of it to the command's
+response_url — several posts when a view is split to fit Slack's limits, going on with
+chat.postEphemeral past the five posts a response_url takes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.app import Services
+from bot.core import board_views as views
+from bot.core.errors import UserError
+from bot.core.plans import Actor
+from bot.render import board as render
+from handlers.common import Reply, actor_of, refusal, services_of
+from handlers.date_changes import announce_decision
+from handlers.grammar import (
+    ApproveDateChange,
+    BoardCommand,
+    DeclineDateChange,
+    Help,
+    ShowDigest,
+    ShowHistory,
+    ShowMeetings,
+    ShowOverdue,
+    ShowPack,
+    ShowStatus,
+    ShowTheme,
+    parse_board,
+)
+
+log = logging.getLogger(__name__)
+
+DECLINE_NEEDS_NUMBER = (
+    "To decline with a reason, give the request's number: `/board decline 12 <reason>`."
+)
+
+
+def register(app: App, services: Services) -> None:
+    app.command("/board")(on_board)
+
+
+def on_board(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    client: WebClient,
+) -> None:
+    ack()
+    replies = answer(context, client, command.get("text") or "")
+    send(replies, respond, client, command.get("channel_id"), command.get("user_id"))
+
+
+def answer(context: BoltContext, client: WebClient, text: str) -> list[Reply]:
+    """What `/board <text>` answers: one or more ephemeral replies, or one friendly line."""
+    try:
+        services = services_of(context)
+        actor = actor_of(context)
+        rendered = run(services, actor, client, parse_board(text))
+    except UserError as error:
+        return [refusal(error)]
+    return [Reply(r.text, r.blocks) for r in rendered]
+
+
+def send(
+    replies: list[Reply],
+    respond: Respond,
+    client: WebClient,
+    channel_id: str | None,
+    user_id: str | None,
+) -> None:
+    """Post the replies ephemerally. Slack takes five posts to a command's response_url; a
+    longer answer goes on with chat.postEphemeral in the same conversation, and ends with a
+    note saying what is missing when the bot can't post there."""
+
+    def reply_with(reply: Reply) -> None:
+        sent = respond(response_type="ephemeral", replace_original=False, **reply.as_kwargs())
+        if sent.status_code != 200:
+            log.warning("Slack refused a /board answer: %s %s", sent.status_code, sent.body)
+
+    if len(replies) <= render.REPLY_LIMIT:
+        for reply in replies:
+            reply_with(reply)
+        return
+    cut = render.REPLY_LIMIT - 1
+    for reply in replies[:cut]:
+        reply_with(reply)
+    for number, reply in enumerate(replies[cut:], start=cut + 1):
+        if not post_ephemeral(client, channel_id, user_id, reply):
+            note = render.left_out(number, len(replies))
+            reply_with(Reply(note.text, note.blocks))
+            return
+
+
+def post_ephemeral(
+    client: WebClient, channel_id: str | None, user_id: str | None, reply: Reply
+) -> bool:
+    if not channel_id or not user_id:
+        return False
+    try:
+        client.chat_postEphemeral(channel=channel_id, user=user_id, **reply.as_kwargs())
+    except SlackApiError as error:
+        log.warning("can't post a /board answer in %s: %s", channel_id, error.response.get("error"))
+        return False
+    return True
+
+
+def run(
+    services: Services, actor: Actor, client: WebClient, command: BoardCommand
+) -> list[render.Rendered]:
+    now = services.clock.now()
+    match command:
+        case Help(text=help_text):
+            return [render.Rendered(help_text, [])]
+        case ShowStatus(board=board):
+            with services.uow() as uow:
+                status = views.board_status(uow, actor, board, now)
+            return render.status_messages(status)
+        case ShowDigest(board=board):
+            with services.uow() as uow:
+                digest = views.digest_preview(uow, actor, board, now)
+            return render.digest_preview_messages(digest)
+        case ShowPack(board=board):
+            with services.uow() as uow:
+                pack = views.pack_preview(uow, actor, board, now)
+            return render.pack_preview_messages(pack)
+        case ShowOverdue(board=board):
+            with services.uow() as uow:
+                overdue = views.overdue_actions(uow, actor, board, now)
+            return render.overdue_messages(overdue)
+        case ShowTheme(ref=ref, board=board):
+            with services.uow() as uow:
+                theme = views.theme_detail(uow, actor, board, ref, now)
+            return render.theme_messages(theme)
+        case ShowMeetings(board=board):
+            with services.uow() as uow:
+                meetings = views.meetings(uow, actor, board, now)
+            return render.meetings_messages(meetings)
+        case ShowHistory(ref=ref, board=board):
+            with services.uow() as uow:
+                history = views.action_history(uow, actor, board, ref, now)
+            return render.history_messages(history)
+        case ApproveDateChange(request_id=None, board=board):
+            with services.uow() as uow:
+                pending = views.pending_changes(uow, actor, board, now)
+            return render.pending_messages(pending)
+        case DeclineDateChange(request_id=None, reason=reason, board=board):
+            with services.uow() as uow:
+                pending = views.pending_changes(uow, actor, board, now)
+            return render.pending_messages(pending, DECLINE_NEEDS_NUMBER if reason else None)
+        case ApproveDateChange(request_id=int(request_id)):
+            return [decide(services, actor, client, request_id, approve=True)]
+        case DeclineDateChange(request_id=int(request_id), reason=reason):
+            return [decide(services, actor, client, request_id, approve=False, note=reason)]
+    raise AssertionError(f"unhandled /board command {command!r}")
+
+
+def decide(
+    services: Services,
+    actor: Actor,
+    client: WebClient,
+    request_id: int,
+    *,
+    approve: bool,
+    note: str | None = None,
+) -> render.Rendered:
+    """Approve or decline a date change, then tell the person who asked."""
+    with services.uow() as uow:
+        decision = views.decide(uow, actor, request_id, approve, services.clock.now(), note)
+        uow.commit()
+    return render.decision_message(decision, announce(services, client, request_id))
+
+
+def announce(services: Services, client: WebClient, request_id: int) -> bool:
+    """Tell the person who asked (handlers.date_changes); False when that failed. The
+    decision is already saved, so a failure here is logged rather than raised."""
+    try:
+        announce_decision(services, client, request_id)
+    except Exception:
+        log.exception("could not announce the decision on date change %s", request_id)
+        return False
+    return True
