@@ -1,0 +1,16 @@
+"""Slack listeners. Each module exposes `register(app, services)`; `register_all` wires them."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.app import Services
+
+
+def register_all(app: App, services: Services) -> None:
+    from handlers import board, context, errors, events, interactions, plan, progress
+
+    context.register(app, services)
+    errors.register(app, services)
+    for module in (progress, interactions, events, plan, board):
+        module.register(app, services)

@@ -1,0 +1,781 @@
+"""What owners see and do between board meetings.
+
+Reads: my open actions across active plans (with their latest update), the action a ref, a
+button or a reminder thread means, status by theme for the boards a person is involved in,
+and what a date-change request says. Use cases: an update from a form, a button or a thread
+reply, and a request for a new due date. Like the other use cases, each takes a UnitOfWork,
+an Actor and plain values, checks permission and leaves committing to the caller.
+
+The date-change messages to chairs and requesters go through the notification ledger: each
+is claimed under a unique key before it is sent, so it is sent at most once, and its channel
+and `ts` are kept so the chair's message can be updated once the request is decided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.core import outbox
+from bot.core.calendar import local_date
+from bot.core.dates import format_uk_date
+from bot.core.errors import Conflict, NotFound, UserError
+from bot.core.permissions import Permission, Role, check
+from bot.core.plans import DELEGATE, OWNER, Actor, normalise_ref, roles_of, standing
+from bot.core.progress import record_progress, request_date_change
+from bot.core.statuses import Status, split_leading_status
+from bot.core.uow import UnitOfWork
+from db.models import (
+    Action,
+    ActionAssignment,
+    Board,
+    DateChangeRequest,
+    Notification,
+    NotificationItem,
+    Person,
+    Plan,
+    ProgressUpdate,
+    RoleGrant,
+    Theme,
+)
+
+REMINDER_KINDS = ("reminder", "escalation")
+DATE_CHANGE_REQUEST = "date_change_request"  # ledger kind: a request, DMed to an approver
+DATE_CHANGE_DECISION = "date_change_decision"  # ledger kind: the outcome, DMed to the requester
+
+
+class FieldError(UserError):
+    """Bad input in one field of a form; `field` names it (action, status, note, date, reason)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# ---------------------------------------------------------------- my actions
+
+
+@dataclass(frozen=True)
+class MyAction:
+    """An action as its owner (or delegate) sees it, with its latest update."""
+
+    action_id: int
+    ref: str
+    title: str
+    due: dt.date | None
+    due_precision: str
+    status: Status
+    plan: str
+    board: str
+    overdue: bool
+    delegate: bool = False  # the person stands in for the owners
+    last_update_on: dt.date | None = None  # board-local date
+    last_update_note: str | None = None
+
+
+def ref_key(ref: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort refs as people read them: 4.2 before 4.10."""
+    parts = re.split(r"[.\-]", ref)
+    return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in parts)
+
+
+def my_open_actions(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[MyAction]:
+    """Actions not yet complete in active plans that the actor owns or stands in for,
+    soonest due first (undated last)."""
+    if actor.person_id is None:
+        return []
+    rows = uow.session.execute(
+        select(Action, ActionAssignment.role)
+        .join(ActionAssignment, ActionAssignment.action_id == Action.id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Board, Board.id == Plan.board_id)
+        .where(
+            ActionAssignment.person_id == actor.person_id,
+            ActionAssignment.role.in_((OWNER, DELEGATE)),
+            Board.workspace_id == actor.workspace_id,
+            Plan.active.is_(True),
+            Action.removed_at.is_(None),
+            Action.status != Status.BLUE.value,
+        )
+    ).all()
+    roles: dict[int, set[str]] = defaultdict(set)
+    actions: dict[int, Action] = {}
+    for action, role in rows:
+        actions[action.id] = action
+        roles[action.id].add(role)
+    described = _describe(
+        uow,
+        list(actions.values()),
+        now,
+        delegates={action_id for action_id, kinds in roles.items() if OWNER not in kinds},
+    )
+    return sorted(described, key=_due_order)
+
+
+def _due_order(item: MyAction) -> tuple[Any, ...]:
+    return (item.due is None, item.due or dt.date.max, ref_key(item.ref), item.plan)
+
+
+def _describe(
+    uow: UnitOfWork, actions: list[Action], now: dt.datetime, delegates: Iterable[int] = ()
+) -> list[MyAction]:
+    if not actions:
+        return []
+    stand_ins = set(delegates)
+    latest = latest_updates(uow, [a.id for a in actions])
+    described = []
+    for action in actions:
+        board = action.plan.board
+        today = local_date(now, board.timezone)
+        last = latest.get(action.id)
+        status = Status(action.status)
+        described.append(
+            MyAction(
+                action_id=action.id,
+                ref=action.ref,
+                title=action.title,
+                due=action.due_date,
+                due_precision=action.due_precision,
+                status=status,
+                plan=action.plan.title,
+                board=board.name,
+                overdue=action.due_date is not None
+                and action.due_date < today
+                and not status.is_complete,
+                delegate=action.id in stand_ins,
+                last_update_on=local_date(last.at, board.timezone) if last else None,
+                last_update_note=last.note if last else None,
+            )
+        )
+    return described
+
+
+def latest_updates(uow: UnitOfWork, action_ids: list[int]) -> dict[int, ProgressUpdate]:
+    """The latest update of each action (by time, then by id), in one statement."""
+    ranked = (
+        select(
+            ProgressUpdate.id,
+            func.row_number()
+            .over(
+                partition_by=ProgressUpdate.action_id,
+                order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(ProgressUpdate.action_id.in_(action_ids))
+        .subquery()
+    )
+    rows = uow.session.scalars(
+        select(ProgressUpdate)
+        .join(ranked, ranked.c.id == ProgressUpdate.id)
+        .where(ranked.c.rank == 1)
+    )
+    return {update.action_id: update for update in rows}
+
+
+def describe_action(uow: UnitOfWork, action: Action, now: dt.datetime) -> MyAction:
+    return _describe(uow, [action], now)[0]
+
+
+def my_action(uow: UnitOfWork, actor: Actor, ref: str) -> Action:
+    """The action a person means by a ref: the one they own or stand in for in an active
+    plan; failing that, the only action with that ref in the workspace's active plans."""
+    clean = normalise_ref(ref)
+    candidates = (
+        select(Action)
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Board, Board.id == Plan.board_id)
+        .where(
+            Board.workspace_id == actor.workspace_id,
+            Plan.active.is_(True),
+            Action.removed_at.is_(None),
+            func.lower(Action.ref) == clean.lower(),
+        )
+        .order_by(Plan.id)
+    )
+    if actor.person_id is not None:
+        mine = uow.session.scalars(
+            candidates.where(
+                Action.id.in_(
+                    select(ActionAssignment.action_id).where(
+                        ActionAssignment.person_id == actor.person_id
+                    )
+                )
+            )
+        ).all()
+        if len(mine) == 1:
+            return mine[0]
+        if len(mine) > 1:
+            plans = ", ".join(f"“{a.plan.title}”" for a in mine)
+            raise UserError(
+                f"You have an action {clean} in several plans ({plans}). "
+                "Use its Update button in `/progress mine` instead."
+            )
+    found = uow.session.scalars(candidates).all()
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(
+            f"There's no action {clean} in the active plans. `/progress mine` lists yours."
+        )
+    plans = ", ".join(f"“{a.plan.title}”" for a in found)
+    raise UserError(
+        f"Several plans have an action {clean} ({plans}) and none of them is yours. "
+        "`/progress mine` lists yours."
+    )
+
+
+def action_by_id(uow: UnitOfWork, actor: Actor, action_id: int) -> Action:
+    """The action a button or form names, if it is still in an active plan of this workspace."""
+    action = uow.session.get(Action, action_id)
+    if (
+        action is None
+        or action.removed_at is not None
+        or action.plan.board.workspace_id != actor.workspace_id
+    ):
+        raise NotFound("That action isn't in the plan any more. `/progress mine` lists yours.")
+    if not action.plan.active:
+        raise Conflict(f"“{action.plan.title}” is archived, so {action.ref} can't be changed.")
+    return action
+
+
+def _check_may_update(uow: UnitOfWork, actor: Actor, action: Action) -> None:
+    check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
+
+
+@dataclass(frozen=True)
+class UpdateForm:
+    """What the update form offers: my open actions, and the one it opens on (if any)."""
+
+    choices: list[MyAction]
+    selected: MyAction | None = None
+
+
+def update_form(
+    uow: UnitOfWork, actor: Actor, now: dt.datetime, action_id: int | None = None
+) -> UpdateForm:
+    """The actions the update form offers; one named action must be one the actor may update."""
+    choices = my_open_actions(uow, actor, now)
+    if action_id is None:
+        if not choices:
+            raise NotFound(
+                "You have no open actions to update. `/progress help` shows what else I can do."
+            )
+        return UpdateForm(choices)
+    selected = next((c for c in choices if c.action_id == action_id), None)
+    if selected is None:
+        action = action_by_id(uow, actor, action_id)
+        _check_may_update(uow, actor, action)
+        selected = describe_action(uow, action, now)
+        choices = [selected, *choices]
+    return UpdateForm(choices, selected)
+
+
+def date_form(uow: UnitOfWork, actor: Actor, action_id: int, now: dt.datetime) -> MyAction:
+    """The action a new-date form is for, refused when the actor may not ask for it."""
+    action = action_by_id(uow, actor, action_id)
+    _check_may_update(uow, actor, action)
+    return describe_action(uow, action, now)
+
+
+# ---------------------------------------------------------------- updates
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A progress update as its author is told about it."""
+
+    action_id: int
+    ref: str
+    title: str
+    status: Status
+    previous_status: Status
+    note: str | None = None
+    evidence: str | None = None
+    duplicate: bool = False  # the same Slack request or event seen again: nothing new
+
+    @property
+    def status_changed(self) -> bool:
+        return self.status is not self.previous_status
+
+
+def record_update(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: Action,
+    now: dt.datetime,
+    *,
+    source: str,
+    status: Status | None = None,
+    note: str | None = None,
+    evidence: str | None = None,
+    dedupe_key: str | None = None,
+) -> Recorded:
+    """Record a progress update (record_progress checks permission)."""
+    result = record_progress(
+        uow,
+        actor,
+        action,
+        now,
+        source=source,
+        status=status,
+        note=note,
+        evidence=evidence,
+        dedupe_key=dedupe_key,
+    )
+    return Recorded(
+        action_id=action.id,
+        ref=action.ref,
+        title=action.title,
+        status=result.status,
+        previous_status=result.previous_status,
+        note=None if result.duplicate else (note or "").strip() or None,
+        evidence=None if result.duplicate else (evidence or "").strip() or None,
+        duplicate=result.duplicate,
+    )
+
+
+def update_from_form(
+    uow: UnitOfWork,
+    actor: Actor,
+    action_id: int | None,
+    now: dt.datetime,
+    *,
+    status: Status | None,
+    note: str | None,
+    evidence: str | None,
+    dedupe_key: str | None = None,
+) -> Recorded:
+    """An update from the update form: it needs an action, and a status or a note."""
+    if action_id is None:
+        raise FieldError("action", "Choose the action to update.")
+    if status is None and not (note or "").strip() and not (evidence or "").strip():
+        raise FieldError("note", "Choose a new status or write a note (or both).")
+    action = action_by_id(uow, actor, action_id)
+    return record_update(
+        uow,
+        actor,
+        action,
+        now,
+        source="modal",
+        status=status,
+        note=note,
+        evidence=evidence,
+        dedupe_key=dedupe_key,
+    )
+
+
+def complete_action(
+    uow: UnitOfWork, actor: Actor, action_id: int, now: dt.datetime, dedupe_key: str | None = None
+) -> Recorded:
+    """Mark an action complete (blue) from a button."""
+    action = action_by_id(uow, actor, action_id)
+    _check_may_update(uow, actor, action)
+    if action.status == Status.BLUE.value:
+        raise Conflict(f"{action.ref} is already marked complete.")
+    return record_update(
+        uow, actor, action, now, source="button", status=Status.BLUE, dedupe_key=dedupe_key
+    )
+
+
+# ---------------------------------------------------------------- reminder threads
+
+
+@dataclass(frozen=True)
+class ThreadAction:
+    action_id: int
+    ref: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ReminderThread:
+    """A reminder DM the bot sent, and the actions it spoke about."""
+
+    notification_id: int
+    kind: str
+    actions: tuple[ThreadAction, ...]
+
+
+def find_reminder_thread(
+    uow: UnitOfWork, workspace_id: int, channel: str, thread_ts: str
+) -> ReminderThread | None:
+    """The reminder whose DM has this channel and ts, or None when it is not a reminder."""
+    notification = uow.session.scalar(
+        select(Notification)
+        .where(
+            Notification.workspace_id == workspace_id,
+            Notification.channel == channel,
+            Notification.ts == thread_ts,
+            Notification.kind.in_(REMINDER_KINDS),
+        )
+        .order_by(Notification.id)
+        .limit(1)
+    )
+    if notification is None:
+        return None
+    rows = uow.session.execute(
+        select(Action.id, Action.ref, Action.title)
+        .join(NotificationItem, NotificationItem.action_id == Action.id)
+        .where(NotificationItem.notification_id == notification.id, Action.removed_at.is_(None))
+    ).all()
+    actions = {row.id: ThreadAction(row.id, row.ref, row.title) for row in rows}
+    ordered = sorted(actions.values(), key=lambda a: ref_key(a.ref))
+    return ReminderThread(notification.id, notification.kind, tuple(ordered))
+
+
+def read_reply(thread: ReminderThread, text: str) -> tuple[ThreadAction, Status | None, str | None]:
+    """Which action a reply means, and the status and note it gives.
+
+    `4.1 amber: survey slipped` names the action; a reminder about one action needs no ref.
+    A leading status word (`amber:`, `on track -`, `done`) sets the status; the rest is the note.
+    """
+    body = text.strip()
+    head, rest = (re.split(r"\s+", body, maxsplit=1) + [""])[:2]
+    head_ref = normalise_ref(head.rstrip(":,;-–—"))
+    named = next((a for a in thread.actions if a.ref.lower() == head_ref.lower()), None)
+    if named is not None:
+        body = rest.strip()
+    elif len(thread.actions) == 1:
+        named = thread.actions[0]
+    else:
+        refs = [a.ref for a in thread.actions]
+        if not refs:
+            raise NotFound(
+                "The actions in this reminder aren't in the plan any more. "
+                "`/progress mine` lists yours."
+            )
+        listed = ", ".join(refs[:-1]) + f" and {refs[-1]}" if len(refs) > 1 else refs[0]
+        raise UserError(
+            f"This reminder is about {listed}. Start your reply with the ref, "
+            f"e.g. `{refs[0]} amber: survey slipped`."
+        )
+    first_line, newline, other_lines = body.partition("\n")
+    status, note_start = split_leading_status(first_line)
+    note = (note_start + newline + other_lines).strip() or None
+    return named, status, note
+
+
+def record_thread_reply(
+    uow: UnitOfWork,
+    actor: Actor,
+    thread: ReminderThread,
+    text: str,
+    now: dt.datetime,
+    *,
+    dedupe_key: str | None = None,
+) -> Recorded:
+    """A reply in a reminder's thread, recorded as an update on the action it names."""
+    target, status, note = read_reply(thread, text)
+    action = action_by_id(uow, actor, target.action_id)
+    return record_update(
+        uow, actor, action, now, source="thread", status=status, note=note, dedupe_key=dedupe_key
+    )
+
+
+# ---------------------------------------------------------------- date changes
+
+
+def ask_for_new_date(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: Action,
+    new_due: dt.date,
+    reason: str,
+    now: dt.datetime,
+    *,
+    precision: str = "day",
+) -> int:
+    """Ask the board to move an action's due date; returns the request's id.
+
+    The new date may not be in the past (board-local today is fine), nor the current one.
+    """
+    _check_may_update(uow, actor, action)
+    today = local_date(now, action.plan.board.timezone)
+    if new_due < today:
+        raise FieldError(
+            "date",
+            f"{format_uk_date(new_due)} is in the past. Choose a date from today "
+            f"({format_uk_date(today)}) on.",
+        )
+    if new_due == action.due_date:
+        raise FieldError(
+            "date", f"{action.ref} is already due on {format_uk_date(new_due)}. Choose another."
+        )
+    if not reason.strip():
+        raise FieldError("reason", "Say why the date needs to change — the board will ask.")
+    request = request_date_change(uow, actor, action, new_due, reason, now, new_precision=precision)
+    return request.id
+
+
+@dataclass(frozen=True)
+class Who:
+    person_id: int
+    name: str
+    slack_user_id: str | None
+
+
+@dataclass(frozen=True)
+class DateChangeNotice:
+    """Everything the messages about one date-change request say."""
+
+    request_id: int
+    state: str  # pending | approved | declined | withdrawn
+    workspace_id: int
+    board_id: int
+    board: str
+    timezone: str
+    action_ref: str
+    action_title: str
+    old_due: dt.date | None
+    old_precision: str
+    new_due: dt.date
+    new_precision: str
+    due: dt.date | None  # the action's due date now
+    original_due: dt.date | None
+    reason: str
+    requested_by: Who | None
+    requested_at: dt.datetime
+    decided_by: Who | None = None
+    decided_at: dt.datetime | None = None
+    decision_note: str | None = None
+    approvers: tuple[Who, ...] = field(default_factory=tuple)
+
+
+def _who(person: Person | None) -> Who | None:
+    return Who(person.id, person.name, person.slack_user_id) if person is not None else None
+
+
+def date_change_approvers(uow: UnitOfWork, board: Board) -> list[Who]:
+    """Who decides a board's date changes: its chair; with no chair, the workspace's admins."""
+    if board.chair is not None:
+        return [Who(board.chair.id, board.chair.name, board.chair.slack_user_id)]
+    admins = uow.session.scalars(
+        select(Person)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(
+            RoleGrant.workspace_id == board.workspace_id,
+            RoleGrant.role == Role.ADMIN.value,
+            RoleGrant.board_id.is_(None),
+        )
+        .order_by(Person.id)
+    ).all()
+    return [Who(p.id, p.name, p.slack_user_id) for p in admins]
+
+
+def date_change_notice(uow: UnitOfWork, request_id: int) -> DateChangeNotice:
+    request = uow.session.get(DateChangeRequest, request_id)
+    if request is None:
+        raise NotFound("I can't find that date change. `/board approve` lists the pending ones.")
+    action = request.action
+    board = action.plan.board
+    return DateChangeNotice(
+        request_id=request.id,
+        state=request.state,
+        workspace_id=board.workspace_id,
+        board_id=board.id,
+        board=board.name,
+        timezone=board.timezone,
+        action_ref=action.ref,
+        action_title=action.title,
+        old_due=request.old_due_date,
+        # An approved request has changed the action's precision; the old one wasn't kept.
+        old_precision=action.due_precision if request.state != "approved" else "day",
+        new_due=request.new_due_date,
+        new_precision=request.new_due_precision,
+        due=action.due_date,
+        original_due=action.original_due_date,
+        reason=request.reason,
+        requested_by=_who(request.requested_by),
+        requested_at=request.requested_at,
+        decided_by=_who(request.decided_by),
+        decided_at=request.decided_at,
+        decision_note=request.decision_note,
+        approvers=tuple(date_change_approvers(uow, board)),
+    )
+
+
+def ledger_key(kind: str, request_id: int, person_id: int) -> str:
+    return f"{kind}:{request_id}:person:{person_id}"
+
+
+def claim_notice(
+    uow: UnitOfWork, notice: DateChangeNotice, kind: str, to: Who, now: dt.datetime
+) -> int | None:
+    """Put a date-change message in the ledger as being sent; None when it already is there
+    (sent before, or being sent by another request)."""
+    session = uow.session
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(Notification)
+        .values(
+            workspace_id=notice.workspace_id,
+            board_id=notice.board_id,
+            key=ledger_key(kind, notice.request_id, to.person_id),
+            kind=kind,
+            recipient=to.slack_user_id or f"person:{to.person_id}",
+            recipient_person_id=to.person_id,
+            payload={"request_id": notice.request_id, "tz": notice.timezone},
+            state=outbox.SENDING,
+            attempts=1,
+            due_at=now,
+            local_day=local_date(now, notice.timezone),
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Notification.id)
+    )
+    return session.scalar(statement)
+
+
+def notice_sent(
+    uow: UnitOfWork, notification_id: int, channel: str, ts: str, now: dt.datetime
+) -> None:
+    outbox.mark(uow, notification_id, outbox.SENT, now, channel=channel, ts=ts)
+
+
+def notice_failed(uow: UnitOfWork, notification_id: int, error: str, now: dt.datetime) -> None:
+    outbox.mark(uow, notification_id, outbox.FAILED, now, error=error)
+
+
+def sent_notices(uow: UnitOfWork, kind: str, request_id: int) -> list[tuple[str, str]]:
+    """(channel, ts) of every message of this kind sent about a request."""
+    rows = uow.session.execute(
+        select(Notification.channel, Notification.ts)
+        .where(
+            Notification.kind == kind,
+            Notification.key.like(f"{kind}:{request_id}:person:%"),
+            Notification.state == outbox.SENT,
+            Notification.channel.is_not(None),
+            Notification.ts.is_not(None),
+        )
+        .order_by(Notification.id)
+    ).all()
+    return [(channel, ts) for channel, ts in rows if channel and ts]
+
+
+def withdrawn_requests(uow: UnitOfWork, request_id: int) -> list[int]:
+    """Requests for the same action that this one replaced before anyone decided them."""
+    request = uow.session.get(DateChangeRequest, request_id)
+    if request is None:
+        return []
+    return list(
+        uow.session.scalars(
+            select(DateChangeRequest.id).where(
+                DateChangeRequest.action_id == request.action_id,
+                DateChangeRequest.id != request.id,
+                DateChangeRequest.state == "withdrawn",
+            )
+        )
+    )
+
+
+# ---------------------------------------------------------------- status by theme
+
+
+@dataclass(frozen=True)
+class ThemeStatus:
+    plan: str
+    ref: str
+    title: str
+    counts: dict[Status, int]
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class BoardStatus:
+    board_id: int
+    name: str
+    themes: tuple[ThemeStatus, ...]
+
+    @property
+    def counts(self) -> dict[Status, int]:
+        totals = dict.fromkeys(Status, 0)
+        for theme in self.themes:
+            for status, n in theme.counts.items():
+                totals[status] += n
+        return totals
+
+    @property
+    def overdue(self) -> int:
+        return sum(t.overdue for t in self.themes)
+
+
+def my_board_ids(uow: UnitOfWork, actor: Actor) -> list[int]:
+    """Boards the actor is involved in: all of them for an admin; otherwise those they chair,
+    are a member of, own or stand in for an action in, or lead a theme of."""
+    session = uow.session
+    in_workspace = select(Board.id).where(Board.workspace_id == actor.workspace_id)
+    if actor.system or (Role.ADMIN.value, None) in roles_of(uow, actor.person_id):
+        return list(session.scalars(in_workspace.order_by(Board.id)))
+    if actor.person_id is None:
+        return []
+    me = actor.person_id
+    granted = select(RoleGrant.board_id).where(
+        RoleGrant.person_id == me, RoleGrant.board_id.is_not(None)
+    )
+    assigned = (
+        select(Plan.board_id)
+        .join(Action, Action.plan_id == Plan.id)
+        .join(ActionAssignment, ActionAssignment.action_id == Action.id)
+        .where(ActionAssignment.person_id == me, Action.removed_at.is_(None))
+    )
+    leading = select(Plan.board_id).join(Theme, Theme.plan_id == Plan.id).where(Theme.lead_id == me)
+    return list(
+        session.scalars(
+            in_workspace.where(
+                or_(
+                    Board.chair_id == me,
+                    Board.id.in_(granted),
+                    Board.id.in_(assigned),
+                    Board.id.in_(leading),
+                )
+            ).order_by(Board.id)
+        )
+    )
+
+
+def my_boards_status(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[BoardStatus]:
+    """Status by theme (counts by BRAG, and overdue) of each active plan of my boards."""
+    board_ids = my_board_ids(uow, actor)
+    if not board_ids:
+        return []
+    session = uow.session
+    boards = {b.id: b for b in session.scalars(select(Board).where(Board.id.in_(board_ids)))}
+    themes = session.execute(
+        select(Theme.id, Theme.ref, Theme.title, Plan.title, Plan.board_id)
+        .join(Plan, Plan.id == Theme.plan_id)
+        .where(Plan.board_id.in_(board_ids), Plan.active.is_(True))
+        .order_by(Plan.board_id, Plan.id, Theme.position, Theme.id)
+    ).all()
+    counts: dict[int, dict[Status, int]] = defaultdict(lambda: dict.fromkeys(Status, 0))
+    overdue: dict[int, int] = defaultdict(int)
+    today = {board_id: local_date(now, board.timezone) for board_id, board in boards.items()}
+    for theme_id, status, due, board_id in session.execute(
+        select(Action.theme_id, Action.status, Action.due_date, Plan.board_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(Plan.board_id.in_(board_ids), Plan.active.is_(True), Action.removed_at.is_(None))
+    ):
+        counts[theme_id][Status(status)] += 1
+        if due is not None and due < today[board_id] and status != Status.BLUE.value:
+            overdue[theme_id] += 1
+    by_board: dict[int, list[ThemeStatus]] = defaultdict(list)
+    for theme_id, ref, title, plan_title, board_id in themes:
+        by_board[board_id].append(
+            ThemeStatus(plan_title, ref, title, dict(counts[theme_id]), overdue[theme_id])
+        )
+    return [
+        BoardStatus(board_id, boards[board_id].name, tuple(by_board[board_id]))
+        for board_id in board_ids
+    ]

@@ -1,0 +1,100 @@
+"""The App Home tab: my open actions with their buttons, then status by theme for each board
+I'm involved in. A Home view holds at most 100 blocks; what does not fit is counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.owner import BoardStatus, MyAction, ThemeStatus
+from bot.core.statuses import STATUS_EMOJI, Status
+from bot.render.mrkdwn import (
+    context,
+    divider,
+    escape,
+    header,
+    section,
+    sections_from_lines,
+    shorten,
+)
+from bot.render.progress import USAGE_HINT, action_blocks, more_line
+
+HOME_BLOCK_LIMIT = 100
+BOARD_BLOCK_BUDGET = 36  # the boards never crowd out my actions
+
+
+def home_view(
+    items: list[MyAction], boards: list[BoardStatus], notice: str | None = None
+) -> dict[str, Any]:
+    """The Home tab. `notice` is a line of mrkdwn (already escaped) shown at the top."""
+    top: list[dict[str, Any]] = [header("Your actions")]
+    if notice:
+        top.append(context(notice))
+    tail = board_blocks(boards)
+    if tail:
+        tail = [divider(), *tail]
+    room = HOME_BLOCK_LIMIT - len(top) - len(tail)
+    body: list[dict[str, Any]] = []
+    if not items:
+        body.append(
+            section(
+                "You have no open actions in the active plans. "
+                "`/progress help` shows what else I can do."
+            )
+        )
+    else:
+        shown = len(items)
+        if 2 * shown > room:
+            shown = max((room - 1) // 2, 0)
+        for item in items[:shown]:
+            body.extend(action_blocks(item))
+        if shown < len(items):
+            body.append(
+                section(more_line(items[shown:], f"`/progress mine` or {USAGE_HINT} reach them."))
+            )
+    return {"type": "home", "blocks": [*top, *body, *tail]}
+
+
+def counts_text(counts: dict[Status, int]) -> str:
+    """`🟢 3 · 🟠 1 · 🔵 2` — statuses with at least one action, in BRAG order."""
+    parts = [f"{STATUS_EMOJI[s]} {counts.get(s, 0)}" for s in Status if counts.get(s, 0)]
+    return " · ".join(parts) or "no actions"
+
+
+def theme_line(theme: ThemeStatus) -> str:
+    overdue = f" · :warning: {theme.overdue} overdue" if theme.overdue else ""
+    return (
+        f"*{escape(theme.ref)}* {escape(shorten(theme.title, 90))} — "
+        f"{counts_text(theme.counts)}{overdue}"
+    )
+
+
+def board_blocks(
+    boards: list[BoardStatus], budget: int = BOARD_BLOCK_BUDGET
+) -> list[dict[str, Any]]:
+    """Per board: its name, a line per theme (status counts, overdue), and its totals."""
+    blocks: list[dict[str, Any]] = []
+    for index, board in enumerate(boards):
+        lines: list[str] = []
+        plans = list(dict.fromkeys(t.plan for t in board.themes))
+        for plan in plans:
+            if len(plans) > 1:
+                lines.append(f"_{escape(shorten(plan, 120))}_")
+            lines.extend(theme_line(t) for t in board.themes if t.plan == plan)
+        total = sum(board.counts.values())
+        complete = board.counts.get(Status.BLUE, 0)
+        percent = complete * 100 // total if total else 0
+        overdue = f" · :warning: {board.overdue} overdue" if board.overdue else ""
+        part = [
+            header(f"{board.name}: status by theme"),
+            *(sections_from_lines(lines) if lines else [section("No themes yet.")]),
+            context(
+                f"{total} actions · {counts_text(board.counts)} · {percent}% complete{overdue}"
+                " · `/board` for more"
+            ),
+        ]
+        if len(blocks) + len(part) > budget - 1:
+            rest = ", ".join(escape(b.name) for b in boards[index:])
+            blocks.append(section(f"…and {len(boards) - index} more boards: {rest}."))
+            break
+        blocks.extend(part)
+    return blocks

@@ -1,0 +1,450 @@
+"""What owners and chairs see: `/progress` answers, the update and new-date modals and what
+they say once saved, answers in reminder threads, and the date-change messages.
+
+Everything a person typed (titles, notes, reasons, names) goes through `escape`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.owner import DateChangeNotice, MyAction, Recorded, UpdateForm, Who
+from bot.core.statuses import STATUS_EMOJI, Status
+from bot.render import ids
+from bot.render.mrkdwn import (
+    SECTION_LIMIT,
+    context,
+    escape,
+    plain,
+    section,
+    shorten,
+    status_badge,
+    uk_date,
+)
+from bot.render.reminders import action_buttons
+
+# Input blocks of the modals. Each block_id is also its element's action_id, so a field error
+# (bot.core.owner.FieldError.field) names the block Slack shows it under.
+ACTION_INPUT = "action"
+STATUS_INPUT = "status"
+NOTE_INPUT = "note"
+EVIDENCE_INPUT = "evidence"
+DATE_INPUT = "new_date"
+REASON_INPUT = "reason"
+FORM_FIELDS = {
+    "action": ACTION_INPUT,
+    "status": STATUS_INPUT,
+    "note": NOTE_INPUT,
+    "evidence": EVIDENCE_INPUT,
+    "date": DATE_INPUT,
+    "reason": REASON_INPUT,
+}
+
+MINE_LIMIT = 20  # 2 blocks each, within a message's 50
+OPTION_LIMIT = 100  # Slack's limit for a static_select
+OPTION_TEXT_LIMIT = 75
+TEXT_INPUT_LIMIT = 3000
+
+USAGE_HINT = escape("`/progress <ref> <status> <note>`")
+
+DM_HELP = (
+    "Hi! To update one of your actions, reply in the thread of one of my reminders "
+    "(e.g. `amber: survey slipped`), or use `/progress` — `/progress help` shows every form."
+)
+THREAD_HELP = (
+    "I only record replies in the thread of a reminder about your actions. "
+    "Use `/progress` to update an action (`/progress help` shows how)."
+)
+
+Message = dict[str, Any]
+
+
+# ---------------------------------------------------------------- answers
+
+
+def refusal(message: str) -> Message:
+    """A UserError's line, escaped (it may quote what the person typed)."""
+    return {"text": f":warning: {escape(message)}"}
+
+
+def quoted(text: str, limit: int = 2000) -> str:
+    """Escaped text as a mrkdwn block quote, line by line."""
+    lines = shorten_lines(text, limit)
+    return "\n".join(f">{escape(line)}" if line.strip() else ">" for line in lines)
+
+
+def shorten_lines(text: str, limit: int) -> list[str]:
+    text = text.strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text.splitlines() or [""]
+
+
+def recorded_text(recorded: Recorded) -> str:
+    """What an update said, as its author is told: action, status (and what it was), note."""
+    lines = [
+        f":white_check_mark: Recorded an update on *{escape(recorded.ref)}* "
+        f"{escape(shorten(recorded.title, 120))}"
+    ]
+    if recorded.status_changed:
+        lines.append(
+            f"Status: {status_badge(recorded.status)} (was {recorded.previous_status.label})"
+        )
+    else:
+        lines.append(f"Status: {status_badge(recorded.status)} (unchanged)")
+    if recorded.note:
+        lines.append(quoted(recorded.note))
+    if recorded.evidence:
+        lines.append("Evidence:")
+        lines.append(quoted(recorded.evidence, 800))
+    return "\n".join(lines)[:SECTION_LIMIT]
+
+
+def recorded_message(recorded: Recorded) -> Message:
+    return {"text": recorded_text(recorded)}
+
+
+# ---------------------------------------------------------------- my actions
+
+
+def action_summary(item: MyAction) -> str:
+    """Two or three lines about one of my actions: ref and title, status and due, last update."""
+    due = f"due {uk_date(item.due, item.due_precision)}" if item.due else "no due date"
+    flags = " · :warning: *overdue*" if item.overdue else ""
+    stand_in = " · you stand in for the owners" if item.delegate else ""
+    lines = [
+        f"*{escape(item.ref)}* {escape(shorten(item.title, 200))}",
+        f"{status_badge(item.status)} · {due}{flags} · _{escape(shorten(item.plan, 80))}_"
+        f"{stand_in}",
+    ]
+    if item.last_update_note:
+        when = uk_date(item.last_update_on) if item.last_update_on else "earlier"
+        lines.append(f"Last update ({when}): {escape(shorten(item.last_update_note, 280))}")
+    elif item.last_update_on:
+        lines.append(f"Last update: {uk_date(item.last_update_on)}")
+    else:
+        lines.append("No update yet.")
+    return "\n".join(lines)
+
+
+def action_blocks(item: MyAction) -> list[dict[str, Any]]:
+    """An action with its Update / Mark complete / Ask for new date buttons (two blocks)."""
+    return [section(action_summary(item)), action_buttons(item.action_id)]
+
+
+def more_line(rest: list[MyAction], where: str) -> str:
+    refs = ", ".join(escape(item.ref) for item in rest[:30])
+    if len(rest) > 30:
+        refs += ", …"
+    return f"…and {len(rest)} more: {refs}. {where}"
+
+
+def mine_message(items: list[MyAction]) -> Message:
+    """`/progress mine`: my open actions, soonest due first, each with its buttons."""
+    if not items:
+        return {
+            "text": "You have no open actions in the active plans. "
+            "`/progress help` shows what else I can do."
+        }
+    count = len(items)
+    blocks = [
+        section(
+            f"*Your open actions* ({count}). Use the buttons, or type {USAGE_HINT}, "
+            "e.g. `/progress 4.1 amber survey slipped to June`."
+        )
+    ]
+    for item in items[:MINE_LIMIT]:
+        blocks.extend(action_blocks(item))
+    if count > MINE_LIMIT:
+        blocks.append(section(more_line(items[MINE_LIMIT:], f"Update them with {USAGE_HINT}.")))
+    refs = ", ".join(item.ref for item in items[:10])
+    return {
+        "text": escape(f"Your open actions: {refs}{' …' if count > 10 else ''}"),
+        "blocks": blocks,
+    }
+
+
+# ---------------------------------------------------------------- modals
+
+
+def _plain_text(text: str, limit: int | None = None) -> dict[str, Any]:
+    return {"type": "plain_text", "text": plain(text, limit), "emoji": True}
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": _plain_text(text, OPTION_TEXT_LIMIT), "value": value}
+
+
+def status_options() -> list[dict[str, Any]]:
+    return [_option(f"{STATUS_EMOJI[s]} {s.label}", s.value) for s in Status]
+
+
+def _input(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain_text(label),
+        "element": {**element, "action_id": block_id},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = _plain_text(hint, 2000)
+    return block
+
+
+def _text_input(placeholder: str) -> dict[str, Any]:
+    return {
+        "type": "plain_text_input",
+        "multiline": True,
+        "max_length": TEXT_INPUT_LIMIT,
+        "placeholder": _plain_text(placeholder, 150),
+    }
+
+
+def _modal(
+    callback_id: str,
+    title: str,
+    blocks: list[dict[str, Any]],
+    *,
+    submit: str | None,
+    close: str,
+    metadata: str = "",
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _plain_text(title, 24),
+        "close": _plain_text(close, 24),
+        "private_metadata": metadata,
+        "blocks": blocks,
+    }
+    if submit:
+        view["submit"] = _plain_text(submit, 24)
+    return view
+
+
+def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
+    """The update form: which action (one of mine), a new status, a note, evidence of impact."""
+    options = [_option(f"{c.ref} {c.title}", str(c.action_id)) for c in form.choices[:OPTION_LIMIT]]
+    select: dict[str, Any] = {
+        "type": "static_select",
+        "placeholder": _plain_text("Choose one of your actions"),
+        "options": options,
+    }
+    blocks: list[dict[str, Any]] = []
+    status_hint = "Leave empty to keep the action's current status."
+    if form.selected is not None:
+        selected = form.selected
+        blocks.append(section(action_summary(selected)))
+        select["initial_option"] = next(o for o in options if o["value"] == str(selected.action_id))
+        status_hint = f"Now: {selected.status.label}. Leave empty to keep it."
+    blocks += [
+        _input(ACTION_INPUT, "Action", select),
+        _input(
+            STATUS_INPUT,
+            "Status",
+            {
+                "type": "static_select",
+                "placeholder": _plain_text("Keep the current status"),
+                "options": status_options(),
+            },
+            optional=True,
+            hint=status_hint,
+        ),
+        _input(
+            NOTE_INPUT,
+            "Progress note",
+            _text_input("What has happened since the last update?"),
+            optional=True,
+        ),
+        _input(
+            EVIDENCE_INPUT,
+            "Evidence of impact",
+            _text_input("How do we know it is making a difference?"),
+            optional=True,
+        ),
+    ]
+    return _modal(
+        ids.UPDATE_MODAL,
+        "Update an action",
+        blocks,
+        submit="Save",
+        close="Cancel",
+        metadata=metadata,
+    )
+
+
+def update_saved_modal(recorded: Recorded) -> dict[str, Any]:
+    """What the update modal shows once the update is saved."""
+    return _modal(
+        ids.UPDATE_MODAL,
+        "Update saved",
+        [section(recorded_text(recorded))],
+        submit=None,
+        close="Done",
+    )
+
+
+def date_change_modal(item: MyAction, metadata: str = "") -> dict[str, Any]:
+    """Ask the board for a new due date: a date and a reason."""
+    due = uk_date(item.due, item.due_precision) if item.due else "no due date yet"
+    blocks = [
+        section(
+            f"*{escape(item.ref)}* {escape(shorten(item.title, 200))}\n"
+            f"Due now: *{due}*. The board's chair decides; I'll tell you the outcome."
+        ),
+        _input(DATE_INPUT, "New due date", {"type": "datepicker"}),
+        _input(
+            REASON_INPUT,
+            "Why does it need to change?",
+            _text_input("What has changed, and what is being done about it?"),
+        ),
+    ]
+    return _modal(
+        ids.DATE_CHANGE_MODAL,
+        "Ask for a new date",
+        blocks,
+        submit="Ask the chair",
+        close="Cancel",
+        metadata=metadata,
+    )
+
+
+def date_change_sent_modal(notice: DateChangeNotice) -> dict[str, Any]:
+    return _modal(
+        ids.DATE_CHANGE_MODAL,
+        "Request sent",
+        [section(date_change_asked_text(notice))],
+        submit=None,
+        close="Done",
+    )
+
+
+# ---------------------------------------------------------------- date changes
+
+
+def _names(people: tuple[Who, ...] | list[Who]) -> str:
+    names = [escape(p.name) for p in people]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def _old_due(notice: DateChangeNotice) -> str:
+    return uk_date(notice.old_due, notice.old_precision) if notice.old_due else "no date"
+
+
+def _new_due(notice: DateChangeNotice) -> str:
+    return uk_date(notice.new_due, notice.new_precision)
+
+
+def date_change_asked_text(notice: DateChangeNotice) -> str:
+    """Told to the person who asked for a new date."""
+    move = f"move *{escape(notice.action_ref)}* from {_old_due(notice)} to *{_new_due(notice)}*"
+    reachable = [p for p in notice.approvers if p.slack_user_id]
+    if reachable:
+        return (
+            f":hourglass_flowing_sand: I've asked {_names(reachable)} to {move}. "
+            "I'll tell you when they decide."
+        )
+    return (
+        f":hourglass_flowing_sand: I've recorded your request to {move}, but the board has no "
+        "chair or admin I can reach on Slack yet; it will be in the pack for the next meeting."
+    )
+
+
+def _request_summary(notice: DateChangeNotice) -> str:
+    requester = escape(notice.requested_by.name) if notice.requested_by else "Someone"
+    return (
+        f":calendar: *{requester}* asks to move the due date of *{escape(notice.action_ref)}* "
+        f"{escape(shorten(notice.action_title, 200))}\n"
+        f"{_old_due(notice)} → *{_new_due(notice)}*\n"
+        f"{quoted(notice.reason, 1500)}"
+    )
+
+
+def date_change_request_message(notice: DateChangeNotice) -> Message:
+    """The DM to the chair (or admins): the request, with Approve and Decline buttons."""
+    value = str(notice.request_id)
+    requester = notice.requested_by.name if notice.requested_by else "Someone"
+    return {
+        "text": escape(f"{requester} asks to move {notice.action_ref} to {_new_due(notice)}"),
+        "blocks": [
+            section(_request_summary(notice)),
+            context(
+                f"{escape(notice.board)} · request {value} · or type "
+                f"`/board approve {value}` / `/board decline {value} {escape('<reason>')}`"
+            ),
+            {
+                "type": "actions",
+                "block_id": f"date_change_{value}",
+                "elements": [
+                    _button("Approve", ids.APPROVE_DATE_CHANGE, value, "primary"),
+                    _button("Decline", ids.DECLINE_DATE_CHANGE, value, "danger"),
+                ],
+            },
+        ],
+    }
+
+
+def _button(text: str, action_id: str, value: str, style: str) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "text": _plain_text(text),
+        "action_id": action_id,
+        "value": value,
+        "style": style,
+    }
+
+
+def _outcome(notice: DateChangeNotice) -> str:
+    decider = escape(notice.decided_by.name) if notice.decided_by else "The board"
+    when = f" on {uk_date(notice.decided_at.date())}" if notice.decided_at else ""
+    note = f": {escape(shorten(notice.decision_note, 500))}" if notice.decision_note else ""
+    if notice.state == "approved":
+        return f":white_check_mark: Approved by {decider}{when}{note}"
+    if notice.state == "declined":
+        return f":x: Declined by {decider}{when}{note}"
+    if notice.state == "withdrawn":
+        return ":leftwards_arrow_with_hook: Replaced by a newer request for the same action"
+    return f"Now {escape(notice.state)}"
+
+
+def date_change_decided_message(notice: DateChangeNotice) -> Message:
+    """The chair's message once the request is decided: the request, the outcome, no buttons."""
+    return {
+        "text": escape(f"Date change for {notice.action_ref}: {notice.state}"),
+        "blocks": [section(_request_summary(notice)), context(_outcome(notice))],
+    }
+
+
+def date_change_decision_dm(notice: DateChangeNotice) -> Message:
+    """Told to the person who asked: the outcome and the action's due date now."""
+    ref = escape(notice.action_ref)
+    title = escape(shorten(notice.action_title, 200))
+    decider = escape(notice.decided_by.name) if notice.decided_by else "The board"
+    due = uk_date(notice.due, notice.new_precision) if notice.due else "no date"
+    if notice.state == "approved":
+        original = (
+            f" (originally {uk_date(notice.original_due)})"
+            if notice.original_due and notice.original_due != notice.due
+            else ""
+        )
+        text = (
+            f":white_check_mark: {decider} approved your new date for *{ref}* {title}. "
+            f"It's now due *{due}*{original}."
+        )
+    else:
+        note = f":\n{quoted(notice.decision_note, 800)}\n" if notice.decision_note else ". "
+        text = (
+            f":x: {decider} declined your request to move *{ref}* {title} to "
+            f"{_new_due(notice)}{note}It stays due *{_old_due(notice)}*."
+        )
+    return {"text": text}

@@ -1,0 +1,134 @@
+"""Events: a reply in the thread of a reminder DM is a progress update; the App Home tab.
+
+Slack retries an event it thinks was not received (`X-Slack-Retry-Num`). An update is
+recorded under the event's id, so a retry never records twice; answers that record nothing
+(help, refusals) are not repeated on a retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltRequest
+from slack_sdk import WebClient
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bot.app import Services
+from bot.core.errors import UserError
+from bot.core.owner import (
+    find_reminder_thread,
+    my_boards_status,
+    my_open_actions,
+    record_thread_reply,
+)
+from bot.core.plans import Actor
+from bot.render.home import home_view
+from bot.render.progress import DM_HELP, THREAD_HELP, recorded_text, refusal
+from handlers.common import actor_of, services_of
+from handlers.grammar.tokens import unescape
+
+log = logging.getLogger(__name__)
+
+WRITE_ATTEMPTS = 5
+
+
+def register(app: App, services: Services) -> None:
+    app.event("message")(on_message)
+    app.event("app_home_opened")(on_home_opened)
+
+
+def on_message(
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    request: BoltRequest,
+) -> None:
+    """A message in a DM with the bot: a reminder-thread reply records an update."""
+    if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        return  # edits, deletions, joins, and messages from bots (this one included)
+    if event.get("channel_type") != "im":
+        return
+    channel = str(event["channel"])
+    thread_ts = event.get("thread_ts")
+    retry = bool(request.headers.get("x-slack-retry-num"))
+    if not thread_ts or thread_ts == event.get("ts"):
+        if not retry:
+            client.chat_postMessage(channel=channel, text=DM_HELP)
+        return
+    answer = _thread_reply(context, body, event, channel, str(thread_ts), retry=retry)
+    if answer:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer)
+
+
+def _thread_reply(
+    context: BoltContext,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    channel: str,
+    thread_ts: str,
+    *,
+    retry: bool,
+) -> str | None:
+    """What to answer in the thread (None: nothing)."""
+    services = services_of(context)
+    text = unescape(str(event.get("text") or ""))
+    dedupe_key = _dedupe_key(body, event)
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            actor = actor_of(context)
+            with services.uow() as uow:
+                thread = find_reminder_thread(uow, actor.workspace_id, channel, thread_ts)
+                if thread is None:
+                    return None if retry else THREAD_HELP
+                recorded = record_thread_reply(
+                    uow, actor, thread, text, services.clock.now(), dedupe_key=dedupe_key
+                )
+                uow.commit()
+        except UserError as error:
+            return None if retry else refusal(error.message)["text"]
+        except IntegrityError:
+            log.info("thread reply %s was recorded by a concurrent delivery", dedupe_key)
+            return None
+        except OperationalError:
+            # On SQLite a write fails at once while another transaction writes (the same event
+            # delivered twice at once): wait a little and look again, when the other delivery's
+            # update shows and this one is a duplicate.
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise
+            log.info("thread reply %s met a concurrent write; trying again", dedupe_key)
+            time.sleep(0.05 * 2**attempt)
+            continue
+        return None if recorded.duplicate else recorded_text(recorded)
+    return None
+
+
+def _dedupe_key(body: dict[str, Any], event: dict[str, Any]) -> str:
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if event.get("client_msg_id"):
+        return f"message:{event['client_msg_id']}"
+    return f"message:{event.get('channel')}:{event.get('ts')}"
+
+
+def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    publish_home(services_of(context), client, actor_of(context), str(event["user"]))
+
+
+def publish_home(
+    services: Services,
+    client: WebClient,
+    actor: Actor,
+    user_id: str,
+    notice: str | None = None,
+) -> None:
+    """(Re)draw a person's Home tab: their open actions and their boards' status by theme."""
+    now = services.clock.now()
+    with services.uow() as uow:
+        items = my_open_actions(uow, actor, now)
+        boards = my_boards_status(uow, actor, now)
+    client.views_publish(user_id=user_id, view=home_view(items, boards, notice))

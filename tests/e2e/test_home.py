@@ -1,0 +1,136 @@
+"""The App Home tab: my open actions with their buttons, and my boards' status by theme."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.core.plans import Actor, add_action, find_plan
+from bot.render import ids
+from bot.sandbox import View
+from bot.sandbox.blocks import ActionRef
+from bot.sandbox.local import LocalBot
+from db.models import ProgressUpdate
+from tests.e2e.seed import Seeded, seed_board
+
+pytestmark = pytest.mark.e2e
+
+JANE, CHAIR, MO = "UJANE", "UCHAIR", "UMEMBER"
+NOW = dt.datetime(2019, 5, 16, 7, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def board(local: LocalBot) -> Seeded:
+    return seed_board(local)
+
+
+def open_home(local: LocalBot, user: str) -> View:
+    before = local.emulator.home_view(user)
+    previous = before.hash if before is not None else None
+    local.emulator.open_home(user)
+    return wait_for_home(local, user, previous)
+
+
+def wait_for_home(local: LocalBot, user: str, previous_hash: str | None) -> View:
+    return local.emulator.wait_for(
+        lambda: (v := local.emulator.home_view(user)) is not None and v.hash != previous_hash and v,
+        what=f"{user}'s Home tab",
+    )
+
+
+def button(view: View, action_id: str, value: int) -> ActionRef:
+    (found,) = [a for a in view.actions() if a.action_id == action_id and a.value == str(value)]
+    return found
+
+
+def test_home_shows_my_actions_and_my_boards_status(local: LocalBot, board: Seeded) -> None:
+    local.emulator.slash(JANE, "/progress", "4.1 amber survey slipped")
+
+    home = open_home(local, JANE)
+
+    text = home.all_text()
+    assert home.type == "home"
+    assert "*4.1* Seek foster carers' views" in text
+    assert ":large_orange_circle: At risk · due 31 May 2019" in text
+    assert "Last update (16 May 2019): survey slipped" in text
+    assert "*5.1* Audit supervision records" in text
+    assert "*4.2*" not in text.split("status by theme")[0]  # Omar's action isn't in my list
+    assert "Improvement Board: status by theme" in text
+    assert "*4* Placement stability — :white_circle: 1 · :large_orange_circle: 1" in text
+    assert ":warning: 1 overdue" in text  # 4.2 was due 30 April
+    assert "*5* Quality of social work practice — :white_circle: 1" in text
+    for ref in ("4.1", "5.1"):
+        for action_id in (ids.UPDATE_ACTION, ids.COMPLETE_ACTION, ids.ASK_NEW_DATE):
+            button(home, action_id, board.actions[ref])
+
+
+def test_a_chair_sees_the_board_but_no_actions(local: LocalBot, board: Seeded) -> None:
+    home = open_home(local, CHAIR)
+
+    text = home.all_text()
+    assert "You have no open actions" in text
+    assert "Improvement Board: status by theme" in text
+    assert "3 actions · :white_circle: 3 · 0% complete" in text
+
+
+def test_someone_on_no_board_sees_only_their_empty_list(local: LocalBot) -> None:
+    home = open_home(local, MO)  # nothing seeded: Mo is on no board
+
+    assert "You have no open actions" in home.all_text()
+    assert "status by theme" not in home.all_text()
+
+
+def test_mark_complete_on_home_redraws_it(local: LocalBot, board: Seeded) -> None:
+    home = open_home(local, JANE)
+
+    local.emulator.click(JANE, home, button(home, ids.COMPLETE_ACTION, board.actions["4.1"]))
+    redrawn = wait_for_home(local, JANE, home.hash)
+
+    text = redrawn.all_text()
+    assert "Recorded an update on *4.1*" in text and "Complete (was Not started)" in text
+    assert [a.value for a in redrawn.actions() if a.action_id == ids.UPDATE_ACTION] == [
+        str(board.actions["5.1"])
+    ]
+    with local.services.uow() as uow:
+        assert uow.session.scalar(select(ProgressUpdate.source)) == "button"
+
+
+def test_update_from_home_opens_the_modal_and_redraws_home(local: LocalBot, board: Seeded) -> None:
+    home = open_home(local, JANE)
+
+    local.emulator.click(JANE, home, button(home, ids.UPDATE_ACTION, board.actions["5.1"]))
+    local.emulator.wait_for(lambda: local.emulator.open_view(JANE), what="the update modal")
+    local.emulator.submit_view(JANE, values={"status": "red", "note": "auditor off sick"})
+    redrawn = wait_for_home(local, JANE, home.hash)
+
+    assert ":red_circle: Off track" in redrawn.all_text()
+    assert "auditor off sick" in redrawn.all_text()
+
+
+def test_home_stays_within_slacks_100_blocks(local: LocalBot, board: Seeded) -> None:
+    with local.services.uow() as uow:
+        admin = Actor(board.workspace_id, board.people["ada"])
+        plan = find_plan(uow, board.workspace_id, None)
+        for n in range(2, 80):
+            add_action(
+                uow,
+                admin,
+                plan,
+                f"5.{n}",
+                f"Audit team {n}",
+                NOW,
+                due=dt.date(2019, 7, 1) + dt.timedelta(days=n),
+                owner_ids=[board.people["jane"]],
+            )
+        uow.commit()
+    mine = 80  # 4.1, 5.1 and the 78 just added
+
+    home = open_home(local, JANE)
+
+    assert len(home.blocks) <= 100
+    shown = [a for a in home.actions() if a.action_id == ids.UPDATE_ACTION]
+    assert len(shown) >= 40
+    assert f"…and {mine - len(shown)} more:" in home.all_text()
+    assert "Improvement Board: status by theme" in home.all_text()
