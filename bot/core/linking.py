@@ -1,0 +1,363 @@
+"""Owners named in a plan, linked to the Slack users they are.
+
+An imported sheet names owners as text ("Jane Doe, Head of Fostering"); until a name is
+linked to a Slack user the bot cannot remind that owner. Linking happens three ways: by the
+email an owner cell carries, by an exact real-name or display-name match in the Slack
+directory (never when two Slack users share the name), and by an admin with
+`/plan people link "<name>" @user`.
+
+When the Slack user is already someone else in the bot (they used it before the import, under
+another spelling of their name), the plan's name is merged into that person: their actions,
+theme leads, roles and history move over and the duplicate goes. Automatic linking never
+merges; only an admin's explicit link does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from bot.core.errors import Conflict, NotFound, UserError
+from bot.core.permissions import Permission, check
+from bot.core.plans import Actor, audit, standing
+from bot.core.uow import UnitOfWork
+from db.models import (
+    Action,
+    ActionAssignment,
+    AuditEvent,
+    Board,
+    DateChangeRequest,
+    Notification,
+    Person,
+    Plan,
+    ProgressUpdate,
+    RoleGrant,
+    Theme,
+)
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+
+
+@dataclass(frozen=True)
+class SlackProfile:
+    """A Slack user as users.info / users.list / users.lookupByEmail describe them."""
+
+    user_id: str
+    name: str | None = None  # real name
+    display_name: str | None = None
+    title: str | None = None
+    email: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class UnlinkedOwner:
+    person_id: int
+    name: str
+    title: str | None
+    email: str | None  # as stored, or found in the owner cell's text
+    refs: tuple[str, ...]  # the actions they own or stand in for, in ref order
+
+
+@dataclass(frozen=True)
+class DirectoryMatch:
+    person_id: int
+    profile: SlackProfile
+    how: str  # "email" | "name"
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One owner linked: `merged_into` names the existing person the owner became, if any."""
+
+    name: str
+    user_id: str
+    how: str
+    merged_into: str | None = None
+    actions: int = 0
+
+
+@dataclass(frozen=True)
+class LinkingOutcome:
+    """After an import: who was linked, who still waits, and names Slack has twice over."""
+
+    linked: list[Linked]
+    waiting: list[UnlinkedOwner]
+    ambiguous: list[str]
+    lookup_failed: bool = False  # Slack could not be asked; the waiting list says who is left
+
+
+def email_in(text: str | None) -> str | None:
+    """An email address inside an owner's text ("Sam Smith (sam.smith@council.gov.uk)")."""
+    if not text:
+        return None
+    found = _EMAIL.search(text)
+    return found.group().lower() if found else None
+
+
+def name_key(text: str | None) -> str:
+    """Names compare trimmed, with runs of spaces made one, ignoring case."""
+    return " ".join((text or "").split()).casefold()
+
+
+def unlinked_owners(
+    uow: UnitOfWork, actor: Actor, plan_ids: Sequence[int] | None = None
+) -> list[UnlinkedOwner]:
+    """Owners and delegates of actions in active plans (or the plans given) with no Slack user."""
+    check(Permission.CONFIGURE, standing(uow, actor))
+    query = (
+        select(Person, Action.ref)
+        .join(ActionAssignment, ActionAssignment.person_id == Person.id)
+        .join(Action, Action.id == ActionAssignment.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Board, Board.id == Plan.board_id)
+        .where(
+            Board.workspace_id == actor.workspace_id,
+            Person.slack_user_id.is_(None),
+            Action.removed_at.is_(None),
+        )
+    )
+    if plan_ids is None:
+        query = query.where(Plan.active.is_(True))
+    else:
+        query = query.where(Plan.id.in_(list(plan_ids)))
+    people: dict[int, Person] = {}
+    refs: dict[int, set[str]] = defaultdict(set)
+    for person, ref in uow.session.execute(query):
+        people[person.id] = person
+        refs[person.id].add(ref)
+    owners = [
+        UnlinkedOwner(
+            person_id=person.id,
+            name=person.name,
+            title=person.title,
+            email=(person.email or email_in(person.title) or email_in(person.name)),
+            refs=tuple(sorted(refs[person.id], key=ref_sort_key)),
+        )
+        for person in people.values()
+    ]
+    return sorted(owners, key=lambda o: name_key(o.name))
+
+
+def match_by_name(
+    owners: Iterable[UnlinkedOwner], directory: Iterable[SlackProfile]
+) -> tuple[list[DirectoryMatch], list[str]]:
+    """Owners whose name is exactly one Slack user's real or display name.
+
+    Returns the matches and the names that several Slack users share (left unlinked).
+    """
+    by_name: dict[str, dict[str, SlackProfile]] = defaultdict(dict)
+    for profile in directory:
+        for name in {name_key(profile.name), name_key(profile.display_name)} - {""}:
+            by_name[name][profile.user_id] = profile
+    matches: list[DirectoryMatch] = []
+    ambiguous: list[str] = []
+    for owner in owners:
+        found = by_name.get(name_key(owner.name), {})
+        if len(found) == 1:
+            matches.append(DirectoryMatch(owner.person_id, next(iter(found.values())), "name"))
+        elif len(found) > 1:
+            ambiguous.append(owner.name)
+    return matches, ambiguous
+
+
+def link_matches(
+    uow: UnitOfWork, actor: Actor, matches: Iterable[DirectoryMatch], now: dt.datetime
+) -> list[Linked]:
+    """Link owners found in the Slack directory; a Slack user who is already someone else in
+    the bot is skipped (an admin decides with `/plan people link`)."""
+    check(Permission.CONFIGURE, standing(uow, actor))
+    linked: list[Linked] = []
+    for match in matches:
+        person = uow.session.get(Person, match.person_id)
+        if person is None or person.workspace_id != actor.workspace_id:
+            continue
+        if person.slack_user_id is not None or _linked_person(uow, actor, match.profile):
+            continue
+        _link(person, match.profile)
+        uow.session.flush()
+        audit(
+            uow,
+            actor,
+            now,
+            "person.link",
+            "person",
+            person.id,
+            {"slack_user": None},
+            {"slack_user": match.profile.user_id, "by": match.how},
+        )
+        linked.append(Linked(person.name, match.profile.user_id, match.how))
+    return linked
+
+
+def link_person(
+    uow: UnitOfWork, actor: Actor, name: str, profile: SlackProfile, now: dt.datetime
+) -> Linked:
+    """`/plan people link "<name>" @user`: link the owner of that name to the Slack user,
+    merging them into the person that Slack user already is, if any."""
+    check(Permission.CONFIGURE, standing(uow, actor))
+    clean = " ".join(name.split())
+    if not clean:
+        raise UserError(
+            'Give the owner\'s name as the plan has it: `/plan people link "Jane Doe" @jane`.'
+        )
+    people = uow.session.scalars(
+        select(Person)
+        .where(Person.workspace_id == actor.workspace_id, func.lower(Person.name) == clean.lower())
+        .order_by(Person.id)
+    ).all()
+    if not people:
+        raise NotFound(_nobody_called(uow, actor, clean))
+    unlinked = [p for p in people if p.slack_user_id is None]
+    if len(unlinked) > 1:
+        raise UserError(
+            f"Several owners are called “{clean}”. Set each action's owner instead: "
+            "`/plan action owner <ref> @someone`."
+        )
+    if not unlinked:
+        if any(p.slack_user_id == profile.user_id for p in people):
+            raise Conflict(f"“{clean}” is already linked to that Slack user.")
+        raise Conflict(
+            f"“{clean}” is already linked to another Slack user. To hand their actions over, "
+            "use `/plan action owner <ref> @someone`."
+        )
+    person = unlinked[0]
+    existing = _linked_person(uow, actor, profile)
+    if existing is None:
+        _link(person, profile)
+        uow.session.flush()
+        audit(
+            uow,
+            actor,
+            now,
+            "person.link",
+            "person",
+            person.id,
+            {"slack_user": None},
+            {"slack_user": profile.user_id, "by": "admin"},
+        )
+        return Linked(person.name, profile.user_id, "admin", actions=_action_count(uow, person.id))
+    plan_name = person.name
+    moved = merge_people(uow, person, existing)
+    audit(
+        uow,
+        actor,
+        now,
+        "person.merge",
+        "person",
+        existing.id,
+        {"name": plan_name, "person": person.id},
+        {"into": existing.id, "slack_user": profile.user_id, "actions": moved},
+    )
+    return Linked(plan_name, profile.user_id, "admin", merged_into=existing.name, actions=moved)
+
+
+def merge_people(uow: UnitOfWork, duplicate: Person, keep: Person) -> int:
+    """Move everything of `duplicate` to `keep` and delete it; returns the actions moved."""
+    session = uow.session
+    moved_actions: set[int] = set()
+    kept = {
+        (action_id, role)
+        for action_id, role in session.execute(
+            select(ActionAssignment.action_id, ActionAssignment.role).where(
+                ActionAssignment.person_id == keep.id
+            )
+        )
+    }
+    for assignment in session.scalars(
+        select(ActionAssignment).where(ActionAssignment.person_id == duplicate.id)
+    ).all():
+        moved_actions.add(assignment.action_id)
+        if (assignment.action_id, assignment.role) not in kept:
+            session.add(
+                ActionAssignment(
+                    action_id=assignment.action_id,
+                    person_id=keep.id,
+                    role=assignment.role,
+                    position=assignment.position,
+                )
+            )
+        session.delete(assignment)
+    held = {
+        (role, board_id)
+        for role, board_id in session.execute(
+            select(RoleGrant.role, RoleGrant.board_id).where(RoleGrant.person_id == keep.id)
+        )
+    }
+    for grant in session.scalars(select(RoleGrant).where(RoleGrant.person_id == duplicate.id)):
+        if (grant.role, grant.board_id) in held:
+            session.delete(grant)
+        else:
+            grant.person_id = keep.id
+    session.flush()
+    for column in (
+        Theme.lead_id,
+        Board.chair_id,
+        ProgressUpdate.author_id,
+        DateChangeRequest.requested_by_id,
+        DateChangeRequest.decided_by_id,
+        Notification.recipient_person_id,
+        AuditEvent.actor_id,
+    ):
+        session.execute(
+            update(column.class_)
+            .where(column == duplicate.id)
+            .values({column.key: keep.id})
+            .execution_options(synchronize_session="fetch")
+        )
+    keep.email = keep.email or duplicate.email or email_in(duplicate.title)
+    if not keep.title and duplicate.title and not email_in(duplicate.title):
+        keep.title = duplicate.title
+    session.delete(duplicate)
+    session.flush()
+    return len(moved_actions)
+
+
+def ref_sort_key(ref: str) -> list[tuple[int, int | str]]:
+    """4.2 before 4.10, and numbers before letters."""
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", ref)]
+
+
+def _link(person: Person, profile: SlackProfile) -> None:
+    person.slack_user_id = profile.user_id
+    title_email = email_in(person.title)
+    if title_email and not person.email:
+        person.email = title_email
+    if title_email and person.title and person.title.strip().lower() == title_email:
+        person.title = None  # the cell held only the address
+    person.email = person.email or profile.email
+    person.title = person.title or profile.title
+    person.timezone = profile.timezone or person.timezone
+
+
+def _linked_person(uow: UnitOfWork, actor: Actor, profile: SlackProfile) -> Person | None:
+    return uow.session.scalar(
+        select(Person).where(
+            Person.workspace_id == actor.workspace_id, Person.slack_user_id == profile.user_id
+        )
+    )
+
+
+def _action_count(uow: UnitOfWork, person_id: int) -> int:
+    return (
+        uow.session.scalar(
+            select(func.count(func.distinct(ActionAssignment.action_id)))
+            .join(Action, Action.id == ActionAssignment.action_id)
+            .where(ActionAssignment.person_id == person_id, Action.removed_at.is_(None))
+        )
+        or 0
+    )
+
+
+def _nobody_called(uow: UnitOfWork, actor: Actor, name: str) -> str:
+    waiting = [o.name for o in unlinked_owners(uow, actor)]
+    close = difflib.get_close_matches(name, waiting, n=1, cutoff=0.6)
+    if close:
+        return f"Nobody called “{name}” is in the plan. Did you mean “{close[0]}”?"
+    return f"Nobody called “{name}” is in the plan. `/plan people` lists the owners to link."

@@ -1,0 +1,443 @@
+"""What `/plan` answers: one ephemeral message per command, the import modal, the import
+summary DM. Every piece of text a person typed or a sheet held goes through `escape`.
+
+Each function returns keyword arguments for `respond` / `chat.postMessage` (`text`, and
+`blocks` when a message is long enough to need sections).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.core.admin import (
+    ExportedPlan,
+    ImportChoices,
+    MeetingsView,
+    RemindersView,
+    RoleChange,
+)
+from bot.core.dates import ParsedDate, format_uk_date
+from bot.core.linking import Linked, LinkingOutcome, UnlinkedOwner
+from bot.core.permissions import Role
+from bot.render import ids
+from bot.render.mrkdwn import (
+    BLOCK_LIMIT,
+    MESSAGE_TEXT_LIMIT,
+    escape,
+    plain,
+    sections_from_lines,
+    shorten,
+    split_blocks,
+)
+
+Message = dict[str, Any]
+
+IMPORT_FILE_BLOCK = "plan_file"
+IMPORT_FILE_ACTION = "file"
+IMPORT_BOARD_BLOCK = "board"
+IMPORT_BOARD_ACTION = "board_select"
+IMPORT_TITLE_BLOCK = "plan_title"
+IMPORT_TITLE_ACTION = "title"
+IMPORT_FILETYPES = ("xlsx", "csv")
+OPTION_TEXT_LIMIT = 75
+TITLE_INPUT_LIMIT = 300
+
+EXPECTED_COLUMNS = (
+    "Ref | Theme / Action | Completion date | "
+    "How will progress / impact be measured or evidenced? | Owner | Progress to date"
+)
+
+
+def text(*lines: str) -> Message:
+    """A short message: lines of mrkdwn, already escaped."""
+    return {"text": "\n".join(line for line in lines if line)}
+
+
+def long_text(lines: Sequence[str]) -> Message:
+    """A message that may be long: sections within Slack's limits, with a text fallback."""
+    blocks = sections_from_lines(lines)[:BLOCK_LIMIT]
+    fallback = shorten(" ".join(lines), MESSAGE_TEXT_LIMIT)
+    return {"text": fallback, "blocks": blocks}
+
+
+def refusal(message: str) -> Message:
+    """A friendly one-line refusal; the message may quote what the person typed."""
+    return text(f":warning: {escape(' '.join(message.split()))}")
+
+
+def user(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def users(user_ids: Iterable[str]) -> str:
+    return _and([user(u) for u in user_ids])
+
+
+def channel(channel_id: str) -> str:
+    return f"<#{channel_id}>"
+
+
+def quoted(value: str) -> str:
+    return f"“{escape(value)}”"
+
+
+def day(value: dt.date) -> str:
+    return format_uk_date(value)
+
+
+# ---------------------------------------------------------------- set-up
+
+
+def setup_done() -> Message:
+    return text(
+        ":white_check_mark: You're the first admin of the improvement plan here.",
+        'Next: `/plan board create "Improvement Board" chair @someone channel #channel`, '
+        'then `/plan new "<plan title>"` or `/plan import` to bring in a spreadsheet.',
+    )
+
+
+def board_created(
+    name: str, chair: str | None, channel_id: str | None, bot_in_channel: bool | None
+) -> Message:
+    details = []
+    if chair:
+        details.append(f"chair {user(chair)}")
+    if channel_id:
+        details.append(f"channel {channel(channel_id)}")
+    head = f":white_check_mark: Created the board {quoted(name)}"
+    head += f" ({', '.join(details)})." if details else "."
+    lines = [head]
+    if bot_in_channel is False and channel_id:
+        lines.append(
+            f"I'm not in {channel(channel_id)} yet: invite me there (`/invite @improvement-bot`) "
+            "so digests and packs can be posted."
+        )
+    lines.append(
+        "Next: `/plan board meetings second Tuesday monthly at 10:00`, "
+        'then `/plan new "<plan title>"` or `/plan import`.'
+    )
+    return text(*lines)
+
+
+def meetings(view: MeetingsView) -> Message:
+    return text(
+        f":calendar: {escape(view.board)} meets {escape(view.description)}.",
+        _next_meetings(view),
+    )
+
+
+def meeting_added(view: MeetingsView) -> Message:
+    assert view.changed is not None
+    return text(
+        f":calendar: {escape(view.board)} meets on {day(view.changed)} at {view.time:%H:%M}.",
+        _next_meetings(view),
+    )
+
+
+def meeting_cancelled(view: MeetingsView) -> Message:
+    assert view.changed is not None
+    return text(
+        f":calendar: Cancelled {escape(view.board)}'s meeting on {day(view.changed)}.",
+        _next_meetings(view),
+    )
+
+
+def _next_meetings(view: MeetingsView) -> str:
+    if not view.next_meetings:
+        return "No meetings are coming up."
+    return "Next meetings: " + ", ".join(day(d) for d in view.next_meetings) + "."
+
+
+def reminders(view: RemindersView, *, resumed: bool = False) -> Message:
+    board = escape(view.board)
+    paused = (
+        f"Reminders for {board} are paused until {day(view.paused_until)}: nothing goes out "
+        "on or before that day. `/plan board reminders resume` turns them back on."
+        if view.paused_until is not None
+        else ""
+    )
+    if view.changed:
+        lines = [f":bell: Changed {_and(view.changed)} for {board}'s reminders.", paused]
+    elif paused:
+        lines = [f":double_vertical_bar: {paused}"]
+    elif resumed:
+        lines = [f":bell: Reminders for {board} are back on."]
+    else:
+        lines = [f":bell: Reminders for {board}:"]
+    return text(*lines, f"Settings: {escape(view.policy.describe())}.")
+
+
+def plan_created(title: str, board: str) -> Message:
+    return text(
+        f":white_check_mark: Started the plan {quoted(title)} on {escape(board)}.",
+        'Next: `/plan theme add 4 "<theme title>"`, then '
+        '`/plan action add 4.1 "<title>" due 31/05/2019 owner @someone` — '
+        "or fill it from a spreadsheet with `/plan import`.",
+    )
+
+
+def theme_added(ref: str, title: str, lead: str | None) -> Message:
+    led = f", led by {user(lead)}" if lead else ""
+    return text(f":white_check_mark: Added theme {escape(ref)} {quoted(title)}{led}.")
+
+
+def action_added(
+    ref: str, title: str, due: ParsedDate, owners: Sequence[str], theme_ref: str
+) -> Message:
+    return text(
+        f":white_check_mark: Added {escape(ref)} {quoted(title)} to theme {escape(theme_ref)}, "
+        f"due {escape(str(due))}, owned by {users(owners)}."
+    )
+
+
+def action_edited(ref: str, changes: dict[str, tuple[Any, Any]]) -> Message:
+    parts = []
+    for name, (before, after) in changes.items():
+        label = "due date" if name == "due" else name
+        parts.append(f"{label} {_value(before)} → {_value(after)}")
+    return text(f":pencil2: Changed {escape(ref)}: " + "; ".join(parts) + ".")
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, dt.date):
+        return day(value)
+    return quoted(shorten(str(value), 80))
+
+
+def owners_set(ref: str, owners: Sequence[str]) -> Message:
+    return text(f":white_check_mark: {escape(ref)} is now owned by {users(owners)}.")
+
+
+def delegate_added(ref: str, delegate: str, added: bool) -> Message:
+    if not added:
+        return text(f"{user(delegate)} is already a delegate on {escape(ref)}.")
+    return text(f":white_check_mark: {user(delegate)} can now update {escape(ref)} for its owners.")
+
+
+def action_removed(ref: str, title: str) -> Message:
+    return text(
+        f":wastebasket: Removed {escape(ref)} {quoted(title)} from the plan. Its history is "
+        f"kept: adding {escape(ref)} again brings it back."
+    )
+
+
+def archived(title: str) -> Message:
+    return text(
+        f":file_cabinet: Archived {quoted(title)}. Its actions no longer get reminders "
+        "and it stays in the history."
+    )
+
+
+# ---------------------------------------------------------------- people and roles
+
+
+def people(owners: Sequence[UnlinkedOwner]) -> Message:
+    if not owners:
+        return text(":white_check_mark: Every owner in the plan is linked to a Slack user.")
+    lines = [
+        f"*{len(owners)} owner{'s' if len(owners) != 1 else ''} not linked to Slack yet* — "
+        "they get no reminders until linked:"
+    ]
+    lines += [_owner_line(owner) for owner in owners]
+    return long_text(lines)
+
+
+def _owner_line(owner: UnlinkedOwner) -> str:
+    title = f" ({escape(owner.title)})" if owner.title else ""
+    refs = ", ".join(escape(r) for r in owner.refs)
+    return f"• {escape(owner.name)}{title} — {refs}: {link_command(owner.name)}"
+
+
+def link_command(name: str) -> str:
+    return f'`/plan people link "{escape(name)}" @someone`'
+
+
+def linked(result: Linked) -> Message:
+    if result.merged_into is None:
+        count = _count(result.actions, "action")
+        return text(
+            f":link: Linked {quoted(result.name)} to {user(result.user_id)}: "
+            f"reminders for their {count} go to them now."
+        )
+    return text(
+        f":link: {user(result.user_id)} was already in the plan as "
+        f"{quoted(result.merged_into)}, so I merged {quoted(result.name)} into them: "
+        f"{_count(result.actions, 'action')} moved over."
+    )
+
+
+def role_changed(change: RoleChange, user_id: str) -> Message:
+    who = user(user_id)
+    on_board = f" of {escape(change.board)}" if change.board else ""
+    if change.role is Role.ADMIN:
+        if change.changed:
+            return text(f":white_check_mark: {who} is now a plan admin.")
+        return text(f"{who} is already a plan admin.")
+    if change.changed:
+        return text(f":white_check_mark: {who} can now read the status{on_board}.")
+    return text(f"{who} is already a member{on_board}.")
+
+
+def role_removed(change: RoleChange, user_id: str) -> Message:
+    who = user(user_id)
+    on_board = f" of {escape(change.board)}" if change.board else ""
+    if change.role is Role.ADMIN:
+        if change.changed:
+            return text(f":white_check_mark: {who} is no longer a plan admin.")
+        return text(f"{who} isn't a plan admin.")
+    if change.changed:
+        return text(f":white_check_mark: {who} is no longer a member{on_board}.")
+    return text(f"{who} isn't a member{on_board}.")
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_comment(exported: ExportedPlan) -> str:
+    return f"{escape(exported.plan)} — exported {day(exported.exported_on)}"
+
+
+def exported(result: ExportedPlan, where: str) -> Message:
+    return text(
+        f":page_facing_up: Uploaded `{escape(result.filename)}` {where}: {quoted(result.plan)}, "
+        f"{_count(result.themes, 'theme')} and {_count(result.actions, 'action')}."
+    )
+
+
+# ---------------------------------------------------------------- import
+
+
+def import_modal(choices: ImportChoices) -> dict[str, Any]:
+    """The form `/plan import` opens: a file, the board when there are several, the plan."""
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": "Upload the plan as a spreadsheet with the columns "
+                f"_{escape(EXPECTED_COLUMNS)}_. Importing the same plan again updates "
+                "actions by their ref.",
+            },
+        },
+        {
+            "type": "input",
+            "block_id": IMPORT_FILE_BLOCK,
+            "label": {"type": "plain_text", "text": "Improvement plan (.xlsx or .csv)"},
+            "element": {
+                "type": "file_input",
+                "action_id": IMPORT_FILE_ACTION,
+                "filetypes": list(IMPORT_FILETYPES),
+                "max_files": 1,
+            },
+        },
+    ]
+    if len(choices.boards) > 1:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": IMPORT_BOARD_BLOCK,
+                "label": {"type": "plain_text", "text": "Board"},
+                "element": {
+                    "type": "static_select",
+                    "action_id": IMPORT_BOARD_ACTION,
+                    "placeholder": {"type": "plain_text", "text": "Choose a board"},
+                    "options": [
+                        {
+                            "text": {"type": "plain_text", "text": plain(name, OPTION_TEXT_LIMIT)},
+                            "value": str(board_id),
+                        }
+                        for board_id, name in choices.boards[:100]
+                    ],
+                },
+            }
+        )
+    title_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": IMPORT_TITLE_ACTION,
+        "max_length": TITLE_INPUT_LIMIT,
+    }
+    if len(choices.active_plans) == 1:
+        title_input["initial_value"] = plain(choices.active_plans[0][0], TITLE_INPUT_LIMIT)
+        hint = "Leave it to update this plan; type a new title to start a new plan."
+    else:
+        hint = "The plan to update, or a new title; left empty, the plan is named after the file."
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": IMPORT_TITLE_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Plan title"},
+            "hint": {"type": "plain_text", "text": hint},
+            "element": title_input,
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": ids.IMPORT_MODAL,
+        "title": {"type": "plain_text", "text": "Import a plan"},
+        "submit": {"type": "plain_text", "text": "Import"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def import_done(
+    summary_lines: Sequence[str], outcome: LinkingOutcome, filename: str
+) -> list[Message]:
+    """The DM after an import: what changed, who was linked, who still needs linking."""
+    newly_linked, waiting, ambiguous = outcome.linked, outcome.waiting, outcome.ambiguous
+    lines = [f":inbox_tray: *Imported `{escape(filename)}`*"]
+    lines += [escape(line) for line in summary_lines]
+    if outcome.lookup_failed:
+        lines.append("I couldn't look the owners up in Slack just now, so link them by hand.")
+    if newly_linked:
+        lines.append(
+            "Linked to Slack: "
+            + ", ".join(
+                f"{escape(item.name)} → {user(item.user_id)} (by {item.how})"
+                for item in newly_linked
+            )
+            + "."
+        )
+    if ambiguous:
+        lines.append(
+            "Several Slack users share the name of "
+            + _and([quoted(name) for name in ambiguous])
+            + ", so I didn't guess."
+        )
+    if waiting:
+        lines.append("*Still to link* — they get no reminders until then:")
+        lines += [_owner_line(owner) for owner in waiting]
+    else:
+        lines.append(":white_check_mark: Every owner in this plan is linked to Slack.")
+    blocks = sections_from_lines(lines)
+    fallback = shorten(" ".join(lines[:3]), MESSAGE_TEXT_LIMIT)
+    return [{"text": fallback, "blocks": chunk} for chunk in split_blocks(blocks)]
+
+
+def import_failed(filename: str, reason: str) -> Message:
+    """The import wrote nothing; the reason is one line saying what to do instead."""
+    return text(
+        f":warning: I couldn't import `{escape(filename)}`, so nothing was changed: "
+        f"{escape(' '.join(reason.split()))}"
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

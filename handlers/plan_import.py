@@ -1,0 +1,127 @@
+"""`/plan import`: the form, and what happens when it is submitted.
+
+The submission is acked at once (the form closes); then the file is fetched from Slack with
+the bot token, read and imported in one transaction (a failure writes nothing), the plan's
+owners are looked up in Slack, and the admin gets a DM saying what changed and who still
+needs linking.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.app import Services
+from bot.core import admin
+from bot.core.errors import UserError
+from bot.core.importer import read_plan
+from bot.core.plans import Actor
+from bot.render import plan as render
+from handlers.common import actor_of, services_of
+from handlers.plan_files import direct_message_channel, download_private_file
+from handlers.plan_people import link_plan_owners
+
+log = logging.getLogger(__name__)
+
+ON_MY_SIDE = "something went wrong on my side. Please try again."
+
+
+def open_import_form(
+    services: Services, client: WebClient, actor: Actor, trigger_id: str | None
+) -> None:
+    """Open the form for an admin; anyone else is refused before it opens."""
+    with services.uow() as uow:
+        choices = admin.import_choices(uow, actor)
+    try:
+        client.views_open(trigger_id=trigger_id, view=render.import_modal(choices))
+    except SlackApiError as error:
+        log.warning("opening the import form failed: %s", error.response.get("error"))
+        raise UserError(
+            "Slack didn't open the import form in time. Run `/plan import` again."
+        ) from None
+
+
+@dataclass(frozen=True)
+class ImportForm:
+    file: dict[str, Any] | None
+    board_id: int | None
+    title: str | None
+
+    @property
+    def filename(self) -> str:
+        return str((self.file or {}).get("name") or "the file")
+
+    def problem(self) -> str | None:
+        """What to fix in the form, shown under the file input."""
+        if self.file is None:
+            return "Choose an .xlsx or .csv file to import."
+        suffix = self.filename.rsplit(".", 1)[-1].lower() if "." in self.filename else ""
+        if suffix not in render.IMPORT_FILETYPES:
+            return "I can import .xlsx or .csv files only."
+        return None
+
+
+def import_form(view: dict[str, Any]) -> ImportForm:
+    values = (view.get("state") or {}).get("values") or {}
+    files = (
+        values.get(render.IMPORT_FILE_BLOCK, {}).get(render.IMPORT_FILE_ACTION, {}).get("files")
+        or []
+    )
+    board = values.get(render.IMPORT_BOARD_BLOCK, {}).get(render.IMPORT_BOARD_ACTION, {})
+    board_value = str((board.get("selected_option") or {}).get("value") or "")
+    title = values.get(render.IMPORT_TITLE_BLOCK, {}).get(render.IMPORT_TITLE_ACTION, {})
+    return ImportForm(
+        file=files[0] if files else None,
+        board_id=int(board_value) if board_value.isdigit() else None,
+        title=(title.get("value") or "").strip() or None,
+    )
+
+
+def on_import_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    form = import_form(view)
+    problem = form.problem()
+    if problem is not None:
+        ack(response_action="errors", errors={render.IMPORT_FILE_BLOCK: problem})
+        return
+    ack()
+    try:
+        messages = _import(services_of(context), client, actor_of(context), form)
+    except UserError as error:
+        messages = [render.import_failed(form.filename, error.message)]
+    except Exception:
+        log.exception("importing %s failed", form.filename)
+        messages = [render.import_failed(form.filename, ON_MY_SIDE)]
+    channel = direct_message_channel(client, str(body["user"]["id"]))
+    for message in messages:
+        client.chat_postMessage(channel=channel, **message)
+
+
+def _import(
+    services: Services, client: WebClient, actor: Actor, form: ImportForm
+) -> list[render.Message]:
+    assert form.file is not None
+    data = download_private_file(client, form.file)
+    parsed = read_plan(data, form.filename)
+    now = services.clock.now()
+    with services.uow() as uow:
+        result = admin.import_sheet(
+            uow,
+            actor,
+            parsed,
+            now,
+            filename=form.filename,
+            board_id=form.board_id,
+            plan_title=form.title,
+        )
+        uow.commit()
+    outcome = link_plan_owners(services, client, actor, result.plan_id, now)
+    summary = result.summary
+    summary.unlinked_owners = []  # listed by the summary, each with the line that links them
+    return render.import_done(summary.lines(), outcome, form.filename)

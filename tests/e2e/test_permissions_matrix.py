@@ -1,0 +1,299 @@
+"""Who may change what: every write command × every role, end to end.
+
+Roles on the seeded board: admin (Ada), chair (Chris), owner of 4.1 (Jane), delegate on 4.1
+(Sam), member (Mo) and a stranger with no role. An allowed command succeeds and changes the
+state; a refused one answers one friendly line and changes nothing at all — plans, boards,
+meetings, roles, people, date changes, progress and the audit trail compared before and after.
+
+Refusals all run against one shared bot (they change nothing, which each case checks); each
+allowed case gets a fresh bot, so it starts from the same state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import ManualClock
+from bot.core import admin
+from bot.core.permissions import Role
+from bot.core.plans import (
+    Actor,
+    add_delegate,
+    find_action,
+    find_board,
+    find_plan,
+    grant_role,
+    person_by_name,
+    person_for_slack_user,
+    set_owners,
+)
+from bot.core.progress import request_date_change
+from bot.core.snapshot import plan_snapshots
+from bot.sandbox.local import LocalBot
+from db.models import (
+    ActionAssignment,
+    AuditEvent,
+    Board,
+    DateChangeRequest,
+    MeetingChange,
+    Person,
+    Plan,
+    ProgressUpdate,
+    RoleGrant,
+)
+from tests.e2e.conftest import START
+from tests.e2e.seed import Seeded, seed_board
+
+pytestmark = pytest.mark.e2e
+
+USERS = {
+    "admin": "UADMIN",
+    "chair": "UCHAIR",
+    "owner": "UJANE",
+    "delegate": "USAM",
+    "member": "UMEMBER",
+    "stranger": "USTRANGER",
+}
+ROLES = tuple(USERS)
+PLAN_TITLE = "Children's Services Improvement Plan"
+
+
+@dataclass(frozen=True)
+class World:
+    seeded: Seeded
+    admin: Actor
+    request_id: int  # Jane's pending date change
+
+
+def add_users(local: LocalBot) -> None:
+    """Slack users beyond the sandbox's own: a delegate, a stranger, an owner to link."""
+    local.emulator.add_user("USAM", "sam", "Sam Delegate", "sam@council.example")
+    local.emulator.add_user("USTRANGER", "stella", "Stella Stranger", "stella@council.example")
+    local.emulator.add_user("UPAT", "pat", "Pat Jones", "pat.jones@council.example")
+
+
+def build_world(local: LocalBot) -> World:
+    """The seeded board plus a delegate, a stranger, an owner not yet linked to Slack
+    (Pat Jones, on 5.1) and Jane's pending request to move 4.1 to 28 June."""
+    add_users(local)
+    seeded = seed_board(local)
+    now = local.clock.now()
+    with local.services.uow() as uow:
+        ws = seeded.workspace_id
+        actor = Actor(ws, seeded.people["ada"])
+        sam = person_for_slack_user(uow, ws, "USAM", name="Sam Delegate")
+        person_for_slack_user(uow, ws, "USTRANGER", name="Stella Stranger")
+        plan = find_plan(uow, ws, None)
+        add_delegate(uow, actor, find_action(uow, plan, "4.1"), sam.id, now)
+        pat = person_by_name(uow, ws, "Pat Jones")
+        set_owners(uow, actor, find_action(uow, plan, "5.1"), [pat.id], now)
+        request = request_date_change(
+            uow,
+            Actor(ws, seeded.people["jane"]),
+            find_action(uow, plan, "4.1"),
+            dt.date(2019, 6, 28),
+            "carers' survey moved to June",
+            now,
+        )
+        uow.commit()
+        return World(seeded, actor, request.id)
+
+
+def _pause(local: LocalBot, world: World) -> None:
+    with local.services.uow() as uow:
+        board = find_board(uow, world.seeded.workspace_id, None)
+        admin.pause_reminders(uow, world.admin, board, dt.date(2019, 6, 30), local.clock.now())
+        uow.commit()
+
+
+def _second_admin(local: LocalBot, world: World) -> None:
+    with local.services.uow() as uow:
+        omar = world.seeded.people["omar"]
+        grant_role(uow, world.admin, omar, Role.ADMIN, local.clock.now())
+        uow.commit()
+
+
+def _chair_told(local: LocalBot) -> object:
+    return local.emulator.wait_for_message(
+        channel=local.emulator.dm_channel("UCHAIR"), from_bot=True, timeout=5
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    command: str
+    text: str
+    allowed: frozenset[str]
+    prepare: Callable[[LocalBot, World], None] | None = None
+    settle: Callable[[LocalBot], object] | None = None  # wait for work done after the answer
+
+    @property
+    def id(self) -> str:
+        return f"{self.command} {self.text}"
+
+    def typed(self, world: World) -> str:
+        return self.text.format(request=world.request_id)
+
+
+ADMIN = frozenset({"admin"})
+CASES = (
+    Case("/plan", 'board create "Scrutiny Board"', ADMIN),
+    Case("/plan", "board meetings first Monday monthly at 09:30", ADMIN),
+    Case("/plan", "board meeting add 18/06/2019", ADMIN),
+    Case("/plan", "board meeting cancel 11/06/2019", ADMIN),
+    Case("/plan", "board reminders overdue=3 due=5,1", ADMIN),
+    Case("/plan", "board reminders pause until 31/05/2019", ADMIN),
+    Case("/plan", "board reminders resume", ADMIN, _pause),
+    Case("/plan", 'new "Early help plan"', ADMIN),
+    Case("/plan", 'theme add 6 "Early help"', ADMIN),
+    Case("/plan", 'action add 4.3 "Audit placements" due 31/07/2019 owner <@UOMAR|omar>', ADMIN),
+    Case("/plan", "action edit 4.1 due 30/06/2019", ADMIN),
+    Case("/plan", "action owner 4.1 <@UOMAR|omar>", ADMIN),
+    Case("/plan", "action delegate 4.2 <@UJANE|jane>", ADMIN),
+    Case("/plan", "action remove 4.2", ADMIN),
+    Case("/plan", 'people link "Pat Jones" <@UPAT|pat>', ADMIN),
+    Case("/plan", "admins add <@UJANE|jane>", ADMIN),
+    Case("/plan", "admins remove <@UOMAR|omar>", ADMIN, _second_admin),
+    Case("/plan", "members add <@UJANE|jane>", ADMIN),
+    Case("/plan", "members remove <@UMEMBER|mo>", ADMIN),
+    Case("/plan", f'archive "{PLAN_TITLE}"', ADMIN),
+    Case("/plan", "setup", frozenset()),  # the workspace has an admin already
+    Case("/progress", "4.1 amber carers' survey slipped", frozenset({"owner", "delegate"})),
+    Case(
+        "/progress",
+        "4.1 date 31/07/2019 survey moved after the summer break",
+        frozenset({"owner", "delegate"}),
+        settle=_chair_told,
+    ),
+    Case("/board", "approve {request}", frozenset({"chair"})),
+)
+ALLOWED = [
+    pytest.param(case, role, id=f"{case.id} [{role}]")
+    for case in CASES
+    for role in ROLES
+    if role in case.allowed
+]
+REFUSED = [
+    pytest.param(case, role, id=f"{case.id} [{role}]")
+    for case in CASES
+    for role in ROLES
+    if role not in case.allowed
+]
+
+
+def state(local: LocalBot) -> dict[str, Any]:
+    """Everything a write command could change."""
+    with local.services.uow() as uow:
+        session = uow.session
+
+        def rows(*columns: Any) -> list[tuple[Any, ...]]:
+            return sorted((tuple(row) for row in session.execute(select(*columns))), key=json.dumps)
+
+        boards = [
+            (
+                b.id,
+                b.name,
+                b.chair_id,
+                b.channel_id,
+                b.meeting_rule,
+                str(b.meeting_start),
+                str(b.meeting_time),
+                json.dumps(b.reminder_policy, sort_keys=True),
+                str(b.paused_until),
+            )
+            for b in session.scalars(select(Board).order_by(Board.id))
+        ]
+        return {
+            "plans": plan_snapshots(uow),
+            "plan_rows": rows(Plan.id, Plan.title, Plan.active),
+            "boards": boards,
+            "meetings": [
+                (str(d), k)
+                for d, k in session.execute(select(MeetingChange.date, MeetingChange.kind))
+            ],
+            "grants": rows(RoleGrant.person_id, RoleGrant.role, RoleGrant.board_id),
+            "people": rows(Person.id, Person.name, Person.slack_user_id),
+            "assignments": rows(
+                ActionAssignment.action_id, ActionAssignment.person_id, ActionAssignment.role
+            ),
+            "date_changes": [
+                (r.id, r.state, str(r.new_due_date))
+                for r in session.scalars(select(DateChangeRequest).order_by(DateChangeRequest.id))
+            ],
+            "updates": session.scalar(select(func.count()).select_from(ProgressUpdate)),
+            "audit": session.scalar(select(func.count()).select_from(AuditEvent)),
+        }
+
+
+def answer(local: LocalBot, user_id: str, command: str, text: str) -> str:
+    """The command's first ephemeral answer, whether in the ack or on the response URL."""
+    result = local.emulator.slash(user_id, command, text)
+    assert result.ok, f"{command} {text}: HTTP {result.status} {result.body}"
+    if result.text:
+        return result.text
+    return result.wait_for_response(timeout=5)[0].all_text()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
+    """The world built once; each allowed case starts from a copy of its database."""
+    database = tmp_path_factory.mktemp("template") / "world.db"
+    with LocalBot(f"sqlite:///{database}", ManualClock(START)) as running:
+        world = build_world(running)
+    return database, world
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, template: tuple[Path, World]) -> Iterator[tuple[LocalBot, World]]:
+    database = tmp_path / "e2e.db"
+    shutil.copyfile(template[0], database)
+    with LocalBot(f"sqlite:///{database}", ManualClock(START)) as running:
+        add_users(running)
+        yield running, template[1]
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalBot, World]]:
+    database = tmp_path_factory.mktemp("matrix") / "e2e.db"
+    with LocalBot(f"sqlite:///{database}", ManualClock(START)) as running:
+        yield running, build_world(running)
+
+
+@pytest.mark.parametrize(("case", "role"), REFUSED)
+def test_refused_commands_answer_one_friendly_line_and_change_nothing(
+    shared: tuple[LocalBot, World], case: Case, role: str
+) -> None:
+    local, world = shared
+    before = state(local)
+    reply = answer(local, USERS[role], case.command, case.typed(world))
+    assert reply.strip(), "a refusal says why"
+    assert "\n" not in reply.strip(), f"one line, not: {reply!r}"
+    assert reply.startswith(":warning:")
+    assert state(local) == before
+
+
+@pytest.mark.parametrize(("case", "role"), ALLOWED)
+def test_allowed_commands_succeed(fresh: tuple[LocalBot, World], case: Case, role: str) -> None:
+    local, world = fresh
+    if case.prepare is not None:
+        case.prepare(local, world)
+    before = state(local)
+    reply = answer(local, USERS[role], case.command, case.typed(world))
+    assert not reply.startswith(":warning:"), reply
+    assert state(local) != before
+    if case.settle is not None:
+        case.settle(local)
+
+
+def test_the_matrix_covers_every_role_for_every_command() -> None:
+    assert len(ALLOWED) + len(REFUSED) == len(CASES) * len(ROLES)
+    assert {case.command for case in CASES} == {"/plan", "/progress", "/board"}

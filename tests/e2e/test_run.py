@@ -1,0 +1,108 @@
+"""`improvement-bot run` as a real process: HTTP mode under waitress, talking to the emulator."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.emulator import SlackEmulator
+
+BIN = Path(sys.executable).with_name("improvement-bot")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def base_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
+    return env
+
+
+def wait_for_health(url: str, process: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"run exited early: {process.communicate()}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("run did not start serving in time")
+
+
+def test_http_mode_serves_signed_requests_and_stops_on_sigterm(tmp_path: Path) -> None:
+    secret = "s3cret-signing"
+    with SlackEmulator() as emulator:
+        emulator.add_user("UADMIN", "ada", "Ada Admin", "ada@council.example")
+        port = free_port()
+        env = base_env(tmp_path) | {
+            "SLACK_BOT_TOKEN": emulator.bot_token,
+            "SLACK_SIGNING_SECRET": secret,
+            "SLACK_API_URL": emulator.api_url,
+            "PORT": str(port),
+            "HOST": "127.0.0.1",
+        }
+        process = subprocess.Popen(
+            [str(BIN), "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            wait_for_health(f"http://127.0.0.1:{port}/health", process)
+            emulator.connect_app(f"http://127.0.0.1:{port}/slack/events", secret)
+            result = emulator.slash("UADMIN", "/plan", "setup")
+            assert result.status == 200
+            [answer] = result.wait_for_response(timeout=10)
+            assert "admin" in answer.all_text().lower()
+            forged = emulator.send_to_app(
+                b"command=%2Fplan&text=setup",
+                content_type="application/x-www-form-urlencoded",
+                signature="v0=forged",
+            )
+            assert forged.status == 401
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=20)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == 0, err
+        assert emulator.bot_token not in out + err
+        assert secret not in out + err
+        assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "not-a-token"}, "SLACK_BOT_TOKEN should be a bot token"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "oops"}, "SLACK_APP_TOKEN should be"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "x", "PORT": "http"}, "PORT"),
+    ],
+)
+def test_bad_settings_stop_start_up_with_one_line(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    result = subprocess.run(
+        [str(BIN), "run"],
+        env=base_env(tmp_path) | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
