@@ -52,10 +52,13 @@ def _is_memory(dbapi_connection: Any) -> bool:
 
 
 def _begin_immediately_on_write(engine: Engine) -> None:
-    """Let SQLAlchemy, not pysqlite, issue BEGIN, so transactions behave as on PostgreSQL.
+    """Let SQLAlchemy, not pysqlite, issue BEGIN — and make it BEGIN IMMEDIATE.
 
-    pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; this is the
-    recipe from SQLAlchemy's SQLite dialect documentation.
+    pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT (SQLAlchemy's
+    SQLite dialect documentation gives this recipe). IMMEDIATE takes the write lock at the
+    start: with a deferred BEGIN, a transaction that reads and then writes fails at once with
+    "database is locked" when another connection committed in between, and no busy timeout
+    helps. IMMEDIATE makes it wait its turn instead (up to the busy timeout).
     """
 
     @event.listens_for(engine, "connect")
@@ -64,7 +67,7 @@ def _begin_immediately_on_write(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

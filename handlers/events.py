@@ -8,12 +8,11 @@ recorded under the event's id, so a retry never records twice; answers that reco
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_sdk import WebClient
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from bot.app import Services
 from bot.core.errors import UserError
@@ -30,8 +29,6 @@ from handlers.common import actor_of, services_of
 from handlers.grammar.tokens import unescape
 
 log = logging.getLogger(__name__)
-
-WRITE_ATTEMPTS = 5
 
 
 def register(app: App, services: Services) -> None:
@@ -76,33 +73,24 @@ def _thread_reply(
     services = services_of(context)
     text = unescape(str(event.get("text") or ""))
     dedupe_key = _dedupe_key(body, event)
-    for attempt in range(WRITE_ATTEMPTS):
-        try:
-            actor = actor_of(context)
-            with services.uow() as uow:
-                thread = find_reminder_thread(uow, actor.workspace_id, channel, thread_ts)
-                if thread is None:
-                    return None if retry else THREAD_HELP
-                recorded = record_thread_reply(
-                    uow, actor, thread, text, services.clock.now(), dedupe_key=dedupe_key
-                )
-                uow.commit()
-        except UserError as error:
-            return None if retry else refusal(error.message)["text"]
-        except IntegrityError:
-            log.info("thread reply %s was recorded by a concurrent delivery", dedupe_key)
-            return None
-        except OperationalError:
-            # On SQLite a write fails at once while another transaction writes (the same event
-            # delivered twice at once): wait a little and look again, when the other delivery's
-            # update shows and this one is a duplicate.
-            if attempt == WRITE_ATTEMPTS - 1:
-                raise
-            log.info("thread reply %s met a concurrent write; trying again", dedupe_key)
-            time.sleep(0.05 * 2**attempt)
-            continue
-        return None if recorded.duplicate else recorded_text(recorded)
-    return None
+    try:
+        actor = actor_of(context)
+        with services.uow() as uow:
+            thread = find_reminder_thread(uow, actor.workspace_id, channel, thread_ts)
+            if thread is None:
+                return None if retry else THREAD_HELP
+            recorded = record_thread_reply(
+                uow, actor, thread, text, services.clock.now(), dedupe_key=dedupe_key
+            )
+            uow.commit()
+    except UserError as error:
+        return None if retry else refusal(error.message)["text"]
+    except IntegrityError:
+        # The same event delivered twice at once on PostgreSQL: both passed the duplicate
+        # check and the unique dedupe key stopped the second. (SQLite serialises writers.)
+        log.info("thread reply %s was recorded by a concurrent delivery", dedupe_key)
+        return None
+    return None if recorded.duplicate else recorded_text(recorded)
 
 
 def _dedupe_key(body: dict[str, Any], event: dict[str, Any]) -> str:
