@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 from bot.core.outbox import ReminderLine
@@ -42,26 +43,33 @@ def reminder_blocks(lines: list[ReminderLine], escalation: bool = False) -> list
         "the buttons."
     )
     blocks: list[dict[str, Any]] = [section(intro)]
-    for line in lines[:15]:
-        owners = f" · owners: {escape(', '.join(line.owner_names))}" if escalation else ""
+    # One section (and one set of buttons) per action, however many reasons it is due for:
+    # Slack refuses a message whose block_ids repeat.
+    by_action = [list(group) for _, group in groupby(lines, key=lambda line: line.action_id)]
+    for group in by_action[:15]:
+        first = group[0]
+        reasons = "; ".join(reason_text(line.reason, line.working_days) for line in group)
+        owners = f" · owners: {escape(', '.join(first.owner_names))}" if escalation else ""
         text = (
-            f"*{escape(line.ref)}* {escape(shorten(line.title, 200))}\n"
-            f"_{reason_text(line.reason, line.working_days)}_ · due "
-            f"{uk_date(line.due, line.due_precision)} · {status_badge(line.status)}{owners}"
+            f"*{escape(first.ref)}* {escape(shorten(first.title, 200))}\n"
+            f"_{reasons}_ · due {uk_date(first.due, first.due_precision)} · "
+            f"{status_badge(first.status)}{owners}"
         )
         blocks.append(section(text))
-        if line.last_update_note:
-            when = f" ({uk_date(line.last_update_at[:10])})" if line.last_update_at else ""
+        if first.last_update_note:
+            when = f" ({uk_date(first.last_update_at[:10])})" if first.last_update_at else ""
             blocks.append(
-                context(f"Last update{when}: {escape(shorten(line.last_update_note, 280))}")
+                context(f"Last update{when}: {escape(shorten(first.last_update_note, 280))}")
             )
         else:
             blocks.append(context("No update yet."))
         if not escalation:
-            blocks.append(action_buttons(line.action_id))
-    if len(lines) > 15:
-        more = ", ".join(escape(line.ref) for line in lines[15:])
-        blocks.append(section(f"…and {len(lines) - 15} more: {more}. `/progress mine` lists all."))
+            blocks.append(action_buttons(first.action_id))
+    if len(by_action) > 15:
+        more = ", ".join(escape(group[0].ref) for group in by_action[15:])
+        blocks.append(
+            section(f"…and {len(by_action) - 15} more: {more}. `/progress mine` lists all.")
+        )
     return blocks
 
 

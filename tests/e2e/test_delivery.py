@@ -299,3 +299,13 @@ def test_two_schedulers_at_once_on_postgresql(clock: ManualClock) -> None:
             assert {n.state for n in ledger(local)} == {"sent"}
     finally:
         drop_postgres_schema(schema)
+
+
+def test_an_action_due_for_two_reasons_is_delivered_in_one_valid_message(local: LocalBot) -> None:
+    seed_board(local)
+    # 28 May 2019: 4.1 is 3 working days from due and the June meeting's window opens.
+    report = local.run_jobs(dt.datetime(2019, 5, 28, 8, 0, tzinfo=dt.UTC))
+    assert report.failed == 0
+    [jane] = [m for m in bot_messages(local) if m.channel == local.emulator.dm_channel("UJANE")]
+    text = jane.all_text()
+    assert "due in 3 working days" in text and "board update wanted" in text

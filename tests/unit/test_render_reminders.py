@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from bot.core.outbox import ReminderLine
+from bot.render.reminders import reminder_blocks
+
+
+def line(action_id: int, ref: str, reason: str, days: int, note: str | None = None) -> ReminderLine:
+    return ReminderLine(
+        action_id=action_id,
+        ref=ref,
+        title=f"<!channel> Action {ref}",
+        due="2019-05-31",
+        due_precision="month",
+        status="amber",
+        reason=reason,
+        working_days=days,
+        last_update_note=note,
+        last_update_at="2019-05-01T09:00:00+00:00" if note else None,
+    )
+
+
+def test_one_action_due_for_two_reasons_is_one_section_with_one_set_of_buttons() -> None:
+    blocks = reminder_blocks(
+        [
+            line(1, "4.1", "due_soon", 3),
+            line(1, "4.1", "meeting_window", 5),
+            line(2, "4.2", "overdue", 10, note="<@U123> survey & audit"),
+        ]
+    )
+    block_ids = [b["block_id"] for b in blocks if "block_id" in b]
+    assert block_ids == ["action_buttons_1", "action_buttons_2"]
+    texts = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    assert texts.count("*4.1*") == 1
+    assert "due in 3 working days" in texts and "board update wanted" in texts
+    assert "&lt;!channel&gt;" in texts and "<!channel>" not in texts
+    contexts = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
+    assert any("&lt;@U123&gt; survey &amp; audit" in c for c in contexts)
+
+
+def test_due_today_and_last_call_wording() -> None:
+    blocks = reminder_blocks(
+        [line(1, "4.1", "due_soon", 0), line(1, "4.1", "meeting_last_call", 1)]
+    )
+    text = blocks[1]["text"]["text"]
+    assert "due today" in text and "due tomorrow" in text
