@@ -25,7 +25,7 @@ from bot.core.errors import UserError
 from bot.core.exporter import export_csv, export_markdown, export_xlsx
 from bot.core.importer import read_plan
 from bot.core.outbox import preview
-from bot.core.plan_import import import_plan
+from bot.core.plan_import import BoardDefaults, import_plan
 from bot.core.plans import Actor, find_board, find_plan, workspace_for_cli
 from bot.core.snapshot import plan_snapshots
 from bot.core.statuses import Status
@@ -185,6 +185,7 @@ def cmd_plan_import(
             board_name=args.board,
             plan_title=args.plan,
             as_of=as_of,
+            new_board=BoardDefaults(settings.timezone, settings.region),
         )
         uow.commit()
     if args.json:

@@ -8,9 +8,18 @@ from bot.app import Services
 
 
 def register_all(app: App, services: Services) -> None:
-    from handlers import board, context, errors, events, interactions, plan, progress
+    from handlers import (
+        board,
+        context,
+        date_changes,
+        errors,
+        events,
+        interactions,
+        plan,
+        progress,
+    )
 
     context.register(app, services)
     errors.register(app, services)
-    for module in (progress, interactions, events, plan, board):
+    for module in (progress, interactions, date_changes, events, plan, board):
         module.register(app, services)

@@ -63,7 +63,6 @@ def register(app: App, services: Services) -> None:
     app.action(ids.ASK_NEW_DATE)(on_ask_new_date_button)
     app.view(ids.UPDATE_MODAL)(on_update_submitted)
     app.view(ids.DATE_CHANGE_MODAL)(on_date_change_submitted)
-    date_changes.register(app, services)
 
 
 # ---------------------------------------------------------------- buttons

@@ -20,6 +20,7 @@ from bot.app import Services
 from bot.core import admin
 from bot.core.errors import UserError
 from bot.core.importer import read_plan
+from bot.core.plan_import import BoardDefaults
 from bot.core.plans import Actor
 from bot.render import plan as render
 from handlers.common import actor_of, services_of
@@ -119,6 +120,7 @@ def _import(
             filename=form.filename,
             board_id=form.board_id,
             plan_title=form.title,
+            new_board=BoardDefaults(services.settings.timezone, services.settings.region),
         )
         uow.commit()
     outcome = link_plan_owners(services, client, actor, result.plan_id, now)

@@ -23,7 +23,7 @@ from bot.core.importer import ParsedPlan
 from bot.core.linking import SlackProfile
 from bot.core.meetings import MeetingCycle, parse_meeting_rule
 from bot.core.permissions import Permission, Role, check
-from bot.core.plan_import import ImportSummary, import_plan
+from bot.core.plan_import import BoardDefaults, ImportSummary, import_plan
 from bot.core.plans import (
     Actor,
     audit,
@@ -393,6 +393,7 @@ def import_sheet(
     filename: str,
     board_id: int | None = None,
     plan_title: str | None = None,
+    new_board: BoardDefaults | None = None,
 ) -> ImportResult:
     """Import a read sheet into the board chosen (or the only one) and the plan named (or the
     board's active plan, or a new one named after the file)."""
@@ -411,6 +412,7 @@ def import_sheet(
         filename=filename,
         board_name=board_name,
         plan_title=(plan_title or "").strip() or None,
+        new_board=new_board,
     )
     plan_id = uow.session.scalar(
         select(Plan.id)

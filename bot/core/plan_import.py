@@ -32,6 +32,12 @@ from db.models import Action, ActionAssignment, Board, Person, Plan, Theme
 DEFAULT_BOARD_NAME = "Improvement Board"
 
 
+@dataclass(frozen=True)
+class BoardDefaults:
+    timezone: str = "Europe/London"
+    region: str = "ENG"
+
+
 @dataclass
 class ImportSummary:
     board: str
@@ -102,10 +108,16 @@ def import_plan(
     plan_title: str | None = None,
     as_of: dt.datetime | None = None,
     plan_id: int | None = None,
+    new_board: BoardDefaults | None = None,
 ) -> ImportSummary:
-    """Bring a plan in line with a sheet; `as_of` dates the progress the sheet records."""
+    """Bring a plan in line with a sheet; `as_of` dates the progress the sheet records.
+
+    A board made for the import (none named that exists, or none at all) takes `new_board`'s
+    time zone and holiday region (the deployment's BOT_TIMEZONE / BOT_REGION)."""
     as_of = as_of or now
-    board, plan, created = _target(uow, actor, now, filename, board_name, plan_title, plan_id)
+    board, plan, created = _target(
+        uow, actor, now, filename, board_name, plan_title, plan_id, new_board or BoardDefaults()
+    )
     check(Permission.CONFIGURE, standing(uow, actor, board.id))
     if not any(theme.actions for theme in parsed.themes):
         raise UserError(f"“{filename}” has no actions I can read, so nothing was imported.")
@@ -193,6 +205,7 @@ def _target(
     board_name: str | None,
     plan_title: str | None,
     plan_id: int | None,
+    new_board: BoardDefaults,
 ) -> tuple[Board, Plan, bool]:
     session = uow.session
     if plan_id is not None:
@@ -206,11 +219,20 @@ def _target(
     if board_name:
         board = next((b for b in boards if b.name.lower() == board_name.strip().lower()), None)
         if board is None:
-            board = create_board(uow, actor, board_name, now)
+            board = create_board(
+                uow, actor, board_name, now, timezone=new_board.timezone, region=new_board.region
+            )
     elif len(boards) == 1:
         board = boards[0]
     elif not boards:
-        board = create_board(uow, actor, DEFAULT_BOARD_NAME, now)
+        board = create_board(
+            uow,
+            actor,
+            DEFAULT_BOARD_NAME,
+            now,
+            timezone=new_board.timezone,
+            region=new_board.region,
+        )
     else:
         names = ", ".join(f'"{b.name}"' for b in boards)
         raise UserError(f"There are several boards ({names}); say which with --board.")

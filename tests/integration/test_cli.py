@@ -8,8 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.cli import run_cli
+from db.models import Board
+from db.session import make_engine
 from tests.sheets import council_workbook
 
 NOW = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)
@@ -199,3 +202,15 @@ def test_db_upgrade_and_help(cli: Cli) -> None:
     assert code == 0
     for command in ("run", "sandbox", "db", "plan", "digest", "reminders"):
         assert command in out
+
+
+def test_a_board_made_by_an_import_takes_the_deployment_defaults(
+    cli: Cli, sheet: Path, tmp_path: Path
+) -> None:
+    cli.environ |= {"BOT_REGION": "SCT", "BOT_TIMEZONE": "Europe/Dublin"}
+    assert cli("plan", "import", str(sheet), "--board", "Scottish Board")[0] == 0
+    engine = make_engine(cli.environ["DATABASE_URL"])
+    with engine.connect() as connection:
+        row = connection.execute(select(Board.region, Board.timezone)).one()
+    engine.dispose()
+    assert tuple(row) == ("SCT", "Europe/Dublin")
