@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -18,12 +20,49 @@ from db.models import Person
 log = logging.getLogger(__name__)
 
 
+class KnownActors:
+    """Slack (team, user) → Actor, remembered once resolved.
+
+    Safe because nothing re-points them: workspaces are never deleted, and a person linked to
+    a Slack user is never deleted either (merging people deletes the unlinked duplicate and
+    keeps the linked one). Saves a database transaction on every request.
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._known: OrderedDict[tuple[str, str], Actor] = OrderedDict()
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, team_id: str, user_id: str) -> Actor | None:
+        with self._lock:
+            actor = self._known.get((team_id, user_id))
+            if actor is not None:
+                self._known.move_to_end((team_id, user_id))
+            return actor
+
+    def remember(self, team_id: str, user_id: str, actor: Actor) -> None:
+        if actor.person_id is None:
+            return
+        with self._lock:
+            self._known[(team_id, user_id)] = actor
+            while len(self._known) > self._limit:
+                self._known.popitem(last=False)
+
+
 def register(app: App, services: Services) -> None:
+    known = KnownActors()
+
     @app.middleware
     def attach_actor(context: BoltContext, client: WebClient, next: Callable[[], Any]) -> Any:
         context["services"] = services
-        if context.team_id:
-            context["actor"] = resolve_actor(services, client, context.team_id, context.user_id)
+        team_id, user_id = context.team_id, context.user_id
+        if team_id:
+            actor = known.get(team_id, user_id) if user_id else None
+            if actor is None:
+                actor = resolve_actor(services, client, team_id, user_id)
+                if user_id:
+                    known.remember(team_id, user_id, actor)
+            context["actor"] = actor
         return next()
 
 
