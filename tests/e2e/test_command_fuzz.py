@@ -1,0 +1,70 @@
+"""Property: no text after /progress or /board makes the app fail or answer without guidance.
+
+(/plan has its own in test_plan_command.py.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.clock import ManualClock
+from bot.sandbox.local import LocalBot
+from tests.e2e.conftest import START
+from tests.e2e.seed import seed_board
+
+WORDS = [
+    "4.1", "4.2", "5.1", "9.9", "4", "amber", "g", "done", "note", "date", "mine", "help",
+    "on", "track", "at", "risk", "31/05/2019", "May-19", "2019-13-45", "tomorrow", "digest",
+    "pack", "overdue", "theme", "meetings", "history", "approve", "decline", "1", "#2",
+    '"Improvement Board"', '"', "“", "<@UJANE|jane>", "<#CBOARD|improvement-board>",
+    "<!channel>", "<!here>", "&lt;b&gt;", "&amp;", "\n", ":red_circle:", "🟢", "",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBot]:
+    database = tmp_path_factory.mktemp("fuzz") / "e2e.db"
+    with LocalBot(f"sqlite:///{database}", ManualClock(START)) as local:
+        seed_board(local)
+        yield local
+
+
+def answer_text(local: LocalBot, user: str, command: str, text: str) -> str:
+    result = local.emulator.slash(user, command, text)
+    assert result.ok, result
+    if result.text.strip():
+        return result.text
+    opened = local.emulator.open_view(user)
+    if opened is not None:
+        local.emulator.close_view(user)
+        return opened.all_text()
+    replies = result.wait_for_response(timeout=5)
+    return "\n".join(reply.all_text() for reply in replies)
+
+
+texts = st.one_of(
+    st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join),
+    st.text(max_size=60),
+)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(user=st.sampled_from(["UJANE", "UOMAR", "UMEMBER", "UADMIN"]), text=texts)
+def test_no_text_makes_progress_fail(running: LocalBot, user: str, text: str) -> None:
+    shown = answer_text(running, user, "/progress", text)
+    assert shown.strip(), f"no answer to /progress {text!r}"
+    assert "something went wrong" not in shown
+    assert "<!channel>" not in shown and "<!here>" not in shown
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(user=st.sampled_from(["UCHAIR", "UMEMBER", "UJANE", "UADMIN"]), text=texts)
+def test_no_text_makes_board_fail(running: LocalBot, user: str, text: str) -> None:
+    shown = answer_text(running, user, "/board", text)
+    assert shown.strip(), f"no answer to /board {text!r}"
+    assert "something went wrong" not in shown
+    assert "<!channel>" not in shown and "<!here>" not in shown
