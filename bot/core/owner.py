@@ -30,6 +30,7 @@ from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, Role, check
 from bot.core.plans import DELEGATE, OWNER, Actor, normalise_ref, roles_of, standing
 from bot.core.progress import record_progress, request_date_change
+from bot.core.snapshot import latest_updates
 from bot.core.statuses import Status, split_leading_status
 from bot.core.uow import UnitOfWork
 from db.models import (
@@ -41,7 +42,6 @@ from db.models import (
     NotificationItem,
     Person,
     Plan,
-    ProgressUpdate,
     RoleGrant,
     Theme,
 )
@@ -129,7 +129,7 @@ def _describe(
     if not actions:
         return []
     stand_ins = set(delegates)
-    latest = latest_updates(uow, [a.id for a in actions])
+    latest = latest_updates(uow, action_ids=[a.id for a in actions])
     described = []
     for action in actions:
         board = action.plan.board
@@ -155,29 +155,6 @@ def _describe(
             )
         )
     return described
-
-
-def latest_updates(uow: UnitOfWork, action_ids: list[int]) -> dict[int, ProgressUpdate]:
-    """The latest update of each action (by time, then by id), in one statement."""
-    ranked = (
-        select(
-            ProgressUpdate.id,
-            func.row_number()
-            .over(
-                partition_by=ProgressUpdate.action_id,
-                order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(ProgressUpdate.action_id.in_(action_ids))
-        .subquery()
-    )
-    rows = uow.session.scalars(
-        select(ProgressUpdate)
-        .join(ranked, ranked.c.id == ProgressUpdate.id)
-        .where(ranked.c.rank == 1)
-    )
-    return {update.action_id: update for update in rows}
 
 
 def describe_action(uow: UnitOfWork, action: Action, now: dt.datetime) -> MyAction:

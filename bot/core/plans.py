@@ -265,13 +265,7 @@ def revoke_role(
     board_id: int | None = None,
 ) -> bool:
     check(Permission.CONFIGURE, standing(uow, actor, board_id))
-    grant = uow.session.scalar(
-        select(RoleGrant).where(
-            RoleGrant.person_id == person_id,
-            RoleGrant.role == role.value,
-            RoleGrant.board_id.is_(None) if board_id is None else RoleGrant.board_id == board_id,
-        )
-    )
+    grant = _find_grant(uow, person_id, role, board_id)
     if grant is None:
         return False
     if role is Role.ADMIN:
@@ -290,14 +284,7 @@ def revoke_role(
 def _grant(
     uow: UnitOfWork, workspace_id: int, person_id: int, role: Role, board_id: int | None
 ) -> bool:
-    existing = uow.session.scalar(
-        select(RoleGrant).where(
-            RoleGrant.person_id == person_id,
-            RoleGrant.role == role.value,
-            RoleGrant.board_id.is_(None) if board_id is None else RoleGrant.board_id == board_id,
-        )
-    )
-    if existing is not None:
+    if _find_grant(uow, person_id, role, board_id) is not None:
         return False
     uow.session.add(
         RoleGrant(
@@ -306,6 +293,18 @@ def _grant(
     )
     uow.session.flush()
     return True
+
+
+def _find_grant(
+    uow: UnitOfWork, person_id: int, role: Role, board_id: int | None
+) -> RoleGrant | None:
+    return uow.session.scalar(
+        select(RoleGrant).where(
+            RoleGrant.person_id == person_id,
+            RoleGrant.role == role.value,
+            RoleGrant.board_id.is_(None) if board_id is None else RoleGrant.board_id == board_id,
+        )
+    )
 
 
 def audit(

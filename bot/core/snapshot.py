@@ -85,26 +85,31 @@ def plan_snapshots(
     return result
 
 
-def latest_updates(uow: UnitOfWork, plan_ids: list[int]) -> dict[int, ProgressUpdate]:
-    """Each action's newest progress update (by time, then id), in one query."""
-    ranked = (
-        select(
-            ProgressUpdate.id,
-            func.row_number()
-            .over(
-                partition_by=ProgressUpdate.action_id,
-                order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()),
-            )
-            .label("rank"),
+def latest_updates(
+    uow: UnitOfWork, plan_ids: list[int] | None = None, *, action_ids: list[int] | None = None
+) -> dict[int, ProgressUpdate]:
+    """Each action's newest progress update (by time, then id), in one query: for the actions
+    of some plans, or for some actions."""
+    ranked = select(
+        ProgressUpdate.id,
+        func.row_number()
+        .over(
+            partition_by=ProgressUpdate.action_id,
+            order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()),
         )
-        .join(Action, Action.id == ProgressUpdate.action_id)
-        .where(Action.plan_id.in_(plan_ids))
-        .subquery()
+        .label("rank"),
     )
+    if action_ids is not None:
+        ranked = ranked.where(ProgressUpdate.action_id.in_(action_ids))
+    if plan_ids is not None:
+        ranked = ranked.join(Action, Action.id == ProgressUpdate.action_id).where(
+            Action.plan_id.in_(plan_ids)
+        )
+    subquery = ranked.subquery()
     rows = uow.session.scalars(
         select(ProgressUpdate)
-        .join(ranked, ranked.c.id == ProgressUpdate.id)
-        .where(ranked.c.rank == 1)
+        .join(subquery, subquery.c.id == ProgressUpdate.id)
+        .where(subquery.c.rank == 1)
     ).all()
     return {row.action_id: row for row in rows}
 
