@@ -51,21 +51,32 @@ def register(app: App, services: Services) -> None:
 
 
 def on_approve(
-    ack: Ack, action: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
 ) -> None:
     ack()
-    _decide(action, client, context, respond, approve=True)
+    _decide(action, body, client, context, respond, approve=True)
 
 
 def on_decline(
-    ack: Ack, action: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
 ) -> None:
     ack()
-    _decide(action, client, context, respond, approve=False)
+    _decide(action, body, client, context, respond, approve=False)
 
 
 def _decide(
     action: dict[str, Any],
+    body: dict[str, Any],
     client: WebClient,
     context: BoltContext,
     respond: Respond,
@@ -82,6 +93,16 @@ def _decide(
         respond(**refusal(error.message), response_type="ephemeral", replace_original=False)
         return
     announce_decision(services, client, request_id)
+    if (body.get("container") or {}).get("is_ephemeral"):
+        # Clicked on a `/board approve` list: the chair's DM copy is edited by
+        # announce_decision, but this list is not theirs to edit, so confirm here.
+        with services.uow() as uow:
+            notice = date_change_notice(uow, request_id)
+        respond(
+            **date_change_decided_message(notice),
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
 
 def announce_request(services: Services, client: WebClient, request_id: int) -> None:

@@ -585,3 +585,20 @@ def mrkdwn_texts(value: Any) -> list[str]:
     if value.get("type") == "mrkdwn":
         return [value["text"]]
     return [text for item in value.values() for text in mrkdwn_texts(item)]
+
+
+def test_approving_from_the_list_confirms_to_the_chair(local: LocalBot, seeded: Seeded) -> None:
+    request_id = ask_date_change(
+        local, seeded, "jane", "4.1", dt.date(2019, 6, 30), "survey delayed"
+    )
+    [listing] = ask(local, CHRIS, "approve")
+    clicked = local.emulator.click(CHRIS, listing, ids.APPROVE_DATE_CHANGE, value=str(request_id))
+    assert clicked.ok
+    confirmation = local.emulator.wait_for_message(
+        lambda m: m.is_ephemeral and "approved" in m.all_text().lower(), timeout=5
+    )
+    assert "4.1" in confirmation.all_text()
+    jane_dm = local.emulator.dm_channel("UJANE")
+    assert local.emulator.wait_for_message(
+        lambda m: m.channel == jane_dm and "approved your new date" in m.all_text(), timeout=5
+    )
