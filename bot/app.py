@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -76,6 +77,7 @@ def bootstrap(
     client: WebClient | None = None,
     delivery_client: WebClient | None = None,
     token_verification: bool = True,
+    listener_executor: Executor | None = None,
     register: Callable[[App, Services], None] | None = None,
 ) -> Bot:
     """Build the bot: migrate the database, make the Bolt app and register every listener."""
@@ -96,6 +98,7 @@ def bootstrap(
         token_verification_enabled=token_verification,
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
+        listener_executor=listener_executor,
         logger=logging.getLogger("improvement_bot.slack"),
     )
     if register is None:

@@ -76,7 +76,8 @@ def run_sandbox(
                 where = "a throwaway SQLite database"
             else:
                 where = _safe_url(database_url)
-            local = _start_local(database_url, ManualClock(start), demo)
+            tracker = ListenerTracker()
+            local = _start_local(database_url, ManualClock(start), demo, tracker)
             stack.callback(local.stop)
             console = Console(
                 local=local,
@@ -84,7 +85,7 @@ def run_sandbox(
                 style=style,
                 user_id=local.users[0].id,
                 errors=errors,
-                tracker=ListenerTracker.install(local),
+                tracker=tracker,
             )
             if demo:
                 _load_demo(console)
@@ -116,8 +117,15 @@ class _StartFailed(Exception):
     pass
 
 
-def _start_local(database_url: str, clock: ManualClock, demo: bool) -> LocalBot:
-    local = LocalBot(database_url, clock, users=DEMO_USERS if demo else DEFAULT_USERS)
+def _start_local(
+    database_url: str, clock: ManualClock, demo: bool, tracker: ListenerTracker
+) -> LocalBot:
+    local = LocalBot(
+        database_url,
+        clock,
+        users=DEMO_USERS if demo else DEFAULT_USERS,
+        listener_executor=tracker,
+    )
     try:
         return local.start()
     except Exception as error:

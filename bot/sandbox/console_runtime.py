@@ -6,19 +6,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any, TypeVar
-
-from bot.sandbox.local import LocalBot
 
 T = TypeVar("T")
 
 
 class ListenerTracker(Executor):
-    """Wraps the Bolt app's listener executor and counts the work still running, so the
-    console can wait until everything a request started (answers, modals, DMs) is done."""
+    """The Bolt app's listener executor, counting the work still running, so the console can
+    wait until everything a request started (answers, modals, DMs) is done."""
 
-    def __init__(self, inner: Executor) -> None:
+    def __init__(self, inner: Executor | None = None) -> None:
+        inner = inner or ThreadPoolExecutor(max_workers=10, thread_name_prefix="listener")
         self.inner = inner
         self._pending = 0
         self._idle = threading.Condition()
@@ -45,20 +44,6 @@ class ListenerTracker(Executor):
     def wait_idle(self, timeout: float) -> bool:
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
-
-    @classmethod
-    def install(cls, local: LocalBot) -> ListenerTracker | None:
-        """Track the listener work of `local`'s Bolt app (None when the app runs it inline)."""
-        runner = local.bot.app.listener_runner
-        inner = getattr(runner, "listener_executor", None)
-        if inner is None:
-            return None
-        tracker = cls(inner)
-        runner.listener_executor = tracker
-        lazy = getattr(runner, "lazy_listener_runner", None)
-        if lazy is not None and getattr(lazy, "executor", None) is inner:
-            lazy.executor = tracker
-        return tracker
 
 
 class ErrorLog(logging.Handler):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from bot.app import Bot, Services, bootstrap
@@ -47,7 +48,9 @@ class LocalBot:
         clock: ManualClock,
         users: tuple[SandboxUser, ...] = DEFAULT_USERS,
         channels: tuple[tuple[str, str], ...] = (BOARD_CHANNEL,),
+        listener_executor: Executor | None = None,
     ) -> None:
+        self.listener_executor = listener_executor
         self.clock = clock
         self.database_url = database_url
         self.signing_secret = secrets.token_hex(16)
@@ -70,7 +73,7 @@ class LocalBot:
             slack_signing_secret=self.signing_secret,
             slack_api_url=self.emulator.api_url,
         )
-        self.bot = bootstrap(settings, clock=self.clock)
+        self.bot = bootstrap(settings, clock=self.clock, listener_executor=self.listener_executor)
         self.server = serve(self.bot.app)
         self.emulator.connect_app(self.server.url, self.signing_secret)
         self.delivery = Delivery(
