@@ -172,13 +172,25 @@ def standing(
     admin = (Role.ADMIN.value, None) in roles
     chair = member = owner = delegate = involved = False
     session = uow.session
+    if action_id is not None and actor.person_id is not None:
+        kinds = set(
+            session.scalars(
+                select(ActionAssignment.role).where(
+                    ActionAssignment.action_id == action_id,
+                    ActionAssignment.person_id == actor.person_id,
+                )
+            )
+        )
+        owner = OWNER in kinds
+        delegate = DELEGATE in kinds
     if board_id is not None:
         board = session.get(Board, board_id)
         chair = (Role.CHAIR.value, board_id) in roles or (
             board is not None and board.chair_id is not None and board.chair_id == actor.person_id
         )
         member = (Role.MEMBER.value, board_id) in roles
-        if actor.person_id is not None:
+        # Owning the action in question already makes them involved: skip the board-wide look.
+        if actor.person_id is not None and not (owner or delegate):
             involved = (
                 session.scalar(
                     select(func.count())
@@ -194,17 +206,6 @@ def standing(
                     .where(Plan.board_id == board_id, Theme.lead_id == actor.person_id)
                 )
             ) > 0
-    if action_id is not None and actor.person_id is not None:
-        kinds = set(
-            session.scalars(
-                select(ActionAssignment.role).where(
-                    ActionAssignment.action_id == action_id,
-                    ActionAssignment.person_id == actor.person_id,
-                )
-            )
-        )
-        owner = OWNER in kinds
-        delegate = DELEGATE in kinds
     return Standing(
         admin=admin,
         chair=chair,
