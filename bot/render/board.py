@@ -31,7 +31,7 @@ from bot.core.board_views import (
 from bot.core.calendar import zone
 from bot.core.digest import Digest, Pack, PendingDateChange, StatusCounts, Who
 from bot.core.statuses import STATUS_EMOJI
-from bot.render import ids
+from bot.render.buttons import date_change_buttons
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
@@ -377,28 +377,7 @@ def _pending_blocks(c: PendingDateChange, tz: str, can_decide: bool) -> list[Blo
         )
     ]
     if can_decide:
-        value = str(c.id)
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"date_change_{c.id}",
-                "elements": [
-                    {
-                        "type": "button",
-                        "text": {"type": "plain_text", "text": "Approve"},
-                        "style": "primary",
-                        "action_id": ids.APPROVE_DATE_CHANGE,
-                        "value": value,
-                    },
-                    {
-                        "type": "button",
-                        "text": {"type": "plain_text", "text": "Decline"},
-                        "action_id": ids.DECLINE_DATE_CHANGE,
-                        "value": value,
-                    },
-                ],
-            }
-        )
+        blocks.append(date_change_buttons(c.id))
     return blocks
 
 

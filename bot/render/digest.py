@@ -31,7 +31,7 @@ from bot.core.digest import (
     Who,
 )
 from bot.core.statuses import STATUS_EMOJI, Status
-from bot.render import ids
+from bot.render.buttons import date_change_buttons
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
     context,
@@ -434,28 +434,9 @@ def _pending_blocks(c: PendingDateChange, tz: str) -> list[Block]:
         f"{_local_day(c.requested_at, tz)}\n"
         f">{_title(c.reason, REASON_LIMIT)}"
     )
-    value = str(c.id)
     return [
         section(text),
-        {
-            "type": "actions",
-            "block_id": f"date_change_{c.id}",
-            "elements": [
-                {
-                    "type": "button",
-                    "text": {"type": "plain_text", "text": "Approve"},
-                    "style": "primary",
-                    "action_id": ids.APPROVE_DATE_CHANGE,
-                    "value": value,
-                },
-                {
-                    "type": "button",
-                    "text": {"type": "plain_text", "text": "Decline"},
-                    "action_id": ids.DECLINE_DATE_CHANGE,
-                    "value": value,
-                },
-            ],
-        },
+        date_change_buttons(c.id),
     ]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from bot.core.owner import DateChangeNotice, MyAction, Recorded, UpdateForm, Who
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render import ids
+from bot.render.buttons import action_buttons, date_change_buttons
 from bot.render.mrkdwn import (
     SECTION_LIMIT,
     context,
@@ -21,7 +22,6 @@ from bot.render.mrkdwn import (
     status_badge,
     uk_date,
 )
-from bot.render.reminders import action_buttons
 
 # Input blocks of the modals. Each block_id is also its element's action_id, so a field error
 # (bot.core.owner.FieldError.field) names the block Slack shows it under.
@@ -382,25 +382,8 @@ def date_change_request_message(notice: DateChangeNotice) -> Message:
                 f"{escape(notice.board)} · request {value} · or type "
                 f"`/board approve {value}` / `/board decline {value} {escape('<reason>')}`"
             ),
-            {
-                "type": "actions",
-                "block_id": f"date_change_{value}",
-                "elements": [
-                    _button("Approve", ids.APPROVE_DATE_CHANGE, value, "primary"),
-                    _button("Decline", ids.DECLINE_DATE_CHANGE, value, "danger"),
-                ],
-            },
+            date_change_buttons(notice.request_id),
         ],
-    }
-
-
-def _button(text: str, action_id: str, value: str, style: str) -> dict[str, Any]:
-    return {
-        "type": "button",
-        "text": _plain_text(text),
-        "action_id": action_id,
-        "value": value,
-        "style": style,
     }
 
 

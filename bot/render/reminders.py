@@ -6,7 +6,7 @@ from itertools import groupby
 from typing import Any
 
 from bot.core.outbox import ReminderLine
-from bot.render import ids
+from bot.render.buttons import action_buttons
 from bot.render.mrkdwn import context, escape, section, shorten, status_badge, uk_date
 
 REASON_TEXT = {
@@ -71,28 +71,3 @@ def reminder_blocks(lines: list[ReminderLine], escalation: bool = False) -> list
             section(f"…and {len(by_action) - 15} more: {more}. `/progress mine` lists all.")
         )
     return blocks
-
-
-def action_buttons(action_id: int) -> dict[str, Any]:
-    value = str(action_id)
-    return {
-        "type": "actions",
-        "block_id": f"action_buttons_{value}",
-        "elements": [
-            _button("Update", ids.UPDATE_ACTION, value, style="primary"),
-            _button("Mark complete", ids.COMPLETE_ACTION, value),
-            _button("Ask for new date", ids.ASK_NEW_DATE, value),
-        ],
-    }
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
