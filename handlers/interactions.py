@@ -238,7 +238,13 @@ def on_date_change_submitted(
         with services.uow() as uow:
             action = action_by_id(uow, actor, action_id)
             request_id = ask_for_new_date(
-                uow, actor, action, new_due, _text(values, REASON_INPUT) or "", services.clock.now()
+                uow,
+                actor,
+                action,
+                new_due,
+                _text(values, REASON_INPUT) or "",
+                services.clock.now(),
+                source="modal",
             )
             notice = date_change_notice(uow, request_id)
             uow.commit()

@@ -469,6 +469,7 @@ def ask_for_new_date(
     now: dt.datetime,
     *,
     precision: str = "day",
+    source: str = "command",
 ) -> int:
     """Ask the board to move an action's due date; returns the request's id.
 
@@ -488,7 +489,9 @@ def ask_for_new_date(
         )
     if not reason.strip():
         raise FieldError("reason", "Say why the date needs to change — the board will ask.")
-    request = request_date_change(uow, actor, action, new_due, reason, now, new_precision=precision)
+    request = request_date_change(
+        uow, actor, action, new_due, reason, now, new_precision=precision, source=source
+    )
     return request.id
 
 

@@ -99,6 +99,7 @@ def request_date_change(
     now: dt.datetime,
     *,
     new_precision: str = "day",
+    source: str = "command",
 ) -> DateChangeRequest:
     check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
     reason = reason.strip()
@@ -137,7 +138,7 @@ def request_date_change(
             status=action.status,
             previous_status=action.status,
             note=f"Asked the board to move the due date: {reason}",
-            source="command",
+            source=source,
             new_due_date=new_due,
             due_change_reason=reason,
         )

@@ -12,7 +12,14 @@ from bot.clock import ManualClock
 from bot.render import ids
 from bot.sandbox import Message
 from bot.sandbox.local import LocalBot
-from db.models import Action, Board, DateChangeRequest, Notification, RoleGrant
+from db.models import (
+    Action,
+    Board,
+    DateChangeRequest,
+    Notification,
+    ProgressUpdate,
+    RoleGrant,
+)
 from handlers.date_changes import announce_decision, announce_request
 from tests.e2e.seed import Seeded, seed_board
 
@@ -201,3 +208,8 @@ def test_ask_for_new_date_from_a_reminder_dm(
     (to_chair,) = wait_for_dms(local, CHAIR)
     assert "31 May 2019 → *28 Jun 2019*" in to_chair.all_text()
     assert request_row(local).new_due_date == dt.date(2019, 6, 28)
+    with local.services.uow() as uow:
+        recorded = uow.session.scalars(
+            select(ProgressUpdate).where(ProgressUpdate.new_due_date.is_not(None))
+        ).one()
+        assert (recorded.source, recorded.due_change_reason) == ("modal", "survey moved to June")
