@@ -249,7 +249,7 @@ def _theme_add(command: ThemeAdd, request: _Request) -> render.Message:
     services = request.services
     lead = request.profiles([command.lead])[command.lead] if command.lead else None
     with services.uow() as uow:
-        plan = find_plan(uow, request.actor.workspace_id, None)
+        plan = find_plan(uow, request.actor.workspace_id, command.plan)
         lead_id = admin.person_for_profile(uow, request.actor, lead).id if lead else None
         theme = add_theme(
             uow,
@@ -269,7 +269,7 @@ def _action_add(command: ActionAdd, request: _Request) -> render.Message:
     services = request.services
     profiles = request.profiles(command.owners)
     with services.uow() as uow:
-        plan = find_plan(uow, request.actor.workspace_id, None)
+        plan = find_plan(uow, request.actor.workspace_id, command.plan)
         owner_ids = [
             admin.person_for_profile(uow, request.actor, profiles[u]).id for u in command.owners
         ]
@@ -294,7 +294,7 @@ def _action_add(command: ActionAdd, request: _Request) -> render.Message:
 def _action_edit(command: ActionEdit, request: _Request) -> render.Message:
     services = request.services
     with services.uow() as uow:
-        plan = find_plan(uow, request.actor.workspace_id, None)
+        plan = find_plan(uow, request.actor.workspace_id, command.plan)
         action = find_action(uow, plan, command.ref)
         changes = edit_action(
             uow,
@@ -315,7 +315,7 @@ def _action_owners(command: ActionOwners, request: _Request) -> render.Message:
     services = request.services
     profiles = request.profiles(command.owners)
     with services.uow() as uow:
-        plan = find_plan(uow, request.actor.workspace_id, None)
+        plan = find_plan(uow, request.actor.workspace_id, command.plan)
         action = find_action(uow, plan, command.ref)
         owner_ids = [
             admin.person_for_profile(uow, request.actor, profiles[u]).id for u in command.owners
@@ -330,7 +330,7 @@ def _action_delegate(command: ActionDelegate, request: _Request) -> render.Messa
     services = request.services
     profile = request.profiles([command.user])[command.user]
     with services.uow() as uow:
-        plan = find_plan(uow, request.actor.workspace_id, None)
+        plan = find_plan(uow, request.actor.workspace_id, command.plan)
         action = find_action(uow, plan, command.ref)
         person = admin.person_for_profile(uow, request.actor, profile)
         added = add_delegate(uow, request.actor, action, person.id, services.clock.now())
@@ -342,7 +342,7 @@ def _action_delegate(command: ActionDelegate, request: _Request) -> render.Messa
 def _action_remove(command: ActionRemove, request: _Request) -> render.Message:
     services = request.services
     with services.uow() as uow:
-        plan = find_plan(uow, request.actor.workspace_id, None)
+        plan = find_plan(uow, request.actor.workspace_id, command.plan)
         action = find_action(uow, plan, command.ref)
         remove_action(uow, request.actor, action, services.clock.now())
         ref, title = action.ref, action.title

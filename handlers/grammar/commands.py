@@ -141,6 +141,7 @@ class ThemeAdd:
     ref: str
     title: str
     lead: str | None = None
+    plan: str | None = None  # `plan "<title>"`: needed when several plans are active
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class ActionAdd:
     owners: tuple[str, ...]
     theme: str | None = None
     measures: str | None = None
+    plan: str | None = None  # `plan "<title>"`: needed when several plans are active
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ class ActionEdit:
     title: str | None = None
     due: ParsedDate | None = None
     measures: str | None = None
+    plan: str | None = None  # `plan "<title>"`: needed when several plans are active
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,7 @@ class ActionOwners:
 
     ref: str
     owners: tuple[str, ...]
+    plan: str | None = None  # `plan "<title>"`: needed when several plans are active
 
 
 @dataclass(frozen=True)
@@ -179,11 +183,13 @@ class ActionDelegate:
 
     ref: str
     user: str
+    plan: str | None = None  # `plan "<title>"`: needed when several plans are active
 
 
 @dataclass(frozen=True)
 class ActionRemove:
     ref: str
+    plan: str | None = None  # `plan "<title>"`: needed when several plans are active
 
 
 @dataclass(frozen=True)

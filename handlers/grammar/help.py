@@ -75,6 +75,11 @@ PLAN_FORMS = (
     ),
     Form("/plan import", "import a plan from a spreadsheet (.xlsx or .csv)", "/plan import"),
     Form(
+        '/plan theme|action … plan "<plan title>"',
+        "with several active plans: say which one (at the end of any theme or action line)",
+        '/plan action remove 4.1 plan "ILACS improvement plan 2019"',
+    ),
+    Form(
         '/plan theme add <ref> "<title>" [lead @user]',
         "add a theme",
         '/plan theme add 4 "Placement stability" lead @omar',

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from dataclasses import replace
 
 from bot.core.errors import UserError
 from handlers.grammar.commands import (
@@ -81,7 +82,17 @@ def parse_plan(text: str) -> PlanCommand:
     parser = _PARSERS.get(head)
     if parser is None:
         raise unknown_subcommand("/plan", tokens[0], _PARSERS)
-    return parser(source, tokens)
+    plan = None
+    if head in _IN_A_PLAN and len(tokens) > 3 and tokens[-2].word == "plan" and tokens[-1].quoted:
+        plan = " ".join(tokens[-1].text.split()) or None
+        tokens = tokens[:-2]
+        source = source[: tokens[-1].end]
+    command = parser(source, tokens)
+    return replace(command, plan=plan) if plan else command
+
+
+# Theme and action lines may end with `plan "<title>"` to say which of several active plans.
+_IN_A_PLAN = ("theme", "action")
 
 
 def _verb(

@@ -403,3 +403,27 @@ def test_every_plan_command_the_grammar_knows_has_a_handler() -> None:
     from handlers.plan import _HANDLERS
 
     assert set(get_args(PlanCommand)) == set(_HANDLERS)
+
+
+def test_with_two_active_plans_theme_and_action_lines_name_their_plan(local: LocalBot) -> None:
+    seed_board(local)
+    second = '"SEND improvement plan"'
+    local.emulator.slash(ADA, "/plan", f"new {second}").wait_for_response(timeout=5)
+    unnamed = local.emulator.slash(ADA, "/plan", 'theme add 6 "Early help"')
+    [refusal] = unnamed.wait_for_response(timeout=5)
+    assert "several active plans" in refusal.all_text()
+    named = local.emulator.slash(ADA, "/plan", f'theme add 6 "Early help" plan {second}')
+    named.wait_for_response(timeout=5)
+    added = local.emulator.slash(
+        ADA,
+        "/plan",
+        f'action add 6.1 "Map early help" due 30/09/2019 owner <@UJANE|jane> plan {second}',
+    )
+    added.wait_for_response(timeout=5)
+    with local.services.uow() as uow:
+        plans = {p["title"]: p for p in plan_snapshots(uow)}
+    send = plans["SEND improvement plan"]
+    assert [(t["ref"], [a["ref"] for a in t["actions"]]) for t in send["themes"]] == [
+        ("6", ["6.1"])
+    ]
+    assert all(t["ref"] != "6" for t in plans["Children's Services Improvement Plan"]["themes"])

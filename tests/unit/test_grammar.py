@@ -747,3 +747,29 @@ def test_progress_update_round_trip(ref: str, status: Status, note: list[str]) -
     }
     text = f"{ref} {words[status]} {slack_escape(' '.join(note))}"
     assert parse_progress(text) == RecordUpdate(ref, status, " ".join(note) or None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_plan", "expected_ref"),
+    [
+        ('theme add 6 "Early help" plan "SEND plan"', "SEND plan", "6"),
+        ('action remove 4.1 plan "ILACS  plan"', "ILACS plan", "4.1"),
+        ("action owner 4.1 <@U1|jane> plan “SEND plan”", "SEND plan", "4.1"),
+        ('action edit 4.1 due 30/06/2019 plan "SEND plan"', "SEND plan", "4.1"),
+        ("action remove 4.1", None, "4.1"),
+    ],
+)
+def test_theme_and_action_lines_may_name_their_plan(
+    text: str, expected_plan: str | None, expected_ref: str
+) -> None:
+    command = parse_plan(text)
+    assert command.plan == expected_plan  # type: ignore[union-attr]
+    assert command.ref == expected_ref  # type: ignore[union-attr]
+
+
+def test_a_plan_clause_does_not_leak_into_the_action() -> None:
+    command = parse_plan(
+        'action add 4.1 "Seek views" due May-19 owner <@U1|jane> measures "Surveys" plan "SEND"'
+    )
+    assert isinstance(command, ActionAdd)
+    assert (command.measures, command.plan, command.owners) == ("Surveys", "SEND", ("U1",))
