@@ -94,6 +94,24 @@ class Person(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
 
 
+class PersonAlias(Base):
+    """Another spelling of a person's name, kept when an admin merges an imported owner into
+    the person a Slack user already is, so the next import of the same sheet finds them."""
+
+    __tablename__ = "person_alias"
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    name_key: Mapped[str] = mapped_column(String(200))  # see name_key()
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+
+
+def name_key(text: str | None) -> str:
+    """Names compare trimmed, with runs of spaces made one, ignoring case."""
+    return " ".join((text or "").split()).casefold()
+
+
 class RoleGrant(Base):
     """A person's role: admin (workspace-wide, board_id NULL), chair or member (of a board)."""
 

@@ -35,10 +35,12 @@ from db.models import (
     DateChangeRequest,
     Notification,
     Person,
+    PersonAlias,
     Plan,
     ProgressUpdate,
     RoleGrant,
     Theme,
+    name_key,
 )
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
@@ -99,11 +101,6 @@ def email_in(text: str | None) -> str | None:
         return None
     found = _EMAIL.search(text)
     return found.group().lower() if found else None
-
-
-def name_key(text: str | None) -> str:
-    """Names compare trimmed, with runs of spaces made one, ignoring case."""
-    return " ".join((text or "").split()).casefold()
 
 
 def unlinked_owners(
@@ -314,6 +311,25 @@ def merge_people(uow: UnitOfWork, duplicate: Person, keep: Person) -> int:
     keep.email = keep.email or duplicate.email or email_in(duplicate.title)
     if not keep.title and duplicate.title and not email_in(duplicate.title):
         keep.title = duplicate.title
+    alias = name_key(duplicate.name)
+    if alias != name_key(keep.name):
+        session.execute(
+            update(PersonAlias)
+            .where(PersonAlias.person_id == duplicate.id)
+            .values(person_id=keep.id)
+            .execution_options(synchronize_session=False)
+        )
+        known = session.scalar(
+            select(PersonAlias).where(
+                PersonAlias.workspace_id == keep.workspace_id, PersonAlias.name_key == alias
+            )
+        )
+        if known is None:
+            session.add(
+                PersonAlias(workspace_id=keep.workspace_id, name_key=alias, person_id=keep.id)
+            )
+        else:
+            known.person_id = keep.id
     session.delete(duplicate)
     session.flush()
     return len(moved_actions)

@@ -24,10 +24,12 @@ from db.models import (
     AuditEvent,
     Board,
     Person,
+    PersonAlias,
     Plan,
     RoleGrant,
     Theme,
     Workspace,
+    name_key,
 )
 
 OWNER = "owner"
@@ -144,6 +146,14 @@ def person_by_name(
         .where(Person.workspace_id == workspace_id, func.lower(Person.name) == clean.lower())
         .order_by(Person.id)
     )
+    if person is None:  # a spelling an admin merged into someone (see linking.merge_people)
+        person = uow.session.scalar(
+            select(Person)
+            .join(PersonAlias, PersonAlias.person_id == Person.id)
+            .where(
+                PersonAlias.workspace_id == workspace_id, PersonAlias.name_key == name_key(clean)
+            )
+        )
     if person is None:
         person = Person(workspace_id=workspace_id, name=clean, title=title or None)
         uow.session.add(person)

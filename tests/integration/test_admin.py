@@ -464,3 +464,35 @@ def test_a_failed_import_is_refused_before_anything_is_written(uow_factory: UowF
             admin.import_sheet(uow, world.jane, parsed, NOW, filename="x.xlsx")
         with pytest.raises(NotFound, match="no longer exists"):
             admin.import_sheet(uow, world.admin, parsed, NOW, filename="x.xlsx", board_id=999)
+
+
+def test_a_merged_spelling_is_remembered_by_the_next_import(uow_factory: UowFactory) -> None:
+    """The sheet says "J. Doe"; an admin links that to @jane (already a person); next month's
+    import of the same sheet must keep Jane as the owner, not bring back an unlinked J. Doe."""
+    world = build(uow_factory)
+    sheet = _sheet(
+        [4, "Placement stability"],
+        [4.2, "Review matching", "30/06/2019", "Moves", "J. Doe, Head of Fostering", "Begun"],
+    )
+
+    def import_it() -> None:
+        with uow_factory() as uow:
+            admin.import_sheet(
+                uow, world.admin, read_plan(sheet, "plan.xlsx"), NOW, filename="plan.xlsx"
+            )
+            uow.commit()
+
+    import_it()
+    with uow_factory() as uow:
+        link_person(uow, world.admin, "J. Doe", SlackProfile("UJANE", "Jane Doe"), NOW)
+        uow.commit()
+    import_it()
+    with uow_factory() as uow:
+        names = set(uow.session.scalars(select(Person.name)))
+        owners = {
+            a["ref"]: [(o["name"], o["slack_user"]) for o in a["owners"]]
+            for t in plan_snapshots(uow)[0]["themes"]
+            for a in t["actions"]
+        }
+    assert "J. Doe" not in names
+    assert owners["4.2"] == [("Jane Doe", "UJANE")]

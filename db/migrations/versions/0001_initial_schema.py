@@ -130,6 +130,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan')),
     sa.UniqueConstraint('board_id', 'title', name=op.f('uq_plan_board_id_title'))
     )
+    op.create_table('person_alias',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('name_key', sa.String(length=200), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_person_alias_person_id_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_person_alias_workspace_id_workspace'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_person_alias')),
+    sa.UniqueConstraint('workspace_id', 'name_key', name=op.f('uq_person_alias_workspace_id_name_key'))
+    )
     op.create_table('role_grant',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
@@ -283,6 +293,7 @@ def downgrade() -> None:
     op.drop_table('theme')
     op.drop_table('statutory_deadline')
     op.drop_table('role_grant')
+    op.drop_table('person_alias')
     op.drop_table('plan')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index('ix_notification_state_due')
