@@ -11,11 +11,14 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 
 from bot.app import Services
-from bot.core.plans import Actor, person_for_slack_user, workspace_for_team
-from db.models import Person
+from bot.core.plans import (
+    Actor,
+    linked_person_id,
+    person_for_slack_user,
+    workspace_for_team,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +76,7 @@ def resolve_actor(
     now = services.clock.now()
     with services.uow() as uow:
         workspace_id = workspace_for_team(uow, team_id, now)
-        person_id = None
-        if user_id:
-            person_id = uow.session.scalar(
-                select(Person.id).where(
-                    Person.workspace_id == workspace_id, Person.slack_user_id == user_id
-                )
-            )
+        person_id = linked_person_id(uow, workspace_id, user_id) if user_id else None
         uow.commit()
     if user_id is None or person_id is not None:
         return Actor(workspace_id, person_id)

@@ -88,6 +88,15 @@ def workspace_for_cli(uow: UnitOfWork, now: dt.datetime) -> int:
 # ---------------------------------------------------------------- people and roles
 
 
+def linked_person_id(uow: UnitOfWork, workspace_id: int, slack_user_id: str) -> int | None:
+    """The person linked to a Slack user, if any (nothing is made)."""
+    return uow.session.scalar(
+        select(Person.id).where(
+            Person.workspace_id == workspace_id, Person.slack_user_id == slack_user_id
+        )
+    )
+
+
 def person_for_slack_user(
     uow: UnitOfWork,
     workspace_id: int,
