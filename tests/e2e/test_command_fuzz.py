@@ -34,16 +34,21 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBot]:
 
 
 def answer_text(local: LocalBot, user: str, command: str, text: str) -> str:
+    """What the person sees: the ack's text, or a modal the app opens after acking, or what
+    it posts to the response URL after acking — whichever comes."""
     result = local.emulator.slash(user, command, text)
     assert result.ok, result
     if result.text.strip():
         return result.text
-    opened = local.emulator.open_view(user)
-    if opened is not None:
-        local.emulator.close_view(user)
-        return opened.all_text()
-    replies = result.wait_for_response(timeout=5)
-    return "\n".join(reply.all_text() for reply in replies)
+    seen = local.emulator.wait_for(
+        lambda: local.emulator.open_view(user) or result.responses,
+        timeout=10,
+        what=f"an answer to {command} {text!r}",
+    )
+    if isinstance(seen, list):
+        return "\n".join(reply.all_text() for reply in seen)
+    local.emulator.close_view(user)
+    return seen.all_text()
 
 
 texts = st.one_of(
