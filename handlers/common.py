@@ -16,7 +16,7 @@ from slack_bolt import BoltContext
 from bot.app import Services
 from bot.core.errors import UserError
 from bot.core.plans import Actor
-from bot.render.mrkdwn import escape
+from bot.render.mrkdwn import refusal as refusal_message
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def actor_of(context: BoltContext) -> Actor:
 
 def refusal(error: UserError) -> Reply:
     """A refusal quotes what the person typed, so it is escaped like any user text."""
-    return Reply(text=f":warning: {escape(error.message)}")
+    return Reply(**refusal_message(error.message))
 
 
 def reply_or_refuse(work: Callable[[], Reply]) -> Reply:

@@ -34,11 +34,11 @@ from bot.core.owner import (
 )
 from bot.core.progress import decide_date_change
 from bot.render import ids
+from bot.render.mrkdwn import refusal
 from bot.render.progress import (
     date_change_decided_message,
     date_change_decision_dm,
     date_change_request_message,
-    refusal,
 )
 from handlers.common import actor_of, services_of
 

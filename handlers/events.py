@@ -24,7 +24,8 @@ from bot.core.owner import (
 )
 from bot.core.plans import Actor
 from bot.render.home import home_view
-from bot.render.progress import DM_HELP, THREAD_HELP, recorded_text, refusal
+from bot.render.mrkdwn import refusal
+from bot.render.progress import DM_HELP, THREAD_HELP, recorded_text
 from handlers.common import actor_of, services_of
 from handlers.grammar.tokens import unescape
 

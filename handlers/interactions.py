@@ -33,6 +33,7 @@ from bot.core.owner import (
 from bot.core.plans import Actor
 from bot.core.statuses import find_status
 from bot.render import ids
+from bot.render.mrkdwn import refusal
 from bot.render.progress import (
     ACTION_INPUT,
     DATE_INPUT,
@@ -44,7 +45,6 @@ from bot.render.progress import (
     date_change_modal,
     date_change_sent_modal,
     recorded_message,
-    refusal,
     update_modal,
     update_saved_modal,
 )

@@ -38,6 +38,7 @@ from bot.core.plans import (
 )
 from bot.render import ids
 from bot.render import plan as render
+from bot.render.mrkdwn import refusal
 from handlers.common import actor_of, services_of
 from handlers.grammar import (
     ActionAdd,
@@ -115,7 +116,7 @@ def on_plan_command(
         )
         reply = _run(parsed, request)
     except UserError as error:
-        reply = render.refusal(error.message)
+        reply = refusal(error.message)
     if reply is not None:
         respond(**reply, response_type="ephemeral", replace_original=False)
 

@@ -22,7 +22,8 @@ from bot.core.owner import (
     record_update,
 )
 from bot.core.plans import Actor
-from bot.render.progress import date_change_asked_text, mine_message, recorded_message, refusal
+from bot.render.mrkdwn import refusal
+from bot.render.progress import date_change_asked_text, mine_message, recorded_message
 from handlers.common import actor_of, services_of
 from handlers.date_changes import announce_request
 from handlers.grammar import (

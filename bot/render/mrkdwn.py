@@ -29,6 +29,11 @@ def escape(text: str | None) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def refusal(message: str) -> dict[str, Any]:
+    """A UserError as one friendly line, escaped (it may quote what the person typed)."""
+    return {"text": f":warning: {escape(' '.join(message.split()))}"}
+
+
 def plain(text: str | None, limit: int | None = None) -> str:
     """Text for a plain_text object (Slack does not parse mentions there), trimmed to a limit."""
     text = " ".join((text or "").split())

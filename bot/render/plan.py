@@ -62,11 +62,6 @@ def long_text(lines: Sequence[str]) -> Message:
     return {"text": fallback, "blocks": blocks}
 
 
-def refusal(message: str) -> Message:
-    """A friendly one-line refusal; the message may quote what the person typed."""
-    return text(f":warning: {escape(' '.join(message.split()))}")
-
-
 def user(user_id: str) -> str:
     return f"<@{user_id}>"
 

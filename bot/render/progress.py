@@ -62,11 +62,6 @@ Message = dict[str, Any]
 # ---------------------------------------------------------------- answers
 
 
-def refusal(message: str) -> Message:
-    """A UserError's line, escaped (it may quote what the person typed)."""
-    return {"text": f":warning: {escape(message)}"}
-
-
 def quoted(text: str, limit: int = 2000) -> str:
     """Escaped text as a mrkdwn block quote, line by line."""
     lines = shorten_lines(text, limit)
