@@ -74,7 +74,7 @@ class LocalBot:
             slack_api_url=self.emulator.api_url,
         )
         self.bot = bootstrap(settings, clock=self.clock, listener_executor=self.listener_executor)
-        self.server = serve(self.bot.app)
+        self.server = serve(self.bot.app, signing_secret=self.signing_secret)
         self.emulator.connect_app(self.server.url, self.signing_secret)
         self.delivery = Delivery(
             self.bot.services.session_factory,
