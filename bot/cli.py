@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.config import Settings, load_settings
+from bot.config import Settings, StartupError, load_settings
 from bot.core.dates import parse_uk_date
 from bot.core.digest import build_digest, digest_json
 from bot.core.errors import UserError
@@ -132,6 +132,9 @@ def run_cli(
     except UserError as error:
         print(f"improvement-bot: {error}", file=stderr)
         return EXIT_BAD_INPUT
+    except StartupError as error:
+        print(f"improvement-bot: {error}", file=stderr)
+        return EXIT_FAILED
     except OperationalError as error:
         print(f"improvement-bot: can't use the database: {error.orig}", file=stderr)
         return EXIT_FAILED
