@@ -67,7 +67,7 @@ from bot.core.calendar import calendar_for, local_date
 from bot.core.errors import NotFound
 from bot.core.meetings import MeetingCycle
 from bot.core.reminder_policy import policy_from_overrides
-from bot.core.statuses import Status
+from bot.core.statuses import Status, percent
 from bot.core.uow import UnitOfWork
 from db.models import (
     Action,
@@ -114,8 +114,8 @@ class StatusCounts:
 
     @property
     def percent_complete(self) -> int:
-        """Blue over all, rounded down; 0 for no actions."""
-        return 100 * self.blue // self.total if self.total else 0
+        """Blue over all, rounded (2 of 3 is 67%); 0 for no actions."""
+        return percent(self.blue, self.total)
 
     def items(self) -> list[tuple[Status, int]]:
         return [(Status(f.name), getattr(self, f.name)) for f in fields(self)]
