@@ -151,6 +151,7 @@ class StatusChange:
     to_status: str
     by: str | None  # the author's name; None for the system
     at: dt.datetime
+    source: str = ""  # "import": from the imported sheet, whoever ran the import
 
 
 @dataclass(frozen=True)
@@ -383,6 +384,7 @@ def _load(uow: UnitOfWork, board: Board, now: dt.datetime, since: dt.datetime) -
             ProgressUpdate.status,
             Person.name,
             ProgressUpdate.at,
+            ProgressUpdate.source,
         )
         .join(Action, Action.id == ProgressUpdate.action_id)
         .join(Plan, Plan.id == Action.plan_id)
@@ -397,8 +399,8 @@ def _load(uow: UnitOfWork, board: Board, now: dt.datetime, since: dt.datetime) -
         .order_by(ProgressUpdate.at, ProgressUpdate.id)
     ).all()
     changes = [
-        (theme_id, StatusChange(ref, title, previous, status, by, at))
-        for theme_id, ref, title, previous, status, by, at in change_rows
+        (theme_id, StatusChange(ref, title, previous, status, by, at, source))
+        for theme_id, ref, title, previous, status, by, at, source in change_rows
     ]
 
     requester = aliased(Person)

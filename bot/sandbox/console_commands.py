@@ -204,6 +204,10 @@ class Console:
         """Wait until the bot has finished everything the last request started."""
         if self.tracker is not None and not self.tracker.wait_idle(SETTLE_TIMEOUT):
             raise ConsoleError(f"the bot was still busy after {SETTLE_TIMEOUT:.0f} seconds")
+        # What the request put in the outbox goes out now, as the delivery job would send it
+        # within seconds.
+        for error in self.local.deliver().errors:
+            self.errors.add(f"delivery: {error}")
 
     def _answered(self, response: AppResponse, what: str) -> None:
         if not response.delivered:
