@@ -712,6 +712,25 @@ def list_plans(uow: UnitOfWork, actor: Actor) -> list[BoardSummary]:
     return result
 
 
+def board_names(uow: UnitOfWork, workspace_id: int) -> list[str]:
+    return list(
+        uow.session.scalars(
+            select(Board.name).where(Board.workspace_id == workspace_id).order_by(Board.id)
+        )
+    )
+
+
+def active_plan_titles(uow: UnitOfWork, workspace_id: int) -> list[str]:
+    return list(
+        uow.session.scalars(
+            select(Plan.title)
+            .join(Board, Board.id == Plan.board_id)
+            .where(Board.workspace_id == workspace_id, Plan.active.is_(True))
+            .order_by(Plan.id)
+        )
+    )
+
+
 def has_active_plan(uow: UnitOfWork, workspace_id: int) -> bool:
     return (
         uow.session.scalar(
