@@ -214,6 +214,11 @@ def decide_date_change(
         raise NotFound("I can't find that date change. `/board approve` lists the pending ones.")
     board = request.action.plan.board
     check(Permission.APPROVE_DATE, approver_standing(uow, actor, board))
+    if request.state == CLOSED:
+        raise Conflict(
+            f"That request closed when {request.action.ref} was marked complete; "
+            "there is nothing to decide."
+        )
     if request.state != "pending":
         raise Conflict(f"That request was already {request.state}.")
     request.state = "approved" if approve else "declined"

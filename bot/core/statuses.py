@@ -180,13 +180,14 @@ def parse_status(text: str) -> Status:
     return status
 
 
-def split_leading_status(text: str) -> tuple[Status | None, str]:
+def split_leading_status(text: str, *, expected: bool = False) -> tuple[Status | None, str]:
     """Split 'amber: survey slipped' into (AMBER, 'survey slipped').
 
     Tries the longest leading phrase first (up to four words) so 'on track – fine' and
     'at risk: x' work. The letters R, A, G and B (any case) are statuses too, as in
-    'G 90% now'; but 'a' or 'A' followed by a lower-case word reads as the article
-    ('A survey went out'), not as amber.
+    'G 90% now'. Where a status is optional (a thread reply), 'a' or 'A' followed by a
+    lower-case word reads as the article ('A survey went out'), not as amber; where one is
+    `expected` (`/progress 4.1 a waiting on data`), it is amber.
     """
     stripped = text.strip()
     match = re.match(r"^(\S+(?:\s+\S+){0,3})", stripped)
@@ -201,7 +202,7 @@ def split_leading_status(text: str) -> tuple[Status | None, str]:
         rest = " ".join(words[n:])
         bare_head = head.rstrip(":.!,;-–—")
         separated = head != bare_head or rest.startswith(("-", "–", "—", ":")) or not rest
-        if not separated and _reads_as_article(head, rest):
+        if not expected and not separated and _reads_as_article(head, rest):
             continue
         return status, rest.lstrip(":-–— ").strip()
     return None, stripped

@@ -165,7 +165,7 @@ def test_progress_forms(text: str, expected: object) -> None:
 
 PROGRESS_ERRORS = [
     ("4.1 survey slipped", "Start with a status or `note`: `/progress 4.1 amber survey slipped"),
-    ("4.1a a survey slipped", "`/progress 4.1a note <text>`"),
+    ("4.1a the survey slipped", "`/progress 4.1a note <text>`"),
     ("4.1 note", "What's the note? `/progress 4.1 note <text>`"),
     ("4.1 note   ", "`/progress 4.1 note <text>`"),
     ("4.1 date", "I need the new date and the reason: `/progress 4.1 date 31/07/2019 <reason>`"),
@@ -840,3 +840,7 @@ def test_board_takes_the_board_name_first_too(text: str, command: object) -> Non
 def test_the_progress_status_may_be_a_single_letter() -> None:
     assert parse_progress("2.2 G 90% now") == RecordUpdate("2.2", Status.GREEN, "90% now")
     assert parse_progress("2.2 b") == RecordUpdate("2.2", Status.BLUE, None)
+    # After a ref a status is expected, so "a" is amber here (in a thread reply, an article).
+    assert parse_progress("4.2 a waiting on data") == RecordUpdate(
+        "4.2", Status.AMBER, "waiting on data"
+    )
