@@ -66,6 +66,12 @@ REFUSALS: dict[Permission, str] = {
     Permission.READ: "You're not on this board yet. Ask a plan admin to add you.",
 }
 
+# An admin can fix the cause themselves: neither "ask an admin" nor their own action list.
+REFUSALS_TO_ADMINS: dict[Permission, str] = {
+    Permission.UPDATE_ACTION: "Only the action's owners and delegates can update it. "
+    "As an admin you can make yourself its delegate first: `/plan action delegate <ref> @you`.",
+}
+
 NO_ADMIN_YET = (
     "Nobody is a plan admin here yet. Run `/plan setup` first: it makes you the first admin, "
     "and then this command will work."
@@ -77,4 +83,6 @@ def check(permission: Permission, standing: Standing) -> None:
     if not is_allowed(permission, standing):
         if permission is Permission.CONFIGURE and standing.no_admins:
             raise PermissionDenied(NO_ADMIN_YET)
+        if standing.admin and permission in REFUSALS_TO_ADMINS:
+            raise PermissionDenied(REFUSALS_TO_ADMINS[permission])
         raise PermissionDenied(REFUSALS[permission])

@@ -114,3 +114,14 @@ def test_people_with_no_plan_says_there_is_no_plan(local: LocalBot) -> None:
     answer = plan(local, ADA, "people")
     assert "There is no plan yet" in answer
     assert "Every owner" not in answer
+
+
+def test_an_admin_trying_progress_is_told_what_an_admin_can_do(local: LocalBot) -> None:
+    """Ada, the admin, tries to record an update on Jane's action and on one that isn't there."""
+    seed_board(local)
+    refused = local.emulator.slash(ADA, "/progress", "4.1 amber survey slipped").all_text()
+    assert "/plan action delegate" in refused
+    assert "/progress mine" not in refused and "Ask an admin" not in refused
+    missing = local.emulator.slash(ADA, "/progress", "7.7 amber survey slipped").all_text()
+    assert "no action 7.7" in missing
+    assert "/progress mine" not in missing
