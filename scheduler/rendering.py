@@ -11,10 +11,13 @@ from sqlalchemy import select
 from bot.core.digest import build_digest, build_pack
 from bot.core.exporter import export_xlsx
 from bot.core.outbox import reminder_lines
+from bot.core.owner import date_change_notice
+from bot.core.progress import DATE_CHANGE_CLOSED
 from bot.core.snapshot import plan_snapshots
 from bot.core.uow import UnitOfWork
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks
 from bot.render.mrkdwn import escape, section
+from bot.render.progress import date_change_closed_dm
 from bot.render.reminders import reminder_blocks, reminder_text
 from db.models import Notification, Person, Plan
 
@@ -65,6 +68,9 @@ def render_notification(
             parts=pack_blocks(pack, max_items=POSTED_LIST_LIMIT),
             files=plan_files(uow, board_id, meeting),
         )
+    if kind == DATE_CHANGE_CLOSED:
+        message = date_change_closed_dm(date_change_notice(uow, notification.payload["request_id"]))
+        return Outgoing(text=message["text"], parts=[message["blocks"]])
     if kind == "alert":
         return Outgoing(
             text="A message could not be delivered", parts=[alert_blocks(uow, notification)]

@@ -443,6 +443,46 @@ def enqueue_admin_alert(
     return added
 
 
+def enqueue_dm(
+    uow: UnitOfWork,
+    *,
+    workspace_id: int,
+    board_id: int | None,
+    kind: str,
+    key: str,
+    person_id: int,
+    slack_user_id: str | None,
+    payload: dict[str, Any],
+    timezone: str,
+    now: dt.datetime,
+) -> bool:
+    """Put a DM the bot starts in the ledger, to go out with the next delivery; False when the
+    key is already there."""
+    insert = (
+        postgresql.insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    statement = (
+        insert(Notification)
+        .values(
+            workspace_id=workspace_id,
+            board_id=board_id,
+            key=key,
+            kind=kind,
+            recipient=slack_user_id or f"person:{person_id}",
+            recipient_person_id=person_id,
+            payload={**payload, "tz": timezone},
+            state=PENDING,
+            attempts=0,
+            due_at=now,
+            local_day=local_date(now, timezone),
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Notification.id)
+    )
+    return uow.session.scalar(statement) is not None
+
+
 @dataclass(frozen=True)
 class ReminderLine:
     """One action in a reminder DM, as it stands when the DM is sent."""

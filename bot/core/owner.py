@@ -199,6 +199,11 @@ def my_action(uow: UnitOfWork, actor: Actor, ref: str) -> Action:
     if len(found) == 1:
         return found[0]
     if not found:
+        if (Role.ADMIN.value, None) in roles_of(uow, actor.person_id):
+            raise NotFound(
+                f"There's no action {clean} in the active plans. "
+                "`/board theme <ref>` lists a theme's actions."
+            )
         raise NotFound(
             f"There's no action {clean} in the active plans. `/progress mine` lists yours."
         )

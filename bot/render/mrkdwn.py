@@ -123,3 +123,7 @@ def split_blocks(
     if current:
         messages.append(current)
     return messages or [[]]
+
+
+# A status an import brought in is the sheet's word, not the admin's who ran the import.
+FROM_THE_SHEET = "from the imported sheet"

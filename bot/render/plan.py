@@ -21,6 +21,7 @@ from bot.core.admin import (
 from bot.core.dates import ParsedDate, format_uk_date
 from bot.core.linking import Linked, LinkingOutcome, UnlinkedOwner
 from bot.core.permissions import Role
+from bot.core.plans import BoardSummary
 from bot.render import ids
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
@@ -176,6 +177,56 @@ def plan_created(title: str, board: str) -> Message:
 def theme_added(ref: str, title: str, lead: str | None) -> Message:
     led = f", led by {user(lead)}" if lead else ""
     return text(f":white_check_mark: Added theme {escape(ref)} {quoted(title)}{led}.")
+
+
+def theme_edited(
+    ref: str, title: str, changes: dict[str, tuple[Any, Any]], lead: str | None
+) -> Message:
+    done = []
+    if "title" in changes:
+        done.append(f"renamed it {quoted(title)}")
+    if "lead" in changes and lead:
+        done.append(f"made {user(lead)} its lead")
+    return text(f":pencil2: Theme {escape(ref)}: {_and(done)}.")
+
+
+def theme_removed(ref: str, title: str) -> Message:
+    return text(f":wastebasket: Removed theme {escape(ref)} {quoted(title)} from the plan.")
+
+
+def action_moved(ref: str, title: str, before: str, theme_ref: str, theme_title: str) -> Message:
+    return text(
+        f":twisted_rightwards_arrows: Moved {escape(ref)} {quoted(title)} from theme "
+        f"{escape(before)} to theme {escape(theme_ref)} {quoted(theme_title)}. "
+        "Its ref and history stay as they were."
+    )
+
+
+def plan_list(boards: Sequence[BoardSummary]) -> Message:
+    if not boards:
+        return text(
+            'There are no boards yet. Create one: `/plan board create "<name>"`, '
+            'then `/plan new "<plan title>"` or `/plan import`.'
+        )
+    lines: list[str] = []
+    for board in boards:
+        lines.append(f"*{escape(board.name)}*")
+        if not board.plans:
+            lines.append('• no plans yet — `/plan new "<plan title>"` or `/plan import`')
+        for plan in board.plans:
+            state = "active" if plan.active else "archived"
+            lines.append(
+                f"• {quoted(plan.title)} ({state}) — {_count(plan.themes, 'theme')}, "
+                f"{_count(plan.actions, 'action')}"
+            )
+    return long_text(lines)
+
+
+def people_without_a_plan() -> Message:
+    return text(
+        "There is no plan yet, so there are no owners to link. "
+        'Start one with `/plan new "<plan title>"` or bring one in with `/plan import`.'
+    )
 
 
 def action_added(

@@ -390,9 +390,23 @@ def _outcome(notice: DateChangeNotice) -> str:
         return f":white_check_mark: Approved by {decider}{when}{note}"
     if notice.state == "declined":
         return f":x: Declined by {decider}{when}{note}"
+    if notice.state == "closed":
+        return f":white_check_mark: Closed{when}: the action was marked complete"
     if notice.state == "withdrawn":
         return ":leftwards_arrow_with_hook: Replaced by a newer request for the same action"
     return f"Now {escape(notice.state)}"
+
+
+def date_change_closed_dm(notice: DateChangeNotice) -> Message:
+    """Told to the chair: a request they had not decided closed when its action was completed."""
+    ref = escape(notice.action_ref)
+    title = escape(shorten(notice.action_title, 200))
+    who = escape(notice.decided_by.name) if notice.decided_by else "Its owner"
+    text = (
+        f":white_check_mark: {who} marked *{ref}* {title} complete, so the request to move its "
+        f"due date to {_new_due(notice)} is closed: there is nothing for you to decide."
+    )
+    return {"text": text, "blocks": [section(text)]}
 
 
 def date_change_decided_message(notice: DateChangeNotice) -> Message:

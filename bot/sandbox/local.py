@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.sandbox.emulator import SlackEmulator
 from bot.web import RunningServer, serve
 from scheduler.delivery import Delivery, DeliveryReport
-from scheduler.jobs import tick
+from scheduler.jobs import deliver_notifications, tick
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,11 @@ class LocalBot:
     def run_jobs(self, now: dt.datetime | None = None) -> DeliveryReport:
         """Plan and deliver whatever is due at `now` (default: the clock's time)."""
         return tick(self.bot.services.session_factory, self.delivery, now or self.clock.now())
+
+    def deliver(self, now: dt.datetime | None = None) -> DeliveryReport:
+        """Send what is already waiting in the outbox, as production's delivery job does every
+        few seconds (messages the bot starts from a request: a closed date change, an alert)."""
+        return deliver_notifications(self.delivery, now or self.clock.now())
 
     def user_id(self, name: str) -> str:
         for user in self.users:
