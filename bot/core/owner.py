@@ -277,6 +277,7 @@ class Recorded:
     note: str | None = None
     evidence: str | None = None
     duplicate: bool = False  # the same Slack request or event seen again: nothing new
+    repeated: bool = False  # the same update sent again within minutes: recorded once
 
     @property
     def status_changed(self) -> bool:
@@ -316,6 +317,7 @@ def record_update(
         note=None if result.duplicate else (note or "").strip() or None,
         evidence=None if result.duplicate else (evidence or "").strip() or None,
         duplicate=result.duplicate,
+        repeated=result.repeated,
     )
 
 

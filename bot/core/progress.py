@@ -15,6 +15,9 @@ from bot.core.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Plan, ProgressUpdate
 
 SOURCES = ("command", "modal", "thread", "button", "import", "cli")
+# The same person sending the same update for the same action within this window (a retry
+# after Slack showed them a timeout, or a reply typed again) is recorded once.
+REPEAT_WINDOW = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class RecordedUpdate:
     status: Status
     previous_status: Status
     duplicate: bool = False  # the same Slack request or event seen again
+    repeated: bool = False  # the same update from the same person moments ago: kept once
 
 
 def record_progress(
@@ -59,6 +63,11 @@ def record_progress(
             f"Say what's changed: `/progress {action.ref} amber survey slipped to June`, "
             f"or `/progress {action.ref} note <text>`."
         )
+    if actor.person_id is not None:
+        repeat = _recent_same_update(uow, actor.person_id, action, now, status, note, evidence)
+        if repeat is not None:
+            current = Status(action.status)
+            return RecordedUpdate(repeat.id, action.ref, current, current, repeated=True)
     previous = Status(action.status)
     update = ProgressUpdate(
         action_id=action.id,
@@ -80,6 +89,31 @@ def record_progress(
             action.completed_on = None
     uow.session.flush()
     return RecordedUpdate(update.id, action.ref, Status(action.status), previous)
+
+
+def _recent_same_update(
+    uow: UnitOfWork,
+    author_id: int,
+    action: Action,
+    now: dt.datetime,
+    status: Status | None,
+    note: str | None,
+    evidence: str | None,
+) -> ProgressUpdate | None:
+    recent = uow.session.scalars(
+        select(ProgressUpdate)
+        .where(
+            ProgressUpdate.action_id == action.id,
+            ProgressUpdate.author_id == author_id,
+            ProgressUpdate.at >= now - REPEAT_WINDOW,
+        )
+        .order_by(ProgressUpdate.id.desc())
+    )
+    for update in recent:
+        same_status = status is None or update.status == status.value
+        if same_status and update.note == note and update.evidence == evidence:
+            return update
+    return None
 
 
 def approver_standing(uow: UnitOfWork, actor: Actor, board: Board) -> Standing:

@@ -77,6 +77,12 @@ def shorten_lines(text: str, limit: int) -> list[str]:
 
 def recorded_text(recorded: Recorded) -> str:
     """What an update said, as its author is told: action, status (and what it was), note."""
+    if recorded.repeated:
+        return (
+            f":information_source: You sent that same update on *{escape(recorded.ref)}* "
+            "a few minutes ago; it's already recorded, so I've kept it once. "
+            f"Status: {status_badge(recorded.status)}."
+        )
     lines = [
         f":white_check_mark: Recorded an update on *{escape(recorded.ref)}* "
         f"{escape(shorten(recorded.title, 120))}"
