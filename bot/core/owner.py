@@ -251,8 +251,9 @@ def update_form(
         action = action_by_id(uow, actor, action_id)
         _check_may_update(uow, actor, action)
         selected = describe_action(uow, action, now)
-        choices = [selected, *choices]
-    return UpdateForm(choices, selected)
+    # The chosen action first, then the rest soonest due: a select offers only so many.
+    others = [c for c in choices if c.action_id != action_id]
+    return UpdateForm([selected, *others], selected)
 
 
 def date_form(uow: UnitOfWork, actor: Actor, action_id: int, now: dt.datetime) -> MyAction:

@@ -233,7 +233,11 @@ def _modal(
 
 def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
     """The update form: which action (one of mine), a new status, a note, evidence of impact."""
-    options = [_option(f"{c.ref} {c.title}", str(c.action_id)) for c in form.choices[:OPTION_LIMIT]]
+    choices = form.choices
+    if form.selected is not None:  # always among the options, whatever else is cut
+        rest = [c for c in choices if c.action_id != form.selected.action_id]
+        choices = [form.selected, *rest]
+    options = [_option(f"{c.ref} {c.title}", str(c.action_id)) for c in choices[:OPTION_LIMIT]]
     select: dict[str, Any] = {
         "type": "static_select",
         "placeholder": _plain_text("Choose one of your actions"),
@@ -244,7 +248,7 @@ def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
     if form.selected is not None:
         selected = form.selected
         blocks.append(section(action_summary(selected)))
-        select["initial_option"] = next(o for o in options if o["value"] == str(selected.action_id))
+        select["initial_option"] = options[0]
         status_hint = f"Now: {selected.status.label}. Leave empty to keep it."
     blocks += [
         _input(ACTION_INPUT, "Action", select),

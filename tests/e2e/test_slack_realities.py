@@ -10,8 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
+from bot.core.plans import Actor, add_action, add_theme
+from bot.render import ids
+from bot.render.buttons import action_buttons
+from bot.sandbox import View
 from bot.sandbox.local import LocalBot
-from db.models import Person, ProgressUpdate
+from db.models import Action, Person, Plan, ProgressUpdate
 from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
@@ -20,6 +24,7 @@ JANE, OMAR, CHRIS = "UJANE", "UOMAR", "UCHAIR"
 NEWCOMER = "UNEWCOMER"
 # Slack shows the person "operation_timeout" when the app has not acked within 3 seconds.
 ACK_WELL_WITHIN = 2.0
+START_NOW = dt.datetime(2019, 5, 16, 7, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -124,3 +129,72 @@ def test_a_different_note_within_ten_minutes_is_recorded(
     local.emulator.slash(JANE, "/progress", "4.1 amber survey now booked for 4 June")
 
     assert len(updates_of(local, board.actions["4.1"])) == 2
+
+
+# ---------------------------------------------------------------- an owner of many actions
+
+
+def owner_of_many(local: LocalBot, board: Seeded, count: int) -> int:
+    """Give Jane `count` more actions, all due before 4.1's new date; returns 4.1's id, now
+    due after every one of them."""
+    with local.services.uow() as uow:
+        admin = Actor(board.workspace_id, board.people["ada"])
+        plan = uow.session.get(Plan, board.plan_id)
+        assert plan is not None
+        add_theme(uow, admin, plan, "6", "Many small actions", START_NOW)
+        for n in range(count):
+            add_action(
+                uow,
+                admin,
+                plan,
+                f"6.{n + 1}",
+                f"Action number {n + 1}",
+                START_NOW,
+                due=dt.date(2019, 6, 1) + dt.timedelta(days=n),
+                owner_ids=[board.people["jane"]],
+            )
+        last = uow.session.get(Action, board.actions["4.1"])
+        assert last is not None
+        last.due_date = dt.date(2020, 3, 31)
+        uow.commit()
+    return board.actions["4.1"]
+
+
+def selected_action(view: View) -> tuple[str, list[str]]:
+    select = next(
+        b["element"] for b in view.blocks if b.get("block_id") == "action" and "element" in b
+    )
+    return select["initial_option"]["value"], [o["value"] for o in select["options"]]
+
+
+def test_the_update_modal_opens_on_an_action_beyond_the_first_hundred(
+    local: LocalBot, board: Seeded
+) -> None:
+    target = owner_of_many(local, board, 130)
+
+    result = local.emulator.slash(JANE, "/progress", "4.1")
+
+    assert result.status == 200
+    view = local.emulator.wait_for(lambda: local.emulator.open_view(JANE), what="the update modal")
+    initial, options = selected_action(view)
+    assert initial == str(target) and options[0] == str(target)
+    assert len(options) == 100
+
+
+def test_the_update_button_opens_on_an_action_beyond_the_first_hundred(
+    local: LocalBot, board: Seeded
+) -> None:
+    target = owner_of_many(local, board, 130)
+    dm = local.emulator.dm_channel(JANE)
+    local.services.client.chat_postMessage(
+        channel=dm, text="Update 4.1", blocks=[action_buttons(target)]
+    )
+    reminder = local.emulator.last_message(channel=dm)
+    assert reminder is not None
+
+    clicked = local.emulator.click(JANE, reminder, ids.UPDATE_ACTION)
+
+    assert clicked.status == 200
+    view = local.emulator.wait_for(lambda: local.emulator.open_view(JANE), what="the update modal")
+    initial, options = selected_action(view)
+    assert initial == str(target) and options[0] == str(target)
