@@ -87,6 +87,11 @@ def recorded_text(recorded: Recorded) -> str:
         f":white_check_mark: Recorded an update on *{escape(recorded.ref)}* "
         f"{escape(shorten(recorded.title, 120))}"
     ]
+    if recorded.instead_of:
+        lines.append(
+            f"_You named {escape(recorded.ref)}, so it's recorded there, "
+            f"not on {escape(recorded.instead_of)}._"
+        )
     if recorded.status_changed:
         lines.append(
             f"Status: {status_badge(recorded.status)} (was {recorded.previous_status.label})"
