@@ -98,8 +98,12 @@ ALERT_REASONS = {
     "unlinked": "they aren't linked to a Slack user yet — link them with "
     '`/plan people link "<name>" @user`',
     "user_not_found": "Slack doesn't know that user any more",
-    "account_inactive": "their Slack account is deactivated — give their actions a new owner "
+    "user_disabled": "their Slack account is deactivated — give their actions a new owner "
     "with `/plan action owner <ref> @user`",
+    "msg_blocks_too_long": "Slack said the message was too long (`msg_blocks_too_long`) — "
+    "tell whoever runs the bot",
+    "invalid_blocks": "Slack refused the message's layout (`invalid_blocks`) — "
+    "tell whoever runs the bot",
     "channel_not_found": "the board channel no longer exists — set a new one with "
     "`/plan board create` or ask an admin",
     "not_in_channel": "I'm not in the board channel — invite me with `/invite @improvement-bot`",

@@ -394,6 +394,21 @@ def mark(
     )
 
 
+def release(uow: UnitOfWork, notification_id: int, error: str) -> None:
+    """Give a claimed notification back untouched: pending, and this try not counted."""
+    uow.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(
+            state=PENDING,
+            claimed_until=None,
+            attempts=Notification.attempts - 1,
+            error=error[:2000],
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def enqueue_admin_alert(
     uow: UnitOfWork, notification: Notification, error: str, now: dt.datetime
 ) -> int:

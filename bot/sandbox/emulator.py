@@ -352,6 +352,7 @@ class SlackEmulator:
         self._latency_methods: frozenset[str] | None = None
         self._opener = build_opener(ProxyHandler({}))
         self._download_hops: list[str] = []
+        self._token_error: str | None = None
         self.file_requests: list[FileRequest] = []
 
     # ------------------------------------------------------------------ lifecycle
@@ -565,6 +566,13 @@ class SlackEmulator:
             self._latency = seconds
             self._latency_methods = frozenset(methods) if methods is not None else None
 
+    def revoke_token(self, error: str | None = "token_revoked") -> None:
+        """Answer every Web API call with ``error``, as Slack does once the app is uninstalled
+        (``token_revoked``) or its workspace or bot user is gone (``account_inactive``,
+        ``invalid_auth``); ``None`` reinstalls the app with the same token."""
+        with self._state.lock:
+            self._token_error = error
+
     def clear_faults(self) -> None:
         with self._state.lock:
             self._failures.clear()
@@ -626,6 +634,8 @@ class SlackEmulator:
         status = 200
         if token != self.bot_token:
             answer: dict[str, Any] = {"ok": False, "error": "invalid_auth"}
+        elif self._token_error is not None:
+            answer = {"ok": False, "error": self._token_error}
         elif (failure := self._take_failure(method)) is not None:
             status = failure.status
             answer = {"ok": False, "error": failure.error}
