@@ -13,8 +13,8 @@ from bot.core.exporter import export_xlsx
 from bot.core.outbox import reminder_lines
 from bot.core.snapshot import plan_snapshots
 from bot.core.uow import UnitOfWork
-from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks
-from bot.render.mrkdwn import escape, section
+from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
+from bot.render.mrkdwn import escape, fit_message, section
 from bot.render.reminders import reminder_blocks, reminder_text
 from db.models import Notification, Person, Plan
 
@@ -40,7 +40,16 @@ class Outgoing:
 def render_notification(
     uow: UnitOfWork, notification: Notification, now: dt.datetime
 ) -> Outgoing | None:
-    """What to post for a notification, or None when nothing is left to say."""
+    """What to post for a notification, or None when nothing is left to say; every part
+    within the one message budget Slack accepts (see `fit_message`)."""
+    outgoing = _render(uow, notification, now)
+    if outgoing is None:
+        return None
+    parts = [fitted for part in outgoing.parts for fitted in fit_message(part)]
+    return Outgoing(text=outgoing.text, parts=parts, files=outgoing.files)
+
+
+def _render(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Outgoing | None:
     kind = notification.kind
     if kind in ("reminder", "escalation"):
         lines = reminder_lines(uow, notification)
@@ -61,7 +70,7 @@ def render_notification(
         meeting = dt.date.fromisoformat(notification.payload["meeting"])
         pack = build_pack(uow, board_id, meeting, now)
         return Outgoing(
-            text=f"Pre-meeting pack for {pack.digest.board}, meeting {meeting:%d %B %Y}",
+            text=pack_fallback_text(pack),
             parts=pack_blocks(pack, max_items=POSTED_LIST_LIMIT),
             files=plan_files(uow, board_id, meeting),
         )

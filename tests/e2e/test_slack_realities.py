@@ -5,17 +5,20 @@ dead tokens."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.core.plans import Actor, add_action, add_theme
+from bot.core.progress import record_progress
 from bot.render import ids
 from bot.render.buttons import action_buttons
 from bot.sandbox import View
 from bot.sandbox.local import LocalBot
-from db.models import Action, Person, Plan, ProgressUpdate
+from db.models import Action, Board, Person, Plan, ProgressUpdate
 from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
@@ -198,3 +201,93 @@ def test_the_update_button_opens_on_an_action_beyond_the_first_hundred(
     view = local.emulator.wait_for(lambda: local.emulator.open_view(JANE), what="the update modal")
     initial, options = selected_action(view)
     assert initial == str(target) and options[0] == str(target)
+
+
+# ---------------------------------------------------------------- every message fits
+
+
+def block_text(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(
+            len(v) if k == "text" and isinstance(v, str) else block_text(v)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return sum(block_text(v) for v in value)
+    return 0
+
+
+def test_every_message_fits_slack_with_long_titles_notes_and_names(
+    local: LocalBot, board: Seeded
+) -> None:
+    long_name = "Alexandra " + "M" * 190
+    with local.services.uow() as uow:
+        admin = Actor(board.workspace_id, board.people["ada"])
+        plan = uow.session.get(Plan, board.plan_id)
+        assert plan is not None
+        for person_id in board.people.values():
+            person = uow.session.get(Person, person_id)
+            assert person is not None
+            person.name = f"{long_name} {person_id}"
+        add_theme(uow, admin, plan, "6", "T" * 3000, START_NOW, lead_id=board.people["chris"])
+        for n in range(40):
+            action = add_action(
+                uow,
+                admin,
+                plan,
+                f"6.{n + 1}",
+                "A&E <-> CAMHS & <LA> " * 150,  # escaping makes it longer still
+                START_NOW,
+                due=dt.date(2019, 4, 1) + dt.timedelta(days=n),  # 10+ working days overdue
+                owner_ids=[board.people[p] for p in ("jane", "omar", "mo")],
+            )
+            record_progress(
+                uow,
+                Actor(board.workspace_id, board.people["jane"]),
+                action,
+                START_NOW,
+                source="cli",
+                note="<A&E> & <CAMHS> <-> <LA> " * 120,
+                check_permission=False,
+            )
+        uow.commit()
+
+    for day in (dt.date(2019, 5, 16), dt.date(2019, 5, 20), dt.date(2019, 6, 7)):
+        at = dt.datetime.combine(day, dt.time(8, 0), tzinfo=dt.UTC)
+        local.run_jobs(at)
+        local.run_jobs(at + dt.timedelta(minutes=1))
+
+    posts = [c for c in local.emulator.calls_to("chat.postMessage") if c.status == 200]
+    kinds = {
+        (c.params.get("metadata") or {}).get("event_payload", {}).get("key", "").split(":")[0]
+        for c in posts
+    }
+    assert {"reminder", "escalation", "digest", "pack"} <= kinds, kinds
+    for call in posts:
+        blocks = call.params.get("blocks") or []
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        assert call.ok, call.response
+        assert len(blocks) <= 50
+        assert block_text(blocks) <= 11_000, (call.params.get("text"), block_text(blocks))
+        assert len(call.params.get("text") or "") <= 3000
+
+
+def test_the_pack_notification_text_escapes_the_board_name(local: LocalBot, board: Seeded) -> None:
+    with local.services.uow() as uow:
+        row = uow.session.get(Board, board.board_id)
+        assert row is not None
+        row.name = "Children & Families <!channel>"
+        uow.commit()
+
+    local.run_jobs(dt.datetime(2019, 6, 7, 8, 0, tzinfo=dt.UTC))  # the pack before 11 June
+
+    packs = [
+        c
+        for c in local.emulator.calls_to("chat.postMessage")
+        if "pack" in str(c.params.get("metadata"))
+    ]
+    assert packs
+    for call in packs:
+        assert "<!channel>" not in call.params["text"]
+        assert "Children &amp; Families &lt;!channel&gt;" in call.params["text"]
