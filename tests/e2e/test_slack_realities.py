@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.core.plans import Actor, add_action, add_theme
+from bot.core.plans import Actor, add_action, add_theme, person_by_name
 from bot.core.progress import record_progress
 from bot.render import ids
 from bot.render.buttons import action_buttons
@@ -291,3 +292,44 @@ def test_the_pack_notification_text_escapes_the_board_name(local: LocalBot, boar
     for call in packs:
         assert "<!channel>" not in call.params["text"]
         assert "Children &amp; Families &lt;!channel&gt;" in call.params["text"]
+
+
+def test_plan_people_with_hundreds_unlinked_comes_in_parts_slack_accepts(
+    local: LocalBot, board: Seeded
+) -> None:
+    with local.services.uow() as uow:
+        admin = Actor(board.workspace_id, board.people["ada"])
+        plan = uow.session.get(Plan, board.plan_id)
+        assert plan is not None
+        add_theme(uow, admin, plan, "7", "Many owners", START_NOW)
+        for n in range(300):
+            person = person_by_name(
+                uow,
+                board.workspace_id,
+                f"Owner Number {n} of the Improvement Plan",
+                title="Head of Service for Children's Social Care & Early Help",
+            )
+            add_action(
+                uow,
+                admin,
+                plan,
+                f"7.{n + 1}",
+                f"Action {n}",
+                START_NOW,
+                due=dt.date(2019, 9, 30),
+                owner_ids=[person.id],
+            )
+        uow.commit()
+
+    result = local.emulator.slash("UADMIN", "/plan", "people")
+
+    answers = result.wait_for_response(count=2)
+    time.sleep(0.3)  # any further parts
+    answers = result.responses
+    assert 2 <= len(answers) <= 5
+    for answer in answers:
+        assert len(answer.blocks) <= 50
+        assert block_text(answer.blocks) <= 11_000
+    everything = "\n".join(a.all_text() for a in answers)
+    assert "300 owners not linked" in everything
+    assert "Owner Number 0 of" in everything
