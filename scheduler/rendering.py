@@ -56,8 +56,10 @@ def _render(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Ou
         if not lines:
             return None
         escalation = kind == "escalation"
+        note = (notification.payload or {}).get("note")
         return Outgoing(
-            text=reminder_text(lines, escalation), parts=[reminder_blocks(lines, escalation)]
+            text=reminder_text(lines, escalation),
+            parts=[reminder_blocks(lines, escalation, note=note)],
         )
     board_id = notification.board_id
     if kind == "digest" and board_id is not None:

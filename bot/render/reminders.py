@@ -63,11 +63,17 @@ def _refs(refs: list[str]) -> str:
     return f"{named} and {len(refs) - REFS_NAMED} others" if len(refs) > REFS_NAMED else named
 
 
-def reminder_blocks(lines: list[ReminderLine], escalation: bool = False) -> list[dict[str, Any]]:
+def reminder_blocks(
+    lines: list[ReminderLine], escalation: bool = False, note: str | None = None
+) -> list[dict[str, Any]]:
     """The reminder's blocks, within the shared message budget: as many actions as fit (at
-    most 15) with their buttons, then one line naming the rest."""
+    most 15) with their buttons, then one line naming the rest. `note` says why an
+    escalation comes here rather than to a theme lead or chair."""
+    why_you = (
+        f"{escape(note[:1].upper() + note[1:])}:" if note else "You're the theme lead or chair:"
+    )
     intro = (
-        "These actions are *10 or more working days overdue*. You're the theme lead or chair:"
+        f"These actions are *10 or more working days overdue*. {why_you}"
         if escalation
         else "Your improvement plan actions need an update. Reply in this thread to update one "
         "(start with its ref if there are several, e.g. `4.1 amber: survey slipped`), or use "
