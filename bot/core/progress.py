@@ -18,6 +18,7 @@ SOURCES = ("command", "modal", "thread", "button", "import", "cli")
 # The same person sending the same update for the same action within this window (a retry
 # after Slack showed them a timeout, or a reply typed again) is recorded once.
 REPEAT_WINDOW = dt.timedelta(minutes=10)
+FROM_SLACK = frozenset({"command", "modal", "thread", "button"})
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def record_progress(
             f"Say what's changed: `/progress {action.ref} amber survey slipped to June`, "
             f"or `/progress {action.ref} note <text>`."
         )
-    if actor.person_id is not None:
+    if actor.person_id is not None and source in FROM_SLACK:
         repeat = _recent_same_update(uow, actor.person_id, action, now, status, note, evidence)
         if repeat is not None:
             current = Status(action.status)
