@@ -281,6 +281,10 @@ def cmd_reminders_preview(
     print(f"At {at:%a %d %b %Y %H:%M %Z}, {len(messages)} message(s) would go out:", file=out)
     for message in messages:
         print(f"- {message['kind']} to {message['to']}", file=out)
+        if message.get("deliverable") is False:
+            print(f"    (not deliverable: {message['why']})", file=out)
+        if message.get("note"):
+            print(f"    (note: {message['note']})", file=out)
         for item in message["items"]:
             print(
                 f"    {item['action']}: {item['reason'].replace('_', ' ')}"

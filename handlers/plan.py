@@ -127,11 +127,11 @@ def on_plan_command(
         reply = _run(parsed, request)
     except UserError as error:
         reply = refusal(error.message)
-    if reply is not None:
-        respond(**reply, response_type="ephemeral", replace_original=False)
+    for message in [reply] if isinstance(reply, dict) else reply or []:
+        respond(**message, response_type="ephemeral", replace_original=False)
 
 
-def _run(command: PlanCommand, request: _Request) -> render.Message | None:
+def _run(command: PlanCommand, request: _Request) -> render.Message | list[render.Message] | None:
     """The one use case the command names, rendered."""
     return _HANDLERS[type(command)](command, request)
 
@@ -418,7 +418,7 @@ def _archive(command: PlanArchive, request: _Request) -> render.Message:
 # ---------------------------------------------------------------- people and roles
 
 
-def _people(command: PeopleList, request: _Request) -> render.Message:
+def _people(command: PeopleList, request: _Request) -> list[render.Message]:
     with request.services.uow() as uow:
         owners = unlinked_owners(uow, request.actor)
         any_plan = has_active_plan(uow, request.actor.workspace_id)
@@ -510,7 +510,7 @@ def _import(command: PlanImport, request: _Request) -> None:
     open_import_form(request.services, request.client, request.actor, request.trigger_id)
 
 
-_HANDLERS: dict[type, Callable[[Any, _Request], render.Message | None]] = {
+_HANDLERS: dict[type, Callable[[Any, _Request], render.Message | list[render.Message] | None]] = {
     Help: _help,
     Setup: _setup,
     BoardCreate: _board_create,

@@ -66,7 +66,23 @@ def load_facts(
     for change in session.scalars(select(MeetingChange).where(MeetingChange.board_id.in_(ids))):
         changes[change.board_id][change.kind].add(change.date)
 
-    board_facts = [_board_facts(b, people.get(b.chair_id or -1), changes[b.id]) for b in boards]
+    admins: dict[int, dict[int, PersonRef]] = defaultdict(dict)  # workspace -> admins
+    for workspace_id, person_id, name, slack_id in session.execute(
+        select(RoleGrant.workspace_id, Person.id, Person.name, Person.slack_user_id)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(
+            RoleGrant.workspace_id.in_({b.workspace_id for b in boards}),
+            RoleGrant.role == Role.ADMIN.value,
+        )
+        .order_by(Person.id)
+    ):
+        admins[workspace_id][person_id] = PersonRef(person_id, name, slack_id)
+    board_facts = [
+        _board_facts(
+            b, people.get(b.chair_id or -1), changes[b.id], tuple(admins[b.workspace_id].values())
+        )
+        for b in boards
+    ]
 
     lead = Person.__table__.alias("lead")
     rows = session.execute(
@@ -135,7 +151,10 @@ def load_facts(
 
 
 def _board_facts(
-    board: Board, chair: Person | None, changes: dict[str, set[dt.date]]
+    board: Board,
+    chair: Person | None,
+    changes: dict[str, set[dt.date]],
+    admins: tuple[PersonRef, ...] = (),
 ) -> BoardFacts:
     cycle = None
     if board.meeting_rule or changes.get("added"):
@@ -157,6 +176,7 @@ def _board_facts(
         channel_id=board.channel_id,
         meetings=cycle,
         paused_until=board.paused_until,
+        admins=admins,
     )
 
 
@@ -272,6 +292,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "meeting": message.meeting.isoformat() if message.meeting else None,
         "board_id": message.board_id,
         "tz": getattr(message.send_at.tzinfo, "key", "Europe/London"),
+        "note": message.note,
     }
 
 
@@ -290,19 +311,37 @@ def preview(uow: UnitOfWork, now: dt.datetime) -> list[dict[str, Any]]:
             )
         )
     )
-    return [
-        {
-            "kind": m.kind,
-            "to": m.to,
-            "items": [
-                {"action": i.action_ref, "reason": i.reason, "working_days": i.working_days}
-                for i in m.items
-            ],
-            "key": m.key,
-        }
-        for m in messages
-        if m.key not in sent
-    ]
+    return [_previewed(m) for m in messages if m.key not in sent]
+
+
+def _previewed(message: Message) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "kind": message.kind,
+        "to": message.to,
+        "items": [
+            {"action": i.action_ref, "reason": i.reason, "working_days": i.working_days}
+            for i in message.items
+        ],
+        "key": message.key,
+    }
+    why = undeliverable_because(message)
+    if why is not None:
+        entry.update(deliverable=False, why=why)
+    if message.note:
+        entry["note"] = message.note
+    return entry
+
+
+def undeliverable_because(message: Message) -> str | None:
+    """Why a message can't reach anyone as things stand (None: it can)."""
+    if message.recipient is not None and not message.recipient.slack_user_id:
+        return (
+            f"{message.recipient.name} is not linked to Slack yet — "
+            f'link them with `/plan people link "{message.recipient.name}" @user`'
+        )
+    if message.recipient is None and not message.channel_id:
+        return "it has nobody to go to"
+    return None
 
 
 # ---------------------------------------------------------------- delivery ledger
@@ -390,6 +429,21 @@ def mark(
         update(Notification)
         .where(Notification.id == notification_id)
         .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release(uow: UnitOfWork, notification_id: int, error: str) -> None:
+    """Give a claimed notification back untouched: pending, and this try not counted."""
+    uow.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(
+            state=PENDING,
+            claimed_until=None,
+            attempts=Notification.attempts - 1,
+            error=error[:2000],
+        )
         .execution_options(synchronize_session=False)
     )
 

@@ -97,6 +97,12 @@ def linked_person_id(uow: UnitOfWork, workspace_id: int, slack_user_id: str) -> 
     )
 
 
+def has_only_placeholder_name(uow: UnitOfWork, person_id: int, slack_user_id: str) -> bool:
+    """Made while Slack could not say who this is, so named by the Slack user id."""
+    person = uow.session.get(Person, person_id)
+    return person is not None and person.name == slack_user_id
+
+
 def person_for_slack_user(
     uow: UnitOfWork,
     workspace_id: int,
@@ -133,6 +139,8 @@ def person_for_slack_user(
             slack_user_id=slack_user_id,
         )
         session.add(person)
+    if name and person.name == slack_user_id:  # a placeholder from when Slack couldn't say
+        person.name = name.strip()
     if title and not person.title:
         person.title = title
     if email and not person.email:

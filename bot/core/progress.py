@@ -19,6 +19,10 @@ IMPORTED = "import"
 CLOSED = "closed"  # a date-change request whose action was completed before anyone decided
 DATE_CHANGE_CLOSED = "date_change_closed"  # ledger kind: the approver hears a request closed
 SOURCES = ("command", "modal", "thread", "button", IMPORTED, "cli")
+# The same person sending the same update for the same action within this window (a retry
+# after Slack showed them a timeout, or a reply typed again) is recorded once.
+REPEAT_WINDOW = dt.timedelta(minutes=10)
+FROM_SLACK = frozenset({"command", "modal", "thread", "button"})
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class RecordedUpdate:
     status: Status
     previous_status: Status
     duplicate: bool = False  # the same Slack request or event seen again
+    repeated: bool = False  # the same update from the same person moments ago: kept once
 
 
 def record_progress(
@@ -63,6 +68,11 @@ def record_progress(
             f"Say what's changed: `/progress {action.ref} amber survey slipped to June`, "
             f"or `/progress {action.ref} note <text>`."
         )
+    if actor.person_id is not None and source in FROM_SLACK:
+        repeat = _recent_same_update(uow, actor.person_id, action, now, status, note, evidence)
+        if repeat is not None:
+            current = Status(action.status)
+            return RecordedUpdate(repeat.id, action.ref, current, current, repeated=True)
     previous = Status(action.status)
     update = ProgressUpdate(
         action_id=action.id,
@@ -134,6 +144,31 @@ def _approvers(uow: UnitOfWork, board: Board) -> list[tuple[int, str | None]]:
         .order_by(Person.id)
     ).all()
     return [(person_id, slack_user_id) for person_id, slack_user_id in rows]
+
+
+def _recent_same_update(
+    uow: UnitOfWork,
+    author_id: int,
+    action: Action,
+    now: dt.datetime,
+    status: Status | None,
+    note: str | None,
+    evidence: str | None,
+) -> ProgressUpdate | None:
+    recent = uow.session.scalars(
+        select(ProgressUpdate)
+        .where(
+            ProgressUpdate.action_id == action.id,
+            ProgressUpdate.author_id == author_id,
+            ProgressUpdate.at >= now - REPEAT_WINDOW,
+        )
+        .order_by(ProgressUpdate.id.desc())
+    )
+    for update in recent:
+        same_status = status is None or update.status == status.value
+        if same_status and update.note == note and update.evidence == evidence:
+            return update
+    return None
 
 
 def approver_standing(uow: UnitOfWork, actor: Actor, board: Board) -> Standing:

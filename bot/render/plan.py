@@ -28,6 +28,7 @@ from bot.render.mrkdwn import (
     MESSAGE_TEXT_LIMIT,
     escape,
     plain,
+    section,
     sections_from_lines,
     shorten,
     split_blocks,
@@ -281,15 +282,35 @@ def archived(title: str) -> Message:
 # ---------------------------------------------------------------- people and roles
 
 
-def people(owners: Sequence[UnlinkedOwner]) -> Message:
+# A command's answers go through its response_url, which Slack lets an app use five times.
+RESPONSE_PARTS = 5
+
+
+def people(owners: Sequence[UnlinkedOwner]) -> list[Message]:
+    """Owners not linked yet, in as many messages as Slack needs (as the import answer is),
+    at most RESPONSE_PARTS; a list too long even for that says how many are left out."""
     if not owners:
-        return text(":white_check_mark: Every owner in the plan is linked to a Slack user.")
-    lines = [
+        return [text(":white_check_mark: Every owner in the plan is linked to a Slack user.")]
+    heading = (
         f"*{len(owners)} owner{'s' if len(owners) != 1 else ''} not linked to Slack yet* — "
         "they get no reminders until linked:"
-    ]
-    lines += [_owner_line(owner) for owner in owners]
-    return long_text(lines)
+    )
+    lines = [heading, *(_owner_line(owner) for owner in owners)]
+    chunks = split_blocks(sections_from_lines(lines))
+    if len(chunks) > RESPONSE_PARTS:
+        chunks = chunks[:RESPONSE_PARTS]
+        shown = sum(
+            line.startswith("• ")
+            for chunk in chunks
+            for block in chunk
+            for line in block["text"]["text"].split("\n")
+        )
+        more = section(
+            f"…and {len(owners) - shown} more. Link some of these, then `/plan people` again."
+        )
+        chunks[-1] = [*chunks[-1][: BLOCK_LIMIT - 1], more]
+    fallback = shorten(heading, MESSAGE_TEXT_LIMIT)
+    return [{"text": fallback, "blocks": chunk} for chunk in chunks]
 
 
 def _owner_line(owner: UnlinkedOwner) -> str:

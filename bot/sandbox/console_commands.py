@@ -115,6 +115,7 @@ class Console:
     views_shown: dict[str, str] = field(default_factory=dict)  # user → view id + hash
     last_output: list[str] = field(default_factory=list)
     files_from: Path | None = None  # a script's folder: where `import <file>` looks second
+    told_unlinked: bool = False  # the notice about owners not linked to Slack, shown once
     _output: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------ basics
@@ -550,7 +551,17 @@ class Console:
             self.local.clock.set(moment)
             report = self.local.run_jobs(moment)
             for error in report.errors:
-                self.errors.add(f"delivery: {error}")
+                if error != "unlinked":
+                    self.errors.add(f"delivery: {error}")
+            if "unlinked" in report.errors and not self.told_unlinked:
+                # An owner named in a plan but not in Slack yet is normal: admins are told.
+                self.told_unlinked = True
+                self.say(
+                    self.style.dim(
+                        "notice: some owners are not linked to Slack yet, so their messages "
+                        "are not sent; admins are told. `/plan people` lists them."
+                    )
+                )
             self.settle()
             arrived = [m for m in self._unseen() if m.key not in waiting]
             if arrived:

@@ -552,7 +552,7 @@ def test_wrong_token_unknown_method_and_conversation_errors(slack: SlackEmulator
         ("C0NOPE", "channel_not_found"),
         ("C0OLD", "is_archived"),
         ("C0PRIVATE", "not_in_channel"),
-        (BOB, "account_inactive"),
+        (BOB, "user_disabled"),
     ]:
         with pytest.raises(SlackApiError) as failed:
             client.chat_postMessage(channel=channel, text="hello")
