@@ -152,6 +152,8 @@ _NOT_NAME_WORDS = """
     unaccompanied asylum seeking disabled older younger eldest youngest
     mother mum father dad foster birth step grandparent grandmother grandfather aunt uncle
     assistant deputy principal senior executive interim acting strategic corporate lead
+    nobody everyone everybody someone somebody anyone none most many few half several only
+    learners mothers fathers
 """
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 _NAME = r"(?P<name>\b[A-Z][a-z]{1,14}(?:-[A-Z][a-z]{1,14})?)"

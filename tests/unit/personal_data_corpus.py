@@ -186,4 +186,6 @@ FALSE: list[str] = [
     "Chris Taylor, Assistant Director, aged 52, retires in July.",
     "Tom from the data team will refresh the dashboard weekly.",
     "Approved 21/06/2019 by Cllr Patel; statement of action sent 24/06/2019.",
+    "Nobody is on a CP plan for more than two years now.",
+    "Everyone was placed within 20 miles of home in Q3.",
 ]
