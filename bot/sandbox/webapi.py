@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from bot.sandbox.blocks import MAX_MESSAGE_TEXT, message_errors, view_errors
+from bot.sandbox.blocks import MAX_MESSAGE_TEXT, message_refusal, view_errors
 from bot.sandbox.model import Channel, Message, StoredFile, View
 from bot.sandbox.state import ApiError, SlackState
 
@@ -153,9 +153,10 @@ def _content(p: Params, *, required: bool) -> tuple[str | None, list[dict[str, A
         raise ApiError("no_text")
     if text is not None and len(text) > MAX_MESSAGE_TEXT:
         raise ApiError("msg_too_long")
-    errors = message_errors(text, blocks)
-    if errors:
-        raise ApiError("invalid_blocks", response_metadata=_messages(*errors))
+    refused = message_refusal(text, blocks)
+    if refused is not None:
+        error, reasons = refused
+        raise ApiError(error, response_metadata=_messages(*reasons))
     return text, blocks, attachments
 
 
