@@ -168,3 +168,25 @@ def test_a_view_slack_sdk_rejects_is_refused(slack: SlackEmulator) -> None:
     with pytest.raises(SlackApiError) as refused:
         client(slack).views_publish(user_id=JANE, view=view)
     assert refused.value.response["error"] == "invalid_arguments"
+
+
+def test_history_pages_with_cursors_and_hides_metadata_unless_asked(slack: SlackEmulator) -> None:
+    dm = slack.dm_channel(JANE)
+    metadata = {"event_type": "reminder", "event_payload": {"key": "k"}}
+    for n in range(5):
+        client(slack).chat_postMessage(channel=dm, text=f"message {n}", metadata=metadata)
+    first = client(slack).conversations_history(channel=dm, limit=2)
+    assert [m["text"] for m in first["messages"]] == ["message 4", "message 3"]
+    assert first["has_more"] is True
+    assert all("metadata" not in m for m in first["messages"])
+    cursor = first["response_metadata"]["next_cursor"]
+    second = client(slack).conversations_history(
+        channel=dm, limit=2, cursor=cursor, include_all_metadata=True
+    )
+    assert [m["text"] for m in second["messages"]] == ["message 2", "message 1"]
+    assert all(m["metadata"] == metadata for m in second["messages"])
+    last = client(slack).conversations_history(
+        channel=dm, limit=2, cursor=second["response_metadata"]["next_cursor"]
+    )
+    assert [m["text"] for m in last["messages"]] == ["message 0"]
+    assert (last["has_more"], last["response_metadata"]["next_cursor"]) == (False, "")
