@@ -982,10 +982,29 @@ class SlackEmulator:
 
     # ------------------------------------------------------------------ acting as a person
 
+    def as_typed(self, text: str, *, in_command: bool) -> str:
+        """``text`` as a person types it, the way Slack delivers it to the app: ``&``, ``<``,
+        ``>`` escaped, ``@handle``/``#channel``/``@here`` made into mentions (in a slash command,
+        with ``should_escape``, a mention carries its name: ``<@U…|jane>``)."""
+        with self._state.lock:
+            users = {u.name.lower(): u.id for u in self._state.users.values() if not u.is_bot}
+            channels = {c.name.lower(): c.id for c in self._state.channels.values() if c.name}
+        return sr.slack_text(text, users, channels, in_command=in_command)
+
     def slash(
-        self, user_id: str, command: str, text: str = "", channel_id: str | None = None
+        self,
+        user_id: str,
+        command: str,
+        text: str = "",
+        channel_id: str | None = None,
+        *,
+        typed: bool = False,
     ) -> SlashResult:
-        """``user_id`` types ``command text`` in ``channel_id`` (default: their DM with the bot)."""
+        """``user_id`` runs ``command text`` in ``channel_id`` (default: their DM with the bot).
+        ``text`` is what the app receives; with ``typed``, it is what the person typed and is
+        escaped as Slack escapes it (see ``as_typed``)."""
+        if typed:
+            text = self.as_typed(text, in_command=True)
         state = self._state
         with state.lock:
             user = state.human(user_id)

@@ -190,3 +190,23 @@ def test_history_pages_with_cursors_and_hides_metadata_unless_asked(slack: Slack
     )
     assert [m["text"] for m in last["messages"]] == ["message 0"]
     assert (last["has_more"], last["response_metadata"]["next_cursor"]) == (False, "")
+
+
+def test_a_typed_command_arrives_escaped_as_should_escape_sends_it(slack: SlackEmulator) -> None:
+    slack.add_channel("C0BOARD", "improvement-board")
+    app = App(signing_secret=SECRET, client=client(slack))
+    received: list[str] = []
+
+    @app.command("/plan")
+    def plan(ack: Ack, command: dict[str, Any]) -> None:
+        received.append(command["text"])
+        ack()
+
+    with serve(app) as server:
+        slack.connect_app(server.url, SECRET)
+        typed = "owner @jane @nobody #improvement-board <b> & co @here @Channel"
+        slack.slash(JANE, "/plan", typed, typed=True)
+    assert received == [
+        "owner <@U0JANE|jane> @nobody <#C0BOARD|improvement-board> &lt;b&gt; &amp; co "
+        "<!here> <!channel>"
+    ]

@@ -21,8 +21,9 @@ import pytest
 from bot.cli import run_cli
 from bot.core.calendar import calendar_for
 from bot.sandbox.console import run_sandbox
-from bot.sandbox.console_parse import ConsoleError, clock_target, nine_oclocks, slack_text
+from bot.sandbox.console_parse import ConsoleError, clock_target, nine_oclocks
 from bot.sandbox.render_terminal import Style, colour_wanted, mrkdwn
+from bot.sandbox.slack_requests import slack_text
 
 pytestmark = pytest.mark.e2e
 
