@@ -47,7 +47,13 @@ from bot.sandbox.blocks import ActionRef, EmulatorError, message_refusal, view_e
 from bot.sandbox.model import ApiCall, Channel, Message, SentRequest, StoredFile, User, View
 from bot.sandbox.slack_requests import PayloadError, Workspace
 from bot.sandbox.socket_mode import SocketModeLink, envelope
-from bot.sandbox.state import RESPONSE_URL_USES, ApiError, ResponseTarget, SlackState
+from bot.sandbox.state import (
+    RESPONSE_URL_TTL,
+    RESPONSE_URL_USES,
+    ApiError,
+    ResponseTarget,
+    SlackState,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -763,6 +769,10 @@ class SlackEmulator:
             target = self._state.response_targets.get(token)
             if target is None:
                 handler.reply(404, "no_service", "text/html")
+                return
+            if self._state.now() - target.issued > RESPONSE_URL_TTL:
+                self.refuse(f"response_url post {_summary(data)}", "expired_url")
+                handler.reply(404, "expired_url", "text/html")
                 return
             if target.uses >= RESPONSE_URL_USES:
                 self.refuse(f"response_url post {_summary(data)}", "used_url")

@@ -8,6 +8,8 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.error import HTTPError
+from urllib.request import ProxyHandler, Request, build_opener
 
 import pytest
 from slack_bolt import Ack, App
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.e2e
 
 SECRET = "strict-signing-secret"
 JANE = "U0JANE"
+NO_PROXY = build_opener(ProxyHandler({}))
 
 
 @pytest.fixture
@@ -210,3 +213,40 @@ def test_a_typed_command_arrives_escaped_as_should_escape_sends_it(slack: SlackE
         "owner <@U0JANE|jane> @nobody <#C0BOARD|improvement-board> &lt;b&gt; &amp; co "
         "<!here> <!channel>"
     ]
+
+
+def post_json(url: str, body: dict[str, Any]) -> tuple[int, str]:
+    request = Request(url, data=json.dumps(body).encode(), method="POST")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with NO_PROXY.open(request, timeout=5) as response:
+            return int(response.status), response.read().decode()
+    except HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.mark.slack_refusal_expected
+def test_a_response_url_works_five_times_within_thirty_minutes() -> None:
+    now = [1_558_000_000.0]
+    with SlackEmulator(clock=lambda: now[0]) as slack:
+        slack.add_user(JANE, "jane", "Jane Doe")
+        app = App(signing_secret=SECRET, client=client(slack))
+        urls: list[str] = []
+
+        @app.command("/plan")
+        def plan(ack: Ack, command: dict[str, Any]) -> None:
+            urls.append(command["response_url"])
+            ack()
+
+        with serve(app) as server:
+            slack.connect_app(server.url, SECRET)
+            slack.slash(JANE, "/plan", "one")
+            slack.slash(JANE, "/plan", "two")
+        used, expiring = urls
+        answers = [post_json(used, {"text": f"answer {n}"}) for n in range(6)]
+        assert answers == [(200, "ok")] * 5 + [(404, "used_url")]
+        now[0] += 30 * 60 - 1
+        assert post_json(expiring, {"text": "just in time"}) == (200, "ok")
+        now[0] += 2
+        assert post_json(expiring, {"text": "too late"}) == (404, "expired_url")
+        assert [r.reason for r in slack.refusals] == ["used_url", "expired_url"]
