@@ -40,7 +40,7 @@ class Workspace:
     team_id: str = "T00SANDBOX"
     team_domain: str = "sandbox"
     api_app_id: str = "A00SANDBOX"
-    bot_user_id: str = "U00BOT"
+    bot_user_id: str = "U00SANDBOT"
     bot_id: str = "B00SANDBOX"
     bot_name: str = "improvement-bot"
     verification_token: str = "sandboxverificationtoken"
