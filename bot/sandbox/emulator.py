@@ -459,6 +459,10 @@ class SlackEmulator:
         self.socket_mode = True
         self._link.wait_connected(wait)
 
+    def close_socket_connections(self) -> None:
+        """Hang up every Socket Mode WebSocket (as Slack does when it refreshes a link)."""
+        self._link.close_connections()
+
     @property
     def socket_connections(self) -> int:
         """How many Socket Mode WebSockets the app has open."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -83,7 +84,10 @@ class LocalBot:
         )
         self.bot = bootstrap(settings, clock=self.clock, listener_executor=self.listener_executor)
         if self.socket_mode:
-            self.socket_handler = SocketModeHandler(self.bot.app, self.emulator.app_token)
+            # No reconnecting: the connection only drops when stop() closes it.
+            self.socket_handler = SocketModeHandler(
+                self.bot.app, self.emulator.app_token, auto_reconnect_enabled=False
+            )
             self.socket_handler.connect()
             self.emulator.use_socket_mode()
         else:
@@ -99,7 +103,10 @@ class LocalBot:
 
     def stop(self) -> None:
         if self.socket_handler is not None:
-            self.socket_handler.close()
+            # Slack's side hangs up first, so the client is not left waiting on a read; the
+            # client's own threads then wind down within a second, without holding up the stop.
+            self.emulator.close_socket_connections()
+            threading.Thread(target=self.socket_handler.close, daemon=True).start()
         if self.server is not None:
             self.server.stop()
         self.emulator.stop()

@@ -111,13 +111,16 @@ class SocketModeLink:
         server, self._server = self._server, None
         if server is None:
             return
+        self.close_connections()
+        server.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def close_connections(self) -> None:
         with self._lock:
             connections = list(self._connections)
         for connection in connections:
             connection.close()
-        server.shutdown()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
 
     def open_url(self) -> str:
         """A fresh one-use URL, as ``apps.connections.open`` returns."""
