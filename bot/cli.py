@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--demo", action="store_true", help="load a fictional demo board")
     sandbox.add_argument("--script", metavar="FILE", help="run console lines from FILE, no prompt")
+    sandbox.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="reach the bot over Socket Mode (a WebSocket) instead of signed HTTP requests",
+    )
     return parser
 
 
@@ -326,6 +331,7 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings, now: dt.datetime, 
         stdin=sys.stdin,
         stdout=out,
         start=now,
+        socket_mode=args.socket_mode,
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import BoltContext, BoltRequest
 
 from bot.app import Services
 from bot.core.errors import UserError
@@ -57,3 +57,17 @@ def reply_or_refuse(work: Callable[[], Reply]) -> Reply:
         return work()
     except UserError as error:
         return refusal(error)
+
+
+def is_retry(request: BoltRequest) -> bool:
+    """Whether Slack is delivering this event again.
+
+    Over HTTP a first delivery has no `X-Slack-Retry-Num`; in Socket Mode every envelope
+    carries `retry_attempt`, 0 on the first delivery, which Bolt copies into that header.
+    """
+    values = request.headers.get("x-slack-retry-num") or []
+    value = values[0] if isinstance(values, list | tuple) and values else values
+    try:
+        return int(str(value or "0").strip()) > 0
+    except ValueError:
+        return False

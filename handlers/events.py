@@ -1,6 +1,7 @@
 """Events: a reply in the thread of a reminder DM is a progress update; the App Home tab.
 
-Slack retries an event it thinks was not received (`X-Slack-Retry-Num`). An update is
+Slack retries an event it thinks was not received (`X-Slack-Retry-Num` over HTTP,
+`retry_attempt` in Socket Mode; a retry is a number above 0). An update is
 recorded under the event's id, so a retry never records twice; answers that record nothing
 (help, refusals) are not repeated on a retry.
 """
@@ -26,7 +27,7 @@ from bot.core.plans import Actor
 from bot.render.home import home_view
 from bot.render.mrkdwn import refusal
 from bot.render.progress import DM_HELP, THREAD_HELP, recorded_text
-from handlers.common import actor_of, services_of
+from handlers.common import actor_of, is_retry, services_of
 from handlers.grammar.tokens import unescape
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def on_message(
         return
     channel = str(event["channel"])
     thread_ts = event.get("thread_ts")
-    retry = bool(request.headers.get("x-slack-retry-num"))
+    retry = is_retry(request)
     if not thread_ts or thread_ts == event.get("ts"):
         if not retry:
             client.chat_postMessage(channel=channel, text=DM_HELP)

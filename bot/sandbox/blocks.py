@@ -11,6 +11,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View as SdkView
+
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
@@ -25,6 +29,15 @@ MAX_VIEW_TITLE = 24
 MAX_PRIVATE_METADATA = 3000
 MAX_CALLBACK_ID = 255
 MAX_MESSAGE_TEXT = 40000
+MAX_SELECT_OPTIONS = 100
+MAX_OVERFLOW_OPTIONS = 5
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+MAX_PLACEHOLDER = 150
+MAX_LABEL = 2000
+# Slack refuses a message whose blocks hold more text than this, all text objects counted
+# together (msg_blocks_too_long; refusals have been seen from about 11,300 characters up).
+MAX_MESSAGE_BLOCK_TEXT = 11_000
 
 INTERACTIVE_CONTAINERS = ("actions", "section", "input")
 
@@ -214,6 +227,55 @@ def _check_block(block: Any, where: str, errors: list[str]) -> None:
                 errors.append(
                     f"{where}: button value must be at most {MAX_BUTTON_VALUE} characters"
                 )
+        _check_element(element, where, errors)
+    _check_text_objects(block, where, errors)
+
+
+def _check_element(element: Mapping[str, Any], where: str, errors: list[str]) -> None:
+    """Limits from the Block Kit reference that slack_sdk's models do not check."""
+    kind = element.get("type")
+    if kind == "button":
+        if _text_type(element.get("text")) != "plain_text":
+            errors.append(f"{where}: a button's text must be a plain_text object")
+        if "style" in element and element["style"] not in {"primary", "danger"}:
+            errors.append(f"{where}: button style must be primary or danger")
+    if _len(element.get("placeholder")) > MAX_PLACEHOLDER:
+        errors.append(f"{where}: placeholder must be at most {MAX_PLACEHOLDER} characters")
+    options = list(element.get("options") or [])
+    if "options" in element and kind in {"static_select", "multi_static_select", "overflow"}:
+        most = MAX_OVERFLOW_OPTIONS if kind == "overflow" else MAX_SELECT_OPTIONS
+        if len(options) > most:
+            errors.append(f"{where}: at most {most} options (got {len(options)})")
+    for group in element.get("option_groups") or []:
+        options.extend(group.get("options") or [])
+    for option in options:
+        if not isinstance(option, Mapping):
+            continue
+        if _len(option.get("text")) > MAX_OPTION_TEXT:
+            errors.append(f"{where}: option text must be at most {MAX_OPTION_TEXT} characters")
+        if len(str(option.get("value") or "")) > MAX_OPTION_VALUE:
+            errors.append(f"{where}: option value must be at most {MAX_OPTION_VALUE} characters")
+
+
+def _text_type(obj: Any) -> str | None:
+    return str(obj.get("type")) if isinstance(obj, Mapping) else None
+
+
+def _check_text_objects(block: Mapping[str, Any], where: str, errors: list[str]) -> None:
+    kind = block.get("type")
+    if kind == "header" and _text_type(block.get("text")) != "plain_text":
+        errors.append(f"{where}.text: a header's text must be a plain_text object")
+    if kind in {"section", "header"} and "text" in block:
+        text = block.get("text")
+        if _text_type(text) not in {"plain_text", "mrkdwn"}:
+            errors.append(f"{where}.text: must be a plain_text or mrkdwn object")
+        elif not _text_of(text):
+            errors.append(f"{where}.text: must not be empty")
+    if kind == "input":
+        if _len(block.get("label")) > MAX_LABEL:
+            errors.append(f"{where}.label: must be at most {MAX_LABEL} characters")
+        if _len(block.get("hint")) > MAX_LABEL:
+            errors.append(f"{where}.hint: must be at most {MAX_LABEL} characters")
 
 
 def _check_blocks(blocks: Any, limit: int, errors: list[str]) -> None:
@@ -225,11 +287,52 @@ def _check_blocks(blocks: Any, limit: int, errors: list[str]) -> None:
     seen: set[str] = set()
     for i, block in enumerate(blocks):
         _check_block(block, f"blocks[{i}]", errors)
+        _check_with_sdk(block, f"blocks[{i}]", errors)
         block_id = block.get("block_id") if isinstance(block, Mapping) else None
         if block_id is not None:
             if block_id in seen:
                 errors.append(f"blocks[{i}].block_id: {block_id!r} is used twice")
             seen.add(block_id)
+
+
+def _check_with_sdk(block: Any, where: str, errors: list[str]) -> None:
+    """The checks slack_sdk's Block Kit models make (required fields, lengths, enums)."""
+    if not isinstance(block, Mapping) or "type" not in block:
+        return
+    try:
+        parsed = Block.parse(dict(block))
+        if parsed is not None:
+            parsed.validate_json()
+    except (SlackObjectFormationError, TypeError, KeyError, ValueError) as exc:
+        errors.append(f"{where}: {exc}")
+
+
+def block_text_length(value: Any) -> int:
+    """Characters of text in blocks: every text object's and rich-text element's text."""
+    if isinstance(value, list):
+        return sum(block_text_length(item) for item in value)
+    if not isinstance(value, Mapping):
+        return 0
+    total = 0
+    for key, item in value.items():
+        if key == "text" and isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, list | Mapping):
+            total += block_text_length(item)
+    return total
+
+
+def message_refusal(text: str | None, blocks: Any) -> tuple[str, list[str]] | None:
+    """Slack's error and its reasons when it would refuse this message's blocks, else None."""
+    errors = message_errors(text, blocks)
+    if errors:
+        return "invalid_blocks", errors
+    length = block_text_length(blocks) if blocks is not None else 0
+    if length > MAX_MESSAGE_BLOCK_TEXT:
+        return "msg_blocks_too_long", [
+            f"blocks: {length} characters of text, at most {MAX_MESSAGE_BLOCK_TEXT}"
+        ]
+    return None
 
 
 def message_errors(text: str | None, blocks: Any) -> list[str]:
@@ -262,4 +365,9 @@ def view_errors(view: Any) -> list[str]:
     if len(str(view.get("callback_id") or "")) > MAX_CALLBACK_ID:
         errors.append(f"view.callback_id: at most {MAX_CALLBACK_ID} characters")
     _check_blocks(view.get("blocks", []), MAX_VIEW_BLOCKS, errors)
+    if not errors:
+        try:
+            SdkView(**dict(view)).validate_json()
+        except (SlackObjectFormationError, TypeError, KeyError, ValueError) as exc:
+            errors.append(f"view: {exc}")
     return errors

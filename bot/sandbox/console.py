@@ -50,8 +50,10 @@ def run_sandbox(
     stdin: TextIO,
     stdout: TextIO,
     start: dt.datetime,
+    socket_mode: bool = False,
 ) -> int:
     """Run the sandbox until `quit`, end of input or Ctrl-C (or the end of `script`).
+    With `socket_mode`, the emulator drives the bot over Socket Mode instead of signed HTTP.
 
     Returns 0, or 1 when the sandbox could not start or a script line failed.
     """
@@ -77,7 +79,9 @@ def run_sandbox(
             else:
                 where = _safe_url(database_url)
             tracker = ListenerTracker()
-            local = _start_local(database_url, ManualClock(start), demo, tracker)
+            local = _start_local(database_url, ManualClock(start), demo, tracker, socket_mode)
+            if socket_mode:
+                where += ", over Socket Mode"
             stack.callback(local.stop)
             console = Console(
                 local=local,
@@ -119,13 +123,18 @@ class _StartFailed(Exception):
 
 
 def _start_local(
-    database_url: str, clock: ManualClock, demo: bool, tracker: ListenerTracker
+    database_url: str,
+    clock: ManualClock,
+    demo: bool,
+    tracker: ListenerTracker,
+    socket_mode: bool = False,
 ) -> LocalBot:
     local = LocalBot(
         database_url,
         clock,
         users=DEMO_USERS if demo else DEFAULT_USERS,
         listener_executor=tracker,
+        socket_mode=socket_mode,
     )
     try:
         return local.start()

@@ -27,7 +27,6 @@ from bot.sandbox.console_parse import (
     nine_oclocks,
     parse_day,
     parse_time,
-    slack_text,
     split_args,
     unquote,
 )
@@ -44,6 +43,7 @@ from bot.sandbox.render_terminal import (
     strip_ansi,
     view_lines,
 )
+from bot.sandbox.slack_requests import slack_text
 
 Key = tuple[str, str, str | None]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
-from collections.abc import Mapping
 
 from bot.core.calendar import WorkingCalendar, at_local, local_date, zone
 from bot.core.dates import parse_uk_date
@@ -32,50 +31,6 @@ def unquote(text: str) -> str:
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return text[1:-1]
     return text
-
-
-def escape_for_slack(text: str) -> str:
-    """What Slack does to typed `&`, `<` and `>` before the bot sees them."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-_MENTION = re.compile(r"(?<![\w@.&;])@([A-Za-z0-9][\w.\-]*)")
-_CHANNEL = re.compile(r"(?<![\w&;#])#([A-Za-z0-9][\w\-]*)")
-
-
-def slack_text(
-    text: str,
-    users: Mapping[str, str],
-    channels: Mapping[str, str],
-    *,
-    in_command: bool,
-) -> str:
-    """Typed text as Slack delivers it: escaped, `@handle` and `#channel` made into mentions.
-
-    `users` maps lower-case handles to user ids, `channels` lower-case names to channel ids.
-    In slash commands (the manifest sets should_escape) a mention carries its name,
-    `<@U…|jane>`; in messages it is `<@U…>`.
-    """
-    escaped = escape_for_slack(text)
-
-    def user(match: re.Match[str]) -> str:
-        word = match.group(1)
-        handle = word.rstrip(".-")
-        user_id = users.get(handle.lower())
-        if user_id is None:
-            return match.group(0)
-        mention = f"<@{user_id}|{handle}>" if in_command else f"<@{user_id}>"
-        return mention + word[len(handle) :]
-
-    def channel(match: re.Match[str]) -> str:
-        word = match.group(1)
-        name = word.rstrip("-")
-        channel_id = channels.get(name.lower())
-        if channel_id is None:
-            return match.group(0)
-        return f"<#{channel_id}|{name}>" + word[len(name) :]
-
-    return _CHANNEL.sub(channel, _MENTION.sub(user, escaped))
 
 
 # ---------------------------------------------------------------- clock

@@ -43,16 +43,55 @@ from urllib.request import ProxyHandler, Request, build_opener
 
 from bot.sandbox import slack_requests as sr
 from bot.sandbox import webapi
-from bot.sandbox.blocks import ActionRef, EmulatorError, message_errors, view_errors
+from bot.sandbox.blocks import ActionRef, EmulatorError, message_refusal, view_errors
 from bot.sandbox.model import ApiCall, Channel, Message, SentRequest, StoredFile, User, View
 from bot.sandbox.slack_requests import PayloadError, Workspace
-from bot.sandbox.state import RESPONSE_URL_USES, ApiError, ResponseTarget, SlackState
+from bot.sandbox.socket_mode import SocketModeLink, envelope
+from bot.sandbox.state import (
+    RESPONSE_URL_TTL,
+    RESPONSE_URL_USES,
+    ApiError,
+    ResponseTarget,
+    SlackState,
+)
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 DEFAULT_BOT_TOKEN = "xoxb-sandbox-0000000000-token"
+DEFAULT_APP_TOKEN = "xapp-1-A00SANDBOX-0000000000-sandbox"
+ACK_DEADLINE = 3.0  # seconds Slack waits for an ack before the person sees operation_timeout
+# Web API errors that mean Slack refused what the bot sent (not a fault of the workspace).
+PAYLOAD_ERRORS = frozenset(
+    {
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_blocks_too_long",
+        "msg_too_long",
+        "no_text",
+        "invalid_arguments",
+        "invalid_json",
+        "invalid_metadata_format",
+        "invalid_metadata_schema",
+        "too_many_attachments",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Something the bot sent that Slack would refuse, or an ack Slack would not wait for."""
+
+    what: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.reason}"
+
+
+# Every refusal by any emulator in this process, oldest first; tests check it stays empty.
+refusal_log: list[Refusal] = []
 SLACK_USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 SLACKBOT_USER_ID = "USLACKBOT"
 _JSON = "application/json; charset=utf-8"
@@ -329,11 +368,16 @@ class SlackEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
         app_timeout: float = 10.0,
+        app_token: str = DEFAULT_APP_TOKEN,
     ) -> None:
         if not _is_loopback(host):
             raise ValueError(f"the emulator listens on loopback only, not {host!r}")
         self.workspace = workspace or Workspace()
         self.bot_token = bot_token
+        self.app_token = app_token
+        self.socket_mode = False
+        self.refusals: list[Refusal] = []
+        self._link = SocketModeLink(host, self.workspace.api_app_id)
         self.host = host
         self.port = port
         self.app_timeout = app_timeout
@@ -371,12 +415,14 @@ class SlackEmulator:
             daemon=True,
         )
         self._thread.start()
+        self._link.start()
         return self
 
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is None:
             return
+        self._link.stop()
         server.shutdown()
         server.server_close()
         if self._thread is not None:
@@ -417,6 +463,30 @@ class SlackEmulator:
         """Where the app receives Slack's requests, and the secret to sign them with."""
         self._request_url = request_url
         self._signing_secret = signing_secret
+        self.socket_mode = False
+
+    def use_socket_mode(self, wait: float = 10.0) -> None:
+        """Deliver requests as Socket Mode envelopes over the WebSocket the app opened with
+        ``apps.connections.open`` (waits up to ``wait`` s for the app to connect)."""
+        self.socket_mode = True
+        self._link.wait_connected(wait)
+
+    def close_socket_connections(self) -> None:
+        """Hang up every Socket Mode WebSocket (as Slack does when it refreshes a link)."""
+        self._link.close_connections()
+
+    @property
+    def socket_connections(self) -> int:
+        """How many Socket Mode WebSockets the app has open."""
+        return self._link.connected
+
+    def refuse(self, what: str, reason: str) -> None:
+        """Note something Slack would have refused (see ``refusal_log``)."""
+        refusal = Refusal(what, reason)
+        logger.warning("Slack would refuse %s", refusal)
+        with self._state.lock:
+            self.refusals.append(refusal)
+            refusal_log.append(refusal)
 
     # ------------------------------------------------------------------ directory
 
@@ -632,11 +702,17 @@ class SlackEmulator:
             time.sleep(self._latency)
         headers: dict[str, str] = {}
         status = 200
-        if token != self.bot_token:
-            answer: dict[str, Any] = {"ok": False, "error": "invalid_auth"}
+        injected = False
+        if method == "apps.connections.open":
+            answer: dict[str, Any] = self._connections_open(token)
+        elif token == self.app_token:
+            answer = {"ok": False, "error": "not_allowed_token_type"}
+        elif token != self.bot_token:
+            answer = {"ok": False, "error": "invalid_auth"}
         elif self._token_error is not None:
             answer = {"ok": False, "error": self._token_error}
         elif (failure := self._take_failure(method)) is not None:
+            injected = True  # a test's own fault, not something the bot sent wrong
             status = failure.status
             answer = {"ok": False, "error": failure.error}
             if failure.status == 429:
@@ -648,8 +724,21 @@ class SlackEmulator:
                 answer = exc.body()
             headers["X-OAuth-Scopes"] = "chat:write,commands,im:history,im:write,users:read,"
             headers["X-OAuth-Scopes"] += "users:read.email,files:read,files:write,channels:read"
+        if not injected and not answer.get("ok") and answer.get("error") in PAYLOAD_ERRORS:
+            details = (answer.get("response_metadata") or {}).get("messages") or []
+            self.refuse(
+                f"{method} {_summary(params)}",
+                "; ".join([str(answer["error"]), *map(str, details)]),
+            )
         self._record_call(method, params, status, answer)
         handler.reply(status, answer, headers=headers)
+
+    def _connections_open(self, token: str | None) -> dict[str, Any]:
+        if token == self.app_token:
+            return {"ok": True, "url": self._link.open_url()}
+        if token == self.bot_token or (token or "").startswith(("xoxb-", "xoxp-")):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": False, "error": "invalid_auth"}
 
     def _record_call(
         self, method: str, params: Mapping[str, Any], status: int, answer: dict[str, Any]
@@ -752,11 +841,17 @@ class SlackEmulator:
             if target is None:
                 handler.reply(404, "no_service", "text/html")
                 return
+            if self._state.now() - target.issued > RESPONSE_URL_TTL:
+                self.refuse(f"response_url post {_summary(data)}", "expired_url")
+                handler.reply(404, "expired_url", "text/html")
+                return
             if target.uses >= RESPONSE_URL_USES:
+                self.refuse(f"response_url post {_summary(data)}", "used_url")
                 handler.reply(404, "used_url", "text/html")
                 return
             problem = self._apply_response(target, data)
             if problem:
+                self.refuse(f"response_url post {_summary(data)}", problem)
                 handler.reply(400, problem, "text/html")
                 return
             target.uses += 1
@@ -767,8 +862,9 @@ class SlackEmulator:
         """Apply a response_url post; returns Slack's error text when it would refuse it."""
         state = self._state
         blocks = data.get("blocks")
-        if message_errors(data.get("text"), blocks):
-            return "invalid_blocks"
+        refused = message_refusal(data.get("text"), blocks)
+        if refused is not None:
+            return refused[0]
         original = state.find_message(target.source) if target.source else None
         if data.get("delete_original"):
             if original is None:
@@ -878,6 +974,10 @@ class SlackEmulator:
         signature: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> SentRequest:
+        if self.socket_mode:
+            if signature is not None or timestamp is not None:
+                raise EmulatorError("Socket Mode requests are not signed")
+            return self._send_over_socket(kind, body, content_type, headers or {})
         if self._request_url is None or self._signing_secret is None:
             raise EmulatorError("no app connected; call connect_app(request_url, secret)")
         all_headers = {"Content-Type": content_type, "User-Agent": SLACK_USER_AGENT}
@@ -913,17 +1013,79 @@ class SlackEmulator:
             time=time.time(),
             elapsed=time.monotonic() - started,
         )
+        return self._keep(sent)
+
+    def _keep(self, sent: SentRequest) -> SentRequest:
+        if sent.status == 200 and sent.elapsed > ACK_DEADLINE:
+            self.refuse(f"{sent.kind} {_summary(sent.body)}", f"acked after {sent.elapsed:.1f} s")
         with self._state.lock:
             self._state.sent.append(sent)
             self._state.notify()
         return sent
 
+    def _send_over_socket(
+        self, kind: str, body: bytes, content_type: str, headers: Mapping[str, str]
+    ) -> SentRequest:
+        """Deliver as Slack does in Socket Mode. An events_api envelope left unacked past the
+        deadline is sent again with ``retry_attempt`` one higher (at most three times)."""
+        envelope_type, payload = _socket_payload(body, content_type)
+        attempt = int(headers.get("X-Slack-Retry-Num", "0"))
+        reason = headers.get("X-Slack-Retry-Reason", "")
+        while True:
+            wrapped = envelope(
+                envelope_type,
+                payload,
+                envelope_id=self._link.new_envelope_id(),
+                retry_attempt=attempt,
+                retry_reason=reason,
+            )
+            wait = ACK_DEADLINE if envelope_type == "events_api" else self.app_timeout
+            ack = self._link.deliver(wrapped, wait)
+            sent_headers = {"Content-Type": content_type}
+            if attempt:
+                sent_headers |= {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": reason}
+            sent = SentRequest(
+                kind=kind,
+                url=f"ws://{self.host}:{self._link.port}/link/",
+                body=body,
+                headers=sent_headers,
+                status=0 if ack is None else 200,
+                response_body="" if ack is None or ack.payload is None else json.dumps(ack.payload),
+                response_headers={"Content-Type": _JSON} if ack and ack.payload else {},
+                time=time.time(),
+                elapsed=wait if ack is None else ack.elapsed,
+            )
+            self._keep(sent)
+            if ack is not None or envelope_type != "events_api" or attempt >= 3:
+                return sent
+            self.refuse(f"{kind} {_summary(body)}", f"not acked within {ACK_DEADLINE:.0f} s")
+            attempt, reason = attempt + 1, "timeout"
+
     # ------------------------------------------------------------------ acting as a person
 
+    def as_typed(self, text: str, *, in_command: bool) -> str:
+        """``text`` as a person types it, the way Slack delivers it to the app: ``&``, ``<``,
+        ``>`` escaped, ``@handle``/``#channel``/``@here`` made into mentions (in a slash command,
+        with ``should_escape``, a mention carries its name: ``<@U…|jane>``)."""
+        with self._state.lock:
+            users = {u.name.lower(): u.id for u in self._state.users.values() if not u.is_bot}
+            channels = {c.name.lower(): c.id for c in self._state.channels.values() if c.name}
+        return sr.slack_text(text, users, channels, in_command=in_command)
+
     def slash(
-        self, user_id: str, command: str, text: str = "", channel_id: str | None = None
+        self,
+        user_id: str,
+        command: str,
+        text: str = "",
+        channel_id: str | None = None,
+        *,
+        typed: bool = False,
     ) -> SlashResult:
-        """``user_id`` types ``command text`` in ``channel_id`` (default: their DM with the bot)."""
+        """``user_id`` runs ``command text`` in ``channel_id`` (default: their DM with the bot).
+        ``text`` is what the app receives; with ``typed``, it is what the person typed and is
+        escaped as Slack escapes it (see ``as_typed``)."""
+        if typed:
+            text = self.as_typed(text, in_command=True)
         state = self._state
         with state.lock:
             user = state.human(user_id)
@@ -964,10 +1126,12 @@ class SlackEmulator:
     ) -> Message | None:
         """Show a slash command's HTTP answer the way Slack does, as a message."""
         state = self._state
-        if sent.status != 200:
+        if sent.status != 200 or sent.elapsed > ACK_DEADLINE:
             error = "dispatch_failed" if sent.status == 0 else "http_service_error"
             if 400 <= sent.status < 500:
                 error = "http_client_error"
+            if sent.status == 200 or (sent.status == 0 and sent.elapsed >= ACK_DEADLINE):
+                error = "operation_timeout"
             return state.add_message(
                 Message(
                     channel=channel_id,
@@ -988,6 +1152,10 @@ class SlackEmulator:
             except json.JSONDecodeError:
                 data = {"text": body}
         if not data.get("text") and not data.get("blocks"):
+            return None
+        refused = message_refusal(data.get("text"), data.get("blocks"))
+        if refused is not None:
+            self.refuse(f"{command} ack {_summary(data)}", "; ".join([refused[0], *refused[1]]))
             return None
         in_channel = data.get("response_type") == "in_channel"
         return state.add_message(
@@ -1145,7 +1313,7 @@ class SlackEmulator:
 
     def _apply_submission(self, user_id: str, view: View, result: SubmitResult) -> None:
         state = self._state
-        if not result.ok:
+        if not result.ok or result.request is None or result.request.elapsed > ACK_DEADLINE:
             return  # Slack keeps the modal open and shows a connection error
         body = result.json
         action = result.response_action
@@ -1504,6 +1672,26 @@ class SlackEmulator:
             return found if len(found) >= count else None
 
         return self.wait_for(enough, timeout, what=f"{count} call(s) to {method}")
+
+
+def _socket_payload(body: bytes, content_type: str) -> tuple[str, dict[str, Any]]:
+    """The Socket Mode envelope type and payload for what would be an HTTP request body."""
+    if content_type.startswith(sr.JSON_CONTENT_TYPE):
+        return "events_api", json.loads(body)
+    fields = dict(parse_qsl(body.decode(), keep_blank_values=True))
+    if set(fields) == {"payload"}:
+        return "interactive", json.loads(fields["payload"])
+    return "slash_commands", fields
+
+
+def _summary(data: Any, width: int = 160) -> str:
+    """A short, one-line picture of a payload for a refusal message."""
+    if isinstance(data, bytes):
+        data = data.decode("utf-8", "replace")
+    if isinstance(data, Mapping):
+        data = json.dumps(_loggable(data), default=str)
+    text = " ".join(str(data).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _initial_value(element: Mapping[str, Any]) -> Any:

@@ -1,5 +1,6 @@
-"""The whole bot on loopback: the Slack emulator, the real Bolt app behind waitress receiving
-signed requests, the real scheduler jobs under a clock moved by hand, and a database.
+"""The whole bot on loopback: the Slack emulator; the real Bolt app, either behind waitress
+receiving signed requests or connected over Socket Mode; the real scheduler jobs under a clock
+moved by hand; and a database.
 
 The end-to-end tests and `improvement-bot sandbox` both run the bot through this.
 """
@@ -8,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass
+
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import Bot, Services, bootstrap
 from bot.clock import ManualClock
@@ -49,8 +53,11 @@ class LocalBot:
         users: tuple[SandboxUser, ...] = DEFAULT_USERS,
         channels: tuple[tuple[str, str], ...] = (BOARD_CHANNEL,),
         listener_executor: Executor | None = None,
+        *,
+        socket_mode: bool = False,
     ) -> None:
         self.listener_executor = listener_executor
+        self.socket_mode = socket_mode
         self.clock = clock
         self.database_url = database_url
         self.signing_secret = secrets.token_hex(16)
@@ -58,7 +65,8 @@ class LocalBot:
         self.users = users
         self.channels = channels
         self.bot: Bot
-        self.server: RunningServer
+        self.server: RunningServer | None = None
+        self.socket_handler: SocketModeHandler | None = None
         self.delivery: Delivery
 
     def start(self) -> LocalBot:
@@ -72,10 +80,19 @@ class LocalBot:
             slack_bot_token=self.emulator.bot_token,
             slack_signing_secret=self.signing_secret,
             slack_api_url=self.emulator.api_url,
+            slack_app_token=self.emulator.app_token if self.socket_mode else None,
         )
         self.bot = bootstrap(settings, clock=self.clock, listener_executor=self.listener_executor)
-        self.server = serve(self.bot.app, signing_secret=self.signing_secret)
-        self.emulator.connect_app(self.server.url, self.signing_secret)
+        if self.socket_mode:
+            # No reconnecting: the connection only drops when stop() closes it.
+            self.socket_handler = SocketModeHandler(
+                self.bot.app, self.emulator.app_token, auto_reconnect_enabled=False
+            )
+            self.socket_handler.connect()
+            self.emulator.use_socket_mode()
+        else:
+            self.server = serve(self.bot.app, signing_secret=self.signing_secret)
+            self.emulator.connect_app(self.server.url, self.signing_secret)
         self.delivery = Delivery(
             self.bot.services.session_factory,
             self.bot.services.delivery_client,
@@ -85,7 +102,13 @@ class LocalBot:
         return self
 
     def stop(self) -> None:
-        self.server.stop()
+        if self.socket_handler is not None:
+            # Slack's side hangs up first, so the client is not left waiting on a read; the
+            # client's own threads then wind down within a second, without holding up the stop.
+            self.emulator.close_socket_connections()
+            threading.Thread(target=self.socket_handler.close, daemon=True).start()
+        if self.server is not None:
+            self.server.stop()
         self.emulator.stop()
         self.bot.engine.dispose()
 

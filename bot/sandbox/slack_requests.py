@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ class Workspace:
     team_id: str = "T00SANDBOX"
     team_domain: str = "sandbox"
     api_app_id: str = "A00SANDBOX"
-    bot_user_id: str = "U00BOT"
+    bot_user_id: str = "U00SANDBOT"
     bot_id: str = "B00SANDBOX"
     bot_name: str = "improvement-bot"
     verification_token: str = "sandboxverificationtoken"
@@ -98,6 +99,58 @@ def interactive_body(payload: Mapping[str, Any]) -> bytes:
 
 def json_body(payload: Mapping[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
+
+
+# --------------------------------------------------------------------------- typed text
+
+
+def escape_for_slack(text: str) -> str:
+    """What Slack does to typed `&`, `<` and `>` before the bot sees them."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_SPECIAL = re.compile(r"(?<![\w@.&;])@(here|channel|everyone)\b", re.I)
+_MENTION = re.compile(r"(?<![\w@.&;])@([A-Za-z0-9][\w.\-]*)")
+_CHANNEL = re.compile(r"(?<![\w&;#])#([A-Za-z0-9][\w\-]*)")
+
+
+def slack_text(
+    text: str,
+    users: Mapping[str, str],
+    channels: Mapping[str, str],
+    *,
+    in_command: bool,
+) -> str:
+    """Typed text as Slack delivers it: `&`, `<`, `>` escaped; `@handle`, `#channel` and
+    `@here`/`@channel`/`@everyone` made into mentions.
+
+    `users` maps lower-case handles to user ids, `channels` lower-case names to channel ids.
+    In slash commands (the manifest sets should_escape) a mention carries its name,
+    `<@U…|jane>`; in messages it is `<@U…>`.
+    """
+    escaped = escape_for_slack(text)
+
+    def user(match: re.Match[str]) -> str:
+        word = match.group(1)
+        handle = word.rstrip(".-")
+        user_id = users.get(handle.lower())
+        if user_id is None:
+            return match.group(0)
+        mention = f"<@{user_id}|{handle}>" if in_command else f"<@{user_id}>"
+        return mention + word[len(handle) :]
+
+    def channel(match: re.Match[str]) -> str:
+        word = match.group(1)
+        name = word.rstrip("-")
+        channel_id = channels.get(name.lower())
+        if channel_id is None:
+            return match.group(0)
+        return f"<#{channel_id}|{name}>" + word[len(name) :]
+
+    def special(match: re.Match[str]) -> str:
+        return f"<!{match.group(1).lower()}>"
+
+    return _CHANNEL.sub(channel, _MENTION.sub(user, _SPECIAL.sub(special, escaped)))
 
 
 # --------------------------------------------------------------------------- slash commands

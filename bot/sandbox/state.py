@@ -19,6 +19,7 @@ from bot.sandbox.model import ApiCall, Channel, Message, SentRequest, StoredFile
 from bot.sandbox.slack_requests import Workspace
 
 RESPONSE_URL_USES = 5
+RESPONSE_URL_TTL = 30 * 60  # seconds a response_url works for
 
 
 class ApiError(Exception):
@@ -51,6 +52,7 @@ class ResponseTarget:
     thread_ts: str | None = None
     uses: int = 0
     message_keys: list[tuple[str, str, str | None]] = field(default_factory=list)
+    issued: float = 0.0  # the emulator clock when Slack sent it
 
 
 class SlackState:
@@ -133,6 +135,7 @@ class SlackState:
         with self.lock:
             n = self.next_number()
             token = hashlib.sha1(f"response:{n}".encode()).hexdigest()[:24]
+            target.issued = self.now()
             self.response_targets[token] = target
             return f"{self.base_url}/{target.kind}/{self.ws.team_id}/{n}/{token}"
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from bot.sandbox.blocks import MAX_MESSAGE_TEXT, message_errors, view_errors
+from bot.sandbox.blocks import MAX_MESSAGE_TEXT, message_refusal, view_errors
 from bot.sandbox.model import Channel, Message, StoredFile, View
 from bot.sandbox.state import ApiError, SlackState
 
@@ -154,9 +154,10 @@ def _content(p: Params, *, required: bool) -> tuple[str | None, list[dict[str, A
         raise ApiError("no_text")
     if text is not None and len(text) > MAX_MESSAGE_TEXT:
         raise ApiError("msg_too_long")
-    errors = message_errors(text, blocks)
-    if errors:
-        raise ApiError("invalid_blocks", response_metadata=_messages(*errors))
+    refused = message_refusal(text, blocks)
+    if refused is not None:
+        error, reasons = refused
+        raise ApiError(error, response_metadata=_messages(*reasons))
     return text, blocks, attachments
 
 
@@ -316,10 +317,13 @@ def _readable(s: SlackState, p: Params) -> Channel:
 
 @_method("conversations.history")
 def conversations_history(s: SlackState, p: Params) -> dict[str, Any]:
+    """Newest first, a page of ``limit`` (default 100, at most 999) at a time; the next page's
+    ``cursor`` is in ``response_metadata.next_cursor``. Message ``metadata`` only comes back
+    with ``include_all_metadata=true``."""
     channel = _readable(s, p)
     oldest = float(p.str("oldest") or 0)
     latest = float(p.str("latest") or "inf")
-    limit = p.int("limit", 100)
+    limit = min(p.int("limit", 100) or 100, 999)
     found = [
         m
         for m in reversed(s.messages)
@@ -329,10 +333,31 @@ def conversations_history(s: SlackState, p: Params) -> dict[str, Any]:
         and (m.thread_ts is None or m.thread_ts == m.ts)
         and oldest < float(m.ts) < latest
     ]
+    start = 0
+    cursor = p.str("cursor")
+    if cursor:
+        try:
+            wanted = base64.b64decode(cursor, validate=True).decode().removeprefix("next_ts:")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise ApiError("invalid_cursor") from exc
+        stamps = [m.ts for m in found]
+        if wanted not in stamps:
+            raise ApiError("invalid_cursor")
+        start = stamps.index(wanted)
+    page, rest = found[start : start + limit], found[start + limit :]
+    with_metadata = p.bool("include_all_metadata")
+    messages = []
+    for message in page:
+        shown = message.to_slack(s.ws)
+        if not with_metadata:
+            shown.pop("metadata", None)
+        messages.append(shown)
+    next_cursor = base64.b64encode(f"next_ts:{rest[0].ts}".encode()).decode() if rest else ""
     return {
-        "messages": [m.to_slack(s.ws) for m in found[:limit]],
-        "has_more": len(found) > limit,
-        "response_metadata": {"next_cursor": ""},
+        "messages": messages,
+        "has_more": bool(rest),
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": next_cursor},
     }
 
 

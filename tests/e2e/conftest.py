@@ -1,5 +1,11 @@
-"""End-to-end fixtures: the real Bolt app over HTTP with signed requests, the Slack emulator,
-the real scheduler jobs under a hand-moved clock, and a fresh SQLite database per test."""
+"""End-to-end fixtures: the real Bolt app driven by the Slack emulator over both of Slack's
+transports (signed HTTP requests, and Socket Mode envelopes over a WebSocket), the real
+scheduler jobs under a hand-moved clock, and a fresh SQLite database per test.
+
+Every e2e test fails if the bot sent anything Slack would refuse (an invalid or oversized
+payload, a late ack); a test that sends one on purpose says so with
+`@pytest.mark.slack_refusal_expected`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
+from bot.sandbox.emulator import refusal_log
 from bot.sandbox.local import LocalBot
 
 # Thursday 16 May 2019, 08:00 BST: an ordinary working morning before the 09:00 reminders.
@@ -21,7 +28,25 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
+@pytest.fixture(params=["http", "socket_mode"])
+def transport(request: pytest.FixtureRequest) -> str:
+    """How Slack reaches the bot; a test overrides it with `@pytest.mark.parametrize`."""
+    return str(request.param)
+
+
 @pytest.fixture
-def local(tmp_path: Path, clock: ManualClock) -> Iterator[LocalBot]:
-    with LocalBot(f"sqlite:///{tmp_path / 'e2e.db'}", clock) as running:
+def local(tmp_path: Path, clock: ManualClock, transport: str) -> Iterator[LocalBot]:
+    database_url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    with LocalBot(database_url, clock, socket_mode=transport == "socket_mode") as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def slack_accepts_everything(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test when the bot sent a payload Slack would refuse, naming it and why."""
+    seen = len(refusal_log)
+    yield
+    refused = refusal_log[seen:]
+    if refused and request.node.get_closest_marker("slack_refusal_expected") is None:
+        lines = "\n".join(f"  - {refusal}" for refusal in refused)
+        pytest.fail(f"Slack would refuse what the bot sent:\n{lines}", pytrace=False)

@@ -28,6 +28,13 @@ from scheduler.jobs import plan_notifications
 from tests.conftest import drop_postgres_schema, postgres_engine
 from tests.e2e.seed import seed_board
 
+
+# Delivery is the bot calling Slack's Web API, the same in both transports.
+@pytest.fixture
+def transport() -> str:
+    return "http"
+
+
 NINE_BST = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)  # Thursday 16 May 2019, 09:00 BST
 
 

@@ -564,6 +564,7 @@ def test_wrong_token_unknown_method_and_conversation_errors(slack: SlackEmulator
     assert client.conversations_open(users=JANE)["channel"]["id"] == f"D{JANE}"
 
 
+@pytest.mark.slack_refusal_expected
 def test_too_many_blocks_are_refused_like_slack(slack: SlackEmulator) -> None:
     client = WebClient(base_url=slack.api_url, token=slack.bot_token)
     blocks = [{"type": "divider"}] * 51

@@ -15,6 +15,12 @@ from db.models import ProgressUpdate
 from tests.e2e.seed import seed_board
 
 
+# Signatures and timestamps exist only over HTTP; Socket Mode has no request signing.
+@pytest.fixture
+def transport() -> str:
+    return "http"
+
+
 def updates(local: LocalBot) -> int:
     with local.services.uow() as uow:
         return uow.session.scalar(select(func.count()).select_from(ProgressUpdate)) or 0

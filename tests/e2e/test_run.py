@@ -1,4 +1,5 @@
-"""`improvement-bot run` as a real process: HTTP mode under waitress, talking to the emulator."""
+"""`improvement-bot run` as a real process talking to the emulator: HTTP mode under waitress,
+and Socket Mode over the emulator's WebSocket, driven exactly as Slack drives it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.emulator import SlackEmulator
+from bot.sandbox.emulator import ACK_DEADLINE, SlackEmulator
 
 BIN = Path(sys.executable).with_name("improvement-bot")
 
@@ -80,6 +81,51 @@ def test_http_mode_serves_signed_requests_and_stops_on_sigterm(tmp_path: Path) -
         assert process.returncode == 0, err
         assert emulator.bot_token not in out + err
         assert secret not in out + err
+        assert "Traceback" not in err
+
+
+def test_socket_mode_acks_in_time_answers_commands_dms_retries_and_home(tmp_path: Path) -> None:
+    with SlackEmulator() as emulator:
+        emulator.add_user("UADMIN", "ada", "Ada Admin", "ada@council.example")
+        emulator.add_user("UJANE", "jane", "Jane Doe", "jane@council.example")
+        env = base_env(tmp_path) | {
+            "SLACK_BOT_TOKEN": emulator.bot_token,
+            "SLACK_APP_TOKEN": emulator.app_token,
+            "SLACK_API_URL": emulator.api_url,
+        }
+        process = subprocess.Popen(
+            [str(BIN), "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            emulator.use_socket_mode(wait=30)
+
+            command = emulator.slash("UADMIN", "/plan", "setup")
+            assert command.ok
+            [answer] = command.wait_for_response(timeout=10)
+            assert "admin" in answer.all_text().lower()
+
+            dm = emulator.dm_channel("UJANE")
+            first = emulator.send_dm("UJANE", "hello")  # Slack's first delivery: retry_attempt 0
+            assert first.ok
+            emulator.wait_for_message(channel=dm, from_bot=True, timeout=10)
+            emulator.retry(first)
+            emulator.open_home("UJANE")
+            home = emulator.wait_for(lambda: emulator.home_view("UJANE"), timeout=10, what="home")
+            assert home.blocks
+            assert len(emulator.messages(channel=dm, from_bot=True)) == 1  # the retry: silence
+
+            assert [s.status for s in emulator.sent] == [200] * 4
+            assert max(s.elapsed for s in emulator.sent) < ACK_DEADLINE
+            assert emulator.refusals == []
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=20)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == 0, err
+        assert "connected to Slack in Socket Mode" in err
+        assert emulator.bot_token not in out + err
+        assert emulator.app_token not in out + err
         assert "Traceback" not in err
 
 

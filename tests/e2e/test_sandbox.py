@@ -22,8 +22,9 @@ from sqlalchemy import create_engine, update
 from bot.cli import run_cli
 from bot.core.calendar import calendar_for
 from bot.sandbox.console import run_sandbox
-from bot.sandbox.console_parse import ConsoleError, clock_target, nine_oclocks, slack_text
+from bot.sandbox.console_parse import ConsoleError, clock_target, nine_oclocks
 from bot.sandbox.render_terminal import Style, colour_wanted, mrkdwn
+from bot.sandbox.slack_requests import slack_text
 from db.models import Person
 
 pytestmark = pytest.mark.e2e
@@ -42,13 +43,21 @@ BUILD = [
 ]
 
 
-def sandbox(tmp_path: Path, *lines: str, demo: bool = False) -> tuple[int, str]:
+def sandbox(
+    tmp_path: Path, *lines: str, demo: bool = False, socket_mode: bool = False
+) -> tuple[int, str]:
     """Run console lines as a script; the exit code and the transcript."""
     script = tmp_path / "script.txt"
     script.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = io.StringIO()
     code = run_sandbox(
-        database_url=None, demo=demo, script=script, stdin=io.StringIO(), stdout=out, start=START
+        database_url=None,
+        demo=demo,
+        script=script,
+        stdin=io.StringIO(),
+        stdout=out,
+        start=START,
+        socket_mode=socket_mode,
     )
     return code, out.getvalue()
 
@@ -110,7 +119,10 @@ def test_moving_the_clock_runs_the_scheduler_at_each_working_day_nine_oclock(
     assert "── in #improvement-board ──" in transcript
 
 
-def test_an_owner_updates_by_button_form_and_thread_reply(tmp_path: Path) -> None:
+@pytest.mark.parametrize("socket_mode", [False, True], ids=["http", "socket_mode"])
+def test_an_owner_updates_by_button_form_and_thread_reply(
+    tmp_path: Path, socket_mode: bool
+) -> None:
     code, transcript = sandbox(
         tmp_path,
         *BUILD,
@@ -126,8 +138,10 @@ def test_an_owner_updates_by_button_form_and_thread_reply(tmp_path: Path) -> Non
         'reply last "green: survey booked"',
         'expect "Status: [green] On track (was At risk)"',
         'expect "in the thread of"',
+        socket_mode=socket_mode,
     )
     assert code == 0, transcript
+    assert ("over Socket Mode" in transcript) == socket_mode
 
 
 def test_a_form_the_bot_refuses_shows_the_error_under_its_field(tmp_path: Path) -> None:
@@ -287,6 +301,21 @@ def test_the_interactive_console_carries_on_after_a_mistake() -> None:
     assert 'error: I don\'t know "frobnicate"' in transcript
     assert "jane> clock +1h" in transcript
     assert "The clock moves on to Thursday 16 May 2019 09:00 BST." in transcript
+
+
+def test_the_cli_runs_the_sandbox_over_socket_mode(tmp_path: Path) -> None:
+    script = tmp_path / "dm.txt"
+    script.write_text('as jane\ndm "hello"\nexpect "reply in the thread"\n')
+    out, err = io.StringIO(), io.StringIO()
+    code = run_cli(
+        ["sandbox", "--socket-mode", "--script", str(script)],
+        stdout=out,
+        stderr=err,
+        environ={},
+        now=START,
+    )
+    assert code == 0, out.getvalue()
+    assert "over Socket Mode" in out.getvalue()
 
 
 def test_the_cli_runs_a_script_and_passes_on_its_exit_code(tmp_path: Path) -> None:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from bot.sandbox.local import LocalBot
 from db.models import Notification
 from scheduler.service import SchedulerService
 from tests.e2e.seed import seed_board
+
+
+# The scheduler calls Slack's Web API, the same in both transports.
+@pytest.fixture
+def transport() -> str:
+    return "http"
+
 
 NINE_BST = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)
 
