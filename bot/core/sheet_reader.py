@@ -49,6 +49,7 @@ _DRAWINGML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an .xlsx's parts once unzipped, all together
 MAX_TEXT_PART_BYTES = 20 * 1024 * 1024  # its shared text (sharedStrings.xml)
+MAX_SHEET_PART_BYTES = 10 * 1024 * 1024  # one worksheet's XML; a 5,000-row plan is far less
 MAX_ROWS = 5_000
 MAX_CELLS = 100_000
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
@@ -230,12 +231,16 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
     total = 0
     for info in archive.infolist():
         total += info.file_size
-        if info.filename.lower().endswith("sharedstrings.xml") and (
-            info.file_size > MAX_TEXT_PART_BYTES
-        ):
+        name = info.filename.lower()
+        if name.endswith("sharedstrings.xml") and info.file_size > MAX_TEXT_PART_BYTES:
             raise TooLarge(
                 f"its text unpacks to {info.file_size / 1024 / 1024:,.0f} MB; I read up to "
                 f"{MAX_TEXT_PART_BYTES // 1024 // 1024} MB of text"
+            )
+        if name.startswith("xl/worksheets/") and info.file_size > MAX_SHEET_PART_BYTES:
+            raise TooLarge(
+                f"a sheet unpacks to {info.file_size / 1024 / 1024:,.0f} MB; I read sheets up "
+                f"to {MAX_SHEET_PART_BYTES // 1024 // 1024} MB, far more than a plan needs"
             )
     if total > MAX_UNPACKED_BYTES:
         raise TooLarge(
@@ -244,23 +249,30 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
         )
 
 
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
+
+
 def _merged_ranges(archive: zipfile.ZipFile, path: str) -> dict[int, list[tuple[int, int]]]:
-    """Merged cells by first row, read from the sheet's XML (read-only mode does not keep them)."""
+    """Merged cells by first row, found by scanning the sheet's XML (read-only mode doesn't
+    keep them); a byte scan, as the sheet may be large."""
     from openpyxl.utils.cell import range_boundaries
 
     merges: dict[int, list[tuple[int, int]]] = {}
+    tail = b""
     try:
         with archive.open(path.lstrip("/")) as source:
-            for _event, element in ElementTree.iterparse(source):
-                if element.tag.endswith("}mergeCell") and element.get("ref"):
-                    min_col, min_row, max_col, _max_row = range_boundaries(element.get("ref"))
+            while chunk := source.read(1024 * 1024):
+                text = tail + chunk
+                for match in _MERGE_CELL.finditer(text):
+                    ref = match[1].decode("ascii")
+                    min_col, min_row, max_col, _ = range_boundaries(ref)
                     if min_row is not None and min_col is not None and max_col is not None:
                         merges.setdefault(min_row, []).append((min_col - 1, max_col - 1))
-                elif not element.tag.endswith("}mergeCells"):
-                    element.clear()
-    except (KeyError, ElementTree.ParseError, ValueError, TypeError):
+                cut = text.rfind(b"<")
+                tail = text[cut:] if cut >= 0 and len(text) - cut < 200 else b""
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
         return {}
-    return merges
+    return {row: sorted(set(spans)) for row, spans in merges.items()}
 
 
 def read_xlsx(data: bytes) -> list[XlsxSheet]:

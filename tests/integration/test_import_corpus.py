@@ -1,0 +1,80 @@
+"""The corpus through the CLI: import, show, export, and a re-import that changes nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_cli import Cli
+from tests.sheets.corpus import CORPUS, Plan, theme_column
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "corpus.db")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("build", CORPUS, ids=lambda build: build.__name__)
+def test_export_then_import_changes_nothing(
+    cli: Cli, tmp_path: Path, build: Callable[[], Plan], fmt: str
+) -> None:
+    plan = build()
+    source = tmp_path / plan.filename
+    source.write_bytes(plan.data)
+    code, _, err = cli("plan", "import", str(source), "--board", "Board", "--plan", "Plan")
+    assert code == 0, err
+    before = cli("plan", "show", "--json")[1]
+    exported = tmp_path / f"exported.{fmt}"
+    code, _, err = cli("plan", "export", "--plan", "Plan", "--format", fmt, "-o", str(exported))
+    assert code == 0, err
+
+    code, out, err = cli(
+        "plan", "import", str(exported), "--board", "Board", "--plan", "Plan", "--json"
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert (summary["actions_added"], summary["actions_changed"]) == ([], {})
+    assert (summary["themes_added"], summary["themes_changed"], summary["not_in_sheet"]) == (
+        [],
+        [],
+        [],
+    )
+    assert summary["updates_recorded"] == 0
+    assert cli("plan", "show", "--json")[1] == before
+
+
+def test_show_json_carries_due_text_and_fields(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "plan.xlsx"
+    source.write_bytes(theme_column().data)
+    assert cli("plan", "import", str(source))[0] == 0
+    [plan] = json.loads(cli("plan", "show", "--json")[1])["plans"]
+    actions = {a["ref"]: a for t in plan["themes"] for a in t["actions"]}
+    assert (actions["1.1"]["due"], actions["1.1"]["due_text"]) == (None, "Ongoing")
+    assert actions["1.1"]["fields"] == {"Area for development": "Audit"}
+    assert [t["title"] for t in plan["themes"]] == ["Leadership", "Help and protection"]
+
+
+def test_check_writes_nothing_and_lists_every_doubt(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "plan.xlsx"
+    source.write_bytes(theme_column().data)
+    code, out, err = cli("plan", "import", str(source), "--check")
+    assert code == 0, err
+    assert "Would create" in out and "Nothing was written" in out
+    assert "Jane Doe / John Smith" not in out  # split cleanly: not a doubt
+    assert cli("plan", "show", "--json")[1].strip().startswith("No plans") or json.loads(
+        cli("plan", "show", "--json")[1]
+    ) == {"plans": []}
+
+
+def test_reimport_summary_shows_old_and_new(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "plan.csv"
+    source.write_bytes(b"Ref,Action,Due\r\n1,Theme,\r\n1.1,Do it,31/05/2019\r\n")
+    assert cli("plan", "import", str(source))[0] == 0
+    source.write_bytes(b"Ref,Action,Due\r\n1,Theme,\r\n1.1,Do it,Ongoing\r\n")
+    code, out, err = cli("plan", "import", str(source))
+    assert code == 0, err
+    assert "1.1: due date 31 May 2019 → “Ongoing”" in out
