@@ -10,9 +10,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from bot.core.importer import ImportFormatError, read_plan
+from bot.core.importer import read_plan
 from bot.core.sheet_reader import MAX_CELL_CHARS, MAX_CELLS, MAX_ROWS
 from tests.sheets import HEADER, csv_bytes, workbook
 
