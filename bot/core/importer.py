@@ -495,9 +495,12 @@ class _SheetReader:
         if self.problems:
             shown = self.problems[:MAX_PROBLEMS]
             more = len(self.problems) - len(shown)
+            if len(shown) == 1:
+                raise ImportFormatError(f"{shown[0]} Fix it and import again.", sheet=self.sheet)
             text = "\n".join(shown) + (f"\n…and {more} more." if more else "")
             raise ImportFormatError(
-                f"I can't import this sheet. Fix these and import it again:\n{text}",
+                f"I can't import this sheet: {len(self.problems)} problems. Fix them and "
+                f"import again:\n{text}",
                 sheet=self.sheet,
             )
         notes = []
@@ -902,7 +905,7 @@ class _Due:
 def _progress_text(cell: RawCell | None) -> str | None:
     """Progress text; a lone dash or similar says nothing, so it is no update."""
     text = _optional_text(cell)
-    if text is None or not re.sub(r"[\W_]+", "", text):
+    if text is None or re.fullmatch(r"[-–—]", text.strip()):
         return None
     return text
 

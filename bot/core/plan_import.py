@@ -207,6 +207,8 @@ def import_plan(
                 continue
             if recorded:
                 changed.append("progress")
+                if row.ref in summary.changes:
+                    summary.changes[row.ref].append("progress recorded")
             if changed:
                 summary.actions_changed[row.ref] = changed
             else:

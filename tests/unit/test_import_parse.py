@@ -846,9 +846,8 @@ def test_duplicate_action_ref_names_both_rows() -> None:
     with pytest.raises(ImportFormatError) as caught:
         read_plan(data, "plan.csv")
     assert str(caught.value) == (
-        "I can't import this sheet. Fix these and import it again:\n"
         'Sheet "plan", row 5, column "Ref": action 4.1 is already on row 3. '
-        "Give each action its own ref."
+        "Give each action its own ref. Fix it and import again."
     )
 
 
