@@ -354,3 +354,26 @@ def test_without_a_token_no_download_is_attempted(file_server: FileServer) -> No
     with pytest.raises(UserError, match="no Slack token"):
         download_private_file(tokenless, file)
     assert file_server.seen == []
+
+
+def test_sheet_words_and_other_columns_show_in_board_views(local: LocalBot) -> None:
+    seed_board(local)
+    sheet = workbook(
+        {
+            "Plan": [
+                [*HEADER, "Area for development"],
+                [6, "Early help"],
+                [6.1, "Triage", "Ongoing", None, "Kim Lo", None, "Front door audit"],
+            ]
+        }
+    )
+    open_import_form(local)
+    shared = local.emulator.share_file(ADA, "early-help.xlsx", sheet)
+    local.emulator.submit_view(ADA, values={"plan_file": shared, "plan_title": "Early help"})
+    assert "Created “Early help”" in dm_from_bot(local, ADA).all_text()
+
+    action = local.emulator.slash(ADA, "/board", "action 6.1").wait_for_response()[0].all_text()
+    assert "Area for development:* Front door audit" in action
+    assert "due “Ongoing”" in action
+    theme = local.emulator.slash(ADA, "/board", "theme 6").wait_for_response()[0].all_text()
+    assert "due “Ongoing”" in theme
