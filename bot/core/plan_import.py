@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import object_session
 
 from bot.core.dates import DatePrecision, format_uk_date
 from bot.core.errors import UserError
-from bot.core.importer import ParsedAction, ParsedPlan
+from bot.core.importer import ParsedAction, ParsedPlan, ParsedTheme
 from bot.core.permissions import Permission, check
 from bot.core.plans import (
     OWNER,
@@ -163,56 +164,51 @@ def import_plan(
     latest_notes = _latest_notes(uow, plan.id)
     seen_refs: set[str] = set()
     theme_position = _next_position(uow, Theme, Theme.plan_id == plan.id)
+    people: dict[str, int] = {}  # one look-up per person, however many actions they own
 
-    for parsed_theme in parsed.themes:
-        theme = themes.get(parsed_theme.ref)
-        if theme is None:
-            theme = Theme(
-                plan_id=plan.id,
-                ref=parsed_theme.ref,
-                title=parsed_theme.title,
-                position=theme_position,
-            )
-            theme_position += 1
-            session.add(theme)
-            session.flush()
-            themes[theme.ref] = theme
-            summary.themes_added.append(theme.ref)
-        elif parsed_theme.title and theme.title != parsed_theme.title:
-            theme.title = parsed_theme.title
-            summary.themes_changed.append(theme.ref)
-        for position, row in enumerate(parsed_theme.actions):
-            seen_refs.add(row.ref)
-            action = actions.get(row.ref)
-            owner_ids = [
-                person_by_name(uow, actor.workspace_id, o.name, o.title).id for o in row.owners
-            ]
+    def owner_id(name: str, title: str | None) -> int:
+        key = " ".join(name.split()).lower()
+        if key not in people:
+            people[key] = person_by_name(uow, actor.workspace_id, name, title).id
+        return people[key]
+
+    # Actions are written first and flushed together, then their progress, so the whole plan
+    # goes in a few statements: the write transaction stays short.
+    written: list[tuple[Action, ParsedAction, list[str]]] = []
+    for parsed_theme in parsed.themes:  # people first, while there is little else to flush
+        for row in parsed_theme.actions:
             for owner in row.owners:
-                if owner.role and owner.name not in summary.role_owners:
-                    summary.role_owners.append(owner.name)
-            if action is None or action.removed_at is not None:
-                action = _new_action(uow, plan, theme, row, position, owner_ids, existing=action)
-                actions[row.ref] = action
-                summary.actions_added.append(row.ref)
-                changed: list[str] = []
-            else:
-                changed = _apply_row(action, theme, row, position, owner_ids, described := [])
-                if described:
-                    summary.changes[row.ref] = described
-            recorded = _record_sheet_progress(
-                uow, actor, action, row, as_of, latest_notes.get(action.id)
+                owner_id(owner.name, owner.title)
+    with session.no_autoflush:
+        for parsed_theme in parsed.themes:
+            theme_position = _write_theme(
+                uow,
+                plan,
+                parsed_theme,
+                themes,
+                actions,
+                summary,
+                written,
+                seen_refs,
+                owner_id,
+                theme_position,
             )
-            summary.updates_recorded += recorded
-            if action.ref in summary.actions_added:
-                continue
-            if recorded:
-                changed.append("progress")
-                if row.ref in summary.changes:
-                    summary.changes[row.ref].append("progress recorded")
-            if changed:
-                summary.actions_changed[row.ref] = changed
-            else:
-                summary.actions_unchanged += 1
+    session.flush()
+    for action, row, changed in written:
+        recorded = _record_sheet_progress(
+            uow, actor, action, row, as_of, latest_notes.get(action.id)
+        )
+        summary.updates_recorded += recorded
+        if row.ref in summary.actions_added:
+            continue
+        if recorded:
+            changed.append("progress")
+            if row.ref in summary.changes:
+                summary.changes[row.ref].append("progress recorded")
+        if changed:
+            summary.actions_changed[row.ref] = changed
+        else:
+            summary.actions_unchanged += 1
 
     summary.not_in_sheet = sorted(
         (ref for ref, a in actions.items() if ref not in seen_refs and a.removed_at is None),
@@ -235,6 +231,56 @@ def import_plan(
         },
     )
     return summary
+
+
+def _write_theme(
+    uow: UnitOfWork,
+    plan: Plan,
+    parsed_theme: ParsedTheme,
+    themes: dict[str, Theme],
+    actions: dict[str, Action],
+    summary: ImportSummary,
+    written: list[tuple[Action, ParsedAction, list[str]]],
+    seen_refs: set[str],
+    owner_id: Callable[[str, str | None], int],
+    theme_position: int,
+) -> int:
+    """Write one theme and its actions; returns the next new theme's position."""
+    session = uow.session
+    theme = themes.get(parsed_theme.ref)
+    if theme is None:
+        theme = Theme(
+            plan_id=plan.id,
+            ref=parsed_theme.ref,
+            title=parsed_theme.title,
+            position=theme_position,
+        )
+        session.add(theme)
+        session.flush()
+        theme_position += 1
+        themes[theme.ref] = theme
+        summary.themes_added.append(theme.ref)
+    elif parsed_theme.title and theme.title != parsed_theme.title:
+        theme.title = parsed_theme.title
+        summary.themes_changed.append(theme.ref)
+    for position, row in enumerate(parsed_theme.actions):
+        seen_refs.add(row.ref)
+        action = actions.get(row.ref)
+        owner_ids = [owner_id(o.name, o.title) for o in row.owners]
+        for owner in row.owners:
+            if owner.role and owner.name not in summary.role_owners:
+                summary.role_owners.append(owner.name)
+        if action is None or action.removed_at is not None:
+            action = _new_action(uow, plan, theme, row, position, owner_ids, existing=action)
+            actions[row.ref] = action
+            summary.actions_added.append(row.ref)
+            changed: list[str] = []
+        else:
+            changed = _apply_row(action, theme, row, position, owner_ids, described := [])
+            if described:
+                summary.changes[row.ref] = described
+        written.append((action, row, changed))
+    return theme_position
 
 
 def _target(
@@ -324,7 +370,6 @@ def _new_action(
         position=position,
     )
     uow.session.add(action)
-    uow.session.flush()
     _assign(action, owner_ids, OWNER)
     return action
 
@@ -425,6 +470,7 @@ def _record_sheet_progress(
         note=note if new_note else None,
         completed_on=as_of.date(),
         check_permission=False,
+        flush=False,
     )
     return 1
 

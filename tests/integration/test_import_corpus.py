@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from bot.core.importer import read_plan
+from bot.core.plan_import import import_plan
+from bot.core.plans import Actor, workspace_for_cli
+from bot.core.uow import UnitOfWork
+from tests.conftest import NOW
 from tests.integration.test_cli import Cli
+from tests.sheets import HEADER, workbook
 from tests.sheets.corpus import CORPUS, Plan, theme_column
 
 
@@ -78,3 +85,61 @@ def test_reimport_summary_shows_old_and_new(cli: Cli, tmp_path: Path) -> None:
     code, out, err = cli("plan", "import", str(source))
     assert code == 0, err
     assert "1.1: due date 31 May 2019 → “Ongoing”" in out
+
+
+def council_sized_sheet() -> bytes:
+    """30 themes of 10 actions each, 60 owners: a large council plan."""
+    rows: list[list[object]] = [list(HEADER)]
+    for theme in range(1, 31):
+        rows.append([str(theme), f"Theme {theme}"])
+        for number in range(1, 11):
+            rows.append(
+                [
+                    f"{theme}.{number}",
+                    f"Action {theme}.{number}: " + "improve practice " * 6,
+                    "Q2 2019/20",
+                    "Audit results " * 8,
+                    f"Owner{theme % 20} Name{'abc'[number % 3]}, Head of Service {theme}",
+                    "Progress so far " * 12,
+                ]
+            )
+    return workbook({"Plan": rows})
+
+
+def test_a_council_sized_import_writes_in_well_under_a_second(
+    uow_factory: Callable[[], UnitOfWork],
+) -> None:
+    parsed = read_plan(council_sized_sheet(), "plan.xlsx")  # outside the transaction
+    started = time.perf_counter()
+    with uow_factory() as uow:
+        actor = Actor.operator(workspace_for_cli(uow, NOW))
+        summary = import_plan(uow, actor, parsed, NOW, filename="plan.xlsx", plan_title="Plan")
+        uow.commit()
+    elapsed = time.perf_counter() - started
+    assert len(summary.actions_added) == 300 and summary.updates_recorded == 300
+    assert elapsed < 1.0, f"the import's transaction took {elapsed:.2f} s"
+
+
+def test_a_250_character_owner_imports_with_a_doubt_not_a_database_error(
+    uow_factory: Callable[[], UnitOfWork],
+) -> None:
+    long_owner = "Jane " + "Q" * 245
+    long_title = "Jane Doe, " + "Head of Service " * 25  # a 400-character job title
+    sheet = workbook(
+        {
+            "Plan": [
+                list(HEADER),
+                ["1", "Theme"],
+                ["1.1", "Do it", None, None, long_owner],
+                ["1.2", "And this", None, None, long_title],
+            ]
+        }
+    )
+    parsed = read_plan(sheet, "plan.xlsx")
+    with uow_factory() as uow:
+        actor = Actor.operator(workspace_for_cli(uow, NOW))
+        summary = import_plan(uow, actor, parsed, NOW, filename="plan.xlsx", plan_title="Plan")
+        uow.commit()
+    assert summary.actions_added == ["1.1", "1.2"]
+    assert any('row 3, column "Owner": left out the owner' in d for d in summary.doubts)
+    assert any("row 4" in d and "job title to 300 characters" in d for d in summary.doubts)
