@@ -366,7 +366,10 @@ def import_modal(choices: ImportChoices) -> dict[str, Any]:
         title_input["initial_value"] = plain(choices.active_plans[0][0], TITLE_INPUT_LIMIT)
         hint = "Leave it to update this plan; type a new title to start a new plan."
     else:
-        hint = "The plan to update, or a new title; left empty, the plan is named after the file."
+        hint = (
+            "The plan to update, or a new title; left empty, the plan takes the title at the "
+            "top of the sheet (or the file's name)."
+        )
     blocks.append(
         {
             "type": "input",
