@@ -301,6 +301,7 @@ def _find_header(rows: Iterable[RawRow]) -> _Header | None:
                 ignored.append(names[name])
                 extras[columns[name]] = names[name]
             columns[name], strength[name], names[name] = index, sure, shown
+        _split_theme_from_actions(columns, names, extras, ignored)
         if ACTION not in columns and THEME in columns and len(columns) >= 3:
             columns[ACTION], strength[ACTION] = columns.pop(THEME), 1  # "Theme" holds actions
             names[ACTION] = names.pop(THEME)
@@ -311,6 +312,38 @@ def _find_header(rows: Iterable[RawRow]) -> _Header | None:
         if texts:
             above.append(texts)
     return best
+
+
+_GROUPING_HEADER = re.compile(
+    r"\b(recommendations?|areas? for (?:improvement|development)|findings?|objectives?|"
+    r"priorit\w*|themes?|issues?)\b"
+)
+
+
+def _split_theme_from_actions(
+    columns: dict[str, int], names: dict[str, str], extras: dict[int, str], ignored: list[str]
+) -> None:
+    """ "Ofsted recommendation | Key actions": the recommendation groups the actions, so it is
+    the theme column when the row has no other, and the actions column holds the actions."""
+    if THEME in columns or ACTION not in columns:
+        return
+    action_key = _header_key(names[ACTION])
+    for index, name in sorted(extras.items()):
+        key = _header_key(name)
+        found = _field_for(name)
+        if found is None or found[0] != ACTION:
+            continue
+        if "action" in key and _GROUPING_HEADER.search(action_key):
+            columns[THEME], names[THEME] = columns[ACTION], names[ACTION]
+            columns[ACTION], names[ACTION] = index, name
+        elif "action" in action_key and _GROUPING_HEADER.search(key):
+            columns[THEME], names[THEME] = index, name
+        else:
+            continue
+        del extras[index]
+        if name in ignored:
+            ignored.remove(name)
+        return
 
 
 def _row_texts(row: RawRow, width: int | None = None) -> tuple[str, ...]:
@@ -592,6 +625,9 @@ class _SheetReader:
         found = None
         if ref_text:
             found = _split_ref(ref_text, own_column=True, styled=styled)
+            inner = _split_ref(action_text, own_column=False, styled=False) if found else None
+            if found and inner and inner.rest and inner.ref.startswith(found.ref + "."):
+                found, action_text = inner, inner.rest  # "1" | "1.1 Introduce…": 1.1 is the ref
         elif action_text:
             found = _split_ref(action_text, own_column=False, styled=styled)
             if found is not None:

@@ -48,6 +48,7 @@ _JOB_WORDS = """
     with at on in to by from pa secretary clerk analyst analysts audit auditor
 """
 _ROLE_WORDS = frozenset(_JOB_WORDS.split())
+_PARTICLES = frozenset({"de", "la", "le", "van", "von", "der", "den", "da", "di", "du", "bin"})
 _NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.\-]*(?:['’.\-][^\W\d_]*)*\.?")
 _BULLET = re.compile(r"^(?:[•·▪●◦‣⁃∙]\s*|[-*–]\s+|\d{1,2}[.)]\s+)")
 _NO_OWNER = frozenset({"tbc", "tba", "tbd", "n/a", "na", "none", "-", "–", "—", "?"})
@@ -80,9 +81,16 @@ def looks_like_name(text: str) -> bool:
         honorifics += 1
     rest = words[honorifics:]
     least = 1 if honorifics else 2
-    if not least <= len(rest) <= 4:
+    if not least <= len(rest) <= 5:
         return False
-    return all(_name_word(word) for word in rest)
+    inner = rest[1:-1]  # "Mary de la Cruz", "Ludwig van Dijk"
+    particles = sum(1 for word in inner if word in _PARTICLES)
+    if len(rest) - particles > 4:
+        return False
+    return all(
+        _name_word(word) or (0 < i < len(rest) - 1 and word in _PARTICLES)
+        for i, word in enumerate(rest)
+    )
 
 
 def _name_word(word: str) -> bool:
@@ -154,6 +162,10 @@ def _person_or_role(text: str, reading: OwnerReading) -> list[ParsedOwner]:
         if len(last_comma) == 2 and looks_like_name(last_comma[1].strip()):
             return [ParsedOwner(last_comma[1].strip(), last_comma[0].strip() or None)]
         return [ParsedOwner(text, None, role=True)]
+    if ":" in text:  # "Head of Service: Jane Doe"
+        title, name = (piece.strip() for piece in text.rsplit(":", 1))
+        if looks_like_name(name):
+            return [ParsedOwner(name, title or None)]
     bracket = _IN_BRACKETS.fullmatch(text)
     if bracket is not None and looks_like_name(bracket[1]):
         return [ParsedOwner(bracket[1].strip(), bracket[2].strip() or None)]

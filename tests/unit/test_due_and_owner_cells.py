@@ -160,6 +160,9 @@ def role(name: str) -> ParsedOwner:
         ),
         ("Dr Amy Lee, Designated Doctor", [person("Dr Amy Lee", "Designated Doctor")]),
         ("Cllr Smith", [person("Cllr Smith")]),
+        ("Mary de la Cruz, Head of Service", [person("Mary de la Cruz", "Head of Service")]),
+        ("Head of Service: Jane Doe", [person("Jane Doe", "Head of Service")]),
+        ("Jane Doe (DCS)", [person("Jane Doe", "DCS")]),
         (
             "Prof Ann Hill & DS Mark Bell, Police",
             [person("Prof Ann Hill"), person("DS Mark Bell", "Police")],

@@ -51,3 +51,22 @@ def test_unknown_columns_are_kept_as_fields_in_place() -> None:
     first = parsed.themes[0].actions[0]
     assert first.fields == {"Resources": "£20k", "Risks": "Market"}
     assert parsed.extra_columns == [("Resources", "action"), ("Risks", "owner")]
+
+
+def test_a_recommendation_column_groups_the_key_actions_beside_it() -> None:
+    from tests.sheets import workbook
+
+    data = workbook(
+        {
+            "Plan": [
+                ["No.", "Ofsted Recommendation", "Key Actions", "Lead Officer(s)", "RAG Status"],
+                ["1", "Improve supervision", "1.1 Introduce a policy", "Mary Smith", "G"],
+                ["", "", "1.2 Train managers", "Mary Smith", "A"],
+                ["2", "Strengthen oversight", "2.1 Dashboard", "Performance Team", "R"],
+            ]
+        }
+    )
+    themes, actions = officer_view(read_plan(data, "plan.xlsx"))
+    assert themes == [("1", "Improve supervision"), ("2", "Strengthen oversight")]
+    assert list(actions) == ["1.1", "1.2", "2.1"]
+    assert actions["2.1"] == (None, [("Performance Team", None, True)], "red")
