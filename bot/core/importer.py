@@ -150,12 +150,7 @@ def read_plan(data: bytes, filename: str) -> ParsedPlan:
     try:
         sheets = read_csv(data, PurePath(name).stem) if suffix == ".csv" else read_xlsx(data)
     except TooLarge as error:
-        where = f", row {error.row}" if error.row else ""
-        where += f", column {_column_letter(error.column)}" if error.column else ""
-        raise ImportFormatError(
-            f'"{name}"{where} is too large to be an improvement plan: {error.message}. '
-            "Import the plan's own sheet, saved without the extra data."
-        ) from None
+        raise _too_large(name, None, error) from None
     except UnreadableFile:
         kind = "CSV text" if suffix == ".csv" else "an Excel workbook"
         raise ImportFormatError(
@@ -170,14 +165,7 @@ def read_plan(data: bytes, filename: str) -> ParsedPlan:
             if header is not None:
                 return _SheetReader(sheet.name, header).read(sheet)
         except TooLarge as error:
-            where = f'sheet "{sheet.name}"'
-            where += f", row {error.row}" if error.row else ""
-            where += f", column {_column_letter(error.column)}" if error.column else ""
-            raise ImportFormatError(
-                f'"{name}" {where} is too large to be an improvement plan: {error.message}.',
-                sheet=sheet.name,
-                row=error.row,
-            ) from None
+            raise _too_large(name, sheet.name, error) from None
         if sheet.name not in tried:
             tried.append(sheet.name)
     if len(tried) == 1:
@@ -189,6 +177,25 @@ def read_plan(data: bytes, filename: str) -> ParsedPlan:
         f'in "{name}". I need {EXPECTED_SHAPE}.',
         sheet=tried[0] if len(tried) == 1 else None,
     )
+
+
+def _too_large(filename: str, sheet: str | None, error: TooLarge) -> ImportFormatError:
+    """A refusal naming the limit, and the cell when one cell is too long."""
+    where = [f'sheet "{sheet}"'] if sheet else []
+    where += [f"row {error.row}"] if error.row else []
+    where += [f"column {_column_letter(error.column)}"] if error.column else []
+    place = f" ({', '.join(where)})" if where else ""
+    if error.cell:
+        message = (
+            f'A cell in "{filename}"{place} is too long: {error.message}. Shorten it and '
+            "import again."
+        )
+    else:
+        message = (
+            f'"{filename}"{place} is too large to be an improvement plan: {error.message}. '
+            "Import the plan's own sheet, without the extra data."
+        )
+    return ImportFormatError(message, sheet=sheet, row=error.row)
 
 
 def _column_letter(column: int) -> str:

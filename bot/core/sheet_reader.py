@@ -55,6 +55,11 @@ MAX_CELLS = 100_000
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 
 
+# The csv module refuses fields over 128 KiB as malformed; let it read any field of a file we
+# accept, so a long cell is reported as too long, with its row and column.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+
+
 class UnreadableFile(Exception):
     """The bytes are not a workbook or text file this reader can open."""
 
@@ -62,11 +67,19 @@ class UnreadableFile(Exception):
 class TooLarge(Exception):
     """The file is bigger than an improvement plan can be; the message names the limit."""
 
-    def __init__(self, message: str, *, row: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        column: int | None = None,
+        cell: bool = False,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.row = row
         self.column = column
+        self.cell = cell  # one cell is too long, rather than the whole file too big
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +212,10 @@ class XlsxSheet:
         value = getattr(cell, "value", None)
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
             raise TooLarge(
-                _too_long(len(value)), row=getattr(cell, "row", None), column=cell.column
+                _too_long(len(value)),
+                row=getattr(cell, "row", None),
+                column=cell.column,
+                cell=True,
             )
         if not getattr(cell, "has_style", False):
             return BLANK if value is None else RawCell(value)
@@ -402,7 +418,9 @@ def read_csv(data: bytes, name: str) -> list[CsvSheet]:
                 longest = max((len(value) for value in record), default=0)
                 if longest > MAX_CELL_CHARS:
                     column = next(i for i, v in enumerate(record) if len(v) == longest)
-                    raise TooLarge(_too_long(longest), row=len(records) + 1, column=column + 1)
+                    raise TooLarge(
+                        _too_long(longest), row=len(records) + 1, column=column + 1, cell=True
+                    )
                 records.append(record)
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
@@ -410,6 +428,7 @@ def read_csv(data: bytes, name: str) -> list[CsvSheet]:
                     f"a cell holds more than {csv.field_size_limit():,} characters; a cell can "
                     f"hold at most {MAX_CELL_CHARS:,}",
                     row=len(records) + 1,
+                    cell=True,
                 ) from None
             raise UnreadableFile(str(exc)) from exc
         sheets.append(CsvSheet(name, records, delimiter))
