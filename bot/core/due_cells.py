@@ -50,6 +50,12 @@ _QUARTER = re.compile(
     r"(?P<r>[1-4])$",
     re.I,
 )
+# "30/06/2020 (was 31/03/2020)", "Revised: 30/06/2020 (originally 31/03/2020)"
+_WAS = re.compile(
+    r"^(?:(?:revised|new date)\s*:?\s*)?(?P<new>.+?)\s*[(\[]\s*(?:was|originally|orig\.?|"
+    r"previously)\s*:?\s*(?P<old>.+?)\s*[)\]]$",
+    re.I,
+)
 _FINANCIAL_YEAR = re.compile(rf"^(?:fy\s*|financial year\s*)?{_YEARS}$", re.I)
 _WEEK_COMMENCING = re.compile(
     r"^(?:w/?c|wc|w\.c\.|week commencing|week beginning|w/b)\s*(.+)$", re.I
@@ -96,7 +102,10 @@ def read_due_text(text: str) -> DueReading:
         parsed, how = single
         return DueReading(parsed.value, parsed.precision, how=how)
 
-    if (match := _REVISION.match(bare)) is not None:
+    for pattern in (_REVISION, _WAS):
+        match = pattern.match(bare)
+        if match is None:
+            continue
         old, new = _single(match["old"]), _single(match["new"])
         if old is not None and new is not None:
             first, second = sorted((old[0], new[0]), key=lambda p: p.value)
@@ -117,6 +126,11 @@ def read_due_text(text: str) -> DueReading:
 def _single(text: str) -> tuple[ParsedDate, str | None] | None:
     """One date or period, and how it was read (None for a plain date)."""
     text = text.strip(" .,;")
+    leading = re.match(r"(?i)(?:revised|new date|amended)\s*(?:to|:)?\s*", text)
+    if leading and leading.end() < len(text):
+        inner = _single(text[leading.end() :])
+        if inner is not None:
+            return inner[0], f'read "{text}" as {inner[0]}'
     revised = _REVISED_MARK.search(text)
     if revised and revised.start() > 0:
         inner = _single(text[: revised.start()])

@@ -366,7 +366,13 @@ def _row_texts(row: RawRow, width: int | None = None) -> tuple[str, ...]:
 _SEPARATOR = r"(?:\s*[:)\-–—]\s*|\s+|$)"
 _DOTTED = r"\d{1,3}(?:\.\d{1,3})*[a-z]?"
 _LETTERED = r"[A-Z]{1,4}[.\-]?\d{1,3}(?:[.\-]\d{1,3})*[a-z]?"
-_THEME_WORD_REF = re.compile(rf"(?i:theme)\s+(\d{{1,3}}(?:\.0+)?|[A-Z])\.?{_SEPARATOR}(.*)", re.S)
+_THEME_WORD_REF = re.compile(
+    rf"(?i:theme)\s+(\d{{1,3}}(?:\.0+)?|[A-Z])\.?{_SEPARATOR}(.*)"
+    # "Priority 2: Leadership"; these words need punctuation, so "Section 17 checks" is text
+    rf"|(?i:priority|objective|recommendation|strand|workstream|area)\s+(\d{{1,3}}|[A-Z])"
+    r"(?:\s*[:.)\-–—]\s*|$)(.*)",
+    re.S,
+)
 _NUMBER_REF = re.compile(rf"({_DOTTED}|{_LETTERED})(\.?){_SEPARATOR}(.*)", re.S)
 _LETTER_REF = re.compile(r"([A-Z])(?:\s*[.:)]\s*|$)(.*)", re.S)
 _LOOSE_REF = re.compile(r"[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*")  # as the rest of the bot allows
@@ -385,7 +391,8 @@ def _split_ref(text: str, *, own_column: bool, styled: bool) -> _Ref | None:
     ref with punctuation ("4. Placement…") or on a bold/merged row, so "10 carers…" is text."""
     text = text.strip()
     if match := _THEME_WORD_REF.fullmatch(text):
-        return _Ref(match[1], match[2].strip(), says_theme=True)
+        ref, rest = (match[1], match[2]) if match[1] else (match[3], match[4])
+        return _Ref(ref, rest.strip(), says_theme=True)
     if match := _NUMBER_REF.fullmatch(text):
         ref, dot, rest = match[1], match[2], match[3].strip()
         bare_number = ref.isdigit() and not dot and text[len(ref) :][:1].isspace()

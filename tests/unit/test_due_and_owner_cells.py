@@ -40,6 +40,21 @@ def test_dates_and_periods(text: str, due: dt.date, precision: str) -> None:
     assert (reading.due, reading.precision.value, reading.text) == (due, precision, None)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "31/03/2020 - revised to 30/06/2020",
+        "30/06/2020 (was 31/03/2020)",
+        "Revised: 30/06/2020 (originally 31/03/2020)",
+        "March 2020, revised to 30/06/2020",
+    ],
+)
+def test_revisions_in_the_forms_officers_write(text: str) -> None:
+    reading = read_due_text(text)
+    assert reading.due == D(2020, 6, 30)
+    assert reading.original in (D(2020, 3, 31),)
+
+
 def test_a_revision_is_due_the_later_date_and_keeps_the_first() -> None:
     reading = read_due_text("31/03/2020 - revised to 30/06/2020")
     assert (reading.due, reading.original) == (D(2020, 6, 30), D(2020, 3, 31))

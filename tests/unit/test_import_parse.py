@@ -948,3 +948,16 @@ def test_a_second_column_of_the_same_meaning_is_kept_as_a_field() -> None:
     parsed = read_plan(data, "plan.csv")
     assert parsed.themes[0].actions[0].progress == "first"
     assert parsed.themes[0].actions[0].fields == {"Commentary": "second"}
+
+
+def test_priority_rows_open_themes_but_section_numbers_are_text() -> None:
+    data = csv_bytes(
+        [
+            "Ref,Action,Due",
+            ",Priority 2: Leadership,",
+            "2.1,Section 17 assessments are timely,May 2019",
+        ]
+    )
+    parsed = read_plan(data, "plan.csv")
+    assert [(t.ref, t.title) for t in parsed.themes] == [("2", "Leadership")]
+    assert parsed.themes[0].actions[0].title == "Section 17 assessments are timely"
