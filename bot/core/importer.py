@@ -390,6 +390,8 @@ def _split_ref(text: str, *, own_column: bool, styled: bool) -> _Ref | None:
     """A leading ref and the text after it. In the action text a bare number only counts as a
     ref with punctuation ("4. Placement…") or on a bold/merged row, so "10 carers…" is text."""
     text = text.strip()
+    if own_column:  # "Action 1.1", "Ref 4.2", "No. 3" in a ref column
+        text = re.sub(r"^(?i:action|ref|rec|no\.?|item)\s*(?=\d)", "", text)
     if match := _THEME_WORD_REF.fullmatch(text):
         ref, rest = (match[1], match[2]) if match[1] else (match[3], match[4])
         return _Ref(ref, rest.strip(), says_theme=True)

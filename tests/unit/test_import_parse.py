@@ -961,3 +961,9 @@ def test_priority_rows_open_themes_but_section_numbers_are_text() -> None:
     parsed = read_plan(data, "plan.csv")
     assert [(t.ref, t.title) for t in parsed.themes] == [("2", "Leadership")]
     assert parsed.themes[0].actions[0].title == "Section 17 assessments are timely"
+
+
+def test_a_ref_cell_may_name_itself() -> None:
+    data = csv_bytes(["Ref,Action", "1,Theme", "Action 1.1,Do it", "Ref 1.2,And this"])
+    parsed = read_plan(data, "plan.csv")
+    assert [a.ref for a in parsed.themes[0].actions] == ["1.1", "1.2"]
