@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--plan", metavar="TITLE", help="plan to import into (made if new)")
     imp.add_argument("--as-of", metavar="DATE", help="date of the sheet's progress (default today)")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON")
+    imp.add_argument(
+        "--check", action="store_true", help="say what the import would do; write nothing"
+    )
     show = plan_commands.add_parser("show", help="show plans and their status by theme")
     show.add_argument("--plan", metavar="TITLE", help="only this plan (default: every plan)")
     show.add_argument("--json", action="store_true", help="print JSON (DESIGN §7 shape)")
@@ -203,7 +206,10 @@ def cmd_plan_import(
             as_of=as_of,
             new_board=BoardDefaults(settings.timezone, settings.region),
         )
-        uow.commit()
+        if args.check:
+            summary.checked_only = True  # leaving the unit of work unsaved rolls it all back
+        else:
+            uow.commit()
     if args.json:
         json.dump(summary.as_json(), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -438,7 +444,7 @@ def render_plans_text(plans: list[dict[str, Any]], today: dt.date) -> str:
 
 def _due_text(action: dict[str, Any]) -> str:
     if not action["due"]:
-        return "—"
+        return _shorten(action.get("due_text") or "—", 12)
     due = dt.date.fromisoformat(action["due"])
     return due.strftime("%b %Y") if action["due_precision"] == "month" else due.strftime("%d/%m/%Y")
 

@@ -177,6 +177,8 @@ class Plan(Base):
     source: Mapped[str | None] = mapped_column(String(300))
     published_on: Mapped[dt.date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Columns of the imported sheet the bot doesn't know: [{"name", "after"}], for export.
+    sheet_columns: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime]
 
     board: Mapped[Board] = relationship(back_populates="plans")
@@ -237,6 +239,8 @@ class Action(Base):
     measures: Mapped[str | None] = mapped_column(Text)
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     due_precision: Mapped[str] = mapped_column(String(8), default="day")
+    due_text: Mapped[str | None] = mapped_column(Text)  # the sheet's words when not a date
+    fields: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the sheet's other columns
     original_due_date: Mapped[dt.date | None] = mapped_column(Date)
     date_changes: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="not_started")

@@ -3,7 +3,8 @@
 The submission is acked at once (the form closes); then the file is fetched from Slack with
 the bot token, read and imported in one transaction (a failure writes nothing), the plan's
 owners are looked up in Slack, and the admin gets a DM saying what changed and who still
-needs linking.
+needs linking. "Check only" does the same import and rolls it back, so the DM says what the
+import would do and lists every doubtful cell.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class ImportForm:
     file: dict[str, Any] | None
     board_id: int | None
     title: str | None
+    check_only: bool = False
 
     @property
     def filename(self) -> str:
@@ -76,10 +78,13 @@ def import_form(view: dict[str, Any]) -> ImportForm:
     board = values.get(render.IMPORT_BOARD_BLOCK, {}).get(render.IMPORT_BOARD_ACTION, {})
     board_value = str((board.get("selected_option") or {}).get("value") or "")
     title = values.get(render.IMPORT_TITLE_BLOCK, {}).get(render.IMPORT_TITLE_ACTION, {})
+    mode = values.get(render.IMPORT_MODE_BLOCK, {}).get(render.IMPORT_MODE_ACTION, {})
+    chosen = {str(o.get("value")) for o in mode.get("selected_options") or []}
     return ImportForm(
         file=files[0] if files else None,
         board_id=int(board_value) if board_value.isdigit() else None,
         title=(title.get("value") or "").strip() or None,
+        check_only=render.IMPORT_CHECK_ONLY in chosen,
     )
 
 
@@ -122,6 +127,9 @@ def _import(
             plan_title=form.title,
             new_board=BoardDefaults(services.settings.timezone, services.settings.region),
         )
+        if form.check_only:  # leaving without commit rolls everything back
+            result.summary.checked_only = True
+            return render.import_checked(result.summary.lines(), form.filename)
         uow.commit()
     outcome = link_plan_owners(services, client, actor, result.plan_id, now)
     summary = result.summary

@@ -396,7 +396,7 @@ def import_sheet(
     new_board: BoardDefaults | None = None,
 ) -> ImportResult:
     """Import a read sheet into the board chosen (or the only one) and the plan named (or the
-    board's active plan, or a new one named after the file)."""
+    board's active plan, or a new one named from the sheet's title block or the file)."""
     check(Permission.CONFIGURE, standing(uow, actor))
     board_name = None
     if board_id is not None:

@@ -143,6 +143,7 @@ class ActionLine:
     delegates: tuple[Who, ...]
     working_days_overdue: int | None  # None unless overdue
     latest: LatestUpdate | None
+    due_text: str | None = None  # the sheet's words when the due cell is not a date
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,8 @@ class ActionHistory:
     updates: tuple[UpdateEntry, ...]  # at most HISTORY_LIMIT
     total_updates: int
     date_changes: tuple[DateChangeEntry, ...]
+    due_text: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()  # the imported sheet's other columns
 
 
 @dataclass(frozen=True)
@@ -470,6 +473,7 @@ def theme_detail(
             Action.status,
             Action.due_date,
             Action.due_precision,
+            Action.due_text,
         )
         .join(Plan, Plan.id == Action.plan_id)
         .where(_in_board(board.id), Action.theme_id == theme_id)
@@ -488,8 +492,9 @@ def theme_detail(
             delegates=tuple(delegates.get(action_id, ())),
             working_days_overdue=_overdue_days(calendar, due, status, info.today),
             latest=latest.get(action_id),
+            due_text=due_text,
         )
-        for action_id, action_ref, title, status, due, precision in actions
+        for action_id, action_ref, title, status, due, precision, due_text in actions
     )
     by_status: dict[str, int] = defaultdict(int)
     for line in lines:
@@ -633,6 +638,8 @@ def action_history(
         updates=tuple(UpdateEntry(*row[:9]) for row in update_rows),
         total_updates=update_rows[0].total if update_rows else 0,
         date_changes=tuple(DateChangeEntry(*row) for row in change_rows),
+        due_text=action.due_text,
+        fields=tuple((str(k), str(v)) for k, v in (action.fields or {}).items()),
     )
 
 

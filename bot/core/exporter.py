@@ -68,6 +68,43 @@ class _Row:
     progress: str = ""
     status: Status | None = None
     updated: dt.date | None = None
+    due_text: str = ""  # the sheet's words when the due cell is not a date
+    fields: tuple[tuple[str, str], ...] = ()
+
+
+# The importer's name for each exported column, to put a sheet's other columns back in place.
+_FIELD_OF_COLUMN = ("ref", "action", "due", "measures", "owner", "progress", "status")
+_FIELD_OF_COLUMN += ("last_updated",)
+
+
+def _layout(plan: dict[str, Any]) -> list[int | str]:
+    """Exported columns in order: an index into COLUMNS, or the name of a sheet's own column
+    placed after the known column it followed when imported."""
+    layout: list[int | str] = list(range(len(COLUMNS)))
+    extras = [c for c in plan.get("sheet_columns") or [] if c.get("name")]
+    for extra in reversed(extras):
+        after = extra.get("after")
+        if after in _FIELD_OF_COLUMN:
+            position = layout.index(_FIELD_OF_COLUMN.index(after)) + 1
+        else:
+            position = 0
+        layout.insert(position, str(extra["name"]))
+    seen = {c for c in layout if isinstance(c, str)}
+    for theme in plan.get("themes") or []:  # fields whose column the plan no longer lists
+        for action in theme.get("actions") or []:
+            for name in action.get("fields") or {}:
+                if name not in seen:
+                    seen.add(name)
+                    layout.append(name)
+    return layout
+
+
+def _header_name(column: int | str) -> str:
+    return COLUMNS[column] if isinstance(column, int) else column
+
+
+def _width(column: int | str) -> int:
+    return COLUMN_WIDTHS[column] if isinstance(column, int) else 25
 
 
 def export_xlsx(plan: dict[str, Any]) -> bytes:
@@ -83,8 +120,10 @@ def export_xlsx(plan: dict[str, Any]) -> bytes:
         board.data_type = "s"
     header_row = 4
 
-    for column, (name, width) in enumerate(zip(COLUMNS, COLUMN_WIDTHS, strict=True), start=1):
-        cell = sheet.cell(row=header_row, column=column, value=name)
+    layout = _layout(plan)
+    for column, spec in enumerate(layout, start=1):
+        name, width = _header_name(spec), _width(spec)
+        cell = sheet.cell(row=header_row, column=column, value=_clean(name))
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = _WRAP
@@ -93,16 +132,18 @@ def export_xlsx(plan: dict[str, Any]) -> bytes:
 
     number = header_row
     for number, row in enumerate(_rows(plan), start=header_row + 1):
-        values: list[object] = [
+        known: list[object] = [
             row.ref,
             row.title,
-            row.due,
+            row.due if row.due is not None else row.due_text,
             row.measures,
             row.owners,
             row.progress,
             row.status.label if row.status else "",
             row.updated,
         ]
+        fields = dict(row.fields)
+        values = [known[c] if isinstance(c, int) else fields.get(c, "") for c in layout]
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=number, column=column)
             if isinstance(value, str):
@@ -117,19 +158,19 @@ def export_xlsx(plan: dict[str, Any]) -> bytes:
                 cell.font = Font(bold=True)
                 cell.fill = _THEME_FILL
         if row.due is not None:
-            sheet.cell(row=number, column=3).number_format = (
+            sheet.cell(row=number, column=layout.index(2) + 1).number_format = (
                 MONTH_FORMAT if row.month else DAY_FORMAT
             )
         if row.updated is not None:
-            sheet.cell(row=number, column=8).number_format = DAY_FORMAT
+            sheet.cell(row=number, column=layout.index(7) + 1).number_format = DAY_FORMAT
         if row.status is not None:
-            sheet.cell(row=number, column=7).fill = PatternFill(
+            sheet.cell(row=number, column=layout.index(6) + 1).fill = PatternFill(
                 "solid", fgColor=STATUS_FILLS[row.status]
             )
 
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(COLUMNS))}{number}"
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(layout))}{number}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
@@ -143,22 +184,25 @@ def export_csv(plan: dict[str, Any]) -> bytes:
     """The plan as CSV (UTF-8 with a BOM so Excel reads it): 31/05/2019, or May-19 for months."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    layout = _layout(plan)
+    writer.writerow([_header_name(column) for column in layout])
     for row in _rows(plan):
-        due = ""
+        due = _csv_text(row.due_text)
         if row.due is not None:
             due = f"{MONTH_NAMES[row.due.month][:3]}-{row.due:%y}" if row.month else _uk(row.due)
+        known = [
+            _csv_text(row.ref),
+            _csv_text(row.title),
+            due,
+            _csv_text(row.measures),
+            _csv_text(row.owners),
+            _csv_text(row.progress),
+            row.status.label if row.status else "",
+            _uk(row.updated) if row.updated else "",
+        ]
+        fields = dict(row.fields)
         writer.writerow(
-            [
-                _csv_text(row.ref),
-                _csv_text(row.title),
-                due,
-                _csv_text(row.measures),
-                _csv_text(row.owners),
-                _csv_text(row.progress),
-                row.status.label if row.status else "",
-                _uk(row.updated) if row.updated else "",
-            ]
+            [known[c] if isinstance(c, int) else _csv_text(fields.get(c, "")) for c in layout]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -183,7 +227,7 @@ def export_markdown(plan: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(headings) + " |")
         lines.append("|" + "---|" * len(headings))
         for row in actions:
-            due = ""
+            due = row.due_text
             if row.due is not None:
                 due = f"{MONTH_NAMES[row.due.month]} {row.due.year}" if row.month else _uk(row.due)
             status = row.status.label if row.status else ""
@@ -230,6 +274,8 @@ def _theme_rows(theme: dict[str, Any]) -> Iterator[_Row]:
             update.get("note") or "",
             Status(status) if status else None,
             _local_date(update.get("at")),
+            action.get("due_text") or "",
+            tuple((str(k), str(v)) for k, v in (action.get("fields") or {}).items()),
         )
 
 

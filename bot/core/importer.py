@@ -30,12 +30,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from bot.core.dates import DatePrecision, last_day_of_month, parse_uk_date_or_none
+from bot.core.dates import DatePrecision, format_uk_date, last_day_of_month
+from bot.core.due_cells import read_due_text
 from bot.core.errors import UserError
+from bot.core.owner_cells import (
+    MAX_NAME_CHARS,
+    MAX_TITLE_CHARS,
+    ParsedOwner,
+    looks_like_name,
+    parse_owners,
+    read_owners,
+)
 from bot.core.sheet_reader import (
+    MAX_CELLS,
+    MAX_ROWS,
     RawCell,
     RawRow,
     Sheet,
+    TooLarge,
     UnreadableFile,
     is_month_only_format,
     read_csv,
@@ -62,6 +74,10 @@ OWNER = "owner"
 PROGRESS = "progress"
 STATUS = "status"
 LAST_UPDATED = "last_updated"
+THEME = "theme"
+MAX_PROBLEMS = 50
+
+__all__ = ["ParsedOwner", "looks_like_name", "parse_owners"]
 
 
 class ImportFormatError(UserError):
@@ -82,12 +98,6 @@ class ImportFormatError(UserError):
 
 
 @dataclass
-class ParsedOwner:
-    name: str
-    title: str | None = None
-
-
-@dataclass
 class ParsedAction:
     ref: str
     title: str
@@ -98,6 +108,10 @@ class ParsedAction:
     progress: str | None
     status: Status | None
     row: int  # 1-based sheet row, for messages
+    due_text: str | None = None  # the cell's words when they are not a date
+    original_due: dt.date | None = None  # a revised date's first value
+    original_precision: str = "day"
+    fields: dict[str, str] = field(default_factory=dict)  # columns the importer doesn't know
 
 
 @dataclass
@@ -113,6 +127,9 @@ class ParsedPlan:
     sheet: str
     themes: list[ParsedTheme]
     notes: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)  # cells read one way that could be another
+    title: str | None = None  # from the sheet's title block
+    extra_columns: list[tuple[str, str | None]] = field(default_factory=list)  # (name, after)
 
 
 def read_plan(data: bytes, filename: str) -> ParsedPlan:
@@ -132,6 +149,8 @@ def read_plan(data: bytes, filename: str) -> ParsedPlan:
     sheets: Iterable[Sheet]
     try:
         sheets = read_csv(data, PurePath(name).stem) if suffix == ".csv" else read_xlsx(data)
+    except TooLarge as error:
+        raise _too_large(name, None, error) from None
     except UnreadableFile:
         kind = "CSV text" if suffix == ".csv" else "an Excel workbook"
         raise ImportFormatError(
@@ -141,9 +160,12 @@ def read_plan(data: bytes, filename: str) -> ParsedPlan:
 
     tried: list[str] = []
     for sheet in sheets:
-        header = _find_header(sheet.rows(HEADER_SEARCH_ROWS, MAX_HEADER_COLUMNS))
-        if header is not None:
-            return _SheetReader(sheet.name, header).read(sheet)
+        try:
+            header = _find_header(sheet.rows(HEADER_SEARCH_ROWS, MAX_HEADER_COLUMNS))
+            if header is not None:
+                return _SheetReader(sheet.name, header).read(sheet)
+        except TooLarge as error:
+            raise _too_large(name, sheet.name, error) from None
         if sheet.name not in tried:
             tried.append(sheet.name)
     if len(tried) == 1:
@@ -155,6 +177,31 @@ def read_plan(data: bytes, filename: str) -> ParsedPlan:
         f'in "{name}". I need {EXPECTED_SHAPE}.',
         sheet=tried[0] if len(tried) == 1 else None,
     )
+
+
+def _too_large(filename: str, sheet: str | None, error: TooLarge) -> ImportFormatError:
+    """A refusal naming the limit, and the cell when one cell is too long."""
+    where = [f'sheet "{sheet}"'] if sheet else []
+    where += [f"row {error.row}"] if error.row else []
+    where += [f"column {_column_letter(error.column)}"] if error.column else []
+    place = f" ({', '.join(where)})" if where else ""
+    if error.cell:
+        message = (
+            f'A cell in "{filename}"{place} is too long: {error.message}. Shorten it and '
+            "import again."
+        )
+    else:
+        message = (
+            f'"{filename}"{place} is too large to be an improvement plan: {error.message}. '
+            "Import the plan's own sheet, without the extra data."
+        )
+    return ImportFormatError(message, sheet=sheet, row=error.row)
+
+
+def _column_letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column) if column >= 1 else str(column)
 
 
 # --- columns -------------------------------------------------------------------------------
@@ -178,6 +225,9 @@ for _field, _names in {
     STATUS: "rag|brag|status|rag rating|rag status|brag rating|brag status|overall status|"
     "current status",
     LAST_UPDATED: "last updated|date last updated|date updated|last updated date|updated on",
+    THEME: "theme|themes|theme title|priority|priorities|priority area|key priority|area|areas|"
+    "ofsted judgement area|judgement area|workstream|workstreams|strand|improvement theme|"
+    "improvement priority|ofsted theme|ofsted area|key theme",
 }.items():
     for _name in _names.split("|"):
         _EXACT_HEADERS[_name] = _field
@@ -188,6 +238,7 @@ _HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
         (LAST_UPDATED, r"\blast updated\b|\bdate updated\b|\bupdated on\b"),
+        (THEME, r"\bjudgement areas?\b|^(?:ofsted )?(?:themes?|priorit\w*|workstreams?)$"),
         (PROGRESS, r"^(progress|updates?|latest update|commentary|comments?)\b"),
         (MEASURES, r"measur|evidenc|success|outcome|impact|\bkpis?\b"),
         (PROGRESS, r"\b(progress|updates?|commentary|comments?)\b"),
@@ -227,6 +278,7 @@ class _Header:
     names: dict[str, str]  # field → the header as written, for messages
     ignored: list[str]  # headers naming a column already read
     title_rows: list[tuple[str, ...]]  # texts of the rows above the header
+    extras: dict[int, str] = field(default_factory=dict)  # 0-based column → unknown header
 
 
 def _find_header(rows: Iterable[RawRow]) -> _Header | None:
@@ -237,27 +289,68 @@ def _find_header(rows: Iterable[RawRow]) -> _Header | None:
         strength: dict[str, int] = {}
         names: dict[str, str] = {}
         ignored: list[str] = []
+        extras: dict[int, str] = {}
         for index, cell in enumerate(row.cells):
-            if not isinstance(cell.value, str):
+            if not isinstance(cell.value, str) or not cell.value.strip():
                 continue
+            shown = " ".join(cell.value.split())
             found = _field_for(cell.value)
             if found is None:
+                if len(shown) <= 80:
+                    extras[index] = shown
                 continue
             name, sure = found
-            shown = " ".join(cell.value.split())
             if name in columns and strength[name] >= sure:
                 ignored.append(shown)
+                extras[index] = shown
                 continue
             if name in columns:
                 ignored.append(names[name])
+                extras[columns[name]] = names[name]
             columns[name], strength[name], names[name] = index, sure, shown
+        _split_theme_from_actions(columns, names, extras, ignored)
+        if ACTION not in columns and THEME in columns and len(columns) >= 3:
+            columns[ACTION], strength[ACTION] = columns.pop(THEME), 1  # "Theme" holds actions
+            names[ACTION] = names.pop(THEME)
         wins = ACTION in columns and (len(columns) >= 2 or strength[ACTION] == 2)
         if wins and (best is None or len(columns) > len(best.columns)):
-            best = _Header(row.number, columns, names, ignored, list(above))
+            best = _Header(row.number, columns, names, ignored, list(above), extras)
         texts = _row_texts(row)
         if texts:
             above.append(texts)
     return best
+
+
+_GROUPING_HEADER = re.compile(
+    r"\b(recommendations?|areas? for (?:improvement|development)|findings?|objectives?|"
+    r"priorit\w*|themes?|issues?)\b"
+)
+
+
+def _split_theme_from_actions(
+    columns: dict[str, int], names: dict[str, str], extras: dict[int, str], ignored: list[str]
+) -> None:
+    """ "Ofsted recommendation | Key actions": the recommendation groups the actions, so it is
+    the theme column when the row has no other, and the actions column holds the actions."""
+    if THEME in columns or ACTION not in columns:
+        return
+    action_key = _header_key(names[ACTION])
+    for index, name in sorted(extras.items()):
+        key = _header_key(name)
+        found = _field_for(name)
+        if found is None or found[0] != ACTION:
+            continue
+        if "action" in key and _GROUPING_HEADER.search(action_key):
+            columns[THEME], names[THEME] = columns[ACTION], names[ACTION]
+            columns[ACTION], names[ACTION] = index, name
+        elif "action" in action_key and _GROUPING_HEADER.search(key):
+            columns[THEME], names[THEME] = index, name
+        else:
+            continue
+        del extras[index]
+        if name in ignored:
+            ignored.remove(name)
+        return
 
 
 def _row_texts(row: RawRow, width: int | None = None) -> tuple[str, ...]:
@@ -273,7 +366,13 @@ def _row_texts(row: RawRow, width: int | None = None) -> tuple[str, ...]:
 _SEPARATOR = r"(?:\s*[:)\-–—]\s*|\s+|$)"
 _DOTTED = r"\d{1,3}(?:\.\d{1,3})*[a-z]?"
 _LETTERED = r"[A-Z]{1,4}[.\-]?\d{1,3}(?:[.\-]\d{1,3})*[a-z]?"
-_THEME_WORD_REF = re.compile(rf"(?i:theme)\s+(\d{{1,3}}(?:\.0+)?|[A-Z])\.?{_SEPARATOR}(.*)", re.S)
+_THEME_WORD_REF = re.compile(
+    rf"(?i:theme)\s+(\d{{1,3}}(?:\.0+)?|[A-Z])\.?{_SEPARATOR}(.*)"
+    # "Priority 2: Leadership"; these words need punctuation, so "Section 17 checks" is text
+    rf"|(?i:priority|objective|recommendation|strand|workstream|area)\s+(\d{{1,3}}|[A-Z])"
+    r"(?:\s*[:.)\-–—]\s*|$)(.*)",
+    re.S,
+)
 _NUMBER_REF = re.compile(rf"({_DOTTED}|{_LETTERED})(\.?){_SEPARATOR}(.*)", re.S)
 _LETTER_REF = re.compile(r"([A-Z])(?:\s*[.:)]\s*|$)(.*)", re.S)
 _LOOSE_REF = re.compile(r"[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*")  # as the rest of the bot allows
@@ -291,8 +390,11 @@ def _split_ref(text: str, *, own_column: bool, styled: bool) -> _Ref | None:
     """A leading ref and the text after it. In the action text a bare number only counts as a
     ref with punctuation ("4. Placement…") or on a bold/merged row, so "10 carers…" is text."""
     text = text.strip()
+    if own_column:  # "Action 1.1", "Ref 4.2", "No. 3" in a ref column
+        text = re.sub(r"^(?i:action|ref|rec|no\.?|item)\s*(?=\d)", "", text)
     if match := _THEME_WORD_REF.fullmatch(text):
-        return _Ref(match[1], match[2].strip(), says_theme=True)
+        ref, rest = (match[1], match[2]) if match[1] else (match[3], match[4])
+        return _Ref(ref, rest.strip(), says_theme=True)
     if match := _NUMBER_REF.fullmatch(text):
         ref, dot, rest = match[1], match[2], match[3].strip()
         bare_number = ref.isdigit() and not dot and text[len(ref) :][:1].isspace()
@@ -327,8 +429,6 @@ def theme_of(ref: str) -> str | None:
 _BULLET = re.compile(r"^(?:[•·▪●◦‣⁃∙]\s*|[-*–]\s+)")
 _GLUED_BULLET = re.compile(r"^([•·▪●◦‣⁃∙])(?=\S)")
 _NOTE_ROW = re.compile(r"^(?:notes?|nb|n\.b\.?|key|sources?|please note|footnote)\b|^\*", re.I)
-_NO_OWNER = frozenset({"tbc", "tba", "n/a", "na", "none", "-", "–", "—"})
-_DUE_FILLER = re.compile(r"^(?:by\s+)?(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?", re.I)
 
 
 def tidy_text(text: str) -> str:
@@ -353,75 +453,6 @@ def _cell_text(cell: RawCell) -> str:
 
 def _optional_text(cell: RawCell | None) -> str | None:
     return (_cell_text(cell) or None) if cell is not None else None
-
-
-_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.\-]*(?:['’.\-][^\W\d_]*)*\.?")
-_JOB_TITLE_WORDS = """
-    head heads director directors manager managers service services officer officers lead
-    leads team teams of for the and children childrens children's social care assistant
-    deputy principal senior chief executive board chair partnership safeguarding fostering
-    adoption quality assurance education health commissioning workforce development
-    strategic operations practice early help corporate council group panel all school
-    schools virtual hr finance performance business support unit leaving
-"""
-_TITLE_WORDS = frozenset(_JOB_TITLE_WORDS.split())
-
-
-def looks_like_name(text: str) -> bool:
-    """Two to four capitalised words that are not job-title words: "Jane Doe", "Zoë O'Brien"."""
-    words = text.split()
-    if not 2 <= len(words) <= 4:
-        return False
-    return all(
-        word[0].isupper()
-        and _NAME_WORD.fullmatch(word) is not None
-        and word.lower().strip(".") not in _TITLE_WORDS
-        for word in words
-    )
-
-
-def parse_owners(text: str) -> list[ParsedOwner]:
-    """Owners from a cell: one per line or `;`, "Name, Job title" each; "A and B" splits only
-    when both sides are names, so "Head of Fostering & Adoption" stays one owner."""
-    owners: list[ParsedOwner] = []
-    for part in re.split(r"[\n;]", text):
-        part = _BULLET.sub("", part.strip()).strip()
-        part = re.sub(r"^\d{1,2}[.)]\s+", "", part)
-        if not part or part.lower() in _NO_OWNER:
-            continue
-        pieces = re.split(r"\s+(?:and|&)\s+", part)
-        if len(pieces) < 2 or not all(looks_like_name(_name_part(p)) for p in pieces):
-            pieces = [part]
-        for piece in pieces:
-            owner = _owner(piece.strip(" ,"))
-            if owner.name and owner not in owners:
-                owners.append(owner)
-    return owners
-
-
-def _name_part(text: str) -> str:
-    return re.split(r",|\(|\s[-–—]\s", text, maxsplit=1)[0].strip()
-
-
-_OWNER_IN_BRACKETS = re.compile(r"(.+?)\s*\((.+)\)")  # Jane Doe (Head of Fostering)
-_OWNER_WITH_DASH = re.compile(r"(.+?)\s+[-–—]\s+(.+)")  # Jane Doe – Head of Fostering
-
-
-def _owner(text: str) -> ParsedOwner:
-    if "," in text:
-        name, title = text.split(",", 1)
-    else:
-        match = _OWNER_IN_BRACKETS.fullmatch(text)
-        dash = _OWNER_WITH_DASH.fullmatch(text)
-        if match is None and dash is not None and looks_like_name(dash[1]):
-            match = dash
-        if match is None:
-            return ParsedOwner(text.strip(), None)
-        name, title = match[1], match[2]
-    name, title = name.strip(), title.strip()
-    if not looks_like_name(name) and looks_like_name(title):  # "Head of Fostering, Jane Doe"
-        name, title = title, name
-    return ParsedOwner(name, title or None)
 
 
 def status_for_colour(rgb: str) -> Status | None:
@@ -458,52 +489,146 @@ class _Theme:
 
 
 class _SheetReader:
-    """Reads the rows under a header into themes and actions."""
+    """Reads the rows under a header into themes and actions, collecting every problem."""
 
     def __init__(self, sheet_name: str, header: _Header) -> None:
         self.sheet = sheet_name
         self.header = header
-        self.columns = header.columns
+        self.columns = dict(header.columns)
         self.themes: list[_Theme] = []
         self.current: _Theme | None = None  # the theme the last theme row opened
         self.last_action: ParsedAction | None = None
         self.action_rows: dict[str, int] = {}
         self.notes: list[str] = []
+        self.doubts: list[str] = []
+        self.problems: list[str] = []
+        self.refless: list[str] = []  # rows of text with no ref
         self.repeated_headers: list[int] = []
-        self.width = max(self.columns.values()) + 1
+        self.extras = dict(header.extras)
+        self.width = max([*self.columns.values(), *self.extras]) + 1
         self.title_rows = {texts[: self.width] for texts in header.title_rows}
-        action = header.columns[ACTION]
-        self.text_columns = sorted({action, header.columns.get(REF, action)})
+        self.column_theme: str | None = None  # the theme column's last title
 
     def read(self, sheet: Sheet) -> ParsedPlan:
-        for row in sheet.rows(max_col=self.width):
-            if row.number > self.header.row:
-                self._row(row)
+        rows: list[RawRow] = []
+        cells = 0
+        for row in sheet.rows(max_col=MAX_HEADER_COLUMNS):
+            if row.number <= self.header.row or not any(not c.is_blank for c in row.cells):
+                continue
+            if row.number > MAX_ROWS:
+                raise TooLarge(
+                    f"it has rows beyond row {MAX_ROWS:,}; I import plans of up to "
+                    f"{MAX_ROWS:,} rows",
+                    row=row.number,
+                )
+            cells += sum(1 for cell in row.cells if not cell.is_blank)
+            if cells > MAX_CELLS:
+                raise TooLarge(
+                    f"it has more than {MAX_CELLS:,} filled cells; I import plans of up to "
+                    f"{MAX_CELLS:,}",
+                    row=row.number,
+                )
+            rows.append(row)
+        self._find_blank_headed_refs(rows)
+        action = self.columns[ACTION]
+        self.text_columns = sorted({action, self.columns.get(REF, action)})
+        for row in rows:
+            self._row(row)
         themes = self._finish_themes()
+        if not self.action_rows and self.refless:
+            self.problems.append(
+                f'Sheet "{self.sheet}": I found no action with a ref (like 4.1) under the '
+                f"header on row {self.header.row}. Give each action a ref."
+            )
+            self.problems.extend(self.refless)
+        if self.problems:
+            shown = self.problems[:MAX_PROBLEMS]
+            more = len(self.problems) - len(shown)
+            if len(shown) == 1:
+                raise ImportFormatError(f"{shown[0]} Fix it and import again.", sheet=self.sheet)
+            text = "\n".join(shown) + (f"\n…and {more} more." if more else "")
+            raise ImportFormatError(
+                f"I can't import this sheet: {len(self.problems)} problems. Fix them and "
+                f"import again:\n{text}",
+                sheet=self.sheet,
+            )
         notes = []
-        if self.header.ignored:
-            ignored = ", ".join(f'"{name}"' for name in self.header.ignored)
-            notes.append(f"Ignored columns {ignored}: their meaning is read from another column.")
         if self.repeated_headers:
-            rows = ", ".join(str(n) for n in self.repeated_headers)
-            notes.append(f"Skipped repeated header rows: {rows}.")
-        return ParsedPlan(self.sheet, themes, notes + self.notes)
-
-    def _error(self, row: int, name: str, message: str) -> ImportFormatError:
-        """An error naming the sheet, row and column (the action column if `name` has none)."""
-        column = self.header.names.get(name) or self.header.names[ACTION]
-        return ImportFormatError(
-            f'Sheet "{self.sheet}", row {row}, column "{column}": {message}',
-            sheet=self.sheet,
-            row=row,
-            column=column,
+            rows_text = ", ".join(str(n) for n in self.repeated_headers)
+            notes.append(f"Skipped repeated header rows: {rows_text}.")
+        return ParsedPlan(
+            self.sheet,
+            themes,
+            notes + self.notes,
+            doubts=self.doubts,
+            title=self._title(),
+            extra_columns=self._extra_layout(),
         )
+
+    def _where(self, row: int, name: str) -> str:
+        column = self.header.names.get(name) or self.header.names.get(ACTION, "")
+        return f'Sheet "{self.sheet}", row {row}, column "{column}"'
+
+    def _problem(self, row: int, name: str, message: str) -> None:
+        """Something that makes the plan unreadable; every one is listed at the end."""
+        self.problems.append(f"{self._where(row, name)}: {message}")
+
+    def _doubt(self, row: int, name: str, message: str) -> None:
+        self.doubts.append(f"{self._where(row, name)}: {message}")
+
+    def _title(self) -> str | None:
+        """The plan's title from the title block above the header: its first line of text."""
+        for texts in self.header.title_rows:
+            text = next((t for t in texts if t), "")
+            if (
+                not text
+                or len(text) > 150
+                or re.match(
+                    r"(?i)(board|version|last updated|updated|date|author|owner|status|key)\b", text
+                )
+            ):
+                continue
+            return text.rstrip(" :")
+        return None
+
+    def _extra_layout(self) -> list[tuple[str, str | None]]:
+        """Unknown columns with the known column each follows, for exporting them in place."""
+        by_index = {index: name for name, index in self.columns.items()}
+        layout: list[tuple[str, str | None]] = []
+        for index, name in sorted(self.extras.items()):
+            before = [i for i in by_index if i < index]
+            layout.append((name, by_index[max(before)] if before else None))
+        return layout
+
+    def _find_blank_headed_refs(self, rows: list[RawRow]) -> None:
+        """A column with no header whose cells are refs (4.0, 4.1 …) is the ref column."""
+        if REF in self.columns:
+            return
+        header_cells = {i for i in (*self.columns.values(), *self.extras)}
+        for index in range(self.columns[ACTION]):
+            if index in header_cells:
+                continue
+            values = [_cell_text(row.cell(index)) for row in rows]
+            filled = [v for v in values if v]
+            refs = [
+                v
+                for v in filled
+                if (r := _split_ref(v, own_column=True, styled=False)) and not r.rest
+            ]
+            if len(refs) >= 2 and len(refs) * 10 >= len(filled) * 6:
+                self.columns[REF] = index
+                self.header.names.setdefault(REF, f"column {_column_letter(index + 1)}")
+                self.notes.append(
+                    f"Read column {_column_letter(index + 1)} (no header) as the refs."
+                )
+                return
 
     # One row
 
     def _row(self, row: RawRow) -> None:
         cells = {name: row.cell(index) for name, index in self.columns.items()}
-        if all(cell.is_blank for name, cell in cells.items() if name != LAST_UPDATED):
+        known_blank = all(c.is_blank for name, c in cells.items() if name != LAST_UPDATED)
+        if known_blank and all(row.cell(index).is_blank for index in self.extras):
             return
         if self._is_repeated_header(cells):
             self.repeated_headers.append(row.number)
@@ -516,6 +641,9 @@ class _SheetReader:
         found = None
         if ref_text:
             found = _split_ref(ref_text, own_column=True, styled=styled)
+            inner = _split_ref(action_text, own_column=False, styled=False) if found else None
+            if found and inner and inner.rest and inner.ref.startswith(found.ref + "."):
+                found, action_text = inner, inner.rest  # "1" | "1.1 Introduce…": 1.1 is the ref
         elif action_text:
             found = _split_ref(action_text, own_column=False, styled=styled)
             if found is not None:
@@ -526,12 +654,14 @@ class _SheetReader:
             is_theme = found.says_theme or (
                 _is_theme_ref(found.ref) and (styled or not (has_due or owners_text))
             )
+            if THEME in cells and not found.says_theme and not styled and action_text:
+                is_theme = False  # themes come from their own column
             if not title and not self._has_detail(cells):
                 self.notes.append(f"Skipped row {row.number}: it has a ref ({found.ref}) only.")
             elif is_theme:
                 self._theme(_theme_ref(found.ref), title, row.number)
             else:
-                self._action(found.ref.rstrip("."), title, cells, owners_text, row.number)
+                self._action(found.ref.rstrip("."), title, cells, owners_text, row)
             return
         if _row_texts(row, self.width) in self.title_rows:
             self.notes.append(f"Skipped row {row.number}: it repeats the title above the header.")
@@ -547,16 +677,18 @@ class _SheetReader:
         if _NOTE_ROW.match(first_text):
             self.notes.append(f'Skipped note row {row.number}: "{_clip(first_text)}".')
             return
-        if not ref_text and not action_text and self._continues(cells, owners_text, has_due):
+        if not ref_text and not action_text and self._continues(row, cells, owners_text, has_due):
+            return
+        if not first_text:
             return
         shown = _clip(ref_text or action_text or first_text)
         column = REF if ref_text or REF in self.columns else ACTION
-        raise self._error(
-            row.number,
-            column,
-            f'I can\'t find a ref for "{shown}". Give each action a ref like 4.1 and each '
-            'theme a ref like 4, or start a note row with "Note:".',
+        message = (
+            f'left out "{shown}": it has no ref. Give each action a ref like 4.1, or start a '
+            'note row with "Note:".'
         )
+        self._doubt(row.number, column, message)
+        self.refless.append(f"{self._where(row.number, column)}: {message}")
 
     def _is_repeated_header(self, cells: dict[str, RawCell]) -> bool:
         action = cells[ACTION]
@@ -565,7 +697,8 @@ class _SheetReader:
         if _header_key(action.value) != _header_key(self.header.names[ACTION]):
             return False
         ref = cells.get(REF)
-        return ref is None or _header_key(ref.text()) in {"", _header_key(self.header.names[REF])}
+        ref_name = self.header.names.get(REF, "")
+        return ref is None or _header_key(ref.text()) in {"", _header_key(ref_name)}
 
     def _is_styled(self, row: RawRow, cells: dict[str, RawCell], action_text: str) -> bool:
         """Bold, or merged across three or more columns from the ref or action column."""
@@ -578,24 +711,34 @@ class _SheetReader:
         )
 
     def _has_detail(self, cells: dict[str, RawCell]) -> bool:
-        skip = {REF, ACTION, LAST_UPDATED}
+        skip = {REF, ACTION, LAST_UPDATED, THEME}
         return any(not cell.is_blank for name, cell in cells.items() if name not in skip)
 
-    def _continues(self, cells: dict[str, RawCell], owners_text: str, has_due: bool) -> bool:
+    def _continues(
+        self, row: RawRow, cells: dict[str, RawCell], owners_text: str, has_due: bool
+    ) -> bool:
         """Append a continuation row's text to the action above; False if it is not one."""
         action = self.last_action
         measures = _cell_text(cells[MEASURES]) if MEASURES in cells else ""
         progress = _cell_text(cells[PROGRESS]) if PROGRESS in cells else ""
         status_blank = STATUS not in cells or cells[STATUS].is_blank
+        extras = {
+            name: text
+            for index, name in self.extras.items()
+            if (text := _cell_text(row.cell(index)))
+        }
         if action is None or has_due or not status_blank:
             return False
-        if not (measures or progress or owners_text):
+        if not (measures or progress or owners_text or extras):
             return False
         if measures:
             action.measures = f"{action.measures}\n{measures}" if action.measures else measures
         if progress:
             action.progress = f"{action.progress}\n{progress}" if action.progress else progress
-        for owner in parse_owners(owners_text):
+        for name, text in extras.items():
+            old = action.fields.get(name)
+            action.fields[name] = f"{old}\n{text}" if old else text
+        for owner in self._owners(owners_text, row.number):
             if owner not in action.owners:
                 action.owners.append(owner)
         return True
@@ -606,11 +749,12 @@ class _SheetReader:
         self.last_action = None
         existing = next((t for t in self.themes if ref is not None and t.ref == ref), None)
         if existing is not None and existing.from_row:
-            raise self._error(
+            self._problem(
                 row,
                 REF,
                 f"theme {ref} is already on row {existing.row}. Give each theme its own ref.",
             )
+            return
         if existing is not None:  # inferred from earlier actions: this row names it
             existing.title = title or existing.title
             existing.row, existing.from_row = row, True
@@ -620,47 +764,114 @@ class _SheetReader:
         self.themes.append(self.current)
 
     def _action(
-        self, ref: str, title: str, cells: dict[str, RawCell], owners_text: str, row: int
+        self, ref: str, title: str, cells: dict[str, RawCell], owners_text: str, raw: RawRow
     ) -> None:
+        row = raw.number
         if ref in self.action_rows:
-            raise self._error(
+            self._problem(
                 row,
                 REF,
                 f"action {ref} is already on row {self.action_rows[ref]}. "
                 "Give each action its own ref.",
             )
+            return
         if not title:
-            raise self._error(
-                row, ACTION, f"action {ref} has no text. Say what the action is, or delete the row."
-            )
-        due, precision = self._due(cells.get(DUE), row)
+            self._doubt(row, ACTION, f"left out action {ref}: it has no text.")
+            return
+        due = self._due(cells.get(DUE), row)
+        status = self._status(cells.get(STATUS), row)
+        if due.complete and status is None:
+            status = Status.BLUE
+        fields = {
+            name: text
+            for index, name in self.extras.items()
+            if (text := _cell_text(raw.cell(index)))
+        }
         action = ParsedAction(
             ref=ref,
             title=title,
-            due=due,
-            due_precision=precision,
+            due=due.due,
+            due_precision=due.precision,
             measures=_optional_text(cells.get(MEASURES)),
-            owners=parse_owners(owners_text),
-            progress=_optional_text(cells.get(PROGRESS)),
-            status=self._status(cells.get(STATUS), row),
+            owners=self._owners(owners_text, row),
+            progress=_progress_text(cells.get(PROGRESS)),
+            status=status,
             row=row,
+            due_text=due.text,
+            original_due=due.original,
+            original_precision=due.original_precision,
+            fields=fields,
         )
+        theme = self._theme_from_column(cells.get(THEME), ref, row)
+        if theme is None:
+            theme = self._theme_for(ref, row)
         self.action_rows[ref] = row
-        self._theme_for(ref, row).actions.append(action)
+        theme.actions.append(action)
         self.last_action = action
+
+    def _owners(self, text: str, row: int) -> list[ParsedOwner]:
+        if not text:
+            return []
+        reading = read_owners(text)
+        for doubt in reading.doubts:
+            self._doubt(row, OWNER, doubt)
+        owners = []
+        for owner in reading.owners:
+            if len(owner.name) > MAX_NAME_CHARS:
+                self._doubt(
+                    row,
+                    OWNER,
+                    f'left out the owner "{_clip(owner.name)}": it is {len(owner.name)} '
+                    f"characters and a name or role can be at most {MAX_NAME_CHARS}. "
+                    "Shorten it and import again.",
+                )
+                continue
+            if owner.title and len(owner.title) > MAX_TITLE_CHARS:
+                self._doubt(
+                    row,
+                    OWNER,
+                    f"cut {owner.name}'s job title to {MAX_TITLE_CHARS} characters.",
+                )
+                owner = ParsedOwner(owner.name, owner.title[:MAX_TITLE_CHARS], owner.role)
+            owners.append(owner)
+        return owners
+
+    def _theme_from_column(self, cell: RawCell | None, ref: str, row: int) -> _Theme | None:
+        """The theme a theme column names; a blank cell keeps the one above (merged cells)."""
+        if cell is None:
+            return None
+        text = " ".join(_cell_text(cell).split())
+        if text:
+            self.column_theme = text
+        elif self.column_theme is None:
+            return None
+        title = self.column_theme or ""
+        found = _split_ref(title, own_column=False, styled=True)
+        theme_ref = None
+        if found is not None and found.rest and _is_theme_ref(found.ref):
+            theme_ref, title = _theme_ref(found.ref), found.rest
+        existing = next((t for t in self.themes if t.title == title), None)
+        if existing is not None:
+            self.current = existing
+            return existing
+        if theme_ref is None or any(t.ref == theme_ref for t in self.themes):
+            wanted = theme_of(ref)
+            taken = {t.ref for t in self.themes}
+            if wanted is not None and wanted not in taken:
+                theme_ref = wanted
+            else:
+                theme_ref = next(
+                    str(n) for n in range(1, len(self.themes) + 2) if str(n) not in taken
+                )
+        theme = _Theme(theme_ref, title, row)
+        self.themes.append(theme)
+        self.current = theme
+        return theme
 
     def _theme_for(self, ref: str, row: int) -> _Theme:
         if self.current is not None:
             return self.current
-        theme_ref = theme_of(ref)
-        if theme_ref is None:
-            raise self._error(
-                row,
-                REF,
-                f"action {ref} comes before any theme row and its ref doesn't say which theme "
-                "it belongs to. Add a theme row above it (a ref like 1 and a title), "
-                "or use refs like 1.1.",
-            )
+        theme_ref = theme_of(ref) or "1"
         theme = next((t for t in self.themes if t.ref == theme_ref), None)
         if theme is None:
             theme = _Theme(theme_ref, f"Theme {theme_ref}", row, from_row=False)
@@ -689,24 +900,30 @@ class _SheetReader:
 
     # Cells
 
-    def _due(self, cell: RawCell | None, row: int) -> tuple[dt.date | None, str]:
+    def _due(self, cell: RawCell | None, row: int) -> _Due:
         if cell is None or cell.is_blank:
-            return None, DatePrecision.DAY.value
+            return _Due()
         value = cell.value
         if isinstance(value, dt.date):  # a real date cell (datetime is a date too)
             day = value.date() if isinstance(value, dt.datetime) else value
             if is_month_only_format(cell.number_format):
-                return last_day_of_month(day.year, day.month), DatePrecision.MONTH.value
-            return day, DatePrecision.DAY.value
+                return _Due(last_day_of_month(day.year, day.month), DatePrecision.MONTH.value)
+            return _Due(day)
         text = " ".join(cell.text().split())
-        try:
-            parsed = parse_uk_date_or_none(_DUE_FILLER.sub("", text) or text)
-        except UserError as exc:
-            raise self._error(row, DUE, exc.message) from None
-        if parsed is None:
-            self.notes.append(f'Row {row}: read the due date "{text}" as no date yet.')
-            return None, DatePrecision.DAY.value
-        return parsed.value, parsed.precision.value
+        reading = read_due_text(text)
+        if reading.how:
+            if reading.doubt:
+                self._doubt(row, DUE, reading.how)
+            else:
+                self.notes.append(f"Row {row}: {reading.how}.")
+        return _Due(
+            reading.due,
+            reading.precision.value,
+            reading.text,
+            reading.original,
+            reading.original_precision.value,
+            reading.complete,
+        )
 
     def _status(self, cell: RawCell | None, row: int) -> Status | None:
         if cell is None:
@@ -715,11 +932,40 @@ class _SheetReader:
         if not text:
             return status_for_colour(cell.fill) if cell.fill else None
         status = find_status(text) or split_leading_status(text)[0]
+        if status is None and text.strip("-–—. ") == "":
+            return None
         if status is None:
-            raise self._error(
-                row, STATUS, f'I don\'t know the status "{_clip(text)}". Use {STATUS_WORDS_HINT}.'
+            self._doubt(
+                row,
+                STATUS,
+                f'left the status as it was: I don\'t know "{_clip(text)}". '
+                f"Use {STATUS_WORDS_HINT}.",
             )
         return status
+
+
+@dataclass(frozen=True)
+class _Due:
+    due: dt.date | None = None
+    precision: str = DatePrecision.DAY.value
+    text: str | None = None
+    original: dt.date | None = None
+    original_precision: str = DatePrecision.DAY.value
+    complete: bool = False
+
+
+def _progress_text(cell: RawCell | None) -> str | None:
+    """Progress text; a lone dash or similar says nothing, so it is no update."""
+    text = _optional_text(cell)
+    if text is None or re.fullmatch(r"[-–—]", text.strip()):
+        return None
+    return text
+
+
+def describe_due(due: dt.date | None, precision: str, text: str | None) -> str:
+    if due is not None:
+        return format_uk_date(due, DatePrecision(precision))
+    return f'"{text}"' if text else "no date"
 
 
 def _clip(text: str, limit: int = 40) -> str:

@@ -78,6 +78,7 @@ class MyAction:
     delegate: bool = False  # the person stands in for the owners
     last_update_on: dt.date | None = None  # board-local date
     last_update_note: str | None = None
+    due_text: str | None = None  # the sheet's words when the due cell is not a date
 
 
 def ref_key(ref: str) -> tuple[tuple[int, int | str], ...]:
@@ -152,6 +153,7 @@ def _describe(
                 delegate=action.id in stand_ins,
                 last_update_on=local_date(last.at, board.timezone) if last else None,
                 last_update_note=last.note if last else None,
+                due_text=action.due_text,
             )
         )
     return described

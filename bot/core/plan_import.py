@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
 
+from bot.core.dates import DatePrecision, format_uk_date
 from bot.core.errors import UserError
-from bot.core.importer import ParsedAction, ParsedPlan
+from bot.core.importer import ParsedAction, ParsedPlan, ParsedTheme
 from bot.core.permissions import Permission, check
 from bot.core.plans import (
     OWNER,
@@ -52,9 +55,15 @@ class ImportSummary:
     updates_recorded: int = 0
     unlinked_owners: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
+    changes: dict[str, list[str]] = field(default_factory=dict)  # ref → "what: old → new"
+    role_owners: list[str] = field(default_factory=list)
+    checked_only: bool = False
 
     def lines(self) -> list[str]:
         verb = "Created" if self.plan_created else "Updated"
+        if self.checked_only:
+            verb = "Would create" if self.plan_created else "Would update"
         out = [f"{verb} “{self.plan}” on {self.board}."]
         out.append(
             f"Themes: {len(self.themes_added)} added, {len(self.themes_changed)} changed. "
@@ -63,7 +72,8 @@ class ImportSummary:
             f"Progress updates recorded: {self.updates_recorded}."
         )
         for ref, fields in self.actions_changed.items():
-            out.append(f"  {ref}: {', '.join(fields)} changed")
+            described = self.changes.get(ref) or [f"{name} changed" for name in fields]
+            out.append(f"  {ref}: {'; '.join(described)}")
         if self.not_in_sheet:
             out.append(
                 "In the plan but not in this sheet (left as they are): "
@@ -71,7 +81,16 @@ class ImportSummary:
             )
         if self.unlinked_owners:
             out.append("Owners not yet linked to Slack: " + ", ".join(self.unlinked_owners))
+        if self.role_owners:
+            out.append(
+                "Owned by a role (linked later to whoever holds it): " + "; ".join(self.role_owners)
+            )
         out.extend(self.notes)
+        if self.doubts:
+            out.append(f"Check these {len(self.doubts)} cells (imported as described):")
+            out.extend(f"  {doubt}" for doubt in self.doubts)
+        if self.checked_only:
+            out.append("Nothing was written: this was a check.")
         return out
 
     def as_json(self) -> dict[str, object]:
@@ -88,6 +107,10 @@ class ImportSummary:
             "updates_recorded": self.updates_recorded,
             "unlinked_owners": self.unlinked_owners,
             "notes": self.notes,
+            "doubts": self.doubts,
+            "changes": self.changes,
+            "role_owners": self.role_owners,
+            "checked_only": self.checked_only,
         }
 
 
@@ -116,63 +139,76 @@ def import_plan(
     time zone and holiday region (the deployment's BOT_TIMEZONE / BOT_REGION)."""
     as_of = as_of or now
     board, plan, created = _target(
-        uow, actor, now, filename, board_name, plan_title, plan_id, new_board or BoardDefaults()
+        uow,
+        actor,
+        now,
+        filename,
+        board_name,
+        plan_title,
+        plan_id,
+        new_board or BoardDefaults(),
+        parsed.title,
     )
     check(Permission.CONFIGURE, standing(uow, actor, board.id))
     if not any(theme.actions for theme in parsed.themes):
         raise UserError(f"“{filename}” has no actions I can read, so nothing was imported.")
     summary = ImportSummary(board=board.name, plan=plan.title, plan_created=created)
     summary.notes.extend(parsed.notes)
+    summary.doubts.extend(parsed.doubts)
     session = uow.session
+    if parsed.extra_columns or plan.sheet_columns:
+        plan.sheet_columns = [{"name": n, "after": a} for n, a in parsed.extra_columns] or None
 
     themes = {t.ref: t for t in session.scalars(select(Theme).where(Theme.plan_id == plan.id))}
     actions = {a.ref: a for a in session.scalars(select(Action).where(Action.plan_id == plan.id))}
     latest_notes = _latest_notes(uow, plan.id)
     seen_refs: set[str] = set()
     theme_position = _next_position(uow, Theme, Theme.plan_id == plan.id)
+    people: dict[str, int] = {}  # one look-up per person, however many actions they own
 
-    for parsed_theme in parsed.themes:
-        theme = themes.get(parsed_theme.ref)
-        if theme is None:
-            theme = Theme(
-                plan_id=plan.id,
-                ref=parsed_theme.ref,
-                title=parsed_theme.title,
-                position=theme_position,
+    def owner_id(name: str, title: str | None) -> int:
+        key = " ".join(name.split()).lower()
+        if key not in people:
+            people[key] = person_by_name(uow, actor.workspace_id, name, title).id
+        return people[key]
+
+    # Actions are written first and flushed together, then their progress, so the whole plan
+    # goes in a few statements: the write transaction stays short.
+    written: list[tuple[Action, ParsedAction, list[str]]] = []
+    for parsed_theme in parsed.themes:  # people first, while there is little else to flush
+        for row in parsed_theme.actions:
+            for owner in row.owners:
+                owner_id(owner.name, owner.title)
+    with session.no_autoflush:
+        for parsed_theme in parsed.themes:
+            theme_position = _write_theme(
+                uow,
+                plan,
+                parsed_theme,
+                themes,
+                actions,
+                summary,
+                written,
+                seen_refs,
+                owner_id,
+                theme_position,
             )
-            theme_position += 1
-            session.add(theme)
-            session.flush()
-            themes[theme.ref] = theme
-            summary.themes_added.append(theme.ref)
-        elif parsed_theme.title and theme.title != parsed_theme.title:
-            theme.title = parsed_theme.title
-            summary.themes_changed.append(theme.ref)
-        for position, row in enumerate(parsed_theme.actions):
-            seen_refs.add(row.ref)
-            action = actions.get(row.ref)
-            owner_ids = [
-                person_by_name(uow, actor.workspace_id, o.name, o.title).id for o in row.owners
-            ]
-            if action is None or action.removed_at is not None:
-                action = _new_action(uow, plan, theme, row, position, owner_ids, existing=action)
-                actions[row.ref] = action
-                summary.actions_added.append(row.ref)
-                changed: list[str] = []
-            else:
-                changed = _apply_row(action, theme, row, position, owner_ids)
-            recorded = _record_sheet_progress(
-                uow, actor, action, row, as_of, latest_notes.get(action.id)
-            )
-            summary.updates_recorded += recorded
-            if action.ref in summary.actions_added:
-                continue
-            if recorded:
-                changed.append("progress")
-            if changed:
-                summary.actions_changed[row.ref] = changed
-            else:
-                summary.actions_unchanged += 1
+    session.flush()
+    for action, row, changed in written:
+        recorded = _record_sheet_progress(
+            uow, actor, action, row, as_of, latest_notes.get(action.id)
+        )
+        summary.updates_recorded += recorded
+        if row.ref in summary.actions_added:
+            continue
+        if recorded:
+            changed.append("progress")
+            if row.ref in summary.changes:
+                summary.changes[row.ref].append("progress recorded")
+        if changed:
+            summary.actions_changed[row.ref] = changed
+        else:
+            summary.actions_unchanged += 1
 
     summary.not_in_sheet = sorted(
         (ref for ref, a in actions.items() if ref not in seen_refs and a.removed_at is None),
@@ -197,6 +233,56 @@ def import_plan(
     return summary
 
 
+def _write_theme(
+    uow: UnitOfWork,
+    plan: Plan,
+    parsed_theme: ParsedTheme,
+    themes: dict[str, Theme],
+    actions: dict[str, Action],
+    summary: ImportSummary,
+    written: list[tuple[Action, ParsedAction, list[str]]],
+    seen_refs: set[str],
+    owner_id: Callable[[str, str | None], int],
+    theme_position: int,
+) -> int:
+    """Write one theme and its actions; returns the next new theme's position."""
+    session = uow.session
+    theme = themes.get(parsed_theme.ref)
+    if theme is None:
+        theme = Theme(
+            plan_id=plan.id,
+            ref=parsed_theme.ref,
+            title=parsed_theme.title,
+            position=theme_position,
+        )
+        session.add(theme)
+        session.flush()
+        theme_position += 1
+        themes[theme.ref] = theme
+        summary.themes_added.append(theme.ref)
+    elif parsed_theme.title and theme.title != parsed_theme.title:
+        theme.title = parsed_theme.title
+        summary.themes_changed.append(theme.ref)
+    for position, row in enumerate(parsed_theme.actions):
+        seen_refs.add(row.ref)
+        action = actions.get(row.ref)
+        owner_ids = [owner_id(o.name, o.title) for o in row.owners]
+        for owner in row.owners:
+            if owner.role and owner.name not in summary.role_owners:
+                summary.role_owners.append(owner.name)
+        if action is None or action.removed_at is not None:
+            action = _new_action(uow, plan, theme, row, position, owner_ids, existing=action)
+            actions[row.ref] = action
+            summary.actions_added.append(row.ref)
+            changed: list[str] = []
+        else:
+            changed = _apply_row(action, theme, row, position, owner_ids, described := [])
+            if described:
+                summary.changes[row.ref] = described
+        written.append((action, row, changed))
+    return theme_position
+
+
 def _target(
     uow: UnitOfWork,
     actor: Actor,
@@ -206,6 +292,7 @@ def _target(
     plan_title: str | None,
     plan_id: int | None,
     new_board: BoardDefaults,
+    sheet_title: str | None = None,
 ) -> tuple[Board, Plan, bool]:
     session = uow.session
     if plan_id is not None:
@@ -249,7 +336,8 @@ def _target(
     if len(active) > 1:
         names = ", ".join(f'"{p.title}"' for p in active)
         raise UserError(f"{board.name} has several active plans ({names}); say which with --plan.")
-    return board, create_plan(uow, actor, board, title_from_filename(filename), now), True
+    title = (sheet_title or "").strip()[:300] or title_from_filename(filename)
+    return board, create_plan(uow, actor, board, title, now), True
 
 
 def _new_action(
@@ -264,7 +352,7 @@ def _new_action(
     if existing is not None:
         action = existing
         action.removed_at = None
-        _apply_row(action, theme, row, position, owner_ids)
+        _apply_row(action, theme, row, position, owner_ids, [])
         return action
     action = Action(
         plan_id=plan.id,
@@ -274,44 +362,88 @@ def _new_action(
         measures=row.measures,
         due_date=row.due,
         due_precision=row.due_precision,
-        original_due_date=row.due,
+        due_text=row.due_text if row.due is None else None,
+        fields=dict(row.fields) or None,
+        original_due_date=row.original_due or row.due,
+        date_changes=1 if row.original_due is not None else 0,
         status=Status.NOT_STARTED.value,
         position=position,
     )
     uow.session.add(action)
-    uow.session.flush()
     _assign(action, owner_ids, OWNER)
     return action
 
 
 def _apply_row(
-    action: Action, theme: Theme, row: ParsedAction, position: int, owner_ids: list[int]
+    action: Action,
+    theme: Theme,
+    row: ParsedAction,
+    position: int,
+    owner_ids: list[int],
+    described: list[str],
 ) -> list[str]:
+    """Bring an action in line with its row; `described` gets each change as old → new."""
     changed: list[str] = []
     if action.theme_id != theme.id:
+        old_theme = action.theme.ref if action.theme is not None else "?"
         action.theme_id = theme.id
         changed.append("theme")
+        described.append(f"theme {old_theme} → {theme.ref}")
     action.position = position
     if row.title and row.title != action.title:
+        described.append(f"title “{_clip(action.title)}” → “{_clip(row.title)}”")
         action.title = row.title
         changed.append("title")
     if (row.measures or None) != (action.measures or None):
+        described.append(f"measures “{_clip(action.measures)}” → “{_clip(row.measures)}”")
         action.measures = row.measures
         changed.append("measures")
-    if row.due != action.due_date or (row.due and row.due_precision != action.due_precision):
+    new_text = row.due_text if row.due is None else None
+    old_text = action.due_text if action.due_date is None else None
+    if (
+        row.due != action.due_date
+        or (row.due and row.due_precision != action.due_precision)
+        or (new_text or None) != (old_text or None)
+    ):
+        old = _due_words(action.due_date, action.due_precision, old_text)
+        described.append(f"due date {old} → {_due_words(row.due, row.due_precision, new_text)}")
         if action.original_due_date is None:
-            action.original_due_date = row.due
+            action.original_due_date = row.original_due or row.due
         elif action.due_date is not None and row.due is not None:
             action.date_changes += 1
         action.due_date = row.due
         action.due_precision = row.due_precision
+        action.due_text = new_text
         changed.append("due date")
+    if (dict(row.fields) or None) != (dict(action.fields or {}) or None):
+        for name in dict.fromkeys([*(action.fields or {}), *row.fields]):
+            old_value, new_value = (action.fields or {}).get(name), row.fields.get(name)
+            if old_value != new_value:
+                described.append(f"{name} “{_clip(old_value)}” → “{_clip(new_value)}”")
+        action.fields = dict(row.fields) or None
+        changed.append("fields")
     current_owners = [a.person_id for a in action.assignments if a.role == OWNER]
     if owner_ids and owner_ids != current_owners:
+        old_names = ", ".join(a.person.name for a in action.assignments if a.role == OWNER)
         action.assignments[:] = [a for a in action.assignments if a.role != OWNER]
         _assign(action, owner_ids, OWNER)
+        session = object_session(action)
+        people = [session.get(Person, pid) if session else None for pid in owner_ids]
+        new_names = ", ".join(p.name for p in people if p is not None)
+        described.append(f"owners {old_names or 'none'} → {new_names or 'none'}")
         changed.append("owners")
     return changed
+
+
+def _due_words(due: dt.date | None, precision: str, text: str | None) -> str:
+    if due is not None:
+        return format_uk_date(due, DatePrecision(precision))
+    return f"“{text}”" if text else "none"
+
+
+def _clip(text: str | None, limit: int = 40) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _record_sheet_progress(
@@ -338,6 +470,7 @@ def _record_sheet_progress(
         note=note if new_note else None,
         completed_on=as_of.date(),
         check_permission=False,
+        flush=False,
     )
     return 1
 

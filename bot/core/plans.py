@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, Role, Standing, check
@@ -160,7 +160,11 @@ def person_by_name(
         raise UserError("An owner needs a name.")
     person = uow.session.scalar(
         select(Person)
-        .where(Person.workspace_id == workspace_id, func.lower(Person.name) == clean.lower())
+        .where(
+            Person.workspace_id == workspace_id,
+            # SQLite's lower() folds ASCII only, so "Łukasz" is matched as written too
+            or_(Person.name == clean, func.lower(Person.name) == clean.lower()),
+        )
         .order_by(Person.id)
     )
     if person is None:  # a spelling an admin merged into someone (see linking.merge_people)

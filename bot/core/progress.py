@@ -48,6 +48,7 @@ def record_progress(
     dedupe_key: str | None = None,
     completed_on: dt.date | None = None,
     check_permission: bool = True,
+    flush: bool = True,
 ) -> RecordedUpdate:
     """Append a progress update; it sets the action's status, and blue sets the completion date."""
     if source not in SOURCES:
@@ -92,7 +93,8 @@ def record_progress(
             action.completed_on = completed_on or now.date()
         else:
             action.completed_on = None
-    uow.session.flush()
+    if flush:  # an import records many and flushes them together (the id comes with it)
+        uow.session.flush()
     if status is Status.BLUE and previous is not Status.BLUE:
         close_date_changes(uow, actor, action, now)
     return RecordedUpdate(update.id, action.ref, Status(action.status), previous)

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -43,8 +44,42 @@ _DEFAULT_THEME += ("FFC000", "5B9BD5", "70AD47", "0563C1", "954F72")
 _DRAWINGML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 
 
+# Bounds on what an upload may hold, so a hostile file is refused quickly and in little memory.
+# A council's plan is a few hundred rows of a dozen columns.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an .xlsx's parts once unzipped, all together
+MAX_TEXT_PART_BYTES = 20 * 1024 * 1024  # its shared text (sharedStrings.xml)
+MAX_SHEET_PART_BYTES = 10 * 1024 * 1024  # one worksheet's XML; a 5,000-row plan is far less
+MAX_ROWS = 5_000
+MAX_CELLS = 100_000
+MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
+
+
+# The csv module refuses fields over 128 KiB as malformed; let it read any field of a file we
+# accept, so a long cell is reported as too long, with its row and column.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+
+
 class UnreadableFile(Exception):
     """The bytes are not a workbook or text file this reader can open."""
+
+
+class TooLarge(Exception):
+    """The file is bigger than an improvement plan can be; the message names the limit."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        column: int | None = None,
+        cell: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.row = row
+        self.column = column
+        self.cell = cell  # one cell is too long, rather than the whole file too big
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,28 +187,37 @@ def _format_section(number_format: str) -> str:
 
 
 class XlsxSheet:
-    """A worksheet of an openpyxl workbook."""
+    """A worksheet of a workbook opened in openpyxl's read-only (streaming) mode."""
 
-    def __init__(self, worksheet: Worksheet, theme: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        worksheet: Worksheet,
+        theme: tuple[str, ...],
+        merges: dict[int, list[tuple[int, int]]],
+    ) -> None:
         self._ws = worksheet
         self._theme = theme
+        self._merges = merges
         self.name = worksheet.title
         self.hidden = worksheet.sheet_state != "visible"
 
     def rows(self, max_row: int | None = None, max_col: int | None = None) -> Iterator[RawRow]:
-        ws = self._ws
-        merges: dict[int, list[tuple[int, int]]] = {}
-        for merged in ws.merged_cells.ranges:
-            merges.setdefault(merged.min_row, []).append((merged.min_col - 1, merged.max_col - 1))
-        last_col = ws.max_column if max_col is None else min(ws.max_column, max_col)
-        last_row = ws.max_row if max_row is None else min(ws.max_row, max_row)
-        for number, row in enumerate(ws.iter_rows(max_row=last_row, max_col=last_col), start=1):
+        for number, row in enumerate(self._ws.iter_rows(max_row=max_row, max_col=max_col), 1):
             cells = tuple(self._raw(cell) for cell in row)
-            yield RawRow(number, cells, tuple(merges.get(number, ())))
+            while cells and cells[-1] is BLANK:
+                cells = cells[:-1]
+            yield RawRow(number, cells, tuple(self._merges.get(number, ())))
 
     def _raw(self, cell: Cell | MergedCell) -> RawCell:
-        value = cell.value
-        if not cell.has_style:
+        value = getattr(cell, "value", None)
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise TooLarge(
+                _too_long(len(value)),
+                row=getattr(cell, "row", None),
+                column=cell.column,
+                cell=True,
+            )
+        if not getattr(cell, "has_style", False):
             return BLANK if value is None else RawCell(value)
         return RawCell(
             value,
@@ -183,14 +227,88 @@ class XlsxSheet:
         )
 
 
-def read_xlsx(data: bytes) -> list[XlsxSheet]:
-    """The worksheets of a workbook, visible ones first."""
+def _too_long(length: int) -> str:
+    return (
+        f"a cell holds {length:,} characters; a cell can hold at most {MAX_CELL_CHARS:,} "
+        "(Excel's own limit)"
+    )
+
+
+def check_size(data: bytes) -> None:
+    if len(data) > MAX_FILE_BYTES:
+        raise TooLarge(
+            f"the file is {len(data) / 1024 / 1024:.1f} MB; I import files up to "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB"
+        )
+
+
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose parts unpack to more than a plan needs, before parsing any."""
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        name = info.filename.lower()
+        if name.endswith("sharedstrings.xml") and info.file_size > MAX_TEXT_PART_BYTES:
+            raise TooLarge(
+                f"its text unpacks to {info.file_size / 1024 / 1024:,.0f} MB; I read up to "
+                f"{MAX_TEXT_PART_BYTES // 1024 // 1024} MB of text"
+            )
+        if name.startswith("xl/worksheets/") and info.file_size > MAX_SHEET_PART_BYTES:
+            raise TooLarge(
+                f"a sheet unpacks to {info.file_size / 1024 / 1024:,.0f} MB; I read sheets up "
+                f"to {MAX_SHEET_PART_BYTES // 1024 // 1024} MB, far more than a plan needs"
+            )
+    if total > MAX_UNPACKED_BYTES:
+        raise TooLarge(
+            f"it unpacks to {total / 1024 / 1024:,.0f} MB; I read workbooks up to "
+            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB unpacked"
+        )
+
+
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
+
+
+def _merged_ranges(archive: zipfile.ZipFile, path: str) -> dict[int, list[tuple[int, int]]]:
+    """Merged cells by first row, found by scanning the sheet's XML (read-only mode doesn't
+    keep them); a byte scan, as the sheet may be large."""
+    from openpyxl.utils.cell import range_boundaries
+
+    merges: dict[int, list[tuple[int, int]]] = {}
+    tail = b""
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        with archive.open(path.lstrip("/")) as source:
+            while chunk := source.read(1024 * 1024):
+                text = tail + chunk
+                for match in _MERGE_CELL.finditer(text):
+                    ref = match[1].decode("ascii")
+                    min_col, min_row, max_col, _ = range_boundaries(ref)
+                    if min_row is not None and min_col is not None and max_col is not None:
+                        merges.setdefault(min_row, []).append((min_col - 1, max_col - 1))
+                cut = text.rfind(b"<")
+                tail = text[cut:] if cut >= 0 and len(text) - cut < 200 else b""
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
+        return {}
+    return {row: sorted(set(spans)) for row, spans in merges.items()}
+
+
+def read_xlsx(data: bytes) -> list[XlsxSheet]:
+    """The worksheets of a workbook, visible ones first. The workbook streams its rows, so
+    the bytes must stay alive while the sheets are read."""
+    check_size(data)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        _check_archive(archive)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except TooLarge:
+        raise
     except Exception as exc:  # a damaged file can fail anywhere inside openpyxl or zipfile
         raise UnreadableFile(f"{type(exc).__name__}: {exc}") from exc
     theme = _theme_colours(getattr(workbook, "loaded_theme", None))
-    sheets = [XlsxSheet(ws, theme) for ws in workbook.worksheets]
+    sheets = [
+        XlsxSheet(ws, theme, _merged_ranges(archive, getattr(ws, "_worksheet_path", "")))
+        for ws in workbook.worksheets
+        if hasattr(ws, "iter_rows")
+    ]
     return sorted(sheets, key=lambda sheet: sheet.hidden)
 
 
@@ -290,12 +408,28 @@ def decode_text(data: bytes) -> str:
 
 def read_csv(data: bytes, name: str) -> list[CsvSheet]:
     """The file read with each plausible delimiter, the likeliest first."""
+    check_size(data)
     text = decode_text(data)
     sheets = []
     for delimiter in CSV_DELIMITERS:
+        records: list[list[str]] = []
         try:
-            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+                longest = max((len(value) for value in record), default=0)
+                if longest > MAX_CELL_CHARS:
+                    column = next(i for i, v in enumerate(record) if len(v) == longest)
+                    raise TooLarge(
+                        _too_long(longest), row=len(records) + 1, column=column + 1, cell=True
+                    )
+                records.append(record)
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise TooLarge(
+                    f"a cell holds more than {csv.field_size_limit():,} characters; a cell can "
+                    f"hold at most {MAX_CELL_CHARS:,}",
+                    row=len(records) + 1,
+                    cell=True,
+                ) from None
             raise UnreadableFile(str(exc)) from exc
         sheets.append(CsvSheet(name, records, delimiter))
     return sorted(sheets, key=_delimiter_score, reverse=True)

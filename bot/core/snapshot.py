@@ -65,6 +65,7 @@ def plan_snapshots(
             {
                 "title": plan.title,
                 "board": board_name,
+                "sheet_columns": list(plan.sheet_columns or []),
                 "themes": [
                     {
                         "ref": theme.ref,
@@ -128,10 +129,12 @@ def action_json(
         "title": action.title,
         "due": action.due_date.isoformat() if action.due_date else None,
         "due_precision": action.due_precision,
+        "due_text": action.due_text if action.due_date is None else None,
         "status": action.status,
         "measures": action.measures,
         "owners": owners,
         "latest_update": update_json(latest) if latest else None,
+        "fields": dict(action.fields or {}),
     }
 
 

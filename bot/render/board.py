@@ -212,7 +212,7 @@ def overdue_messages(view: OverdueList) -> list[Rendered]:
 
 
 def _action_line(a: ActionLine, tz: str) -> str:
-    due = f"due {uk_date(a.due, a.due_precision)}" if a.due else "no due date"
+    due = f"due {uk_date(a.due, a.due_precision)}" if a.due else _no_date(a.due_text)
     late = (
         f" · :warning: *{_plural(a.working_days_overdue, 'working day')} overdue*"
         if a.working_days_overdue is not None
@@ -340,10 +340,17 @@ def _date_change_line(c: DateChangeEntry, tz: str) -> str:
     return line
 
 
+def _no_date(due_text: str | None) -> str:
+    """Where a date would be: the sheet's own words ("Ongoing", "Quarterly"), else none."""
+    return f"due “{_t(due_text, NAMES_LIMIT)}”" if due_text else "no due date"
+
+
 def history_messages(view: ActionHistory) -> list[Rendered]:
     board = view.board
     tz = board.timezone
     due = uk_date(view.due, view.due_precision) if view.due else "no due date"
+    if view.due is None and view.due_text:
+        due = f"“{_t(view.due_text, NAMES_LIMIT)}”"
     if view.original_due and view.original_due != view.due:
         due += f" (originally {uk_date(view.original_due)})"
     head = [
@@ -353,7 +360,8 @@ def history_messages(view: ActionHistory) -> list[Rendered]:
             f"{_names(view.owners)}"
         ),
     ]
-    lines = [f"*Updates* ({view.total_updates}, newest first)"]
+    lines = [f"*{_t(name, NAMES_LIMIT)}:* {_t(value)}" for name, value in view.fields]
+    lines.append(f"*Updates* ({view.total_updates}, newest first)")
     if not view.updates:
         lines.append("_No updates yet._")
     lines += [_update_line(u, tz) for u in view.updates]

@@ -43,6 +43,13 @@ IMPORT_BOARD_ACTION = "board_select"
 IMPORT_TITLE_BLOCK = "plan_title"
 IMPORT_TITLE_ACTION = "title"
 IMPORT_FILETYPES = ("xlsx", "csv")
+IMPORT_MODE_BLOCK = "import_mode"
+IMPORT_MODE_ACTION = "mode"
+IMPORT_CHECK_ONLY = "check"
+TRY_AGAIN = (
+    "Fix the sheet and run `/plan import` again; tick *Check only* to see what it would do "
+    "without changing anything."
+)
 OPTION_TEXT_LIMIT = 75
 TITLE_INPUT_LIMIT = 300
 
@@ -431,7 +438,10 @@ def import_modal(choices: ImportChoices) -> dict[str, Any]:
         title_input["initial_value"] = plain(choices.active_plans[0][0], TITLE_INPUT_LIMIT)
         hint = "Leave it to update this plan; type a new title to start a new plan."
     else:
-        hint = "The plan to update, or a new title; left empty, the plan is named after the file."
+        hint = (
+            "The plan to update, or a new title; left empty, the plan takes the title at the "
+            "top of the sheet (or the file's name)."
+        )
     blocks.append(
         {
             "type": "input",
@@ -440,6 +450,29 @@ def import_modal(choices: ImportChoices) -> dict[str, Any]:
             "label": {"type": "plain_text", "text": "Plan title"},
             "hint": {"type": "plain_text", "text": hint},
             "element": title_input,
+        }
+    )
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": IMPORT_MODE_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Check first?"},
+            "element": {
+                "type": "checkboxes",
+                "action_id": IMPORT_MODE_ACTION,
+                "options": [
+                    {
+                        "text": {"type": "plain_text", "text": "Check only"},
+                        "description": {
+                            "type": "plain_text",
+                            "text": "Say what the import would do and list every doubtful "
+                            "cell; change nothing.",
+                        },
+                        "value": IMPORT_CHECK_ONLY,
+                    }
+                ],
+            },
         }
     )
     return {
@@ -486,12 +519,24 @@ def import_done(
     return [{"text": fallback, "blocks": chunk} for chunk in split_blocks(blocks)]
 
 
+def import_checked(summary_lines: Sequence[str], filename: str) -> list[Message]:
+    """The DM after "Check only": what an import would do; nothing was written."""
+    lines = [f":mag: *Checked `{escape(filename)}`* — nothing was changed"]
+    lines += [escape(line) for line in summary_lines]
+    lines.append("Run `/plan import` again without *Check only* to import it.")
+    blocks = sections_from_lines(lines)
+    fallback = shorten(" ".join(lines[:3]), MESSAGE_TEXT_LIMIT)
+    return [{"text": fallback, "blocks": blocks}]
+
+
 def import_failed(filename: str, reason: str) -> Message:
-    """The import wrote nothing; the reason is one line saying what to do instead."""
-    return text(
-        f":warning: I couldn't import `{escape(filename)}`, so nothing was changed: "
-        f"{escape(' '.join(reason.split()))}"
-    )
+    """The import wrote nothing: every problem (one a line), then how to try again."""
+    problems = [" ".join(line.split()) for line in reason.splitlines() if line.strip()]
+    first = f":warning: I couldn't import `{escape(filename)}`, so nothing was changed: "
+    lines = [first + escape(problems[0] if problems else "")]
+    lines += [f"• {escape(line)}" for line in problems[1:]]
+    lines.append(TRY_AGAIN)
+    return text("\n".join(lines))
 
 
 # ---------------------------------------------------------------- helpers

@@ -116,6 +116,8 @@ def recorded_message(recorded: Recorded) -> Message:
 def action_summary(item: MyAction) -> str:
     """Two or three lines about one of my actions: ref and title, status and due, last update."""
     due = f"due {uk_date(item.due, item.due_precision)}" if item.due else "no due date"
+    if item.due is None and item.due_text:
+        due = f"due “{escape(shorten(item.due_text, 60))}”"
     flags = " · :warning: *overdue*" if item.overdue else ""
     stand_in = " · you stand in for the owners" if item.delegate else ""
     lines = [

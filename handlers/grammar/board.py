@@ -44,7 +44,7 @@ _VIEWS: dict[str, tuple[str, Callable[[str | None], BoardCommand]]] = {
     "overdue": ("board overdue", ShowOverdue),
     "meetings": ("board meetings list", ShowMeetings),
 }
-_SUBCOMMANDS = (*_VIEWS, "theme", "history", "approve", "decline", "help")
+_SUBCOMMANDS = (*_VIEWS, "theme", "history", "action", "approve", "decline", "help")
 
 
 def parse_board(text: str) -> BoardCommand:
@@ -69,9 +69,10 @@ def parse_board(text: str) -> BoardCommand:
         board = cursor.take_board()
         cursor.done(' (a board name goes in "double quotes")')
         return command(board)
-    if word in ("theme", "history"):
+    if word in ("theme", "history", "action"):
         kind = "theme" if word == "theme" else "action"
-        cursor = Cursor(source, tokens, 1, USAGE[f"board {word}"])
+        usage = USAGE["board history" if word == "action" else f"board {word}"]
+        cursor = Cursor(source, tokens, 1, usage)
         board = cursor.take_quoted()
         if board is not None and not one_line(board):
             raise cursor.fail("The board name is empty")

@@ -164,6 +164,7 @@ BOARD_FORMS = (
     Form("/board theme <ref>", "one theme's actions", "/board theme 4"),
     Form("/board meetings", "the next meetings", "/board meetings"),
     Form("/board history <ref>", "an action's updates", "/board history 4.1"),
+    Form("/board action <ref>", "one action, with its sheet's own columns", "/board action 4.1"),
     Form("/board approve [<id>]", "approve a pending date change", "/board approve 12"),
     Form(
         "/board decline [<id>] [reason]",

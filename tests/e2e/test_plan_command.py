@@ -138,10 +138,12 @@ def test_an_admin_builds_a_whole_plan_with_plan_alone(local: LocalBot) -> None:
         "title": "Seek <!channel> views",
         "due": "2019-06-30",
         "due_precision": "day",
+        "due_text": None,
         "status": "not_started",
         "measures": "Feedback from carer events",
         "owners": [{"name": "Jane Doe", "title": "Head of Fostering", "slack_user": "UJANE"}],
         "latest_update": None,
+        "fields": {},
     }
     board = board_row(local)
     assert board["chair"] == CHRIS and board["channel"] == "CBOARD"

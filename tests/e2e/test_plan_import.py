@@ -108,7 +108,8 @@ def test_import_through_the_modal_links_owners_and_sends_a_summary(local: LocalB
 
     summary = dm_from_bot(local, ADA).all_text()
     assert "Imported `ILACS improvement plan.xlsx`" in summary
-    assert "Created “ILACS improvement plan” on Improvement Board." in summary
+    # The plan is named from the sheet's title block, not the file.
+    assert "Created “Anytown Council" in summary
     assert "Themes: 2 added" in summary and "Actions: 3 added" in summary
     assert "Jane Doe → <@UJANE> (by name)" in summary
     assert "O. Shah → <@UOMAR> (by email)" in summary
@@ -167,7 +168,7 @@ def test_reimport_updates_by_ref_and_the_form_offers_the_plan(local: LocalBot) -
     local.emulator.submit_view(ADA, values={"plan_file": shared, "board": "Improvement Board"})
     summary = dm_from_bot(local, ADA).all_text()
     assert "Updated “Children's Services Improvement Plan” on Improvement Board." in summary
-    assert "4.1: due date, progress changed" in summary
+    assert "4.1: due date 31 May 2019 → 30 June 2019; progress recorded" in summary
     assert "In the plan but not in this sheet (left as they are): 4.2, 5.1" in summary
     assert "Every owner in this plan is linked to Slack" in summary
 
@@ -195,14 +196,47 @@ def test_a_sheet_that_fails_half_way_writes_nothing(local: LocalBot) -> None:
                 [*HEADER, "RAG"],
                 [6, "Early help"],
                 [6.1, "Triage", "31/07/2019", None, "Kim Lo", None, "Amber"],
-                [6.2, "Audit", "31/08/2019", None, "Kim Lo", None, "Purple-ish"],
+                [6.2, "Audit", "31/08/2019", None, "Kim Lo", None, "Amber"],
+                [6.2, "Audit again", "31/08/2019", None, "Kim Lo", None, "Amber"],
+                [6.3, "Review", "31/08/2019", None, "Kim Lo", None, "Amber"],
+                [6.3, "Review again", "31/08/2019", None, "Kim Lo", None, "Amber"],
             ]
         }
     )
     open_import_form(local)
     shared = local.emulator.share_file(ADA, "early-help.xlsx", sheet)
     local.emulator.submit_view(ADA, values={"plan_file": shared, "plan_title": "Early help"})
-    assert "Purple-ish" in dm_from_bot(local, ADA).text
+    refusal = dm_from_bot(local, ADA).text
+    assert (
+        "action 6.2 is already on row 4" in refusal and "action 6.3 is already on row 6" in refusal
+    )
+    assert "run `/plan import` again" in refusal and "Check only" in refusal
+    assert counts(local) == before
+
+
+def test_check_only_lists_doubts_and_writes_nothing(local: LocalBot) -> None:
+    seed_board(local)
+    before = counts(local)
+    sheet = workbook(
+        {
+            "Plan": [
+                [*HEADER, "RAG"],
+                [6, "Early help"],
+                [6.1, "Triage", "Q2 2019/20", None, "Jane Doe, John Smith", None, "Amber"],
+                [6.2, "Audit", "Ongoing", None, "Kim Lo", None, "Purple-ish"],
+            ]
+        }
+    )
+    open_import_form(local)
+    shared = local.emulator.share_file(ADA, "early-help.xlsx", sheet)
+    local.emulator.submit_view(
+        ADA, values={"plan_file": shared, "plan_title": "Early help", "import_mode": "check"}
+    )
+    checked = dm_from_bot(local, ADA).all_text()
+    assert "Checked `early-help.xlsx`" in checked and "nothing was changed" in checked
+    assert "Would create “Early help”" in checked
+    assert "30 September 2019" in checked and "Purple-ish" in checked
+    assert "read as two owners, Jane Doe and John Smith" in checked
     assert counts(local) == before
 
 
@@ -406,3 +440,26 @@ def test_an_http_slack_link_is_refused_before_anything_is_sent() -> None:
     file = {"name": "plan.xlsx", "url_private": "http://files.slack.com/files-pri/T1-F1/plan.xlsx"}
     with pytest.raises(UserError, match="link I can fetch"):
         download_private_file(client, file)
+
+
+def test_sheet_words_and_other_columns_show_in_board_views(local: LocalBot) -> None:
+    seed_board(local)
+    sheet = workbook(
+        {
+            "Plan": [
+                [*HEADER, "Area for development"],
+                [6, "Early help"],
+                [6.1, "Triage", "Ongoing", None, "Kim Lo", None, "Front door audit"],
+            ]
+        }
+    )
+    open_import_form(local)
+    shared = local.emulator.share_file(ADA, "early-help.xlsx", sheet)
+    local.emulator.submit_view(ADA, values={"plan_file": shared, "plan_title": "Early help"})
+    assert "Created “Early help”" in dm_from_bot(local, ADA).all_text()
+
+    action = local.emulator.slash(ADA, "/board", "action 6.1").wait_for_response()[0].all_text()
+    assert "Area for development:* Front door audit" in action
+    assert "due “Ongoing”" in action
+    theme = local.emulator.slash(ADA, "/board", "theme 6").wait_for_response()[0].all_text()
+    assert "due “Ongoing”" in theme

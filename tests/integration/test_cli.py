@@ -49,13 +49,18 @@ def show(cli: Cli) -> dict:
 def test_import_then_show_json(cli: Cli, sheet: Path) -> None:
     code, out, err = cli("plan", "import", str(sheet), "--board", "Improvement Board")
     assert code == 0, err
-    assert "Created “Ilacs plan” on Improvement Board." in out
+    # The title comes from the sheet's title block, not the file name.
+    assert "Created “Anytown Council – Children's Services” on Improvement Board." in out
     [plan] = show(cli)["plans"]
-    assert (plan["title"], plan["board"]) == ("Ilacs plan", "Improvement Board")
+    assert (plan["title"], plan["board"]) == (
+        "Anytown Council – Children's Services",
+        "Improvement Board",
+    )
     assert [t["ref"] for t in plan["themes"]] == ["4", "5"]
     first = plan["themes"][0]["actions"][0]
     assert set(first) == {
-        "ref", "title", "due", "due_precision", "status", "measures", "owners", "latest_update"
+        "ref", "title", "due", "due_precision", "due_text", "status", "measures", "owners",
+        "latest_update", "fields",
     }  # fmt: skip
     assert (first["ref"], first["due"], first["due_precision"], first["status"]) == (
         "4.1",
@@ -110,12 +115,13 @@ def test_bad_files_exit_2_with_one_line_and_write_nothing(
 def test_a_bad_row_names_the_row_and_nothing_is_written(cli: Cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(
-        "Ref,Action,Completion date,Owner\n1,Theme one,,\n1.1,Do it,soonish,Jane Doe\n",
+        "Ref,Action,Completion date,Owner\n1,Theme one,,\n1.1,Do it,,Jane Doe\n"
+        "1.1,Again,soonish,Jane Doe\n",
         encoding="utf-8",
     )
     code, _, err = cli("plan", "import", str(bad), "--board", "Board")
     assert code == 2
-    assert "row 3" in err and "soonish" in err and err.count("\n") == 1
+    assert "row 4" in err and "already on row 3" in err and err.count("\n") == 1
     assert show(cli) == {"plans": []}
 
 

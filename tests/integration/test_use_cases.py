@@ -101,10 +101,12 @@ def test_build_plan_from_nothing_and_show_it(uow_factory: UowFactory) -> None:
         "title": "Seek foster carers' views",
         "due": "2019-05-31",
         "due_precision": "month",
+        "due_text": None,
         "status": "not_started",
         "measures": None,
         "owners": [{"name": "Jane Doe", "title": None, "slack_user": "UJANE"}],
         "latest_update": None,
+        "fields": {},
     }
     assert world["action"]
 

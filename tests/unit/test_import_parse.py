@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import replace
 
 import pytest
 from openpyxl import Workbook
@@ -50,6 +51,11 @@ def owner(name: str, title: str | None = None) -> ParsedOwner:
     return ParsedOwner(name, title)
 
 
+def role(name: str) -> ParsedOwner:
+    """An owner that is a role with no person's name."""
+    return ParsedOwner(name, None, role=True)
+
+
 def plain_csv(*lines: str) -> bytes:
     return csv_bytes([",".join(HEADER), *lines])
 
@@ -61,6 +67,7 @@ def test_council_workbook() -> None:
     jane = owner("Jane Doe", "Head of Fostering")
     assert read_plan(sheets.council_workbook(), "Improvement plan.xlsx") == ParsedPlan(
         sheet="Improvement Plan",
+        title="Anytown Council – Children's Services",
         themes=[
             ParsedTheme(
                 "4",
@@ -113,7 +120,7 @@ def test_council_workbook() -> None:
                         D(2019, 9, 30),
                         "day",
                         "Audit of pathway plans",
-                        [owner("Head of Leaving Care")],
+                        [role("Head of Leaving Care")],
                     ),
                     action(
                         14,
@@ -141,6 +148,7 @@ def test_word_copy_workbook() -> None:
     parsed = read_plan(sheets.word_copy_workbook(), "plan.xlsx")
     assert parsed == ParsedPlan(
         sheet="Action plan",
+        title="Anytown Council Improvement Plan",
         themes=[
             ParsedTheme(
                 "1",
@@ -163,7 +171,7 @@ def test_word_copy_workbook() -> None:
                         "Embed the practice model",
                         D(2019, 5, 31),
                         "month",
-                        owners=[owner("Head of Fostering & Adoption")],
+                        owners=[role("Head of Fostering & Adoption")],
                         status=Status.AMBER,
                     ),
                     action(
@@ -172,7 +180,7 @@ def test_word_copy_workbook() -> None:
                         "Improve the quality of supervision",
                         measures="Supervision audit\n• Audit programme in place",
                         owners=[
-                            owner("Director of Children's Services"),
+                            role("Director of Children's Services"),
                             owner("Ann Other", "Principal Social Worker"),
                         ],
                         status=Status.RED,
@@ -193,17 +201,20 @@ def test_word_copy_workbook() -> None:
                         progress="On target",
                         status=Status.BLUE,
                     ),
-                    action(
-                        12,
-                        "2.2",
-                        "Sufficiency strategy",
-                        owners=[owner("Jane Doe", "Head of Fostering")],
+                    replace(
+                        action(
+                            12,
+                            "2.2",
+                            "Sufficiency strategy",
+                            owners=[owner("Jane Doe", "Head of Fostering")],
+                        ),
+                        due_text="TBC",
                     ),
                 ],
                 10,
             ),
         ],
-        notes=['Row 12: read the due date "TBC" as no date yet.'],
+        notes=['Row 12: kept "TBC" as text: not a date.'],
     )
 
 
@@ -220,7 +231,7 @@ def test_numbered_workbook() -> None:
                         "1.1",
                         "Publish the plan",
                         D(2019, 1, 31),
-                        owners=[owner("Chief Executive")],
+                        owners=[role("Chief Executive")],
                         status=Status.BLUE,
                     ),
                     action(3, "1.2", "Brief all staff", D(2019, 2, 28), "month"),
@@ -246,7 +257,7 @@ def test_numbered_workbook() -> None:
                         "Caseloads under 18",
                         D(2019, 12, 31),
                         "month",
-                        owners=[owner("HR Business Partner")],
+                        owners=[role("HR Business Partner")],
                         status=Status.BLUE,
                     )
                 ],
@@ -275,6 +286,7 @@ def test_numbered_workbook() -> None:
 def test_comma_csv_with_bom_and_title_line() -> None:
     assert read_plan(sheets.comma_csv(), "plan.csv") == ParsedPlan(
         sheet="plan",
+        title="Children's Services Improvement Plan",
         themes=[
             ParsedTheme(
                 "4",
@@ -315,7 +327,7 @@ def test_comma_csv_with_bom_and_title_line() -> None:
                         "Pathway plans",
                         D(2019, 9, 30),
                         measures="• Audit\n• Survey",
-                        owners=[owner("Head of Leaving Care")],
+                        owners=[role("Head of Leaving Care")],
                     )
                 ],
                 8,
@@ -494,12 +506,12 @@ def test_ref_can_lead_the_action_text_without_a_ref_column() -> None:
 
 def test_a_leading_number_is_text_unless_punctuated() -> None:
     data = csv_bytes(["Action,Due", "4. Placements,", "4.1 Recruit carers,May 2019", "10 carers,"])
-    with pytest.raises(ImportFormatError) as caught:
-        read_plan(data, "plan.csv")
-    assert str(caught.value) == (
-        'Sheet "plan", row 4, column "Action": I can\'t find a ref for "10 carers". Give each '
-        'action a ref like 4.1 and each theme a ref like 4, or start a note row with "Note:".'
-    )
+    parsed = read_plan(data, "plan.csv")
+    assert [a.ref for t in parsed.themes for a in t.actions] == ["4.1"]
+    assert parsed.doubts == [
+        'Sheet "plan", row 4, column "Action": left out "10 carers": it has no ref. Give each '
+        'action a ref like 4.1, or start a note row with "Note:".'
+    ]
 
 
 def test_actions_before_a_theme_row_join_the_theme_it_later_names() -> None:
@@ -665,8 +677,8 @@ def test_status_for_colour(rgb: str, status: Status | None) -> None:
             ],
         ),
         ("Jane Doe; John Smith ;", [owner("Jane Doe"), owner("John Smith")]),
-        ("Head of Fostering", [owner("Head of Fostering")]),
-        ("Head of Fostering & Adoption", [owner("Head of Fostering & Adoption")]),
+        ("Head of Fostering", [role("Head of Fostering")]),
+        ("Head of Fostering & Adoption", [role("Head of Fostering & Adoption")]),
         (
             "Jane Doe, Head of Fostering & Adoption",
             [owner("Jane Doe", "Head of Fostering & Adoption")],
@@ -676,7 +688,7 @@ def test_status_for_colour(rgb: str, status: Status | None) -> None:
             "Jane Doe, Head of Service & John Smith, Director",
             [owner("Jane Doe", "Head of Service"), owner("John Smith", "Director")],
         ),
-        ("Jane and John", [owner("Jane and John")]),
+        ("Jane and John", [role("Jane and John")]),
         ("Head of Service (Jane Doe)", [owner("Jane Doe", "Head of Service")]),
         ("Head of Fostering, Jane Doe", [owner("Jane Doe", "Head of Fostering")]),
         ("Jane Doe – Head of Fostering", [owner("Jane Doe", "Head of Fostering")]),
@@ -790,14 +802,15 @@ def test_is_month_only_format(number_format: str, month_only: bool) -> None:
 # --- errors --------------------------------------------------------------------------------
 
 
-def test_unreadable_date_names_sheet_row_and_column() -> None:
-    data = workbook({"Plan": [HEADER, ["4", "Theme"], ["4.1", "Do it", "soonish"]]})
-    with pytest.raises(ImportFormatError) as caught:
-        read_plan(data, "plan.xlsx")
-    error = caught.value
-    where = 'Sheet "Plan", row 3, column "Completion date"'
-    assert str(error) == f'{where}: I can\'t read "soonish" as a date. {FORMATS}'
-    assert (error.sheet, error.row, error.column) == ("Plan", 3, "Completion date")
+def test_unreadable_date_is_kept_as_text_and_named_as_a_doubt() -> None:
+    data = workbook({"Plan": [HEADER, ["4", "Theme"], ["4.1", "Do it", "31/02/2020"]]})
+    parsed = read_plan(data, "plan.xlsx")
+    action_ = parsed.themes[0].actions[0]
+    assert (action_.due, action_.due_text) == (None, "31/02/2020")
+    assert parsed.doubts == [
+        'Sheet "Plan", row 3, column "Completion date": kept "31/02/2020" as text: '
+        "February 2020 has 29 days"
+    ]
 
 
 def test_date_filler_words_are_allowed() -> None:
@@ -806,20 +819,21 @@ def test_date_filler_words_are_allowed() -> None:
     assert (action_.due, action_.due_precision) == (D(2019, 3, 31), "month")
 
 
-def test_number_in_the_date_column_is_unreadable() -> None:
+def test_number_in_the_date_column_is_kept_as_text() -> None:
     data = workbook({"Plan": [HEADER, ["4", "T"], ["4.1", "A", 43616]]})
-    with pytest.raises(ImportFormatError, match='row 3, column "Completion date".*"43616"'):
-        read_plan(data, "plan.xlsx")
+    parsed = read_plan(data, "plan.xlsx")
+    assert parsed.themes[0].actions[0].due_text == "43616"
+    assert 'row 3, column "Completion date": kept "43616"' in parsed.doubts[0]
 
 
-def test_unknown_status_word() -> None:
+def test_unknown_status_word_is_a_doubt() -> None:
     data = csv_bytes(["Ref,Action,RAG", "1,Theme,", "1.1,Do it,Purple"])
-    with pytest.raises(ImportFormatError) as caught:
-        read_plan(data, "plan.csv")
-    assert str(caught.value) == (
-        'Sheet "plan", row 3, column "RAG": I don\'t know the status "Purple". Use Complete, '
-        "On track, At risk, Off track or Not started (or Blue/Green/Amber/Red)."
-    )
+    parsed = read_plan(data, "plan.csv")
+    assert parsed.themes[0].actions[0].status is None
+    assert parsed.doubts == [
+        'Sheet "plan", row 3, column "RAG": left the status as it was: I don\'t know "Purple". '
+        "Use Complete, On track, At risk, Off track or Not started (or Blue/Green/Amber/Red)."
+    ]
 
 
 def test_status_with_a_trailing_comment_is_read() -> None:
@@ -833,8 +847,15 @@ def test_duplicate_action_ref_names_both_rows() -> None:
         read_plan(data, "plan.csv")
     assert str(caught.value) == (
         'Sheet "plan", row 5, column "Ref": action 4.1 is already on row 3. '
-        "Give each action its own ref."
+        "Give each action its own ref. Fix it and import again."
     )
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    rows = ["4,Theme,,,,", "4.1,First,,,,", "4.1,Again,,,,", "4.2,Two,,,,", "4.2,Twice,,,,"]
+    with pytest.raises(ImportFormatError) as caught:
+        read_plan(plain_csv(*rows), "plan.csv")
+    assert "row 4" in str(caught.value) and "row 6" in str(caught.value)
 
 
 def test_duplicate_numeric_refs_as_excel_shows_them() -> None:
@@ -848,23 +869,29 @@ def test_duplicate_theme_ref() -> None:
         read_plan(plain_csv("4,Theme,,,,", "4.1,A,,,,", "4.0,Again,,,,"), "plan.csv")
 
 
-def test_action_without_a_theme_or_a_theme_shaped_ref() -> None:
-    data = plain_csv("7,Numbered action,May 2019,,Jane Doe,")
-    with pytest.raises(ImportFormatError, match="action 7 comes before any theme row"):
-        read_plan(data, "plan.csv")
+def test_action_without_a_theme_or_a_theme_shaped_ref_goes_in_theme_1() -> None:
+    parsed = read_plan(plain_csv("7,Numbered action,May 2019,,Jane Doe,"), "plan.csv")
+    assert [(t.ref, [a.ref for a in t.actions]) for t in parsed.themes] == [("1", ["7"])]
 
 
-def test_action_with_no_text() -> None:
-    with pytest.raises(
-        ImportFormatError, match='row 3, column "Theme / Action": action 4.1 has no'
-    ):
-        read_plan(plain_csv("4,Theme,,,,", "4.1,,May 2019,,,"), "plan.csv")
+def test_action_with_no_text_is_left_out_as_a_doubt() -> None:
+    parsed = read_plan(plain_csv("4,Theme,,,,", "4.1,,May 2019,,,", "4.2,B,,,,"), "plan.csv")
+    assert [a.ref for a in parsed.themes[0].actions] == ["4.2"]
+    assert 'row 3, column "Theme / Action": left out action 4.1' in parsed.doubts[0]
 
 
-def test_text_row_without_a_ref() -> None:
+def test_text_row_without_a_ref_is_a_doubt() -> None:
     data = plain_csv("4,Theme,,,,", "4.1,First,,,,", ",Stray text,,,,")
-    with pytest.raises(ImportFormatError, match='row 4, column "Ref".*"Stray text"'):
+    parsed = read_plan(data, "plan.csv")
+    assert 'row 4, column "Ref": left out "Stray text"' in parsed.doubts[0]
+
+
+def test_a_sheet_of_text_without_refs_is_refused_listing_every_row() -> None:
+    data = plain_csv("Theme,,,,,", ",First,,,,", ",Second,,,,")
+    with pytest.raises(ImportFormatError) as caught:
         read_plan(data, "plan.csv")
+    assert "no action with a ref" in str(caught.value)
+    assert '"First"' in str(caught.value) and '"Second"' in str(caught.value)
 
 
 def test_no_header_row() -> None:
@@ -916,10 +943,27 @@ def test_cell_styles_without_text_do_not_make_rows() -> None:
     assert [a.ref for a in read_plan(data, "plan.xlsx").themes[0].actions] == ["4.1"]
 
 
-def test_ignored_duplicate_columns_are_noted() -> None:
+def test_a_second_column_of_the_same_meaning_is_kept_as_a_field() -> None:
     data = csv_bytes(["Ref,Action,Update,Commentary", "1,T,,", "1.1,A,first,second"])
     parsed = read_plan(data, "plan.csv")
     assert parsed.themes[0].actions[0].progress == "first"
-    assert parsed.notes == [
-        'Ignored columns "Commentary": their meaning is read from another column.'
-    ]
+    assert parsed.themes[0].actions[0].fields == {"Commentary": "second"}
+
+
+def test_priority_rows_open_themes_but_section_numbers_are_text() -> None:
+    data = csv_bytes(
+        [
+            "Ref,Action,Due",
+            ",Priority 2: Leadership,",
+            "2.1,Section 17 assessments are timely,May 2019",
+        ]
+    )
+    parsed = read_plan(data, "plan.csv")
+    assert [(t.ref, t.title) for t in parsed.themes] == [("2", "Leadership")]
+    assert parsed.themes[0].actions[0].title == "Section 17 assessments are timely"
+
+
+def test_a_ref_cell_may_name_itself() -> None:
+    data = csv_bytes(["Ref,Action", "1,Theme", "Action 1.1,Do it", "Ref 1.2,And this"])
+    parsed = read_plan(data, "plan.csv")
+    assert [a.ref for a in parsed.themes[0].actions] == ["1.1", "1.2"]
