@@ -6,6 +6,8 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+import bot.core.text  # noqa: F401 - every session refuses text too long for its column
+
 
 class UnitOfWork:
     """`with UnitOfWork(factory) as uow: ...; uow.commit()` — leaving without commit rolls back."""
