@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
+from bot.core.errors import UserError
 from bot.core.plans import (
     Actor,
     linked_person_id,
@@ -62,7 +63,11 @@ def register(app: App, services: Services) -> None:
         if team_id:
             actor = known.get(team_id, user_id) if user_id else None
             if actor is None:
-                actor = resolve_actor(services, client, team_id, user_id)
+                try:
+                    actor = resolve_actor(services, client, team_id, user_id)
+                except UserError as error:  # e.g. the database is busy: the listener says so
+                    context["actor_error"] = error
+                    return next()
                 if user_id:
                     known.remember(team_id, user_id, actor)
             context["actor"] = actor

@@ -4,18 +4,27 @@ database, control characters. Nothing is lost, nothing is recorded twice, and no
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
+from bot.core.uow import BUSY
 from bot.render import ids
+from bot.sandbox.emulator import AppResponse
 from bot.sandbox.local import LocalBot
 from db.models import Action, AuditEvent, DateChangeRequest, ProgressUpdate
 from tests.e2e.seed import Seeded, seed_board
 from tests.e2e.test_date_changes import ASK, CHAIR, JANE, bot_dms, sending, wait_for_dms
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+OMAR = "UOMAR"
 
 
 @pytest.fixture
@@ -70,3 +79,63 @@ def test_an_approval_replayed_five_times_moves_the_date_once(
         assert action.date_changes == 1
     assert count(local, AuditEvent.what == "date_change.approved", model=AuditEvent) == 1
     assert len(bot_dms(local, JANE)) == 1
+
+
+# ---------------------------------------------------------------- B5: a writer holds SQLite
+
+
+@contextmanager
+def writer_holding_the_database(local: LocalBot, seconds: float) -> Iterator[None]:
+    """Another process's long write (an import, a migration) holding SQLite's write lock."""
+    path = make_url(local.database_url).database
+    assert path
+    release = threading.Event()
+    held = threading.Event()
+
+    def hold() -> None:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        held.set()
+        release.wait(seconds)
+        connection.execute("COMMIT")
+        connection.close()
+
+    writer = threading.Thread(target=hold)
+    writer.start()
+    held.wait(5)
+    try:
+        yield
+    finally:
+        writer.join(seconds + 5)
+
+
+def test_updates_while_a_writer_holds_the_database_are_recorded_or_refused_never_both(
+    local: LocalBot, board: Seeded
+) -> None:
+    local.emulator.app_timeout = 3.0  # Slack's: a later answer is shown as "failed"
+    local.emulator.slash(JANE, "/progress", "mine")  # Jane is known; Omar is new to the bot
+    senders = [(JANE, "4.1") if n % 3 else (OMAR, "4.2") for n in range(21)]
+    answers: dict[int, AppResponse] = {}
+
+    def send(n: int) -> None:
+        user, ref = senders[n]
+        answers[n] = local.emulator.slash(user, "/progress", f"{ref} note burst {n}")
+
+    # Longer than a request waits, so some are refused; the last ones find it free.
+    with writer_holding_the_database(local, seconds=1.2):
+        threads = [threading.Thread(target=send, args=(n,)) for n in range(21)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    settle(local)
+
+    with local.services.uow() as uow:
+        notes = set(uow.session.scalars(select(ProgressUpdate.note)))
+    failed = [n for n, a in answers.items() if not a.ok]
+    recorded = [n for n, a in answers.items() if a.ok and "Recorded an update" in a.body]
+    refused = [n for n, a in answers.items() if a.ok and BUSY in a.body]
+    kept = sorted(n for n in range(21) if f"burst {n}" in notes)
+    assert failed == [], f"{len(failed)} of 21 answered late; {len(kept)} recorded in all"
+    assert sorted(recorded + refused) == list(range(21))
+    assert kept == sorted(recorded), "recorded means kept, and refused means not kept"
