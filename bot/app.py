@@ -53,6 +53,10 @@ class Services:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.request_session_factory or self.session_factory)
 
+    def patient_uow(self) -> UnitOfWork:
+        """For work after the answer has gone (e.g. DMs a use case causes): it may wait."""
+        return UnitOfWork(self.session_factory)
+
 
 def make_web_client(settings: Settings, *, retry_server_errors: bool = True) -> WebClient:
     """A Web API client that retries rate limits (honouring Retry-After) and, unless told not
