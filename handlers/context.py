@@ -1,4 +1,5 @@
-"""Middleware: every request learns who is acting (workspace + person) before any listener runs."""
+"""Middleware: every request learns who is acting (workspace + person) before any listener runs,
+and its text loses any control characters (bot.core.text.clean_text)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
 from bot.core.errors import UserError
+from bot.core.text import clean_payload
 from bot.core.plans import (
     Actor,
     linked_person_id,
@@ -57,7 +59,10 @@ def register(app: App, services: Services) -> None:
     known = KnownActors()
 
     @app.middleware
-    def attach_actor(context: BoltContext, client: WebClient, next: Callable[[], Any]) -> Any:
+    def attach_actor(
+        body: dict[str, Any], context: BoltContext, client: WebClient, next: Callable[[], Any]
+    ) -> Any:
+        clean_payload(body)  # every listener reads text without control characters
         context["services"] = services
         team_id, user_id = context.team_id, context.user_id
         if team_id:

@@ -42,6 +42,7 @@ from bot.core.sheet_reader import (
     read_xlsx,
 )
 from bot.core.statuses import Status, find_status, split_leading_status
+from bot.core.text import clean_text
 
 HEADER_SEARCH_ROWS = 20
 MAX_HEADER_COLUMNS = 60
@@ -334,7 +335,7 @@ _DUE_FILLER = re.compile(r"^(?:by\s+)?(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?", r
 def tidy_text(text: str) -> str:
     """Cell text as tidy lines: spacing collapsed, one space after a bullet, no empty bullets
     and no runs of blank lines. Bullets keep the mark the person used."""
-    text = text.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
+    text = clean_text(text.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n"))
     lines: list[str] = []
     for raw in text.split("\n"):
         line = _GLUED_BULLET.sub(r"\1 ", " ".join(raw.split()))

@@ -7,18 +7,23 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from bot.clock import ManualClock
 from bot.core.uow import BUSY
 from bot.render import ids
 from bot.sandbox.emulator import AppResponse
 from bot.sandbox.local import LocalBot
-from db.models import Action, AuditEvent, DateChangeRequest, ProgressUpdate
+from db.models import Action, AuditEvent, DateChangeRequest, Person, ProgressUpdate
+from handlers.errors import SORRY
+from tests.conftest import POSTGRES_URL, drop_postgres_schema, postgres_engine
 from tests.e2e.seed import Seeded, seed_board
 from tests.e2e.test_date_changes import ASK, CHAIR, JANE, bot_dms, sending, wait_for_dms
 
@@ -139,3 +144,56 @@ def test_updates_while_a_writer_holds_the_database_are_recorded_or_refused_never
     assert failed == [], f"{len(failed)} of 21 answered late; {len(kept)} recorded in all"
     assert sorted(recorded + refused) == list(range(21))
     assert kept == sorted(recorded), "recorded means kept, and refused means not kept"
+
+
+# ---------------------------------------------------------------- on both databases
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_local(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock
+) -> Iterator[LocalBot]:
+    """The whole bot on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        with LocalBot(f"sqlite:///{tmp_path / 'e2e.db'}", clock) as running:
+            yield running
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (CI sets it)")
+    schema = f"ib_e2e_{uuid.uuid4().hex[:8]}"
+    postgres_engine(schema).dispose()
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        with LocalBot(url.render_as_string(hide_password=False), clock) as running:
+            yield running
+    finally:
+        drop_postgres_schema(schema)
+
+
+def test_control_characters_are_dropped_the_same_way_on_both_databases(
+    any_local: LocalBot,
+) -> None:
+    seed_board(any_local)
+    result = any_local.emulator.slash(JANE, "/progress", "4.1 note carers\x00 met\x07 today\x1b")
+
+    assert result.ok and "Recorded an update" in result.body
+    assert count(any_local, ProgressUpdate.note == "carers met today") == 1
+
+
+def test_a_new_users_first_burst_is_answered_every_time(any_local: LocalBot) -> None:
+    seed_board(any_local)
+    any_local.emulator.add_user("UNEW", "newbie", "New Person", "new@council.example")
+    answers: list[AppResponse] = []
+
+    def board() -> None:
+        answers.append(any_local.emulator.slash("UNEW", "/board"))
+
+    threads = [threading.Thread(target=board) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(a.status for a in answers) == [200] * 30
+    assert not any(SORRY in a.body for a in answers)
+    assert count(any_local, Person.slack_user_id == "UNEW", model=Person) == 1
