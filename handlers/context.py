@@ -15,13 +15,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
 from bot.core.errors import UserError
-from bot.core.text import clean_payload
 from bot.core.plans import (
     Actor,
     linked_person_id,
     person_for_slack_user,
     workspace_for_team,
 )
+from bot.core.text import clean_payload
 
 log = logging.getLogger(__name__)
 
