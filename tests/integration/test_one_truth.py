@@ -4,14 +4,18 @@ user's first burst, control characters. Each of these once broke on one of the d
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cli import run_cli
 from bot.core.errors import UserError
 from bot.core.plans import (
     Actor,
@@ -29,6 +33,7 @@ from bot.core.statuses import Status
 from bot.core.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Notification, Person, ProgressUpdate
 from scheduler.jobs import plan_notifications
+from tests.sheets import csv_bytes
 
 UowFactory = Callable[[], UnitOfWork]
 NINE = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)  # 09:00 BST
@@ -251,3 +256,36 @@ def test_a_new_workspaces_first_burst_makes_one_workspace(uow_factory: UowFactor
             select(Person.workspace_id, func.count()).group_by(Person.workspace_id)
         ).all()
     assert [count for _, count in people_per_workspace] == [20]
+
+
+def test_an_import_with_an_owner_name_too_long_to_keep_is_refused_in_one_line(
+    engine: Engine, tmp_path: Path
+) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "postgresql":  # the CLI in this test run's own schema
+        with engine.connect() as connection:
+            schema = connection.execute(text("SELECT current_schema()")).scalar()
+        url = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+        url = url.render_as_string(hide_password=False)
+    owner = "Dr " + "Jane-Mary " * 24 + "Smith"
+    assert len(owner) > 200
+    sheet = tmp_path / "plan.csv"
+    sheet.write_bytes(
+        csv_bytes(
+            [
+                "Ref,Theme / Action,Due date,Owner",
+                "4,Placement stability,,",
+                f"4.1,Act,31/05/2019,{owner}",
+            ]
+        )
+    )
+    out, err = io.StringIO(), io.StringIO()
+    code = run_cli(
+        ["plan", "import", str(sheet), "--board", "Board"],
+        stdout=out,
+        stderr=err,
+        environ={"DATABASE_URL": url},
+        now=NINE,
+    )
+    assert (code, err.getvalue().count("\n")) == (2, 1), err.getvalue()
+    assert "too long" in err.getvalue() and "Error" not in err.getvalue()
