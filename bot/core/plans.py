@@ -71,9 +71,10 @@ def workspace_for_team(uow: UnitOfWork, team_id: str, now: dt.datetime, name: st
         session.execute(
             update(Workspace)
             .where(Workspace.id == workspaces[0].id, Workspace.team_id == LOCAL_TEAM_ID)
-            .values(team_id=team_id, name=name or workspaces[0].name)
+            .values(team_id=team_id, name=clip(name, NAME_LENGTH) or workspaces[0].name)
             .execution_options(synchronize_session=False)
         )
+        session.expire(workspaces[0])
     else:  # made once however many first requests arrive together
         session.execute(
             insert_or_ignore(session, Workspace, "team_id").values(
