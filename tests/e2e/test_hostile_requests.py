@@ -197,3 +197,26 @@ def test_a_new_users_first_burst_is_answered_every_time(any_local: LocalBot) -> 
     assert sorted(a.status for a in answers) == [200] * 30
     assert not any(SORRY in a.body for a in answers)
     assert count(any_local, Person.slack_user_id == "UNEW", model=Person) == 1
+
+
+def test_the_same_signed_requests_replayed_at_once_record_once(any_local: LocalBot) -> None:
+    seed_board(any_local)
+    update = any_local.emulator.slash(JANE, "/progress", "4.1 amber survey slipped")
+    asked = any_local.emulator.slash(JANE, "/progress", ASK)
+    wait_for_dms(any_local, CHAIR)
+    answers: list[AppResponse] = []
+
+    def replay(original: AppResponse) -> None:
+        answers.append(any_local.emulator.replay(original))
+
+    threads = [threading.Thread(target=replay, args=(r,)) for r in [update, asked] * 5]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    settle(any_local)
+
+    assert sorted(a.status for a in answers) == [200] * 10
+    assert count(any_local, ProgressUpdate.note == "survey slipped") == 1
+    assert count(any_local, model=DateChangeRequest) == 1
+    assert len(bot_dms(any_local, CHAIR)) == 1
