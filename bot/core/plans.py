@@ -374,6 +374,9 @@ def audit(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
+    """Record a change; one that changed nothing (e.g. the same request replayed) is none."""
+    if before is not None and before == after:
+        return
     uow.session.add(
         AuditEvent(
             workspace_id=actor.workspace_id,

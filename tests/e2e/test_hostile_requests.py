@@ -29,7 +29,7 @@ from tests.e2e.test_date_changes import ASK, CHAIR, JANE, bot_dms, sending, wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-OMAR = "UOMAR"
+OMAR, ADMIN = "UOMAR", "UADMIN"
 
 
 @pytest.fixture
@@ -84,6 +84,17 @@ def test_an_approval_replayed_five_times_moves_the_date_once(
         assert action.date_changes == 1
     assert count(local, AuditEvent.what == "date_change.approved", model=AuditEvent) == 1
     assert len(bot_dms(local, JANE)) == 1
+
+
+def test_a_plan_change_replayed_five_times_is_recorded_once(local: LocalBot, board: Seeded) -> None:
+    paused = local.emulator.slash(ADMIN, "/plan", "board reminders pause until 31/05/2019")
+    (answer,) = paused.wait_for_response()
+    assert "31 May 2019" in answer.text
+    replays = [local.emulator.replay(paused) for _ in range(4)]
+
+    assert [r.status for r in replays] == [200] * 4
+    settle(local)
+    assert count(local, AuditEvent.what == "board.pause", model=AuditEvent) == 1
 
 
 # ---------------------------------------------------------------- B5: a writer holds SQLite
