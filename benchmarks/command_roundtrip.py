@@ -58,7 +58,7 @@ def main(requests: int) -> None:
         def answer(ack):  # noqa: ANN001, ANN202 - the bare app is the baseline
             ack(text="Recorded.")
 
-        bare_server = serve(bare)
+        bare_server = serve(bare, signing_secret=local.signing_secret)
         ours_url = local.server.url
         try:
             for n in range(WARM_UP):  # first requests compile SQL and fill caches: not measured

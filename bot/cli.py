@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.config import Settings, load_settings
+from bot.config import Settings, StartupError, load_settings
 from bot.core.dates import parse_uk_date
 from bot.core.digest import build_digest, digest_json
 from bot.core.errors import UserError
@@ -26,12 +26,20 @@ from bot.core.exporter import export_csv, export_markdown, export_xlsx
 from bot.core.importer import read_plan
 from bot.core.outbox import preview
 from bot.core.plan_import import BoardDefaults, import_plan
-from bot.core.plans import Actor, find_board, find_plan, workspace_for_cli
+from bot.core.plans import (
+    Actor,
+    active_plan_titles,
+    board_names,
+    find_board,
+    find_plan,
+    workspace_for_cli,
+)
 from bot.core.snapshot import plan_snapshots
 from bot.core.statuses import Status
 from bot.core.uow import UnitOfWork
 from bot.render.digest import digest_text
 from db.migrate import upgrade
+from db.models import Board, Plan
 from db.session import make_engine, make_session_factory
 
 EXIT_OK = 0
@@ -132,6 +140,9 @@ def run_cli(
     except UserError as error:
         print(f"improvement-bot: {error}", file=stderr)
         return EXIT_BAD_INPUT
+    except StartupError as error:
+        print(f"improvement-bot: {error}", file=stderr)
+        return EXIT_FAILED
     except OperationalError as error:
         print(f"improvement-bot: can't use the database: {error.orig}", file=stderr)
         return EXIT_FAILED
@@ -202,14 +213,14 @@ def cmd_plan_show(
     with _open(settings)() as uow:
         plan_ids = None
         if args.plan:
-            plan_ids = [find_plan(uow, workspace_id=_cli_workspace(uow, now), title=args.plan).id]
+            plan_ids = [_plan(uow, now, args.plan).id]
         plans = plan_snapshots(uow, plan_ids=plan_ids)
     if args.json:
         json.dump({"plans": plans}, out, indent=2, ensure_ascii=False)
         out.write("\n")
         return EXIT_OK
     if not plans:
-        print("No plans yet. Import one: improvement-bot plan import FILE --board NAME", file=out)
+        print(f"No plans yet. Start with: {FIRST_COMMAND}", file=out)
         return EXIT_OK
     print(render_plans_text(plans, now.date()), file=out)
     return EXIT_OK
@@ -219,7 +230,7 @@ def cmd_plan_export(
     args: argparse.Namespace, settings: Settings, now: dt.datetime, out: TextIO
 ) -> int:
     with _open(settings)() as uow:
-        plan = find_plan(uow, _cli_workspace(uow, now), args.plan)
+        plan = _plan(uow, now, args.plan)
         [snapshot] = plan_snapshots(uow, plan_ids=[plan.id])
     content: bytes | str
     if args.format == "xlsx":
@@ -254,9 +265,15 @@ def cmd_reminders_preview(
     at = parse_at(args.at, settings.timezone)
     with _open(settings)() as uow:
         messages = preview(uow, at)
+        no_boards = not messages and not board_names(uow, _cli_workspace(uow, now))
     if args.json:
         json.dump({"at": at.isoformat(), "messages": messages}, out, indent=2, ensure_ascii=False)
         out.write("\n")
+        return EXIT_OK
+    if no_boards:
+        print(
+            f"Nothing would go out: there are no boards yet. Start with: {FIRST_COMMAND}", file=out
+        )
         return EXIT_OK
     if not messages:
         print(f"Nothing would go out at {at:%a %d %b %Y %H:%M %Z}.", file=out)
@@ -264,6 +281,10 @@ def cmd_reminders_preview(
     print(f"At {at:%a %d %b %Y %H:%M %Z}, {len(messages)} message(s) would go out:", file=out)
     for message in messages:
         print(f"- {message['kind']} to {message['to']}", file=out)
+        if message.get("deliverable") is False:
+            print(f"    (not deliverable: {message['why']})", file=out)
+        if message.get("note"):
+            print(f"    (note: {message['note']})", file=out)
         for item in message["items"]:
             print(
                 f"    {item['action']}: {item['reason'].replace('_', ' ')}"
@@ -275,7 +296,7 @@ def cmd_reminders_preview(
 
 def cmd_digest(args: argparse.Namespace, settings: Settings, now: dt.datetime, out: TextIO) -> int:
     with _open(settings)() as uow:
-        board = find_board(uow, _cli_workspace(uow, now), args.board)
+        board = _board(uow, now, args.board)
         at = parse_at(args.at, board.timezone) if args.at else now
         digest = build_digest(uow, board.id, at)
     if args.format == "json":
@@ -327,6 +348,40 @@ def parse_at(text: str, timezone: str) -> dt.datetime:
 
 def _cli_workspace(uow: UnitOfWork, now: dt.datetime) -> int:
     return workspace_for_cli(uow, now)
+
+
+FIRST_COMMAND = "improvement-bot plan import FILE --board NAME"
+
+
+def _board(uow: UnitOfWork, now: dt.datetime, name: str | None) -> Board:
+    """A board by --board NAME, or the only one; the CLI's words when neither works."""
+    workspace = _cli_workspace(uow, now)
+    names = board_names(uow, workspace)
+    if not names:
+        raise BadInput(f"There are no boards yet. Start with: {FIRST_COMMAND}")
+    listed = ", ".join(f"“{n}”" for n in names)
+    if not name and len(names) > 1:
+        raise BadInput(f"There are several boards ({listed}); say which with --board NAME.")
+    try:
+        return find_board(uow, workspace, name)
+    except UserError:
+        raise BadInput(f"There's no board called “{name}”; the boards are {listed}.") from None
+
+
+def _plan(uow: UnitOfWork, now: dt.datetime, title: str | None) -> Plan:
+    """A plan by --plan TITLE, or the only active one; the CLI's words when neither works."""
+    workspace = _cli_workspace(uow, now)
+    titles = active_plan_titles(uow, workspace)
+    if not title and not titles:
+        raise BadInput(f"There are no plans yet. Start with: {FIRST_COMMAND}")
+    listed = ", ".join(f"“{t}”" for t in titles)
+    if not title and len(titles) > 1:
+        raise BadInput(f"There are several active plans ({listed}); say which with --plan TITLE.")
+    try:
+        return find_plan(uow, workspace, title)
+    except UserError:
+        known = f"; the active plans are {listed}" if titles else ""
+        raise BadInput(f"There's no plan called “{title}”{known}.") from None
 
 
 def _as_of(text: str | None, timezone: str, now: dt.datetime) -> dt.datetime:

@@ -14,16 +14,24 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.core.errors import UserError
 from db.session import DEFAULT_DATABASE_URL
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 REGION_CODES = ("ENG", "WLS", "SCT", "NIR")
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
 
 
 class ConfigError(UserError):
     """A setting is missing or malformed."""
+
+
+class StartupError(Exception):
+    """Start-up can't go on for a reason outside the settings (Slack out of reach, the port
+    taken); the message is one line saying what to do."""
 
 
 @dataclass(frozen=True)
@@ -90,10 +98,10 @@ def load_settings(
     if region not in REGION_CODES:
         raise ConfigError("BOT_REGION should be one of ENG, WLS, SCT, NIR")
     database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    if "://" not in database_url:
+    if "://" not in database_url or _backend(database_url) not in SUPPORTED_DATABASES:
         raise ConfigError(
-            "DATABASE_URL should be a database URL such as sqlite:///improvement-bot.db "
-            "or postgresql://user@host/dbname"
+            "DATABASE_URL should be a SQLite or PostgreSQL URL such as "
+            "sqlite:///improvement-bot.db or postgresql://user@host/dbname"
         )
     return Settings(
         database_url=database_url,
@@ -107,3 +115,10 @@ def load_settings(
         timezone=timezone,
         region=region,
     )
+
+
+def _backend(database_url: str) -> str | None:
+    try:
+        return make_url(database_url).get_backend_name()
+    except ArgumentError:
+        return None

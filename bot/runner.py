@@ -7,8 +7,13 @@ import signal
 import threading
 from types import FrameType
 
-from bot.app import bootstrap
-from bot.config import Settings
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+from sqlalchemy.exc import NoSuchModuleError
+
+from bot.app import bootstrap, make_web_client
+from bot.config import ConfigError, Settings, StartupError
+from db.session import make_engine
 from scheduler.service import SchedulerService
 
 log = logging.getLogger("improvement_bot")
@@ -23,9 +28,47 @@ def configure_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+# What Slack's auth.test answers when the token itself is wrong, not the network.
+_BAD_TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked"}
+
+
+def open_database(settings: Settings) -> Engine:
+    try:
+        return make_engine(settings.database_url)
+    except (ImportError, NoSuchModuleError) as error:
+        raise ConfigError(
+            f"DATABASE_URL needs a database driver that isn't installed ({error}); for "
+            "PostgreSQL install improvement-bot[postgres]"
+        ) from None
+
+
+def check_slack(settings: Settings) -> None:
+    """One auth.test before anything starts, so a bad token or an unreachable Slack is one
+    line rather than a traceback from inside Bolt."""
+    try:
+        make_web_client(settings).auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error", "unknown_error")
+        if code in _BAD_TOKEN_ERRORS:
+            raise ConfigError(
+                f"Slack refused SLACK_BOT_TOKEN ({code}): copy the Bot User OAuth Token "
+                "(xoxb-…) from the app's OAuth & Permissions page again"
+            ) from None
+        raise StartupError(f"Slack's auth.test failed ({code}); try again shortly") from None
+    except OSError as error:
+        reason = getattr(error, "reason", None) or error
+        raise StartupError(
+            f"can't reach Slack at {settings.slack_api_url} ({reason}): check the network "
+            "and any proxy, or SLACK_API_URL"
+        ) from None
+
+
 def run_forever(settings: Settings) -> int:
     configure_logging()
-    bot = bootstrap(settings)
+    settings.require_slack()
+    engine = open_database(settings)
+    check_slack(settings)
+    bot = bootstrap(settings, engine=engine)
     services = bot.services
     scheduler = SchedulerService(services.session_factory, services.delivery_client, services.clock)
     stopping = threading.Event()
@@ -38,24 +81,46 @@ def run_forever(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    scheduler.start()
+    scheduler_started = False
+
+    def start_scheduler(_url: str = "") -> None:
+        nonlocal scheduler_started
+        scheduler.start()
+        scheduler_started = True
+
     try:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             handler = SocketModeHandler(bot.app, settings.slack_app_token)
-            handler.connect()
+            try:
+                handler.connect()
+            except SlackApiError as error:
+                raise ConfigError(
+                    f"Slack refused SLACK_APP_TOKEN ({error.response.get('error')}): give an "
+                    "app-level token (xapp-…) with the connections:write scope"
+                ) from None
             log.info("connected to Slack in Socket Mode")
+            start_scheduler()
             stopping.wait()
             handler.close()
         else:
             from bot.web import serve_blocking
 
-            serve_blocking(bot.app, settings.host, settings.port)
+            assert settings.slack_signing_secret is not None  # require_slack checked it
+            # The scheduler starts once the port is ours, so a failed start sends nothing.
+            serve_blocking(
+                bot.app,
+                settings.host,
+                settings.port,
+                signing_secret=settings.slack_signing_secret,
+                on_ready=start_scheduler,
+            )
     except SystemExit:
         pass
     finally:
-        scheduler.shutdown()
+        if scheduler_started:
+            scheduler.shutdown()
         bot.engine.dispose()
         log.info("stopped")
     return 0

@@ -1,5 +1,11 @@
 """Middleware: every request learns who is acting (workspace + person) before any listener runs,
-and its text loses any control characters (bot.core.text.clean_text)."""
+and its text loses any control characters (bot.core.text.clean_text).
+
+Nothing here may hold up the ack: Slack gives the app 3 seconds, and a person who sees
+`operation_timeout` tries again. So a first-time user's profile is asked of Slack once, with
+no retries and a short timeout; when Slack is slow or refuses, the person is made from what
+is known (their Slack user id) and the profile is asked for again on their next request.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +17,13 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.app import Services
 from bot.core.errors import UserError
 from bot.core.plans import (
     Actor,
+    has_only_placeholder_name,
     linked_person_id,
     person_for_slack_user,
     workspace_for_team,
@@ -24,6 +31,9 @@ from bot.core.plans import (
 from bot.core.text import clean_payload
 
 log = logging.getLogger(__name__)
+
+# How long a request may wait for users.info: the ack must not wait on Slack much longer.
+PROFILE_TIMEOUT = 1.0
 
 
 class KnownActors:
@@ -69,11 +79,11 @@ def register(app: App, services: Services) -> None:
             actor = known.get(team_id, user_id) if user_id else None
             if actor is None:
                 try:
-                    actor = resolve_actor(services, client, team_id, user_id)
+                    actor, complete = resolve_actor(services, client, team_id, user_id)
                 except UserError as error:  # e.g. the database is busy: the listener says so
                     context["actor_error"] = error
                     return next()
-                if user_id:
+                if user_id and complete:
                     known.remember(team_id, user_id, actor)
             context["actor"] = actor
         return next()
@@ -81,28 +91,47 @@ def register(app: App, services: Services) -> None:
 
 def resolve_actor(
     services: Services, client: WebClient, team_id: str, user_id: str | None
-) -> Actor:
-    """The acting person, made from the Slack profile the first time they are seen."""
+) -> tuple[Actor, bool]:
+    """The acting person, made from the Slack profile the first time they are seen; and
+    whether their profile is complete (False: ask Slack again next time)."""
     now = services.clock.now()
     with services.uow() as uow:
         workspace_id = workspace_for_team(uow, team_id, now)
         person_id = linked_person_id(uow, workspace_id, user_id) if user_id else None
+        placeholder = (
+            person_id is not None
+            and user_id is not None
+            and has_only_placeholder_name(uow, person_id, user_id)
+        )
         uow.commit()
-    if user_id is None or person_id is not None:
-        return Actor(workspace_id, person_id)
+    if user_id is None or (person_id is not None and not placeholder):
+        return Actor(workspace_id, person_id), True
     profile = slack_profile(client, user_id)
     with services.uow() as uow:
         person = person_for_slack_user(uow, workspace_id, user_id, **profile)
         uow.commit()
-        return Actor(workspace_id, person.id)
+        return Actor(workspace_id, person.id), profile["name"] is not None
+
+
+def quick_client(client: WebClient) -> WebClient:
+    """The same Slack connection with no retries and a short timeout, for use before an ack."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=PROFILE_TIMEOUT,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=client.headers,
+        retry_handlers=[],
+    )
 
 
 def slack_profile(client: WebClient, user_id: str) -> dict[str, str | None]:
-    """Name, job title, email and timezone from users.info (empty when Slack won't say)."""
+    """Name, job title, email and timezone from users.info (empty when Slack won't say soon)."""
     try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError:
-        log.warning("users.info failed for %s; using the id as the name", user_id)
+        user = quick_client(client).users_info(user=user_id)["user"]
+    except (SlackApiError, SlackClientError, OSError) as error:
+        log.warning("users.info for %s: %s; using the id as the name for now", user_id, error)
         return {"name": None, "title": None, "email": None, "timezone": None}
     profile = user.get("profile") or {}
     return {

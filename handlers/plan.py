@@ -29,10 +29,16 @@ from bot.core.plans import (
     create_board,
     create_plan,
     edit_action,
+    edit_theme,
     find_action,
     find_board,
     find_plan,
+    find_theme,
+    has_active_plan,
+    list_plans,
+    move_action,
     remove_action,
+    remove_theme,
     set_owners,
     setup_first_admin,
 )
@@ -44,6 +50,7 @@ from handlers.grammar import (
     ActionAdd,
     ActionDelegate,
     ActionEdit,
+    ActionMove,
     ActionOwners,
     ActionRemove,
     AdminAdd,
@@ -64,9 +71,12 @@ from handlers.grammar import (
     PlanCommand,
     PlanExport,
     PlanImport,
+    PlanList,
     PlanNew,
     Setup,
     ThemeAdd,
+    ThemeEdit,
+    ThemeRemove,
     parse_plan,
 )
 from handlers.plan_files import upload_file
@@ -117,11 +127,11 @@ def on_plan_command(
         reply = _run(parsed, request)
     except UserError as error:
         reply = refusal(error.message)
-    if reply is not None:
-        respond(**reply, response_type="ephemeral", replace_original=False)
+    for message in [reply] if isinstance(reply, dict) else reply or []:
+        respond(**message, response_type="ephemeral", replace_original=False)
 
 
-def _run(command: PlanCommand, request: _Request) -> render.Message | None:
+def _run(command: PlanCommand, request: _Request) -> render.Message | list[render.Message] | None:
     """The one use case the command names, rendered."""
     return _HANDLERS[type(command)](command, request)
 
@@ -266,6 +276,50 @@ def _theme_add(command: ThemeAdd, request: _Request) -> render.Message:
     return render.theme_added(ref, title, command.lead)
 
 
+def _plan_list(command: PlanList, request: _Request) -> render.Message:
+    with request.services.uow() as uow:
+        boards = list_plans(uow, request.actor)
+    return render.plan_list(boards)
+
+
+def _theme_edit(command: ThemeEdit, request: _Request) -> render.Message:
+    services = request.services
+    lead = request.profiles([command.lead])[command.lead] if command.lead else None
+    with services.uow() as uow:
+        plan = find_plan(uow, request.actor.workspace_id, command.plan)
+        theme = find_theme(uow, plan, command.ref)
+        lead_id = admin.person_for_profile(uow, request.actor, lead).id if lead else None
+        changes = edit_theme(
+            uow, request.actor, theme, services.clock.now(), title=command.title, lead_id=lead_id
+        )
+        ref, title = theme.ref, theme.title
+        uow.commit()
+    return render.theme_edited(ref, title, changes, command.lead)
+
+
+def _theme_remove(command: ThemeRemove, request: _Request) -> render.Message:
+    services = request.services
+    with services.uow() as uow:
+        plan = find_plan(uow, request.actor.workspace_id, command.plan)
+        theme = find_theme(uow, plan, command.ref)
+        ref, title = theme.ref, theme.title
+        remove_theme(uow, request.actor, theme, services.clock.now())
+        uow.commit()
+    return render.theme_removed(ref, title)
+
+
+def _action_move(command: ActionMove, request: _Request) -> render.Message:
+    services = request.services
+    with services.uow() as uow:
+        plan = find_plan(uow, request.actor.workspace_id, command.plan)
+        action = find_action(uow, plan, command.ref)
+        theme = find_theme(uow, plan, command.theme)
+        before = move_action(uow, request.actor, action, theme, services.clock.now())
+        ref, title, theme_ref, theme_title = action.ref, action.title, theme.ref, theme.title
+        uow.commit()
+    return render.action_moved(ref, title, before, theme_ref, theme_title)
+
+
 def _action_add(command: ActionAdd, request: _Request) -> render.Message:
     services = request.services
     profiles = request.profiles(command.owners)
@@ -364,9 +418,12 @@ def _archive(command: PlanArchive, request: _Request) -> render.Message:
 # ---------------------------------------------------------------- people and roles
 
 
-def _people(command: PeopleList, request: _Request) -> render.Message:
+def _people(command: PeopleList, request: _Request) -> list[render.Message]:
     with request.services.uow() as uow:
         owners = unlinked_owners(uow, request.actor)
+        any_plan = has_active_plan(uow, request.actor.workspace_id)
+    if not any_plan:
+        return render.people_without_a_plan()
     return render.people(owners)
 
 
@@ -453,7 +510,7 @@ def _import(command: PlanImport, request: _Request) -> None:
     open_import_form(request.services, request.client, request.actor, request.trigger_id)
 
 
-_HANDLERS: dict[type, Callable[[Any, _Request], render.Message | None]] = {
+_HANDLERS: dict[type, Callable[[Any, _Request], render.Message | list[render.Message] | None]] = {
     Help: _help,
     Setup: _setup,
     BoardCreate: _board_create,
@@ -464,8 +521,12 @@ _HANDLERS: dict[type, Callable[[Any, _Request], render.Message | None]] = {
     BoardRemindersPause: _board_pause,
     BoardRemindersResume: _board_resume,
     PlanNew: _plan_new,
+    PlanList: _plan_list,
     ThemeAdd: _theme_add,
+    ThemeEdit: _theme_edit,
+    ThemeRemove: _theme_remove,
     ActionAdd: _action_add,
+    ActionMove: _action_move,
     ActionEdit: _action_edit,
     ActionOwners: _action_owners,
     ActionDelegate: _action_delegate,

@@ -36,16 +36,32 @@ PERMANENT_ERRORS = frozenset(
         "users_not_found",
         "channel_not_found",
         "not_in_channel",
-        "account_inactive",
         "is_archived",
         "user_disabled",
         "cannot_dm_bot",
         "invalid_blocks",
+        "msg_blocks_too_long",
         "msg_too_long",
         "no_text",
         "unlinked",
     }
 )
+# Errors Slack answers with HTTP 200 that another try may cure; any other error it answers
+# with 200 is about the message or its recipient and will never succeed.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+    }
+)
+# The bot's own token is dead: the app was uninstalled, or its workspace or bot user is gone.
+# Nothing about any recipient is known, so nobody is failed or alerted; delivery pauses.
+TOKEN_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked", "not_authed"})
+TOKEN_PAUSE = dt.timedelta(minutes=15)
 MAX_ATTEMPTS = 6
 
 
@@ -56,7 +72,18 @@ class DeliveryReport:
     dropped: int = 0
     deferred: int = 0
     recovered: int = 0  # found already posted after an interrupted send
+    paused: int = 0  # held back while the workspace's token is dead
     errors: list[str] = field(default_factory=list)
+
+
+def is_permanent(status: int, code: str) -> bool:
+    """Whether Slack will never take this message: a known permanent error, any other error
+    Slack answers with HTTP 200 that no retry can cure, or a 4xx other than 429."""
+    if code in PERMANENT_ERRORS:
+        return True
+    if status == 200 and code:
+        return code not in TRANSIENT_ERRORS
+    return 400 <= status < 500 and status != 429 and bool(code)
 
 
 class Unlinked(Exception):
@@ -80,6 +107,8 @@ class Delivery:
         self.lease = lease
         self.retry_delay = retry_delay or (lambda attempt: min(60.0 * 2**attempt, 1800.0))
         self.sleep = sleep
+        # workspace id -> when to try its token again
+        self.paused_until: dict[int | None, dt.datetime] = {}
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
@@ -89,19 +118,29 @@ class Delivery:
         report = DeliveryReport()
         with self.uow() as uow:
             candidates = [
-                (n.id, outbox.is_stale(n, now)) for n in outbox.deliverable(uow, now, limit)
+                (n.id, n.workspace_id, outbox.is_stale(n, now))
+                for n in outbox.deliverable(uow, now, limit)
             ]
-        for notification_id, stale in candidates:
+        for notification_id, workspace_id, stale in candidates:
+            if not stale and now < self.paused_until.get(workspace_id, now):
+                report.paused += 1
+                continue
             if stale:
                 with self.uow() as uow:
                     outbox.mark(uow, notification_id, outbox.DROPPED, now, error="day passed")
                     uow.commit()
                 report.dropped += 1
                 continue
-            self._deliver_one(notification_id, now, report)
+            self._deliver_one(notification_id, workspace_id, now, report)
         return report
 
-    def _deliver_one(self, notification_id: int, now: dt.datetime, report: DeliveryReport) -> None:
+    def _deliver_one(
+        self,
+        notification_id: int,
+        workspace_id: int | None,
+        now: dt.datetime,
+        report: DeliveryReport,
+    ) -> None:
         with self.uow() as uow:
             if not outbox.claim(uow, notification_id, self.worker, now, self.lease):
                 return
@@ -150,7 +189,9 @@ class Delivery:
         except SlackApiError as error:
             code = str(error.response.get("error", "")) if error.response else ""
             status = error.response.status_code if error.response is not None else 0
-            if code in PERMANENT_ERRORS or (400 <= status < 500 and status != 429 and code):
+            if code in TOKEN_ERRORS:
+                self._pause(workspace_id, notification_id, code, now, report)
+            elif is_permanent(status, code):
                 self._fail(notification_id, code or f"http_{status}", now, report)
             else:
                 self._defer(notification_id, attempts, f"{status} {code}", now, report)
@@ -162,6 +203,34 @@ class Delivery:
             outbox.mark(uow, notification_id, outbox.SENT, now, channel=channel, ts=first_ts)
             uow.commit()
         report.sent += 1
+        if self.paused_until.pop(workspace_id, None) is not None:
+            log.warning(
+                "Slack accepts the bot token again: delivery for workspace %s resumed", workspace_id
+            )
+
+    def _pause(
+        self,
+        workspace_id: int | None,
+        notification_id: int,
+        code: str,
+        now: dt.datetime,
+        report: DeliveryReport,
+    ) -> None:
+        """The token is dead: hold this workspace's messages (this one untouched, not counted
+        as an attempt) and ask Slack again in a while."""
+        with self.uow() as uow:
+            outbox.release(uow, notification_id, code)
+            uow.commit()
+        if workspace_id not in self.paused_until:
+            log.error(
+                "Slack refused the bot token (%s): the app looks uninstalled or its token is "
+                "no longer valid. Delivery for workspace %s is paused; reinstall the app or set "
+                "SLACK_BOT_TOKEN, and held messages go out (the same day) once Slack accepts it.",
+                code,
+                workspace_id,
+            )
+        self.paused_until[workspace_id] = now + TOKEN_PAUSE
+        report.paused += 1
 
     def _open_dm(self, slack_user_id: str | None) -> str:
         if not slack_user_id:

@@ -11,10 +11,13 @@ from sqlalchemy import select
 from bot.core.digest import build_digest, build_pack
 from bot.core.exporter import export_xlsx
 from bot.core.outbox import PLANNING_FAILED, reminder_lines
+from bot.core.owner import date_change_notice
+from bot.core.progress import DATE_CHANGE_CLOSED
 from bot.core.snapshot import plan_snapshots
 from bot.core.uow import UnitOfWork
-from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks
-from bot.render.mrkdwn import escape, section
+from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
+from bot.render.mrkdwn import escape, fit_message, section
+from bot.render.progress import date_change_closed_dm
 from bot.render.reminders import reminder_blocks, reminder_text
 from db.models import Notification, Person, Plan
 
@@ -40,15 +43,26 @@ class Outgoing:
 def render_notification(
     uow: UnitOfWork, notification: Notification, now: dt.datetime
 ) -> Outgoing | None:
-    """What to post for a notification, or None when nothing is left to say."""
+    """What to post for a notification, or None when nothing is left to say; every part
+    within the one message budget Slack accepts (see `fit_message`)."""
+    outgoing = _render(uow, notification, now)
+    if outgoing is None:
+        return None
+    parts = [fitted for part in outgoing.parts for fitted in fit_message(part)]
+    return Outgoing(text=outgoing.text, parts=parts, files=outgoing.files)
+
+
+def _render(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Outgoing | None:
     kind = notification.kind
     if kind in ("reminder", "escalation"):
         lines = reminder_lines(uow, notification)
         if not lines:
             return None
         escalation = kind == "escalation"
+        note = (notification.payload or {}).get("note")
         return Outgoing(
-            text=reminder_text(lines, escalation), parts=[reminder_blocks(lines, escalation)]
+            text=reminder_text(lines, escalation),
+            parts=[reminder_blocks(lines, escalation, note=note)],
         )
     board_id = notification.board_id
     if kind == "digest" and board_id is not None:
@@ -61,10 +75,13 @@ def render_notification(
         meeting = dt.date.fromisoformat(notification.payload["meeting"])
         pack = build_pack(uow, board_id, meeting, now)
         return Outgoing(
-            text=f"Pre-meeting pack for {pack.digest.board}, meeting {meeting:%d %B %Y}",
+            text=pack_fallback_text(pack),
             parts=pack_blocks(pack, max_items=POSTED_LIST_LIMIT),
             files=plan_files(uow, board_id, meeting),
         )
+    if kind == DATE_CHANGE_CLOSED:
+        message = date_change_closed_dm(date_change_notice(uow, notification.payload["request_id"]))
+        return Outgoing(text=message["text"], parts=[message["blocks"]])
     if kind == "alert":
         return Outgoing(
             text="A message could not be delivered", parts=[alert_blocks(uow, notification)]
@@ -98,8 +115,12 @@ ALERT_REASONS = {
     "unlinked": "they aren't linked to a Slack user yet — link them with "
     '`/plan people link "<name>" @user`',
     "user_not_found": "Slack doesn't know that user any more",
-    "account_inactive": "their Slack account is deactivated — give their actions a new owner "
+    "user_disabled": "their Slack account is deactivated — give their actions a new owner "
     "with `/plan action owner <ref> @user`",
+    "msg_blocks_too_long": "Slack said the message was too long (`msg_blocks_too_long`) — "
+    "tell whoever runs the bot",
+    "invalid_blocks": "Slack refused the message's layout (`invalid_blocks`) — "
+    "tell whoever runs the bot",
     "channel_not_found": "the board channel no longer exists — set a new one with "
     "`/plan board create` or ask an admin",
     "not_in_channel": "I'm not in the board channel — invite me with `/invite @improvement-bot`",

@@ -129,6 +129,7 @@ class LatestUpdate:
     author: str | None
     status: str | None
     note: str | None
+    source: str = ""  # "import": the status came from the imported sheet, not its importer
 
 
 @dataclass(frozen=True)
@@ -443,6 +444,7 @@ def theme_detail(
             ProgressUpdate.at,
             ProgressUpdate.status,
             ProgressUpdate.note,
+            ProgressUpdate.source,
             Person.name.label("author"),
             func.row_number()
             .over(
@@ -457,7 +459,7 @@ def theme_detail(
         .subquery()
     )
     latest = {
-        row.action_id: LatestUpdate(row.at, row.author, row.status, row.note)
+        row.action_id: LatestUpdate(row.at, row.author, row.status, row.note, row.source)
         for row in session.execute(select(ranked).where(ranked.c.rank == 1))
     }
     actions = session.execute(

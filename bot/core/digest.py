@@ -67,7 +67,7 @@ from bot.core.calendar import calendar_for, local_date
 from bot.core.errors import NotFound
 from bot.core.meetings import MeetingCycle
 from bot.core.reminder_policy import policy_from_overrides
-from bot.core.statuses import Status
+from bot.core.statuses import Status, percent
 from bot.core.uow import UnitOfWork
 from db.models import (
     Action,
@@ -114,8 +114,8 @@ class StatusCounts:
 
     @property
     def percent_complete(self) -> int:
-        """Blue over all, rounded down; 0 for no actions."""
-        return 100 * self.blue // self.total if self.total else 0
+        """Blue over all, rounded (2 of 3 is 67%); 0 for no actions."""
+        return percent(self.blue, self.total)
 
     def items(self) -> list[tuple[Status, int]]:
         return [(Status(f.name), getattr(self, f.name)) for f in fields(self)]
@@ -151,6 +151,7 @@ class StatusChange:
     to_status: str
     by: str | None  # the author's name; None for the system
     at: dt.datetime
+    source: str = ""  # "import": from the imported sheet, whoever ran the import
 
 
 @dataclass(frozen=True)
@@ -383,6 +384,7 @@ def _load(uow: UnitOfWork, board: Board, now: dt.datetime, since: dt.datetime) -
             ProgressUpdate.status,
             Person.name,
             ProgressUpdate.at,
+            ProgressUpdate.source,
         )
         .join(Action, Action.id == ProgressUpdate.action_id)
         .join(Plan, Plan.id == Action.plan_id)
@@ -397,8 +399,8 @@ def _load(uow: UnitOfWork, board: Board, now: dt.datetime, since: dt.datetime) -
         .order_by(ProgressUpdate.at, ProgressUpdate.id)
     ).all()
     changes = [
-        (theme_id, StatusChange(ref, title, previous, status, by, at))
-        for theme_id, ref, title, previous, status, by, at in change_rows
+        (theme_id, StatusChange(ref, title, previous, status, by, at, source))
+        for theme_id, ref, title, previous, status, by, at, source in change_rows
     ]
 
     requester = aliased(Person)

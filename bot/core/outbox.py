@@ -69,7 +69,23 @@ def load_facts(
     for change in session.scalars(select(MeetingChange).where(MeetingChange.board_id.in_(ids))):
         changes[change.board_id][change.kind].add(change.date)
 
-    board_facts = [_board_facts(b, people.get(b.chair_id or -1), changes[b.id]) for b in boards]
+    admins: dict[int, dict[int, PersonRef]] = defaultdict(dict)  # workspace -> admins
+    for workspace_id, person_id, name, slack_id in session.execute(
+        select(RoleGrant.workspace_id, Person.id, Person.name, Person.slack_user_id)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(
+            RoleGrant.workspace_id.in_({b.workspace_id for b in boards}),
+            RoleGrant.role == Role.ADMIN.value,
+        )
+        .order_by(Person.id)
+    ):
+        admins[workspace_id][person_id] = PersonRef(person_id, name, slack_id)
+    board_facts = [
+        _board_facts(
+            b, people.get(b.chair_id or -1), changes[b.id], tuple(admins[b.workspace_id].values())
+        )
+        for b in boards
+    ]
 
     lead = Person.__table__.alias("lead")
     rows = session.execute(
@@ -138,7 +154,10 @@ def load_facts(
 
 
 def _board_facts(
-    board: Board, chair: Person | None, changes: dict[str, set[dt.date]]
+    board: Board,
+    chair: Person | None,
+    changes: dict[str, set[dt.date]],
+    admins: tuple[PersonRef, ...] = (),
 ) -> BoardFacts:
     cycle = None
     if board.meeting_rule or changes.get("added"):
@@ -160,6 +179,7 @@ def _board_facts(
         channel_id=board.channel_id,
         meetings=cycle,
         paused_until=board.paused_until,
+        admins=admins,
     )
 
 
@@ -322,6 +342,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "meeting": message.meeting.isoformat() if message.meeting else None,
         "board_id": message.board_id,
         "tz": getattr(message.send_at.tzinfo, "key", "Europe/London"),
+        "note": message.note,
     }
 
 
@@ -340,19 +361,37 @@ def preview(uow: UnitOfWork, now: dt.datetime) -> list[dict[str, Any]]:
             )
         )
     )
-    return [
-        {
-            "kind": m.kind,
-            "to": m.to,
-            "items": [
-                {"action": i.action_ref, "reason": i.reason, "working_days": i.working_days}
-                for i in m.items
-            ],
-            "key": m.key,
-        }
-        for m in messages
-        if m.key not in sent
-    ]
+    return [_previewed(m) for m in messages if m.key not in sent]
+
+
+def _previewed(message: Message) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "kind": message.kind,
+        "to": message.to,
+        "items": [
+            {"action": i.action_ref, "reason": i.reason, "working_days": i.working_days}
+            for i in message.items
+        ],
+        "key": message.key,
+    }
+    why = undeliverable_because(message)
+    if why is not None:
+        entry.update(deliverable=False, why=why)
+    if message.note:
+        entry["note"] = message.note
+    return entry
+
+
+def undeliverable_because(message: Message) -> str | None:
+    """Why a message can't reach anyone as things stand (None: it can)."""
+    if message.recipient is not None and not message.recipient.slack_user_id:
+        return (
+            f"{message.recipient.name} is not linked to Slack yet — "
+            f'link them with `/plan people link "{message.recipient.name}" @user`'
+        )
+    if message.recipient is None and not message.channel_id:
+        return "it has nobody to go to"
+    return None
 
 
 # ---------------------------------------------------------------- delivery ledger
@@ -444,6 +483,21 @@ def mark(
     )
 
 
+def release(uow: UnitOfWork, notification_id: int, error: str) -> None:
+    """Give a claimed notification back untouched: pending, and this try not counted."""
+    uow.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(
+            state=PENDING,
+            claimed_until=None,
+            attempts=Notification.attempts - 1,
+            error=error[:2000],
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def enqueue_admin_alert(
     uow: UnitOfWork,
     notification: Notification,
@@ -495,6 +549,42 @@ def enqueue_admin_alert(
         )
         added += uow.session.scalar(statement) is not None
     return added
+
+
+def enqueue_dm(
+    uow: UnitOfWork,
+    *,
+    workspace_id: int,
+    board_id: int | None,
+    kind: str,
+    key: str,
+    person_id: int,
+    slack_user_id: str | None,
+    payload: dict[str, Any],
+    timezone: str,
+    now: dt.datetime,
+) -> bool:
+    """Put a DM the bot starts in the ledger, to go out with the next delivery; False when the
+    key is already there."""
+    statement = (
+        insert_or_ignore(uow.session, Notification, "key")
+        .values(
+            workspace_id=workspace_id,
+            board_id=board_id,
+            key=key,
+            kind=kind,
+            recipient=slack_user_id or f"person:{person_id}",
+            recipient_person_id=person_id,
+            payload={**payload, "tz": timezone},
+            state=PENDING,
+            attempts=0,
+            due_at=now,
+            local_day=local_date(now, timezone),
+            created_at=now,
+        )
+        .returning(Notification.id)
+    )
+    return uow.session.scalar(statement) is not None
 
 
 @dataclass(frozen=True)

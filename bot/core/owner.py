@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -25,8 +25,8 @@ from sqlalchemy import func, or_, select
 from bot.core import outbox
 from bot.core.calendar import local_date
 from bot.core.dates import format_uk_date
-from bot.core.errors import Conflict, NotFound, UserError
-from bot.core.permissions import Permission, Role, check
+from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
+from bot.core.permissions import Permission, Role, check, is_allowed
 from bot.core.plans import DELEGATE, OWNER, Actor, normalise_ref, roles_of, standing
 from bot.core.progress import record_progress, request_date_change
 from bot.core.snapshot import latest_updates
@@ -199,6 +199,11 @@ def my_action(uow: UnitOfWork, actor: Actor, ref: str) -> Action:
     if len(found) == 1:
         return found[0]
     if not found:
+        if (Role.ADMIN.value, None) in roles_of(uow, actor.person_id):
+            raise NotFound(
+                f"There's no action {clean} in the active plans. "
+                "`/board theme <ref>` lists a theme's actions."
+            )
         raise NotFound(
             f"There's no action {clean} in the active plans. `/progress mine` lists yours."
         )
@@ -251,8 +256,9 @@ def update_form(
         action = action_by_id(uow, actor, action_id)
         _check_may_update(uow, actor, action)
         selected = describe_action(uow, action, now)
-        choices = [selected, *choices]
-    return UpdateForm(choices, selected)
+    # The chosen action first, then the rest soonest due: a select offers only so many.
+    others = [c for c in choices if c.action_id != action_id]
+    return UpdateForm([selected, *others], selected)
 
 
 def date_form(uow: UnitOfWork, actor: Actor, action_id: int, now: dt.datetime) -> MyAction:
@@ -277,6 +283,8 @@ class Recorded:
     note: str | None = None
     evidence: str | None = None
     duplicate: bool = False  # the same Slack request or event seen again: nothing new
+    repeated: bool = False  # the same update sent again within minutes: recorded once
+    instead_of: str | None = None  # a reminder thread's action(s), when the reply named another
 
     @property
     def status_changed(self) -> bool:
@@ -316,6 +324,7 @@ def record_update(
         note=None if result.duplicate else (note or "").strip() or None,
         evidence=None if result.duplicate else (evidence or "").strip() or None,
         duplicate=result.duplicate,
+        repeated=result.repeated,
     )
 
 
@@ -429,15 +438,44 @@ def read_reply(thread: ReminderThread, text: str) -> tuple[ThreadAction, Status 
                 "The actions in this reminder aren't in the plan any more. "
                 "`/progress mine` lists yours."
             )
-        listed = ", ".join(refs[:-1]) + f" and {refs[-1]}" if len(refs) > 1 else refs[0]
+        listed = _listed(refs)
         raise UserError(
             f"This reminder is about {listed}. Start your reply with the ref, "
             f"e.g. `{refs[0]} amber: survey slipped`."
         )
+    status, note = _status_and_note(body)
+    return named, status, note
+
+
+def _status_and_note(body: str) -> tuple[Status | None, str | None]:
     first_line, newline, other_lines = body.partition("\n")
     status, note_start = split_leading_status(first_line)
-    note = (note_start + newline + other_lines).strip() or None
-    return named, status, note
+    return status, (note_start + newline + other_lines).strip() or None
+
+
+def _listed(refs: list[str]) -> str:
+    return ", ".join(refs[:-1]) + f" and {refs[-1]}" if len(refs) > 1 else "".join(refs)
+
+
+# A reply that starts like an action ref (4.1, 2.1a, 3.2.1) may mean an action the reminder
+# is not about; a bare number ("12 carers came") is a note.
+_ACTION_REF_LIKE = re.compile(r"\d+(?:\.[A-Za-z0-9]+)+")
+
+
+def _named_elsewhere(
+    uow: UnitOfWork, actor: Actor, thread: ReminderThread, text: str
+) -> tuple[Action, str] | None:
+    """The action a reply names when it isn't one the reminder is about, and the rest."""
+    head, rest = (re.split(r"\s+", text.strip(), maxsplit=1) + [""])[:2]
+    ref = normalise_ref(head.rstrip(":,;-–—"))
+    if not _ACTION_REF_LIKE.fullmatch(ref):
+        return None
+    if any(a.ref.lower() == ref.lower() for a in thread.actions):
+        return None
+    try:
+        return my_action(uow, actor, ref), rest.strip()
+    except NotFound:
+        return None  # no such action: the reply is a note that happens to start with a number
 
 
 def record_thread_reply(
@@ -449,7 +487,29 @@ def record_thread_reply(
     *,
     dedupe_key: str | None = None,
 ) -> Recorded:
-    """A reply in a reminder's thread, recorded as an update on the action it names."""
+    """A reply in a reminder's thread, recorded as an update on the action it names.
+
+    A reply naming an action the reminder is not about is recorded on the action it names
+    when the replier may update that one, and refused otherwise.
+    """
+    elsewhere = _named_elsewhere(uow, actor, thread, text)
+    if elsewhere is not None:
+        named, rest = elsewhere
+        about = _listed([a.ref for a in thread.actions])
+        if not is_allowed(
+            Permission.UPDATE_ACTION, standing(uow, actor, named.plan.board_id, named.id)
+        ):
+            typed = " ".join(rest.split())[:200] or "amber: <what has changed>"
+            raise PermissionDenied(
+                f"{named.ref} isn't in this reminder (it's about {about}), and only its owners "
+                f"and delegates can update it, so nothing is recorded. Its owner can type "
+                f"`/progress {named.ref} {typed}`."
+            )
+        status, note = _status_and_note(rest)
+        recorded = record_update(
+            uow, actor, named, now, source="thread", status=status, note=note, dedupe_key=dedupe_key
+        )
+        return replace(recorded, instead_of=about)
     target, status, note = read_reply(thread, text)
     action = action_by_id(uow, actor, target.action_id)
     return record_update(

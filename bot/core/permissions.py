@@ -32,6 +32,7 @@ class Standing:
     owner: bool = False  # of the action in question
     delegate: bool = False  # of the action in question
     involved: bool = False  # owns, leads or stands in for something in the board
+    no_admins: bool = False  # the workspace has no admin yet: `/plan setup` comes first
 
 
 def is_allowed(permission: Permission, standing: Standing) -> bool:
@@ -65,8 +66,23 @@ REFUSALS: dict[Permission, str] = {
     Permission.READ: "You're not on this board yet. Ask a plan admin to add you.",
 }
 
+# An admin can fix the cause themselves: neither "ask an admin" nor their own action list.
+REFUSALS_TO_ADMINS: dict[Permission, str] = {
+    Permission.UPDATE_ACTION: "Only the action's owners and delegates can update it. "
+    "As an admin you can make yourself its delegate first: `/plan action delegate <ref> @you`.",
+}
+
+NO_ADMIN_YET = (
+    "Nobody is a plan admin here yet. Run `/plan setup` first: it makes you the first admin, "
+    "and then this command will work."
+)
+
 
 def check(permission: Permission, standing: Standing) -> None:
     """Raise PermissionDenied (a friendly line) unless the standing allows the permission."""
     if not is_allowed(permission, standing):
+        if permission is Permission.CONFIGURE and standing.no_admins:
+            raise PermissionDenied(NO_ADMIN_YET)
+        if standing.admin and permission in REFUSALS_TO_ADMINS:
+            raise PermissionDenied(REFUSALS_TO_ADMINS[permission])
         raise PermissionDenied(REFUSALS[permission])

@@ -119,6 +119,12 @@ def linked_person_id(uow: UnitOfWork, workspace_id: int, slack_user_id: str) -> 
     )
 
 
+def has_only_placeholder_name(uow: UnitOfWork, person_id: int, slack_user_id: str) -> bool:
+    """Made while Slack could not say who this is, so named by the Slack user id."""
+    person = uow.session.get(Person, person_id)
+    return person is not None and person.name == slack_user_id
+
+
 def person_for_slack_user(
     uow: UnitOfWork,
     workspace_id: int,
@@ -165,6 +171,8 @@ def person_for_slack_user(
             )
         )
         person = session.scalars(linked.execution_options(populate_existing=True)).one()
+    if name and person.name == slack_user_id:  # a placeholder from when Slack couldn't say
+        person.name = clip(name.strip(), NAME_LENGTH)
     title = clip(title, TITLE_LENGTH) if title else None
     if email and len(email) > EMAIL_LENGTH:
         email = None
@@ -263,6 +271,7 @@ def standing(
                 )
             ) > 0
     return Standing(
+        no_admins=not admin and not workspace_has_admin(uow, actor.workspace_id),
         admin=admin,
         chair=chair,
         member=member,
@@ -592,6 +601,196 @@ def add_theme(
     return theme
 
 
+def edit_theme(
+    uow: UnitOfWork,
+    actor: Actor,
+    theme: Theme,
+    now: dt.datetime,
+    *,
+    title: str | None = None,
+    lead_id: int | None = None,
+) -> dict[str, tuple[Any, Any]]:
+    """Rename a theme and/or change its lead; returns {field: (before, after)}."""
+    check(Permission.CONFIGURE, standing(uow, actor, theme.plan.board_id))
+    changes: dict[str, tuple[Any, Any]] = {}
+    clean = " ".join((title or "").split())
+    if clean and clean != theme.title:
+        changes["title"] = (theme.title, clean)
+        theme.title = clean
+    if lead_id is not None and lead_id != theme.lead_id:
+        changes["lead"] = (theme.lead_id, lead_id)
+        theme.lead_id = lead_id
+    if not changes:
+        raise UserError(
+            f"Nothing to change on theme {theme.ref}: "
+            f'`/plan theme edit {theme.ref} "<new title>" lead @someone`.'
+        )
+    audit(
+        uow,
+        actor,
+        now,
+        "theme.edit",
+        "theme",
+        theme.id,
+        {k: v[0] for k, v in changes.items()},
+        {k: v[1] for k, v in changes.items()},
+    )
+    return changes
+
+
+def remove_theme(uow: UnitOfWork, actor: Actor, theme: Theme, now: dt.datetime) -> None:
+    """Take an empty theme out of its plan; one with actions says which to move or remove."""
+    check(Permission.CONFIGURE, standing(uow, actor, theme.plan.board_id))
+    session = uow.session
+    refs = list(
+        session.scalars(
+            select(Action.ref)
+            .where(Action.theme_id == theme.id, Action.removed_at.is_(None))
+            .order_by(Action.position, Action.id)
+        )
+    )
+    if refs:
+        shown = ", ".join(refs[:10]) + (f" and {len(refs) - 10} more" if len(refs) > 10 else "")
+        raise Conflict(
+            f"Theme {theme.ref} still has {len(refs)} action{'s' if len(refs) != 1 else ''} "
+            f"({shown}). Move each to another theme (`/plan action move {refs[0]} to theme "
+            f"<ref>`) or remove it (`/plan action remove {refs[0]}`) first."
+        )
+    # Removed actions keep their history (re-adding a ref brings one back), so they outlive
+    # the theme: they wait, unseen, under another theme of the plan.
+    removed = session.scalars(select(Action).where(Action.theme_id == theme.id)).all()
+    if removed:
+        other = session.scalar(
+            select(Theme.id)
+            .where(Theme.plan_id == theme.plan_id, Theme.id != theme.id)
+            .order_by(Theme.position, Theme.id)
+        )
+        if other is not None:
+            for action in removed:
+                action.theme_id = other
+            session.flush()
+    audit(
+        uow,
+        actor,
+        now,
+        "theme.remove",
+        "theme",
+        theme.id,
+        {"ref": theme.ref, "title": theme.title},
+        None,
+    )
+    session.delete(theme)
+    session.flush()
+
+
+def move_action(
+    uow: UnitOfWork, actor: Actor, action: Action, theme: Theme, now: dt.datetime
+) -> str:
+    """Move an action, keeping its ref and history, to another theme; returns the old theme."""
+    check(Permission.CONFIGURE, standing(uow, actor, action.plan.board_id))
+    before = action.theme
+    if before.id == theme.id:
+        raise Conflict(f"{action.ref} is already in theme {theme.ref}.")
+    action.theme_id = theme.id
+    action.position = _next_position(uow, Action, Action.theme_id == theme.id)
+    uow.session.flush()
+    uow.session.expire(action, ["theme"])
+    audit(
+        uow,
+        actor,
+        now,
+        "action.move",
+        "action",
+        action.id,
+        {"theme": before.ref},
+        {"theme": theme.ref},
+    )
+    return before.ref
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    title: str
+    active: bool
+    themes: int
+    actions: int
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    name: str
+    plans: tuple[PlanSummary, ...]
+
+
+def list_plans(uow: UnitOfWork, actor: Actor) -> list[BoardSummary]:
+    """Every board of the workspace with its plans, active first, and their sizes."""
+    check(Permission.CONFIGURE, standing(uow, actor))
+    session = uow.session
+    boards = session.scalars(
+        select(Board).where(Board.workspace_id == actor.workspace_id).order_by(Board.id)
+    ).all()
+    themes = {
+        plan_id: n
+        for plan_id, n in session.execute(
+            select(Theme.plan_id, func.count()).group_by(Theme.plan_id)
+        )
+    }
+    actions = {
+        plan_id: n
+        for plan_id, n in session.execute(
+            select(Action.plan_id, func.count())
+            .where(Action.removed_at.is_(None))
+            .group_by(Action.plan_id)
+        )
+    }
+    result = []
+    for board in boards:
+        plans = session.scalars(
+            select(Plan).where(Plan.board_id == board.id).order_by(Plan.active.desc(), Plan.id)
+        ).all()
+        result.append(
+            BoardSummary(
+                board.name,
+                tuple(
+                    PlanSummary(p.title, p.active, themes.get(p.id, 0), actions.get(p.id, 0))
+                    for p in plans
+                ),
+            )
+        )
+    return result
+
+
+def board_names(uow: UnitOfWork, workspace_id: int) -> list[str]:
+    return list(
+        uow.session.scalars(
+            select(Board.name).where(Board.workspace_id == workspace_id).order_by(Board.id)
+        )
+    )
+
+
+def active_plan_titles(uow: UnitOfWork, workspace_id: int) -> list[str]:
+    return list(
+        uow.session.scalars(
+            select(Plan.title)
+            .join(Board, Board.id == Plan.board_id)
+            .where(Board.workspace_id == workspace_id, Plan.active.is_(True))
+            .order_by(Plan.id)
+        )
+    )
+
+
+def has_active_plan(uow: UnitOfWork, workspace_id: int) -> bool:
+    return (
+        uow.session.scalar(
+            select(func.count())
+            .select_from(Plan)
+            .join(Board, Board.id == Plan.board_id)
+            .where(Board.workspace_id == workspace_id, Plan.active.is_(True))
+        )
+        or 0
+    ) > 0
+
+
 def find_action(uow: UnitOfWork, plan: Plan, ref: str) -> Action:
     action = uow.session.scalar(
         select(Action).where(
@@ -601,7 +800,10 @@ def find_action(uow: UnitOfWork, plan: Plan, ref: str) -> Action:
         )
     )
     if action is None:
-        raise NotFound(f"There's no action {ref} in “{plan.title}”. `/progress mine` lists yours.")
+        raise NotFound(
+            f"There's no action {ref} in “{plan.title}”. "
+            "`/board theme <ref>` lists a theme's actions."
+        )
     return action
 
 

@@ -7,14 +7,22 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from bot.core import outbox
 from bot.core.errors import Conflict, NotFound, UserError
-from bot.core.permissions import Permission, Standing, check
+from bot.core.permissions import Permission, Role, Standing, check
 from bot.core.plans import Actor, audit, standing
 from bot.core.statuses import Status
 from bot.core.uow import UnitOfWork
-from db.models import Action, Board, DateChangeRequest, Plan, ProgressUpdate
+from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate, RoleGrant
 
-SOURCES = ("command", "modal", "thread", "button", "import", "cli")
+IMPORTED = "import"
+CLOSED = "closed"  # a date-change request whose action was completed before anyone decided
+DATE_CHANGE_CLOSED = "date_change_closed"  # ledger kind: the approver hears a request closed
+SOURCES = ("command", "modal", "thread", "button", IMPORTED, "cli")
+# The same person sending the same update for the same action within this window (a retry
+# after Slack showed them a timeout, or a reply typed again) is recorded once.
+REPEAT_WINDOW = dt.timedelta(minutes=10)
+FROM_SLACK = frozenset({"command", "modal", "thread", "button"})
 
 
 def lock_action(uow: UnitOfWork, action: Action) -> None:
@@ -40,6 +48,7 @@ class RecordedUpdate:
     status: Status
     previous_status: Status
     duplicate: bool = False  # the same Slack request or event seen again
+    repeated: bool = False  # the same update from the same person moments ago: kept once
 
 
 def record_progress(
@@ -76,6 +85,11 @@ def record_progress(
             f"Say what's changed: `/progress {action.ref} amber survey slipped to June`, "
             f"or `/progress {action.ref} note <text>`."
         )
+    if actor.person_id is not None and source in FROM_SLACK:
+        repeat = _recent_same_update(uow, actor.person_id, action, now, status, note, evidence)
+        if repeat is not None:
+            current = Status(action.status)
+            return RecordedUpdate(repeat.id, action.ref, current, current, repeated=True)
     previous = Status(action.status)
     update = ProgressUpdate(
         action_id=action.id,
@@ -96,7 +110,82 @@ def record_progress(
         else:
             action.completed_on = None
     uow.session.flush()
+    if status is Status.BLUE and previous is not Status.BLUE:
+        close_date_changes(uow, actor, action, now)
     return RecordedUpdate(update.id, action.ref, Status(action.status), previous)
+
+
+def close_date_changes(uow: UnitOfWork, actor: Actor, action: Action, now: dt.datetime) -> None:
+    """A completed action needs no new date: its pending request closes, and whoever would have
+    decided it is told (through the outbox, in this transaction)."""
+    pending = uow.session.scalars(
+        select(DateChangeRequest).where(
+            DateChangeRequest.action_id == action.id, DateChangeRequest.state == "pending"
+        )
+    ).all()
+    if not pending:
+        return
+    board = action.plan.board
+    for request in pending:
+        request.state = CLOSED
+        request.decided_at = now
+        request.decided_by_id = actor.person_id
+        for person_id, slack_user_id in _approvers(uow, board):
+            outbox.enqueue_dm(
+                uow,
+                workspace_id=board.workspace_id,
+                board_id=board.id,
+                kind=DATE_CHANGE_CLOSED,
+                key=f"{DATE_CHANGE_CLOSED}:{request.id}:person:{person_id}",
+                person_id=person_id,
+                slack_user_id=slack_user_id,
+                payload={"request_id": request.id},
+                timezone=board.timezone,
+                now=now,
+            )
+    uow.session.flush()
+
+
+def _approvers(uow: UnitOfWork, board: Board) -> list[tuple[int, str | None]]:
+    """The board's chair; with no chair, the workspace's admins (as for deciding a request)."""
+    if board.chair is not None:
+        return [(board.chair.id, board.chair.slack_user_id)]
+    rows = uow.session.execute(
+        select(Person.id, Person.slack_user_id)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(
+            RoleGrant.workspace_id == board.workspace_id,
+            RoleGrant.role == Role.ADMIN.value,
+            RoleGrant.board_id.is_(None),
+        )
+        .order_by(Person.id)
+    ).all()
+    return [(person_id, slack_user_id) for person_id, slack_user_id in rows]
+
+
+def _recent_same_update(
+    uow: UnitOfWork,
+    author_id: int,
+    action: Action,
+    now: dt.datetime,
+    status: Status | None,
+    note: str | None,
+    evidence: str | None,
+) -> ProgressUpdate | None:
+    recent = uow.session.scalars(
+        select(ProgressUpdate)
+        .where(
+            ProgressUpdate.action_id == action.id,
+            ProgressUpdate.author_id == author_id,
+            ProgressUpdate.at >= now - REPEAT_WINDOW,
+        )
+        .order_by(ProgressUpdate.id.desc())
+    )
+    for update in recent:
+        same_status = status is None or update.status == status.value
+        if same_status and update.note == note and update.evidence == evidence:
+            return update
+    return None
 
 
 def approver_standing(uow: UnitOfWork, actor: Actor, board: Board) -> Standing:
@@ -194,6 +283,11 @@ def decide_date_change(
     check(Permission.APPROVE_DATE, approver_standing(uow, actor, board))
     lock_action(uow, request.action)
     uow.session.refresh(request)  # decided by someone else while we waited?
+    if request.state == CLOSED:
+        raise Conflict(
+            f"That request closed when {request.action.ref} was marked complete; "
+            "there is nothing to decide."
+        )
     if request.state != "pending":
         raise Conflict(f"That request was already {request.state}.")
     request.state = "approved" if approve else "declined"

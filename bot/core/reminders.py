@@ -52,6 +52,7 @@ class BoardFacts:
     channel_id: str | None = None
     meetings: MeetingCycle | None = None
     paused_until: dt.date | None = None
+    admins: tuple[PersonRef, ...] = ()  # who hears an escalation nobody chairs or leads
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Message:
     send_at: dt.datetime  # aware
     items: tuple[Item, ...] = ()
     meeting: dt.date | None = None
+    note: str | None = None  # why it goes where it goes, when that is not the usual place
 
     @property
     def to(self) -> str:
@@ -124,8 +126,7 @@ def board_messages(
                 messages.append(_dm(REMINDER, board, owner, day, at, item))
             if item.reason == OVERDUE and item.working_days == policy.escalate:
                 escalation = Item(action.id, action.ref, ESCALATED, item.working_days)
-                for person in _unique([action.theme_lead, board.chair]):
-                    messages.append(_dm(ESCALATION, board, person, day, at, escalation))
+                messages.extend(_escalations(board, action, day, at, escalation))
 
     meeting_items = _meeting_items(calendar, board, open_actions, day)
     for action, item in meeting_items:
@@ -134,6 +135,40 @@ def board_messages(
 
     messages.extend(_board_papers(calendar, board, day, at))
     return messages
+
+
+NOBODY_TO_ESCALATE_TO = (
+    "the board has no chair or theme lead for this action, so it goes to the board's "
+    "admins and channel"
+)
+
+
+def _escalations(
+    board: BoardFacts, action: ActionFacts, day: dt.date, at: dt.datetime, item: Item
+) -> list[Message]:
+    """To the theme lead and the chair; with neither, to the board's admins and channel."""
+    people = _unique([action.theme_lead, board.chair])
+    if people:
+        return [_dm(ESCALATION, board, person, day, at, item) for person in people]
+    note = NOBODY_TO_ESCALATE_TO
+    out = [
+        replace(_dm(ESCALATION, board, person, day, at, item), note=note) for person in board.admins
+    ]
+    if board.channel_id:
+        out.append(
+            Message(
+                kind=ESCALATION,
+                key=f"{ESCALATION}:{board.id}:channel:{board.channel_id}:{day.isoformat()}",
+                board_id=board.id,
+                recipient=None,
+                channel_id=board.channel_id,
+                day=day,
+                send_at=at,
+                items=(item,),
+                note=note,
+            )
+        )
+    return out
 
 
 def _due_items(

@@ -133,6 +133,25 @@ _add(
     "✔️",
 )
 
+
+def percent(part: int, whole: int) -> int:
+    """`part` of `whole` as a whole percentage, rounded half up (2 of 3 is 67%).
+
+    Never 100% while something is left, and never 0% once something is done: a board that
+    reads "100% complete" with an action still open would mislead.
+    """
+    if whole <= 0 or part <= 0:
+        return 0
+    if part >= whole:
+        return 100
+    rounded = (200 * part + whole) // (2 * whole)
+    return min(max(rounded, 1), 99)
+
+
+def _reads_as_article(head: str, rest: str) -> bool:
+    return head.lower() == "a" and rest[:1].islower()
+
+
 ACCEPTED_STATUS_WORDS = "green / on track, amber / at risk, red / off track, blue / done / complete"
 
 
@@ -161,12 +180,14 @@ def parse_status(text: str) -> Status:
     return status
 
 
-def split_leading_status(text: str) -> tuple[Status | None, str]:
+def split_leading_status(text: str, *, expected: bool = False) -> tuple[Status | None, str]:
     """Split 'amber: survey slipped' into (AMBER, 'survey slipped').
 
     Tries the longest leading phrase first (up to four words) so 'on track – fine' and
-    'at risk: x' work; a single letter only counts when followed by a separator, so a note
-    that starts with the word 'a' is not read as amber.
+    'at risk: x' work. The letters R, A, G and B (any case) are statuses too, as in
+    'G 90% now'. Where a status is optional (a thread reply), 'a' or 'A' followed by a
+    lower-case word reads as the article ('A survey went out'), not as amber; where one is
+    `expected` (`/progress 4.1 a waiting on data`), it is amber.
     """
     stripped = text.strip()
     match = re.match(r"^(\S+(?:\s+\S+){0,3})", stripped)
@@ -181,7 +202,7 @@ def split_leading_status(text: str) -> tuple[Status | None, str]:
         rest = " ".join(words[n:])
         bare_head = head.rstrip(":.!,;-–—")
         separated = head != bare_head or rest.startswith(("-", "–", "—", ":")) or not rest
-        if len(_normalise(head)) == 1 and not separated:
+        if not expected and not separated and _reads_as_article(head, rest):
             continue
         return status, rest.lstrip(":-–— ").strip()
     return None, stripped

@@ -30,11 +30,13 @@ from bot.core.board_views import (
 )
 from bot.core.calendar import zone
 from bot.core.digest import Digest, Pack, PendingDateChange, StatusCounts, Who
+from bot.core.progress import IMPORTED
 from bot.core.statuses import STATUS_EMOJI
 from bot.render.buttons import date_change_buttons
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
+    FROM_THE_SHEET,
     MESSAGE_TEXT_BUDGET,
     context,
     divider,
@@ -221,6 +223,8 @@ def _action_line(a: ActionLine, tz: str) -> str:
         latest = "_No updates yet._"
     else:
         by = f" by {_t(a.latest.author, NAMES_LIMIT)}" if a.latest.author else ""
+        if a.latest.source == IMPORTED:
+            by = f" {FROM_THE_SHEET}"
         note = f": “{_t(a.latest.note, NOTE_LIMIT)}”" if a.latest.note else ""
         latest = f"_Latest update {_moment(a.latest.at, tz)}{by}_{note}"
     return (
@@ -303,6 +307,8 @@ def meetings_messages(view: MeetingsView) -> list[Rendered]:
 
 def _update_line(u: UpdateEntry, tz: str) -> str:
     who = _t(u.author, NAMES_LIMIT) if u.author else "the bot"
+    if u.source == IMPORTED:
+        who = FROM_THE_SHEET
     if u.status_changed:
         change = f" — {_badge(u.previous_status)} → {_badge(u.status)}"
     elif u.status:

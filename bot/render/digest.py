@@ -30,10 +30,12 @@ from bot.core.digest import (
     Totals,
     Who,
 )
+from bot.core.progress import IMPORTED
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render.buttons import date_change_buttons
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
+    FROM_THE_SHEET,
     context,
     divider,
     escape,
@@ -149,7 +151,7 @@ def _theme_text(t: ThemeDigest, d: Digest, with_plan: bool) -> list[str]:
     if t.changes:
         lines.append("  Status changes:")
         for c in t.changes:
-            by = f" by {c.by}" if c.by else ""
+            by = f" {FROM_THE_SHEET}" if c.source == IMPORTED else f" by {c.by}" if c.by else ""
             lines.append(
                 f"    - {c.ref} {_label(c.from_status)} → {_label(c.to_status)}{by}, "
                 f"{_local_day(c.at, tz)}"
@@ -269,6 +271,8 @@ def _due_soon_line(s: DueSoonAction) -> str:
 
 def _change_line(c: StatusChange, tz: str) -> str:
     by = f" by {_title(c.by, NAMES_LIMIT)}" if c.by else ""
+    if c.source == IMPORTED:
+        by = f" {FROM_THE_SHEET}"
     before = status_badge(c.from_status) if c.from_status else "no status"
     return f"• *{escape(c.ref)}* {before} → {status_badge(c.to_status)}{by}, {_local_day(c.at, tz)}"
 

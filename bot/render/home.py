@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.owner import BoardStatus, MyAction, ThemeStatus
-from bot.core.statuses import STATUS_EMOJI, Status
+from bot.core.statuses import STATUS_EMOJI, Status, percent
 from bot.render.mrkdwn import (
     context,
     divider,
@@ -55,8 +55,9 @@ def home_view(
 
 
 def counts_text(counts: dict[Status, int]) -> str:
-    """`🟢 3 · 🟠 1 · 🔵 2` — statuses with at least one action, in BRAG order."""
-    parts = [f"{STATUS_EMOJI[s]} {counts.get(s, 0)}" for s in Status if counts.get(s, 0)]
+    """`🟢 On track 3 · 🟠 At risk 1` — statuses with at least one action, in BRAG order,
+    named as every other message names them."""
+    parts = [f"{STATUS_EMOJI[s]} {s.label} {counts[s]}" for s in Status if counts.get(s, 0)]
     return " · ".join(parts) or "no actions"
 
 
@@ -82,13 +83,13 @@ def board_blocks(
             lines.extend(theme_line(t) for t in board.themes if t.plan == plan)
         total = sum(board.counts.values())
         complete = board.counts.get(Status.BLUE, 0)
-        percent = complete * 100 // total if total else 0
         overdue = f" · :warning: {board.overdue} overdue" if board.overdue else ""
         part = [
             header(f"{board.name}: status by theme"),
             *(sections_from_lines(lines) if lines else [section("No themes yet.")]),
             context(
-                f"{total} actions · {counts_text(board.counts)} · {percent}% complete{overdue}"
+                f"{total} actions · {counts_text(board.counts)} · "
+                f"{percent(complete, total)}% complete{overdue}"
                 " · `/board` for more"
             ),
         ]

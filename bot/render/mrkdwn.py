@@ -17,8 +17,9 @@ SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 BLOCK_LIMIT = 50
 MESSAGE_TEXT_LIMIT = 3000
-# Slack refuses a message whose blocks carry much more than ~12,000 characters
-# (msg_blocks_too_long), though no limit is documented; stay well under it.
+# Slack refuses a message whose blocks carry much more than ~12,000 characters of text
+# (msg_blocks_too_long; refused from 11,341 in practice), though no limit is documented.
+# Every message the bot posts stays within this one budget of block text.
 MESSAGE_TEXT_BUDGET = 10_000
 
 
@@ -103,6 +104,58 @@ def sections_from_lines(lines: Iterable[str], limit: int = SECTION_LIMIT) -> lis
     return blocks
 
 
+def block_text_length(value: Any) -> int:
+    """Characters of text in blocks (every `text` string, however deep), as Slack counts
+    them towards msg_blocks_too_long."""
+    if isinstance(value, dict):
+        return sum(
+            len(v) if k == "text" and isinstance(v, str) else block_text_length(v)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return sum(block_text_length(v) for v in value)
+    return 0
+
+
+def fit_message(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """A message's blocks as one or more messages Slack accepts: at most BLOCK_LIMIT blocks
+    and MESSAGE_TEXT_BUDGET characters of block text each. Renderers keep within these
+    themselves; this is the last guard before anything is posted."""
+    if len(blocks) <= BLOCK_LIMIT and block_text_length(blocks) <= MESSAGE_TEXT_BUDGET:
+        return [blocks]
+    messages: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    size = 0
+    for block in blocks:
+        length = min(block_text_length(block), MESSAGE_TEXT_BUDGET)
+        if current and (len(current) >= BLOCK_LIMIT or size + length > MESSAGE_TEXT_BUDGET):
+            messages.append(current)
+            current, size = [], 0
+        current.append(_within_budget(block))
+        size += length
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _within_budget(block: dict[str, Any]) -> dict[str, Any]:
+    """A single block carrying more text than a whole message may (fields, many elements)
+    becomes one section of its text, cut to the section limit."""
+    if block_text_length(block) <= MESSAGE_TEXT_BUDGET:
+        return block
+    return section(shorten(_all_text(block), SECTION_LIMIT))
+
+
+def _all_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return " ".join(
+            v if k == "text" and isinstance(v, str) else _all_text(v) for k, v in value.items()
+        ).strip()
+    if isinstance(value, list):
+        return " ".join(_all_text(v) for v in value).strip()
+    return ""
+
+
 def split_blocks(
     blocks: list[dict[str, Any]], limit: int = BLOCK_LIMIT, text_limit: int = MESSAGE_TEXT_BUDGET
 ) -> list[list[dict[str, Any]]]:
@@ -123,3 +176,7 @@ def split_blocks(
     if current:
         messages.append(current)
     return messages or [[]]
+
+
+# A status an import brought in is the sheet's word, not the admin's who ran the import.
+FROM_THE_SHEET = "from the imported sheet"

@@ -21,12 +21,14 @@ from bot.core.admin import (
 from bot.core.dates import ParsedDate, format_uk_date
 from bot.core.linking import Linked, LinkingOutcome, UnlinkedOwner
 from bot.core.permissions import Role
+from bot.core.plans import BoardSummary
 from bot.render import ids
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
     MESSAGE_TEXT_LIMIT,
     escape,
     plain,
+    section,
     sections_from_lines,
     shorten,
     split_blocks,
@@ -178,6 +180,56 @@ def theme_added(ref: str, title: str, lead: str | None) -> Message:
     return text(f":white_check_mark: Added theme {escape(ref)} {quoted(title)}{led}.")
 
 
+def theme_edited(
+    ref: str, title: str, changes: dict[str, tuple[Any, Any]], lead: str | None
+) -> Message:
+    done = []
+    if "title" in changes:
+        done.append(f"renamed it {quoted(title)}")
+    if "lead" in changes and lead:
+        done.append(f"made {user(lead)} its lead")
+    return text(f":pencil2: Theme {escape(ref)}: {_and(done)}.")
+
+
+def theme_removed(ref: str, title: str) -> Message:
+    return text(f":wastebasket: Removed theme {escape(ref)} {quoted(title)} from the plan.")
+
+
+def action_moved(ref: str, title: str, before: str, theme_ref: str, theme_title: str) -> Message:
+    return text(
+        f":twisted_rightwards_arrows: Moved {escape(ref)} {quoted(title)} from theme "
+        f"{escape(before)} to theme {escape(theme_ref)} {quoted(theme_title)}. "
+        "Its ref and history stay as they were."
+    )
+
+
+def plan_list(boards: Sequence[BoardSummary]) -> Message:
+    if not boards:
+        return text(
+            'There are no boards yet. Create one: `/plan board create "<name>"`, '
+            'then `/plan new "<plan title>"` or `/plan import`.'
+        )
+    lines: list[str] = []
+    for board in boards:
+        lines.append(f"*{escape(board.name)}*")
+        if not board.plans:
+            lines.append('• no plans yet — `/plan new "<plan title>"` or `/plan import`')
+        for plan in board.plans:
+            state = "active" if plan.active else "archived"
+            lines.append(
+                f"• {quoted(plan.title)} ({state}) — {_count(plan.themes, 'theme')}, "
+                f"{_count(plan.actions, 'action')}"
+            )
+    return long_text(lines)
+
+
+def people_without_a_plan() -> Message:
+    return text(
+        "There is no plan yet, so there are no owners to link. "
+        'Start one with `/plan new "<plan title>"` or bring one in with `/plan import`.'
+    )
+
+
 def action_added(
     ref: str, title: str, due: ParsedDate, owners: Sequence[str], theme_ref: str
 ) -> Message:
@@ -230,15 +282,35 @@ def archived(title: str) -> Message:
 # ---------------------------------------------------------------- people and roles
 
 
-def people(owners: Sequence[UnlinkedOwner]) -> Message:
+# A command's answers go through its response_url, which Slack lets an app use five times.
+RESPONSE_PARTS = 5
+
+
+def people(owners: Sequence[UnlinkedOwner]) -> list[Message]:
+    """Owners not linked yet, in as many messages as Slack needs (as the import answer is),
+    at most RESPONSE_PARTS; a list too long even for that says how many are left out."""
     if not owners:
-        return text(":white_check_mark: Every owner in the plan is linked to a Slack user.")
-    lines = [
+        return [text(":white_check_mark: Every owner in the plan is linked to a Slack user.")]
+    heading = (
         f"*{len(owners)} owner{'s' if len(owners) != 1 else ''} not linked to Slack yet* — "
         "they get no reminders until linked:"
-    ]
-    lines += [_owner_line(owner) for owner in owners]
-    return long_text(lines)
+    )
+    lines = [heading, *(_owner_line(owner) for owner in owners)]
+    chunks = split_blocks(sections_from_lines(lines))
+    if len(chunks) > RESPONSE_PARTS:
+        chunks = chunks[:RESPONSE_PARTS]
+        shown = sum(
+            line.startswith("• ")
+            for chunk in chunks
+            for block in chunk
+            for line in block["text"]["text"].split("\n")
+        )
+        more = section(
+            f"…and {len(owners) - shown} more. Link some of these, then `/plan people` again."
+        )
+        chunks[-1] = [*chunks[-1][: BLOCK_LIMIT - 1], more]
+    fallback = shorten(heading, MESSAGE_TEXT_LIMIT)
+    return [{"text": fallback, "blocks": chunk} for chunk in chunks]
 
 
 def _owner_line(owner: UnlinkedOwner) -> str:

@@ -77,10 +77,21 @@ def shorten_lines(text: str, limit: int) -> list[str]:
 
 def recorded_text(recorded: Recorded) -> str:
     """What an update said, as its author is told: action, status (and what it was), note."""
+    if recorded.repeated:
+        return (
+            f":information_source: You sent that same update on *{escape(recorded.ref)}* "
+            "a few minutes ago; it's already recorded, so I've kept it once. "
+            f"Status: {status_badge(recorded.status)}."
+        )
     lines = [
         f":white_check_mark: Recorded an update on *{escape(recorded.ref)}* "
         f"{escape(shorten(recorded.title, 120))}"
     ]
+    if recorded.instead_of:
+        lines.append(
+            f"_You named {escape(recorded.ref)}, so it's recorded there, "
+            f"not on {escape(recorded.instead_of)}._"
+        )
     if recorded.status_changed:
         lines.append(
             f"Status: {status_badge(recorded.status)} (was {recorded.previous_status.label})"
@@ -227,7 +238,11 @@ def _modal(
 
 def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
     """The update form: which action (one of mine), a new status, a note, evidence of impact."""
-    options = [_option(f"{c.ref} {c.title}", str(c.action_id)) for c in form.choices[:OPTION_LIMIT]]
+    choices = form.choices
+    if form.selected is not None:  # always among the options, whatever else is cut
+        rest = [c for c in choices if c.action_id != form.selected.action_id]
+        choices = [form.selected, *rest]
+    options = [_option(f"{c.ref} {c.title}", str(c.action_id)) for c in choices[:OPTION_LIMIT]]
     select: dict[str, Any] = {
         "type": "static_select",
         "placeholder": _plain_text("Choose one of your actions"),
@@ -238,7 +253,7 @@ def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
     if form.selected is not None:
         selected = form.selected
         blocks.append(section(action_summary(selected)))
-        select["initial_option"] = next(o for o in options if o["value"] == str(selected.action_id))
+        select["initial_option"] = options[0]
         status_hint = f"Now: {selected.status.label}. Leave empty to keep it."
     blocks += [
         _input(ACTION_INPUT, "Action", select),
@@ -390,9 +405,23 @@ def _outcome(notice: DateChangeNotice) -> str:
         return f":white_check_mark: Approved by {decider}{when}{note}"
     if notice.state == "declined":
         return f":x: Declined by {decider}{when}{note}"
+    if notice.state == "closed":
+        return f":white_check_mark: Closed{when}: the action was marked complete"
     if notice.state == "withdrawn":
         return ":leftwards_arrow_with_hook: Replaced by a newer request for the same action"
     return f"Now {escape(notice.state)}"
+
+
+def date_change_closed_dm(notice: DateChangeNotice) -> Message:
+    """Told to the chair: a request they had not decided closed when its action was completed."""
+    ref = escape(notice.action_ref)
+    title = escape(shorten(notice.action_title, 200))
+    who = escape(notice.decided_by.name) if notice.decided_by else "Its owner"
+    text = (
+        f":white_check_mark: {who} marked *{ref}* {title} complete, so the request to move its "
+        f"due date to {_new_due(notice)} is closed: there is nothing for you to decide."
+    )
+    return {"text": text, "blocks": [section(text)]}
 
 
 def date_change_decided_message(notice: DateChangeNotice) -> Message:

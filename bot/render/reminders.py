@@ -7,7 +7,25 @@ from typing import Any
 
 from bot.core.outbox import ReminderLine
 from bot.render.buttons import action_buttons
-from bot.render.mrkdwn import context, escape, section, shorten, status_badge, uk_date
+from bot.render.mrkdwn import (
+    MESSAGE_TEXT_BUDGET,
+    MESSAGE_TEXT_LIMIT,
+    block_text_length,
+    context,
+    escape,
+    section,
+    shorten,
+    status_badge,
+    uk_date,
+)
+
+ACTIONS_SHOWN = 15  # at most, with their buttons; the rest are named in one line
+REFS_NAMED = 30  # in the "…and N more" line and the notification text
+TITLE_LIMIT = 200
+NOTE_LIMIT = 280
+OWNERS_LIMIT = 150
+REF_LIMIT = 20
+MORE_LINE_RESERVE = 800  # block text kept back for the "…and N more" line
 
 REASON_TEXT = {
     "due_soon": "due in {n} working days",
@@ -28,46 +46,80 @@ def reason_text(reason: str, n: int | None) -> str:
 
 def reminder_text(lines: list[ReminderLine], escalation: bool = False) -> str:
     """The notification text (shown in the phone notification and by screen readers)."""
-    refs = ", ".join(line.ref for line in lines)
+    refs = _refs([line.ref for line in _unique(lines)])
     if escalation:
-        return f"Escalation: overdue actions {refs} need attention"
-    return f"Improvement plan: {len(lines)} action(s) need your update ({refs})"
+        text = f"Escalation: overdue actions {refs} need attention"
+    else:
+        text = f"Improvement plan: {len(_unique(lines))} action(s) need your update ({refs})"
+    return shorten(text, MESSAGE_TEXT_LIMIT)
 
 
-def reminder_blocks(lines: list[ReminderLine], escalation: bool = False) -> list[dict[str, Any]]:
+def _unique(lines: list[ReminderLine]) -> list[ReminderLine]:
+    return [next(group) for _, group in groupby(lines, key=lambda line: line.action_id)]
+
+
+def _refs(refs: list[str]) -> str:
+    named = ", ".join(shorten(ref, REF_LIMIT) for ref in refs[:REFS_NAMED])
+    return f"{named} and {len(refs) - REFS_NAMED} others" if len(refs) > REFS_NAMED else named
+
+
+def reminder_blocks(
+    lines: list[ReminderLine], escalation: bool = False, note: str | None = None
+) -> list[dict[str, Any]]:
+    """The reminder's blocks, within the shared message budget: as many actions as fit (at
+    most 15) with their buttons, then one line naming the rest. `note` says why an
+    escalation comes here rather than to a theme lead or chair."""
+    why_you = (
+        f"{escape(note[:1].upper() + note[1:])}:" if note else "You're the theme lead or chair:"
+    )
     intro = (
-        "These actions are *10 or more working days overdue*. You're the theme lead or chair:"
+        f"These actions are *10 or more working days overdue*. {why_you}"
         if escalation
         else "Your improvement plan actions need an update. Reply in this thread to update one "
         "(start with its ref if there are several, e.g. `4.1 amber: survey slipped`), or use "
         "the buttons."
     )
     blocks: list[dict[str, Any]] = [section(intro)]
+    used = block_text_length(blocks)
     # One section (and one set of buttons) per action, however many reasons it is due for:
     # Slack refuses a message whose block_ids repeat.
     by_action = [list(group) for _, group in groupby(lines, key=lambda line: line.action_id)]
-    for group in by_action[:15]:
-        first = group[0]
-        reasons = "; ".join(reason_text(line.reason, line.working_days) for line in group)
-        owners = f" · owners: {escape(', '.join(first.owner_names))}" if escalation else ""
-        text = (
-            f"*{escape(first.ref)}* {escape(shorten(first.title, 200))}\n"
-            f"_{reasons}_ · due {uk_date(first.due, first.due_precision)} · "
-            f"{status_badge(first.status)}{owners}"
-        )
-        blocks.append(section(text))
-        if first.last_update_note:
-            when = f" ({uk_date(first.last_update_at[:10])})" if first.last_update_at else ""
-            blocks.append(
-                context(f"Last update{when}: {escape(shorten(first.last_update_note, 280))}")
-            )
-        else:
-            blocks.append(context("No update yet."))
-        if not escalation:
-            blocks.append(action_buttons(first.action_id))
-    if len(by_action) > 15:
-        more = ", ".join(escape(group[0].ref) for group in by_action[15:])
-        blocks.append(
-            section(f"…and {len(by_action) - 15} more: {more}. `/progress mine` lists all.")
-        )
+    shown = 0
+    for group in by_action[:ACTIONS_SHOWN]:
+        action_blocks = _action_blocks(group, escalation)
+        size = block_text_length(action_blocks)
+        if shown and used + size > MESSAGE_TEXT_BUDGET - MORE_LINE_RESERVE:
+            break
+        blocks += action_blocks
+        used += size
+        shown += 1
+    rest = by_action[shown:]
+    if rest:
+        more = escape(_refs([group[0].ref for group in rest]))
+        blocks.append(section(f"…and {len(rest)} more: {more}. `/progress mine` lists all."))
+    return blocks
+
+
+def _action_blocks(group: list[ReminderLine], escalation: bool) -> list[dict[str, Any]]:
+    first = group[0]
+    reasons = "; ".join(reason_text(line.reason, line.working_days) for line in group)
+    owners = (
+        f" · owners: {escape(shorten(', '.join(first.owner_names), OWNERS_LIMIT))}"
+        if escalation
+        else ""
+    )
+    text = (
+        f"*{escape(shorten(first.ref, REF_LIMIT))}* {escape(shorten(first.title, TITLE_LIMIT))}\n"
+        f"_{reasons}_ · due {uk_date(first.due, first.due_precision)} · "
+        f"{status_badge(first.status)}{owners}"
+    )
+    blocks = [section(text)]
+    if first.last_update_note:
+        when = f" ({uk_date(first.last_update_at[:10])})" if first.last_update_at else ""
+        note = escape(shorten(first.last_update_note, NOTE_LIMIT))
+        blocks.append(context(f"Last update{when}: {note}"))
+    else:
+        blocks.append(context("No update yet."))
+    if not escalation:
+        blocks.append(action_buttons(first.action_id))
     return blocks

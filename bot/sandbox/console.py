@@ -86,6 +86,7 @@ def run_sandbox(
                 user_id=local.users[0].id,
                 errors=errors,
                 tracker=tracker,
+                files_from=script.resolve().parent if script is not None else None,
             )
             if demo:
                 _load_demo(console)

@@ -9,8 +9,12 @@ scheduler's jobs, and what it prints is what the emulated Slack holds afterwards
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.core.calendar import WorkingCalendar, at_local, calendar_for
@@ -67,6 +71,12 @@ COMMANDS = (
     Command('dm "<text>"', "write to the bot in your DM"),
     Command("inbox [all]", "your DMs from the bot and answers only you see, newest last"),
     Command("channel #<name> [all]", "what the bot posted in a channel"),
+    Command("channel create #<name>", "make a channel (the bot invited), e.g. for a board"),
+    Command("channels", "the channels in the sandbox"),
+    Command(
+        "import <file> [field=value …]",
+        "as an admin: `/plan import`, then send its form with the .xlsx/.csv uploaded",
+    ),
     Command("home", "open the bot's Home tab"),
     Command(
         "clock <date> [HH:MM]",
@@ -104,6 +114,8 @@ class Console:
     noticed: set[Key] = field(default_factory=set)
     views_shown: dict[str, str] = field(default_factory=dict)  # user → view id + hash
     last_output: list[str] = field(default_factory=list)
+    files_from: Path | None = None  # a script's folder: where `import <file>` looks second
+    told_unlinked: bool = False  # the notice about owners not linked to Slack, shown once
     _output: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------ basics
@@ -186,6 +198,8 @@ class Console:
             "dm": self.dm,
             "inbox": self.inbox,
             "channel": self.channel,
+            "channels": self.channels,
+            "import": self.import_file,
             "home": self.home,
             "clock": self.move_clock,
             "start": self.start,
@@ -204,6 +218,10 @@ class Console:
         """Wait until the bot has finished everything the last request started."""
         if self.tracker is not None and not self.tracker.wait_idle(SETTLE_TIMEOUT):
             raise ConsoleError(f"the bot was still busy after {SETTLE_TIMEOUT:.0f} seconds")
+        # What the request put in the outbox goes out now, as the delivery job would send it
+        # within seconds.
+        for error in self.local.deliver().errors:
+            self.errors.add(f"delivery: {error}")
 
     def _answered(self, response: AppResponse, what: str) -> None:
         if not response.delivered:
@@ -365,6 +383,9 @@ class Console:
         args = split_args(rest)
         if not args:
             raise ConsoleError("say which channel: channel #improvement-board")
+        if args[0].lower() == "create":
+            self.create_channel(args[1:])
+            return
         try:
             channel = self.emulator.channel(
                 args[0] if args[0].startswith(("#", "C")) else "#" + args[0]
@@ -378,6 +399,61 @@ class Console:
         ]
         self.say(self.style.bold(f"#{channel.name}"))
         self._listing(found, " ".join(args[1:]), "The bot has posted nothing here yet.")
+
+    def create_channel(self, args: list[str]) -> None:
+        name = args[0].lstrip("#").lower() if len(args) == 1 else ""
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]{0,79}", name):
+            raise ConsoleError(
+                "say the new channel's name: channel create #improvement-board "
+                "(lower case, digits, - and _)"
+            )
+        if name in self._directory()[1]:
+            raise ConsoleError(f"there is already a channel #{name}")
+        # As in Slack after creating it and `/invite @improvement-bot`: the bot is a member.
+        channel_id = "C" + hashlib.sha1(name.encode()).hexdigest()[:10].upper()
+        self.emulator.add_channel(channel_id, name, bot_is_member=True)
+        self.say(f"Created #{name}; the bot is in it.")
+
+    def channels(self, rest: str) -> None:
+        state = self.emulator.state
+        with state.lock:
+            found = sorted(
+                (c for c in state.channels.values() if not c.is_im and c.name),
+                key=lambda c: c.name,
+            )
+        if not found:
+            self.say("No channels yet: channel create #improvement-board makes one.")
+            return
+        for channel in found:
+            notes = [] if channel.bot_is_member else ["the bot is not in it"]
+            if channel.is_archived:
+                notes.append("archived")
+            suffix = f" ({', '.join(notes)})" if notes else ""
+            self.say(f"#{channel.name}{suffix}")
+
+    def import_file(self, rest: str) -> None:
+        args = split_args(rest)
+        if not args:
+            raise ConsoleError("say which file: import plan.xlsx (an .xlsx or .csv)")
+        path = self._file(args[0])
+        self.slash("/plan import")
+        view = self.emulator.open_view(self.user_id)
+        if view is None:
+            return  # the bot answered instead of opening the form (shown above)
+        files = [b for b, e in view.inputs() if e.get("type") == "file_input"]
+        if not files:
+            raise ConsoleError("the import form has no file field")
+        field_name = str(files[0].get("block_id"))
+        fields = [f"{field_name}={path}", *args[1:]]
+        self.submit(" ".join(shlex.quote(f) for f in fields))
+
+    def _file(self, name: str) -> Path:
+        path = Path(name).expanduser()
+        if not path.is_absolute() and not path.is_file() and self.files_from is not None:
+            path = self.files_from / path
+        if not path.is_file():
+            raise ConsoleError(f"there is no file at {name}")
+        return path
 
     def _listing(self, found: list[Message], rest: str, empty: str) -> None:
         if not found:
@@ -475,7 +551,17 @@ class Console:
             self.local.clock.set(moment)
             report = self.local.run_jobs(moment)
             for error in report.errors:
-                self.errors.add(f"delivery: {error}")
+                if error != "unlinked":
+                    self.errors.add(f"delivery: {error}")
+            if "unlinked" in report.errors and not self.told_unlinked:
+                # An owner named in a plan but not in Slack yet is normal: admins are told.
+                self.told_unlinked = True
+                self.say(
+                    self.style.dim(
+                        "notice: some owners are not linked to Slack yet, so their messages "
+                        "are not sent; admins are told. `/plan people` lists them."
+                    )
+                )
             self.settle()
             arrived = [m for m in self._unseen() if m.key not in waiting]
             if arrived:

@@ -179,6 +179,15 @@ class EventResult(AppResponse):
     message: Message | None = None
 
 
+@dataclass(frozen=True)
+class FileRequest:
+    """A request for a file's bytes: the host it was sent to, and its Authorization header."""
+
+    host: str
+    path: str
+    authorization: str | None
+
+
 # ---------------------------------------------------------------------- faults
 
 
@@ -342,6 +351,9 @@ class SlackEmulator:
         self._latency = 0.0
         self._latency_methods: frozenset[str] | None = None
         self._opener = build_opener(ProxyHandler({}))
+        self._download_hops: list[str] = []
+        self._token_error: str | None = None
+        self.file_requests: list[FileRequest] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -554,6 +566,13 @@ class SlackEmulator:
             self._latency = seconds
             self._latency_methods = frozenset(methods) if methods is not None else None
 
+    def revoke_token(self, error: str | None = "token_revoked") -> None:
+        """Answer every Web API call with ``error``, as Slack does once the app is uninstalled
+        (``token_revoked``) or its workspace or bot user is gone (``account_inactive``,
+        ``invalid_auth``); ``None`` reinstalls the app with the same token."""
+        with self._state.lock:
+            self._token_error = error
+
     def clear_faults(self) -> None:
         with self._state.lock:
             self._failures.clear()
@@ -589,6 +608,8 @@ class SlackEmulator:
                 self._serve_upload(handler, path.removeprefix("/upload/v1/"))
             elif path.startswith("/files-pri/"):
                 self._serve_download(handler, path.removeprefix("/files-pri/"))
+            elif path.startswith("/files-hop/"):
+                self._serve_download_hop(handler, path.removeprefix("/files-hop/"))
             elif path.startswith(("/commands/", "/actions/")) and handler.command == "POST":
                 self._serve_response_url(handler, path.rsplit("/", 1)[-1])
             elif path in {"/", "/health"}:
@@ -613,6 +634,8 @@ class SlackEmulator:
         status = 200
         if token != self.bot_token:
             answer: dict[str, Any] = {"ok": False, "error": "invalid_auth"}
+        elif self._token_error is not None:
+            answer = {"ok": False, "error": self._token_error}
         elif (failure := self._take_failure(method)) is not None:
             status = failure.status
             answer = {"ok": False, "error": failure.error}
@@ -649,20 +672,62 @@ class SlackEmulator:
             self._state.notify()
         handler.reply(200, f"OK - {len(body)}", "text/plain; charset=utf-8")
 
+    def redirect_downloads(self, via: Iterable[str]) -> None:
+        """Answer a file download (made with the bot token) with a redirect through each of
+        ``via`` before the file itself, as Slack often does. Each is a base URL reaching this
+        emulator; another host name for it (``http://localhost:<port>``) stands in for
+        Slack's file CDN. The last hop serves the file without a token, as a signed CDN link
+        does. ``file_requests`` records every download request and whether it had a token."""
+        with self._state.lock:
+            self._download_hops = list(via)
+
+    def _record_file_request(self, handler: _Handler) -> None:
+        with self._state.lock:
+            self.file_requests.append(
+                FileRequest(
+                    host=str(handler.headers.get("Host") or ""),
+                    path=handler.path,
+                    authorization=handler.headers.get("Authorization"),
+                )
+            )
+
+    def _serve_download_hop(self, handler: _Handler, rest: str) -> None:
+        # rest: "<hop number>/T…-F…/name"
+        self._record_file_request(handler)
+        number, _, file_path = rest.partition("/")
+        hop = int(number) if number.isdigit() else 0
+        with self._state.lock:
+            hops = list(self._download_hops)
+        if 0 < hop < len(hops):
+            location = f"{hops[hop]}/files-hop/{hop + 1}/{file_path}"
+            handler.reply(302, "", "text/html", headers={"Location": location})
+            return
+        self._serve_file(handler, file_path)
+
     def _serve_download(self, handler: _Handler, rest: str) -> None:
         # rest: "T…-F…/name" or "T…-F…/download/name"
-        head = rest.split("/", 1)[0]
-        file_id = head.rsplit("-", 1)[-1]
+        self._record_file_request(handler)
         with self._state.lock:
-            stored = self._state.files.get(file_id)
-            content = stored.content if stored is not None else None
-            mimetype = stored.mimetype if stored is not None else ""
+            hops = list(self._download_hops)
+        if hops and _bearer(handler) == self.bot_token:
+            location = f"{hops[0]}/files-hop/1/{rest}"
+            handler.reply(302, "", "text/html", headers={"Location": location})
+            return
         if _bearer(handler) != self.bot_token:
             # What Slack does for a request without the bot token: send the browser to sign in.
             handler.reply(
                 302, "", "text/html", headers={"Location": f"{self.base_url}/?redir={handler.path}"}
             )
             return
+        self._serve_file(handler, rest)
+
+    def _serve_file(self, handler: _Handler, rest: str) -> None:
+        head = rest.split("/", 1)[0]
+        file_id = head.rsplit("-", 1)[-1]
+        with self._state.lock:
+            stored = self._state.files.get(file_id)
+            content = stored.content if stored is not None else None
+            mimetype = stored.mimetype if stored is not None else ""
         if content is None:
             handler.reply(404, "File not found", "text/plain")
             return

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.sandbox.emulator import SlackEmulator
 from bot.web import RunningServer, serve
 from scheduler.delivery import Delivery, DeliveryReport
-from scheduler.jobs import tick
+from scheduler.jobs import deliver_notifications, tick
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class LocalBot:
             slack_api_url=self.emulator.api_url,
         )
         self.bot = bootstrap(settings, clock=self.clock, listener_executor=self.listener_executor)
-        self.server = serve(self.bot.app)
+        self.server = serve(self.bot.app, signing_secret=self.signing_secret)
         self.emulator.connect_app(self.server.url, self.signing_secret)
         self.delivery = Delivery(
             self.bot.services.session_factory,
@@ -102,6 +102,11 @@ class LocalBot:
     def run_jobs(self, now: dt.datetime | None = None) -> DeliveryReport:
         """Plan and deliver whatever is due at `now` (default: the clock's time)."""
         return tick(self.bot.services.session_factory, self.delivery, now or self.clock.now())
+
+    def deliver(self, now: dt.datetime | None = None) -> DeliveryReport:
+        """Send what is already waiting in the outbox, as production's delivery job does every
+        few seconds (messages the bot starts from a request: a closed date change, an alert)."""
+        return deliver_notifications(self.delivery, now or self.clock.now())
 
     def user_id(self, name: str) -> str:
         for user in self.users:

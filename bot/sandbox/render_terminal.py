@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+import emoji
+
 from bot.sandbox.model import Message, View
 
 # ---------------------------------------------------------------- colour
@@ -126,9 +128,17 @@ def status_word(emoji: str, label: str | None, style: Style) -> str:
 
 
 def emoji_text(text: str, style: Style) -> str:
-    """Status emoji as coloured (or bracketed) words, other known emoji as symbols."""
+    """Status emoji as coloured (or bracketed) words, the commonest as plain symbols, and any
+    other shortcode Slack knows (`:pencil2:`, `:inbox_tray:`) as the emoji Slack would show."""
     text = _STATUS_RE.sub(lambda m: status_word(m.group(1), m.group(2), style), text)
-    return _EMOJI_RE.sub(lambda m: EMOJI.get(m.group(), m.group()), text)
+    return _EMOJI_RE.sub(lambda m: _emoji(m.group()), text)
+
+
+def _emoji(code: str) -> str:
+    if code in EMOJI:
+        return EMOJI[code]
+    # Slack's shortcodes are the "alias" names (GitHub's and Slack's), not Unicode's own names.
+    return emoji.emojize(code, language="alias")
 
 
 # ---------------------------------------------------------------- mrkdwn

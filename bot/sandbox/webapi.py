@@ -139,8 +139,9 @@ def _check_postable(s: SlackState, channel: Channel) -> None:
     if channel.is_archived:
         raise ApiError("is_archived")
     if channel.is_im:
+        # account_inactive would mean the bot's own token is for a deleted user or workspace.
         if channel.user is not None and s.user(channel.user).deleted:
-            raise ApiError("account_inactive")
+            raise ApiError("user_disabled")
     elif not channel.bot_is_member:
         raise ApiError("not_in_channel")
 
@@ -280,6 +281,8 @@ def conversations_open(s: SlackState, p: Params) -> dict[str, Any]:
         if len(users) > 1:
             raise ApiError("not_supported", response_metadata=_messages("group DMs"))
         user = s.user(users[0])
+        if user.deleted:
+            raise ApiError("user_disabled")
         already = f"D{user.id}" in s.channels
         channel = s.dm(user.id)
         if not p.bool("return_im"):

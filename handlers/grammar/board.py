@@ -1,4 +1,5 @@
-"""`/board` text → a command. A "board name" may follow any form to pick a board.
+"""`/board` text → a command. A "board name" picks a board: first (`/board "<board>" digest`),
+after the view (`/board digest "<board>"`), or either side of a ref (`/board theme 4 "<board>"`).
 
 For `decline`, the board name goes straight after the request number and before the reason
 (`/board decline 12 "Fostering Board" no evidence yet`); a lone "quoted phrase" is the reason.
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
+from bot.core.errors import UserError
 from handlers.grammar.commands import (
     ApproveDateChange,
     BoardCommand,
     DeclineDateChange,
+    Help,
     ShowDigest,
     ShowHistory,
     ShowMeetings,
@@ -22,7 +26,14 @@ from handlers.grammar.commands import (
     ShowTheme,
 )
 from handlers.grammar.help import HELP_WORDS, USAGE, help_for
-from handlers.grammar.tokens import Cursor, Token, shown, tokenize, unknown_subcommand
+from handlers.grammar.tokens import (
+    Cursor,
+    Token,
+    one_line,
+    shown,
+    tokenize,
+    unknown_subcommand,
+)
 
 _REQUEST_ID = re.compile(r"#?([0-9]{1,9})")
 
@@ -46,8 +57,9 @@ def parse_board(text: str) -> BoardCommand:
     if first.quoted:
         cursor = Cursor(source, tokens, 0, USAGE["board status"])
         board = cursor.take_board()
-        cursor.done()
-        return ShowStatus(board)
+        if len(tokens) == 1:
+            return ShowStatus(board)
+        return _on_board(board, parse_board(source[tokens[1].start :]))
     word = first.word
     if word in HELP_WORDS:
         return help_for("board", " ".join(t.raw for t in tokens[1:2]))
@@ -60,8 +72,11 @@ def parse_board(text: str) -> BoardCommand:
     if word in ("theme", "history"):
         kind = "theme" if word == "theme" else "action"
         cursor = Cursor(source, tokens, 1, USAGE[f"board {word}"])
+        board = cursor.take_quoted()
+        if board is not None and not one_line(board):
+            raise cursor.fail("The board name is empty")
         ref = cursor.take_ref(kind)
-        board = cursor.take_board()
+        board = one_line(board) if board else cursor.take_board()
         cursor.done()
         return ShowTheme(ref, board) if word == "theme" else ShowHistory(ref, board)
     if word == "approve":
@@ -81,6 +96,15 @@ def parse_board(text: str) -> BoardCommand:
             raise cursor.fail("The board name is empty")
         return DeclineDateChange(request_id, cursor.rest_text() or None, board)
     raise unknown_subcommand("/board", first, _SUBCOMMANDS)
+
+
+def _on_board(board: str | None, command: BoardCommand) -> BoardCommand:
+    """`/board "<board>" digest`: the name in front picks the board for the rest."""
+    if isinstance(command, Help) or board is None:
+        return command
+    if command.board is not None and command.board.lower() != board.lower():
+        raise UserError(f"Name one board: “{shown(board)}” or “{shown(command.board)}”, not both")
+    return replace(command, board=board)
 
 
 def _request_id(cursor: Cursor) -> int | None:

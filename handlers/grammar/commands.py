@@ -145,6 +145,38 @@ class ThemeAdd:
 
 
 @dataclass(frozen=True)
+class ThemeEdit:
+    """Rename a theme and/or change its lead; None leaves a field as it is."""
+
+    ref: str
+    title: str | None = None
+    lead: str | None = None
+    plan: str | None = None  # `plan "<title>"`: needed when several plans are active
+
+
+@dataclass(frozen=True)
+class ThemeRemove:
+    """Remove an empty theme."""
+
+    ref: str
+    plan: str | None = None  # `plan "<title>"`: needed when several plans are active
+
+
+@dataclass(frozen=True)
+class ActionMove:
+    """Move an action to another theme of its plan."""
+
+    ref: str
+    theme: str
+    plan: str | None = None  # `plan "<title>"`: needed when several plans are active
+
+
+@dataclass(frozen=True)
+class PlanList:
+    """Boards, their plans (active and archived), and each plan's theme and action counts."""
+
+
+@dataclass(frozen=True)
 class ActionAdd:
     """A new action; `theme` None means the theme whose ref prefixes the action's."""
 
@@ -316,8 +348,12 @@ PlanCommand: TypeAlias = (
     | BoardRemindersResume
     | PlanNew
     | PlanImport
+    | PlanList
     | ThemeAdd
+    | ThemeEdit
+    | ThemeRemove
     | ActionAdd
+    | ActionMove
     | ActionEdit
     | ActionOwners
     | ActionDelegate

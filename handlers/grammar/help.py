@@ -25,7 +25,8 @@ PROGRESS_FORMS = (
     Form("/progress mine", "list your open actions", "/progress mine"),
     Form(
         "/progress <ref> <status> [note]",
-        "record a status (green / on track, amber / at risk, red / off track, done)",
+        "record a status: G or green / on track, A or amber / at risk, R or red / off track, "
+        "B or done",
         "/progress 4.1 amber survey slipped to June",
     ),
     Form(
@@ -42,7 +43,17 @@ PROGRESS_FORMS = (
 )
 
 PLAN_FORMS = (
-    Form("/plan setup", "become the first admin (only when there is none)", "/plan setup"),
+    Form(
+        "/plan setup",
+        "start here: the first person to run it becomes the first admin (only when there is "
+        "none); every other `/plan` command needs an admin",
+        "/plan setup",
+    ),
+    Form(
+        "/plan list",
+        "boards, their plans (active and archived) and each plan's themes and actions",
+        "/plan list",
+    ),
     Form(
         '/plan board create "<name>" [chair @user] [channel #channel]',
         "create a board",
@@ -85,6 +96,16 @@ PLAN_FORMS = (
         '/plan theme add 4 "Placement stability" lead @omar',
     ),
     Form(
+        '/plan theme edit <ref> "<title>" [lead @user]',
+        "rename a theme or change its lead",
+        '/plan theme edit 4 "Placement stability and permanence" lead @omar',
+    ),
+    Form(
+        "/plan theme remove <ref>",
+        "remove a theme once it has no actions (move or remove them first)",
+        "/plan theme remove 6",
+    ),
+    Form(
         '/plan action add <ref> "<title>" due <date> owner @user [@user …] [theme <ref>] '
         '[measures "<text>"]',
         "add an action",
@@ -94,6 +115,11 @@ PLAN_FORMS = (
         '/plan action edit <ref> [title "<title>"] [due <date>] [measures "<text>"]',
         "change an action",
         "/plan action edit 4.1 due 30/06/2019",
+    ),
+    Form(
+        "/plan action move <ref> to theme <ref>",
+        "move an action to another theme (its ref and history stay)",
+        "/plan action move 4.2 to theme 5",
     ),
     Form(
         "/plan action owner <ref> @user [@user …]",
@@ -155,7 +181,9 @@ FORMS: dict[CommandName, tuple[Form, ...]] = {
 _TITLES: dict[CommandName, str] = {
     "progress": "*`/progress`* — update your actions",
     "plan": "*`/plan`* — set up boards and plans (admins)",
-    "board": '*`/board`* — board status and approvals; add `"&lt;board&gt;"` to pick a board',
+    "board": "*`/board`* — board status and approvals. With several boards, put the board's "
+    'name in double quotes anywhere a name can stand: first (`/board "Improvement Board" '
+    'digest`) or at the end (`/board digest "Improvement Board"`)',
 }
 
 # Lines quoted in error messages: the form to type, with a realistic example where it helps.
@@ -174,7 +202,11 @@ USAGE: dict[str, str] = {
     "board reminders resume": "/plan board reminders resume",
     "new": '/plan new "<plan title>" board "<board>"',
     "import": "/plan import",
+    "list": "/plan list",
     "theme add": '/plan theme add 4 "<title>" lead @someone',
+    "theme edit": '/plan theme edit 4 "<new title>" lead @someone',
+    "theme remove": "/plan theme remove 4",
+    "action move": "/plan action move 4.2 to theme 5",
     "action add": '/plan action add 4.1 "<title>" due 31/05/2019 owner @someone',
     "action edit": '/plan action edit 4.1 title "<title>" due 31/05/2019 measures "<text>"',
     "action owner": "/plan action owner 4.1 @someone @someone-else",

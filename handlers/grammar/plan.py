@@ -11,6 +11,7 @@ from handlers.grammar.commands import (
     ActionAdd,
     ActionDelegate,
     ActionEdit,
+    ActionMove,
     ActionOwners,
     ActionRemove,
     AdminAdd,
@@ -31,9 +32,12 @@ from handlers.grammar.commands import (
     PlanCommand,
     PlanExport,
     PlanImport,
+    PlanList,
     PlanNew,
     Setup,
     ThemeAdd,
+    ThemeEdit,
+    ThemeRemove,
 )
 from handlers.grammar.help import HELP_WORDS, USAGE, help_for
 from handlers.grammar.tokens import (
@@ -291,7 +295,14 @@ def _new(source: str, tokens: list[Token]) -> PlanCommand:
 
 
 def _theme(source: str, tokens: list[Token]) -> PlanCommand:
-    _verb(tokens, ("add",), "theme add", "theme")
+    verb = _verb(tokens, ("add", "edit", "remove"), "theme add", "theme")
+    if verb == "edit":
+        return _theme_edit(source, tokens)
+    if verb == "remove":
+        cursor = Cursor(source, tokens, 2, USAGE["theme remove"])
+        ref = cursor.take_ref("theme")
+        cursor.done()
+        return ThemeRemove(ref)
     cursor = Cursor(source, tokens, 2, USAGE["theme add"])
     ref = cursor.take_ref("theme")
     title = cursor.take_text("theme title", ("lead",))
@@ -305,12 +316,31 @@ def _theme(source: str, tokens: list[Token]) -> PlanCommand:
     return ThemeAdd(ref, title, lead)
 
 
+def _theme_edit(source: str, tokens: list[Token]) -> PlanCommand:
+    cursor = Cursor(source, tokens, 2, USAGE["theme edit"])
+    ref = cursor.take_ref("theme")
+    title = None
+    token = cursor.peek()
+    if token is not None and token.word != "lead":
+        title = cursor.take_text("theme's new title", ("lead",))
+        if not title:
+            raise cursor.fail("The new title is empty")
+    lead = None
+    if cursor.peek_word() == "lead":
+        cursor.pos += 1
+        lead = cursor.take_user("theme lead")
+    cursor.done(" (after the title: lead)")
+    if title is None and lead is None:
+        raise cursor.fail("Say the new title, the new lead, or both")
+    return ThemeEdit(ref, title, lead)
+
+
 _ACTION_CLAUSES = ("due", "owner", "owners", "theme", "measures", "measure")
 _EDIT_CLAUSES = ("title", "due", "measures", "measure")
 
 
 def _action(source: str, tokens: list[Token]) -> PlanCommand:
-    verbs = ("add", "edit", "owner", "delegate", "remove")
+    verbs = ("add", "edit", "move", "owner", "delegate", "remove")
     verb = _verb(tokens, verbs, "action add", "action", aliases=("owners",))
     return _ACTION_PARSERS[verb](source, tokens)
 
@@ -365,6 +395,19 @@ def _action_edit(source: str, tokens: list[Token]) -> PlanCommand:
     if title is None and due is None and measures is None:
         raise cursor.fail("Say what to change")
     return ActionEdit(ref, title, due, measures)
+
+
+def _action_move(source: str, tokens: list[Token]) -> PlanCommand:
+    cursor = Cursor(source, tokens, 2, USAGE["action move"])
+    ref = cursor.take_ref()
+    if cursor.peek_word() == "to":
+        cursor.pos += 1
+    if cursor.peek_word() != "theme":
+        raise cursor.fail("Say which theme to move it to")
+    cursor.pos += 1
+    theme = cursor.take_ref("theme")
+    cursor.done()
+    return ActionMove(ref, theme)
 
 
 def _action_owner(source: str, tokens: list[Token]) -> PlanCommand:
@@ -476,6 +519,7 @@ _BOARD_PARSERS: dict[str, _Parser] = {
 _ACTION_PARSERS: dict[str, _Parser] = {
     "add": _action_add,
     "edit": _action_edit,
+    "move": _action_move,
     "owner": _action_owner,
     "owners": _action_owner,
     "delegate": _action_delegate,
@@ -485,6 +529,8 @@ _ACTION_PARSERS: dict[str, _Parser] = {
 _PARSERS: dict[str, _Parser] = {
     "setup": _nothing_more("setup", Setup()),
     "board": _board,
+    "list": _nothing_more("list", PlanList()),
+    "plans": _nothing_more("list", PlanList()),
     "new": _new,
     "import": _nothing_more("import", PlanImport()),
     "theme": _theme,

@@ -55,7 +55,7 @@ def parse_progress(text: str) -> ProgressCommand:
     if keyword == "date":
         return _date_change(ref, after)
     first_line, newline, other_lines = rest.partition("\n")
-    status, note_start = split_leading_status(first_line)
+    status, note_start = split_leading_status(first_line, expected=True)
     if status is None:
         raise UserError(
             f"Start with a status or `note`: `/progress {ref} amber survey slipped to June` "

@@ -1,6 +1,8 @@
-"""Property: no text after /progress or /board makes the app fail or answer without guidance.
+"""Property: no text after /progress or /board makes the app fail or answer without guidance;
+nor does any text in the /plan forms that change a plan after it is built (list, theme edit,
+theme remove, action move), typed by an admin or anyone else.
 
-(/plan has its own in test_plan_command.py.)
+(The rest of /plan has its own in test_plan_command.py.)
 """
 
 from __future__ import annotations
@@ -22,6 +24,13 @@ WORDS = [
     "pack", "overdue", "theme", "meetings", "history", "approve", "decline", "1", "#2",
     '"Improvement Board"', '"', "“", "<@UJANE|jane>", "<#CBOARD|improvement-board>",
     "<!channel>", "<!here>", "&lt;b&gt;", "&amp;", "\n", ":red_circle:", "🟢", "",
+    "G", "A", "r", "b", "90%",
+]  # fmt: skip
+PLAN_FORMS = ["list", "theme edit", "theme remove", "action move", "plans"]
+PLAN_WORDS = [
+    "4", "5", "6", "4.1", "4.2", "9.9", "to", "theme", "lead", "plan", '"Placement"',
+    '"Children\'s Services Improvement Plan"', '"<!channel> & co"', '"', "“",
+    "<@UJANE|jane>", "<@UNOBODY|ghost>", "<!here>", "\n", "",
 ]  # fmt: skip
 
 
@@ -73,3 +82,21 @@ def test_no_text_makes_board_fail(running: LocalBot, user: str, text: str) -> No
     assert shown.strip(), f"no answer to /board {text!r}"
     assert "something went wrong" not in shown
     assert "<!channel>" not in shown and "<!here>" not in shown
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    user=st.sampled_from(["UADMIN", "UJANE", "UMEMBER"]),
+    form=st.sampled_from(PLAN_FORMS),
+    words=st.lists(st.sampled_from(PLAN_WORDS), max_size=6),
+)
+def test_no_text_makes_the_plan_lifecycle_forms_fail(
+    running: LocalBot, user: str, form: str, words: list[str]
+) -> None:
+    text = " ".join([form, *words])
+    shown = answer_text(running, user, "/plan", text)
+    assert shown.strip(), f"no answer to /plan {text!r}"
+    assert "something went wrong" not in shown
+    assert "<!channel>" not in shown and "<!here>" not in shown
+    if user == "UADMIN":
+        assert "/progress mine" not in shown  # an admin is never sent to their own actions

@@ -101,7 +101,7 @@ def app(slack: SlackEmulator) -> Iterator[App]:
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
     )
     bolt = App(signing_secret=SECRET, client=client)
-    with serve(bolt) as server:
+    with serve(bolt, signing_secret=SECRET) as server:
         slack.connect_app(server.url, SECRET)
         yield bolt
 
@@ -139,7 +139,7 @@ def test_server_answers_health_and_stops_cleanly(slack: SlackEmulator) -> None:
     bolt = App(
         signing_secret=SECRET, client=WebClient(base_url=slack.api_url, token=slack.bot_token)
     )
-    server = serve(bolt)
+    server = serve(bolt, signing_secret=SECRET)
     assert server.url == f"http://127.0.0.1:{server.port}/slack/events"
     with NO_PROXY.open(server.health_url, timeout=2) as response:
         assert (response.status, response.read()) == (200, b"ok")
@@ -552,7 +552,7 @@ def test_wrong_token_unknown_method_and_conversation_errors(slack: SlackEmulator
         ("C0NOPE", "channel_not_found"),
         ("C0OLD", "is_archived"),
         ("C0PRIVATE", "not_in_channel"),
-        (BOB, "account_inactive"),
+        (BOB, "user_disabled"),
     ]:
         with pytest.raises(SlackApiError) as failed:
             client.chat_postMessage(channel=channel, text="hello")

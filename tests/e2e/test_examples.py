@@ -33,6 +33,18 @@ KEY_LINES = {
         "pack for 11 Jun 2019",  # the pre-meeting pack ...
         "📎 Childrens-Services-Improvement-Plan-2019-06-11.xlsx",  # ... with the plan attached
     ],
+    "first-hour.txt": [
+        "Run `/plan setup` first",  # before any admin: what comes first, not "ask an admin"
+        "Created #childrens-board; the bot is in it.",
+        "📥 *Imported `first-hour.csv`",  # through the /plan import form, emoji as Slack shows
+        "from the imported sheet",
+        "✏️ Theme 5: renamed it",
+        "🔀 Moved 6.1",
+        "🗑️ Removed theme 6",
+        "Status: [green] On track (was At risk)",  # `/progress 4.1 G …`
+        "Status: [blue] Complete (was On track)",  # a reply starting "B"
+        "nothing for you to decide",  # the chair hears a request closed
+    ],
     "quick-tour.txt": [
         "Children's Improvement Board — status",
         "[red] Off track 1",
@@ -54,7 +66,7 @@ def run(script: Path) -> tuple[int, str]:
 
 def test_there_are_the_promised_examples() -> None:
     names = {p.name for p in SCRIPTS}
-    assert {"meeting-cycle.txt", "quick-tour.txt"} <= names
+    assert {"first-hour.txt", "meeting-cycle.txt", "quick-tour.txt"} <= names
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)

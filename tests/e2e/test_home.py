@@ -58,9 +58,12 @@ def test_home_shows_my_actions_and_my_boards_status(local: LocalBot, board: Seed
     assert "*5.1* Audit supervision records" in text
     assert "*4.2*" not in text.split("status by theme")[0]  # Omar's action isn't in my list
     assert "Improvement Board: status by theme" in text
-    assert "*4* Placement stability — :white_circle: 1 · :large_orange_circle: 1" in text
+    assert (
+        "*4* Placement stability — :white_circle: Not started 1 · :large_orange_circle: At risk 1"
+        in text
+    )
     assert ":warning: 1 overdue" in text  # 4.2 was due 30 April
-    assert "*5* Quality of social work practice — :white_circle: 1" in text
+    assert "*5* Quality of social work practice — :white_circle: Not started 1" in text
     for ref in ("4.1", "5.1"):
         for action_id in (ids.UPDATE_ACTION, ids.COMPLETE_ACTION, ids.ASK_NEW_DATE):
             button(home, action_id, board.actions[ref])
@@ -72,7 +75,7 @@ def test_a_chair_sees_the_board_but_no_actions(local: LocalBot, board: Seeded) -
     text = home.all_text()
     assert "You have no open actions" in text
     assert "Improvement Board: status by theme" in text
-    assert "3 actions · :white_circle: 3 · 0% complete" in text
+    assert "3 actions · :white_circle: Not started 3 · 0% complete" in text
 
 
 def test_someone_on_no_board_sees_only_their_empty_list(local: LocalBot) -> None:

@@ -28,6 +28,7 @@ from bot.core.permissions import Role
 from bot.core.plans import (
     Actor,
     add_delegate,
+    add_theme,
     find_action,
     find_board,
     find_plan,
@@ -94,6 +95,7 @@ def build_world(local: LocalBot) -> World:
         person_for_slack_user(uow, ws, "USTRANGER", name="Stella Stranger")
         plan = find_plan(uow, ws, None)
         add_delegate(uow, actor, find_action(uow, plan, "4.1"), sam.id, now)
+        add_theme(uow, actor, plan, "7", "Early help", now)  # empty: one to remove
         pat = person_by_name(uow, ws, "Pat Jones")
         set_owners(uow, actor, find_action(uow, plan, "5.1"), [pat.id], now)
         request = request_date_change(
@@ -128,6 +130,11 @@ def _chair_told(local: LocalBot) -> object:
     )
 
 
+def _chair_told_once_delivered(local: LocalBot) -> object:
+    local.deliver()
+    return _chair_told(local)
+
+
 @dataclass(frozen=True)
 class Case:
     command: str
@@ -155,6 +162,9 @@ CASES = (
     Case("/plan", "board reminders resume", ADMIN, _pause),
     Case("/plan", 'new "Early help plan"', ADMIN),
     Case("/plan", 'theme add 6 "Early help"', ADMIN),
+    Case("/plan", 'theme edit 4 "Placement stability and permanence"', ADMIN),
+    Case("/plan", "theme remove 7", ADMIN),
+    Case("/plan", "action move 4.2 to theme 5", ADMIN),
     Case("/plan", 'action add 4.3 "Audit placements" due 31/07/2019 owner <@UOMAR|omar>', ADMIN),
     Case("/plan", "action edit 4.1 due 30/06/2019", ADMIN),
     Case("/plan", "action owner 4.1 <@UOMAR|omar>", ADMIN),
@@ -173,6 +183,12 @@ CASES = (
         "4.1 date 31/07/2019 survey moved after the summer break",
         frozenset({"owner", "delegate"}),
         settle=_chair_told,
+    ),
+    Case(
+        "/progress",
+        "4.1 done survey published",  # closes Jane's pending date change; the chair is told
+        frozenset({"owner", "delegate"}),
+        settle=_chair_told_once_delivered,
     ),
     Case("/board", "approve {request}", frozenset({"chair"})),
 )

@@ -356,7 +356,7 @@ FUZZ_TEXT = (
     "action edit owner owners delegate remove people link admins members export archive import "
     "help chair channel lead due title measures at 4 4.1 4.9 5 x 31/05/2019 May-19 2019-13-45 "
     "10:00 25:99 monthly second Tuesday every 6 weeks from due=10,3,0 overdue=0 window=1 "
-    "updates_due=9 xlsx csv md pdf"
+    "updates_due=9 xlsx csv md pdf list move to plans"
 )
 WORDS = [
     *FUZZ_TEXT.split(),

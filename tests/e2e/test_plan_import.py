@@ -21,7 +21,7 @@ from bot.core.snapshot import plan_snapshots
 from bot.sandbox.local import LocalBot
 from bot.sandbox.model import Message
 from db.models import Action, AuditEvent, Person, Plan, Theme
-from handlers.plan_files import download_private_file
+from handlers.plan_files import CDN, TOKEN, download_private_file, host_kind
 from tests.e2e.seed import seed_board
 from tests.sheets import HEADER, Cell, Row, workbook
 
@@ -289,11 +289,15 @@ def test_a_sign_in_page_is_never_read_as_a_sheet(file_server: FileServer) -> Non
         download_private_file(client_for(file_server), file)
 
 
-def test_a_redirect_is_not_followed_with_the_token(file_server: FileServer) -> None:
+def test_a_redirect_on_slacks_own_host_is_followed_with_the_token(
+    file_server: FileServer,
+) -> None:
     file = {"name": "plan.xlsx", "url_private": f"{file_server.url}/moved"}
-    with pytest.raises(UserError, match=r"HTTP 302"):
-        download_private_file(client_for(file_server), file)
-    assert [path for path, _ in file_server.seen] == ["/moved"]
+    assert download_private_file(client_for(file_server), file)[:2] == b"PK"
+    assert file_server.seen == [
+        ("/moved", "Bearer xoxb-test-token"),
+        ("/files-pri/elsewhere.xlsx", "Bearer xoxb-test-token"),
+    ]
 
 
 def test_the_token_never_goes_to_another_host(file_server: FileServer) -> None:
@@ -309,7 +313,7 @@ def test_the_emulator_sends_a_sign_in_page_without_the_token(local: LocalBot) ->
     bot sent its token."""
     shared = local.emulator.share_file(ADA, "plan.xlsx", council_sheet())
     stranger = WebClient(token="xoxb-not-the-bot", base_url=local.emulator.api_url)
-    with pytest.raises(UserError, match="HTTP 302"):
+    with pytest.raises(UserError, match="sign-in page"):
         download_private_file(stranger, shared)
     assert download_private_file(local.services.client, shared)[:2] == b"PK"
 
@@ -320,3 +324,85 @@ def test_without_a_token_no_download_is_attempted(file_server: FileServer) -> No
     with pytest.raises(UserError, match="no Slack token"):
         download_private_file(tokenless, file)
     assert file_server.seen == []
+
+
+# ---------------------------------------------------------------- Slack's redirects
+
+
+def cdn_of(local: LocalBot) -> str:
+    """The emulator under another host name: Slack's file CDN in these tests."""
+    return f"http://localhost:{local.emulator.port}"
+
+
+def test_a_download_follows_slacks_redirects_and_keeps_the_token_from_the_cdn(
+    local: LocalBot,
+) -> None:
+    shared = local.emulator.share_file(ADA, "plan.xlsx", council_sheet())
+    local.emulator.redirect_downloads([local.emulator.base_url, cdn_of(local)])
+
+    data = download_private_file(local.services.client, shared, cdn_origins=(cdn_of(local),))
+
+    assert data[:2] == b"PK"
+    token = f"Bearer {local.emulator.bot_token}"
+    assert [(r.host.split(":")[0], r.authorization) for r in local.emulator.file_requests] == [
+        ("127.0.0.1", token),
+        ("127.0.0.1", token),
+        ("localhost", None),
+    ]
+
+
+def test_an_import_goes_through_slacks_redirects(local: LocalBot) -> None:
+    seed_board(local)
+    local.emulator.redirect_downloads([local.emulator.base_url, local.emulator.base_url])
+    open_import_form(local)
+    shared = local.emulator.share_file(ADA, "plan.xlsx", council_sheet())
+
+    local.emulator.submit_view(ADA, values={"plan_file": shared, "plan_title": "Redirected"})
+
+    assert "Imported" in dm_from_bot(local, ADA).text
+    assert len(local.emulator.file_requests) == 3
+
+
+def test_more_than_three_redirects_are_not_followed(local: LocalBot) -> None:
+    shared = local.emulator.share_file(ADA, "plan.xlsx", council_sheet())
+    local.emulator.redirect_downloads([local.emulator.base_url] * 4)
+
+    with pytest.raises(UserError, match="somewhere I won't fetch"):
+        download_private_file(local.services.client, shared)
+    assert len(local.emulator.file_requests) == 4
+
+
+def test_a_redirect_away_from_slack_is_not_followed(local: LocalBot) -> None:
+    shared = local.emulator.share_file(ADA, "plan.xlsx", council_sheet())
+    local.emulator.redirect_downloads([cdn_of(local)])  # not Slack's: no cdn_origins given
+
+    with pytest.raises(UserError, match="somewhere I won't fetch"):
+        download_private_file(local.services.client, shared)
+    assert [r.host.split(":")[0] for r in local.emulator.file_requests] == ["127.0.0.1"]
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("https://files.slack.com/files-pri/T1-F1/plan.xlsx", TOKEN),
+        ("https://council.slack.com/files-pri/T1-F1/plan.xlsx", TOKEN),
+        ("https://slack.com/files-pri/T1-F1/plan.xlsx", TOKEN),
+        ("https://files.slack-gov.com/files-pri/T1-F1/plan.xlsx", TOKEN),
+        ("https://slack-files.com/T1-F1-abc/plan.xlsx", CDN),
+        ("https://files.slack-edge.com/T1-F1/plan.xlsx?sig=1", CDN),
+        ("http://files.slack.com/files-pri/T1-F1/plan.xlsx", None),
+        ("http://slack-files.com/T1-F1-abc/plan.xlsx", None),
+        ("https://slack.com.example.org/files-pri/T1-F1/plan.xlsx", None),
+        ("https://notslack.com/files-pri/T1-F1/plan.xlsx", None),
+        ("ftp://files.slack.com/plan.xlsx", None),
+    ],
+)
+def test_only_slacks_hosts_over_https_are_trusted(url: str, kind: str | None) -> None:
+    assert host_kind(url, "https://slack.com/api/") == kind
+
+
+def test_an_http_slack_link_is_refused_before_anything_is_sent() -> None:
+    client = WebClient(token="xoxb-test-token", base_url="https://slack.com/api/")
+    file = {"name": "plan.xlsx", "url_private": "http://files.slack.com/files-pri/T1-F1/plan.xlsx"}
+    with pytest.raises(UserError, match="link I can fetch"):
+        download_private_file(client, file)

@@ -106,3 +106,74 @@ def test_bad_settings_stop_start_up_with_one_line(
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+
+
+def run_briefly(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN), "run"],
+        env=base_env(tmp_path) | {"HOST": "127.0.0.1"} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+
+
+def assert_one_line_failure(
+    result: subprocess.CompletedProcess[str], code: int, *words: str
+) -> None:
+    """Log lines may come first; the failure itself is the last line, alone, no traceback."""
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    ours = [line for line in result.stderr.splitlines() if line.startswith("improvement-bot:")]
+    assert len(ours) == 1 and ours[0] == result.stderr.splitlines()[-1], result.stderr
+    for word in words:
+        assert word in ours[0], ours[0]
+
+
+def test_slack_out_of_reach_is_one_line(tmp_path: Path) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}/api/"
+    result = run_briefly(
+        tmp_path,
+        {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "x", "SLACK_API_URL": nowhere},
+    )
+    assert_one_line_failure(result, 1, "can't reach Slack", nowhere)
+
+
+def test_a_token_slack_refuses_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    with SlackEmulator() as emulator:
+        result = run_briefly(
+            tmp_path,
+            {
+                "SLACK_BOT_TOKEN": "xoxb-not-the-right-one",
+                "SLACK_SIGNING_SECRET": "x",
+                "SLACK_API_URL": emulator.api_url,
+                "PORT": str(free_port()),
+            },
+        )
+    assert_one_line_failure(result, 2, "SLACK_BOT_TOKEN", "invalid_auth")
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with SlackEmulator() as emulator, socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_briefly(
+            tmp_path,
+            {
+                "SLACK_BOT_TOKEN": emulator.bot_token,
+                "SLACK_SIGNING_SECRET": "x",
+                "SLACK_API_URL": emulator.api_url,
+                "PORT": str(port),
+            },
+        )
+    assert_one_line_failure(result, 1, f"127.0.0.1:{port}", "PORT")
+
+
+@pytest.mark.parametrize("url", ["mysql://bot@db.example/plans", "nosuch://x"])
+def test_an_unsupported_database_url_is_one_line_and_exit_2(tmp_path: Path, url: str) -> None:
+    result = run_briefly(
+        tmp_path, {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "x", "DATABASE_URL": url}
+    )
+    assert_one_line_failure(result, 2, "DATABASE_URL")

@@ -17,12 +17,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import create_engine, update
 
 from bot.cli import run_cli
 from bot.core.calendar import calendar_for
 from bot.sandbox.console import run_sandbox
 from bot.sandbox.console_parse import ConsoleError, clock_target, nine_oclocks, slack_text
 from bot.sandbox.render_terminal import Style, colour_wanted, mrkdwn
+from db.models import Person
 
 pytestmark = pytest.mark.e2e
 
@@ -435,3 +437,46 @@ def test_the_sandbox_command_in_a_pseudo_terminal(tmp_path: Path) -> None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
         os.close(controller)
+
+
+def test_an_unlinked_owner_is_a_notice_not_an_error(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'sandbox.db'}"
+    demo = tmp_path / "demo.txt"
+    demo.write_text("demo\n", encoding="utf-8")
+    assert (
+        run_sandbox(
+            database_url=database_url,
+            demo=True,
+            script=demo,
+            stdin=io.StringIO(),
+            stdout=io.StringIO(),
+            start=START,
+        )
+        == 0
+    )
+    engine = create_engine(database_url)
+    with engine.begin() as connection:  # Ben and Amira lose their Slack link
+        connection.execute(
+            update(Person)
+            .where(Person.name.in_(["Ben Carter", "Amira Khan"]))
+            .values(slack_user_id=None)
+        )
+    engine.dispose()
+    script = tmp_path / "script.txt"
+    script.write_text("clock next 09:00\nclock +1d\nclock +1h\n", encoding="utf-8")
+    out = io.StringIO()
+
+    code = run_sandbox(
+        database_url=database_url,
+        demo=True,
+        script=script,
+        stdin=io.StringIO(),
+        stdout=out,
+        start=START,
+    )
+
+    transcript = out.getvalue()
+    assert code == 0, transcript
+    assert errors(transcript) == []
+    notices = [line for line in transcript.splitlines() if "not linked to Slack" in line]
+    assert len(notices) == 1, transcript

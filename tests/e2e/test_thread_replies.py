@@ -223,3 +223,45 @@ def test_the_reminders_update_and_complete_buttons(
         ("4.1", "not_started", "carers' survey drafted", "modal"),
         ("4.1", "blue", None, "button"),
     ]
+
+
+def test_a_reply_naming_another_of_my_actions_is_recorded_there(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    reminder = reminder_for(local, clock, ONE_ACTION_DAY, JANE)
+    assert "(4.1)" in reminder.text  # about 4.1 only; Jane also owns 5.1
+
+    local.emulator.reply_in_thread(
+        JANE, reminder.channel, reminder.ts, "5.1 green: police attending"
+    )
+
+    (answer,) = wait_for_answers(local, reminder)
+    assert "*5.1*" in answer.text and "not on 4.1" in answer.text
+    assert updates(local) == [("5.1", "green", "police attending", "thread")]
+
+
+def test_a_reply_naming_an_action_i_may_not_update_is_refused_with_the_command(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    reminder = reminder_for(local, clock, ONE_ACTION_DAY, JANE)
+
+    local.emulator.reply_in_thread(
+        JANE, reminder.channel, reminder.ts, "4.2 green: police attending"
+    )
+
+    (answer,) = wait_for_answers(local, reminder)
+    assert answer.text.startswith(":warning: ")
+    assert "4.2 isn't in this reminder" in answer.text
+    assert "`/progress 4.2 green: police attending`" in answer.text
+    assert updates(local) == []
+
+
+def test_a_reply_starting_with_a_number_that_is_no_action_is_a_note(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    reminder = reminder_for(local, clock, ONE_ACTION_DAY, JANE)
+
+    local.emulator.reply_in_thread(JANE, reminder.channel, reminder.ts, "12.5 carers came")
+
+    wait_for_answers(local, reminder)
+    assert updates(local) == [("4.1", "not_started", "12.5 carers came", "thread")]

@@ -198,7 +198,9 @@ def test_concurrent_status_flips_each_record_the_status_they_replaced(
         with uow_factory() as uow:
             action = uow.session.get(Action, action_id)
             assert action is not None
-            record_progress(uow, jane, action, NINE, source="command", status=flips[n % 3])
+            record_progress(
+                uow, jane, action, NINE, source="command", status=flips[n % 3], note=f"flip {n}"
+            )
             uow.commit()
 
     assert run_together(60, flip) == []

@@ -22,6 +22,7 @@ from handlers.grammar import (
     ActionAdd,
     ActionDelegate,
     ActionEdit,
+    ActionMove,
     ActionOwners,
     ActionRemove,
     AdminAdd,
@@ -45,6 +46,7 @@ from handlers.grammar import (
     PlanArchive,
     PlanExport,
     PlanImport,
+    PlanList,
     PlanNew,
     RecordUpdate,
     RequestDateChange,
@@ -57,6 +59,8 @@ from handlers.grammar import (
     ShowStatus,
     ShowTheme,
     ThemeAdd,
+    ThemeEdit,
+    ThemeRemove,
     parse_board,
     parse_plan,
     parse_progress,
@@ -161,7 +165,7 @@ def test_progress_forms(text: str, expected: object) -> None:
 
 PROGRESS_ERRORS = [
     ("4.1 survey slipped", "Start with a status or `note`: `/progress 4.1 amber survey slipped"),
-    ("4.1a a survey slipped", "`/progress 4.1a note <text>`"),
+    ("4.1a the survey slipped", "`/progress 4.1a note <text>`"),
     ("4.1 note", "What's the note? `/progress 4.1 note <text>`"),
     ("4.1 note   ", "`/progress 4.1 note <text>`"),
     ("4.1 date", "I need the new date and the reason: `/progress 4.1 date 31/07/2019 <reason>`"),
@@ -374,11 +378,11 @@ PLAN_ERRORS = [
     ('new "Plan" for "Board"', "I don't understand “for”"),
     ('new "Unclosed title', "Close the quote after “Unclosed title”"),
     ("new “ILACS plan", "Close the quote"),
-    ("theme", "Say which theme command — add: `/plan theme add 4"),
+    ("theme", "Say which theme command — add, edit or remove: `/plan theme add 4"),
     ("theme add", "I need the theme's ref, like 4"),
     ("theme add 4", "I need the theme title"),
     ('theme add 4 "Title" lead jane', "as a mention picked from Slack's @-menu, not “jane”"),
-    ("action", "Say which action command — add, edit, owner, delegate or remove"),
+    ("action", "Say which action command — add, edit, move, owner, delegate or remove"),
     ('action add "4.1" "Title"', "“4.1” isn't an action ref like 4.1"),
     ("action add hello", "“hello” isn't an action ref"),
     ("action add 4.1", "I need the action's title"),
@@ -773,3 +777,70 @@ def test_a_plan_clause_does_not_leak_into_the_action() -> None:
     )
     assert isinstance(command, ActionAdd)
     assert (command.measures, command.plan, command.owners) == ("Surveys", "SEND", ("U1",))
+
+
+# ---------------------------------------------------------------- a plan's whole life
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("list", PlanList()),
+        (
+            'theme edit 4 "Placement stability and permanence"',
+            ThemeEdit("4", "Placement stability and permanence"),
+        ),
+        ("theme edit 4 lead <@UOMAR|omar>", ThemeEdit("4", None, "UOMAR")),
+        ('theme edit 4 "Stability" lead <@UOMAR|omar>', ThemeEdit("4", "Stability", "UOMAR")),
+        ("theme remove 6", ThemeRemove("6")),
+        ("action move 4.2 to theme 5", ActionMove("4.2", "5")),
+        ("action move 4.2 theme 5", ActionMove("4.2", "5")),
+        ('action move 4.2 to theme 5 plan "Old plan"', ActionMove("4.2", "5", "Old plan")),
+    ],
+)
+def test_the_forms_that_change_a_plan_after_it_is_built(text: str, command: object) -> None:
+    assert parse_plan(text) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("theme edit 4", "Say the new title, the new lead, or both"),
+        ("theme remove", "I need the theme's ref"),
+        ("theme remove 4 5", "I don't understand"),
+        ("action move 4.2", "Say which theme to move it to"),
+        ("action move 4.2 to theme", "I need the theme's ref"),
+        ("list everything", "/plan list"),
+    ],
+)
+def test_those_forms_say_what_to_type(text: str, fragment: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_plan(text)
+    assert_one_friendly_line(caught.value)
+    assert fragment in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ('"Fostering Board" digest', ShowDigest("Fostering Board")),
+        ('"Fostering Board" theme 4', ShowTheme("4", "Fostering Board")),
+        ('theme "Fostering Board" 4', ShowTheme("4", "Fostering Board")),
+        ('"Fostering Board" approve 12', ApproveDateChange(12, "Fostering Board")),
+        (
+            '"Fostering Board" decline 12 no evidence',
+            DeclineDateChange(12, "no evidence", "Fostering Board"),
+        ),
+    ],
+)
+def test_board_takes_the_board_name_first_too(text: str, command: object) -> None:
+    assert parse_board(text) == command
+
+
+def test_the_progress_status_may_be_a_single_letter() -> None:
+    assert parse_progress("2.2 G 90% now") == RecordUpdate("2.2", Status.GREEN, "90% now")
+    assert parse_progress("2.2 b") == RecordUpdate("2.2", Status.BLUE, None)
+    # After a ref a status is expected, so "a" is amber here (in a thread reply, an article).
+    assert parse_progress("4.2 a waiting on data") == RecordUpdate(
+        "4.2", Status.AMBER, "waiting on data"
+    )

@@ -261,6 +261,20 @@ def test_every_manifest_command_has_a_readme_line(command: str) -> None:
     assert lines, f"README.md has no line about `{command}`"
 
 
+def test_readme_names_the_plan_forms_a_new_admin_needs_after_setup() -> None:
+    text = readme()
+    for form in (
+        "/plan setup",
+        "/plan list",
+        '/plan theme edit <ref> "<title>" [lead @user]',
+        "/plan theme remove <ref>",
+        "/plan action move <ref> to theme <ref>",
+        "channel create #name",
+        "import FILE",
+    ):
+        assert form in text, f"README.md doesn't mention {form}"
+
+
 def test_readme_says_how_to_connect_to_slack() -> None:
     text = readme()
     start = text.index("<!-- connect-to-slack -->")

@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.errors import UserError
-from bot.core.statuses import Status, find_status, parse_status, split_leading_status
+from bot.core.statuses import (
+    Status,
+    find_status,
+    parse_status,
+    percent,
+    split_leading_status,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,6 +65,13 @@ def test_unknown_words(text: str) -> None:
         ("g: fine", Status.GREEN, "fine"),
         ("the survey slipped", None, "the survey slipped"),
         (":red_circle: blocked by IT", Status.RED, "blocked by IT"),
+        # The letters R, A, G, B, either case, as people type them in a reply or a command.
+        ("G 90% now", Status.GREEN, "90% now"),
+        ("g nearly there", Status.GREEN, "nearly there"),
+        ("R IT still down", Status.RED, "IT still down"),
+        ("b", Status.BLUE, ""),
+        ("A 50% done", Status.AMBER, "50% done"),
+        ("A survey went out", None, "A survey went out"),
     ],
 )
 def test_leading_status(text: str, status: Status | None, rest: str) -> None:
@@ -86,3 +99,20 @@ def test_status_parsing_never_raises_anything_but_user_error(text: str) -> None:
 def test_every_status_value_round_trips(status: Status) -> None:
     assert parse_status(status.value) is status
     assert parse_status(status.label) is status
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [
+        (2, 3, 67),
+        (1, 3, 33),
+        (0, 3, 0),
+        (3, 3, 100),
+        (1, 8, 13),
+        (199, 200, 99),
+        (1, 300, 1),
+        (0, 0, 0),
+    ],
+)
+def test_percentages_are_rounded_but_never_overstate(part: int, whole: int, shown: int) -> None:
+    assert percent(part, whole) == shown
