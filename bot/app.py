@@ -25,9 +25,15 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.core.uow import UnitOfWork
 from db.migrate import upgrade
-from db.session import make_engine, make_session_factory
+from db.session import make_engine, make_session_factory, with_lock_wait
 
 log = logging.getLogger(__name__)
+
+# Seconds a Slack request's transaction waits for another writer (SQLite): Slack shows
+# "failed" for any answer later than 3 s, so it gives up and says so well before then. While
+# a long write holds the database, each of the server's threads answers a waiting request
+# every half second: 8 threads answer 48 in Slack's 3 s, and a short write is waited out.
+REQUEST_LOCK_WAIT = 0.5
 
 
 @dataclass
@@ -40,7 +46,15 @@ class Services:
     client: WebClient
     delivery_client: WebClient
 
+    # Slack requests use this one, whose transactions wait for another writer only as long
+    # as Slack waits for an answer (then say so, having recorded nothing).
+    request_session_factory: sessionmaker[Session] | None = None
+
     def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.request_session_factory or self.session_factory)
+
+    def patient_uow(self) -> UnitOfWork:
+        """For work after the answer has gone (e.g. DMs a use case causes): it may wait."""
         return UnitOfWork(self.session_factory)
 
 
@@ -91,6 +105,7 @@ def bootstrap(
         clock=clock or SystemClock(),
         client=client,
         delivery_client=delivery_client or make_web_client(settings, retry_server_errors=False),
+        request_session_factory=make_session_factory(with_lock_wait(engine, REQUEST_LOCK_WAIT)),
     )
     app = App(
         signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -33,6 +34,17 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# How much text a column keeps. People's text is checked against these before it is written
+# (bot.core.limits), so both databases refuse the same over-long value with the same words.
+NAME_LENGTH = 200  # a person's, board's or workspace's name
+TITLE_LENGTH = 300  # a job title, a plan's title or source, a meeting rule
+REF_LENGTH = 32  # a theme or action ref
+SLACK_ID_LENGTH = 32
+TIMEZONE_LENGTH = 64
+EMAIL_LENGTH = 320
+DEDUPE_KEY_LENGTH = 200
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -70,8 +82,8 @@ class Workspace(Base):
     __tablename__ = "workspace"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    team_id: Mapped[str] = mapped_column(String(SLACK_ID_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
     created_at: Mapped[dt.datetime]
 
 
@@ -87,11 +99,11 @@ class Person(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(200))
-    title: Mapped[str | None] = mapped_column(String(300))
-    email: Mapped[str | None] = mapped_column(String(320))
-    slack_user_id: Mapped[str | None] = mapped_column(String(32))
-    timezone: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    title: Mapped[str | None] = mapped_column(String(TITLE_LENGTH))
+    email: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH))
+    slack_user_id: Mapped[str | None] = mapped_column(String(SLACK_ID_LENGTH))
+    timezone: Mapped[str | None] = mapped_column(String(TIMEZONE_LENGTH))
 
 
 class PersonAlias(Base):
@@ -103,7 +115,7 @@ class PersonAlias(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
-    name_key: Mapped[str] = mapped_column(String(200))  # see name_key()
+    name_key: Mapped[str] = mapped_column(String(NAME_LENGTH))  # see name_key()
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
 
 
@@ -133,12 +145,12 @@ class Board(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    channel_id: Mapped[str | None] = mapped_column(String(32))
-    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    channel_id: Mapped[str | None] = mapped_column(String(SLACK_ID_LENGTH))
+    timezone: Mapped[str] = mapped_column(String(TIMEZONE_LENGTH), default="Europe/London")
     region: Mapped[str] = mapped_column(String(8), default="ENG")
-    meeting_rule: Mapped[str | None] = mapped_column(String(300))
+    meeting_rule: Mapped[str | None] = mapped_column(String(TITLE_LENGTH))
     meeting_start: Mapped[dt.date | None] = mapped_column(Date)
     meeting_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(10, 0))
     # Overrides of the default reminder policy (bot.core.reminder_policy); empty means defaults.
@@ -173,8 +185,8 @@ class Plan(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(300))
-    source: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
+    source: Mapped[str | None] = mapped_column(String(TITLE_LENGTH))
     published_on: Mapped[dt.date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Columns of the imported sheet the bot doesn't know: [{"name", "after"}], for export.
@@ -197,7 +209,7 @@ class StatutoryDeadline(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(TITLE_LENGTH))
     due: Mapped[dt.date] = mapped_column(Date)
 
     plan: Mapped[Plan] = relationship(back_populates="deadlines")
@@ -209,7 +221,7 @@ class Theme(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
-    ref: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(REF_LENGTH))
     title: Mapped[str] = mapped_column(Text)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -234,7 +246,7 @@ class Action(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), index=True)
-    ref: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(REF_LENGTH))
     title: Mapped[str] = mapped_column(Text)
     measures: Mapped[str | None] = mapped_column(Text)
     due_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -294,13 +306,23 @@ class ProgressUpdate(Base):
     new_due_date: Mapped[dt.date | None] = mapped_column(Date)
     due_change_reason: Mapped[str | None] = mapped_column(Text)
     # Identifies the Slack request or event that caused it, so retries never record twice.
-    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(DEDUPE_KEY_LENGTH), unique=True)
 
     author: Mapped[Person | None] = relationship()
 
 
 class DateChangeRequest(Base):
     __tablename__ = "date_change_request"
+    __table_args__ = (
+        # One pending request per action: a new one withdraws the old (bot.core.progress).
+        Index(
+            "uq_date_change_request_pending_action",
+            "action_id",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
@@ -316,6 +338,8 @@ class DateChangeRequest(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     decided_at: Mapped[dt.datetime | None]
     decision_note: Mapped[str | None] = mapped_column(Text)
+    # The Slack request that asked, so the same request seen again asks nothing twice.
+    dedupe_key: Mapped[str | None] = mapped_column(String(DEDUPE_KEY_LENGTH), unique=True)
 
     action: Mapped[Action] = relationship()
     requested_by: Mapped[Person | None] = relationship(foreign_keys=[requested_by_id])
@@ -336,7 +360,8 @@ class Notification(Base):
     board_id: Mapped[int | None] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(300), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
-    recipient: Mapped[str] = mapped_column(String(64))  # Slack user/channel id, or person:<id>
+    # A Slack user or channel id, or an unlinked person's name (or person:<id>).
+    recipient: Mapped[str] = mapped_column(String(NAME_LENGTH))
     recipient_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL")
     )

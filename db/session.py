@@ -9,6 +9,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///improvement-bot.db"
+# How long a SQLite transaction waits for another writer's lock before giving up, in seconds,
+# unless its engine says otherwise (with_lock_wait): jobs and the CLI can wait this long.
+SQLITE_LOCK_WAIT = 30.0
+LOCK_WAIT_OPTION = "sqlite_lock_wait"
+BUSY_TIMEOUT_KEY = "busy_timeout_ms"
 
 
 def normalise_url(url: str) -> str:
@@ -32,10 +37,11 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_LOCK_WAIT * 1000)}")
+    record.info[BUSY_TIMEOUT_KEY] = int(SQLITE_LOCK_WAIT * 1000)
     if not _is_memory(dbapi_connection):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -67,7 +73,19 @@ def _begin_immediately_on_write(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
+        wait = conn.get_execution_options().get(LOCK_WAIT_OPTION, SQLITE_LOCK_WAIT)
+        busy_ms = int(wait * 1000)
+        info = conn.connection.info  # lives as long as the DBAPI connection
+        if info.get(BUSY_TIMEOUT_KEY) != busy_ms:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+            info[BUSY_TIMEOUT_KEY] = busy_ms
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def with_lock_wait(engine: Engine, seconds: float) -> Engine:
+    """The engine, with SQLite transactions that wait at most `seconds` for another writer
+    (then fail with "database is locked", having written nothing). PostgreSQL ignores it."""
+    return engine.execution_options(**{LOCK_WAIT_OPTION: seconds})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -41,6 +41,8 @@ def services_of(context: BoltContext) -> Services:
 
 def actor_of(context: BoltContext) -> Actor:
     actor = context.get("actor")
+    if actor is None and context.get("actor_error") is not None:
+        raise context["actor_error"]
     if actor is None:
         raise UserError("I couldn't tell who you are. Please try again from a Slack workspace.")
     return actor

@@ -1,4 +1,5 @@
-"""Middleware: every request learns who is acting (workspace + person) before any listener runs.
+"""Middleware: every request learns who is acting (workspace + person) before any listener runs,
+and its text loses any control characters (bot.core.text.clean_text).
 
 Nothing here may hold up the ack: Slack gives the app 3 seconds, and a person who sees
 `operation_timeout` tries again. So a first-time user's profile is asked of Slack once, with
@@ -19,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.app import Services
+from bot.core.errors import UserError
 from bot.core.plans import (
     Actor,
     has_only_placeholder_name,
@@ -26,6 +28,7 @@ from bot.core.plans import (
     person_for_slack_user,
     workspace_for_team,
 )
+from bot.core.text import clean_payload
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +69,20 @@ def register(app: App, services: Services) -> None:
     known = KnownActors()
 
     @app.middleware
-    def attach_actor(context: BoltContext, client: WebClient, next: Callable[[], Any]) -> Any:
+    def attach_actor(
+        body: dict[str, Any], context: BoltContext, client: WebClient, next: Callable[[], Any]
+    ) -> Any:
+        clean_payload(body)  # every listener reads text without control characters
         context["services"] = services
         team_id, user_id = context.team_id, context.user_id
         if team_id:
             actor = known.get(team_id, user_id) if user_id else None
             if actor is None:
-                actor, complete = resolve_actor(services, client, team_id, user_id)
+                try:
+                    actor, complete = resolve_actor(services, client, team_id, user_id)
+                except UserError as error:  # e.g. the database is busy: the listener says so
+                    context["actor_error"] = error
+                    return next()
                 if user_id and complete:
                     known.remember(team_id, user_id, actor)
             context["actor"] = actor

@@ -96,7 +96,7 @@ def _decide(
     if (body.get("container") or {}).get("is_ephemeral"):
         # Clicked on a `/board approve` list: the chair's DM copy is edited by
         # announce_decision, but this list is not theirs to edit, so confirm here.
-        with services.uow() as uow:
+        with services.patient_uow() as uow:
             notice = date_change_notice(uow, request_id)
         respond(
             **date_change_decided_message(notice),
@@ -111,7 +111,9 @@ def announce_request(services: Services, client: WebClient, request_id: int) -> 
     Requests it replaced (withdrawn before a decision) have their messages updated to say so.
     """
     now = services.clock.now()
-    with services.uow() as uow:  # read, then claim in a transaction of its own (see _claim_each)
+    # Read, then claim in a transaction of its own (see _claim_each). This runs after the
+    # answer has gone, so its transactions may wait for another writer.
+    with services.patient_uow() as uow:
         notice = date_change_notice(uow, request_id)
         replaced = [
             (date_change_notice(uow, old), sent_notices(uow, DATE_CHANGE_REQUEST, old))
@@ -128,7 +130,7 @@ def announce_request(services: Services, client: WebClient, request_id: int) -> 
 def announce_decision(services: Services, client: WebClient, request_id: int) -> None:
     """Show the outcome on the chair's messages and tell the person who asked (once)."""
     now = services.clock.now()
-    with services.uow() as uow:
+    with services.patient_uow() as uow:
         notice = date_change_notice(uow, request_id)
         messages = sent_notices(uow, DATE_CHANGE_REQUEST, request_id)
     decided = notice.state in ("approved", "declined")
@@ -150,7 +152,7 @@ def _claim_each(
     The transaction writes first, so on SQLite it takes the write lock (waiting for another
     writer) rather than failing on a snapshot that a concurrent commit made stale."""
     claims = []
-    with services.uow() as uow:
+    with services.patient_uow() as uow:
         for person in people:
             if not person.slack_user_id:
                 log.warning("date change %s: %s has no Slack user", notice.request_id, person.name)
@@ -176,11 +178,11 @@ def _send_each(
             )
         except SlackApiError as error:
             log.exception("could not DM %s about a date change", person.name)
-            with services.uow() as uow:
+            with services.patient_uow() as uow:
                 notice_failed(uow, notification_id, str(error.response.get("error", "")), now)
                 uow.commit()
             continue
-        with services.uow() as uow:
+        with services.patient_uow() as uow:
             notice_sent(uow, notification_id, str(response["channel"]), str(response["ts"]), now)
             uow.commit()
 

@@ -8,6 +8,8 @@ from typing import Any
 from slack_bolt import App
 
 from bot.app import Services
+from bot.core.errors import UserError
+from bot.render.mrkdwn import refusal
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +20,10 @@ def register(app: App, services: Services) -> None:
     @app.error
     def on_error(error: Exception, body: dict[str, Any], respond: Any, logger: Any) -> None:
         log.exception("unhandled error in a Slack listener", exc_info=error)
+        # A refusal (e.g. the database was busy) says what happened; anything else is ours.
+        answer = refusal(error.message) if isinstance(error, UserError) else {"text": SORRY}
         if body.get("response_url"):
             try:
-                respond(text=SORRY, response_type="ephemeral", replace_original=False)
+                respond(**answer, response_type="ephemeral", replace_original=False)
             except Exception:  # the reply is best effort; the log already has the error
                 log.warning("could not tell the person about the error", exc_info=True)

@@ -118,7 +118,7 @@ def publish_home(
 ) -> None:
     """(Re)draw a person's Home tab: their open actions and their boards' status by theme."""
     now = services.clock.now()
-    with services.uow() as uow:
+    with services.patient_uow() as uow:  # drawn after the answer, so it may wait
         items = my_open_actions(uow, actor, now)
         boards = my_boards_status(uow, actor, now)
     client.views_publish(user_id=user_id, view=home_view(items, boards, notice))

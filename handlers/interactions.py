@@ -245,6 +245,7 @@ def on_date_change_submitted(
                 _text(values, REASON_INPUT) or "",
                 services.clock.now(),
                 source="modal",
+                dedupe_key=f"view:{view.get('id')}" if view.get("id") else None,
             )
             notice = date_change_notice(uow, request_id)
             uow.commit()

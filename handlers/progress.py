@@ -57,7 +57,8 @@ def on_progress(ack: Ack, command: dict[str, Any], client: WebClient, context: B
             case RecordUpdate() as update:
                 ack(**_record(services, actor, update, str(command.get("trigger_id") or "")))
             case RequestDateChange() as change:
-                request_id, answer = _ask(services, actor, change)
+                trigger_id = str(command.get("trigger_id") or "")
+                request_id, answer = _ask(services, actor, change, trigger_id)
                 ack(**answer)
                 announce_request(services, client, request_id)
     except UserError as error:
@@ -88,7 +89,9 @@ def _record(
     return recorded_message(recorded)
 
 
-def _ask(services: Services, actor: Actor, change: RequestDateChange) -> tuple[int, dict[str, Any]]:
+def _ask(
+    services: Services, actor: Actor, change: RequestDateChange, trigger_id: str
+) -> tuple[int, dict[str, Any]]:
     with services.uow() as uow:
         action = my_action(uow, actor, change.ref)
         request_id = ask_for_new_date(
@@ -99,6 +102,7 @@ def _ask(services: Services, actor: Actor, change: RequestDateChange) -> tuple[i
             change.reason,
             services.clock.now(),
             precision=change.precision.value,
+            dedupe_key=f"command:{trigger_id}" if trigger_id else None,
         )
         notice = date_change_notice(uow, request_id)
         uow.commit()

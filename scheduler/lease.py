@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.uow import UnitOfWork
+from db.insert import insert_or_ignore
 from db.models import SchedulerLease
 
 LEASE_NAME = "scheduler"
@@ -18,12 +18,9 @@ def acquire_or_renew(
 ) -> bool:
     """Take the lease if it is free or lapsed, or renew it if we hold it. True if we hold it."""
     session = uow.session
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    # RETURNING rather than rowcount: psycopg reports -1 for INSERT … ON CONFLICT DO NOTHING.
     created = session.scalar(
-        insert(SchedulerLease)
+        insert_or_ignore(session, SchedulerLease, "name")
         .values(name=name, holder=holder, expires_at=now + ttl)
-        .on_conflict_do_nothing(index_elements=["name"])
         .returning(SchedulerLease.name)
     )
     if created is not None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.core.digest import build_digest, build_pack
 from bot.core.exporter import export_xlsx
-from bot.core.outbox import reminder_lines
+from bot.core.outbox import PLANNING_FAILED, reminder_lines
 from bot.core.owner import date_change_notice
 from bot.core.progress import DATE_CHANGE_CLOSED
 from bot.core.snapshot import plan_snapshots
@@ -137,6 +137,14 @@ def alert_blocks(uow: UnitOfWork, notification: Notification) -> list[dict[str, 
         if person is not None:
             about = person.name
     error = str(payload.get("error", "unknown"))
+    if error == PLANNING_FAILED:
+        return [
+            section(
+                f":warning: I couldn't plan the reminders of *{escape(about)}*, so it gets none "
+                "today (the other boards are fine). Check its reminder settings "
+                "(`/plan board reminders`); the bot's log has the details."
+            )
+        ]
     reason = ALERT_REASONS.get(error, f"Slack said `{escape(error)}`")
     kind = escape(str(payload.get("kind", "message")))
     return [section(f":warning: I couldn't deliver a {kind} to *{escape(about)}*: {reason}.")]

@@ -54,6 +54,7 @@ from bot.core.sheet_reader import (
     read_xlsx,
 )
 from bot.core.statuses import Status, find_status, split_leading_status
+from bot.core.text import clean_text
 
 HEADER_SEARCH_ROWS = 20
 MAX_HEADER_COLUMNS = 60
@@ -434,7 +435,7 @@ _NOTE_ROW = re.compile(r"^(?:notes?|nb|n\.b\.?|key|sources?|please note|footnote
 def tidy_text(text: str) -> str:
     """Cell text as tidy lines: spacing collapsed, one space after a bullet, no empty bullets
     and no runs of blank lines. Bullets keep the mark the person used."""
-    text = text.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
+    text = clean_text(text.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n"))
     lines: list[str] = []
     for raw in text.split("\n"):
         line = _GLUED_BULLET.sub(r"\1 ", " ".join(raw.split()))

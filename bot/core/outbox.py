@@ -9,13 +9,13 @@ in the ledger is skipped, so planning is idempotent and safe with several instan
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import insert as sql_insert
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.calendar import local_date
 from bot.core.meetings import MeetingCycle
@@ -23,6 +23,7 @@ from bot.core.permissions import Role
 from bot.core.reminder_policy import policy_from_overrides
 from bot.core.reminders import ActionFacts, BoardFacts, Message, PersonRef, messages_due
 from bot.core.uow import UnitOfWork
+from db.insert import insert_or_ignore
 from db.models import (
     Action,
     ActionAssignment,
@@ -36,6 +37,8 @@ from db.models import (
     RoleGrant,
     Theme,
 )
+
+log = logging.getLogger(__name__)
 
 PENDING = "pending"
 SENDING = "sending"
@@ -194,13 +197,67 @@ def due_messages(uow: UnitOfWork, now: dt.datetime) -> list[Message]:
     return messages_due(boards, actions, now)
 
 
+PLANNING_FAILED = "planning_failed"
+
+
 def plan_due(uow: UnitOfWork, now: dt.datetime) -> list[str]:
     """Enqueue every message due at `now` that the ledger does not hold yet; returns new keys.
 
     Inserts use ON CONFLICT DO NOTHING on the key, so two instances planning at once enqueue
-    each message once.
+    each message once. A board that cannot be planned (bad settings, a bug) stops only its own
+    messages: the others are planned without it, and the workspace's admins are told once a
+    day. All boards are planned together when they can be, as one owner's daily reminder may
+    gather actions from several boards.
     """
-    messages = due_messages(uow, now)
+    session = uow.session
+    try:
+        with session.begin_nested():
+            return _plan(uow, now, None)
+    except Exception:
+        log.debug("planning every board together failed; finding the board(s) at fault")
+    healthy: list[int] = []
+    for board_id in session.scalars(select(Board.id).order_by(Board.id)).all():
+        try:
+            with session.begin_nested() as trial:
+                _plan(uow, now, [board_id])
+                trial.rollback()
+            healthy.append(board_id)
+        except Exception as error:
+            _planning_failed(uow, board_id, error, now)
+    with session.begin_nested():
+        return _plan(uow, now, healthy)
+
+
+def _planning_failed(uow: UnitOfWork, board_id: int, error: Exception, now: dt.datetime) -> None:
+    """Log a board's planning failure and tell its workspace's admins, once a day each."""
+    board = uow.session.get(Board, board_id)
+    if board is None:
+        return
+    today = local_date(now, board.timezone)
+    with uow.session.begin_nested():
+        told = enqueue_admin_alert(
+            uow,
+            Notification(
+                workspace_id=board.workspace_id,
+                board_id=board.id,
+                kind="reminders",
+                recipient=board.name,
+                payload={"tz": board.timezone},
+                local_day=today,
+            ),
+            PLANNING_FAILED,
+            now,
+            key_suffix=today.isoformat(),
+        )
+    if told:
+        log.error("could not plan board %s (%s)", board_id, board.name, exc_info=error)
+    else:
+        log.debug("board %s still cannot be planned: %s", board_id, error)
+
+
+def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> list[str]:
+    boards, actions = load_facts(uow, board_ids)
+    messages = messages_due(boards, actions, now)
     if not messages:
         return []
     session = uow.session
@@ -243,14 +300,12 @@ def plan_due(uow: UnitOfWork, now: dt.datetime) -> list[str]:
             }
         )
     by_key = {m.key: m for m in messages}
-    insert = _insert_for(uow)
     items = []
     added: list[str] = []
     for chunk in _chunks(rows, 500):
         statement = (
-            insert(Notification)
+            insert_or_ignore(session, Notification, "key")
             .values(chunk)
-            .on_conflict_do_nothing(index_elements=["key"])
             .returning(Notification.id, Notification.key)
         )
         for new_id, key in session.execute(statement).all():
@@ -267,11 +322,6 @@ def plan_due(uow: UnitOfWork, now: dt.datetime) -> list[str]:
     if items:
         session.execute(sql_insert(NotificationItem), items)
     return added
-
-
-def _insert_for(uow: UnitOfWork):  # noqa: ANN202 - the dialect's insert()
-    dialect = uow.session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def _chunks(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
@@ -449,10 +499,15 @@ def release(uow: UnitOfWork, notification_id: int, error: str) -> None:
 
 
 def enqueue_admin_alert(
-    uow: UnitOfWork, notification: Notification, error: str, now: dt.datetime
+    uow: UnitOfWork,
+    notification: Notification,
+    error: str,
+    now: dt.datetime,
+    *,
+    key_suffix: str = "",
 ) -> int:
-    """Tell each linked admin of the workspace, once per recipient and error, that a message
-    could not be delivered."""
+    """Tell each linked admin of the workspace, once per recipient and error (and suffix), that
+    a message could not be delivered."""
     admins = uow.session.execute(
         select(Person.id, Person.slack_user_id)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
@@ -462,14 +517,14 @@ def enqueue_admin_alert(
             Person.slack_user_id.is_not(None),
         )
     ).all()
-    insert = (
-        postgresql.insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
     added = 0
     for person_id, slack_id in admins:
-        key = f"alert:{notification.recipient}:{error}:person:{person_id}"
+        # Bounded to the key's column: a recipient is at most a name, an error a short code.
+        key = f"alert:{notification.recipient}:{error[:64]}:person:{person_id}"
+        if key_suffix:
+            key += f":{key_suffix}"
         statement = (
-            insert(Notification)
+            insert_or_ignore(uow.session, Notification, "key")
             .values(
                 workspace_id=notification.workspace_id,
                 board_id=notification.board_id,
@@ -490,7 +545,6 @@ def enqueue_admin_alert(
                 local_day=notification.local_day,
                 created_at=now,
             )
-            .on_conflict_do_nothing(index_elements=["key"])
             .returning(Notification.id)
         )
         added += uow.session.scalar(statement) is not None
@@ -512,11 +566,8 @@ def enqueue_dm(
 ) -> bool:
     """Put a DM the bot starts in the ledger, to go out with the next delivery; False when the
     key is already there."""
-    insert = (
-        postgresql.insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
     statement = (
-        insert(Notification)
+        insert_or_ignore(uow.session, Notification, "key")
         .values(
             workspace_id=workspace_id,
             board_id=board_id,
@@ -531,7 +582,6 @@ def enqueue_dm(
             local_day=local_date(now, timezone),
             created_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["key"])
         .returning(Notification.id)
     )
     return uow.session.scalar(statement) is not None

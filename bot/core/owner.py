@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core import outbox
 from bot.core.calendar import local_date
@@ -33,6 +32,7 @@ from bot.core.progress import record_progress, request_date_change
 from bot.core.snapshot import latest_updates
 from bot.core.statuses import Status, split_leading_status
 from bot.core.uow import UnitOfWork
+from db.insert import insert_or_ignore
 from db.models import (
     Action,
     ActionAssignment,
@@ -532,12 +532,19 @@ def ask_for_new_date(
     *,
     precision: str = "day",
     source: str = "command",
+    dedupe_key: str | None = None,
 ) -> int:
     """Ask the board to move an action's due date; returns the request's id.
 
     The new date may not be in the past (board-local today is fine), nor the current one.
     """
     _check_may_update(uow, actor, action)
+    if dedupe_key is not None:  # the same Slack request again: the answer it had
+        seen = uow.session.scalar(
+            select(DateChangeRequest.id).where(DateChangeRequest.dedupe_key == dedupe_key)
+        )
+        if seen is not None:
+            return seen
     today = local_date(now, action.plan.board.timezone)
     if new_due < today:
         raise FieldError(
@@ -552,7 +559,15 @@ def ask_for_new_date(
     if not reason.strip():
         raise FieldError("reason", "Say why the date needs to change — the board will ask.")
     request = request_date_change(
-        uow, actor, action, new_due, reason, now, new_precision=precision, source=source
+        uow,
+        actor,
+        action,
+        new_due,
+        reason,
+        now,
+        new_precision=precision,
+        source=source,
+        dedupe_key=dedupe_key,
     )
     return request.id
 
@@ -653,10 +668,8 @@ def claim_notice(
 ) -> int | None:
     """Put a date-change message in the ledger as being sent; None when it already is there
     (sent before, or being sent by another request)."""
-    session = uow.session
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(Notification)
+        insert_or_ignore(uow.session, Notification, "key")
         .values(
             workspace_id=notice.workspace_id,
             board_id=notice.board_id,
@@ -671,10 +684,9 @@ def claim_notice(
             local_day=local_date(now, notice.timezone),
             created_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["key"])
         .returning(Notification.id)
     )
-    return session.scalar(statement)
+    return uow.session.scalar(statement)
 
 
 def notice_sent(

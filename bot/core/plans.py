@@ -12,13 +12,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, Role, Standing, check
+from bot.core.text import clip
 from bot.core.uow import UnitOfWork
+from db.insert import insert_or_ignore
 from db.models import (
+    EMAIL_LENGTH,
     LOCAL_TEAM_ID,
+    NAME_LENGTH,
+    TIMEZONE_LENGTH,
+    TITLE_LENGTH,
     Action,
     ActionAssignment,
     AuditEvent,
@@ -56,19 +62,35 @@ class Actor:
 def workspace_for_team(uow: UnitOfWork, team_id: str, now: dt.datetime, name: str = "") -> int:
     """The workspace of a Slack team; the first team adopts a local (CLI-made) workspace."""
     session = uow.session
-    existing = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+    existing = session.scalar(select(Workspace.id).where(Workspace.team_id == team_id))
     if existing is not None:
-        return existing.id
+        return existing
     workspaces = session.scalars(select(Workspace)).all()
     if len(workspaces) == 1 and workspaces[0].team_id == LOCAL_TEAM_ID:
-        workspaces[0].team_id = team_id
-        workspaces[0].name = name or workspaces[0].name
-        session.flush()
-        return workspaces[0].id
-    workspace = Workspace(team_id=team_id, name=name, created_at=now)
-    session.add(workspace)
-    session.flush()
-    return workspace.id
+        # Only if it is still local: a concurrent first request may have adopted it already.
+        session.execute(
+            update(Workspace)
+            .where(Workspace.id == workspaces[0].id, Workspace.team_id == LOCAL_TEAM_ID)
+            .values(team_id=team_id, name=clip(name, NAME_LENGTH) or workspaces[0].name)
+            .execution_options(synchronize_session=False)
+        )
+        session.expire(workspaces[0])
+    else:  # made once however many first requests arrive together
+        session.execute(
+            insert_or_ignore(session, Workspace, "team_id").values(
+                team_id=team_id, name=clip(name, NAME_LENGTH), created_at=now
+            )
+        )
+    found = session.scalar(select(Workspace.id).where(Workspace.team_id == team_id))
+    if found is None:  # the local workspace was adopted by another team meanwhile
+        session.execute(
+            insert_or_ignore(session, Workspace, "team_id").values(
+                team_id=team_id, name=clip(name, NAME_LENGTH), created_at=now
+            )
+        )
+        found = session.scalar(select(Workspace.id).where(Workspace.team_id == team_id))
+    assert found is not None
+    return found
 
 
 def workspace_for_cli(uow: UnitOfWork, now: dt.datetime) -> int:
@@ -113,16 +135,18 @@ def person_for_slack_user(
     email: str | None = None,
     timezone: str | None = None,
 ) -> Person:
-    """The person linked to a Slack user, linking an unlinked same-named person or making one."""
+    """The person linked to a Slack user, linking an unlinked same-named person or making one.
+
+    Safe when a new user's first requests arrive together: the link only takes a person still
+    unlinked, and the person is made with INSERT … ON CONFLICT DO NOTHING, then read."""
     session = uow.session
-    person = session.scalar(
-        select(Person).where(
-            Person.workspace_id == workspace_id, Person.slack_user_id == slack_user_id
-        )
+    linked = select(Person).where(
+        Person.workspace_id == workspace_id, Person.slack_user_id == slack_user_id
     )
+    person = session.scalar(linked)
     if person is None and name:
-        person = session.scalar(
-            select(Person)
+        namesake = session.scalar(
+            select(Person.id)
             .where(
                 Person.workspace_id == workspace_id,
                 Person.slack_user_id.is_(None),
@@ -130,17 +154,30 @@ def person_for_slack_user(
             )
             .order_by(Person.id)
         )
-        if person is not None:
-            person.slack_user_id = slack_user_id
+        if namesake is not None:
+            session.execute(
+                update(Person)
+                .where(Person.id == namesake, Person.slack_user_id.is_(None))
+                .values(slack_user_id=slack_user_id)
+                .execution_options(synchronize_session=False)
+            )
+            person = session.scalar(linked.execution_options(populate_existing=True))
     if person is None:
-        person = Person(
-            workspace_id=workspace_id,
-            name=(name or slack_user_id).strip(),
-            slack_user_id=slack_user_id,
+        session.execute(
+            insert_or_ignore(session, Person, "workspace_id", "slack_user_id").values(
+                workspace_id=workspace_id,
+                name=clip((name or slack_user_id).strip(), NAME_LENGTH),
+                slack_user_id=slack_user_id,
+            )
         )
-        session.add(person)
+        person = session.scalars(linked.execution_options(populate_existing=True)).one()
     if name and person.name == slack_user_id:  # a placeholder from when Slack couldn't say
-        person.name = name.strip()
+        person.name = clip(name.strip(), NAME_LENGTH)
+    title = clip(title, TITLE_LENGTH) if title else None
+    if email and len(email) > EMAIL_LENGTH:
+        email = None
+    if timezone and len(timezone) > TIMEZONE_LENGTH:
+        timezone = None
     if title and not person.title:
         person.title = title
     if email and not person.email:
@@ -350,6 +387,9 @@ def audit(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
+    """Record a change; one that changed nothing (e.g. the same request replayed) is none."""
+    if before is not None and before == after:
+        return
     uow.session.add(
         AuditEvent(
             workspace_id=actor.workspace_id,

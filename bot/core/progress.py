@@ -25,6 +25,22 @@ REPEAT_WINDOW = dt.timedelta(minutes=10)
 FROM_SLACK = frozenset({"command", "modal", "thread", "button"})
 
 
+def lock_action(uow: UnitOfWork, action: Action) -> None:
+    """Hold the action's row until the transaction ends, and re-read it.
+
+    Every write about one action takes this first, so writers queue one after another and each
+    sees the one before it: the status an update replaces, the pending date change a new one
+    withdraws. PostgreSQL needs the row lock; on SQLite the write lock taken at BEGIN already
+    serialises writers (and FOR UPDATE is left out of the SQL).
+    """
+    uow.session.scalars(
+        select(Action)
+        .where(Action.id == action.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).one()  # fetched, so the action's attributes are refreshed
+
+
 @dataclass(frozen=True)
 class RecordedUpdate:
     update_id: int
@@ -55,6 +71,7 @@ def record_progress(
         raise ValueError(f"unknown update source {source!r}")
     if check_permission:
         check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
+    lock_action(uow, action)
     if dedupe_key is not None:
         seen = uow.session.scalar(
             select(ProgressUpdate).where(ProgressUpdate.dedupe_key == dedupe_key)
@@ -191,8 +208,20 @@ def request_date_change(
     *,
     new_precision: str = "day",
     source: str = "command",
+    dedupe_key: str | None = None,
 ) -> DateChangeRequest:
+    """Ask the board for a new due date; a request still pending for the action is withdrawn.
+
+    The same Slack request seen again (`dedupe_key`) returns the request it made, asking
+    nothing twice."""
     check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
+    lock_action(uow, action)
+    if dedupe_key is not None:
+        seen = uow.session.scalar(
+            select(DateChangeRequest).where(DateChangeRequest.dedupe_key == dedupe_key)
+        )
+        if seen is not None:
+            return seen
     reason = reason.strip()
     if not reason:
         raise UserError(
@@ -210,6 +239,7 @@ def request_date_change(
         pending.state = "withdrawn"
         pending.decided_at = now
         pending.decided_by_id = actor.person_id
+        uow.session.flush()  # before the new one: one pending request per action
     request = DateChangeRequest(
         action_id=action.id,
         requested_by_id=actor.person_id,
@@ -219,6 +249,7 @@ def request_date_change(
         new_due_precision=new_precision,
         reason=reason,
         state="pending",
+        dedupe_key=dedupe_key,
     )
     uow.session.add(request)
     uow.session.add(
@@ -232,6 +263,7 @@ def request_date_change(
             source=source,
             new_due_date=new_due,
             due_change_reason=reason,
+            dedupe_key=dedupe_key,
         )
     )
     uow.session.flush()
@@ -251,6 +283,8 @@ def decide_date_change(
         raise NotFound("I can't find that date change. `/board approve` lists the pending ones.")
     board = request.action.plan.board
     check(Permission.APPROVE_DATE, approver_standing(uow, actor, board))
+    lock_action(uow, request.action)
+    uow.session.refresh(request)  # decided by someone else while we waited?
     if request.state == CLOSED:
         raise Conflict(
             f"That request closed when {request.action.ref} was marked complete; "

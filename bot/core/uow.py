@@ -4,7 +4,32 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+import bot.core.text  # noqa: F401 - every session refuses text too long for its column
+from bot.core.errors import UserError
+
+BUSY = (
+    "Someone else is saving to the plan right now, so I've recorded nothing. "
+    "Please try again in a minute."
+)
+
+
+class Busy(UserError):
+    """Another writer held the database for longer than this unit of work could wait.
+
+    Nothing was written (a SQLite transaction that cannot take the lock writes nothing), so
+    the person is told so and can simply try again."""
+
+    def __init__(self) -> None:
+        super().__init__(BUSY)
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    return isinstance(error, OperationalError) and (
+        "database is locked" in str(error) or "database is busy" in str(error)
+    )
 
 
 class UnitOfWork:
@@ -26,6 +51,8 @@ class UnitOfWork:
     ) -> None:
         self.session.rollback()
         self.session.close()
+        if exc is not None and is_lock_timeout(exc):
+            raise Busy() from exc
 
     def commit(self) -> None:
         self.session.commit()

@@ -5,7 +5,7 @@ know are kept on the action (fields) and their place in the sheet on the plan (s
 so an export puts them back where they were.
 
 Revision ID: 0003_sheet_fields
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 22:45:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_sheet_fields"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
