@@ -70,7 +70,7 @@ def test_png_size_refuses_what_is_not_a_png() -> None:
 
 def test_matplotlib_stays_out_of_start_up() -> None:
     code = (
-        "import sys, bot.cli, bot.app; "
+        "import sys, bot.cli, bot.app, bot.render.paper; "
         "print('matplotlib' in sys.modules, 'docx' in sys.modules)"
     )
     result = subprocess.run(
