@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import struct
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,7 +36,7 @@ LEGEND_NAMES = {
     Status.RED: "Red: off track",
     Status.NOT_STARTED: "Not started",
 }
-THEME_LABEL_LIMIT = 38
+THEME_LABEL_WIDTH = 32  # characters a line; a theme's name takes at most two lines
 DPI = 150
 
 
@@ -93,11 +94,6 @@ def brag_by_theme_text(themes: Sequence[tuple[str, StatusCounts]]) -> str:
     return " ".join(lines)
 
 
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def brag_by_theme_chart(themes: Sequence[tuple[str, StatusCounts]]) -> Chart:
     """Stacked horizontal bars, one per theme (top to bottom in plan order), segments by status,
     each segment labelled with its count."""
@@ -106,10 +102,13 @@ def brag_by_theme_chart(themes: Sequence[tuple[str, StatusCounts]]) -> Chart:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    names = [_short(name, THEME_LABEL_LIMIT) for name, _ in themes] or ["(no themes)"]
+    names = [
+        "\n".join(textwrap.wrap(" ".join(name.split()), THEME_LABEL_WIDTH, max_lines=2))
+        for name, _ in themes
+    ] or ["(no themes)"]
     rows = len(names)
     figure = Figure(
-        figsize=(7.5, 1.3 + 0.45 * rows), dpi=DPI, facecolor=PAGE_COLOUR, layout="constrained"
+        figsize=(7.5, 1.3 + 0.5 * rows), dpi=DPI, facecolor=PAGE_COLOUR, layout="constrained"
     )
     axes = figure.add_subplot()
     positions = list(range(rows))

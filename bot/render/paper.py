@@ -21,6 +21,13 @@ from bot.render.mrkdwn import uk_date
 
 NOTE_LIMIT = 500
 BRAG_COLUMNS = (Status.BLUE, Status.GREEN, Status.AMBER, Status.RED, Status.NOT_STARTED)
+COLOUR_NAMES = {
+    Status.BLUE: "Blue",
+    Status.GREEN: "Green",
+    Status.AMBER: "Amber",
+    Status.RED: "Red",
+    Status.NOT_STARTED: "Not started",
+}
 
 
 @dataclass(frozen=True)
@@ -174,11 +181,12 @@ def summary(paper: BoardPaper, options: Options) -> list[Block]:
             f"not updated since {_since(paper)}."
         ),
         Table(
-            header=("Theme", *(LEGEND_NAMES[s] for s in BRAG_COLUMNS), "Total", "% complete"),
+            header=("Theme", *(COLOUR_NAMES[s] for s in BRAG_COLUMNS), "Total", "% complete"),
             rows=tuple(rows),
-            widths_cm=(5.5, 1.6, 1.6, 1.6, 1.6, 1.6, 1.4, 1.6),
+            widths_cm=(5.0, 1.6, 1.6, 1.6, 1.6, 1.6, 1.5, 2.2),
             total_row=True,
         ),
+        Paragraph(" · ".join(LEGEND_NAMES[s] for s in BRAG_COLUMNS) + "."),
     ]
     themes = [(_theme_name(t.ref, t.title), t.counts) for t in digest.themes]
     caption = brag_by_theme_text(themes)
@@ -220,7 +228,7 @@ def themes(paper: BoardPaper, options: Options) -> list[Block]:
                     )
                     for a in theme.actions
                 ),
-                widths_cm=(1.2, 4.2, 2.6, 2.0, 1.7, 4.6, 1.1),
+                widths_cm=(1.2, 3.7, 2.4, 1.9, 2.0, 4.4, 1.4),
             )
         )
     return blocks
