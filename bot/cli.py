@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.config import Settings, StartupError, load_settings
-from bot.core.dates import parse_uk_date
+from bot.core.dates import DatePrecision, parse_uk_date
 from bot.core.digest import build_digest, digest_json
 from bot.core.errors import UserError
 from bot.core.exporter import export_csv, export_markdown, export_xlsx
 from bot.core.importer import read_plan
 from bot.core.outbox import preview
+from bot.core.paper import active_plan_ids, build_paper, next_meeting, paper_json
 from bot.core.plan_import import BoardDefaults, import_plan
 from bot.core.plans import (
     Actor,
@@ -38,6 +39,7 @@ from bot.core.snapshot import plan_snapshots
 from bot.core.statuses import Status
 from bot.core.uow import UnitOfWork
 from bot.render.digest import digest_text
+from bot.render.paper import paper_markdown
 from db.migrate import upgrade
 from db.models import Board, Plan
 from db.session import make_engine, make_session_factory
@@ -53,6 +55,7 @@ class BadInput(UserError):
     pass
 
 
+PACK_FORMATS = ("docx", "xlsx", "md", "json")
 AT_HELP = "ISO date-time, e.g. 2019-05-16T09:00; without an offset it is board-local time"
 
 
@@ -107,6 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--board", metavar="NAME", help="the board (optional with one board)")
     digest.add_argument("--at", metavar="DATETIME", help=AT_HELP + " (default: now)")
     digest.add_argument("--format", choices=("text", "json"), default="text")
+
+    pack = commands.add_parser(
+        "pack", help="a board's pre-meeting pack: a Word committee paper, the plan, or data"
+    )
+    pack.add_argument("--board", metavar="NAME", required=True, help="the board")
+    pack.add_argument(
+        "--meeting", metavar="DATE", help="the meeting's date (default: the board's next meeting)"
+    )
+    pack.add_argument("--format", choices=PACK_FORMATS, required=True)
+    pack.add_argument(
+        "-o", "--output", metavar="FILE", help="file to write (md and json: default stdout)"
+    )
+    pack.add_argument(
+        "--template", metavar="FILE", help="Word template for docx (default: the bot's own)"
+    )
 
     commands.add_parser("run", help="connect to Slack (Socket Mode or HTTP) and run the scheduler")
 
@@ -318,6 +336,62 @@ def cmd_digest(args: argparse.Namespace, settings: Settings, now: dt.datetime, o
     return EXIT_OK
 
 
+def cmd_pack(args: argparse.Namespace, settings: Settings, now: dt.datetime, out: TextIO) -> int:
+    meeting = _meeting_date(args.meeting) if args.meeting else None
+    template = Path(args.template) if args.template else None
+    if template is not None and args.format != "docx":
+        raise BadInput("--template is for --format docx only.")
+    if template is not None and not template.is_file():
+        raise BadInput(f"There's no template at {template}. Give a .docx file.")
+    with _open(settings)() as uow:
+        board = find_board(uow, _cli_workspace(uow, now), args.board)
+        board_name = board.name
+        meeting = meeting or next_meeting(uow, board, now)
+        if args.format == "xlsx":
+            content: bytes | str = _pack_plan_xlsx(uow, board.id, board_name)
+        else:
+            paper = build_paper(uow, board.id, meeting, now)
+    if args.format == "docx":
+        from bot.render.paper_docx import paper_docx
+
+        content = paper_docx(paper, template)
+    elif args.format == "md":
+        content = paper_markdown(paper)
+    elif args.format == "json":
+        content = json.dumps(paper_json(paper), indent=2, ensure_ascii=False) + "\n"
+    target = args.output
+    if target is None and args.format in ("docx", "xlsx"):
+        target = f"{_safe_filename(board_name)}-pack-{meeting.isoformat()}.{args.format}"
+    if target in (None, "-"):
+        if isinstance(content, bytes):
+            raise BadInput(f"A .{args.format} file can't go to the terminal; add -o FILE.")
+        out.write(content)
+        return EXIT_OK
+    Path(target).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    print(f"Wrote {target}", file=out)
+    return EXIT_OK
+
+
+def _meeting_date(text: str) -> dt.date:
+    parsed = parse_uk_date(text)
+    if parsed.precision != DatePrecision.DAY:
+        raise BadInput(f"“{text}” is a month; give the meeting's day, e.g. 11/06/2019.")
+    return parsed.value
+
+
+def _pack_plan_xlsx(uow: UnitOfWork, board_id: int, board_name: str) -> bytes:
+    plan_ids = active_plan_ids(uow, board_id)
+    if not plan_ids:
+        raise BadInput(f"“{board_name}” has no active plan to export.")
+    if len(plan_ids) > 1:
+        raise BadInput(
+            f"“{board_name}” has {len(plan_ids)} active plans; export each with "
+            "`improvement-bot plan export --plan TITLE`."
+        )
+    [snapshot] = plan_snapshots(uow, plan_ids=plan_ids)
+    return export_xlsx(snapshot)
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings, now: dt.datetime, out: TextIO) -> int:
     from bot.runner import run_forever
 
@@ -461,6 +535,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings, dt.datetime, TextIO
     "plan export": cmd_plan_export,
     "reminders preview": cmd_reminders_preview,
     "digest": cmd_digest,
+    "pack": cmd_pack,
     "run": cmd_run,
     "sandbox": cmd_sandbox,
 }
