@@ -958,10 +958,14 @@ class SlackEmulator:
         )
 
     def replay(self, previous: AppResponse) -> AppResponse:
-        """Send exactly the same bytes and headers again (timestamp and signature too)."""
+        """Send exactly the same bytes and headers again (timestamp and signature too); in
+        Socket Mode, the same payload in a new envelope."""
         if previous.request is None:
             raise EmulatorError("that request was never delivered")
         sent = previous.request
+        if self.socket_mode:
+            content_type = sent.headers.get("Content-Type", sr.FORM_CONTENT_TYPE)
+            return AppResponse(self._send_over_socket(sent.kind, sent.body, content_type, {}), self)
         return AppResponse(self._post(sent.kind, sent.body, dict(sent.headers)), self)
 
     def _send(

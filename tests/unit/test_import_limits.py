@@ -32,7 +32,7 @@ def _with_part(part: str, write: Callable[[io.BufferedWriter], None]) -> bytes:
 
 
 _MEASURE = """
-import json, resource, sys, time
+import json, sys, time
 from bot.core.importer import ImportFormatError, read_plan
 data = open(sys.argv[1], "rb").read()
 started = time.perf_counter()
@@ -42,7 +42,9 @@ try:
 except ImportFormatError as error:
     message = str(error)
 elapsed = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# VmHWM belongs to this process's own memory; ru_maxrss would carry the parent's peak over exec
+peak = next(int(line.split()[1]) * 1024 for line in open("/proc/self/status")
+            if line.startswith("VmHWM:"))
 print(json.dumps({"message": message, "elapsed": elapsed, "peak": peak}))
 """
 
