@@ -40,7 +40,7 @@ _FILLER = re.compile(r"^(?:by\s+)?(?:the\s+)?(?:end\s+(?:of\s+)?)?(?:the\s+)?", 
 _REVISED_MARK = re.compile(r"\s*[(\[]?\s*(?:revised|rev\.?|amended|updated)\s*[)\]]?\s*$", re.I)
 _REVISION = re.compile(
     r"^(?P<old>.+?)\s*(?:[-–—,;:]\s*|\s)\s*(?:\(?\s*)(?:revised|rev\.?|amended|changed|moved|"
-    r"extended|updated|new date)\s*(?:to|:)?\s*(?P<new>.+?)\s*\)?$",
+    r"extended|updated|new date)(?:\s+(?:target\s+)?date)?\s*(?:to|:)?\s*(?P<new>.+?)\s*\)?$",
     re.I,
 )
 _YEARS = r"(?P<y1>\d{4}|\d{2})\s*[/\-–]\s*(?P<y2>\d{4}|\d{2})"
@@ -54,6 +54,13 @@ _QUARTER = re.compile(
 _WAS = re.compile(
     r"^(?:(?:revised|new date)\s*:?\s*)?(?P<new>.+?)\s*[(\[]\s*(?:was|originally|orig\.?|"
     r"previously)\s*:?\s*(?P<old>.+?)\s*[)\]]$",
+    re.I,
+)
+# "Completed June 2019", "Jun 2019 (achieved)", "30/06/2019 - complete": done, and when
+_COMPLETE_WORD = r"(?:completed|complete|done|achieved|closed)"
+_COMPLETED_ON = re.compile(
+    rf"^{_COMPLETE_WORD}\s*(?:on|in|by|:|-|–|—)?\s*(?P<a>.+)$"
+    rf"|^(?P<b>.+?)\s*(?:[(\[]\s*{_COMPLETE_WORD}\s*[)\]]|[-–—,:]\s*{_COMPLETE_WORD})$",
     re.I,
 )
 _FINANCIAL_YEAR = re.compile(rf"^(?:fy\s*|financial year\s*)?{_YEARS}$", re.I)
@@ -115,6 +122,16 @@ def read_due_text(text: str) -> DueReading:
                 original=first.value,
                 original_precision=first.precision,
                 how=f'read "{cell}" as due {second}, revised from {first}',
+            )
+
+    if (match := _COMPLETED_ON.match(bare)) is not None:
+        when = _single(match["a"] or match["b"])
+        if when is not None:
+            return DueReading(
+                when[0].value,
+                when[0].precision,
+                complete=True,
+                how=f'read "{cell}" as complete, due {when[0]}',
             )
 
     reason = _why_not(bare)

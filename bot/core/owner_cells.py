@@ -56,6 +56,19 @@ _PEOPLE = re.compile(r"\n|;|\s/\s")
 _JOIN = re.compile(r"\s+(?:and|&)\s+", re.I)
 _IN_BRACKETS = re.compile(r"(.+?)\s*\((.+)\)")
 _WITH_DASH = re.compile(r"(.+?)\s+[-–—]\s+(.+)")
+# Words a second role starts with ("Head of YOT & Head of Children in Care") ...
+_ROLE_OPENER = re.compile(
+    r"(?:the\s+)?(?:head|heads|director|assistant director|deputy director|deputy head|"
+    r"interim director|ad|dcs|chair|chief|principal|designated|lead member|cabinet member|"
+    r"service manager|team manager)\b",
+    re.I,
+)
+# ... and the words a role ends with, so "AD Education and CCG Chief Nurse" may be two.
+_ROLE_ENDING = re.compile(
+    r"(?i)\b(?:manager|managers|officer|officers|nurse|doctor|director|lead|leads|head|chair|"
+    r"worker|workers|coordinator|co-ordinator|adviser|advisor|commissioner|consultant|"
+    r"psychologist|member|members|dcs|psw|lado|iro|sgt|superintendent)$"
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,7 @@ def _name_word(word: str) -> bool:
 def read_owners(text: str) -> OwnerReading:
     """Owners from a cell, with what was doubtful about it."""
     reading = OwnerReading()
-    for part in _PEOPLE.split(text):
+    for part in _pair_name_lines(_PEOPLE.split(text)):
         part = _BULLET.sub("", part.strip()).strip(" ,")
         if not part or part.lower() in _NO_OWNER:
             continue
@@ -113,6 +126,30 @@ def read_owners(text: str) -> OwnerReading:
                 if owner.name and owner not in reading.owners:
                     reading.owners.append(owner)
     return reading
+
+
+def _pair_name_lines(parts: list[str]) -> list[str]:
+    """A name on one line and a job title on the next are one person ("Kim O'Neill" then
+    "CP Conference Chair Manager"), as officers often write them."""
+    paired: list[str] = []
+    index = 0
+    while index < len(parts):
+        part = _BULLET.sub("", parts[index].strip()).strip(" ,")
+        following = parts[index + 1].strip() if index + 1 < len(parts) else ""
+        if (
+            following
+            and looks_like_name(part)
+            and not _BULLET.match(following)
+            and not looks_like_name(following)
+            and not re.search(r"[,():]|\s(?:and|&)\s", following)
+            and following.lower() not in _NO_OWNER
+        ):
+            paired.append(f"{part}, {following}")
+            index += 2
+            continue
+        paired.append(parts[index])
+        index += 1
+    return paired
 
 
 def parse_owners(text: str) -> list[ParsedOwner]:
@@ -127,6 +164,10 @@ def _split_people(part: str) -> list[str]:
     for match in _JOIN.finditer(part):
         before, after = part[start : match.start()], part[match.end() :]
         next_name = _name_part(after)
+        if _ROLE_OPENER.match(after) and _whole(before):
+            pieces.append(before)
+            start = match.end()
+            continue
         if not looks_like_name(next_name):
             continue
         follows_pair = after.strip() != next_name and "," in after
@@ -136,6 +177,18 @@ def _split_people(part: str) -> list[str]:
             start = match.end()
     pieces.append(part[start:])
     return [piece for piece in (p.strip() for p in pieces) if piece]
+
+
+def _whole(before: str) -> bool:
+    """The text before a join is a whole owner: a person, "Name (Title)", or a role that
+    itself starts like one ("Head of YOT")."""
+    before = before.strip()
+    bracket = _IN_BRACKETS.fullmatch(before)
+    return bool(
+        looks_like_name(before)
+        or (bracket is not None and looks_like_name(bracket[1]))
+        or _ROLE_OPENER.match(before)
+    )
 
 
 def _bare_until_next_join(text: str) -> bool:
@@ -161,6 +214,11 @@ def _person_or_role(text: str, reading: OwnerReading) -> list[ParsedOwner]:
         last_comma = text.rsplit(",", 1)
         if len(last_comma) == 2 and looks_like_name(last_comma[1].strip()):
             return [ParsedOwner(last_comma[1].strip(), last_comma[0].strip() or None)]
+        after_comma = rest.rsplit(",", 1)[-1].strip()
+        if _ROLE_OPENER.match(after_comma) or _ROLE_ENDING.search(after_comma):
+            reading.doubts.append(
+                f'"{text}": read as one role; if it is more than one, put each on its own line'
+            )
         return [ParsedOwner(text, None, role=True)]
     if ":" in text:  # "Head of Service: Jane Doe"
         title, name = (piece.strip() for piece in text.rsplit(":", 1))
@@ -179,6 +237,11 @@ def _person_or_role(text: str, reading: OwnerReading) -> list[ParsedOwner]:
     if looks_like_name(text):
         return [ParsedOwner(text)]
     words = text.split()
+    joined = _JOIN.split(text)
+    if len(joined) > 1 and _ROLE_ENDING.search(joined[-1].strip()):
+        reading.doubts.append(
+            f'"{text}": read as one role; if it is {len(joined)} people, put each on its own line'
+        )
     if len(words) == 1 and words[0][:1].isupper() and not words[0].isupper():
         reading.doubts.append(f'"{text}": a single word; kept as a role, not a person')
     return [ParsedOwner(text, None, role=True)]

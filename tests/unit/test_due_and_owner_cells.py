@@ -213,3 +213,78 @@ TITLES = st.sampled_from(
 def test_people_one_a_line_are_each_read_with_their_title(pairs: list[tuple[str, str]]) -> None:
     text = "\n".join(f"{name}, {title}" for name, title in pairs)
     assert read_owners(text).owners == [person(name, title) for name, title in pairs]
+
+
+# --- forms met in published council plans ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("Completed June 2019", D(2019, 6, 30)),
+        ("Jun 2019 (achieved)", D(2019, 6, 30)),
+        ("30/06/2019 - complete", D(2019, 6, 30)),
+        ("Achieved: 12/06/2019", D(2019, 6, 12)),
+    ],
+)
+def test_a_completion_with_its_date_is_complete_and_due_then(text: str, due: dt.date) -> None:
+    reading = read_due_text(text)
+    assert (reading.complete, reading.due, reading.text, reading.doubt) == (True, due, None, False)
+
+
+def test_a_revised_date_written_in_brackets_keeps_the_first() -> None:
+    reading = read_due_text("December 2019 (revised date March 2020)")
+    assert (reading.due, reading.original) == (D(2020, 3, 31), D(2019, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("text", "owners"),
+    [
+        (
+            "Head of YOT & Head of Children in Care",
+            [role("Head of YOT"), role("Head of Children in Care")],
+        ),
+        (
+            "Head of Early Help and Head of Assessment",
+            [role("Head of Early Help"), role("Head of Assessment")],
+        ),
+        (
+            "Cllr Mary Doyle (Lead Member) and Head of Commissioning",
+            [person("Cllr Mary Doyle", "Lead Member"), role("Head of Commissioning")],
+        ),
+        (
+            "Kim O'Neill\nCP Conference Chair Manager",
+            [person("Kim O'Neill", "CP Conference Chair Manager")],
+        ),
+        (
+            "Jane Doe\nHead of Fostering\nJohn Smith\nHead of Adoption",
+            [person("Jane Doe", "Head of Fostering"), person("John Smith", "Head of Adoption")],
+        ),
+        ("Kim O'Neill\nSam Brown", [person("Kim O'Neill"), person("Sam Brown")]),
+        ("Head of QA / PSW", [role("Head of QA"), role("PSW")]),
+    ],
+)
+def test_owner_cells_from_published_plans(text: str, owners: list[ParsedOwner]) -> None:
+    reading = read_owners(text)
+    assert (reading.owners, reading.doubts) == (owners, [])
+
+
+@pytest.mark.parametrize(
+    "text", ["AD Education and CCG Chief Nurse", "Head of Children in Care, Designated Nurse LAC"]
+)
+def test_two_roles_that_could_be_one_are_kept_whole_and_listed(text: str) -> None:
+    reading = read_owners(text)
+    assert reading.owners == [role(text)]
+    assert len(reading.doubts) == 1 and text in reading.doubts[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Head of Targeted Youth Support & Vulnerable Young People",
+        "Head of Service, Safeguarding & Assessment",
+        "Assistant Director Safeguarding and Social Care",
+    ],
+)
+def test_a_role_with_and_inside_it_is_one_role_without_doubt(text: str) -> None:
+    assert (read_owners(text).owners, read_owners(text).doubts) == ([role(text)], [])

@@ -116,3 +116,16 @@ def test_every_status_value_round_trips(status: Status) -> None:
 )
 def test_percentages_are_rounded_but_never_overstate(part: int, whole: int, shown: int) -> None:
     assert percent(part, whole) == shown
+
+
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [
+        ("On target", Status.GREEN),
+        ("Not yet due", Status.NOT_STARTED),
+        ("Slipped", Status.AMBER),
+        ("Embedded", Status.BLUE),
+    ],
+)
+def test_rag_words_from_published_plans(word: str, status: Status) -> None:
+    assert find_status(word) is status
