@@ -76,6 +76,8 @@ PROGRESS = "progress"
 STATUS = "status"
 LAST_UPDATED = "last_updated"
 THEME = "theme"
+REVISED = "revised_due"  # "Revised target date" beside the original one
+THEME_REF = "theme_ref"  # "Recommendation No." beside "Action No."
 MAX_PROBLEMS = 50
 
 __all__ = ["ParsedOwner", "looks_like_name", "parse_owners"]
@@ -162,7 +164,10 @@ def read_plan(data: bytes, filename: str) -> ParsedPlan:
     tried: list[str] = []
     for sheet in sheets:
         try:
-            header = _find_header(sheet.rows(HEADER_SEARCH_ROWS, MAX_HEADER_COLUMNS))
+            header = _find_header(
+                sheet.rows(HEADER_SEARCH_ROWS, MAX_HEADER_COLUMNS),
+                getattr(sheet, "hidden_columns", frozenset()),
+            )
             if header is not None:
                 return _SheetReader(sheet.name, header).read(sheet)
         except TooLarge as error:
@@ -213,7 +218,9 @@ for _field, _names in {
     "action ref|action number|rec no|recommendation no",
     ACTION: "theme action|action|actions|recommendation|recommendations|"
     "area for improvement action|area for improvement|areas for improvement|"
-    "action required|actions required|what will we do|task|tasks|activity|description",
+    "action required|actions required|what will we do|what we will do|what are we going to do|"
+    "what we are going to do|what needs to be done|key actions|actions to be taken|"
+    "planned actions|task|tasks|activity|description",
     DUE: "completion date|due|due date|target date|timescale|timescales|by when|deadline|"
     "date due|target completion date|when",
     MEASURES: "how will progress impact be measured or evidenced|measures|evidence|"
@@ -252,6 +259,25 @@ _HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+def _dated(key: str) -> bool:
+    found = _EXACT_HEADERS.get(re.sub(r"\b(?:revised|new|forecast|amended)\b", "", key).strip())
+    return found == DUE or re.search(r"\b(?:dates?|due|timescales?|deadlines?)\b", key) is not None
+
+
+_MONTH_OR_YEAR = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|\b(?:19|20)\d\d\b|"
+    r"\bq[1-4]\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"
+)
+
+
+def _later_update(name: str, earlier: str) -> bool:
+    """Monthly progress columns ("Progress update (September 2019)", "(October 2019)"): the
+    one further right is the latest, so it is the progress and the earlier ones are kept."""
+    return bool(_MONTH_OR_YEAR.search(_header_key(name))) and bool(
+        _MONTH_OR_YEAR.search(_header_key(earlier))
+    )
+
+
 def _header_key(text: str) -> str:
     text = text.lower().replace("&", " and ")
     return " ".join(re.sub(r"[^\w#]+", " ", text).split())
@@ -262,6 +288,10 @@ def _field_for(text: str) -> tuple[str, int] | None:
     key = _header_key(text)
     if not key:
         return None
+    if re.search(r"\bstart(?:ed)?\b|\bstart date\b", key) and "restart" not in key:
+        return None  # "Start date" beside "End date": the due date is when it ends
+    if re.search(r"\b(?:revised|new|forecast|amended)\b", key) and _dated(key):
+        return REVISED, 2
     if key in _EXACT_HEADERS:
         return _EXACT_HEADERS[key], 2
     if len(key) > 80:  # long text is data, not a header
@@ -280,9 +310,12 @@ class _Header:
     ignored: list[str]  # headers naming a column already read
     title_rows: list[tuple[str, ...]]  # texts of the rows above the header
     extras: dict[int, str] = field(default_factory=dict)  # 0-based column → unknown header
+    hidden: list[str] = field(default_factory=list)  # hidden columns, left out
 
 
-def _find_header(rows: Iterable[RawRow]) -> _Header | None:
+def _find_header(
+    rows: Iterable[RawRow], hidden_columns: frozenset[int] = frozenset()
+) -> _Header | None:
     best: _Header | None = None
     above: list[tuple[str, ...]] = []
     for row in rows:
@@ -291,16 +324,22 @@ def _find_header(rows: Iterable[RawRow]) -> _Header | None:
         names: dict[str, str] = {}
         ignored: list[str] = []
         extras: dict[int, str] = {}
+        hidden: list[str] = []
         for index, cell in enumerate(row.cells):
             if not isinstance(cell.value, str) or not cell.value.strip():
                 continue
             shown = " ".join(cell.value.split())
+            if index in hidden_columns:  # hidden in Excel: not what the officer reads
+                hidden.append(f'{_column_letter(index + 1)} "{_clip(shown)}"')
+                continue
             found = _field_for(cell.value)
             if found is None:
                 if len(shown) <= 80:
                     extras[index] = shown
                 continue
             name, sure = found
+            if name == PROGRESS and name in columns and _later_update(shown, names[name]):
+                sure = strength[name] + 1
             if name in columns and strength[name] >= sure:
                 ignored.append(shown)
                 extras[index] = shown
@@ -310,12 +349,13 @@ def _find_header(rows: Iterable[RawRow]) -> _Header | None:
                 extras[columns[name]] = names[name]
             columns[name], strength[name], names[name] = index, sure, shown
         _split_theme_from_actions(columns, names, extras, ignored)
+        _split_theme_ref_from_refs(columns, names, extras, ignored)
         if ACTION not in columns and THEME in columns and len(columns) >= 3:
             columns[ACTION], strength[ACTION] = columns.pop(THEME), 1  # "Theme" holds actions
             names[ACTION] = names.pop(THEME)
         wins = ACTION in columns and (len(columns) >= 2 or strength[ACTION] == 2)
         if wins and (best is None or len(columns) > len(best.columns)):
-            best = _Header(row.number, columns, names, ignored, list(above), extras)
+            best = _Header(row.number, columns, names, ignored, list(above), extras, hidden)
         texts = _row_texts(row)
         if texts:
             above.append(texts)
@@ -354,6 +394,25 @@ def _split_theme_from_actions(
         return
 
 
+def _split_theme_ref_from_refs(
+    columns: dict[str, int], names: dict[str, str], extras: dict[int, str], ignored: list[str]
+) -> None:
+    """ "Recommendation No. | … | Action No.": the action's number is the ref, and the
+    recommendation's number is its theme's ref."""
+    if REF not in columns or not _GROUPING_HEADER.search(_header_key(names[REF])):
+        return
+    for index, name in sorted(extras.items()):
+        found = _field_for(name)
+        if found is None or found[0] != REF or "action" not in _header_key(name):
+            continue
+        columns[THEME_REF], names[THEME_REF] = columns[REF], names[REF]
+        columns[REF], names[REF] = index, name
+        del extras[index]
+        if name in ignored:
+            ignored.remove(name)
+        return
+
+
 def _row_texts(row: RawRow, width: int | None = None) -> tuple[str, ...]:
     cells = row.cells if width is None else row.cells[:width]
     texts = [" ".join(cell.text().split()) for cell in cells]
@@ -378,6 +437,10 @@ _NUMBER_REF = re.compile(rf"({_DOTTED}|{_LETTERED})(\.?){_SEPARATOR}(.*)", re.S)
 _LETTER_REF = re.compile(r"([A-Z])(?:\s*[.:)]\s*|$)(.*)", re.S)
 _LOOSE_REF = re.compile(r"[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*")  # as the rest of the bot allows
 _THEME_REF = re.compile(r"\d{1,3}(?:\.0+)?|[A-Za-z]")
+
+
+_LETTERED_PARENT = re.compile(r"[A-Za-z]{1,4}\d{1,3}")
+_LOCAL_REF = re.compile(r"\(?((?:x{0,2})(?:ix|iv|v?i{0,3})|[a-z])[.)]?")
 
 
 @dataclass
@@ -406,6 +469,25 @@ def _split_ref(text: str, *, own_column: bool, styled: bool) -> _Ref | None:
     if own_column and _LOOSE_REF.fullmatch(text) and any(c.isdigit() for c in text):
         return _Ref(text, "")
     return None
+
+
+def _letters(number: int) -> str:
+    """1 → A, 26 → Z, 27 → AA."""
+    name = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def _without_theme_word(title: str, ref: str) -> str:
+    """ "Theme 1 – Early help" on theme row 1 is titled "Early help"."""
+    found = _THEME_WORD_REF.fullmatch(title.strip())
+    if found is None:
+        return title
+    said, rest = (found[1], found[2]) if found[1] else (found[3], found[4])
+    same = _theme_ref(said).lower() == _theme_ref(ref).lower()
+    return rest.strip() if same and rest.strip() else title
 
 
 def _is_theme_ref(ref: str) -> bool:
@@ -530,9 +612,12 @@ class _SheetReader:
                     row=row.number,
                 )
             rows.append(row)
+        self._read_sub_header(rows)
         self._find_blank_headed_refs(rows)
+        self._prefer_theme_rows(rows)
         action = self.columns[ACTION]
         self.text_columns = sorted({action, self.columns.get(REF, action)})
+        self.parent_refs = self._parent_refs(rows)
         for row in rows:
             self._row(row)
         themes = self._finish_themes()
@@ -554,6 +639,8 @@ class _SheetReader:
                 sheet=self.sheet,
             )
         notes = []
+        if self.header.hidden:
+            notes.append(f"Left out hidden columns: {', '.join(self.header.hidden)}.")
         if self.repeated_headers:
             rows_text = ", ".join(str(n) for n in self.repeated_headers)
             notes.append(f"Skipped repeated header rows: {rows_text}.")
@@ -578,16 +665,16 @@ class _SheetReader:
         self.doubts.append(f"{self._where(row, name)}: {message}")
 
     def _title(self) -> str | None:
-        """The plan's title from the title block above the header: its first line of text."""
+        """The plan's title from the title block above the header: the line that names the
+        plan ("Children's Services Improvement Plan 2019-2021") when one does, else the first
+        line of text (often the council's name)."""
+        lines = [next((t for t in texts if t), "") for texts in self.header.title_rows]
+        for text in lines:
+            if len(text) <= 150 and _NAMES_A_PLAN.search(text) and not _NOT_A_TITLE.match(text):
+                return text.rstrip(" :")
         for texts in self.header.title_rows:
             text = next((t for t in texts if t), "")
-            if (
-                not text
-                or len(text) > 150
-                or re.match(
-                    r"(?i)(board|version|last updated|updated|date|author|owner|status|key)\b", text
-                )
-            ):
+            if not text or len(text) > 150 or _NOT_A_TITLE.match(text):
                 continue
             return text.rstrip(" :")
         return None
@@ -600,6 +687,71 @@ class _SheetReader:
             before = [i for i in by_index if i < index]
             layout.append((name, by_index[max(before)] if before else None))
         return layout
+
+    def _read_sub_header(self, rows: list[RawRow]) -> None:
+        """A second header row under a merged one ("Progress" over "Nov 19" | "Jan 20"): each
+        label names a column of its group, and the latest dated progress is the progress."""
+        if not rows or rows[0].number != self.header.row + 1:
+            return
+        labels = {
+            index: text
+            for index, cell in enumerate(rows[0].cells)
+            if (text := " ".join(_cell_text(cell).split()))
+        }
+        if not labels or any(len(text) > 40 for text in labels.values()):
+            return
+        known = {index: name for name, index in self.columns.items()}
+        named = set(known) | set(self.extras)
+        groups: dict[int, list[int]] = {}
+        for index in labels:
+            group = max((n for n in named if n <= index), default=None)
+            if group is None:
+                return
+            groups.setdefault(group, []).append(index)
+        if any(len(members) < 2 for members in groups.values()):
+            return
+        for group, members in groups.items():
+            heading = self.header.names[known[group]] if group in known else self.extras[group]
+            for index in sorted(members):
+                self.extras[index] = f"{heading} {labels[index]}"
+            if known.get(group) == PROGRESS and all(
+                _MONTH_OR_YEAR.search(_header_key(labels[i])) for i in members
+            ):
+                latest = max(members)
+                self.columns[PROGRESS] = latest
+                self.header.names[PROGRESS] = self.extras.pop(latest)
+            elif group in known:
+                self.header.names[known[group]] = self.extras.pop(group)
+        self.width = max([*self.columns.values(), *self.extras]) + 1
+        self.notes.append(f"Read row {rows[0].number} as the second line of the header.")
+        rows.pop(0)
+
+    def _prefer_theme_rows(self, rows: list[RawRow]) -> None:
+        """Bold or merged rows of one text are the themes; a column that also looks like a
+        theme column ("Area for improvement") is then kept as a field of each action."""
+        if THEME not in self.columns:
+            return
+        for row in rows:
+            if self._is_theme_row(row):
+                index = self.columns.pop(THEME)
+                self.extras[index] = self.header.names.pop(THEME)
+                return
+
+    def _is_theme_row(self, row: RawRow) -> bool:
+        """A lone bold or merged text, or a theme-shaped ref (4, A) with words in the action
+        column and nothing in the theme, due or owner columns."""
+        filled = [cell for cell in row.cells if not cell.is_blank]
+        if len(filled) == 1 and isinstance(filled[0].value, str):
+            if _NOTE_ROW.match(filled[0].value.strip()):
+                return False
+            return filled[0].bold or any(last - first >= 2 for first, last in row.merges)
+        if REF not in self.columns:
+            return False
+        for name in (THEME, DUE, OWNER):
+            if name in self.columns and not row.cell(self.columns[name]).is_blank:
+                return False
+        ref = _cell_text(row.cell(self.columns[REF])).rstrip(".")
+        return bool(ref) and _is_theme_ref(ref) and bool(_cell_text(row.cell(self.columns[ACTION])))
 
     def _find_blank_headed_refs(self, rows: list[RawRow]) -> None:
         """A column with no header whose cells are refs (4.0, 4.1 …) is the ref column."""
@@ -640,7 +792,11 @@ class _SheetReader:
         owners_text = _cell_text(cells[OWNER]) if OWNER in cells else ""
         has_due = DUE in cells and not cells[DUE].is_blank
         found = None
-        if ref_text:
+        if ref_text and (local := _LOCAL_REF.fullmatch(ref_text)) and local[1] and action_text:
+            # "i", "ii", "(iii)" or "a)" numbered afresh under each theme: 1.i, 2.i …
+            theme_ref = self.current.ref if self.current is not None else None
+            found = _Ref(f"{theme_ref}.{local[1]}" if theme_ref else local[1], "")
+        elif ref_text:
             found = _split_ref(ref_text, own_column=True, styled=styled)
             inner = _split_ref(action_text, own_column=False, styled=False) if found else None
             if found and inner and inner.rest and inner.ref.startswith(found.ref + "."):
@@ -650,17 +806,22 @@ class _SheetReader:
             if found is not None:
                 action_text = found.rest
         title = action_text or (found.rest if found else ref_text)
+        if not title and (found is not None or styled) and not has_due and not owners_text:
+            title = self._other_text(row)  # a theme row's words in another column
 
         if found is not None:
             is_theme = found.says_theme or (
-                _is_theme_ref(found.ref) and (styled or not (has_due or owners_text))
+                (_is_theme_ref(found.ref) or found.ref in self.parent_refs)
+                and (styled or not (has_due or owners_text))
             )
             if THEME in cells and not found.says_theme and not styled and action_text:
                 is_theme = False  # themes come from their own column
             if not title and not self._has_detail(cells):
                 self.notes.append(f"Skipped row {row.number}: it has a ref ({found.ref}) only.")
             elif is_theme:
-                self._theme(_theme_ref(found.ref), title, row.number)
+                self._theme(
+                    _theme_ref(found.ref), _without_theme_word(title, found.ref), row.number
+                )
             else:
                 self._action(found.ref.rstrip("."), title, cells, owners_text, row)
             return
@@ -691,6 +852,27 @@ class _SheetReader:
         self._doubt(row.number, column, message)
         self.refless.append(f"{self._where(row.number, column)}: {message}")
 
+    def _parent_refs(self, rows: list[RawRow]) -> set[str]:
+        """Lettered refs like R1 that head R1.1, R1.2 … below them: theme rows, as in an
+        exported plan whose recommendations are numbered R1, R2."""
+        if REF not in self.columns:
+            return set()
+        refs = {_cell_text(row.cell(self.columns[REF])).rstrip(".") for row in rows}
+        return {
+            ref
+            for ref in refs
+            if _LETTERED_PARENT.fullmatch(ref) and any(r.startswith(ref + ".") for r in refs)
+        }
+
+    def _other_text(self, row: RawRow) -> str:
+        """The first text of a row outside the ref and action columns: "1 | Theme 1 – Early
+        help" with the words merged across the columns after the ref."""
+        skip = {self.columns.get(REF), self.columns[ACTION]}
+        for index, cell in enumerate(row.cells):
+            if index not in skip and isinstance(cell.value, str) and (text := _cell_text(cell)):
+                return text
+        return ""
+
     def _is_repeated_header(self, cells: dict[str, RawCell]) -> bool:
         action = cells[ACTION]
         if not isinstance(action.value, str):
@@ -712,7 +894,7 @@ class _SheetReader:
         )
 
     def _has_detail(self, cells: dict[str, RawCell]) -> bool:
-        skip = {REF, ACTION, LAST_UPDATED, THEME}
+        skip = {REF, ACTION, LAST_UPDATED, THEME, THEME_REF}
         return any(not cell.is_blank for name, cell in cells.items() if name not in skip)
 
     def _continues(
@@ -780,6 +962,15 @@ class _SheetReader:
             self._doubt(row, ACTION, f"left out action {ref}: it has no text.")
             return
         due = self._due(cells.get(DUE), row)
+        revised = self._due(cells.get(REVISED), row)
+        if revised.due is not None:
+            due = _Due(
+                revised.due,
+                revised.precision,
+                original=due.due if due.due != revised.due else due.original,
+                original_precision=due.precision,
+                complete=due.complete or revised.complete,
+            )
         status = self._status(cells.get(STATUS), row)
         if due.complete and status is None:
             status = Status.BLUE
@@ -803,7 +994,7 @@ class _SheetReader:
             original_precision=due.original_precision,
             fields=fields,
         )
-        theme = self._theme_from_column(cells.get(THEME), ref, row)
+        theme = self._theme_from_column(cells.get(THEME), ref, row, cells.get(THEME_REF))
         if theme is None:
             theme = self._theme_for(ref, row)
         self.action_rows[ref] = row
@@ -837,10 +1028,13 @@ class _SheetReader:
             owners.append(owner)
         return owners
 
-    def _theme_from_column(self, cell: RawCell | None, ref: str, row: int) -> _Theme | None:
+    def _theme_from_column(
+        self, cell: RawCell | None, ref: str, row: int, ref_cell: RawCell | None = None
+    ) -> _Theme | None:
         """The theme a theme column names; a blank cell keeps the one above (merged cells)."""
         if cell is None:
             return None
+        given_ref = _cell_text(ref_cell) if ref_cell is not None else ""
         text = " ".join(_cell_text(cell).split())
         if text:
             self.column_theme = text
@@ -855,10 +1049,12 @@ class _SheetReader:
         if existing is not None:
             self.current = existing
             return existing
+        if given_ref and _LOOSE_REF.fullmatch(given_ref):
+            theme_ref = given_ref.rstrip(".")
         if theme_ref is None or any(t.ref == theme_ref for t in self.themes):
             wanted = theme_of(ref)
             taken = {t.ref for t in self.themes}
-            if wanted is not None and wanted not in taken:
+            if wanted is not None and _is_theme_ref(wanted) and wanted not in taken:
                 theme_ref = wanted
             else:
                 theme_ref = next(
@@ -886,12 +1082,18 @@ class _SheetReader:
     def _finish_themes(self) -> list[ParsedTheme]:
         """Give ref-less theme rows their first action's theme ref; check refs are unique."""
         rows: dict[str, int] = {t.ref: t.row for t in self.themes if t.ref is not None}
+        # Actions numbered 1, 2, 3 leave the numbers to them: such themes are lettered A, B …
+        lettered = any(ref.isdigit() for ref in self.action_rows)
         for theme in self.themes:
             if theme.ref is not None:
                 continue
             ref = theme_of(theme.actions[0].ref) if theme.actions else None
             if ref is None or ref in rows:
-                ref = next(str(n) for n in range(1, len(self.themes) + 2) if str(n) not in rows)
+                ref = next(
+                    name
+                    for n in range(1, len(self.themes) + 2)
+                    if (name := _letters(n) if lettered else str(n)) not in rows
+                )
             self.notes.append(
                 f'Theme "{_clip(theme.title)}" (row {theme.row}) has no ref: called it {ref}.'
             )
@@ -943,6 +1145,14 @@ class _SheetReader:
                 f"Use {STATUS_WORDS_HINT}.",
             )
         return status
+
+
+_NOT_A_TITLE = re.compile(
+    r"(?i)(board|version|last updated|updated|date|author|owner|status|key)\b"
+)
+_NAMES_A_PLAN = re.compile(
+    r"(?i)\b(?:plans?|statement of action|wsoa|strategy|tracker|programme)\b"
+)
 
 
 @dataclass(frozen=True)

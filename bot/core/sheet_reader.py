@@ -134,6 +134,7 @@ class RawRow:
 
 class Sheet(Protocol):
     name: str
+    hidden_columns: frozenset[int]
 
     def rows(self, max_row: int | None = None, max_col: int | None = None) -> Iterator[RawRow]:
         """Rows from the top, at most `max_row` of them and `max_col` columns wide."""
@@ -194,8 +195,10 @@ class XlsxSheet:
         worksheet: Worksheet,
         theme: tuple[str, ...],
         merges: dict[int, list[tuple[int, int]]],
+        hidden_columns: frozenset[int] = frozenset(),
     ) -> None:
         self._ws = worksheet
+        self.hidden_columns = hidden_columns  # 0-based columns hidden in Excel
         self._theme = theme
         self._merges = merges
         self.name = worksheet.title
@@ -268,6 +271,31 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
 _MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
 
 
+_COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb'\b(min|max|hidden)="([^"]*)"')
+
+
+def _hidden_columns(archive: zipfile.ZipFile, path: str) -> frozenset[int]:
+    """0-based columns hidden in Excel, from the `<cols>` list that precedes the rows."""
+    try:
+        with archive.open(path.lstrip("/")) as source:
+            head = source.read(256 * 1024)
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
+        return frozenset()
+    head = head.split(b"<sheetData", 1)[0]
+    hidden: set[int] = set()
+    for match in _COL.finditer(head):
+        attributes = {k.decode(): v.decode() for k, v in _ATTRIBUTE.findall(match[1])}
+        if attributes.get("hidden") not in {"1", "true"}:
+            continue
+        try:
+            first, last = int(attributes["min"]), int(attributes["max"])
+        except (KeyError, ValueError):
+            continue
+        hidden.update(range(first - 1, min(last, first + 16384)))
+    return frozenset(hidden)
+
+
 def _merged_ranges(archive: zipfile.ZipFile, path: str) -> dict[int, list[tuple[int, int]]]:
     """Merged cells by first row, found by scanning the sheet's XML (read-only mode doesn't
     keep them); a byte scan, as the sheet may be large."""
@@ -305,7 +333,12 @@ def read_xlsx(data: bytes) -> list[XlsxSheet]:
         raise UnreadableFile(f"{type(exc).__name__}: {exc}") from exc
     theme = _theme_colours(getattr(workbook, "loaded_theme", None))
     sheets = [
-        XlsxSheet(ws, theme, _merged_ranges(archive, getattr(ws, "_worksheet_path", "")))
+        XlsxSheet(
+            ws,
+            theme,
+            _merged_ranges(archive, getattr(ws, "_worksheet_path", "")),
+            _hidden_columns(archive, getattr(ws, "_worksheet_path", "")),
+        )
         for ws in workbook.worksheets
         if hasattr(ws, "iter_rows")
     ]
@@ -371,6 +404,7 @@ class CsvSheet:
         self.name = name
         self.delimiter = delimiter
         self._records = records
+        self.hidden_columns: frozenset[int] = frozenset()
 
     def rows(self, max_row: int | None = None, max_col: int | None = None) -> Iterator[RawRow]:
         records = self._records if max_row is None else self._records[:max_row]

@@ -49,11 +49,14 @@ def show(cli: Cli) -> dict:
 def test_import_then_show_json(cli: Cli, sheet: Path) -> None:
     code, out, err = cli("plan", "import", str(sheet), "--board", "Improvement Board")
     assert code == 0, err
-    # The title comes from the sheet's title block, not the file name.
-    assert "Created “Anytown Council – Children's Services” on Improvement Board." in out
+    # The title is the title block's line naming the plan, not the file name.
+    assert (
+        "Created “ILACS improvement plan (inspection published 19 November 2018)” on "
+        "Improvement Board." in out
+    )
     [plan] = show(cli)["plans"]
     assert (plan["title"], plan["board"]) == (
-        "Anytown Council – Children's Services",
+        "ILACS improvement plan (inspection published 19 November 2018)",
         "Improvement Board",
     )
     assert [t["ref"] for t in plan["themes"]] == ["4", "5"]

@@ -36,13 +36,13 @@ class Reading:
 class Unseen:
     filename: str
     data: bytes
-    title: str
+    title: str | None
     themes: tuple[tuple[str | None, str], ...]
     actions: dict[str, Reading]
     doubts: tuple[str, ...] = ()
     fields: dict[str, dict[str, str]] = field(default_factory=dict)
     original_due: dict[str, dt.date] = field(default_factory=dict)
-    latest_progress: dict[str, str] = field(default_factory=dict)
+    latest_progress: dict[str, str | None] = field(default_factory=dict)
 
 
 def person(name: str, title: str | None = None) -> Owner:
@@ -223,11 +223,12 @@ def northbrook_ilacs() -> Unseen:
             ),
         },
         latest_progress={
+            "3a": None,
             "1b": "Second audit under way",
             "1c": "72% trained\n• 3 sessions booked for November",
             "2b": "Performance at 61%",
-            "3a": "Provider identified",
         },
+        fields={"3a": {"Progress update (September 2019)": "Provider identified"}},
     )
 
 
@@ -354,7 +355,7 @@ def westmoor_send() -> Unseen:
         actions={
             "1.1": Reading(t1, D(2019, 9, 30), None, (role("DCS"),), "green"),
             "1.2": Reading(
-                t1, D(2020, 1, 31), None, (role("AD Education"), role("CCG Chief Nurse")), "amber"
+                t1, D(2020, 1, 31), None, (role("AD Education and CCG Chief Nurse"),), "amber"
             ),
             "2.1": Reading(t2, D(2020, 3, 31), None, (role("Head of SEND"),), "red"),
             "2.2": Reading(
@@ -463,12 +464,14 @@ def eastfield_yjs() -> Unseen:
                 o,
                 None,
                 "End of Q2",
-                (person("Sgt Paul Hughes", "Police Liaison"), person("Ann Lee", "YJS Team Manager")),
+                (
+                    person("Sgt Paul Hughes", "Police Liaison"),
+                    person("Ann Lee", "YJS Team Manager"),
+                ),
                 "amber",
             ),
         },
-        doubts=("Delayed",),
-        fields={"YJ4": {"Comments": "£2,500 training budget agreed"}},
+        latest_progress={"YJ4": "£2,500 training budget agreed"},
     )
 
 
@@ -697,9 +700,7 @@ def kingsley_practice() -> Unseen:
             "A1.1": Reading(
                 a, D(2019, 12, 31), None, (person("Mark Evans", "Head of Assessment"),), "green"
             ),
-            "A1.2": Reading(
-                a, None, "Ongoing", (role("Service Manager – Front Door"),), "green"
-            ),
+            "A1.2": Reading(a, None, "Ongoing", (role("Service Manager – Front Door"),), "green"),
             "P2.3": Reading(
                 p,
                 D(2020, 3, 31),
@@ -861,7 +862,6 @@ def ashby_early_help() -> Unseen:
                 "not_started",
             ),
         },
-        doubts=("Head of Early Help and Head of Assessment",),
         fields={"1.1.1": {"Resources": "£15k (LCS licence)"}},
     )
 
@@ -933,14 +933,14 @@ def riverside_export() -> Unseen:
     return Unseen(
         filename="riverside_export.csv",
         data=_csv_bytes(rows, "utf-8"),
-        title="riverside_export",
+        title=None,
         themes=(("R1", r1), ("R2", r2)),
         actions={
             "R1.1": Reading(
                 r1,
                 None,
                 "Immediately",
-                (role("Head of Children in Care"), role("Designated Nurse LAC")),
+                (role("Head of Children in Care, Designated Nurse LAC"),),
                 "green",
             ),
             "R1.2": Reading(r1, None, "Ongoing", (role("Head of Children in Care"),), "green"),
@@ -964,7 +964,16 @@ def hallam_send() -> Unseen:
     _put(
         ws,
         5,
-        ["No", "Area for improvement", "Actions", "Responsible", "Timescale", "Progress", None, "RAG"],
+        [
+            "No",
+            "Area for improvement",
+            "Actions",
+            "Responsible",
+            "Timescale",
+            "Progress",
+            None,
+            "RAG",
+        ],
     )
     ws.merge_cells("F5:G5")
     _put(ws, 6, [None, None, None, None, None, "Nov 19", "Jan 20", None])
@@ -1060,9 +1069,9 @@ def hallam_send() -> Unseen:
                 "not_started",
             ),
         },
-        doubts=("Slipped",),
+        fields={"1": {"Progress Nov 19": "Pilot in 3 settings"}},
         latest_progress={
-            "1": "Pilot in 3 settings",
+            "1": None,
             "2": "120 practitioners trained",
             "3": "Draft delayed by CCG merger",
         },
@@ -1149,7 +1158,6 @@ def brackley_yot() -> Unseen:
             ),
             "2.2": Reading(t2, None, "TBC", (role("YOT Information Officer"),), "not_started"),
         },
-        doubts=("Head of YOT & Head of Children in Care",),
         original_due={"1.2": D(2019, 9, 30)},
     )
 

@@ -67,7 +67,7 @@ def test_council_workbook() -> None:
     jane = owner("Jane Doe", "Head of Fostering")
     assert read_plan(sheets.council_workbook(), "Improvement plan.xlsx") == ParsedPlan(
         sheet="Improvement Plan",
-        title="Anytown Council – Children's Services",
+        title="ILACS improvement plan (inspection published 19 November 2018)",
         themes=[
             ParsedTheme(
                 "4",

@@ -1,0 +1,51 @@
+"""The unseen plans through the CLI: a check writes nothing, an import succeeds, and an
+export then re-import changes nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_cli import Cli
+from tests.sheets.unseen import UNSEEN, Unseen
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "unseen.db")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("build", UNSEEN, ids=lambda build: build.__name__)
+def test_check_import_export_import_changes_nothing(
+    cli: Cli, tmp_path: Path, build: Callable[[], Unseen], fmt: str
+) -> None:
+    plan = build()
+    source = tmp_path / plan.filename
+    source.write_bytes(plan.data)
+    code, _, err = cli("plan", "import", str(source), "--board", "Board", "--check")
+    assert code == 0, err
+    assert json.loads(cli("plan", "show", "--json")[1])["plans"] == []
+    code, _, err = cli("plan", "import", str(source), "--board", "Board", "--plan", "Plan")
+    assert code == 0, err
+    before = cli("plan", "show", "--json")[1]
+    exported = tmp_path / f"exported.{fmt}"
+    code, _, err = cli("plan", "export", "--plan", "Plan", "--format", fmt, "-o", str(exported))
+    assert code == 0, err
+
+    code, out, err = cli(
+        "plan", "import", str(exported), "--board", "Board", "--plan", "Plan", "--json"
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert (summary["actions_added"], summary["actions_changed"]) == ([], {})
+    assert (summary["themes_added"], summary["themes_changed"], summary["not_in_sheet"]) == (
+        [],
+        [],
+        [],
+    )
+    assert summary["updates_recorded"] == 0
+    assert cli("plan", "show", "--json")[1] == before
