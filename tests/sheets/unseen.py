@@ -1162,6 +1162,281 @@ def brackley_yot() -> Unseen:
     )
 
 
+# 10. A workbook with a cover sheet and a key before the plan; headers with line breaks, an
+#     "Area of practice" column naming the themes, a completed-date column and a progress RAG.
+def greyford_workbook() -> Unseen:
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "Cover"
+    cover["B2"] = "Greyford Council"
+    cover["B3"] = "Children's Services Improvement Action Plan"
+    cover["B5"] = "Contents"
+    cover["B6"] = "1. Key"
+    cover["B7"] = "2. Action plan"
+    key = wb.create_sheet("Key")
+    _put(key, 1, ["RAG", "Meaning"])
+    _put(key, 2, ["B", "Complete"])
+    _put(key, 3, ["G", "On track"])
+    ws = wb.create_sheet("Action plan")
+    ws["A1"] = "Greyford Council – Children's Services Improvement Action Plan"
+    ws["A2"] = "Version 5 | January 2020"
+    _put(
+        ws,
+        4,
+        [
+            "Ref",
+            "Area of practice",
+            "Action",
+            "Lead\nofficer(s)",
+            "Target\ndate",
+            "Date\ncompleted",
+            "Progress RAG\n(Jan 2020)",
+            "Progress narrative (Jan 2020)",
+        ],
+    )
+    _put(
+        ws,
+        5,
+        [
+            "1.1",
+            "Front door",
+            "Review MASH thresholds with partners",
+            "Head of MASH",
+            "31st March 2020",
+            None,
+            "G",
+            "Workshop held",
+        ],
+    )
+    _put(
+        ws,
+        6,
+        [
+            "1.2",
+            "Front door",
+            "Daily strategy meetings with police",
+            "DCI Helen Ward / Head of MASH",
+            "Apr 2019 – Mar 2020",
+            None,
+            "A",
+        ],
+    )
+    _put(
+        ws,
+        7,
+        [
+            "2.1",
+            "Children in care",
+            "Refresh the sufficiency strategy",
+            "Head of Service (Fostering)",
+            dt.datetime(2020, 1, 31),
+            dt.datetime(2020, 1, 20),
+            "B",
+            "Signed off by Cabinet 20/01/20",
+        ],
+    )
+    ws["E7"].number_format = "dd/mm/yyyy"
+    ws["F7"].number_format = "dd/mm/yyyy"
+    _put(
+        ws,
+        8,
+        [
+            "2.2",
+            "Children in care",
+            "Placement stability panel for every child with two moves",
+            "Service Manager, Children in Care",
+            "by 31.3.20",
+            None,
+            "R",
+        ],
+    )
+    f, c = "Front door", "Children in care"
+    return Unseen(
+        filename="greyford_workbook.xlsx",
+        data=_save(wb),
+        title="Greyford Council – Children's Services Improvement Action Plan",
+        themes=(("1", f), ("2", c)),
+        actions={
+            "1.1": Reading(f, D(2020, 3, 31), None, (role("Head of MASH"),), "green"),
+            "1.2": Reading(
+                f, D(2020, 3, 31), None, (person("DCI Helen Ward"), role("Head of MASH")), "amber"
+            ),
+            "2.1": Reading(c, D(2020, 1, 31), None, (role("Head of Service (Fostering)"),), "blue"),
+            "2.2": Reading(
+                c, D(2020, 3, 31), None, (role("Service Manager, Children in Care"),), "red"
+            ),
+        },
+        fields={"2.1": {"Date completed": "20/01/2020"}},
+        latest_progress={"1.1": "Workshop held", "2.1": "Signed off by Cabinet 20/01/20"},
+    )
+
+
+# 11. A SEND tracker saved as CSV from Excel (Windows-1252): a "Priority" column written
+#     "Priority 1 - Co-production", P-refs, two roles joined by "&", unusual date forms.
+def harwell_send() -> Unseen:
+    rows = [
+        ["Harwell Local Area SEND Written Statement of Action – Progress Tracker"],
+        ["Ref", "Priority", "Action", "Lead", "Target date", "Status", "Comments"],
+        [
+            "P1.1",
+            "Priority 1 - Co-production",
+            "Co-produce the local offer website with parents",
+            "SEND Strategic Lead",
+            "Mar-2020",
+            "On track",
+            "",
+        ],
+        [
+            "P1.2",
+            "",
+            "Parent carer forum at every SEND Board",
+            "Parent Carer Forum Chair & Head of SEND",
+            "September 2019 onwards",
+            "Completed",
+            "Standing item since September",
+        ],
+        [
+            "P2.1",
+            "Priority 2 - EHC plan quality",
+            "Multi-agency EHC plan audit each term",
+            "Amy Patel (SENDIASS Manager)",
+            "Dec 19/Jan 20",
+            "G/A",
+            "",
+        ],
+        [
+            "P2.2",
+            "",
+            "Annual reviews tracked on the SEND system",
+            "Head of Inclusion – Schools",
+            "31st Jan 2020",
+            "",
+            "",
+        ],
+    ]
+    co, ehc = "Co-production", "EHC plan quality"
+    return Unseen(
+        filename="harwell_send.csv",
+        data=_csv_bytes(rows, "cp1252"),
+        title="Harwell Local Area SEND Written Statement of Action – Progress Tracker",
+        themes=(("1", co), ("2", ehc)),
+        actions={
+            "P1.1": Reading(co, D(2020, 3, 31), None, (role("SEND Strategic Lead"),), "green"),
+            "P1.2": Reading(
+                co,
+                None,
+                "September 2019 onwards",
+                (role("Parent Carer Forum Chair"), role("Head of SEND")),
+                "blue",
+            ),
+            "P2.1": Reading(
+                ehc,
+                D(2020, 1, 31),
+                None,
+                (person("Amy Patel", "SENDIASS Manager"),),
+                "not_started",
+            ),
+            "P2.2": Reading(
+                ehc, D(2020, 1, 31), None, (role("Head of Inclusion – Schools"),), "not_started"
+            ),
+        },
+        doubts=("G/A",),
+    )
+
+
+# 12. A youth justice national standards plan: the header on row 1, a "National standard"
+#     column grouping the actions, RAG as letters, fills, and a word on a clashing fill.
+def calder_yjs() -> Unseen:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "NS action plan"
+    _put(
+        ws,
+        1,
+        ["Ref", "National standard", "Action", "Owner", "Deadline", "RAG\n(B/R/A/G)", "Update"],
+    )
+    _put(
+        ws,
+        2,
+        [
+            "NS1.1",
+            "Out of court disposals",
+            "Joint decision-making protocol with police",
+            "YJS Manager; Police Sergeant",
+            dt.datetime(2020, 2, 1),
+            "B",
+            "Protocol signed",
+        ],
+    )
+    ws["E2"].number_format = "mmmm yyyy"
+    _put(
+        ws,
+        3,
+        [
+            "NS1.2",
+            "Out of court disposals",
+            "Audit of 20 disposals",
+            "Chair of Management Board (Cllr Ann Fox)",
+            dt.datetime(2020, 3, 15),
+        ],
+    )
+    ws["E3"].number_format = "dd-mmm-yy"
+    ws["F3"].fill = fill(RED)
+    _put(
+        ws,
+        4,
+        [
+            "NS2.1",
+            "At court",
+            "Court reports quality assured by a manager",
+            "Court Team Manager",
+            dt.datetime(2019, 11, 30),
+            "Green",
+        ],
+    )
+    ws["E4"].number_format = "d/m/yyyy"
+    ws["F4"].fill = fill(AMBER)
+    _put(
+        ws,
+        5,
+        [
+            "NS2.2",
+            "At court",
+            "Refresh the bail and remand protocol",
+            "Head of Service – Youth Justice & Adolescents",
+            "Q1 2020/21",
+            "A",
+        ],
+    )
+    o, a = "Out of court disposals", "At court"
+    return Unseen(
+        filename="calder_yjs.xlsx",
+        data=_save(wb),
+        title=None,
+        themes=((None, o), (None, a)),
+        actions={
+            "NS1.1": Reading(
+                o, D(2020, 2, 29), None, (role("YJS Manager"), role("Police Sergeant")), "blue"
+            ),
+            "NS1.2": Reading(
+                o,
+                D(2020, 3, 15),
+                None,
+                (person("Cllr Ann Fox", "Chair of Management Board"),),
+                "red",
+            ),
+            "NS2.1": Reading(a, D(2019, 11, 30), None, (role("Court Team Manager"),), "green"),
+            "NS2.2": Reading(
+                a,
+                D(2020, 6, 30),
+                None,
+                (role("Head of Service – Youth Justice & Adolescents"),),
+                "amber",
+            ),
+        },
+    )
+
+
 UNSEEN = (
     northbrook_ilacs,
     westmoor_send,
@@ -1172,4 +1447,7 @@ UNSEEN = (
     riverside_export,
     hallam_send,
     brackley_yot,
+    greyford_workbook,
+    harwell_send,
+    calder_yjs,
 )
