@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from bot.core.dates import MONTH_NAMES, DatePrecision, last_day_of_month
+from bot.core.owner_cells import looks_like_name
 from bot.core.sheet_reader import CSV_QUOTED_STARTS
 from bot.core.statuses import Status
 
@@ -270,13 +271,25 @@ def _theme_rows(theme: dict[str, Any]) -> Iterator[_Row]:
             due,
             month,
             action.get("measures") or "",
-            "\n".join(_owner_line(owner) for owner in action.get("owners") or []),
+            _owner_lines(action.get("owners") or []),
             update.get("note") or "",
             Status(status) if status else None,
             _local_date(update.get("at")),
             action.get("due_text") or "",
             tuple((str(k), str(v)) for k, v in (action.get("fields") or {}).items()),
         )
+
+
+def _owner_lines(owners: list[dict[str, Any]]) -> str:
+    """One owner a line. A name with no title before a line that is not a name ends in ";",
+    so that reading the sheet back keeps the person and the role apart rather than making
+    the role that person's title."""
+    lines = [_owner_line(owner) for owner in owners]
+    for index, owner in enumerate(owners[:-1]):
+        bare_name = not owner.get("title") and looks_like_name(lines[index])
+        if bare_name and not looks_like_name(lines[index + 1].split(",", 1)[0]):
+            lines[index] += ";"
+    return "\n".join(lines)
 
 
 def _owner_line(owner: dict[str, Any]) -> str:

@@ -235,7 +235,9 @@ for _field, _names in {
     LAST_UPDATED: "last updated|date last updated|date updated|last updated date|updated on",
     THEME: "theme|themes|theme title|priority|priorities|priority area|key priority|area|areas|"
     "ofsted judgement area|judgement area|workstream|workstreams|strand|improvement theme|"
-    "improvement priority|ofsted theme|ofsted area|key theme",
+    "improvement priority|ofsted theme|ofsted area|key theme|area of practice|practice area|"
+    "service area|focus area|area of focus|key area|national standard|national standards|"
+    "standard|standards|domain|key line of enquiry|kloe|inspection area",
 }.items():
     for _name in _names.split("|"):
         _EXACT_HEADERS[_name] = _field
@@ -246,6 +248,7 @@ _HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
         (LAST_UPDATED, r"\blast updated\b|\bdate updated\b|\bupdated on\b"),
+        (STATUS, r"\b(rag|brag)\b"),  # "Progress RAG (Jan 2020)" is a status
         (THEME, r"\bjudgement areas?\b|^(?:ofsted )?(?:themes?|priorit\w*|workstreams?)$"),
         (PROGRESS, r"^(progress|updates?|latest update|commentary|comments?)\b"),
         (MEASURES, r"measur|evidenc|success|outcome|impact|\bkpis?\b"),

@@ -117,7 +117,8 @@ def _name_word(word: str) -> bool:
 def read_owners(text: str) -> OwnerReading:
     """Owners from a cell, with what was doubtful about it."""
     reading = OwnerReading()
-    for part in _pair_name_lines(_PEOPLE.split(text)):
+    lines = _pair_name_lines(text.split("\n"))
+    for part in (piece for line in lines for piece in _PEOPLE.split(line)):
         part = _BULLET.sub("", part.strip()).strip(" ,")
         if not part or part.lower() in _NO_OWNER:
             continue
@@ -188,6 +189,7 @@ def _whole(before: str) -> bool:
         looks_like_name(before)
         or (bracket is not None and looks_like_name(bracket[1]))
         or _ROLE_OPENER.match(before)
+        or _ROLE_ENDING.search(before)
     )
 
 
