@@ -594,6 +594,7 @@ class _SheetReader:
         self.width = max([*self.columns.values(), *self.extras]) + 1
         self.title_rows = {texts[: self.width] for texts in header.title_rows}
         self.column_theme: str | None = None  # the theme column's last title
+        self.local_refs_noted = False
 
     def read(self, sheet: Sheet) -> ParsedPlan:
         rows: list[RawRow] = []
@@ -799,6 +800,12 @@ class _SheetReader:
             # "i", "ii", "(iii)" or "a)" numbered afresh under each theme: 1.i, 2.i …
             theme_ref = self.current.ref if self.current is not None else None
             found = _Ref(f"{theme_ref}.{local[1]}" if theme_ref else local[1], "")
+            if theme_ref and not self.local_refs_noted:
+                self.local_refs_noted = True
+                self.notes.append(
+                    f'Refs numbered afresh under each theme ("{ref_text}" on row {row.number}) '
+                    f"start with their theme's ref: {found.ref}."
+                )
         elif ref_text:
             found = _split_ref(ref_text, own_column=True, styled=styled)
             inner = _split_ref(action_text, own_column=False, styled=False) if found else None
