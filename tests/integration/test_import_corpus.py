@@ -111,7 +111,8 @@ def test_a_council_sized_import_writes_in_a_short_transaction(
 ) -> None:
     parsed = read_plan(council_sized_sheet(), "plan.xlsx")  # outside the transaction
     # The work the transaction does, in CPU time: the machine running the tests is shared, so
-    # wall time there says more about the neighbours than about the import.
+    # wall time there says more about the neighbours than about the import. Quiet, it is about
+    # 0.5 s; the bound catches the import falling back to work that grows per row.
     started = time.process_time()
     with uow_factory() as uow:
         actor = Actor.operator(workspace_for_cli(uow, NOW))
@@ -119,7 +120,7 @@ def test_a_council_sized_import_writes_in_a_short_transaction(
         uow.commit()
     elapsed = time.process_time() - started
     assert len(summary.actions_added) == 300 and summary.updates_recorded == 300
-    assert elapsed < 1.5, f"the import's transaction took {elapsed:.2f} s of CPU"
+    assert elapsed < 3.0, f"the import's transaction took {elapsed:.2f} s of CPU"
 
 
 def test_a_250_character_owner_imports_with_a_doubt_not_a_database_error(
