@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from bot.sandbox.blocks import ActionRef, action_refs, block_lines, find_action, input_elements
 from bot.sandbox.slack_requests import Workspace
 
-
 # Slack's ids: a capital letter saying what the id names, then 8 to 10 capitals or digits.
 _SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{8,10}")
 _ID_EXAMPLES = {

@@ -85,7 +85,8 @@ def test_an_admin_builds_a_whole_plan_with_plan_alone(local: LocalBot) -> None:
     answer = plan(
         local,
         ADA,
-        f'board create "Improvement Board" chair {at(CHRIS)} channel <#CBOARD0000|improvement-board>',
+        f'board create "Improvement Board" chair {at(CHRIS)} '
+        "channel <#CBOARD0000|improvement-board>",
     )
     assert "Created the board “Improvement Board”" in answer
     assert "<@UCHAIR0000>" in answer and "<#CBOARD0000>" in answer

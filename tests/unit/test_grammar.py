@@ -269,7 +269,8 @@ PLAN_CASES = [
     ),
     ("theme add A Leadership", ThemeAdd("A", "Leadership")),
     (
-        "action add 4.1 “Seek carers’ views” due May-19 owner <@U000000001|jane> <@U000000002|omar> "
+        "action add 4.1 “Seek carers’ views” due May-19 "
+        "owner <@U000000001|jane> <@U000000002|omar> "
         'measures "Feedback &amp; surveys"',
         ActionAdd(
             "4.1",
@@ -784,7 +785,8 @@ def test_theme_and_action_lines_may_name_their_plan(
 
 def test_a_plan_clause_does_not_leak_into_the_action() -> None:
     command = parse_plan(
-        'action add 4.1 "Seek views" due May-19 owner <@U000000001|jane> measures "Surveys" plan "SEND"'
+        'action add 4.1 "Seek views" due May-19 owner <@U000000001|jane> '
+        'measures "Surveys" plan "SEND"'
     )
     assert isinstance(command, ActionAdd)
     assert (command.measures, command.plan, command.owners) == ("Surveys", "SEND", ("U000000001",))
