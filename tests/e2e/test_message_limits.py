@@ -54,8 +54,9 @@ DUE_OFFSETS = (10, 3, 0, -5, -10, -15, 7, 30)
 
 
 def long_text(seed: str, length: int) -> str:
-    """Text of exactly `length` characters, heavy in the characters Slack's mrkdwn escapes."""
-    unit = f"{seed} & <partners> reviewed the “plan” again > "
+    """Text of exactly `length` characters, nearly all of them characters that mrkdwn escapes
+    to four or five (`&amp;`, `&lt;`, `&gt;`): the most block text a typed text can become."""
+    unit = f"{seed} " + "&<>" * 20
     return (unit * (length // len(unit) + 1))[:length]
 
 
