@@ -203,6 +203,11 @@ PLAN_CASES = [
         "board create Fostering channel <#C012ABC000> chair <@U012ABC000>",
         BoardCreate("Fostering", "U012ABC000", "C012ABC000"),
     ),
+    # Slack's ids run from 9 to 11 characters; a private channel may come with an empty name.
+    (
+        "board create Fostering chair <@W0123ABCDEF|jane> channel <#G01234567|>",
+        BoardCreate("Fostering", "W0123ABCDEF", "G01234567"),
+    ),
     (
         'board create "Children &amp; Families Board"',
         BoardCreate("Children & Families Board"),
