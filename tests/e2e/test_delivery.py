@@ -146,7 +146,7 @@ def add_owners(local: LocalBot, count: int, due: dt.date) -> None:
         ws = workspace_for_team(uow, team, now)
         plan = find_plan(uow, ws, None)
         for n in range(count):
-            user_id = f"UOWNER0000{n:03d}"
+            user_id = f"UOWNER{n:04d}"
             local.emulator.add_user(user_id, f"owner{n}", f"Owner {n}", f"owner{n}@council.example")
             person = person_for_slack_user(uow, ws, user_id, name=f"Owner {n}")
             add_action(

@@ -41,7 +41,7 @@ SETUP = NINE - dt.timedelta(days=30)
 
 
 def build_board(uow: UnitOfWork, ws: int, admin: Actor, name: str, owner_ids: list[int]) -> int:
-    chair = person_for_slack_user(uow, ws, f"UCHAIR0000{name}", name=f"Chair {name}")
+    chair = person_for_slack_user(uow, ws, f"UCHAIR{name}", name=f"Chair {name}")
     board = create_board(uow, admin, name, SETUP, chair_id=chair.id, channel_id=f"C{name}")
     plan = create_plan(uow, admin, board, "Plan", SETUP)
     add_theme(uow, admin, plan, "4", "Theme", SETUP)

@@ -166,7 +166,7 @@ def build_more(uow_factory: UowFactory, count: int) -> None:
         ws = workspace_for_team(uow, "T1", NINE)
         plan = find_plan(uow, ws, None)
         for n in range(count):
-            owner = person_for_slack_user(uow, ws, f"UX00000000{n:04d}", name=f"Extra {n}")
+            owner = person_for_slack_user(uow, ws, f"UX{n:04d}", name=f"Extra {n}")
             add_action(
                 uow,
                 Actor.operator(ws),
