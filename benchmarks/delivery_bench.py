@@ -46,7 +46,7 @@ def main(count: int) -> None:
             plan = create_plan(uow, actor, board, "Plan", NINE)
             add_theme(uow, actor, plan, "1", "Theme", NINE)
             for n in range(count):
-                user_id = f"UB{n:05d}"
+                user_id = f"UB{n:08d}"
                 local.emulator.add_user(user_id, f"b{n}", f"Owner {n}", f"b{n}@council.example")
                 person = person_for_slack_user(uow, ws, user_id, name=f"Owner {n}")
                 add_action(

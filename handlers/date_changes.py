@@ -34,7 +34,7 @@ from bot.core.owner import (
 )
 from bot.core.progress import decide_date_change
 from bot.render import ids
-from bot.render.mrkdwn import refusal
+from bot.render.mrkdwn import refusal, within_one_message
 from bot.render.progress import (
     date_change_decided_message,
     date_change_decision_dm,
@@ -99,7 +99,7 @@ def _decide(
         with services.patient_uow() as uow:
             notice = date_change_notice(uow, request_id)
         respond(
-            **date_change_decided_message(notice),
+            **within_one_message(date_change_decided_message(notice)),
             response_type="ephemeral",
             replace_original=False,
         )
@@ -174,7 +174,9 @@ def _send_each(
         now = services.clock.now()
         try:
             response = client.chat_postMessage(
-                channel=person.slack_user_id or "", unfurl_links=False, **message
+                channel=person.slack_user_id or "",
+                unfurl_links=False,
+                **within_one_message(message),
             )
         except SlackApiError as error:
             log.exception("could not DM %s about a date change", person.name)
@@ -192,6 +194,6 @@ def _update_each(
 ) -> None:
     for channel, ts in messages:
         try:
-            client.chat_update(channel=channel, ts=ts, **message)
+            client.chat_update(channel=channel, ts=ts, **within_one_message(message))
         except SlackApiError:
             log.exception("could not update the date-change message %s in %s", ts, channel)

@@ -6,9 +6,10 @@ Everything a person typed goes through `escape` before it is put into mrkdwn, so
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from bot.core.statuses import STATUS_EMOJI, Status
@@ -117,6 +118,27 @@ def block_text_length(value: Any) -> int:
     return 0
 
 
+def take_within_budget(
+    head: list[dict[str, Any]],
+    groups: Sequence[list[dict[str, Any]]],
+    tail: Callable[[int], list[dict[str, Any]]],
+    budget: int = MESSAGE_TEXT_BUDGET,
+) -> list[dict[str, Any]]:
+    """One message's blocks: `head`, then as many of `groups` (an item's blocks each, in
+    order) as fit with `tail(shown)` (say, "…and N more") within the block and text budget."""
+    sizes = [block_text_length(group) for group in groups]
+    head_size = block_text_length(head)
+    shown = len(groups)
+    while shown > 0:
+        used = head_size + sum(sizes[:shown])
+        end = tail(shown)
+        blocks = len(head) + sum(len(g) for g in groups[:shown]) + len(end)
+        if used + block_text_length(end) <= budget and blocks <= BLOCK_LIMIT:
+            break
+        shown -= 1
+    return [*head, *(block for group in groups[:shown] for block in group), *tail(shown)]
+
+
 def fit_message(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """A message's blocks as one or more messages Slack accepts: at most BLOCK_LIMIT blocks
     and MESSAGE_TEXT_BUDGET characters of block text each. Renderers keep within these
@@ -136,6 +158,35 @@ def fit_message(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     if current:
         messages.append(current)
     return messages
+
+
+def within_one_message(message: dict[str, Any]) -> dict[str, Any]:
+    """A message that must stay one message (it carries buttons, or is updated in place) within
+    the budget: its longest texts are cut until its blocks fit."""
+    blocks = message.get("blocks")
+    if not blocks or block_text_length(blocks) <= MESSAGE_TEXT_BUDGET:
+        return message
+    blocks = copy.deepcopy(blocks)
+    texts = sorted(_text_objects(blocks), key=lambda t: len(t["text"]), reverse=True)
+    over = block_text_length(blocks) - MESSAGE_TEXT_BUDGET
+    for text in texts:
+        if over <= 0:
+            break
+        keep = max(len(text["text"]) - over - 1, 1)
+        over -= len(text["text"]) - keep - 1
+        text["text"] = text["text"][:keep].rstrip() + "…"
+    return {**message, "blocks": blocks}
+
+
+def _text_objects(value: Any) -> list[dict[str, Any]]:
+    """The text objects (`{"type": "mrkdwn" | "plain_text", "text": …}`) in blocks."""
+    if isinstance(value, list):
+        return [found for v in value for found in _text_objects(v)]
+    if not isinstance(value, dict):
+        return []
+    if value.get("type") in ("mrkdwn", "plain_text") and isinstance(value.get("text"), str):
+        return [value]
+    return [found for v in value.values() for found in _text_objects(v)]
 
 
 def _within_budget(block: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from bot.render.mrkdwn import (
     section,
     shorten,
     status_badge,
+    take_within_budget,
     uk_date,
 )
 
@@ -155,16 +156,19 @@ def mine_message(items: list[MyAction]) -> Message:
             "`/progress help` shows what else I can do."
         }
     count = len(items)
-    blocks = [
+    head = [
         section(
             f"*Your open actions* ({count}). Use the buttons, or type {USAGE_HINT}, "
             "e.g. `/progress 4.1 amber survey slipped to June`."
         )
     ]
-    for item in items[:MINE_LIMIT]:
-        blocks.extend(action_blocks(item))
-    if count > MINE_LIMIT:
-        blocks.append(section(more_line(items[MINE_LIMIT:], f"Update them with {USAGE_HINT}.")))
+
+    def rest(shown: int) -> list[dict[str, Any]]:
+        if shown >= count:
+            return []
+        return [section(more_line(items[shown:], f"Update them with {USAGE_HINT}."))]
+
+    blocks = take_within_budget(head, [action_blocks(item) for item in items[:MINE_LIMIT]], rest)
     refs = ", ".join(item.ref for item in items[:10])
     return {
         "text": escape(f"Your open actions: {refs}{' …' if count > 10 else ''}"),

@@ -48,24 +48,38 @@ CHAIR = "helen"
 TOUR_OWNER = "ben"
 
 DEMO_USERS = (
-    SandboxUser("USAM", "sam", "Sam Okafor", "sam.okafor@northmoor.example", "Improvement Lead"),
     SandboxUser(
-        "UHELEN", "helen", "Helen Marsh", "helen.marsh@northmoor.example", "Independent Chair"
+        "USAM000000", "sam", "Sam Okafor", "sam.okafor@northmoor.example", "Improvement Lead"
     ),
     SandboxUser(
-        "UAMIRA", "amira", "Amira Khan", "amira.khan@northmoor.example", "Head of Fostering"
+        "UHELEN0000", "helen", "Helen Marsh", "helen.marsh@northmoor.example", "Independent Chair"
     ),
     SandboxUser(
-        "UBEN", "ben", "Ben Carter", "ben.carter@northmoor.example", "Head of Safeguarding"
+        "UAMIRA0000", "amira", "Amira Khan", "amira.khan@northmoor.example", "Head of Fostering"
     ),
     SandboxUser(
-        "UCHLOE", "chloe", "Chloe Evans", "chloe.evans@northmoor.example", "Principal Social Worker"
+        "UBEN000000", "ben", "Ben Carter", "ben.carter@northmoor.example", "Head of Safeguarding"
     ),
     SandboxUser(
-        "UDEV", "dev", "Dev Sharma", "dev.sharma@northmoor.example", "Head of Children in Care"
+        "UCHLOE0000",
+        "chloe",
+        "Chloe Evans",
+        "chloe.evans@northmoor.example",
+        "Principal Social Worker",
     ),
     SandboxUser(
-        "UELLIE", "ellie", "Ellie Brooks", "ellie.brooks@northmoor.example", "Head of Early Help"
+        "UDEV000000",
+        "dev",
+        "Dev Sharma",
+        "dev.sharma@northmoor.example",
+        "Head of Children in Care",
+    ),
+    SandboxUser(
+        "UELLIE0000",
+        "ellie",
+        "Ellie Brooks",
+        "ellie.brooks@northmoor.example",
+        "Head of Early Help",
     ),
 )
 

@@ -13,12 +13,12 @@ the SDK's retry handlers and the bot's delivery code.
 Typical use::
 
     with SlackEmulator() as slack:
-        slack.add_user("U1", "jane", "Jane Doe", "jane@example.org")
+        slack.add_user("U000000001", "jane", "Jane Doe", "jane@example.org")
         client = WebClient(base_url=slack.api_url, token=slack.bot_token)
         app = App(signing_secret=SECRET, client=client)
         with serve(app) as server:
             slack.connect_app(server.url, SECRET)
-            result = slack.slash("U1", "/progress", "mine")
+            result = slack.slash("U000000001", "/progress", "mine")
 """
 
 from __future__ import annotations
@@ -44,7 +44,16 @@ from urllib.request import ProxyHandler, Request, build_opener
 from bot.sandbox import slack_requests as sr
 from bot.sandbox import webapi
 from bot.sandbox.blocks import ActionRef, EmulatorError, message_refusal, view_errors
-from bot.sandbox.model import ApiCall, Channel, Message, SentRequest, StoredFile, User, View
+from bot.sandbox.model import (
+    ApiCall,
+    Channel,
+    Message,
+    SentRequest,
+    StoredFile,
+    User,
+    View,
+    slack_id_problem,
+)
 from bot.sandbox.slack_requests import PayloadError, Workspace
 from bot.sandbox.socket_mode import SocketModeLink, envelope
 from bot.sandbox.state import (
@@ -373,6 +382,14 @@ class SlackEmulator:
         if not _is_loopback(host):
             raise ValueError(f"the emulator listens on loopback only, not {host!r}")
         self.workspace = workspace or Workspace()
+        for value, prefixes in (
+            (self.workspace.team_id, "T"),
+            (self.workspace.bot_user_id, "U"),
+            (self.workspace.bot_id, "B"),
+            (self.workspace.api_app_id, "A"),
+        ):
+            if (problem := slack_id_problem(value, prefixes)) is not None:
+                raise ValueError(problem)
         self.bot_token = bot_token
         self.app_token = app_token
         self.socket_mode = False
@@ -502,6 +519,10 @@ class SlackEmulator:
         *,
         title: str = "",
     ) -> User:
+        """Add a person to the directory; ``id`` must be Slack-shaped (``UJANE00000``)."""
+        problem = slack_id_problem(id, "UW")
+        if problem is not None:
+            raise EmulatorError(problem)
         with self._state.lock:
             user = User(
                 id=id,
@@ -548,6 +569,10 @@ class SlackEmulator:
         bot_is_member: bool = True,
         is_archived: bool = False,
     ) -> Channel:
+        """Add a channel; ``id`` must be Slack-shaped (``CBOARD0000``, ``G…`` if private)."""
+        problem = slack_id_problem(id, "CG")
+        if problem is not None:
+            raise EmulatorError(problem)
         with self._state.lock:
             channel = Channel(
                 id=id,
@@ -582,7 +607,7 @@ class SlackEmulator:
             raise EmulatorError(f"no channel {channel!r}") from exc
 
     def dm_channel(self, user_id: str) -> str:
-        """The id of the bot's DM with ``user_id`` (``D`` + user id)."""
+        """The id of the bot's DM with ``user_id`` (``D`` + the rest of the user id)."""
         with self._state.lock:
             self._state.human(user_id)
             return self._state.dm(user_id).id

@@ -34,13 +34,15 @@ class SandboxUser:
 
 
 DEFAULT_USERS = (
-    SandboxUser("UADMIN", "ada", "Ada Admin", "ada.admin@council.example", "Performance Manager"),
-    SandboxUser("UCHAIR", "chris", "Chris Chair", "chris.chair@council.example", "Director"),
-    SandboxUser("UJANE", "jane", "Jane Doe", "jane.doe@council.example", "Head of Fostering"),
-    SandboxUser("UOMAR", "omar", "Omar Shah", "omar.shah@council.example", "Head of Service"),
-    SandboxUser("UMEMBER", "mo", "Mo Member", "mo.member@council.example", "Councillor"),
+    SandboxUser(
+        "UADMIN0000", "ada", "Ada Admin", "ada.admin@council.example", "Performance Manager"
+    ),
+    SandboxUser("UCHAIR0000", "chris", "Chris Chair", "chris.chair@council.example", "Director"),
+    SandboxUser("UJANE00000", "jane", "Jane Doe", "jane.doe@council.example", "Head of Fostering"),
+    SandboxUser("UOMAR00000", "omar", "Omar Shah", "omar.shah@council.example", "Head of Service"),
+    SandboxUser("UMEMBER000", "mo", "Mo Member", "mo.member@council.example", "Councillor"),
 )
-BOARD_CHANNEL = ("CBOARD", "improvement-board")
+BOARD_CHANNEL = ("CBOARD0000", "improvement-board")
 
 
 class LocalBot:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -11,6 +12,25 @@ from zoneinfo import ZoneInfo
 
 from bot.sandbox.blocks import ActionRef, action_refs, block_lines, find_action, input_elements
 from bot.sandbox.slack_requests import Workspace
+
+# Slack's ids: a capital letter saying what the id names, then 8 to 10 capitals or digits.
+_SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{8,10}")
+_ID_EXAMPLES = {
+    "U": ("user", "UJANE00000"),
+    "C": ("channel", "CBOARD0000"),
+    "T": ("team", "T00SANDBOX"),
+}
+
+
+def slack_id_problem(value: str, prefixes: str) -> str | None:
+    """Why ``value`` cannot be a Slack id starting with one of ``prefixes``; None when it can."""
+    if _SLACK_ID.fullmatch(value) and value[0] in prefixes:
+        return None
+    kind, example = _ID_EXAMPLES.get(prefixes[0], ("Slack", prefixes[0] + "000000001"))
+    return (
+        f"{value!r} is not a Slack {kind} id: Slack's start with {' or '.join(prefixes)}, "
+        f"then 8 to 10 capital letters or digits, like {example!r}"
+    )
 
 
 @dataclass

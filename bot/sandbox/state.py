@@ -166,21 +166,35 @@ class SlackState:
         return found
 
     def dm(self, user_id: str) -> Channel:
-        """The bot's DM with ``user_id``: ``D`` + user id, created on first use."""
+        """The bot's DM with ``user_id``, created on first use: ``D`` + the rest of the user id
+        (``UJANE00000`` → ``DJANE00000``), or a fresh ``D…`` id when that one is taken."""
         with self.lock:
             self.user(user_id)
-            channel_id = f"D{user_id}"
-            channel = self.channels.get(channel_id)
-            if channel is None:
-                channel = Channel(
-                    id=channel_id,
-                    name=channel_id,
-                    is_im=True,
-                    user=user_id,
-                    created=int(self.clock()),
-                )
-                self.channels[channel_id] = channel
+            existing = self.dm_if_open(user_id)
+            if existing is not None:
+                return existing
+            channel_id = f"D{user_id[1:]}"
+            if channel_id in self.channels:
+                channel_id = self.new_id("D")
+            channel = Channel(
+                id=channel_id,
+                name=channel_id,
+                is_im=True,
+                user=user_id,
+                created=int(self.clock()),
+            )
+            self.channels[channel_id] = channel
             return channel
+
+    def dm_if_open(self, user_id: str) -> Channel | None:
+        with self.lock:
+            channel = self.channels.get(f"D{user_id[1:]}")
+            if channel is not None and channel.user == user_id:
+                return channel
+            for channel in self.channels.values():  # a U and a W id clashed: a fresh D… id
+                if channel.is_im and channel.user == user_id:
+                    return channel
+            return None
 
     def conversation(self, ref: str | None) -> Channel:
         """A channel by id, by ``#name`` / name, or a user id meaning the DM with them."""
@@ -191,9 +205,11 @@ class SlackState:
                 return self.channels[ref]
             if ref in self.users and not self.users[ref].is_bot:
                 return self.dm(ref)
-            person = self.users.get(ref[1:])
-            if ref.startswith("D") and person is not None and not person.is_bot:
-                return self.dm(person.id)  # every person has a DM with the bot
+            if ref.startswith("D"):  # every person has a DM with the bot, opened or not
+                for prefix in "UW":
+                    person = self.users.get(prefix + ref[1:])
+                    if person is not None and not person.is_bot:
+                        return self.dm(person.id)
             name = ref.removeprefix("#")
             for channel in self.channels.values():
                 if not channel.is_im and channel.name == name:

@@ -284,7 +284,7 @@ def conversations_open(s: SlackState, p: Params) -> dict[str, Any]:
         user = s.user(users[0])
         if user.deleted:
             raise ApiError("user_disabled")
-        already = f"D{user.id}" in s.channels
+        already = s.dm_if_open(user.id) is not None
         channel = s.dm(user.id)
         if not p.bool("return_im"):
             return {"no_op": already, "already_open": already, "channel": {"id": channel.id}}

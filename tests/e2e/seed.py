@@ -49,7 +49,7 @@ def seed_board(local: LocalBot, *, meetings: str | None = "FREQ=MONTHLY;BYDAY=+2
         admin = Actor(ws, people["ada"])
         setup_first_admin(uow, admin, now)
         board = create_board(
-            uow, admin, "Improvement Board", now, chair_id=people["chris"], channel_id="CBOARD"
+            uow, admin, "Improvement Board", now, chair_id=people["chris"], channel_id="CBOARD0000"
         )
         grant_role(uow, admin, people["mo"], Role.MEMBER, now, board_id=board.id)
         if meetings:

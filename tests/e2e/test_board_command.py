@@ -27,9 +27,9 @@ from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
 
-ADA, CHRIS, JANE, OMAR, MO = "UADMIN", "UCHAIR", "UJANE", "UOMAR", "UMEMBER"
-STRANGER = "USAM"
-HOSTILE = ("<!channel>", "<!here>", "<!everyone>", "<@UOMAR|omar>", "<https://evil.example|x>")
+ADA, CHRIS, JANE, OMAR, MO = "UADMIN0000", "UCHAIR0000", "UJANE00000", "UOMAR00000", "UMEMBER000"
+STRANGER = "USAM000000"
+HOSTILE = ("<!channel>", "<!here>", "<!everyone>", "<@UOMAR00000|omar>", "<https://evil.example|x>")
 ANSWER_WITHIN = 3.0  # seconds: Slack shows an error if a command gets nothing in 3 s
 
 
@@ -214,7 +214,7 @@ def test_digest_preview(local: LocalBot, seeded: Seeded) -> None:
     assert "*4.2* Review placement sufficiency — Omar Shah — *11 working days* overdue" in text
     assert message.ephemeral_to == CHRIS
     # A preview is only a preview: nothing went to the chair's DM or the board channel.
-    assert not local.emulator.messages(channel="CBOARD")
+    assert not local.emulator.messages(channel="CBOARD0000")
     dm = local.emulator.dm_channel(CHRIS)
     assert not local.emulator.messages(channel=dm, include_ephemeral=False)
 
@@ -230,7 +230,7 @@ def test_pack_preview_for_the_next_meeting(local: LocalBot, seeded: Seeded) -> N
     assert "*Not updated since the meeting on 14 May 2019* (2)" in text
     assert "*Date changes to approve* (1)" in text
     assert [b["value"] for b in buttons(message)] == [str(request_id)] * 2
-    assert not local.emulator.messages(channel="CBOARD")
+    assert not local.emulator.messages(channel="CBOARD0000")
 
 
 def test_pack_without_meetings(local: LocalBot) -> None:
@@ -298,8 +298,8 @@ def test_a_preview_too_long_for_five_replies_says_what_is_left_out(
     local: LocalBot, seeded: Seeded
 ) -> None:
     bulk_plan(local, seeded, themes=130, per_theme=1)
-    local.emulator.add_channel("CQUIET", "quiet", bot_is_member=False)
-    messages = ask(local, CHRIS, "digest", count=5, channel="CQUIET")
+    local.emulator.add_channel("CQUIET0000", "quiet", bot_is_member=False)
+    messages = ask(local, CHRIS, "digest", count=5, channel="CQUIET0000")
     check_limits(messages, CHRIS)
     total = messages[1].blocks[0]["elements"][0]["text"].rsplit(" of ", 1)[1].rstrip(")")
     note = messages[-1].blocks[0]["elements"][0]["text"]
@@ -573,7 +573,7 @@ def test_hostile_text_is_escaped_everywhere(local: LocalBot, seeded: Seeded) -> 
     shown = "\n".join(text for m in seen for text in [m.text, *mrkdwn_texts(m.blocks)])
     for ping in HOSTILE:
         assert ping not in shown, ping
-    assert "&lt;!channel&gt;" in shown and "&lt;@UOMAR|omar&gt;" in shown
+    assert "&lt;!channel&gt;" in shown and "&lt;@UOMAR00000|omar&gt;" in shown
 
 
 def mrkdwn_texts(value: Any) -> list[str]:
@@ -598,7 +598,7 @@ def test_approving_from_the_list_confirms_to_the_chair(local: LocalBot, seeded: 
         lambda m: m.is_ephemeral and "approved" in m.all_text().lower(), timeout=5
     )
     assert "4.1" in confirmation.all_text()
-    jane_dm = local.emulator.dm_channel("UJANE")
+    jane_dm = local.emulator.dm_channel("UJANE00000")
     assert local.emulator.wait_for_message(
         lambda m: m.channel == jane_dm and "approved your new date" in m.all_text(), timeout=5
     )

@@ -25,7 +25,7 @@ from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
 
-JANE, CHAIR, ADMIN = "UJANE", "UCHAIR", "UADMIN"
+JANE, CHAIR, ADMIN = "UJANE00000", "UCHAIR0000", "UADMIN0000"
 ASK = "4.1 date 31/07/2019 carers' survey moved to July"
 
 

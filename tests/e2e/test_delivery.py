@@ -69,7 +69,7 @@ def test_nothing_before_nine_then_one_dm_at_nine(local: LocalBot) -> None:
     report = local.run_jobs(NINE_BST)
     assert report.sent == 1
     [dm] = bot_messages(local)
-    assert dm.channel == local.emulator.dm_channel("UJANE")
+    assert dm.channel == local.emulator.dm_channel("UJANE00000")
     assert "4.1" in dm.all_text() and "due in 10 working days" in dm.all_text()
     assert {a.action_id for a in dm.actions()} >= {
         "update_action",
@@ -146,7 +146,7 @@ def add_owners(local: LocalBot, count: int, due: dt.date) -> None:
         ws = workspace_for_team(uow, team, now)
         plan = find_plan(uow, ws, None)
         for n in range(count):
-            user_id = f"UOWNER{n:03d}"
+            user_id = f"UOWNER{n:04d}"
             local.emulator.add_user(user_id, f"owner{n}", f"Owner {n}", f"owner{n}@council.example")
             person = person_for_slack_user(uow, ws, user_id, name=f"Owner {n}")
             add_action(
@@ -186,18 +186,22 @@ def test_server_errors_and_rate_limits_deliver_everything_exactly_once(local: Lo
 
 def test_a_deactivated_owner_fails_once_and_admins_are_told_once(local: LocalBot) -> None:
     seed_board(local)
-    local.emulator.deactivate_user("UJANE")
+    local.emulator.deactivate_user("UJANE00000")
     local.run_jobs(NINE_BST)
     rows = {n.kind: n for n in ledger(local)}
     assert rows["reminder"].state == "failed"
     assert rows["reminder"].error in ("account_inactive", "user_not_found", "user_disabled")
     local.run_jobs(NINE_BST + dt.timedelta(minutes=1))
-    alerts = [m for m in bot_messages(local) if m.channel == local.emulator.dm_channel("UADMIN")]
+    alerts = [
+        m for m in bot_messages(local) if m.channel == local.emulator.dm_channel("UADMIN0000")
+    ]
     assert len(alerts) == 1 and "Jane Doe" in alerts[0].all_text()
     # The next reminder day fails again, but the admin is not told twice.
     local.run_jobs(dt.datetime(2019, 5, 28, 8, 0, tzinfo=dt.UTC))
     local.run_jobs(dt.datetime(2019, 5, 28, 8, 1, tzinfo=dt.UTC))
-    alerts = [m for m in bot_messages(local) if m.channel == local.emulator.dm_channel("UADMIN")]
+    alerts = [
+        m for m in bot_messages(local) if m.channel == local.emulator.dm_channel("UADMIN0000")
+    ]
     assert len(alerts) == 1
 
 
@@ -216,7 +220,9 @@ def test_an_unlinked_owner_is_reported_to_admins(local: LocalBot) -> None:
         "unlinked",
         "Jane Doe",
     )
-    [alert] = [m for m in bot_messages(local) if m.channel == local.emulator.dm_channel("UADMIN")]
+    [alert] = [
+        m for m in bot_messages(local) if m.channel == local.emulator.dm_channel("UADMIN0000")
+    ]
     assert "/plan people link" in alert.all_text()
 
 
@@ -249,9 +255,9 @@ def test_weekly_digest_goes_to_chair_and_channel(local: LocalBot) -> None:
     local.run_jobs(monday)
     kinds = Counter(n.kind for n in ledger(local) if n.state == "sent")
     assert kinds["digest"] == 2
-    channel_posts = bot_messages(local, channel="CBOARD")
+    channel_posts = bot_messages(local, channel="CBOARD0000")
     assert channel_posts and "Improvement Board" in channel_posts[0].all_text()
-    chair_posts = bot_messages(local, channel=local.emulator.dm_channel("UCHAIR"))
+    chair_posts = bot_messages(local, channel=local.emulator.dm_channel("UCHAIR0000"))
     assert chair_posts
 
 
@@ -261,7 +267,7 @@ def test_pack_uploads_the_plan_before_the_meeting(local: LocalBot) -> None:
     local.run_jobs(pack_day)
     packs = [n for n in ledger(local) if n.kind == "pack"]
     assert {n.state for n in packs} == {"sent"} and len(packs) == 2
-    files = local.emulator.files(channel="CBOARD")
+    files = local.emulator.files(channel="CBOARD0000")
     assert files and files[0].name.endswith(".xlsx")
     assert files[0].content[:2] == b"PK"
 
@@ -313,6 +319,8 @@ def test_an_action_due_for_two_reasons_is_delivered_in_one_valid_message(local: 
     # 28 May 2019: 4.1 is 3 working days from due and the June meeting's window opens.
     report = local.run_jobs(dt.datetime(2019, 5, 28, 8, 0, tzinfo=dt.UTC))
     assert report.failed == 0
-    [jane] = [m for m in bot_messages(local) if m.channel == local.emulator.dm_channel("UJANE")]
+    [jane] = [
+        m for m in bot_messages(local) if m.channel == local.emulator.dm_channel("UJANE00000")
+    ]
     text = jane.all_text()
     assert "due in 3 working days" in text and "board update wanted" in text

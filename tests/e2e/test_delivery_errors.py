@@ -32,7 +32,7 @@ def reminder_row(local: LocalBot) -> Notification:
 
 
 def admin_alerts(local: LocalBot) -> list[str]:
-    admin_dm = local.emulator.dm_channel("UADMIN")
+    admin_dm = local.emulator.dm_channel("UADMIN0000")
     return [
         m.all_text()
         for m in local.emulator.messages(channel=admin_dm, include_ephemeral=False)
@@ -59,7 +59,7 @@ def test_an_error_slack_answers_with_200_fails_at_once_and_admins_hear_once(
 
     row = reminder_row(local)
     assert (row.state, row.error, row.attempts) == ("failed", error, 1)
-    assert posts_to(local, local.emulator.dm_channel("UJANE")) == 1  # never retried
+    assert posts_to(local, local.emulator.dm_channel("UJANE00000")) == 1  # never retried
     [alert] = admin_alerts(local)
     assert "Jane Doe" in alert and error in alert
 
@@ -77,7 +77,7 @@ def test_a_server_side_error_with_200_is_tried_again(local: LocalBot) -> None:
 
 def test_a_deactivated_person_is_skipped_and_admins_are_told_once(local: LocalBot) -> None:
     seed_board(local)
-    local.emulator.deactivate_user("UJANE")
+    local.emulator.deactivate_user("UJANE00000")
 
     local.run_jobs(NINE_BST)
     local.run_jobs(NINE_BST + dt.timedelta(minutes=1))

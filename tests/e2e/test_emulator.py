@@ -38,9 +38,9 @@ SECRET = "e2e-signing-secret"
 PAYLOADS = Path(__file__).resolve().parent.parent / "payloads"
 NO_PROXY = build_opener(ProxyHandler({}))
 
-JANE = "U0JANE"
-BOB = "U0BOB"
-BOARD = "C0BOARD"
+JANE = "U0JANE0000"
+BOB = "U0BOB00000"
+BOARD = "C0BOARD000"
 
 
 def _text(value: str) -> dict[str, str]:
@@ -521,7 +521,7 @@ def test_users_lookup_by_email_hit_and_miss(slack: SlackEmulator, app: App) -> N
 
 def test_users_list_pages_with_a_cursor(slack: SlackEmulator, app: App) -> None:
     for n in range(5):
-        slack.add_user(f"U0EXTRA{n}", f"extra{n}", f"Extra {n}")
+        slack.add_user(f"U0EXTRA{n:03d}", f"extra{n}", f"Extra {n}")
     ids: list[str] = []
     cursor = None
     pages = 0
@@ -545,12 +545,12 @@ def test_wrong_token_unknown_method_and_conversation_errors(slack: SlackEmulator
         client.api_call("chat.teleport")
     assert unknown.value.response["error"] == "unknown_method"
 
-    slack.add_channel("C0OLD", "old-board", is_archived=True)
+    slack.add_channel("C0OLD00000", "old-board", is_archived=True)
     slack.add_channel("C0PRIVATE", "chairs", is_private=True, bot_is_member=False)
     slack.deactivate_user(BOB)
     for channel, error in [
-        ("C0NOPE", "channel_not_found"),
-        ("C0OLD", "is_archived"),
+        ("C0NOPE0000", "channel_not_found"),
+        ("C0OLD00000", "is_archived"),
         ("C0PRIVATE", "not_in_channel"),
         (BOB, "user_disabled"),
     ]:
@@ -558,10 +558,10 @@ def test_wrong_token_unknown_method_and_conversation_errors(slack: SlackEmulator
             client.chat_postMessage(channel=channel, text="hello")
         assert failed.value.response["error"] == error, channel
     with pytest.raises(SlackApiError) as no_user:
-        client.users_info(user="U0NOBODY")
+        client.users_info(user="U0NOBODY00")
     assert no_user.value.response["error"] == "user_not_found"
-    assert client.conversations_info(channel="C0OLD")["channel"]["is_archived"] is True
-    assert client.conversations_open(users=JANE)["channel"]["id"] == f"D{JANE}"
+    assert client.conversations_info(channel="C0OLD00000")["channel"]["is_archived"] is True
+    assert client.conversations_open(users=JANE)["channel"]["id"] == f"D{JANE[1:]}"
 
 
 @pytest.mark.slack_refusal_expected

@@ -18,13 +18,15 @@ from slack_sdk.errors import SlackApiError
 from websockets.sync.client import connect
 
 from bot.sandbox import SlackEmulator
+from bot.sandbox.blocks import EmulatorError
 from bot.sandbox.emulator import ACK_DEADLINE
+from bot.sandbox.model import slack_id_problem
 from bot.web import serve
 
 pytestmark = pytest.mark.e2e
 
 SECRET = "strict-signing-secret"
-JANE = "U0JANE"
+JANE = "U0JANE0000"
 NO_PROXY = build_opener(ProxyHandler({}))
 
 
@@ -196,7 +198,7 @@ def test_history_pages_with_cursors_and_hides_metadata_unless_asked(slack: Slack
 
 
 def test_a_typed_command_arrives_escaped_as_should_escape_sends_it(slack: SlackEmulator) -> None:
-    slack.add_channel("C0BOARD", "improvement-board")
+    slack.add_channel("C0BOARD000", "improvement-board")
     app = App(signing_secret=SECRET, client=client(slack))
     received: list[str] = []
 
@@ -210,7 +212,7 @@ def test_a_typed_command_arrives_escaped_as_should_escape_sends_it(slack: SlackE
         typed = "owner @jane @nobody #improvement-board <b> & co @here @Channel"
         slack.slash(JANE, "/plan", typed, typed=True)
     assert received == [
-        "owner <@U0JANE|jane> @nobody <#C0BOARD|improvement-board> &lt;b&gt; &amp; co "
+        "owner <@U0JANE0000|jane> @nobody <#C0BOARD000|improvement-board> &lt;b&gt; &amp; co "
         "<!here> <!channel>"
     ]
 
@@ -250,3 +252,40 @@ def test_a_response_url_works_five_times_within_thirty_minutes() -> None:
         now[0] += 2
         assert post_json(expiring, {"text": "too late"}) == (404, "expired_url")
         assert [r.reason for r in slack.refusals] == ["used_url", "expired_url"]
+
+
+@pytest.mark.parametrize(
+    ("add", "bad_id"),
+    [
+        ("user", "UJANE"),  # too short
+        ("user", "ujane00000"),  # lower case
+        ("user", "CJANE00000"),  # a channel's letter
+        ("user", "UJANE000000000"),  # too long
+        ("channel", "CBOARD"),
+        ("channel", "DJANE00000"),  # a DM is never added, it is opened
+    ],
+)
+def test_people_and_channels_need_slack_shaped_ids(
+    slack: SlackEmulator, add: str, bad_id: str
+) -> None:
+    with pytest.raises(EmulatorError, match="capital letters or digits, like"):
+        if add == "user":
+            slack.add_user(bad_id, "someone", "Some One")
+        else:
+            slack.add_channel(bad_id, "somewhere")
+
+
+def test_ids_slack_makes_up_have_slack_shape(slack: SlackEmulator) -> None:
+    slack.add_user("W0JANE0000", "wjane", "Jane Enterprise")
+    slack.add_channel("G0CHAIRS00", "chairs", is_private=True)
+    dm = client(slack).conversations_open(users=JANE)["channel"]["id"]
+    assert dm == "D0JANE0000"
+    clash = client(slack).conversations_open(users="W0JANE0000")["channel"]["id"]
+    assert clash != dm and slack_id_problem(clash, "D") is None
+    uploaded = client(slack).files_upload_v2(channel=dm, content="x", filename="x.txt")
+    view = client(slack).views_publish(
+        user_id=JANE, view={"type": "home", "blocks": [section("hi")]}
+    )
+    made = [dm, clash, uploaded["file"]["id"], view["view"]["id"]]
+    assert [slack_id_problem(made_id, made_id[0]) for made_id in made] == [None] * 4
+    assert [made_id[0] for made_id in made] == ["D", "D", "F", "V"]

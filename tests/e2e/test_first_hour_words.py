@@ -14,7 +14,7 @@ from tests.e2e.test_plan_import import council_sheet, dm_from_bot, open_import_f
 
 pytestmark = pytest.mark.e2e
 
-ADA, JANE, OMAR, CHAIR = "UADMIN", "UJANE", "UOMAR", "UCHAIR"
+ADA, JANE, OMAR, CHAIR = "UADMIN0000", "UJANE00000", "UOMAR00000", "UCHAIR0000"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
 
-JANE, CHAIR, MO = "UJANE", "UCHAIR", "UMEMBER"
+JANE, CHAIR, MO = "UJANE00000", "UCHAIR0000", "UMEMBER000"
 NOW = dt.datetime(2019, 5, 16, 7, 0, tzinfo=dt.UTC)
 
 

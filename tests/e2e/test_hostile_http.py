@@ -55,7 +55,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     tmp_path = tmp_path_factory.mktemp("hostile")
     secret = "hostile-signing-secret"
     with SlackEmulator() as emulator:
-        emulator.add_user("UADMIN", "ada", "Ada Admin", "ada@council.example")
+        emulator.add_user("UADMIN0000", "ada", "Ada Admin", "ada@council.example")
         port = free_port()
         env = base_env(tmp_path) | {
             "SLACK_BOT_TOKEN": emulator.bot_token,
@@ -131,7 +131,7 @@ def test_four_parallel_250_mb_posts_are_refused_and_memory_stays_bounded(
     assert [status for status, _ in results] == [413] * 4
     assert all(sent == 0 for _, sent in results), "the body was read before refusing"
     assert peak_kb < MEMORY_BUDGET_KB
-    answered = running.emulator.slash("UADMIN", "/plan", "setup")
+    answered = running.emulator.slash("UADMIN0000", "/plan", "setup")
     assert answered.status == 200
 
 
@@ -171,7 +171,7 @@ def test_good_commands_are_answered_within_3_s_while_150_connections_hang(
     try:
         time.sleep(0.5)  # the server has taken them all in
         for text in texts:
-            result = local.emulator.slash("UJANE", "/progress", text)
+            result = local.emulator.slash("UJANE00000", "/progress", text)
             assert result.request is not None
             timings.append(round(result.request.elapsed, 2))
             assert result.status == 200, (timings, result.body)

@@ -29,7 +29,7 @@ from tests.e2e.test_date_changes import ASK, CHAIR, JANE, bot_dms, sending, wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-OMAR, ADMIN = "UOMAR", "UADMIN"
+OMAR, ADMIN = "UOMAR00000", "UADMIN0000"
 
 
 @pytest.fixture
@@ -193,11 +193,11 @@ def test_control_characters_are_dropped_the_same_way_on_both_databases(
 
 def test_a_new_users_first_burst_is_answered_every_time(any_local: LocalBot) -> None:
     seed_board(any_local)
-    any_local.emulator.add_user("UNEW", "newbie", "New Person", "new@council.example")
+    any_local.emulator.add_user("UNEW000000", "newbie", "New Person", "new@council.example")
     answers: list[AppResponse] = []
 
     def board() -> None:
-        answers.append(any_local.emulator.slash("UNEW", "/board"))
+        answers.append(any_local.emulator.slash("UNEW000000", "/board"))
 
     threads = [threading.Thread(target=board) for _ in range(30)]
     for thread in threads:
@@ -207,7 +207,7 @@ def test_a_new_users_first_burst_is_answered_every_time(any_local: LocalBot) -> 
 
     assert sorted(a.status for a in answers) == [200] * 30
     assert not any(SORRY in a.body for a in answers)
-    assert count(any_local, Person.slack_user_id == "UNEW", model=Person) == 1
+    assert count(any_local, Person.slack_user_id == "UNEW000000", model=Person) == 1
 
 
 def test_the_same_signed_requests_replayed_at_once_record_once(any_local: LocalBot) -> None:

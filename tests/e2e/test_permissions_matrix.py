@@ -57,11 +57,11 @@ from tests.e2e.seed import Seeded, seed_board
 pytestmark = pytest.mark.e2e
 
 USERS = {
-    "admin": "UADMIN",
-    "chair": "UCHAIR",
-    "owner": "UJANE",
-    "delegate": "USAM",
-    "member": "UMEMBER",
+    "admin": "UADMIN0000",
+    "chair": "UCHAIR0000",
+    "owner": "UJANE00000",
+    "delegate": "USAM000000",
+    "member": "UMEMBER000",
     "stranger": "USTRANGER",
 }
 ROLES = tuple(USERS)
@@ -77,9 +77,9 @@ class World:
 
 def add_users(local: LocalBot) -> None:
     """Slack users beyond the sandbox's own: a delegate, a stranger, an owner to link."""
-    local.emulator.add_user("USAM", "sam", "Sam Delegate", "sam@council.example")
+    local.emulator.add_user("USAM000000", "sam", "Sam Delegate", "sam@council.example")
     local.emulator.add_user("USTRANGER", "stella", "Stella Stranger", "stella@council.example")
-    local.emulator.add_user("UPAT", "pat", "Pat Jones", "pat.jones@council.example")
+    local.emulator.add_user("UPAT000000", "pat", "Pat Jones", "pat.jones@council.example")
 
 
 def build_world(local: LocalBot) -> World:
@@ -91,7 +91,7 @@ def build_world(local: LocalBot) -> World:
     with local.services.uow() as uow:
         ws = seeded.workspace_id
         actor = Actor(ws, seeded.people["ada"])
-        sam = person_for_slack_user(uow, ws, "USAM", name="Sam Delegate")
+        sam = person_for_slack_user(uow, ws, "USAM000000", name="Sam Delegate")
         person_for_slack_user(uow, ws, "USTRANGER", name="Stella Stranger")
         plan = find_plan(uow, ws, None)
         add_delegate(uow, actor, find_action(uow, plan, "4.1"), sam.id, now)
@@ -126,7 +126,7 @@ def _second_admin(local: LocalBot, world: World) -> None:
 
 def _chair_told(local: LocalBot) -> object:
     return local.emulator.wait_for_message(
-        channel=local.emulator.dm_channel("UCHAIR"), from_bot=True, timeout=5
+        channel=local.emulator.dm_channel("UCHAIR0000"), from_bot=True, timeout=5
     )
 
 
@@ -165,16 +165,18 @@ CASES = (
     Case("/plan", 'theme edit 4 "Placement stability and permanence"', ADMIN),
     Case("/plan", "theme remove 7", ADMIN),
     Case("/plan", "action move 4.2 to theme 5", ADMIN),
-    Case("/plan", 'action add 4.3 "Audit placements" due 31/07/2019 owner <@UOMAR|omar>', ADMIN),
+    Case(
+        "/plan", 'action add 4.3 "Audit placements" due 31/07/2019 owner <@UOMAR00000|omar>', ADMIN
+    ),
     Case("/plan", "action edit 4.1 due 30/06/2019", ADMIN),
-    Case("/plan", "action owner 4.1 <@UOMAR|omar>", ADMIN),
-    Case("/plan", "action delegate 4.2 <@UJANE|jane>", ADMIN),
+    Case("/plan", "action owner 4.1 <@UOMAR00000|omar>", ADMIN),
+    Case("/plan", "action delegate 4.2 <@UJANE00000|jane>", ADMIN),
     Case("/plan", "action remove 4.2", ADMIN),
-    Case("/plan", 'people link "Pat Jones" <@UPAT|pat>', ADMIN),
-    Case("/plan", "admins add <@UJANE|jane>", ADMIN),
-    Case("/plan", "admins remove <@UOMAR|omar>", ADMIN, _second_admin),
-    Case("/plan", "members add <@UJANE|jane>", ADMIN),
-    Case("/plan", "members remove <@UMEMBER|mo>", ADMIN),
+    Case("/plan", 'people link "Pat Jones" <@UPAT000000|pat>', ADMIN),
+    Case("/plan", "admins add <@UJANE00000|jane>", ADMIN),
+    Case("/plan", "admins remove <@UOMAR00000|omar>", ADMIN, _second_admin),
+    Case("/plan", "members add <@UJANE00000|jane>", ADMIN),
+    Case("/plan", "members remove <@UMEMBER000|mo>", ADMIN),
     Case("/plan", f'archive "{PLAN_TITLE}"', ADMIN),
     Case("/plan", "setup", frozenset()),  # the workspace has an admin already
     Case("/progress", "4.1 amber carers' survey slipped", frozenset({"owner", "delegate"})),

@@ -24,7 +24,7 @@ from tests.e2e.seed import seed_board
 
 pytestmark = pytest.mark.e2e
 
-ADA, CHRIS, JANE, OMAR, MO = "UADMIN", "UCHAIR", "UJANE", "UOMAR", "UMEMBER"
+ADA, CHRIS, JANE, OMAR, MO = "UADMIN0000", "UCHAIR0000", "UJANE00000", "UOMAR00000", "UMEMBER000"
 
 
 def at(user_id: str) -> str:
@@ -85,10 +85,11 @@ def test_an_admin_builds_a_whole_plan_with_plan_alone(local: LocalBot) -> None:
     answer = plan(
         local,
         ADA,
-        f'board create "Improvement Board" chair {at(CHRIS)} channel <#CBOARD|improvement-board>',
+        f'board create "Improvement Board" chair {at(CHRIS)} '
+        "channel <#CBOARD0000|improvement-board>",
     )
     assert "Created the board “Improvement Board”" in answer
-    assert "<@UCHAIR>" in answer and "<#CBOARD>" in answer
+    assert "<@UCHAIR0000>" in answer and "<#CBOARD0000>" in answer
     assert "invite me" not in answer  # the bot is in #improvement-board
 
     # 08:00 on Thursday 16 May 2019 in London: May's second Tuesday has passed.
@@ -109,7 +110,7 @@ def test_an_admin_builds_a_whole_plan_with_plan_alone(local: LocalBot) -> None:
     answer = plan(local, ADA, 'new "Children\'s Services Improvement Plan"')
     assert "Started the plan “Children's Services Improvement Plan” on Improvement Board" in answer
     answer = plan(local, ADA, f'theme add 4 "Placement stability" lead {at(CHRIS)}')
-    assert "Added theme 4 “Placement stability”, led by <@UCHAIR>" in answer
+    assert "Added theme 4 “Placement stability”, led by <@UCHAIR0000>" in answer
     answer = plan(
         local,
         ADA,
@@ -117,14 +118,14 @@ def test_an_admin_builds_a_whole_plan_with_plan_alone(local: LocalBot) -> None:
         f'owner {at(JANE)} {at(OMAR)} measures "Feedback from carer events"',
     )
     assert "Added 4.1" in answer and "due May 2019" in answer
-    assert "owned by <@UJANE> and <@UOMAR>" in answer
+    assert "owned by <@UJANE00000> and <@UOMAR00000>" in answer
     answer = plan(local, ADA, 'action edit 4.1 due 30/06/2019 title "Seek <!channel> views"')
     assert "due date 31 May 2019 → 30 June 2019" in answer
     assert "&lt;!channel&gt;" in answer and "<!channel>" not in answer
     answer = plan(local, ADA, f"action owner 4.1 {at(JANE)}")
-    assert "4.1 is now owned by <@UJANE>" in answer
+    assert "4.1 is now owned by <@UJANE00000>" in answer
     answer = plan(local, ADA, f"action delegate 4.1 {at(OMAR)}")
-    assert "<@UOMAR> can now update 4.1" in answer
+    assert "<@UOMAR00000> can now update 4.1" in answer
 
     # What the database holds, through the read model the CLI shows.
     (shown,) = snapshot(local)
@@ -141,12 +142,12 @@ def test_an_admin_builds_a_whole_plan_with_plan_alone(local: LocalBot) -> None:
         "due_text": None,
         "status": "not_started",
         "measures": "Feedback from carer events",
-        "owners": [{"name": "Jane Doe", "title": "Head of Fostering", "slack_user": "UJANE"}],
+        "owners": [{"name": "Jane Doe", "title": "Head of Fostering", "slack_user": "UJANE00000"}],
         "latest_update": None,
         "fields": {},
     }
     board = board_row(local)
-    assert board["chair"] == CHRIS and board["channel"] == "CBOARD"
+    assert board["chair"] == CHRIS and board["channel"] == "CBOARD0000"
     assert (board["rule"], board["start"], board["time"]) == (
         "FREQ=MONTHLY;BYDAY=+2TU",
         dt.date(2019, 6, 11),
@@ -206,10 +207,10 @@ def test_setup_only_makes_the_first_admin(local: LocalBot) -> None:
     [
         ("frobnicate", "frobnicate"),
         ("action add 4.3", "title"),
-        ('action add 4.3 "Audit" due someday owner <@UJANE|jane>', "31/05/2019"),
+        ('action add 4.3 "Audit" due someday owner <@UJANE00000|jane>', "31/05/2019"),
         ('action add 4.3 "Audit" due 31/07/2019', "owner"),
-        ('action add 9.1 "Audit" due 31/07/2019 owner <@UJANE|jane>', "Theme 9"),
-        ('action add 4.1 "Again" due 31/07/2019 owner <@UJANE|jane>', "already exists"),
+        ('action add 9.1 "Audit" due 31/07/2019 owner <@UJANE00000|jane>', "Theme 9"),
+        ('action add 4.1 "Again" due 31/07/2019 owner <@UJANE00000|jane>', "already exists"),
         ("action edit 4.1", "Say what to change"),
         ("action edit 7.7 due 31/07/2019", "no action 7.7"),
         ("action remove", "ref"),
@@ -227,8 +228,8 @@ def test_setup_only_makes_the_first_admin(local: LocalBot) -> None:
         ('board meetings "Nowhere" monthly', "no board called “Nowhere”"),
         ('new "Children\'s Services Improvement Plan"', "already has a plan"),
         ("export pdf", "xlsx, csv or md"),
-        ('people link "Nobody Atall" <@UJANE|jane>', "Nobody called “Nobody Atall”"),
-        ("people link <@UJANE|jane>", "name"),
+        ('people link "Nobody Atall" <@UJANE00000|jane>', "Nobody called “Nobody Atall”"),
+        ("people link <@UJANE00000|jane>", "name"),
         (f"admins remove {at(ADA)}", "last admin"),
         ('archive "No such plan"', "no plan called"),
         ("members add", "person"),
@@ -260,7 +261,7 @@ def test_help(local: LocalBot) -> None:
 
 def test_people_lists_unlinked_owners_and_links_them(local: LocalBot) -> None:
     seed = seed_board(local)
-    local.emulator.add_user("USAM", "sam", "Sam Smith", "sam.smith@council.example")
+    local.emulator.add_user("USAM000000", "sam", "Sam Smith", "sam.smith@council.example")
     with local.services.uow() as uow:
         from bot.core.plans import Actor, find_action, person_by_name, set_owners
 
@@ -279,11 +280,14 @@ def test_people_lists_unlinked_owners_and_links_them(local: LocalBot) -> None:
     assert '• J. Doe — 4.2: `/plan people link "J. Doe" @someone`' in answer
     assert "• Sam Smith (Head of Quality) — 4.2, 5.1" in answer
 
-    answer = plan(local, ADA, 'people link "sam smith" <@USAM|sam>')
-    assert "Linked “Sam Smith” to <@USAM>: reminders for their 2 actions go to them now." in answer
+    answer = plan(local, ADA, 'people link "sam smith" <@USAM000000|sam>')
+    assert (
+        "Linked “Sam Smith” to <@USAM000000>: reminders for their 2 actions go to them now."
+        in answer
+    )
     # Jane already uses the bot: "J. Doe" becomes her, taking 4.2 with them.
     answer = plan(local, ADA, f'people link "J. Doe" {at(JANE)}')
-    assert "<@UJANE> was already in the plan as “Jane Doe”" in answer
+    assert "<@UJANE00000> was already in the plan as “Jane Doe”" in answer
     assert "merged “J. Doe” into them: 1 action moved over" in answer
     answer = plan(local, ADA, f'people link "Sam Smith" {at(OMAR)}')
     assert answer.startswith(":warning: “Sam Smith” is already linked to another Slack user")
@@ -294,42 +298,42 @@ def test_people_lists_unlinked_owners_and_links_them(local: LocalBot) -> None:
         for t in snapshot(local)[0]["themes"]
         for a in t["actions"]
     }
-    assert owners == {"4.1": [JANE], "4.2": ["USAM", JANE], "5.1": ["USAM"]}
+    assert owners == {"4.1": [JANE], "4.2": ["USAM000000", JANE], "5.1": ["USAM000000"]}
 
 
 def test_roles_by_slack_user(local: LocalBot) -> None:
     seed_board(local)
-    assert "<@UJANE> is now a plan admin" in plan(local, ADA, f"admins add {at(JANE)}")
+    assert "<@UJANE00000> is now a plan admin" in plan(local, ADA, f"admins add {at(JANE)}")
     assert "already a plan admin" in plan(local, ADA, f"admins add {at(JANE)}")
     assert "no longer a plan admin" in plan(local, JANE, f"admins remove {at(ADA)}")
     assert plan(local, ADA, 'new "Another"').startswith(":warning: Only a plan admin")
     answer = plan(local, JANE, f'members add {at(OMAR)} "Improvement Board"')
-    assert "<@UOMAR> can now read the status of Improvement Board" in answer
+    assert "<@UOMAR00000> can now read the status of Improvement Board" in answer
     assert "no longer a member" in plan(local, JANE, f"members remove {at(MO)}")
     assert "isn't a member" in plan(local, JANE, f"members remove {at(MO)}")
 
 
 def test_a_deactivated_or_bot_user_cannot_be_given_work(local: LocalBot) -> None:
     seed_board(local)
-    local.emulator.add_user("UGONE", "gone", "Gone Person", deleted=True)
-    answer = plan(local, ADA, 'action add 4.3 "Audit" due 31/07/2019 owner <@UGONE|gone>')
+    local.emulator.add_user("UGONE00000", "gone", "Gone Person", deleted=True)
+    answer = plan(local, ADA, 'action add 4.3 "Audit" due 31/07/2019 owner <@UGONE00000|gone>')
     assert answer == ":warning: Gone Person's Slack account is deactivated; choose someone else."
 
 
 def test_export_formats_and_where_they_go(local: LocalBot) -> None:
     seed_board(local)
-    answer = plan(local, ADA, "export csv", channel="CBOARD")
+    answer = plan(local, ADA, "export csv", channel="CBOARD0000")
     assert "Uploaded `childrens-services-improvement-plan-2019-05-16.csv` here" in answer
     assert "3 actions" in answer
-    (csv_file,) = local.emulator.files(channel="CBOARD")
+    (csv_file,) = local.emulator.files(channel="CBOARD0000")
     assert csv_file.content is not None and b"Seek foster carers' views" in csv_file.content
-    message = local.emulator.last_message(channel="CBOARD", include_ephemeral=False)
+    message = local.emulator.last_message(channel="CBOARD0000", include_ephemeral=False)
     assert message is not None and "exported 16 May 2019" in message.text
 
     # A channel the bot is not in: the file comes to the admin's DM instead.
-    local.emulator.add_channel("CQUIET", "quiet", bot_is_member=False)
-    answer = plan(local, ADA, 'export md "Children\'s Services Improvement Plan"', "CQUIET")
-    assert "to our DM, as I'm not in <#CQUIET>" in answer
+    local.emulator.add_channel("CQUIET0000", "quiet", bot_is_member=False)
+    answer = plan(local, ADA, 'export md "Children\'s Services Improvement Plan"', "CQUIET0000")
+    assert "to our DM, as I'm not in <#CQUIET0000>" in answer
     (md_file,) = local.emulator.files(channel=local.emulator.dm_channel(ADA))
     assert md_file.name.endswith(".md") and b"4.2" in (md_file.content or b"")
 
@@ -367,9 +371,9 @@ WORDS = [
     '"<!channel> & co"',
     '"',
     "“",
-    "<@UJANE|jane>",
-    "<@UNOBODY|ghost>",
-    "<#CBOARD|improvement-board>",
+    "<@UJANE00000|jane>",
+    "<@UNOBODY000|ghost>",
+    "<#CBOARD0000|improvement-board>",
     "<!here>",
     "&lt;b&gt;",
     "\n",
@@ -419,7 +423,7 @@ def test_with_two_active_plans_theme_and_action_lines_name_their_plan(local: Loc
     added = local.emulator.slash(
         ADA,
         "/plan",
-        f'action add 6.1 "Map early help" due 30/09/2019 owner <@UJANE|jane> plan {second}',
+        f'action add 6.1 "Map early help" due 30/09/2019 owner <@UJANE00000|jane> plan {second}',
     )
     added.wait_for_response(timeout=5)
     with local.services.uow() as uow:

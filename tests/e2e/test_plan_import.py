@@ -27,7 +27,7 @@ from tests.sheets import HEADER, Cell, Row, workbook
 
 pytestmark = pytest.mark.e2e
 
-ADA = "UADMIN"
+ADA = "UADMIN0000"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -95,8 +95,8 @@ def counts(local: LocalBot) -> tuple[int, ...]:
 
 
 def test_import_through_the_modal_links_owners_and_sends_a_summary(local: LocalBot) -> None:
-    local.emulator.add_user("UPAT1", "pat", "Pat Jones", "pat.jones@council.example")
-    local.emulator.add_user("UPAT2", "patj", "Pat Jones", "pat.jones2@council.example")
+    local.emulator.add_user("UPAT100000", "pat", "Pat Jones", "pat.jones@council.example")
+    local.emulator.add_user("UPAT200000", "patj", "Pat Jones", "pat.jones2@council.example")
     local.emulator.slash(ADA, "/plan", "setup").wait_for_response()
 
     form = open_import_form(local)
@@ -111,8 +111,8 @@ def test_import_through_the_modal_links_owners_and_sends_a_summary(local: LocalB
     # The plan is named from the sheet's title block, not the file.
     assert "Created “Anytown Council" in summary
     assert "Themes: 2 added" in summary and "Actions: 3 added" in summary
-    assert "Jane Doe → <@UJANE> (by name)" in summary
-    assert "O. Shah → <@UOMAR> (by email)" in summary
+    assert "Jane Doe → <@UJANE00000> (by name)" in summary
+    assert "O. Shah → <@UOMAR00000> (by email)" in summary
     assert "Several Slack users share the name of “Pat Jones”" in summary
     assert (
         '• Sam Smith (Head of Quality) — 4.2: `/plan people link "Sam Smith" @someone`' in summary
@@ -129,8 +129,8 @@ def test_import_through_the_modal_links_owners_and_sends_a_summary(local: LocalB
         for a in t["actions"]
     }
     assert owners == {
-        "4.1": [("Jane Doe", "UJANE")],
-        "4.2": [("O. Shah", "UOMAR"), ("Sam Smith", None)],
+        "4.1": [("Jane Doe", "UJANE00000")],
+        "4.2": [("O. Shah", "UOMAR00000"), ("Sam Smith", None)],
         "5.1": [("Pat Jones", None)],
     }
     first = shown["themes"][0]["actions"][0]
@@ -242,10 +242,10 @@ def test_check_only_lists_doubts_and_writes_nothing(local: LocalBot) -> None:
 
 def test_only_admins_open_the_import_form(local: LocalBot) -> None:
     seed_board(local)
-    result = local.emulator.slash("UJANE", "/plan", "import")
+    result = local.emulator.slash("UJANE00000", "/plan", "import")
     (answer,) = result.wait_for_response()
     assert answer.text.startswith(":warning: Only a plan admin")
-    assert local.emulator.open_view("UJANE") is None
+    assert local.emulator.open_view("UJANE00000") is None
 
 
 def test_the_form_refuses_other_file_types(local: LocalBot) -> None:

@@ -61,7 +61,7 @@ def test_list_shows_boards_plans_and_their_sizes(local: LocalBot) -> None:
 def test_an_admin_renames_a_theme_and_changes_its_lead(local: LocalBot) -> None:
     seed_board(local)
     answer = plan(local, ADA, 'theme edit 5 "Quality of practice" lead ' + at(CHRIS))
-    assert "renamed it “Quality of practice” and made <@UCHAIR> its lead" in answer
+    assert "renamed it “Quality of practice” and made <@UCHAIR0000> its lead" in answer
     assert themes_of(local)["5"][0] == "Quality of practice"
     assert "Say the new title" in plan(local, ADA, "theme edit 5")
     assert "Theme 9 isn't in" in plan(local, ADA, 'theme edit 9 "Nowhere"')

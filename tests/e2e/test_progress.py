@@ -21,7 +21,7 @@ from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
 
-JANE, OMAR, CHAIR, MO = "UJANE", "UOMAR", "UCHAIR", "UMEMBER"
+JANE, OMAR, CHAIR, MO = "UJANE00000", "UOMAR00000", "UCHAIR0000", "UMEMBER000"
 START_NOW = dt.datetime(2019, 5, 16, 7, 0, tzinfo=dt.UTC)
 
 
@@ -363,7 +363,7 @@ def test_ask_for_new_date_button_validates_then_asks_the_chair(
 
     assert sent.view is not None and sent.view.title == "Request sent"
     assert "I've asked Chris Chair" in sent.view.all_text()
-    chair_dm = local.emulator.wait_for_message(channel="DUCHAIR")
+    chair_dm = local.emulator.wait_for_message(channel="DCHAIR0000")
     assert "31 May 2019 → *31 Jul 2019*" in chair_dm.all_text()
     with local.services.uow() as uow:
         request = uow.session.scalar(select(DateChangeRequest))
@@ -399,28 +399,30 @@ def test_a_channel_ping_in_a_note_is_never_posted_unescaped(
     local: LocalBot, clock: ManualClock, board: Seeded
 ) -> None:
     emulator = local.emulator
-    ack = emulator.slash(JANE, "/progress", "4.1 amber <!channel> survey & <@UCHAIR> slipped")
+    ack = emulator.slash(JANE, "/progress", "4.1 amber <!channel> survey & <@UCHAIR0000> slipped")
     emulator.slash(JANE, "/progress", "4.1 date 30/06/2019 <!here> summer <!channel>")
-    emulator.wait_for_message(channel="DUCHAIR")
+    emulator.wait_for_message(channel="DCHAIR0000")
     emulator.wait_for(lambda: not sending(local), what="the ledger to record the chair's DM")
     emulator.open_home(JANE)
     emulator.wait_for(lambda: emulator.home_view(JANE))
     clock.set(dt.datetime(2019, 6, 3, 8, 0, tzinfo=dt.UTC))  # 09:00 BST: a reminder day
     local.run_jobs()
-    reminder = emulator.wait_for_message(channel="DUJANE", from_bot=True, include_ephemeral=False)
-    emulator.reply_in_thread(JANE, "DUJANE", reminder.ts, "4.1 red: <!channel> still late")
+    reminder = emulator.wait_for_message(
+        channel="DJANE00000", from_bot=True, include_ephemeral=False
+    )
+    emulator.reply_in_thread(JANE, "DJANE00000", reminder.ts, "4.1 red: <!channel> still late")
     emulator.wait_for_message(
         lambda m: m.thread_ts == reminder.ts and m.ts != reminder.ts and m.from_bot,
-        channel="DUJANE",
+        channel="DJANE00000",
     )
 
-    assert "&lt;!channel&gt; survey &amp; &lt;@UCHAIR&gt; slipped" in ack.text
+    assert "&lt;!channel&gt; survey &amp; &lt;@UCHAIR0000&gt; slipped" in ack.text
     posted = [m.all_text() for m in emulator.messages(from_bot=True)]
     home = emulator.home_view(JANE)
     assert home is not None
     posted.append(home.all_text())
     assert any("&lt;!channel&gt;" in text for text in posted[1:])
     for text in posted:
-        assert "<!channel>" not in text and "<!here>" not in text and "<@UCHAIR>" not in text
+        assert "<!channel>" not in text and "<!here>" not in text and "<@UCHAIR0000>" not in text
     for call in emulator.calls_to("chat.postMessage") + emulator.calls_to("chat.update"):
         assert "<!channel>" not in str(call.params)

@@ -29,11 +29,11 @@ def updates(local: LocalBot) -> int:
 def progress_body(local: LocalBot, text: str) -> bytes:
     fields = sr.slash_command(
         local.emulator.workspace,
-        user_id="UJANE",
+        user_id="UJANE00000",
         user_name="jane",
         command="/progress",
         text=text,
-        channel_id=local.emulator.dm_channel("UJANE"),
+        channel_id=local.emulator.dm_channel("UJANE00000"),
         channel_name="directmessage",
         response_url=f"{local.emulator.base_url}/commands/none",
         trigger_id="1.2.3",
@@ -71,7 +71,7 @@ def test_the_same_request_signed_properly_is_recorded(local: LocalBot) -> None:
 
 def test_an_update_that_mentions_payloads_is_recorded(local: LocalBot) -> None:
     seed_board(local)
-    result = local.emulator.slash("UJANE", "/progress", "4.1 amber payloads delayed")
+    result = local.emulator.slash("UJANE00000", "/progress", "4.1 amber payloads delayed")
     assert result.status == 200, result.body
     assert updates(local) == 1
 
@@ -80,11 +80,11 @@ def test_a_person_whose_slack_handle_is_payload_can_use_commands(local: LocalBot
     seed_board(local)
     fields = sr.slash_command(
         local.emulator.workspace,
-        user_id="UJANE",
+        user_id="UJANE00000",
         user_name="payload",
         command="/progress",
         text="4.1 amber survey slipped",
-        channel_id=local.emulator.dm_channel("UJANE"),
+        channel_id=local.emulator.dm_channel("UJANE00000"),
         channel_name="directmessage",
         response_url=f"{local.emulator.base_url}/commands/none",
         trigger_id="1.2.3",

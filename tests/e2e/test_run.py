@@ -48,7 +48,7 @@ def wait_for_health(url: str, process: subprocess.Popen[str], timeout: float = 3
 def test_http_mode_serves_signed_requests_and_stops_on_sigterm(tmp_path: Path) -> None:
     secret = "s3cret-signing"
     with SlackEmulator() as emulator:
-        emulator.add_user("UADMIN", "ada", "Ada Admin", "ada@council.example")
+        emulator.add_user("UADMIN0000", "ada", "Ada Admin", "ada@council.example")
         port = free_port()
         env = base_env(tmp_path) | {
             "SLACK_BOT_TOKEN": emulator.bot_token,
@@ -63,7 +63,7 @@ def test_http_mode_serves_signed_requests_and_stops_on_sigterm(tmp_path: Path) -
         try:
             wait_for_health(f"http://127.0.0.1:{port}/health", process)
             emulator.connect_app(f"http://127.0.0.1:{port}/slack/events", secret)
-            result = emulator.slash("UADMIN", "/plan", "setup")
+            result = emulator.slash("UADMIN0000", "/plan", "setup")
             assert result.status == 200
             [answer] = result.wait_for_response(timeout=10)
             assert "admin" in answer.all_text().lower()
@@ -86,8 +86,8 @@ def test_http_mode_serves_signed_requests_and_stops_on_sigterm(tmp_path: Path) -
 
 def test_socket_mode_acks_in_time_answers_commands_dms_retries_and_home(tmp_path: Path) -> None:
     with SlackEmulator() as emulator:
-        emulator.add_user("UADMIN", "ada", "Ada Admin", "ada@council.example")
-        emulator.add_user("UJANE", "jane", "Jane Doe", "jane@council.example")
+        emulator.add_user("UADMIN0000", "ada", "Ada Admin", "ada@council.example")
+        emulator.add_user("UJANE00000", "jane", "Jane Doe", "jane@council.example")
         env = base_env(tmp_path) | {
             "SLACK_BOT_TOKEN": emulator.bot_token,
             "SLACK_APP_TOKEN": emulator.app_token,
@@ -99,18 +99,22 @@ def test_socket_mode_acks_in_time_answers_commands_dms_retries_and_home(tmp_path
         try:
             emulator.use_socket_mode(wait=30)
 
-            command = emulator.slash("UADMIN", "/plan", "setup")
+            command = emulator.slash("UADMIN0000", "/plan", "setup")
             assert command.ok
             [answer] = command.wait_for_response(timeout=10)
             assert "admin" in answer.all_text().lower()
 
-            dm = emulator.dm_channel("UJANE")
-            first = emulator.send_dm("UJANE", "hello")  # Slack's first delivery: retry_attempt 0
+            dm = emulator.dm_channel("UJANE00000")
+            first = emulator.send_dm(
+                "UJANE00000", "hello"
+            )  # Slack's first delivery: retry_attempt 0
             assert first.ok
             emulator.wait_for_message(channel=dm, from_bot=True, timeout=10)
             emulator.retry(first)
-            emulator.open_home("UJANE")
-            home = emulator.wait_for(lambda: emulator.home_view("UJANE"), timeout=10, what="home")
+            emulator.open_home("UJANE00000")
+            home = emulator.wait_for(
+                lambda: emulator.home_view("UJANE00000"), timeout=10, what="home"
+            )
             assert home.blocks
             assert len(emulator.messages(channel=dm, from_bot=True)) == 1  # the retry: silence
 

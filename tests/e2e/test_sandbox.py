@@ -347,12 +347,12 @@ def test_colour_only_on_a_terminal_without_no_color() -> None:
 
 def test_mrkdwn_reads_well_in_a_terminal() -> None:
     names_text = (
-        "*4.1* Seek views · :large_orange_circle: At risk · owner <@UJANE> in "
-        "<#CBOARD|improvement-board> · `/progress &lt;ref&gt;` · 5 &lt; 6 &amp; _soon_"
+        "*4.1* Seek views · :large_orange_circle: At risk · owner <@UJANE00000> in "
+        "<#CBOARD0000|improvement-board> · `/progress &lt;ref&gt;` · 5 &lt; 6 &amp; _soon_"
     )
     from bot.sandbox.render_terminal import Names
 
-    names = Names(user=lambda i: {"UJANE": "jane"}.get(i), channel=lambda i: None)
+    names = Names(user=lambda i: {"UJANE00000": "jane"}.get(i), channel=lambda i: None)
     plain = mrkdwn(names_text, Style(colour=False), names)
     assert plain == (
         "4.1 Seek views · [amber] At risk · owner @jane in #improvement-board · "
@@ -365,15 +365,17 @@ def test_mrkdwn_reads_well_in_a_terminal() -> None:
 
 
 def test_typed_text_reaches_the_bot_as_slack_sends_it() -> None:
-    users = {"jane": "UJANE", "chris": "UCHAIR"}
-    channels = {"improvement-board": "CBOARD"}
+    users = {"jane": "UJANE00000", "chris": "UCHAIR0000"}
+    channels = {"improvement-board": "CBOARD0000"}
     assert (
         slack_text(
             "owner @jane @nobody #improvement-board <b> & co", users, channels, in_command=True
         )
-        == "owner <@UJANE|jane> @nobody <#CBOARD|improvement-board> &lt;b&gt; &amp; co"
+        == "owner <@UJANE00000|jane> @nobody <#CBOARD0000|improvement-board> &lt;b&gt; &amp; co"
     )
-    assert slack_text("thanks @chris.", users, channels, in_command=False) == "thanks <@UCHAIR>."
+    assert (
+        slack_text("thanks @chris.", users, channels, in_command=False) == "thanks <@UCHAIR0000>."
+    )
 
 
 def test_clock_targets() -> None:

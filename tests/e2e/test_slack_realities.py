@@ -24,7 +24,7 @@ from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
 
-JANE, OMAR, CHRIS = "UJANE", "UOMAR", "UCHAIR"
+JANE, OMAR, CHRIS = "UJANE00000", "UOMAR00000", "UCHAIR0000"
 NEWCOMER = "UNEWCOMER"
 # Slack shows the person "operation_timeout" when the app has not acked within 3 seconds.
 ACK_WELL_WITHIN = 2.0
@@ -321,7 +321,7 @@ def test_plan_people_with_hundreds_unlinked_comes_in_parts_slack_accepts(
             )
         uow.commit()
 
-    result = local.emulator.slash("UADMIN", "/plan", "people")
+    result = local.emulator.slash("UADMIN0000", "/plan", "people")
 
     answers = result.wait_for_response(count=2)
     time.sleep(0.3)  # any further parts

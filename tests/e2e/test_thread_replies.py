@@ -18,7 +18,7 @@ from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
 
-JANE, OMAR, CHAIR = "UJANE", "UOMAR", "UCHAIR"
+JANE, OMAR, CHAIR = "UJANE00000", "UOMAR00000", "UCHAIR0000"
 ONE_ACTION_DAY = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)  # 09:00 BST: 4.1 due in 10 days
 BATCHED_DAY = dt.datetime(2019, 6, 14, 8, 0, tzinfo=dt.UTC)  # 4.1 overdue, 5.1 due in 10 days
 
@@ -138,7 +138,7 @@ def test_a_reply_from_someone_not_allowed_is_refused(
     clock.set(BATCHED_DAY)
     local.run_jobs()
     escalation = local.emulator.wait_for_message(
-        lambda m: m.text.startswith("Escalation"), channel="DUCHAIR"
+        lambda m: m.text.startswith("Escalation"), channel="DCHAIR0000"
     )
 
     local.emulator.reply_in_thread(CHAIR, escalation.channel, escalation.ts, "4.1 amber: chased")
@@ -163,7 +163,7 @@ def test_a_stranger_in_someone_elses_thread_is_refused(
 def test_a_plain_dm_gets_help(local: LocalBot, board: Seeded) -> None:
     local.emulator.send_dm(JANE, "hello, how do I update 4.1?")
 
-    answer = local.emulator.wait_for_message(channel="DUJANE", from_bot=True)
+    answer = local.emulator.wait_for_message(channel="DJANE00000", from_bot=True)
     assert "reply in the thread" in answer.text and "/progress" in answer.text
     assert answer.thread_ts is None
     assert updates(local) == []
@@ -174,13 +174,13 @@ def test_a_reply_in_a_thread_that_is_not_a_reminder_gets_help(
 ) -> None:
     dm = local.emulator.send_dm(JANE, "hello")
     assert dm.message is not None
-    local.emulator.wait_for_message(channel="DUJANE", from_bot=True)
+    local.emulator.wait_for_message(channel="DJANE00000", from_bot=True)
 
-    local.emulator.reply_in_thread(JANE, "DUJANE", dm.message.ts, "amber: survey slipped")
+    local.emulator.reply_in_thread(JANE, "DJANE00000", dm.message.ts, "amber: survey slipped")
 
     answer = local.emulator.wait_for_message(
         lambda m: m.thread_ts == dm.message.ts,
-        channel="DUJANE",
+        channel="DJANE00000",
         from_bot=True,  # type: ignore[union-attr]
     )
     assert "only record replies in the thread of a reminder" in answer.text
@@ -195,7 +195,7 @@ def test_edits_deletions_and_bot_messages_are_ignored(
     events = [
         {"type": "message", "subtype": "message_changed", "ts": "1.1", **base},
         {"type": "message", "subtype": "message_deleted", "ts": "1.2", **base},
-        {"type": "message", "bot_id": "B0OTHER", "text": "done", "ts": "1.3", **base},
+        {"type": "message", "bot_id": "B0OTHER000", "text": "done", "ts": "1.3", **base},
     ]
     for event in events:
         assert local.emulator.send_event(event).ok

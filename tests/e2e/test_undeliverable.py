@@ -59,7 +59,7 @@ def test_an_escalation_with_no_chair_or_lead_goes_to_admins_and_the_channel(
 
     with local.services.uow() as uow:
         escalations = [m for m in preview(uow, NINE_BST) if m["kind"] == "escalation"]
-    assert {m["to"] for m in escalations} == {"UADMIN", "CBOARD"}
+    assert {m["to"] for m in escalations} == {"UADMIN0000", "CBOARD0000"}
     for message in escalations:
         assert message["items"][0]["action"] == "4.2"
         assert "no chair or theme lead" in message["note"]
@@ -67,8 +67,8 @@ def test_an_escalation_with_no_chair_or_lead_goes_to_admins_and_the_channel(
     local.run_jobs(NINE_BST)
 
     sent = {n.recipient: n.state for n in _ledger(local) if n.kind == "escalation"}
-    assert sent == {"UADMIN": "sent", "CBOARD": "sent"}
-    in_channel = [m for m in local.emulator.messages(channel="CBOARD") if m.from_bot]
+    assert sent == {"UADMIN0000": "sent", "CBOARD0000": "sent"}
+    in_channel = [m for m in local.emulator.messages(channel="CBOARD0000") if m.from_bot]
     assert any(
         "4.2" in m.all_text() and "no chair or theme lead" in m.all_text() for m in in_channel
     )

@@ -62,8 +62,8 @@ def build(uow_factory: UowFactory) -> World:
     """Ada admin; Jane an owner; one board meeting second Tuesdays; 4.1 owned by Jane."""
     with uow_factory() as uow:
         ws = workspace_for_team(uow, "T1", NOW, "Council")
-        ada = person_for_slack_user(uow, ws, "UADMIN", name="Ada Admin")
-        jane = person_for_slack_user(uow, ws, "UJANE", name="Jane Doe")
+        ada = person_for_slack_user(uow, ws, "UADMIN0000", name="Ada Admin")
+        jane = person_for_slack_user(uow, ws, "UJANE00000", name="Jane Doe")
         actor = Actor(ws, ada.id)
         setup_first_admin(uow, actor, NOW)
         board = create_board(uow, actor, "Improvement Board", NOW)
@@ -223,12 +223,12 @@ def test_pause_and_resume(uow_factory: UowFactory) -> None:
         lambda uow, w, b: admin.set_reminders(uow, w.jane, b, {"overdue": 2}, NOW),
         lambda uow, w, b: admin.pause_reminders(uow, w.jane, b, dt.date(2019, 8, 1), NOW),
         lambda uow, w, b: admin.resume_reminders(uow, w.jane, b, NOW),
-        lambda uow, w, b: admin.add_admin(uow, w.jane, SlackProfile("UJANE"), NOW),
-        lambda uow, w, b: admin.add_member(uow, w.jane, b, SlackProfile("UNEW", "New"), NOW),
-        lambda uow, w, b: admin.remove_member(uow, w.jane, b, SlackProfile("UJANE"), NOW),
+        lambda uow, w, b: admin.add_admin(uow, w.jane, SlackProfile("UJANE00000"), NOW),
+        lambda uow, w, b: admin.add_member(uow, w.jane, b, SlackProfile("UNEW000000", "New"), NOW),
+        lambda uow, w, b: admin.remove_member(uow, w.jane, b, SlackProfile("UJANE00000"), NOW),
         lambda uow, w, b: admin.import_choices(uow, w.jane),
         lambda uow, w, b: unlinked_owners(uow, w.jane),
-        lambda uow, w, b: link_person(uow, w.jane, "Jane Doe", SlackProfile("UX"), NOW),
+        lambda uow, w, b: link_person(uow, w.jane, "Jane Doe", SlackProfile("UX00000000"), NOW),
     ],
 )
 def test_only_admins_configure(uow_factory: UowFactory, change: Callable[..., object]) -> None:
@@ -247,25 +247,29 @@ def test_admins_and_members_by_slack_user(uow_factory: UowFactory) -> None:
     with uow_factory() as uow:
         board = uow.session.get(Board, world.board_id)
         assert board is not None
-        sam = SlackProfile("USAM", "Sam Smith", title="Head of Quality", email="sam@x.example")
+        sam = SlackProfile(
+            "USAM000000", "Sam Smith", title="Head of Quality", email="sam@x.example"
+        )
         change = admin.add_member(uow, world.admin, board, sam, NOW)
         assert change.changed and change.person == "Sam Smith"
         assert not admin.add_member(uow, world.admin, board, sam, NOW).changed
-        person = uow.session.scalar(select(Person).where(Person.slack_user_id == "USAM"))
+        person = uow.session.scalar(select(Person).where(Person.slack_user_id == "USAM000000"))
         assert person is not None and person.email == "sam@x.example"
         assert (Role.MEMBER.value, board.id) in roles_of(uow, person.id)
-        assert admin.remove_member(uow, world.admin, board, SlackProfile("USAM"), NOW).changed
+        assert admin.remove_member(uow, world.admin, board, SlackProfile("USAM000000"), NOW).changed
         assert not admin.remove_member(
-            uow, world.admin, board, SlackProfile("UNOBODY"), NOW
+            uow, world.admin, board, SlackProfile("UNOBODY000"), NOW
         ).changed
 
-        assert admin.add_admin(uow, world.admin, SlackProfile("UJANE"), NOW).changed
-        assert admin.remove_admin(uow, world.admin, SlackProfile("UJANE"), NOW).changed
+        assert admin.add_admin(uow, world.admin, SlackProfile("UJANE00000"), NOW).changed
+        assert admin.remove_admin(uow, world.admin, SlackProfile("UJANE00000"), NOW).changed
         with pytest.raises(Conflict, match="last admin"):
-            admin.remove_admin(uow, world.admin, SlackProfile("UADMIN"), NOW)
+            admin.remove_admin(uow, world.admin, SlackProfile("UADMIN0000"), NOW)
         # Nobody new was made for a Slack user who was never an admin.
-        assert not admin.remove_admin(uow, world.admin, SlackProfile("UGHOST"), NOW).changed
-        assert uow.session.scalar(select(Person).where(Person.slack_user_id == "UGHOST")) is None
+        assert not admin.remove_admin(uow, world.admin, SlackProfile("UGHOST0000"), NOW).changed
+        assert (
+            uow.session.scalar(select(Person).where(Person.slack_user_id == "UGHOST0000")) is None
+        )
 
 
 # ---------------------------------------------------------------- linking owners
@@ -304,16 +308,16 @@ def test_match_by_name_is_exact_and_never_guesses(uow_factory: UowFactory) -> No
             _owner(uow, world, name)
         owners = unlinked_owners(uow, world.admin)
     directory = [
-        SlackProfile("USAM", "  sam   SMITH "),
-        SlackProfile("UPAT1", "Pat Jones"),
-        SlackProfile("UPAT2", "Pat Jones"),
-        SlackProfile("UKIM", "Kim Lo", display_name="Kim"),
-        SlackProfile("USAMUEL", "Samuel Smith"),
+        SlackProfile("USAM000000", "  sam   SMITH "),
+        SlackProfile("UPAT100000", "Pat Jones"),
+        SlackProfile("UPAT200000", "Pat Jones"),
+        SlackProfile("UKIM000000", "Kim Lo", display_name="Kim"),
+        SlackProfile("USAMUEL000", "Samuel Smith"),
     ]
     matches, ambiguous = match_by_name(owners, directory)
     assert sorted((m.profile.user_id, m.how) for m in matches) == [
-        ("UKIM", "name"),
-        ("USAM", "name"),
+        ("UKIM000000", "name"),
+        ("USAM000000", "name"),
     ]
     assert ambiguous == ["Pat Jones"]
 
@@ -327,35 +331,39 @@ def test_link_matches_links_and_never_merges(uow_factory: UowFactory) -> None:
             uow,
             world.admin,
             [
-                DirectoryMatch(sam.id, SlackProfile("USAM", "Sam Smith", title="HoQ"), "email"),
-                DirectoryMatch(jd.id, SlackProfile("UJANE", "Jane Doe"), "name"),
+                DirectoryMatch(
+                    sam.id, SlackProfile("USAM000000", "Sam Smith", title="HoQ"), "email"
+                ),
+                DirectoryMatch(jd.id, SlackProfile("UJANE00000", "Jane Doe"), "name"),
             ],
             NOW,
         )
         assert [(item.name, item.user_id, item.how) for item in linked] == [
-            ("Sam Smith", "USAM", "email")
+            ("Sam Smith", "USAM000000", "email")
         ]
         # The address the cell carried became the email; the title is Slack's.
         assert (sam.slack_user_id, sam.email, sam.title) == (
-            "USAM",
+            "USAM000000",
             "sam.smith@council.example",
             "HoQ",
         )
         assert jd.slack_user_id is None  # Jane is already someone: an admin decides
-        assert audits(uow, "person.link")[-1].after == {"slack_user": "USAM", "by": "email"}
+        assert audits(uow, "person.link")[-1].after == {"slack_user": "USAM000000", "by": "email"}
 
 
 def test_link_person_links_an_owner_to_a_new_slack_user(uow_factory: UowFactory) -> None:
     world = build(uow_factory)
     with uow_factory() as uow:
         sam = _owner(uow, world, "Sam Smith")
-        result = link_person(uow, world.admin, "  sam  smith ", SlackProfile("USAM", "S S"), NOW)
+        result = link_person(
+            uow, world.admin, "  sam  smith ", SlackProfile("USAM000000", "S S"), NOW
+        )
         assert (result.name, result.merged_into, result.actions) == ("Sam Smith", None, 1)
-        assert sam.slack_user_id == "USAM" and sam.name == "Sam Smith"
+        assert sam.slack_user_id == "USAM000000" and sam.name == "Sam Smith"
         with pytest.raises(Conflict, match="already linked to that Slack user"):
-            link_person(uow, world.admin, "Sam Smith", SlackProfile("USAM"), NOW)
+            link_person(uow, world.admin, "Sam Smith", SlackProfile("USAM000000"), NOW)
         with pytest.raises(Conflict, match="already linked to another Slack user"):
-            link_person(uow, world.admin, "Sam Smith", SlackProfile("UOTHER"), NOW)
+            link_person(uow, world.admin, "Sam Smith", SlackProfile("UOTHER0000"), NOW)
 
 
 def test_link_person_merges_into_the_person_the_slack_user_already_is(
@@ -383,7 +391,9 @@ def test_link_person_merges_into_the_person_the_slack_user_already_is(
         duplicate_id = duplicate.id
         uow.commit()
     with uow_factory() as uow:
-        result = link_person(uow, world.admin, "j. doe", SlackProfile("UJANE", "Jane Doe"), NOW)
+        result = link_person(
+            uow, world.admin, "j. doe", SlackProfile("UJANE00000", "Jane Doe"), NOW
+        )
         uow.commit()
         assert (result.name, result.merged_into, result.actions) == ("J. Doe", "Jane Doe", 2)
     with uow_factory() as uow:
@@ -407,9 +417,9 @@ def test_link_person_names_nobody(uow_factory: UowFactory) -> None:
     with uow_factory() as uow:
         _owner(uow, world, "Samantha Smith")
         with pytest.raises(NotFound, match="Did you mean “Samantha Smith”"):
-            link_person(uow, world.admin, "Samantha Smyth", SlackProfile("USAM"), NOW)
+            link_person(uow, world.admin, "Samantha Smyth", SlackProfile("USAM000000"), NOW)
         with pytest.raises(NotFound, match="`/plan people` lists"):
-            link_person(uow, world.admin, "Nobody Atall", SlackProfile("USAM"), NOW)
+            link_person(uow, world.admin, "Nobody Atall", SlackProfile("USAM000000"), NOW)
 
 
 # ---------------------------------------------------------------- import and export
@@ -484,7 +494,7 @@ def test_a_merged_spelling_is_remembered_by_the_next_import(uow_factory: UowFact
 
     import_it()
     with uow_factory() as uow:
-        link_person(uow, world.admin, "J. Doe", SlackProfile("UJANE", "Jane Doe"), NOW)
+        link_person(uow, world.admin, "J. Doe", SlackProfile("UJANE00000", "Jane Doe"), NOW)
         uow.commit()
     import_it()
     with uow_factory() as uow:
@@ -495,4 +505,4 @@ def test_a_merged_spelling_is_remembered_by_the_next_import(uow_factory: UowFact
             for a in t["actions"]
         }
     assert "J. Doe" not in names
-    assert owners["4.2"] == [("Jane Doe", "UJANE")]
+    assert owners["4.2"] == [("Jane Doe", "UJANE00000")]

@@ -59,7 +59,7 @@ def build(uow_factory: UowFactory, extra_actions: int = 0) -> World:
     with uow_factory() as uow:
         ws = workspace_for_team(uow, "T1", NOW, "Council")
         people = {
-            handle: person_for_slack_user(uow, ws, f"U{handle.upper()}", name=name).id
+            handle: person_for_slack_user(uow, ws, f"U{handle.upper():0<9}", name=name).id
             for handle, name in (
                 ("ada", "Ada Admin"),
                 ("chris", "Chris Chair"),
@@ -495,7 +495,7 @@ def test_boards_are_found_by_name(uow_factory: UowFactory, world: World) -> None
 def test_another_workspace_sees_none_of_it(uow_factory: UowFactory, world: World) -> None:
     with uow_factory() as uow:
         other = workspace_for_team(uow, "T2", NOW, "Elsewhere")
-        person = person_for_slack_user(uow, other, "UX", name="Xavier")
+        person = person_for_slack_user(uow, other, "UX00000000", name="Xavier")
         uow.commit()
         outsider = Actor(other, person.id)
     with uow_factory() as uow, pytest.raises(NotFound, match="no boards yet"):

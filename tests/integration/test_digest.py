@@ -67,12 +67,12 @@ def build_board(uow_factory: UowFactory) -> dict[str, int]:
     """
     with uow_factory() as uow:
         ws = workspace_for_team(uow, "T1", CREATED, "Council")
-        admin = person_for_slack_user(uow, ws, "UADMIN", name="Ada Admin")
+        admin = person_for_slack_user(uow, ws, "UADMIN0000", name="Ada Admin")
         setup_first_admin(uow, Actor(ws, admin.id), CREATED)
         actor = Actor(ws, admin.id)
-        chair = person_for_slack_user(uow, ws, "UCHAIR", name="Chris Chair")
-        jane = person_for_slack_user(uow, ws, "UJANE", name="Jane Doe")
-        omar = person_for_slack_user(uow, ws, "UOMAR", name="Omar Owner")
+        chair = person_for_slack_user(uow, ws, "UCHAIR0000", name="Chris Chair")
+        jane = person_for_slack_user(uow, ws, "UJANE00000", name="Jane Doe")
+        omar = person_for_slack_user(uow, ws, "UOMAR00000", name="Omar Owner")
         pat = person_by_name(uow, ws, "Pat Smith", "Head of Placements")  # not on Slack
         board = create_board(uow, actor, "Improvement Board", CREATED, chair_id=chair.id)
         board.meeting_rule = "FREQ=MONTHLY;BYDAY=+2TU"  # second Tuesday: 9 Apr, 14 May, 11 Jun
@@ -143,7 +143,7 @@ def build_board(uow_factory: UowFactory) -> dict[str, int]:
             uow.session.add(
                 Notification(
                     workspace_id=ws, board_id=ids["board"], key=key, kind=kind,
-                    recipient="CBOARD", payload={}, state=state, due_at=due,
+                    recipient="CBOARD0000", payload={}, state=state, due_at=due,
                     local_day=due.date(), created_at=due, sent_at=sent,
                 )
             )  # fmt: skip
@@ -155,8 +155,8 @@ def person(name: str, slack: str | None) -> dict[str, Any]:
     return {"name": name, "slack_user": slack}
 
 
-JANE = person("Jane Doe", "UJANE")
-OMAR = person("Omar Owner", "UOMAR")
+JANE = person("Jane Doe", "UJANE00000")
+OMAR = person("Omar Owner", "UOMAR00000")
 
 
 def expected_digest(board_id: int) -> dict[str, Any]:
@@ -263,8 +263,8 @@ def test_digest_of_a_small_board_is_exact(uow_factory: UowFactory) -> None:
     assert digest_json(digest) == expected_digest(ids["board"])
     assert digest.today == dt.date(2019, 5, 16)
     assert digest.themes[1].overdue[0].owners == (
-        Who("Jane Doe", "UJANE"),
-        Who("Omar Owner", "UOMAR"),
+        Who("Jane Doe", "UJANE00000"),
+        Who("Omar Owner", "UOMAR00000"),
     )
     text = digest_text(digest)
     assert "2.1 Seek foster carers' views — Jane Doe, Omar Owner — 9 working days overdue" in text
@@ -314,8 +314,8 @@ def test_pack_lists_who_has_not_updated_since_the_last_meeting(uow_factory: UowF
     assert data["previous_meeting"] == "2019-05-14"
     assert data["updates_since"] == "2019-05-14T09:00:00+00:00"
     assert data["not_updated"] == [
-        {"name": "Jane Doe", "slack_user": "UJANE", "actions": ["2.2", "2.3"]},
-        {"name": "Omar Owner", "slack_user": "UOMAR", "actions": ["2.2"]},
+        {"name": "Jane Doe", "slack_user": "UJANE00000", "actions": ["2.2", "2.3"]},
+        {"name": "Omar Owner", "slack_user": "UOMAR00000", "actions": ["2.2"]},
         {"name": "Pat Smith", "slack_user": None, "actions": ["2.3"]},
     ]
     assert data["pending_date_changes"] == [
@@ -338,7 +338,7 @@ def test_pack_lists_who_has_not_updated_since_the_last_meeting(uow_factory: UowF
 
     blocks = [b for message in pack_blocks(pack) for b in message]
     text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
-    assert "• <@UJANE> — 2.2, 2.3" in text
+    assert "• <@UJANE00000> — 2.2, 2.3" in text
     assert "• Pat Smith _(not linked to Slack)_ — 2.3" in text
     [buttons] = [b for b in blocks if b["type"] == "actions"]
     assert [(e["action_id"], e["value"]) for e in buttons["elements"]] == [

@@ -53,7 +53,7 @@ def build_board(uow: UnitOfWork, ws: int, admin: Actor, name: str, owner_ids: li
 
 def admin_of(uow: UnitOfWork) -> tuple[int, Actor]:
     ws = workspace_for_team(uow, "T1", SETUP)
-    admin = person_for_slack_user(uow, ws, "UADMIN", name="Ada Admin")
+    admin = person_for_slack_user(uow, ws, "UADMIN0000", name="Ada Admin")
     setup_first_admin(uow, Actor(ws, admin.id), SETUP)
     return ws, Actor(ws, admin.id)
 
@@ -89,7 +89,7 @@ def test_an_unlinked_owner_with_a_long_name_gets_a_reminder_like_everyone_else(
     with uow_factory() as uow:
         ws, admin = admin_of(uow)
         unlinked = person_by_name(uow, ws, long_name)
-        linked = person_for_slack_user(uow, ws, "UJANE", name="Jane Doe")
+        linked = person_for_slack_user(uow, ws, "UJANE00000", name="Jane Doe")
         build_board(uow, ws, admin, "Alpha", [unlinked.id])
         build_board(uow, ws, admin, "Beta", [linked.id])
         uow.commit()
@@ -100,7 +100,7 @@ def test_an_unlinked_owner_with_a_long_name_gets_a_reminder_like_everyone_else(
                 select(Notification.recipient).where(Notification.kind == "reminder")
             )
         )
-    assert recipients == {long_name, "UJANE"}
+    assert recipients == {long_name, "UJANE00000"}
 
 
 def test_a_board_that_cannot_be_planned_does_not_stop_the_others(
@@ -108,8 +108,8 @@ def test_a_board_that_cannot_be_planned_does_not_stop_the_others(
 ) -> None:
     with uow_factory() as uow:
         ws, admin = admin_of(uow)
-        jane = person_for_slack_user(uow, ws, "UJANE", name="Jane Doe")
-        omar = person_for_slack_user(uow, ws, "UOMAR", name="Omar Shah")
+        jane = person_for_slack_user(uow, ws, "UJANE00000", name="Jane Doe")
+        omar = person_for_slack_user(uow, ws, "UOMAR00000", name="Omar Shah")
         build_board(uow, ws, admin, "Broken", [jane.id])
         build_board(uow, ws, admin, "Fine", [omar.id])
         broken = uow.session.scalar(select(Board).where(Board.name == "Broken"))
@@ -127,8 +127,8 @@ def test_a_board_that_cannot_be_planned_does_not_stop_the_others(
             (a.recipient, a.payload["about"], a.payload["error"])
             for a in uow.session.scalars(select(Notification).where(Notification.kind == "alert"))
         ]
-    assert reminders == {"UOMAR"}
-    assert alerts == [("UADMIN", "Broken", "planning_failed")]
+    assert reminders == {"UOMAR00000"}
+    assert alerts == [("UADMIN0000", "Broken", "planning_failed")]
     plan_notifications(session_factory, NINE + dt.timedelta(minutes=1))
     with uow_factory() as uow:
         count = uow.session.scalar(
@@ -161,7 +161,7 @@ def test_text_too_long_for_its_column_is_refused_the_same_way_on_both_databases(
 def owned_action(uow_factory: UowFactory) -> tuple[Actor, int]:
     with uow_factory() as uow:
         ws, admin = admin_of(uow)
-        jane = person_for_slack_user(uow, ws, "UJANE", name="Jane Doe")
+        jane = person_for_slack_user(uow, ws, "UJANE00000", name="Jane Doe")
         action_id = build_board(uow, ws, admin, "Board", [jane.id])
         uow.commit()
     return Actor(ws, jane.id), action_id
@@ -236,7 +236,7 @@ def test_a_new_users_first_burst_makes_one_person(
     def first_request(n: int) -> None:
         with uow_factory() as uow:
             ws = workspace_for_team(uow, "T1", SETUP)
-            person_for_slack_user(uow, ws, "UNEW", name="New Person")
+            person_for_slack_user(uow, ws, "UNEW000000", name="New Person")
             uow.commit()
 
     assert run_together(30, first_request) == []

@@ -34,16 +34,16 @@ def build(uow_factory: UowFactory, actions: int = 3) -> dict[str, int]:
     now = NINE - dt.timedelta(days=30)
     with uow_factory() as uow:
         ws = workspace_for_team(uow, "T1", now)
-        admin = person_for_slack_user(uow, ws, "UADMIN", name="Ada Admin")
+        admin = person_for_slack_user(uow, ws, "UADMIN0000", name="Ada Admin")
         setup_first_admin(uow, Actor(ws, admin.id), now)
         actor = Actor(ws, admin.id)
-        chair = person_for_slack_user(uow, ws, "UCHAIR", name="Chris Chair")
+        chair = person_for_slack_user(uow, ws, "UCHAIR0000", name="Chris Chair")
         board = create_board(uow, actor, "Board", now, chair_id=chair.id, channel_id="CB")
         plan = create_plan(uow, actor, board, "Plan", now)
         add_theme(uow, actor, plan, "4", "Theme", now)
         ids = {}
         for n in range(actions):
-            owner = person_for_slack_user(uow, ws, f"U{n:04d}", name=f"Owner {n}")
+            owner = person_for_slack_user(uow, ws, f"U{n:09d}", name=f"Owner {n}")
             action = add_action(
                 uow,
                 actor,
@@ -84,7 +84,7 @@ def test_preview_names_each_message_once_in_the_design_shape(uow_factory: UowFac
     assert [m["kind"] for m in messages] == ["reminder"] * 3
     assert messages[0] == {
         "kind": "reminder",
-        "to": "U0000",
+        "to": "U000000000",
         "items": [{"action": "4.1", "reason": "due_soon", "working_days": 10}],
         "key": messages[0]["key"],
     }

@@ -79,7 +79,7 @@ def world(uow_factory: UowFactory) -> World:
     with uow_factory() as uow:
         ws = workspace_for_team(uow, "T1", NOW, "Council")
         people = {
-            name: person_for_slack_user(uow, ws, f"U{name.upper()}", name=name.title()).id
+            name: person_for_slack_user(uow, ws, f"U{name.upper():0<9}", name=name.title()).id
             for name in ("ada", "chris", "jane", "omar", "pat", "mo", "sam")
         }
         admin = Actor(ws, people["ada"])
@@ -269,7 +269,7 @@ def _reminder(
         board_id=world.board,
         key=f"{kind}:test:{ts}",
         kind=kind,
-        recipient="UJANE",
+        recipient="UJANE00000",
         recipient_person_id=world.people["jane"],
         payload={},
         state="sent",
@@ -277,7 +277,7 @@ def _reminder(
         due_at=NOW,
         local_day=NOW.date(),
         created_at=NOW,
-        channel="DUJANE",
+        channel="DJANE00000",
         ts=ts,
     )
     uow.session.add(notification)
@@ -295,12 +295,12 @@ def test_find_reminder_thread_by_channel_and_ts(uow_factory: UowFactory, world: 
     with uow_factory() as uow:
         _reminder(uow, world, ["5.1", "4.1"])
         _reminder(uow, world, [], kind="digest", ts="2.2")
-        thread = find_reminder_thread(uow, world.ws, "DUJANE", "1.1")
+        thread = find_reminder_thread(uow, world.ws, "DJANE00000", "1.1")
         assert thread is not None
         assert [a.ref for a in thread.actions] == ["4.1", "5.1"]
-        assert find_reminder_thread(uow, world.ws, "DUJANE", "2.2") is None
-        assert find_reminder_thread(uow, world.ws, "DUOMAR", "1.1") is None
-        assert find_reminder_thread(uow, world.ws + 1, "DUJANE", "1.1") is None
+        assert find_reminder_thread(uow, world.ws, "DJANE00000", "2.2") is None
+        assert find_reminder_thread(uow, world.ws, "DOMAR00000", "1.1") is None
+        assert find_reminder_thread(uow, world.ws + 1, "DJANE00000", "1.1") is None
 
 
 ONE = ReminderThread(1, "reminder", (ThreadAction(1, "4.1", "One"),))
@@ -338,7 +338,7 @@ def test_read_reply_asks_which_when_a_batched_reminder_has_no_ref() -> None:
 def test_a_thread_reply_is_recorded_once(uow_factory: UowFactory, world: World) -> None:
     with uow_factory() as uow:
         _reminder(uow, world, ["4.1"])
-        thread = find_reminder_thread(uow, world.ws, "DUJANE", "1.1")
+        thread = find_reminder_thread(uow, world.ws, "DJANE00000", "1.1")
         assert thread is not None
         first = record_thread_reply(
             uow, world.actor("jane"), thread, "amber: x", NOW, dedupe_key="event:Ev1"
@@ -406,7 +406,7 @@ def test_approvers_are_the_chair_or_else_the_admins(uow_factory: UowFactory, wor
         action = action_by_id(uow, jane, action_id(world, "4.1"))
         request_id = ask_for_new_date(uow, jane, action, dt.date(2019, 7, 31), "a", NOW)
         notice = date_change_notice(uow, request_id)
-    assert [(a.name, a.slack_user_id) for a in notice.approvers] == [("Ada", "UADA")]
+    assert [(a.name, a.slack_user_id) for a in notice.approvers] == [("Ada", "UADA000000")]
 
 
 def test_date_change_messages_are_claimed_once(uow_factory: UowFactory, world: World) -> None:
@@ -420,8 +420,8 @@ def test_date_change_messages_are_claimed_once(uow_factory: UowFactory, world: W
         second = claim_notice(uow, notice, DATE_CHANGE_REQUEST, chair, NOW)
         assert first is not None and second is None
         assert sent_notices(uow, DATE_CHANGE_REQUEST, request_id) == []
-        notice_sent(uow, first, "DUCHRIS", "5.5", NOW)
-        assert sent_notices(uow, DATE_CHANGE_REQUEST, request_id) == [("DUCHRIS", "5.5")]
+        notice_sent(uow, first, "DCHRIS0000", "5.5", NOW)
+        assert sent_notices(uow, DATE_CHANGE_REQUEST, request_id) == [("DCHRIS0000", "5.5")]
         decide_date_change(uow, world.actor("chris"), request_id, True, NOW)
         decided = date_change_notice(uow, request_id)
     assert decided.state == "approved"

@@ -51,13 +51,13 @@ def build_world(uow_factory: UowFactory) -> dict[str, int]:
     """A workspace with an admin, a chair, two owners, a member; one board, plan, theme, action."""
     with uow_factory() as uow:
         workspace_id = workspace_for_team(uow, "T1", NOW, "Council")
-        admin = person_for_slack_user(uow, workspace_id, "UADMIN", name="Ada Admin")
+        admin = person_for_slack_user(uow, workspace_id, "UADMIN0000", name="Ada Admin")
         setup_first_admin(uow, Actor(workspace_id, admin.id), NOW)
         actor = Actor(workspace_id, admin.id)
-        chair = person_for_slack_user(uow, workspace_id, "UCHAIR", name="Chris Chair")
-        jane = person_for_slack_user(uow, workspace_id, "UJANE", name="Jane Doe")
-        omar = person_for_slack_user(uow, workspace_id, "UOMAR", name="Omar Owner")
-        mo = person_for_slack_user(uow, workspace_id, "UMEMBER", name="Mo Member")
+        chair = person_for_slack_user(uow, workspace_id, "UCHAIR0000", name="Chris Chair")
+        jane = person_for_slack_user(uow, workspace_id, "UJANE00000", name="Jane Doe")
+        omar = person_for_slack_user(uow, workspace_id, "UOMAR00000", name="Omar Owner")
+        mo = person_for_slack_user(uow, workspace_id, "UMEMBER000", name="Mo Member")
         board = create_board(uow, actor, "Improvement Board", NOW, chair_id=chair.id)
         grant_role(uow, actor, mo.id, Role.MEMBER, NOW, board_id=board.id)
         plan = create_plan(uow, actor, board, "ILACS plan", NOW, source="ILACS 2018")
@@ -104,7 +104,7 @@ def test_build_plan_from_nothing_and_show_it(uow_factory: UowFactory) -> None:
         "due_text": None,
         "status": "not_started",
         "measures": None,
-        "owners": [{"name": "Jane Doe", "title": None, "slack_user": "UJANE"}],
+        "owners": [{"name": "Jane Doe", "title": None, "slack_user": "UJANE00000"}],
         "latest_update": None,
         "fields": {},
     }
@@ -397,10 +397,12 @@ def test_slack_user_links_unlinked_person_by_name(uow_factory: UowFactory) -> No
     with uow_factory() as uow:
         ws = workspace_for_cli(uow, NOW)
         imported = person_by_name(uow, ws, "jane  doe", "Head of Fostering")
-        linked = person_for_slack_user(uow, ws, "UJ", name="Jane Doe", email="jane@example.org")
+        linked = person_for_slack_user(
+            uow, ws, "UJ00000000", name="Jane Doe", email="jane@example.org"
+        )
         assert linked.id == imported.id
         assert (linked.slack_user_id, linked.title, linked.email) == (
-            "UJ",
+            "UJ00000000",
             "Head of Fostering",
             "jane@example.org",
         )

@@ -39,7 +39,7 @@ from bot.render.mrkdwn import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT
 UTC = dt.UTC
 NOW = dt.datetime(2019, 5, 16, 8, 0, tzinfo=UTC)
 TODAY = dt.date(2019, 5, 16)
-JANE = Who("Jane Doe", "UJANE")
+JANE = Who("Jane Doe", "UJANE00000")
 OMAR = Who("Omar Owner", None)
 
 
@@ -246,7 +246,7 @@ def test_pack_blocks_mention_linked_owners_and_offer_decisions() -> None:
     texts = list(mrkdwn_texts(messages))
     assert (
         "*Not updated since the meeting on 14 May 2019* (2)\n"
-        "• <@UJANE> — 2.2, 2.3\n"
+        "• <@UJANE00000> — 2.2, 2.3\n"
         "• Omar Owner _(not linked to Slack)_ — 2.2"
     ) in texts
     [buttons] = [b for b in blocks if b["type"] == "actions"]
@@ -282,7 +282,7 @@ def test_empty_board_and_empty_pack_render() -> None:
 # ---------------------------------------------------------------- escaping
 
 
-HOSTILE = "<!channel> <@U999> <http://evil.example|click> & more"
+HOSTILE = "<!channel> <@U000000999> <http://evil.example|click> & more"
 
 
 def test_hostile_user_text_is_escaped_everywhere() -> None:
@@ -329,9 +329,9 @@ def test_hostile_user_text_is_escaped_everywhere() -> None:
         assert "&lt;!channel&gt;" in joined
         assert "&lt;!here&gt;" in joined
         # The only control sequences left are the mentions the bot itself makes.
-        assert set(re.findall(r"<[^>]*>", joined)) <= {"<@UJANE>"}
+        assert set(re.findall(r"<[^>]*>", joined)) <= {"<@UJANE00000>"}
     fallback = digest_fallback_text(digest)
-    assert fallback.startswith("&lt;!channel&gt; &lt;@U999&gt;")
+    assert fallback.startswith("&lt;!channel&gt; &lt;@U000000999&gt;")
     assert "<" not in fallback and len(fallback) <= 150
 
 
@@ -356,7 +356,7 @@ def test_fallback_text_is_one_short_line() -> None:
 
 def huge_digest(n_actions: int = 2000, themes: int = 20) -> Digest:
     long_title = "Ensure foster carers' views are actively sought & acted upon <at once> " * 8
-    owners = (Who("Jane Doe", "UJANE"), Who("A very long owner name " * 4, None))
+    owners = (Who("Jane Doe", "UJANE00000"), Who("A very long owner name " * 4, None))
     per_theme = n_actions // themes
     built = []
     for t in range(themes):
@@ -460,7 +460,7 @@ def test_json_is_plain_data() -> None:
     assert json.loads(json.dumps(data)) == data
     assert data["pending_date_changes"][0]["requested_by"] == {
         "name": "Jane Doe",
-        "slack_user": "UJANE",
+        "slack_user": "UJANE00000",
     }
     theme = digest_json(small_digest())["themes"][1]
     assert theme["due_soon"][0]["due"] == "2019-05-31"

@@ -128,8 +128,8 @@ PROGRESS_CASES = [
         RecordUpdate("4.1", Status.AMBER, "survey slipped\n• carers’ forum moved"),
     ),
     (
-        "4.1 amber <!channel> ask <@U012ABC|jane>",
-        RecordUpdate("4.1", Status.AMBER, "<!channel> ask <@U012ABC|jane>"),
+        "4.1 amber <!channel> ask <@U012ABC000|jane>",
+        RecordUpdate("4.1", Status.AMBER, "<!channel> ask <@U012ABC000|jane>"),
     ),
     (
         "4.1 date 31 July 2019 survey delayed by the summer break",
@@ -196,12 +196,17 @@ PLAN_CASES = [
     ("import", PlanImport()),
     ('board create "Improvement Board"', BoardCreate("Improvement Board")),
     (
-        "board create “Improvement Board” chair <@U012ABC|jane> channel <#C012ABC|board>",
-        BoardCreate("Improvement Board", "U012ABC", "C012ABC"),
+        "board create “Improvement Board” chair <@U012ABC000|jane> channel <#C012ABC000|board>",
+        BoardCreate("Improvement Board", "U012ABC000", "C012ABC000"),
     ),
     (
-        "board create Fostering channel <#C012ABC> chair <@U012ABC>",
-        BoardCreate("Fostering", "U012ABC", "C012ABC"),
+        "board create Fostering channel <#C012ABC000> chair <@U012ABC000>",
+        BoardCreate("Fostering", "U012ABC000", "C012ABC000"),
+    ),
+    # Slack's ids run from 9 to 11 characters; a private channel may come with an empty name.
+    (
+        "board create Fostering chair <@W0123ABCDEF|jane> channel <#G01234567|>",
+        BoardCreate("Fostering", "W0123ABCDEF", "G01234567"),
     ),
     (
         'board create "Children &amp; Families Board"',
@@ -264,38 +269,41 @@ PLAN_CASES = [
     ("new ILACS board Fostering", PlanNew("ILACS", "Fostering")),
     ('theme add 4 "Placement stability"', ThemeAdd("4", "Placement stability")),
     (
-        "theme add 4 “Placement stability” lead <@U012ABC|jane>",
-        ThemeAdd("4", "Placement stability", "U012ABC"),
+        "theme add 4 “Placement stability” lead <@U012ABC000|jane>",
+        ThemeAdd("4", "Placement stability", "U012ABC000"),
     ),
     ("theme add A Leadership", ThemeAdd("A", "Leadership")),
     (
-        "action add 4.1 “Seek carers’ views” due May-19 owner <@U1|jane> <@U2|omar> "
+        "action add 4.1 “Seek carers’ views” due May-19 "
+        "owner <@U000000001|jane> <@U000000002|omar> "
         'measures "Feedback &amp; surveys"',
         ActionAdd(
             "4.1",
             "Seek carers’ views",
             month_end(2019, 5, 31),
-            ("U1", "U2"),
+            ("U000000001", "U000000002"),
             None,
             "Feedback & surveys",
         ),
     ),
     (
-        'action add 4.1a "Review placements" owner <@U1> due 31 May 2019 theme 4',
-        ActionAdd("4.1a", "Review placements", day(2019, 5, 31), ("U1",), "4"),
+        'action add 4.1a "Review placements" owner <@U000000001> due 31 May 2019 theme 4',
+        ActionAdd("4.1a", "Review placements", day(2019, 5, 31), ("U000000001",), "4"),
     ),
     (
         "action add A1 Audit measures “Audit &lt;20 files&gt;” "
-        "owners <@U1|jane>, <@U2|omar> and <@U1|jane> due 2019-05-31",
-        ActionAdd("A1", "Audit", day(2019, 5, 31), ("U1", "U2"), None, "Audit <20 files>"),
+        "owners <@U000000001|jane>, <@U000000002|omar> and <@U000000001|jane> due 2019-05-31",
+        ActionAdd(
+            "A1", "Audit", day(2019, 5, 31), ("U000000001", "U000000002"), None, "Audit <20 files>"
+        ),
     ),
     (
-        'action add 4.1.2 "Big conversation" due "31 May 2019" owner <@W1ABC>',
-        ActionAdd("4.1.2", "Big conversation", day(2019, 5, 31), ("W1ABC",)),
+        'action add 4.1.2 "Big conversation" due "31 May 2019" owner <@W1ABC00000>',
+        ActionAdd("4.1.2", "Big conversation", day(2019, 5, 31), ("W1ABC00000",)),
     ),
     (
-        'action add 4.2 "Tell <!channel> about it" due Feb 19 owner <@U1>',
-        ActionAdd("4.2", "Tell <!channel> about it", month_end(2019, 2, 28), ("U1",)),
+        'action add 4.2 "Tell <!channel> about it" due Feb 19 owner <@U000000001>',
+        ActionAdd("4.2", "Tell <!channel> about it", month_end(2019, 2, 28), ("U000000001",)),
     ),
     ("action edit 4.1 due 30/06/2019", ActionEdit("4.1", due=day(2019, 6, 30))),
     (
@@ -310,20 +318,26 @@ PLAN_CASES = [
         "action edit 4.1 measures “Feedback from events” due Jun-19 title Survey",
         ActionEdit("4.1", "Survey", month_end(2019, 6, 30), "Feedback from events"),
     ),
-    ("action owner 4.1 <@U1|jane> <@U2|omar>", ActionOwners("4.1", ("U1", "U2"))),
-    ("action owners 4.1 <@U1|jane>", ActionOwners("4.1", ("U1",))),
-    ("action delegate 4.1 <@U3|sam>", ActionDelegate("4.1", "U3")),
+    (
+        "action owner 4.1 <@U000000001|jane> <@U000000002|omar>",
+        ActionOwners("4.1", ("U000000001", "U000000002")),
+    ),
+    ("action owners 4.1 <@U000000001|jane>", ActionOwners("4.1", ("U000000001",))),
+    ("action delegate 4.1 <@U000000003|sam>", ActionDelegate("4.1", "U000000003")),
     ("action remove 4.1", ActionRemove("4.1")),
     ("people", PeopleList()),
-    ('people link "Jane Doe" <@U1|jane>', PeopleLink("Jane Doe", "U1")),
-    ("people link <@U1|jane> “Jane O’Brien”", PeopleLink("Jane O’Brien", "U1")),
-    ("people link Jane Doe <@U1|jane>", PeopleLink("Jane Doe", "U1")),
-    ("admins add <@U1|jane>", AdminAdd("U1")),
-    ("admins remove <@U1>", AdminRemove("U1")),
-    ("admin add <@U1>", AdminAdd("U1")),
-    ("members add <@U1|jane>", MemberAdd("U1")),
-    ('members add <@U1|jane> "Improvement Board"', MemberAdd("U1", "Improvement Board")),
-    ("members remove <@U1> Fostering", MemberRemove("U1", "Fostering")),
+    ('people link "Jane Doe" <@U000000001|jane>', PeopleLink("Jane Doe", "U000000001")),
+    ("people link <@U000000001|jane> “Jane O’Brien”", PeopleLink("Jane O’Brien", "U000000001")),
+    ("people link Jane Doe <@U000000001|jane>", PeopleLink("Jane Doe", "U000000001")),
+    ("admins add <@U000000001|jane>", AdminAdd("U000000001")),
+    ("admins remove <@U000000001>", AdminRemove("U000000001")),
+    ("admin add <@U000000001>", AdminAdd("U000000001")),
+    ("members add <@U000000001|jane>", MemberAdd("U000000001")),
+    (
+        'members add <@U000000001|jane> "Improvement Board"',
+        MemberAdd("U000000001", "Improvement Board"),
+    ),
+    ("members remove <@U000000001> Fostering", MemberRemove("U000000001", "Fostering")),
     ("export", PlanExport()),
     ("export csv", PlanExport("csv")),
     ("export MD", PlanExport("md")),
@@ -348,11 +362,11 @@ PLAN_ERRORS = [
     ("board", USAGE["board create"]),
     ("board rename x", "Say which board command"),
     ("board create", 'I need the board name in "double quotes"'),
-    ("board create Improvement Board chair <@U1>", 'Put the board name in "double quotes"'),
-    ('board create "" chair <@U1>', "The board name is empty"),
+    ("board create Improvement Board chair <@U000000001>", 'Put the board name in "double quotes"'),
+    ('board create "" chair <@U000000001>', "The board name is empty"),
     ('board create "B" chair @jane', "I can't tell who “@jane” is: pick the chair"),
     ('board create "B" channel #board', "pick it from Slack's #-menu"),
-    ('board create "B" chair <@U1> chair <@U2>', "I don't understand “chair”"),
+    ('board create "B" chair <@U000000001> chair <@U000000002>', "I don't understand “chair”"),
     ("board meetings", "I need the meeting rule: `/plan board meetings second Tuesday"),
     ("board meetings monthly at 25:00", "I can't read “25:00” as a time"),
     ("board meetings monthly at", "I need a time after “at”"),
@@ -386,38 +400,41 @@ PLAN_ERRORS = [
     ('action add "4.1" "Title"', "“4.1” isn't an action ref like 4.1"),
     ("action add hello", "“hello” isn't an action ref"),
     ("action add 4.1", "I need the action's title"),
-    ("action add 4.1 due May-19 owner <@U1>", "I need the action's title"),
+    ("action add 4.1 due May-19 owner <@U000000001>", "I need the action's title"),
     (
-        'action add 4.1 "Seek views" owner <@U1|jane>',
+        'action add 4.1 "Seek views" owner <@U000000001|jane>',
         'I need a due date: `/plan action add 4.1 "<title>" due 31/05/2019 owner @someone`',
     ),
     ('action add 4.1 "Seek views" due May-19', "I need at least one owner"),
     ('action add 4.1 "Seek views" due May-19 owner', "I need at least one owner"),
-    ('action add 4.1 "Seek views" due owner <@U1>', "I need a due date after “due”"),
+    ('action add 4.1 "Seek views" due owner <@U000000001>', "I need a due date after “due”"),
     ('action add 4.1 "Seek views" due May-19 owner @jane', "pick the owner from Slack's @-menu"),
     ('action add 4.1 "Seek views" due May-19 owner <!here>', "“@here” isn't one person"),
-    ('action add 4.1 "Seek views" due May-19 owner <#C1|board>', "That's a channel"),
-    ('action add 4.1 "Seek views" due soonish owner <@U1>', 'can\'t read "soonish" as a date'),
-    ('action add 4.1 "Seek views" due May-19 owner <@U1> priority high', "“priority”"),
-    ('action add 4.1 "Seek views" due May-19 due Jun-19 owner <@U1>', "once each"),
-    ('action add 4.1 "Seek views" due May-19 owner <@U1> theme "4"', "isn't a theme ref"),
+    ('action add 4.1 "Seek views" due May-19 owner <#C000000001|board>', "That's a channel"),
+    (
+        'action add 4.1 "Seek views" due soonish owner <@U000000001>',
+        'can\'t read "soonish" as a date',
+    ),
+    ('action add 4.1 "Seek views" due May-19 owner <@U000000001> priority high', "“priority”"),
+    ('action add 4.1 "Seek views" due May-19 due Jun-19 owner <@U000000001>', "once each"),
+    ('action add 4.1 "Seek views" due May-19 owner <@U000000001> theme "4"', "isn't a theme ref"),
     ("action edit 4.1", "Say what to change: `/plan action edit 4.1"),
     ('action edit 4.1 title ""', "The new title is empty"),
-    ("action edit 4.1 owner <@U1>", "I don't understand “owner”"),
+    ("action edit 4.1 owner <@U000000001>", "I don't understand “owner”"),
     ("action owner 4.1", "I need at least one owner"),
     ("action owner 4.1 jane", "I need at least one owner"),
-    ("action delegate 4.1 <@U1> <@U2>", "one delegate at a time"),
+    ("action delegate 4.1 <@U000000001> <@U000000002>", "one delegate at a time"),
     ("action delegate 4.1", "I need the delegate"),
     ("action remove", "I need the action's ref, like 4.1"),
-    ("people link <@U1>", "I need the owner's name"),
+    ("people link <@U000000001>", "I need the owner's name"),
     ('people link "Jane"', "I need the Slack person to link"),
-    ('people link "Jane" <@U1> <@U2>', "Link one person at a time"),
-    ("people link Jane <@U1> Doe", "I don't understand “Doe”"),
+    ('people link "Jane" <@U000000001> <@U000000002>', "Link one person at a time"),
+    ("people link Jane <@U000000001> Doe", "I don't understand “Doe”"),
     ("people list", USAGE["people link"]),
     ("admins add", "I need the person"),
     ("admins add @jane", "pick the person from Slack's @-menu"),
-    ("admins promote <@U1>", "Say which admins command — add or remove"),
-    ("members add <@U1> two words", "I don't understand “two”"),
+    ("admins promote <@U000000001>", "Say which admins command — add or remove"),
+    ("members add <@U000000001> two words", "I don't understand “two”"),
     ("export pdf", "I can't export as “pdf”; use xlsx, csv or md"),
     ("archive", "I need the plan title"),
     ("setup now", "`/plan setup`"),
@@ -535,11 +552,11 @@ def test_unescape_undoes_only_slacks_three_escapes() -> None:
 
 
 def test_tokens_keep_apostrophes_and_entities_whole() -> None:
-    tokens = tokenize("“Seek carers’ views” O'Brien <@U1|jane doe>, <!here>")
+    tokens = tokenize("“Seek carers’ views” O'Brien <@U000000001|jane doe>, <!here>")
     assert [(t.raw, t.quoted) for t in tokens] == [
         ("Seek carers’ views", True),
         ("O'Brien", False),
-        ("<@U1|jane doe>", False),
+        ("<@U000000001|jane doe>", False),
         (",", False),
         ("<!here>", False),
     ]
@@ -559,8 +576,8 @@ def test_help_is_escaped_mrkdwn_with_an_example_per_line(command: str) -> None:
 def as_slack_sends(line: str) -> tuple[Parser, str]:
     """A documented line as Slack would deliver it: placeholders filled, mentions escaped."""
     line = re.sub(r"<[a-z ]+>", "survey delayed", line)
-    line = re.sub(r"@([a-z][\w.-]*)", r"<@U012ABC|\1>", line)
-    line = re.sub(r"(?<![<\w])#([a-z][\w-]*)", r"<#C1|\1>", line)
+    line = re.sub(r"@([a-z][\w.-]*)", r"<@U012ABC000|\1>", line)
+    line = re.sub(r"(?<![<\w])#([a-z][\w-]*)", r"<#C000000001|\1>", line)
     command, _, rest = line.partition(" ")
     return PARSERS[command.lstrip("/")], rest
 
@@ -605,9 +622,9 @@ VOCABULARY = [
     '"Improvement Board"',
     "“Seek carers’ views”",
     '""',
-    "<@U012ABC|jane>",
-    "<@U2>",
-    "<#C012ABC|board>",
+    "<@U012ABC000|jane>",
+    "<@U000000002>",
+    "<#C012ABC000|board>",
     "<!channel>",
     "<!here>",
     "<!subteam^S1|@t>",
@@ -758,7 +775,7 @@ def test_progress_update_round_trip(ref: str, status: Status, note: list[str]) -
     [
         ('theme add 6 "Early help" plan "SEND plan"', "SEND plan", "6"),
         ('action remove 4.1 plan "ILACS  plan"', "ILACS plan", "4.1"),
-        ("action owner 4.1 <@U1|jane> plan “SEND plan”", "SEND plan", "4.1"),
+        ("action owner 4.1 <@U000000001|jane> plan “SEND plan”", "SEND plan", "4.1"),
         ('action edit 4.1 due 30/06/2019 plan "SEND plan"', "SEND plan", "4.1"),
         ("action remove 4.1", None, "4.1"),
     ],
@@ -773,10 +790,11 @@ def test_theme_and_action_lines_may_name_their_plan(
 
 def test_a_plan_clause_does_not_leak_into_the_action() -> None:
     command = parse_plan(
-        'action add 4.1 "Seek views" due May-19 owner <@U1|jane> measures "Surveys" plan "SEND"'
+        'action add 4.1 "Seek views" due May-19 owner <@U000000001|jane> '
+        'measures "Surveys" plan "SEND"'
     )
     assert isinstance(command, ActionAdd)
-    assert (command.measures, command.plan, command.owners) == ("Surveys", "SEND", ("U1",))
+    assert (command.measures, command.plan, command.owners) == ("Surveys", "SEND", ("U000000001",))
 
 
 # ---------------------------------------------------------------- a plan's whole life
@@ -790,8 +808,11 @@ def test_a_plan_clause_does_not_leak_into_the_action() -> None:
             'theme edit 4 "Placement stability and permanence"',
             ThemeEdit("4", "Placement stability and permanence"),
         ),
-        ("theme edit 4 lead <@UOMAR|omar>", ThemeEdit("4", None, "UOMAR")),
-        ('theme edit 4 "Stability" lead <@UOMAR|omar>', ThemeEdit("4", "Stability", "UOMAR")),
+        ("theme edit 4 lead <@UOMAR00000|omar>", ThemeEdit("4", None, "UOMAR00000")),
+        (
+            'theme edit 4 "Stability" lead <@UOMAR00000|omar>',
+            ThemeEdit("4", "Stability", "UOMAR00000"),
+        ),
         ("theme remove 6", ThemeRemove("6")),
         ("action move 4.2 to theme 5", ActionMove("4.2", "5")),
         ("action move 4.2 theme 5", ActionMove("4.2", "5")),

@@ -175,11 +175,11 @@ def handled(app: App, body: dict[str, Any]) -> bool:
 def slash_body(command: str, text: str = "help") -> dict[str, Any]:
     return sr.slash_command(
         WS,
-        user_id="U0PERSON",
+        user_id="U0PERSON00",
         user_name="person",
         command=command,
         text=text,
-        channel_id="D0PERSON",
+        channel_id="D0PERSON00",
         channel_name="directmessage",
         response_url="https://hooks.slack.com/commands/T00SANDBOX/1/x",
         trigger_id="1.2.x",
@@ -188,14 +188,16 @@ def slash_body(command: str, text: str = "help") -> dict[str, Any]:
 
 def event_body(event: str) -> dict[str, Any]:
     if event == "app_home_opened":
-        payload = sr.app_home_opened_event(user_id="U0PERSON", channel="D0PERSON", event_ts="1.2")
+        payload = sr.app_home_opened_event(
+            user_id="U0PERSON00", channel="D0PERSON00", event_ts="1.2"
+        )
     else:
         kind, _, channel_type = event.partition(".")
         payload = sr.message_event(
             WS,
-            user_id="U0PERSON",
+            user_id="U0PERSON00",
             text="amber: survey slipped",
-            channel="D0PERSON",
+            channel="D0PERSON00",
             channel_type={"channels": "channel", "groups": "group"}.get(channel_type, channel_type),
             ts="1558001000.000300",
             client_msg_id="00000000-0000-0000-0000-000000000000",
@@ -235,14 +237,14 @@ def test_every_rendered_button_and_modal_has_a_listener(app: App, block_id: str)
         body: dict[str, Any] = {
             "type": "view_submission",
             "team": WS.team,
-            "user": {"id": "U0PERSON"},
-            "view": {"id": "V0DRIFT", "type": "modal", "callback_id": block_id, "state": {}},
+            "user": {"id": "U0PERSON00"},
+            "view": {"id": "V0DRIFT000", "type": "modal", "callback_id": block_id, "state": {}},
         }
     else:
         body = {
             "type": "block_actions",
             "team": WS.team,
-            "user": {"id": "U0PERSON"},
+            "user": {"id": "U0PERSON00"},
             "actions": [{"type": "button", "action_id": block_id, "block_id": "b1", "value": "1"}],
         }
     assert handled(app, body), f"nothing handles {block_id!r} (bot/render/ids.py)"

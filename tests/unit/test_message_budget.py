@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from bot.core.outbox import ReminderLine
-from bot.render.mrkdwn import MESSAGE_TEXT_BUDGET, fit_message, section
+from bot.render.mrkdwn import (
+    MESSAGE_TEXT_BUDGET,
+    fit_message,
+    section,
+    take_within_budget,
+    within_one_message,
+)
 from bot.render.reminders import reminder_blocks, reminder_text
 
 SLACK_REFUSES_ABOVE = 11_000  # block text; the lowest limit seen was 11,341
@@ -91,3 +97,33 @@ def test_the_last_guard_splits_a_message_that_would_be_refused() -> None:
     for part in parts:
         assert len(part) <= 50 and block_text(part) <= MESSAGE_TEXT_BUDGET
     assert fit_message(blocks[:2]) == [blocks[:2]]
+
+
+def test_a_message_that_must_stay_one_is_cut_to_the_budget() -> None:
+    buttons = {
+        "type": "actions",
+        "elements": [
+            {"type": "button", "text": {"type": "plain_text", "text": "Approve"}, "action_id": "a"}
+        ],
+    }
+    message = {"text": "t", "blocks": [section("x" * 3000) for _ in range(5)] + [buttons]}
+    [within] = [within_one_message(message)]
+    assert len(within["blocks"]) == 6 and within["blocks"][-1] == buttons
+    assert MESSAGE_TEXT_BUDGET - 10 <= block_text(within["blocks"]) <= MESSAGE_TEXT_BUDGET
+    assert message["blocks"][0]["text"]["text"] == "x" * 3000  # the original is left alone
+    small = {"text": "t", "blocks": [section("fine")]}
+    assert within_one_message(small) is small
+
+
+def test_a_list_takes_as_many_items_as_fit_and_says_how_many_more() -> None:
+    head = [section("Your actions")]
+    items = [[section(f"{n} " + "y" * 2500)] for n in range(15)]
+
+    def more(shown: int) -> list[dict[str, Any]]:
+        return [section(f"…and {15 - shown} more")] if shown < 15 else []
+
+    blocks = take_within_budget(head, items, more)
+    assert block_text(blocks) <= MESSAGE_TEXT_BUDGET
+    assert blocks[:4] == head + items[0] + items[1] + items[2]
+    assert blocks[-1] == section("…and 12 more")
+    assert take_within_budget(head, items[:2], lambda shown: []) == head + items[0] + items[1]

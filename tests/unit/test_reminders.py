@@ -28,10 +28,10 @@ from bot.core.reminders import (
     messages_due,
 )
 
-JANE = PersonRef(1, "Jane Doe", "UJANE")
+JANE = PersonRef(1, "Jane Doe", "UJANE00000")
 OMAR = PersonRef(2, "Omar Owner", None)
-LEAD = PersonRef(3, "Lee Lead", "ULEAD")
-CHAIR = PersonRef(4, "Chris Chair", "UCHAIR")
+LEAD = PersonRef(3, "Lee Lead", "ULEAD00000")
+CHAIR = PersonRef(4, "Chris Chair", "UCHAIR0000")
 LONDON = "Europe/London"
 
 
@@ -95,9 +95,9 @@ def test_due_soon_and_overdue_around_the_spring_bank_holiday_2019() -> None:
         day: sorted(m.to for m in ms if m.kind == ESCALATION) for day, ms in found.items()
     }
     assert {d: who for d, who in escalations.items() if who} == {
-        dt.date(2019, 6, 14): ["UCHAIR", "ULEAD"]
+        dt.date(2019, 6, 14): ["UCHAIR0000", "ULEAD00000"]
     }
-    [escalation] = [m for m in found[dt.date(2019, 6, 14)] if m.to == "ULEAD"]
+    [escalation] = [m for m in found[dt.date(2019, 6, 14)] if m.to == "ULEAD00000"]
     assert [(i.reason, i.working_days) for i in escalation.items] == [(ESCALATED, 10)]
 
 
@@ -140,7 +140,7 @@ def test_scotland_keeps_2_january() -> None:
 
 def test_never_on_a_weekend_or_bank_holiday_in_a_whole_year() -> None:
     cycle = MeetingCycle(rule="FREQ=MONTHLY;BYDAY=+2TU", start=dt.date(2019, 1, 1))
-    b = board(meetings=cycle, channel_id="CBOARD")
+    b = board(meetings=cycle, channel_id="CBOARD0000")
     actions = [
         action(f"{n}.1", due=dt.date(2019, 1, 1) + dt.timedelta(days=n * 11)) for n in range(1, 33)
     ]
@@ -154,7 +154,7 @@ def test_never_on_a_weekend_or_bank_holiday_in_a_whole_year() -> None:
             assert m.send_at.astimezone(dt.UTC).hour in (8, 9)
         keys = [m.key for m in messages]
         assert len(keys) == len(set(keys))
-        jane_dms = [m for m in messages if m.kind == REMINDER and m.to == "UJANE"]
+        jane_dms = [m for m in messages if m.kind == REMINDER and m.to == "UJANE00000"]
         assert len(jane_dms) <= 1
 
 
@@ -172,7 +172,7 @@ def test_nothing_for_complete_actions_or_paused_boards() -> None:
 
 def test_meeting_window_and_last_call_second_tuesday() -> None:
     cycle = MeetingCycle(rule="FREQ=MONTHLY;BYDAY=+2TU", start=dt.date(2019, 1, 1))
-    b = board(meetings=cycle, channel_id="CBOARD")
+    b = board(meetings=cycle, channel_id="CBOARD0000")
     previous_meeting = dt.datetime(2019, 5, 14, 9, tzinfo=dt.UTC)  # 14 May 2019 10:00 BST
     quiet = action("4.1", due=None, owners=(JANE,), last_update_at=None)
     updated = action(
@@ -190,18 +190,20 @@ def test_meeting_window_and_last_call_second_tuesday() -> None:
     assert reminders == {
         dt.date(2019, 5, 28): [
             ("Omar Owner", "4.3", MEETING_WINDOW, 5),
-            ("UJANE", "4.1", MEETING_WINDOW, 5),
+            ("UJANE00000", "4.1", MEETING_WINDOW, 5),
         ],
         dt.date(2019, 6, 3): [
             ("Omar Owner", "4.3", MEETING_LAST_CALL, 1),
-            ("UJANE", "4.1", MEETING_LAST_CALL, 1),
+            ("UJANE00000", "4.1", MEETING_LAST_CALL, 1),
         ],
     }
     packs = {day: sorted(m.to for m in ms if m.kind == PACK) for day, ms in found.items()}
-    assert {d: p for d, p in packs.items() if p} == {dt.date(2019, 6, 7): ["CBOARD", "UCHAIR"]}
-    [pack] = [m for m in found[dt.date(2019, 6, 7)] if m.to == "CBOARD"]
+    assert {d: p for d, p in packs.items() if p} == {
+        dt.date(2019, 6, 7): ["CBOARD0000", "UCHAIR0000"]
+    }
+    [pack] = [m for m in found[dt.date(2019, 6, 7)] if m.to == "CBOARD0000"]
     assert pack.meeting == dt.date(2019, 6, 11)
-    assert pack.key == "pack:1:2019-06-11:channel:CBOARD"
+    assert pack.key == "pack:1:2019-06-11:channel:CBOARD0000"
 
 
 def test_cancelled_and_added_meetings_every_six_weeks() -> None:
@@ -218,7 +220,7 @@ def test_cancelled_and_added_meetings_every_six_weeks() -> None:
 
 
 def test_weekly_digest_moves_off_bank_holiday_mondays() -> None:
-    b = board(channel_id="CBOARD")
+    b = board(channel_id="CBOARD0000")
     found = run_year(b, [], dt.date(2019, 4, 15), dt.date(2019, 6, 9))
     digest_days = sorted({d for d, ms in found.items() if any(m.kind == DIGEST for m in ms)})
     assert digest_days == [
@@ -232,7 +234,7 @@ def test_weekly_digest_moves_off_bank_holiday_mondays() -> None:
         dt.date(2019, 6, 3),
     ]
     keys = sorted(m.key for m in found[dt.date(2019, 4, 23)])
-    assert keys == ["digest:1:2019-W17:channel:CBOARD", "digest:1:2019-W17:person:4"]
+    assert keys == ["digest:1:2019-W17:channel:CBOARD0000", "digest:1:2019-W17:person:4"]
 
 
 def test_one_dm_per_owner_per_day_batches_everything() -> None:
@@ -244,7 +246,7 @@ def test_one_dm_per_owner_per_day_batches_everything() -> None:
     [jane] = [
         m
         for m in batch(board_messages(b, [first, second], dt.date(2019, 5, 28)))
-        if m.kind == REMINDER and m.to == "UJANE"
+        if m.kind == REMINDER and m.to == "UJANE00000"
     ]
     assert jane.key == "reminder:person:1:2019-05-28"
     assert [(i.action_ref, i.reason, i.working_days) for i in jane.items] == [
@@ -260,7 +262,7 @@ def test_one_dm_batches_across_boards() -> None:
     one = action("4.1", due=dt.date(2019, 5, 31))
     two = action("9.9", due=dt.date(2019, 5, 31), board_id=2)
     now = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)
-    messages = [m for m in messages_due([board(), other], [one, two], now) if m.to == "UJANE"]
+    messages = [m for m in messages_due([board(), other], [one, two], now) if m.to == "UJANE00000"]
     assert len(messages) == 1
     assert [i.action_ref for i in messages[0].items] == ["4.1", "9.9"]
     assert messages[0].board_id is None

@@ -18,8 +18,8 @@ from bot.render.mrkdwn import (
 
 
 def test_escape_stops_pings_and_links() -> None:
-    assert escape("<!channel> & <@U123> <http://x|y>") == (
-        "&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;http://x|y&gt;"
+    assert escape("<!channel> & <@U000000123> <http://x|y>") == (
+        "&lt;!channel&gt; &amp; &lt;@U000000123&gt; &lt;http://x|y&gt;"
     )
     assert escape(None) == ""
 
@@ -31,7 +31,7 @@ def test_escaped_text_has_no_control_brackets(text: str) -> None:
 
 
 def test_mention_only_for_linked_people() -> None:
-    assert mention("U1", "Jane") == "<@U1>"
+    assert mention("U000000001", "Jane") == "<@U000000001>"
     assert mention(None, "<!here> Jane") == "&lt;!here&gt; Jane"
 
 

@@ -24,7 +24,7 @@ def test_one_action_due_for_two_reasons_is_one_section_with_one_set_of_buttons()
         [
             line(1, "4.1", "due_soon", 3),
             line(1, "4.1", "meeting_window", 5),
-            line(2, "4.2", "overdue", 10, note="<@U123> survey & audit"),
+            line(2, "4.2", "overdue", 10, note="<@U000000123> survey & audit"),
         ]
     )
     block_ids = [b["block_id"] for b in blocks if "block_id" in b]
@@ -34,7 +34,7 @@ def test_one_action_due_for_two_reasons_is_one_section_with_one_set_of_buttons()
     assert "due in 3 working days" in texts and "board update wanted" in texts
     assert "&lt;!channel&gt;" in texts and "<!channel>" not in texts
     contexts = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
-    assert any("&lt;@U123&gt; survey &amp; audit" in c for c in contexts)
+    assert any("&lt;@U000000123&gt; survey &amp; audit" in c for c in contexts)
 
 
 def test_due_today_and_last_call_wording() -> None:
