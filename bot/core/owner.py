@@ -449,6 +449,51 @@ def read_reply(thread: ReminderThread, text: str) -> tuple[ThreadAction, Status 
     return named, status, note
 
 
+# Replies that ask for help or only say thanks: never a progress note for the board to read.
+_NOT_AN_UPDATE = frozenset(
+    {
+        "help",
+        "help me",
+        "how",
+        "what",
+        "",
+        "thanks",
+        "thank you",
+        "thankyou",
+        "thx",
+        "ta",
+        "cheers",
+        "ok",
+        "okay",
+        "ok thanks",
+        "okay thanks",
+        "noted",
+        "will do",
+        "got it",
+    }
+)
+
+
+def _refuse_a_reply_that_is_no_update(thread: ReminderThread, text: str) -> None:
+    """A reply like "help", "?" or "thanks" is answered with how to reply, and not recorded."""
+    if " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split()) not in _NOT_AN_UPDATE:
+        return
+    refs = [a.ref for a in thread.actions]
+    if len(refs) == 1:
+        how = "reply here with a status and what has changed, e.g. `amber: survey slipped`"
+        done = "`done`"
+    else:
+        how = (
+            f"reply here starting with the ref ({_listed(refs)}), e.g. "
+            f"`{refs[0]} amber: survey slipped`"
+        )
+        done = f"`{refs[0]} done`"
+    raise UserError(
+        f"Nothing is recorded. To update, {how}, or {done} when it's complete; "
+        "the buttons work too, and `/progress help` shows every form."
+    )
+
+
 def _status_and_note(body: str) -> tuple[Status | None, str | None]:
     first_line, newline, other_lines = body.partition("\n")
     status, note_start = split_leading_status(first_line)
@@ -494,6 +539,7 @@ def record_thread_reply(
     A reply naming an action the reminder is not about is recorded on the action it names
     when the replier may update that one, and refused otherwise.
     """
+    _refuse_a_reply_that_is_no_update(thread, text)
     elsewhere = _named_elsewhere(uow, actor, thread, text)
     if elsewhere is not None:
         named, rest = elsewhere
