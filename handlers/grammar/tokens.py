@@ -398,6 +398,18 @@ class Cursor:
             return name
         return None
 
+    def take_board_words(self) -> str | None:
+        """An optional board name at the end: "quoted", or the plain words left, as typed."""
+        rest = self.remaining()
+        if (
+            len(rest) < 2
+            or not rest[0].raw[:1].isalpha()
+            or any(t.quoted or t.is_entity for t in rest)
+        ):
+            return self.take_board()
+        self.pos = len(self.tokens)
+        return one_line(unescape(self.source[rest[0].start : rest[-1].end]))
+
     def take_quoted(self) -> str | None:
         """An optional "quoted phrase"."""
         token = self.peek()

@@ -602,3 +602,21 @@ def test_approving_from_the_list_confirms_to_the_chair(local: LocalBot, seeded: 
     assert local.emulator.wait_for_message(
         lambda m: m.channel == jane_dm and "approved your new date" in m.all_text(), timeout=5
     )
+
+
+def test_the_chair_may_type_the_board_name_without_quotes(local: LocalBot, seeded: Seeded) -> None:
+    """Chris types the board's name as he would say it: no quotes, any case, no apostrophes;
+    a name that is no board says which boards there are (not a command that can't list them)."""
+    with local.services.uow() as uow:
+        create_board(uow, as_person(seeded, "ada"), "Children's Board", local.clock.now())
+        uow.commit()
+    assert "Improvement Board — status" in ask(local, CHRIS, "improvement board")[0].all_text()
+    assert "Children's Board — status" in ask(local, ADA, "childrens board")[0].all_text()
+    digest = ask(local, CHRIS, "digest Improvement Board", count=None)
+    assert "Improvement Board — digest" in digest[0].all_text()
+    assert "4.1" in ask(local, CHRIS, "theme 4 Improvement Board")[0].all_text()
+
+    line = refused(local, CHRIS, "Improvment Board")
+    assert "There's no board called “Improvment Board”" in line
+    assert "the boards are “Improvement Board”, “Children's Board”" in line
+    assert "/board meetings" not in line
