@@ -604,6 +604,7 @@ def ask_for_new_date(
         )
     if not reason.strip():
         raise FieldError("reason", "Say why the date needs to change — the board will ask.")
+    _refuse_the_same_request_again(uow, actor, action, new_due, reason)
     request = request_date_change(
         uow,
         actor,
@@ -616,6 +617,29 @@ def ask_for_new_date(
         dedupe_key=dedupe_key,
     )
     return request.id
+
+
+def _refuse_the_same_request_again(
+    uow: UnitOfWork, actor: Actor, action: Action, new_due: dt.date, reason: str
+) -> None:
+    """Asking again for the date already waiting, for the same reason, asks nobody twice."""
+    pending = uow.session.scalar(
+        select(DateChangeRequest).where(
+            DateChangeRequest.action_id == action.id, DateChangeRequest.state == "pending"
+        )
+    )
+    if (
+        pending is not None
+        and pending.requested_by_id == actor.person_id
+        and pending.new_due_date == new_due
+        and " ".join(pending.reason.lower().split()) == " ".join(reason.lower().split())
+    ):
+        raise FieldError(
+            "date",
+            f"You've already asked to move {action.ref} to {format_uk_date(new_due)}, "
+            f"on {format_uk_date(pending.requested_at.date())}; it's waiting for a decision "
+            "and I'll tell you when it's made.",
+        )
 
 
 @dataclass(frozen=True)
