@@ -231,7 +231,11 @@ def action_by_id(uow: UnitOfWork, actor: Actor, action_id: int) -> Action:
 
 
 def _check_may_update(uow: UnitOfWork, actor: Actor, action: Action) -> None:
-    check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
+    check(
+        Permission.UPDATE_ACTION,
+        standing(uow, actor, action.plan.board_id, action.id),
+        ref=action.ref,
+    )
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,11 @@ def record_progress(
     if source not in SOURCES:
         raise ValueError(f"unknown update source {source!r}")
     if check_permission:
-        check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
+        check(
+            Permission.UPDATE_ACTION,
+            standing(uow, actor, action.plan.board_id, action.id),
+            ref=action.ref,
+        )
     lock_action(uow, action)
     if dedupe_key is not None:
         seen = uow.session.scalar(
@@ -214,7 +218,11 @@ def request_date_change(
 
     The same Slack request seen again (`dedupe_key`) returns the request it made, asking
     nothing twice."""
-    check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
+    check(
+        Permission.UPDATE_ACTION,
+        standing(uow, actor, action.plan.board_id, action.id),
+        ref=action.ref,
+    )
     lock_action(uow, action)
     if dedupe_key is not None:
         seen = uow.session.scalar(

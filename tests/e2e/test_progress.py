@@ -157,6 +157,7 @@ def test_an_owner_shared_action_can_be_updated_by_either_owner(
         (JANE, "9.9 amber late", "There's no action 9.9"),
         (JANE, "4.2 amber late", "Only the action's owners and delegates"),
         (MO, "4.1 done", "Only the action's owners and delegates"),
+        (JANE, "4.2 amber late", "Ask an admin to add you: `/plan action delegate 4.2 @you`"),
         (JANE, "4.1 purple it is", "Start with a status or `note`"),
         (JANE, "amber 4.1 late", "Put the action's ref first"),
         (JANE, "4.1 note", "What's the note?"),
