@@ -476,7 +476,7 @@ def _members(source: str, tokens: list[Token]) -> PlanCommand:
     verb = _verb(tokens, ("add", "remove"), "members", "members")
     cursor = Cursor(source, tokens, 2, USAGE[f"members {verb}"])
     user = cursor.take_user("person")
-    board = cursor.take_board()
+    board = cursor.take_board_words()
     cursor.done(" (one person at a time)")
     return MemberAdd(user, board) if verb == "add" else MemberRemove(user, board)
 
