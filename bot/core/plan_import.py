@@ -321,7 +321,7 @@ def _target(
     if board_name:
         board = next((b for b in boards if b.name.lower() == board_name.strip().lower()), None)
         if board is None:
-            _refuse_a_misspelt_board(board_name, [b.name for b in boards])
+            _refuse_a_misspelling("board", board_name, [b.name for b in boards])
             board_created = bool(boards)
             board = create_board(
                 uow, actor, board_name, now, timezone=new_board.timezone, region=new_board.region
@@ -346,6 +346,7 @@ def _target(
         plan = next((p for p in plans if p.title.lower() == plan_title.strip().lower()), None)
         if plan is not None:
             return board, plan, False, board_created
+        _refuse_a_misspelling("plan", plan_title, [p.title for p in plans if p.active])
         return board, create_plan(uow, actor, board, plan_title, now), True, board_created
     active = [p for p in plans if p.active]
     if len(active) == 1:
@@ -357,8 +358,8 @@ def _target(
     return board, create_plan(uow, actor, board, title, now), True, board_created
 
 
-def _refuse_a_misspelt_board(name: str, existing: list[str]) -> None:
-    """A board name one slip away from an existing board's is a typo, not a new board."""
+def _refuse_a_misspelling(kind: str, name: str, existing: list[str]) -> None:
+    """A name one slip away from an existing board's or plan's is a typo, not a new one."""
 
     def key(text: str) -> str:
         return "".join(ch for ch in text.lower() if ch.isalnum())
@@ -367,8 +368,8 @@ def _refuse_a_misspelt_board(name: str, existing: list[str]) -> None:
     if near:
         meant = next(n for n in existing if key(n) == near[0])
         raise UserError(
-            f"There's no board called “{name}”; did you mean “{meant}”? "
-            "A new board needs a name unlike the others."
+            f"There's no {kind} called “{name}”; did you mean “{meant}”? "
+            f"A new {kind} needs a name unlike the others."
         )
 
 

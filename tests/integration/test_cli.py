@@ -304,3 +304,16 @@ def test_a_misspelt_board_is_refused_not_made_and_a_new_one_is_announced(
     )
     assert code == 0, err
     assert "Created “Fostering” on a new board, “Fostering Board”." in out
+
+
+def test_a_misspelt_plan_title_is_refused_not_made_into_a_second_plan(
+    cli: Cli, sheet: Path
+) -> None:
+    """A second plan holding the same actions would remind every owner twice."""
+    assert cli("plan", "import", str(sheet), "--plan", "Children's Services Plan")[0] == 0
+
+    code, out, err = cli("plan", "import", str(sheet), "--plan", "Childrens Services Plan")
+
+    assert code == 2 and out == ""
+    assert "did you mean “Children's Services Plan”?" in err
+    assert [p["title"] for p in show(cli)["plans"]] == ["Children's Services Plan"]
