@@ -490,7 +490,7 @@ def import_done(
 ) -> list[Message]:
     """The DM after an import: what changed, who was linked, who still needs linking."""
     newly_linked, waiting, ambiguous = outcome.linked, outcome.waiting, outcome.ambiguous
-    lines = [f":inbox_tray: *Imported `{escape(filename)}`*"]
+    lines = [f":inbox_tray: *Imported* `{escape(filename)}`"]
     lines += [escape(line) for line in summary_lines]
     if outcome.lookup_failed:
         lines.append("I couldn't look the owners up in Slack just now, so link them by hand.")
@@ -521,7 +521,7 @@ def import_done(
 
 def import_checked(summary_lines: Sequence[str], filename: str) -> list[Message]:
     """The DM after "Check only": what an import would do; nothing was written."""
-    lines = [f":mag: *Checked `{escape(filename)}`* — nothing was changed"]
+    lines = [f":mag: *Checked* `{escape(filename)}` — nothing was changed"]
     lines += [escape(line) for line in summary_lines]
     lines.append("Run `/plan import` again without *Check only* to import it.")
     blocks = sections_from_lines(lines)

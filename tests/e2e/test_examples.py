@@ -36,7 +36,7 @@ KEY_LINES = {
     "first-hour.txt": [
         "Run `/plan setup` first",  # before any admin: what comes first, not "ask an admin"
         "Created #childrens-board; the bot is in it.",
-        "📥 *Imported `first-hour.csv`",  # through the /plan import form, emoji as Slack shows
+        "📥 Imported `first-hour.csv`",  # through the /plan import form, emoji as Slack shows
         "from the imported sheet",
         "✏️ Theme 5: renamed it",
         "🔀 Moved 6.1",
