@@ -28,7 +28,7 @@ from bot.render.home import home_view
 from bot.render.mrkdwn import refusal
 from bot.render.progress import DM_HELP, THREAD_HELP, recorded_text
 from handlers.common import actor_of, is_retry, services_of
-from handlers.grammar.tokens import unescape
+from handlers.grammar.tokens import readable
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def _thread_reply(
 ) -> str | None:
     """What to answer in the thread (None: nothing)."""
     services = services_of(context)
-    text = unescape(str(event.get("text") or ""))
+    text = readable(str(event.get("text") or ""))
     dedupe_key = _dedupe_key(body, event)
     try:
         actor = actor_of(context)

@@ -121,7 +121,10 @@ def _on_board(board: str | None, command: BoardCommand) -> BoardCommand:
     if isinstance(command, Help) or board is None:
         return command
     if command.board is not None and command.board.lower() != board.lower():
-        raise UserError(f"Name one board: “{shown(board)}” or “{shown(command.board)}”, not both")
+        raise UserError(
+            f"Name one board: “{shown(board)}” or “{shown(command.board)}”, not both: "
+            f"`{USAGE['board status']}`"
+        )
     return replace(command, board=board)
 
 

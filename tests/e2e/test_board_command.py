@@ -505,7 +505,7 @@ def test_chair_declines_with_a_reason(local: LocalBot, seeded: Seeded) -> None:
     line = one_line(local, CHRIS, f"decline {request_id} no evidence <!channel> yet")
     assert line == (
         f":no_entry_sign: Declined #{request_id}: *5.1* Audit supervision records stays due "
-        "28 Jun 2019, not 30 Sep 2019. Reason: “no evidence &lt;!channel&gt; yet”. "
+        "28 Jun 2019, not 30 Sep 2019. Reason: “no evidence @channel yet”. "
         "I've told Omar Shah."
     )
     assert due_date(local, seeded.actions["5.1"]) == dt.date(2019, 6, 28)

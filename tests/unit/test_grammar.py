@@ -129,7 +129,7 @@ PROGRESS_CASES = [
     ),
     (
         "4.1 amber <!channel> ask <@U012ABC|jane>",
-        RecordUpdate("4.1", Status.AMBER, "<!channel> ask <@U012ABC|jane>"),
+        RecordUpdate("4.1", Status.AMBER, "@channel ask @jane"),  # words, never a ping
     ),
     (
         "4.1 date 31 July 2019 survey delayed by the summer break",
