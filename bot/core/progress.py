@@ -17,6 +17,8 @@ from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUp
 
 IMPORTED = "import"
 CLOSED = "closed"  # a date-change request whose action was completed before anyone decided
+# The note recorded with a date request (reminders and papers show it as the latest update).
+DATE_REQUEST_NOTE = "Asked the board to move the due date: "
 DATE_CHANGE_CLOSED = "date_change_closed"  # ledger kind: the approver hears a request closed
 SOURCES = ("command", "modal", "thread", "button", IMPORTED, "cli")
 # The same person sending the same update for the same action within this window (a retry
@@ -267,7 +269,7 @@ def request_date_change(
             at=now,
             status=action.status,
             previous_status=action.status,
-            note=f"Asked the board to move the due date: {reason}",
+            note=f"{DATE_REQUEST_NOTE}{reason}",
             source=source,
             new_due_date=new_due,
             due_change_reason=reason,

@@ -397,6 +397,7 @@ def test_history_newest_first_with_status_changes_notes_and_date_changes(
         ":large_orange_circle: At risk"
     )
     assert moved < green < amber
+    assert "Asked the board to move" not in text  # the request, said once, not twice
     assert "“back on track &amp; booked”" in text
     assert "“survey slipped &lt;!here&gt;”" in text
     assert "*Date changes* (1, newest first)" in text
