@@ -125,6 +125,23 @@ def board_created(
     return text(*lines)
 
 
+def board_edited(
+    name: str, chair: str | None, channel_id: str | None, bot_in_channel: bool | None
+) -> Message:
+    changes = []
+    if chair:
+        changes.append(f"the chair is now {user(chair)}")
+    if channel_id:
+        changes.append(f"digests and packs go to {channel(channel_id)}")
+    lines = [f":pencil2: {escape(name)}: {'; '.join(changes)}."]
+    if bot_in_channel is False and channel_id:
+        lines.append(
+            f"I'm not in {channel(channel_id)} yet: invite me there (`/invite @improvement-bot`) "
+            "so digests and packs can be posted."
+        )
+    return text(*lines)
+
+
 def meetings(view: MeetingsView) -> Message:
     return text(
         f":calendar: {escape(view.board)} meets {escape(view.description)}.",

@@ -29,6 +29,7 @@ from handlers.grammar import (
     AdminRemove,
     ApproveDateChange,
     BoardCreate,
+    BoardEdit,
     BoardMeetingAdd,
     BoardMeetingCancel,
     BoardMeetings,
@@ -195,6 +196,11 @@ PLAN_CASES = [
     ("  SETUP ", Setup()),
     ("import", PlanImport()),
     ('board create "Improvement Board"', BoardCreate("Improvement Board")),
+    ("board edit chair <@U012ABC|jane>", BoardEdit(None, "U012ABC")),
+    (
+        'board edit "Fostering" channel <#C012ABC|board> chair <@U012ABC>',
+        BoardEdit("Fostering", "U012ABC", "C012ABC"),
+    ),
     (
         "board create “Improvement Board” chair <@U012ABC|jane> channel <#C012ABC|board>",
         BoardCreate("Improvement Board", "U012ABC", "C012ABC"),
