@@ -469,9 +469,9 @@ def digest_preview_messages(digest: Digest) -> list[Rendered]:
     )
 
 
-def pack_preview_messages(pack: Pack) -> list[Rendered]:
+def pack_preview_messages(pack: Pack, *, can_decide: bool = True) -> list[Rendered]:
     return _preview(
-        pack_blocks(pack),
+        pack_blocks(pack, with_buttons=can_decide),
         pack_fallback_text(pack),
         "_Preview: only you can see this. The pack goes to the chair and the board channel "
         "before the meeting._",

@@ -233,6 +233,20 @@ def test_pack_preview_for_the_next_meeting(local: LocalBot, seeded: Seeded) -> N
     assert not local.emulator.messages(channel="CBOARD")
 
 
+def test_a_pack_preview_offers_approve_only_to_who_can_approve(
+    local: LocalBot, seeded: Seeded
+) -> None:
+    """Omar, an owner, previews the pack: he sees the date change the board will decide, but
+    no Approve / Decline buttons that would only refuse him."""
+    ask_date_change(local, seeded, "jane", "4.1", dt.date(2019, 6, 30), "survey delayed")
+
+    [message] = ask(local, OMAR, "pack")
+
+    assert "*Date changes to approve* (1)" in message.all_text()
+    assert "survey delayed" in message.all_text()
+    assert buttons(message) == []
+
+
 def test_pack_without_meetings(local: LocalBot) -> None:
     seed_board(local, meetings=None)
     line = refused(local, CHRIS, "pack")
