@@ -294,3 +294,23 @@ def test_help_in_a_batched_reminders_thread_names_its_actions(
     assert "Nothing is recorded" in answer.text
     assert "4.1 and 5.1" in answer.text and "`4.1 amber: survey slipped`" in answer.text
     assert updates(local) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "command"),
+    [
+        ("4.1 green - carers' forum booked", "`/progress 4.1 green - carers' forum booked`"),
+        ("4.1 done", "`/progress 4.1 done`"),
+    ],
+)
+def test_a_dm_that_reads_like_an_update_is_answered_with_the_command_to_type(
+    local: LocalBot, board: Seeded, typed: str, command: str
+) -> None:
+    """Jane DMs the bot "4.1 green - …" as if it were a command: it isn't recorded (a DM
+    isn't an update), so she is shown exactly what to type instead of general help."""
+    local.emulator.send_dm(JANE, typed)
+
+    answer = local.emulator.wait_for_message(channel="DUJANE", from_bot=True)
+    assert "Nothing is recorded" in answer.text
+    assert command in answer.text
+    assert updates(local) == []
