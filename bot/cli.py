@@ -344,7 +344,7 @@ def cmd_pack(args: argparse.Namespace, settings: Settings, now: dt.datetime, out
     if template is not None and not template.is_file():
         raise BadInput(f"There's no template at {template}. Give a .docx file.")
     with _open(settings)() as uow:
-        board = find_board(uow, _cli_workspace(uow, now), args.board)
+        board = _board(uow, now, args.board)
         board_name = board.name
         meeting = meeting or next_meeting(uow, board, now)
         if args.format == "xlsx":

@@ -133,7 +133,8 @@ def run(
         case ShowPack(board=board):
             with services.uow() as uow:
                 pack = views.pack_preview(uow, actor, board, now)
-            return render.pack_preview_messages(pack)
+                can_decide = views.may_decide_date_changes(uow, actor, board)
+            return render.pack_preview_messages(pack, can_decide=can_decide)
         case ShowOverdue(board=board):
             with services.uow() as uow:
                 overdue = views.overdue_actions(uow, actor, board, now)

@@ -26,9 +26,11 @@ from bot.core.owner import (
 from bot.core.plans import Actor
 from bot.render.home import home_view
 from bot.render.mrkdwn import refusal
-from bot.render.progress import DM_HELP, THREAD_HELP, recorded_text
+from bot.render.progress import DM_HELP, THREAD_HELP, dm_command_hint, recorded_text
 from handlers.common import actor_of, is_retry, services_of
-from handlers.grammar.tokens import unescape
+from handlers.grammar.commands import RecordUpdate, RequestDateChange
+from handlers.grammar.progress import parse_progress
+from handlers.grammar.tokens import readable
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +57,23 @@ def on_message(
     retry = is_retry(request)
     if not thread_ts or thread_ts == event.get("ts"):
         if not retry:
-            client.chat_postMessage(channel=channel, text=DM_HELP)
+            client.chat_postMessage(channel=channel, text=_dm_answer(str(event.get("text") or "")))
         return
     answer = _thread_reply(context, body, event, channel, str(thread_ts), retry=retry)
     if answer:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer)
+
+
+def _dm_answer(text: str) -> str:
+    """General help, or the exact `/progress` line when the DM reads like an update."""
+    typed = readable(text).strip()
+    try:
+        command = parse_progress(typed)
+    except UserError:
+        return DM_HELP
+    if isinstance(command, RecordUpdate | RequestDateChange):
+        return dm_command_hint(typed)
+    return DM_HELP
 
 
 def _thread_reply(
@@ -73,7 +87,7 @@ def _thread_reply(
 ) -> str | None:
     """What to answer in the thread (None: nothing)."""
     services = services_of(context)
-    text = unescape(str(event.get("text") or ""))
+    text = readable(str(event.get("text") or ""))
     dedupe_key = _dedupe_key(body, event)
     try:
         actor = actor_of(context)

@@ -39,6 +39,8 @@ from bot.core.plans import (
     move_action,
     remove_action,
     remove_theme,
+    set_board_chair,
+    set_board_channel,
     set_owners,
     setup_first_admin,
 )
@@ -56,6 +58,7 @@ from handlers.grammar import (
     AdminAdd,
     AdminRemove,
     BoardCreate,
+    BoardEdit,
     BoardMeetingAdd,
     BoardMeetingCancel,
     BoardMeetings,
@@ -173,6 +176,23 @@ def _board_create(command: BoardCreate, request: _Request) -> render.Message:
         uow.commit()
     in_channel = _bot_in_channel(request.client, command.channel) if command.channel else None
     return render.board_created(name, command.chair, command.channel, in_channel)
+
+
+def _board_edit(command: BoardEdit, request: _Request) -> render.Message:
+    services = request.services
+    chair = request.profiles([command.chair])[command.chair] if command.chair else None
+    now = services.clock.now()
+    with services.uow() as uow:
+        board = find_board(uow, request.actor.workspace_id, command.board)
+        if chair is not None:
+            chair_id = admin.person_for_profile(uow, request.actor, chair).id
+            set_board_chair(uow, request.actor, board, chair_id, now)
+        if command.channel:
+            set_board_channel(uow, request.actor, board, command.channel, now)
+        name = board.name
+        uow.commit()
+    in_channel = _bot_in_channel(request.client, command.channel) if command.channel else None
+    return render.board_edited(name, command.chair, command.channel, in_channel)
 
 
 def _bot_in_channel(client: WebClient, channel_id: str) -> bool | None:
@@ -514,6 +534,7 @@ _HANDLERS: dict[type, Callable[[Any, _Request], render.Message | list[render.Mes
     Help: _help,
     Setup: _setup,
     BoardCreate: _board_create,
+    BoardEdit: _board_edit,
     BoardMeetings: _board_meetings,
     BoardMeetingAdd: _board_meeting_add,
     BoardMeetingCancel: _board_meeting_cancel,

@@ -203,6 +203,7 @@ class Delivery:
             outbox.mark(uow, notification_id, outbox.SENT, now, channel=channel, ts=first_ts)
             uow.commit()
         report.sent += 1
+        self._apply_edits(outgoing)
         if self.paused_until.pop(workspace_id, None) is not None:
             log.warning(
                 "Slack accepts the bot token again: delivery for workspace %s resumed", workspace_id
@@ -268,6 +269,14 @@ class Delivery:
                 self._remember_parts(uow, notification_id, done_parts, first_ts)
                 uow.commit()
         return first_ts or self._known_ts(notification_id)
+
+    def _apply_edits(self, outgoing: Outgoing) -> None:
+        """Earlier messages brought up to date; one that can't be is left as it was."""
+        for edit in outgoing.edits:
+            try:
+                self.client.chat_update(channel=edit.channel, ts=edit.ts, **edit.message)
+            except (SlackApiError, SlackClientError, OSError):
+                log.exception("could not update message %s in %s", edit.ts, edit.channel)
 
     def _upload_files(
         self,

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from bot.core.digest import build_digest, build_pack
 from bot.core.exporter import export_xlsx
 from bot.core.outbox import PLANNING_FAILED, reminder_lines
-from bot.core.owner import date_change_notice
+from bot.core.owner import DATE_CHANGE_REQUEST, date_change_notice, sent_notices
 from bot.core.progress import DATE_CHANGE_CLOSED
 from bot.core.snapshot import plan_snapshots
 from bot.core.uow import UnitOfWork
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import escape, fit_message, section
-from bot.render.progress import date_change_closed_dm
+from bot.render.progress import date_change_closed_dm, date_change_decided_message
 from bot.render.reminders import reminder_blocks, reminder_text
 from db.models import Notification, Person, Plan
 
@@ -34,10 +34,20 @@ class OutgoingFile:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """A message the bot sent earlier, to be shown as it stands now once this one is out."""
+
+    channel: str
+    ts: str
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Outgoing:
     text: str
     parts: list[list[dict[str, Any]]]  # one list of blocks per Slack message
     files: list[OutgoingFile] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
 
 
 def render_notification(
@@ -49,7 +59,7 @@ def render_notification(
     if outgoing is None:
         return None
     parts = [fitted for part in outgoing.parts for fitted in fit_message(part)]
-    return Outgoing(text=outgoing.text, parts=parts, files=outgoing.files)
+    return Outgoing(text=outgoing.text, parts=parts, files=outgoing.files, edits=outgoing.edits)
 
 
 def _render(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Outgoing | None:
@@ -80,8 +90,17 @@ def _render(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Ou
             files=plan_files(uow, board_id, meeting),
         )
     if kind == DATE_CHANGE_CLOSED:
-        message = date_change_closed_dm(date_change_notice(uow, notification.payload["request_id"]))
-        return Outgoing(text=message["text"], parts=[message["blocks"]])
+        request_id = notification.payload["request_id"]
+        notice = date_change_notice(uow, request_id)
+        message = date_change_closed_dm(notice)
+        # The request the approvers were sent stops offering Approve / Decline (editing it
+        # again for a second approver changes nothing).
+        closed = date_change_decided_message(notice)
+        edits = [
+            Edit(channel, ts, closed)
+            for channel, ts in sent_notices(uow, DATE_CHANGE_REQUEST, request_id)
+        ]
+        return Outgoing(text=message["text"], parts=[message["blocks"]], edits=edits)
     if kind == "alert":
         return Outgoing(
             text="A message could not be delivered", parts=[alert_blocks(uow, notification)]

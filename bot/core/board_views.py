@@ -666,6 +666,12 @@ def pack_preview(uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.
     return build_pack(uow, board.id, meeting, now)
 
 
+def may_decide_date_changes(uow: UnitOfWork, actor: Actor, board_name: str | None) -> bool:
+    """Whether the person may approve or decline the board's date changes."""
+    board = find_board(uow, actor.workspace_id, board_name)
+    return is_allowed(Permission.APPROVE_DATE, approver_standing(uow, actor, board))
+
+
 # ---------------------------------------------------------------- date changes
 
 

@@ -231,7 +231,11 @@ def action_by_id(uow: UnitOfWork, actor: Actor, action_id: int) -> Action:
 
 
 def _check_may_update(uow: UnitOfWork, actor: Actor, action: Action) -> None:
-    check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
+    check(
+        Permission.UPDATE_ACTION,
+        standing(uow, actor, action.plan.board_id, action.id),
+        ref=action.ref,
+    )
 
 
 @dataclass(frozen=True)
@@ -449,6 +453,51 @@ def read_reply(thread: ReminderThread, text: str) -> tuple[ThreadAction, Status 
     return named, status, note
 
 
+# Replies that ask for help or only say thanks: never a progress note for the board to read.
+_NOT_AN_UPDATE = frozenset(
+    {
+        "help",
+        "help me",
+        "how",
+        "what",
+        "",
+        "thanks",
+        "thank you",
+        "thankyou",
+        "thx",
+        "ta",
+        "cheers",
+        "ok",
+        "okay",
+        "ok thanks",
+        "okay thanks",
+        "noted",
+        "will do",
+        "got it",
+    }
+)
+
+
+def _refuse_a_reply_that_is_no_update(thread: ReminderThread, text: str) -> None:
+    """A reply like "help", "?" or "thanks" is answered with how to reply, and not recorded."""
+    if " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split()) not in _NOT_AN_UPDATE:
+        return
+    refs = [a.ref for a in thread.actions]
+    if len(refs) == 1:
+        how = "reply here with a status and what has changed, e.g. `amber: survey slipped`"
+        done = "`done`"
+    else:
+        how = (
+            f"reply here starting with the ref ({_listed(refs)}), e.g. "
+            f"`{refs[0]} amber: survey slipped`"
+        )
+        done = f"`{refs[0]} done`"
+    raise UserError(
+        f"Nothing is recorded. To update, {how}, or {done} when it's complete; "
+        "the buttons work too, and `/progress help` shows every form."
+    )
+
+
 def _status_and_note(body: str) -> tuple[Status | None, str | None]:
     first_line, newline, other_lines = body.partition("\n")
     status, note_start = split_leading_status(first_line)
@@ -494,6 +543,7 @@ def record_thread_reply(
     A reply naming an action the reminder is not about is recorded on the action it names
     when the replier may update that one, and refused otherwise.
     """
+    _refuse_a_reply_that_is_no_update(thread, text)
     elsewhere = _named_elsewhere(uow, actor, thread, text)
     if elsewhere is not None:
         named, rest = elsewhere
@@ -558,6 +608,7 @@ def ask_for_new_date(
         )
     if not reason.strip():
         raise FieldError("reason", "Say why the date needs to change — the board will ask.")
+    _refuse_the_same_request_again(uow, actor, action, new_due, reason)
     request = request_date_change(
         uow,
         actor,
@@ -570,6 +621,29 @@ def ask_for_new_date(
         dedupe_key=dedupe_key,
     )
     return request.id
+
+
+def _refuse_the_same_request_again(
+    uow: UnitOfWork, actor: Actor, action: Action, new_due: dt.date, reason: str
+) -> None:
+    """Asking again for the date already waiting, for the same reason, asks nobody twice."""
+    pending = uow.session.scalar(
+        select(DateChangeRequest).where(
+            DateChangeRequest.action_id == action.id, DateChangeRequest.state == "pending"
+        )
+    )
+    if (
+        pending is not None
+        and pending.requested_by_id == actor.person_id
+        and pending.new_due_date == new_due
+        and " ".join(pending.reason.lower().split()) == " ".join(reason.lower().split())
+    ):
+        raise FieldError(
+            "date",
+            f"You've already asked to move {action.ref} to {format_uk_date(new_due)}, "
+            f"on {format_uk_date(pending.requested_at.date())}; it's waiting for a decision "
+            "and I'll tell you when it's made.",
+        )
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ REFUSALS: dict[Permission, str] = {
     Permission.CONFIGURE: "Only a plan admin can change the plan set-up. "
     "Ask an admin to run this, or to add you with `/plan admins add @you`.",
     Permission.UPDATE_ACTION: "Only the action's owners and delegates can update it. "
-    "Ask an admin to add you with `/plan action delegate <ref> @you`.",
+    "Ask an admin to add you: `/plan action delegate <ref> @you`.",
     Permission.APPROVE_DATE: "Only the board's chair can approve or decline a date change.",
     Permission.READ: "You're not on this board yet. Ask a plan admin to add you.",
 }
@@ -78,11 +78,14 @@ NO_ADMIN_YET = (
 )
 
 
-def check(permission: Permission, standing: Standing) -> None:
-    """Raise PermissionDenied (a friendly line) unless the standing allows the permission."""
+def check(permission: Permission, standing: Standing, *, ref: str | None = None) -> None:
+    """Raise PermissionDenied (a friendly line) unless the standing allows the permission;
+    `ref` fills in the action in the command the refusal suggests."""
     if not is_allowed(permission, standing):
         if permission is Permission.CONFIGURE and standing.no_admins:
             raise PermissionDenied(NO_ADMIN_YET)
         if standing.admin and permission in REFUSALS_TO_ADMINS:
-            raise PermissionDenied(REFUSALS_TO_ADMINS[permission])
-        raise PermissionDenied(REFUSALS[permission])
+            message = REFUSALS_TO_ADMINS[permission]
+        else:
+            message = REFUSALS[permission]
+        raise PermissionDenied(message.replace("<ref>", ref) if ref else message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,17 +60,24 @@ class ImportSummary:
     changes: dict[str, list[str]] = field(default_factory=dict)  # ref → "what: old → new"
     role_owners: list[str] = field(default_factory=list)
     checked_only: bool = False
+    board_created: bool = False  # a board made beside the ones already there
 
     def lines(self) -> list[str]:
         verb = "Created" if self.plan_created else "Updated"
         if self.checked_only:
             verb = "Would create" if self.plan_created else "Would update"
-        out = [f"{verb} “{self.plan}” on {self.board}."]
+        where = f"a new board, “{self.board}”" if self.board_created else self.board
+        out = [f"{verb} “{self.plan}” on {where}."]
+        added, changed, recorded = (
+            ("to add", "to change", "Progress updates to record")
+            if self.checked_only
+            else ("added", "changed", "Progress updates recorded")
+        )
         out.append(
-            f"Themes: {len(self.themes_added)} added, {len(self.themes_changed)} changed. "
-            f"Actions: {len(self.actions_added)} added, {len(self.actions_changed)} changed, "
-            f"{self.actions_unchanged} unchanged. "
-            f"Progress updates recorded: {self.updates_recorded}."
+            f"Themes: {len(self.themes_added)} {added}, {len(self.themes_changed)} {changed}. "
+            f"Actions: {len(self.actions_added)} {added}, "
+            f"{len(self.actions_changed)} {changed}, {self.actions_unchanged} unchanged. "
+            f"{recorded}: {self.updates_recorded}."
         )
         for ref, fields in self.actions_changed.items():
             described = self.changes.get(ref) or [f"{name} changed" for name in fields]
@@ -87,7 +95,9 @@ class ImportSummary:
             )
         out.extend(self.notes)
         if self.doubts:
-            out.append(f"Check these {len(self.doubts)} cells (imported as described):")
+            cells = "this cell" if len(self.doubts) == 1 else f"these {len(self.doubts)} cells"
+            done = "they would be imported" if self.checked_only else "imported"
+            out.append(f"Check {cells} ({done} as described):")
             out.extend(f"  {doubt}" for doubt in self.doubts)
         if self.checked_only:
             out.append("Nothing was written: this was a check.")
@@ -138,7 +148,7 @@ def import_plan(
     A board made for the import (none named that exists, or none at all) takes `new_board`'s
     time zone and holiday region (the deployment's BOT_TIMEZONE / BOT_REGION)."""
     as_of = as_of or now
-    board, plan, created = _target(
+    board, plan, created, board_created = _target(
         uow,
         actor,
         now,
@@ -152,7 +162,9 @@ def import_plan(
     check(Permission.CONFIGURE, standing(uow, actor, board.id))
     if not any(theme.actions for theme in parsed.themes):
         raise UserError(f"“{filename}” has no actions I can read, so nothing was imported.")
-    summary = ImportSummary(board=board.name, plan=plan.title, plan_created=created)
+    summary = ImportSummary(
+        board=board.name, plan=plan.title, plan_created=created, board_created=board_created
+    )
     summary.notes.extend(parsed.notes)
     summary.doubts.extend(parsed.doubts)
     session = uow.session
@@ -293,19 +305,24 @@ def _target(
     plan_id: int | None,
     new_board: BoardDefaults,
     sheet_title: str | None = None,
-) -> tuple[Board, Plan, bool]:
+) -> tuple[Board, Plan, bool, bool]:
+    """The board and plan to import into, whether the plan is new, and whether the board is
+    new beside others."""
     session = uow.session
     if plan_id is not None:
         plan = session.get(Plan, plan_id)
         if plan is None:
             raise UserError("That plan no longer exists.")
-        return plan.board, plan, False
+        return plan.board, plan, False, False
     boards = session.scalars(
         select(Board).where(Board.workspace_id == actor.workspace_id).order_by(Board.id)
     ).all()
+    board_created = False
     if board_name:
         board = next((b for b in boards if b.name.lower() == board_name.strip().lower()), None)
         if board is None:
+            _refuse_a_misspelling("board", board_name, [b.name for b in boards])
+            board_created = bool(boards)
             board = create_board(
                 uow, actor, board_name, now, timezone=new_board.timezone, region=new_board.region
             )
@@ -328,16 +345,32 @@ def _target(
     if plan_title:
         plan = next((p for p in plans if p.title.lower() == plan_title.strip().lower()), None)
         if plan is not None:
-            return board, plan, False
-        return board, create_plan(uow, actor, board, plan_title, now), True
+            return board, plan, False, board_created
+        _refuse_a_misspelling("plan", plan_title, [p.title for p in plans if p.active])
+        return board, create_plan(uow, actor, board, plan_title, now), True, board_created
     active = [p for p in plans if p.active]
     if len(active) == 1:
-        return board, active[0], False
+        return board, active[0], False, board_created
     if len(active) > 1:
         names = ", ".join(f'"{p.title}"' for p in active)
         raise UserError(f"{board.name} has several active plans ({names}); say which with --plan.")
     title = (sheet_title or "").strip()[:300] or title_from_filename(filename)
-    return board, create_plan(uow, actor, board, title, now), True
+    return board, create_plan(uow, actor, board, title, now), True, board_created
+
+
+def _refuse_a_misspelling(kind: str, name: str, existing: list[str]) -> None:
+    """A name one slip away from an existing board's or plan's is a typo, not a new one."""
+
+    def key(text: str) -> str:
+        return "".join(ch for ch in text.lower() if ch.isalnum())
+
+    near = difflib.get_close_matches(key(name), {key(n): n for n in existing}, n=1, cutoff=0.85)
+    if near:
+        meant = next(n for n in existing if key(n) == near[0])
+        raise UserError(
+            f"There's no {kind} called “{name}”; did you mean “{meant}”? "
+            f"A new {kind} needs a name unlike the others."
+        )
 
 
 def _new_action(

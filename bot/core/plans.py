@@ -410,18 +410,25 @@ def audit(
 def find_board(uow: UnitOfWork, workspace_id: int, name: str | None) -> Board:
     """A board by name (case-insensitive); the only board when no name is given."""
     query = select(Board).where(Board.workspace_id == workspace_id)
-    if name:
-        board = uow.session.scalar(query.where(func.lower(Board.name) == name.strip().lower()))
-        if board is None:
-            raise NotFound(f"There's no board called “{name}”. See `/board meetings` for boards.")
-        return board
     boards = uow.session.scalars(query.order_by(Board.id)).all()
+    if name:
+        board = next((b for b in boards if b.name.lower() == name.strip().lower()), None)
+        board = board or next((b for b in boards if _loose(b.name) == _loose(name)), None)
+        if board is None:
+            listed = ", ".join(f"“{b.name}”" for b in boards) or "none yet"
+            raise NotFound(f"There's no board called “{name}”; the boards are {listed}.")
+        return board
     if not boards:
         raise NotFound('There are no boards yet. Create one: `/plan board create "<name>"`.')
     if len(boards) > 1:
         names = ", ".join(f"“{b.name}”" for b in boards)
         raise UserError(f"There are several boards ({names}); name one in quotes.")
     return boards[0]
+
+
+def _loose(name: str) -> str:
+    """A board name as people type it: any case, with or without apostrophes and dashes."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
 def create_board(

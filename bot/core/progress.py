@@ -17,6 +17,8 @@ from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUp
 
 IMPORTED = "import"
 CLOSED = "closed"  # a date-change request whose action was completed before anyone decided
+# The note recorded with a date request (reminders and papers show it as the latest update).
+DATE_REQUEST_NOTE = "Asked the board to move the due date: "
 DATE_CHANGE_CLOSED = "date_change_closed"  # ledger kind: the approver hears a request closed
 SOURCES = ("command", "modal", "thread", "button", IMPORTED, "cli")
 # The same person sending the same update for the same action within this window (a retry
@@ -70,7 +72,11 @@ def record_progress(
     if source not in SOURCES:
         raise ValueError(f"unknown update source {source!r}")
     if check_permission:
-        check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
+        check(
+            Permission.UPDATE_ACTION,
+            standing(uow, actor, action.plan.board_id, action.id),
+            ref=action.ref,
+        )
     lock_action(uow, action)
     if dedupe_key is not None:
         seen = uow.session.scalar(
@@ -214,7 +220,11 @@ def request_date_change(
 
     The same Slack request seen again (`dedupe_key`) returns the request it made, asking
     nothing twice."""
-    check(Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id))
+    check(
+        Permission.UPDATE_ACTION,
+        standing(uow, actor, action.plan.board_id, action.id),
+        ref=action.ref,
+    )
     lock_action(uow, action)
     if dedupe_key is not None:
         seen = uow.session.scalar(
@@ -259,7 +269,7 @@ def request_date_change(
             at=now,
             status=action.status,
             previous_status=action.status,
-            note=f"Asked the board to move the due date: {reason}",
+            note=f"{DATE_REQUEST_NOTE}{reason}",
             source=source,
             new_due_date=new_due,
             due_change_reason=reason,

@@ -30,7 +30,7 @@ from bot.core.board_views import (
 )
 from bot.core.calendar import zone
 from bot.core.digest import Digest, Pack, PendingDateChange, StatusCounts, Who
-from bot.core.progress import IMPORTED
+from bot.core.progress import DATE_REQUEST_NOTE, IMPORTED
 from bot.core.statuses import STATUS_EMOJI
 from bot.render.buttons import date_change_buttons
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
@@ -316,8 +316,8 @@ def _update_line(u: UpdateEntry, tz: str) -> str:
     else:
         change = ""
     parts = [f"• *{_moment(u.at, tz)}* — {who}{change}"]
-    if u.note:
-        parts.append(f"“{_t(u.note, NOTE_LIMIT)}”")
+    if u.note and not (u.new_due and u.note == f"{DATE_REQUEST_NOTE}{u.due_reason or ''}"):
+        parts.append(f"“{_t(u.note, NOTE_LIMIT)}”")  # (a date request is said once, below)
     if u.evidence:
         parts.append(f"_Evidence:_ {_t(u.evidence, NOTE_LIMIT)}")
     if u.new_due:
@@ -469,9 +469,9 @@ def digest_preview_messages(digest: Digest) -> list[Rendered]:
     )
 
 
-def pack_preview_messages(pack: Pack) -> list[Rendered]:
+def pack_preview_messages(pack: Pack, *, can_decide: bool = True) -> list[Rendered]:
     return _preview(
-        pack_blocks(pack),
+        pack_blocks(pack, with_buttons=can_decide),
         pack_fallback_text(pack),
         "_Preview: only you can see this. The pack goes to the chair and the board channel "
         "before the meeting._",

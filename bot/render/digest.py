@@ -430,7 +430,7 @@ def _not_updated_lines(p: Pack) -> list[str]:
     return lines
 
 
-def _pending_blocks(c: PendingDateChange, tz: str) -> list[Block]:
+def _pending_blocks(c: PendingDateChange, tz: str, with_buttons: bool = True) -> list[Block]:
     who = f" by {_title(c.requested_by.name, NAMES_LIMIT)}" if c.requested_by else ""
     text = (
         f"*{escape(c.ref)}* {_title(c.title)}\n"
@@ -438,15 +438,15 @@ def _pending_blocks(c: PendingDateChange, tz: str) -> list[Block]:
         f"{_local_day(c.requested_at, tz)}\n"
         f">{_title(c.reason, REASON_LIMIT)}"
     )
-    return [
-        section(text),
-        date_change_buttons(c.id),
-    ]
+    return [section(text), date_change_buttons(c.id)] if with_buttons else [section(text)]
 
 
-def pack_blocks(p: Pack, max_items: int | None = None) -> list[list[Block]]:
+def pack_blocks(
+    p: Pack, max_items: int | None = None, *, with_buttons: bool = True
+) -> list[list[Block]]:
     """The pre-meeting pack as Block Kit: who has not updated (mentioning linked owners), date
-    changes with Approve / Decline buttons, then the digest by theme."""
+    changes (with Approve / Decline buttons unless `with_buttons` is False: a preview for
+    someone who can't decide them), then the digest by theme."""
     d = p.digest
     head = [
         header(f"{d.board} — pack for {uk_date(p.meeting)}"),
@@ -462,7 +462,7 @@ def pack_blocks(p: Pack, max_items: int | None = None) -> list[list[Block]]:
         groups.append([divider(), section(f"{title}\nNone.")])
     else:
         groups.append([divider(), section(title)])
-        groups += [_pending_blocks(c, d.timezone) for c in p.pending_date_changes]
+        groups += [_pending_blocks(c, d.timezone, with_buttons) for c in p.pending_date_changes]
     groups += _theme_groups(d, max_items)
     continued = f"{_title(d.board, NAMES_LIMIT)} pack for {uk_date(p.meeting)}, continued"
     return _messages(head, groups, continued)

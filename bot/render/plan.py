@@ -125,6 +125,23 @@ def board_created(
     return text(*lines)
 
 
+def board_edited(
+    name: str, chair: str | None, channel_id: str | None, bot_in_channel: bool | None
+) -> Message:
+    changes = []
+    if chair:
+        changes.append(f"the chair is now {user(chair)}")
+    if channel_id:
+        changes.append(f"digests and packs go to {channel(channel_id)}")
+    lines = [f":pencil2: {escape(name)}: {'; '.join(changes)}."]
+    if bot_in_channel is False and channel_id:
+        lines.append(
+            f"I'm not in {channel(channel_id)} yet: invite me there (`/invite @improvement-bot`) "
+            "so digests and packs can be posted."
+        )
+    return text(*lines)
+
+
 def meetings(view: MeetingsView) -> Message:
     return text(
         f":calendar: {escape(view.board)} meets {escape(view.description)}.",
@@ -490,7 +507,7 @@ def import_done(
 ) -> list[Message]:
     """The DM after an import: what changed, who was linked, who still needs linking."""
     newly_linked, waiting, ambiguous = outcome.linked, outcome.waiting, outcome.ambiguous
-    lines = [f":inbox_tray: *Imported `{escape(filename)}`*"]
+    lines = [f":inbox_tray: *Imported* `{escape(filename)}`"]
     lines += [escape(line) for line in summary_lines]
     if outcome.lookup_failed:
         lines.append("I couldn't look the owners up in Slack just now, so link them by hand.")
@@ -521,7 +538,7 @@ def import_done(
 
 def import_checked(summary_lines: Sequence[str], filename: str) -> list[Message]:
     """The DM after "Check only": what an import would do; nothing was written."""
-    lines = [f":mag: *Checked `{escape(filename)}`* — nothing was changed"]
+    lines = [f":mag: *Checked* `{escape(filename)}` — nothing was changed"]
     lines += [escape(line) for line in summary_lines]
     lines.append("Run `/plan import` again without *Check only* to import it.")
     blocks = sections_from_lines(lines)

@@ -52,6 +52,17 @@ DM_HELP = (
     "Hi! To update one of your actions, reply in the thread of one of my reminders "
     "(e.g. `amber: survey slipped`), or use `/progress` — `/progress help` shows every form."
 )
+
+
+def dm_command_hint(typed: str) -> str:
+    """A DM that reads like an update: it isn't one, so show the command to type."""
+    command = escape(shorten(" ".join(typed.split()), 300))
+    return (
+        "Nothing is recorded: a message here isn't an update. Type it as a command — "
+        f"`/progress {command}` — or reply in the thread of one of my reminders."
+    )
+
+
 THREAD_HELP = (
     "I only record replies in the thread of a reminder about your actions. "
     "Use `/progress` to update an action (`/progress help` shows how)."

@@ -7,6 +7,7 @@ For `decline`, the board name goes straight after the request number and before 
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -29,9 +30,12 @@ from handlers.grammar.help import HELP_WORDS, USAGE, help_for
 from handlers.grammar.tokens import (
     Cursor,
     Token,
+    clean_ref,
+    is_ref,
     one_line,
     shown,
     tokenize,
+    unescape,
     unknown_subcommand,
 )
 
@@ -66,7 +70,7 @@ def parse_board(text: str) -> BoardCommand:
     if word in _VIEWS:
         key, command = _VIEWS[word]
         cursor = Cursor(source, tokens, 1, USAGE[key])
-        board = cursor.take_board()
+        board = cursor.take_board_words()
         cursor.done(' (a board name goes in "double quotes")')
         return command(board)
     if word in ("theme", "history", "action"):
@@ -77,13 +81,13 @@ def parse_board(text: str) -> BoardCommand:
         if board is not None and not one_line(board):
             raise cursor.fail("The board name is empty")
         ref = cursor.take_ref(kind)
-        board = one_line(board) if board else cursor.take_board()
+        board = one_line(board) if board else cursor.take_board_words()
         cursor.done()
         return ShowTheme(ref, board) if word == "theme" else ShowHistory(ref, board)
     if word == "approve":
         cursor = Cursor(source, tokens, 1, USAGE["board approve"])
         request_id = _request_id(cursor)
-        board = cursor.take_board()
+        board = cursor.take_board_words()
         cursor.done(" (approve takes the request's number)")
         return ApproveDateChange(request_id, board)
     if word == "decline":
@@ -96,7 +100,20 @@ def parse_board(text: str) -> BoardCommand:
         if board is not None and not board:
             raise cursor.fail("The board name is empty")
         return DeclineDateChange(request_id, cursor.rest_text() or None, board)
+    if _an_unquoted_board_name(tokens):
+        return ShowStatus(one_line(unescape(source[first.start : tokens[-1].end])))
     raise unknown_subcommand("/board", first, _SUBCOMMANDS)
+
+
+def _an_unquoted_board_name(tokens: list[Token]) -> bool:
+    """`/board Children's Improvement Board`: several plain words that aren't a mistyped view."""
+    first = tokens[0]
+    return (
+        len(tokens) > 1
+        and not any(t.quoted or t.is_entity for t in tokens)
+        and not is_ref(clean_ref(first.raw))
+        and not difflib.get_close_matches(first.word, _SUBCOMMANDS, n=1, cutoff=0.7)
+    )
 
 
 def _on_board(board: str | None, command: BoardCommand) -> BoardCommand:
@@ -104,7 +121,10 @@ def _on_board(board: str | None, command: BoardCommand) -> BoardCommand:
     if isinstance(command, Help) or board is None:
         return command
     if command.board is not None and command.board.lower() != board.lower():
-        raise UserError(f"Name one board: “{shown(board)}” or “{shown(command.board)}”, not both")
+        raise UserError(
+            f"Name one board: “{shown(board)}” or “{shown(command.board)}”, not both: "
+            f"`{USAGE['board status']}`"
+        )
     return replace(command, board=board)
 
 

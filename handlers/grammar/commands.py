@@ -75,6 +75,15 @@ class BoardCreate:
 
 
 @dataclass(frozen=True)
+class BoardEdit:
+    """Give a board (the only one when None) a new chair, channel or both."""
+
+    board: str | None
+    chair: str | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
 class BoardMeetings:
     """Set the meeting cycle; `rule` is raw text for `parse_meeting_rule` (RRULE or words)."""
 
@@ -340,6 +349,7 @@ PlanCommand: TypeAlias = (
     Help
     | Setup
     | BoardCreate
+    | BoardEdit
     | BoardMeetings
     | BoardMeetingAdd
     | BoardMeetingCancel

@@ -60,6 +60,11 @@ PLAN_FORMS = (
         '/plan board create "Improvement Board" chair @jane channel #improvement-board',
     ),
     Form(
+        '/plan board edit ["<board>"] [chair @user] [channel #channel]',
+        "give a board a new chair or channel (one made by an import has neither)",
+        "/plan board edit chair @chris channel #improvement-board",
+    ),
+    Form(
         '/plan board meetings ["<board>"] <rule> [at HH:MM]',
         "set the meeting cycle (words or an RRULE)",
         "/plan board meetings second Tuesday monthly at 10:00",
@@ -195,6 +200,7 @@ USAGE: dict[str, str] = {
     "progress date": "/progress 4.1 date 31/07/2019 <reason>",
     "setup": "/plan setup",
     "board create": '/plan board create "<name>" chair @someone channel #channel',
+    "board edit": "/plan board edit chair @someone channel #channel",
     "board meetings": "/plan board meetings second Tuesday monthly at 10:00",
     "board meeting add": "/plan board meeting add 14/05/2019 at 10:00",
     "board meeting cancel": "/plan board meeting cancel 14/05/2019",

@@ -17,6 +17,7 @@ from handlers.grammar.commands import (
     AdminAdd,
     AdminRemove,
     BoardCreate,
+    BoardEdit,
     BoardMeetingAdd,
     BoardMeetingCancel,
     BoardMeetings,
@@ -126,10 +127,28 @@ def _board(source: str, tokens: list[Token]) -> PlanCommand:
     parser = _BOARD_PARSERS.get(verb)
     if parser is None:
         raise UserError(
-            "Say which board command — create, meetings, meeting, reminders: "
+            "Say which board command — create, edit, meetings, meeting, reminders: "
             f"`{USAGE['board create']}` (`/plan help board` shows them all)"
         )
     return parser(source, tokens)
+
+
+def _board_edit(source: str, tokens: list[Token]) -> PlanCommand:
+    cursor = Cursor(source, tokens, 2, USAGE["board edit"])
+    board = cursor.take_quoted()
+    if board is not None and not board:
+        raise cursor.fail("The board name is empty")
+    chair = channel = None
+    while (token := cursor.next()) is not None:
+        if token.word == "chair" and chair is None:
+            chair = cursor.take_user("chair")
+        elif token.word == "channel" and channel is None:
+            channel = cursor.take_channel()
+        else:
+            raise cursor.fail(f"I don't understand “{shown(token.raw)}” (chair, channel)")
+    if chair is None and channel is None:
+        raise cursor.fail("Say the new chair or channel (or both)")
+    return BoardEdit(board, chair, channel)
 
 
 def _board_create(source: str, tokens: list[Token]) -> PlanCommand:
@@ -476,7 +495,7 @@ def _members(source: str, tokens: list[Token]) -> PlanCommand:
     verb = _verb(tokens, ("add", "remove"), "members", "members")
     cursor = Cursor(source, tokens, 2, USAGE[f"members {verb}"])
     user = cursor.take_user("person")
-    board = cursor.take_board()
+    board = cursor.take_board_words()
     cursor.done(" (one person at a time)")
     return MemberAdd(user, board) if verb == "add" else MemberRemove(user, board)
 
@@ -510,6 +529,7 @@ def _archive(source: str, tokens: list[Token]) -> PlanCommand:
 
 _BOARD_PARSERS: dict[str, _Parser] = {
     "create": _board_create,
+    "edit": _board_edit,
     "meetings": _board_meetings,
     "meeting": _board_meeting,
     "reminders": _board_reminders,

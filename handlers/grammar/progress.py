@@ -19,8 +19,8 @@ from handlers.grammar.tokens import (
     date_problem,
     is_ref,
     leading_date,
+    readable,
     shown,
-    unescape,
 )
 
 _MINE = frozenset({"mine", "my", "list"})
@@ -73,7 +73,7 @@ def _split_first(text: str) -> tuple[str, str]:
 
 
 def _note(text: str) -> str | None:
-    note = unescape(text.lstrip(_LEADING_PUNCTUATION).strip())
+    note = readable(text.lstrip(_LEADING_PUNCTUATION).strip())
     return note or None
 
 

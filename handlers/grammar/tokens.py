@@ -29,6 +29,7 @@ MAX_SHOWN = 40
 
 _ESCAPES = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 _ESCAPED = re.compile(r"&(?:amp|lt|gt);")
+_ENTITY = re.compile(r"<([^<>\s][^<>]*)>")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
 _SPECIAL = re.compile(r"<!([^|>^]*)[^|>]*(?:\|([^>]*))?>")
@@ -44,6 +45,23 @@ _DATE_WORDS = frozenset(
 def unescape(text: str) -> str:
     """Undo Slack's escaping of `&`, `<` and `>` in typed text; entities stay as they are."""
     return _ESCAPED.sub(lambda m: _ESCAPES[m.group()], text)
+
+
+def readable(text: str) -> str:
+    """Typed text as a person reads it: `@chris` for `<@U1|chris>`, `#board` for a channel,
+    `@here` for `<!here>`, `the plan (https://…)` for a link, then Slack's escaping undone.
+    Kept as plain words, none of them can ping anyone when shown again. A mention that
+    carries no name (`<@U1>`) stays as it is (it is escaped wherever it is shown)."""
+    return unescape(_ENTITY.sub(_entity_words, text))
+
+
+def _entity_words(match: re.Match[str]) -> str:
+    target, _, label = match[1].partition("|")
+    if target.startswith(("@", "#")):
+        return f"{target[0]}{label.lstrip('@#')}" if label else match[0]
+    if target.startswith("!"):
+        return special_label(match[0]) or match[0]
+    return f"{label} ({target})" if label and label != target else target
 
 
 def one_line(text: str) -> str:
@@ -231,7 +249,7 @@ class Cursor:
     def rest_text(self) -> str:
         """The typed text from the next token on, unescaped (for reasons and rules)."""
         token = self.peek()
-        return unescape(self.source[token.start :].strip()) if token else ""
+        return readable(self.source[token.start :].strip()) if token else ""
 
     def done(self, hint: str = "") -> None:
         """Fail if anything is left over."""
@@ -397,6 +415,18 @@ class Cursor:
                 raise self.fail("The board name is empty")
             return name
         return None
+
+    def take_board_words(self) -> str | None:
+        """An optional board name at the end: "quoted", or the plain words left, as typed."""
+        rest = self.remaining()
+        if (
+            len(rest) < 2
+            or not rest[0].raw[:1].isalpha()
+            or any(t.quoted or t.is_entity for t in rest)
+        ):
+            return self.take_board()
+        self.pos = len(self.tokens)
+        return one_line(unescape(self.source[rest[0].start : rest[-1].end]))
 
     def take_quoted(self) -> str | None:
         """An optional "quoted phrase"."""

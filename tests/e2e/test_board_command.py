@@ -233,6 +233,20 @@ def test_pack_preview_for_the_next_meeting(local: LocalBot, seeded: Seeded) -> N
     assert not local.emulator.messages(channel="CBOARD0000")
 
 
+def test_a_pack_preview_offers_approve_only_to_who_can_approve(
+    local: LocalBot, seeded: Seeded
+) -> None:
+    """Omar, an owner, previews the pack: he sees the date change the board will decide, but
+    no Approve / Decline buttons that would only refuse him."""
+    ask_date_change(local, seeded, "jane", "4.1", dt.date(2019, 6, 30), "survey delayed")
+
+    [message] = ask(local, OMAR, "pack")
+
+    assert "*Date changes to approve* (1)" in message.all_text()
+    assert "survey delayed" in message.all_text()
+    assert buttons(message) == []
+
+
 def test_pack_without_meetings(local: LocalBot) -> None:
     seed_board(local, meetings=None)
     line = refused(local, CHRIS, "pack")
@@ -397,6 +411,7 @@ def test_history_newest_first_with_status_changes_notes_and_date_changes(
         ":large_orange_circle: At risk"
     )
     assert moved < green < amber
+    assert "Asked the board to move" not in text  # the request, said once, not twice
     assert "“back on track &amp; booked”" in text
     assert "“survey slipped &lt;!here&gt;”" in text
     assert "*Date changes* (1, newest first)" in text
@@ -505,7 +520,7 @@ def test_chair_declines_with_a_reason(local: LocalBot, seeded: Seeded) -> None:
     line = one_line(local, CHRIS, f"decline {request_id} no evidence <!channel> yet")
     assert line == (
         f":no_entry_sign: Declined #{request_id}: *5.1* Audit supervision records stays due "
-        "28 Jun 2019, not 30 Sep 2019. Reason: “no evidence &lt;!channel&gt; yet”. "
+        "28 Jun 2019, not 30 Sep 2019. Reason: “no evidence @channel yet”. "
         "I've told Omar Shah."
     )
     assert due_date(local, seeded.actions["5.1"]) == dt.date(2019, 6, 28)
@@ -602,3 +617,21 @@ def test_approving_from_the_list_confirms_to_the_chair(local: LocalBot, seeded: 
     assert local.emulator.wait_for_message(
         lambda m: m.channel == jane_dm and "approved your new date" in m.all_text(), timeout=5
     )
+
+
+def test_the_chair_may_type_the_board_name_without_quotes(local: LocalBot, seeded: Seeded) -> None:
+    """Chris types the board's name as he would say it: no quotes, any case, no apostrophes;
+    a name that is no board says which boards there are (not a command that can't list them)."""
+    with local.services.uow() as uow:
+        create_board(uow, as_person(seeded, "ada"), "Children's Board", local.clock.now())
+        uow.commit()
+    assert "Improvement Board — status" in ask(local, CHRIS, "improvement board")[0].all_text()
+    assert "Children's Board — status" in ask(local, ADA, "childrens board")[0].all_text()
+    digest = ask(local, CHRIS, "digest Improvement Board", count=None)
+    assert "Improvement Board — digest" in digest[0].all_text()
+    assert "4.1" in ask(local, CHRIS, "theme 4 Improvement Board")[0].all_text()
+
+    line = refused(local, CHRIS, "Improvment Board")
+    assert "There's no board called “Improvment Board”" in line
+    assert "the boards are “Improvement Board”, “Children's Board”" in line
+    assert "/board meetings" not in line

@@ -213,3 +213,21 @@ def test_ask_for_new_date_from_a_reminder_dm(
             select(ProgressUpdate).where(ProgressUpdate.new_due_date.is_not(None))
         ).one()
         assert (recorded.source, recorded.due_change_reason) == ("modal", "survey moved to June")
+
+
+def test_asking_again_for_the_same_date_asks_the_chair_once(local: LocalBot, board: Seeded) -> None:
+    """Jane isn't sure her request went, so she types it again, worded a little differently:
+    the chair must not get two requests for the same new date."""
+    local.emulator.slash(JANE, "/progress", "4.1 date 31/07/2019 because the survey slipped")
+    (to_chair,) = wait_for_dms(local, CHAIR)
+
+    again = local.emulator.slash(
+        JANE, "/progress", "4.1 date 31 July 2019 because the survey slipped"
+    )
+
+    assert "You've already asked to move 4.1 to 31 July 2019" in again.text
+    assert len(bot_dms(local, CHAIR)) == 1
+    assert not to_chair.edited and to_chair.actions()
+    with local.services.uow() as uow:
+        states = uow.session.scalars(select(DateChangeRequest.state)).all()
+    assert states == ["pending"]

@@ -36,7 +36,7 @@ KEY_LINES = {
     "first-hour.txt": [
         "Run `/plan setup` first",  # before any admin: what comes first, not "ask an admin"
         "Created #childrens-board; the bot is in it.",
-        "📥 *Imported `first-hour.csv`",  # through the /plan import form, emoji as Slack shows
+        "📥 Imported `first-hour.csv`",  # through the /plan import form, emoji as Slack shows
         "from the imported sheet",
         "✏️ Theme 5: renamed it",
         "🔀 Moved 6.1",
@@ -44,6 +44,14 @@ KEY_LINES = {
         "Status: [green] On track (was At risk)",  # `/progress 4.1 G …`
         "Status: [blue] Complete (was On track)",  # a reply starting "B"
         "nothing for you to decide",  # the chair hears a request closed
+    ],
+    "roles-tour.txt": [
+        "Progress updates to record: 2",  # a check says what an import would do
+        "You've already asked to move 4.1 to 30 June 2019",  # the chair is not asked twice
+        "`/plan action delegate 4.2 @you`",  # the refusal names the action
+        "Closed on 13 May 2019: the action was marked complete",  # no live buttons left
+        "Nothing is recorded",  # "help" and "thanks" in a reminder's thread
+        "Improvement Board — digest",  # the board named without quotes
     ],
     "quick-tour.txt": [
         "Children's Improvement Board — status",
@@ -66,7 +74,7 @@ def run(script: Path) -> tuple[int, str]:
 
 def test_there_are_the_promised_examples() -> None:
     names = {p.name for p in SCRIPTS}
-    assert {"first-hour.txt", "meeting-cycle.txt", "quick-tour.txt"} <= names
+    assert {"first-hour.txt", "meeting-cycle.txt", "quick-tour.txt", "roles-tour.txt"} <= names
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)

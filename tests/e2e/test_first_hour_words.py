@@ -75,6 +75,10 @@ def test_completing_an_action_closes_its_date_change_and_the_chair_is_told(
     assert "No date changes are waiting" in say(local, CHAIR, "/board", "approve")
     local.deliver()
     assert len(bot_dms(local, CHAIR)) == 2  # told once
+    # The request he was sent no longer offers Approve / Decline: it says it closed.
+    (shown,) = [m for m in bot_dms(local, CHAIR) if m.ts == request.ts]
+    assert shown.edited and shown.actions() == []
+    assert "Closed on 16 May 2019: the action was marked complete" in shown.all_text()
 
 
 def test_statuses_from_an_import_say_they_came_from_the_sheet(local: LocalBot) -> None:

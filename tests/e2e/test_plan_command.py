@@ -433,3 +433,26 @@ def test_with_two_active_plans_theme_and_action_lines_name_their_plan(local: Loc
         ("6", ["6.1"])
     ]
     assert all(t["ref"] != "6" for t in plans["Children's Services Improvement Plan"]["themes"])
+
+
+def test_a_board_made_by_an_import_can_be_given_its_chair_and_channel(local: LocalBot) -> None:
+    """Ada imports before creating a board, so the import makes one with no chair and no
+    channel; `/plan help` shows how to give it both afterwards."""
+    from tests.e2e.test_plan_import import council_sheet, dm_from_bot, open_import_form
+
+    plan(local, ADA, "setup")
+    open_import_form(local)
+    shared = local.emulator.share_file(ADA, "ILACS improvement plan.xlsx", council_sheet())
+    assert local.emulator.submit_view(ADA, values={"plan_file": shared}).ok
+    dm_from_bot(local, ADA)  # imported, onto a board made for it
+    assert board_row(local)["chair"] is None
+    assert "/plan board edit" in plan(local, ADA, "help board")
+
+    answer = plan(local, ADA, f"board edit chair {at(CHRIS)} channel <#CBOARD|improvement-board>")
+
+    assert "Improvement Board: the chair is now <@UCHAIR>" in answer
+    assert "digests and packs go to <#CBOARD>" in answer
+    row = board_row(local)
+    assert (row["chair"], row["channel"]) == (CHRIS, "CBOARD")
+    assert "chair or channel" in plan(local, ADA, "board edit")
+    assert "Only a plan admin" in plan(local, JANE, f"board edit chair {at(JANE)}")

@@ -107,7 +107,7 @@ def test_import_through_the_modal_links_owners_and_sends_a_summary(local: LocalB
     assert submitted.ok and submitted.closed
 
     summary = dm_from_bot(local, ADA).all_text()
-    assert "Imported `ILACS improvement plan.xlsx`" in summary
+    assert "*Imported* `ILACS improvement plan.xlsx`" in summary
     # The plan is named from the sheet's title block, not the file.
     assert "Created “Anytown Council" in summary
     assert "Themes: 2 added" in summary and "Actions: 3 added" in summary
@@ -233,7 +233,7 @@ def test_check_only_lists_doubts_and_writes_nothing(local: LocalBot) -> None:
         ADA, values={"plan_file": shared, "plan_title": "Early help", "import_mode": "check"}
     )
     checked = dm_from_bot(local, ADA).all_text()
-    assert "Checked `early-help.xlsx`" in checked and "nothing was changed" in checked
+    assert "*Checked* `early-help.xlsx`" in checked and "nothing was changed" in checked
     assert "Would create “Early help”" in checked
     assert "30 September 2019" in checked and "Purple-ish" in checked
     assert "read as two owners, Jane Doe and John Smith" in checked

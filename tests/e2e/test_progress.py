@@ -157,6 +157,7 @@ def test_an_owner_shared_action_can_be_updated_by_either_owner(
         (JANE, "9.9 amber late", "There's no action 9.9"),
         (JANE, "4.2 amber late", "Only the action's owners and delegates"),
         (MO, "4.1 done", "Only the action's owners and delegates"),
+        (JANE, "4.2 amber late", "Ask an admin to add you: `/plan action delegate 4.2 @you`"),
         (JANE, "4.1 purple it is", "Start with a status or `note`"),
         (JANE, "amber 4.1 late", "Put the action's ref first"),
         (JANE, "4.1 note", "What's the note?"),
@@ -416,13 +417,32 @@ def test_a_channel_ping_in_a_note_is_never_posted_unescaped(
         channel="DJANE00000",
     )
 
-    assert "&lt;!channel&gt; survey &amp; &lt;@UCHAIR0000&gt; slipped" in ack.text
+    # `<!channel>` is kept as the words "@channel"; a mention with no name stays escaped.
+    assert "@channel survey &amp; &lt;@UCHAIR0000&gt; slipped" in ack.text
     posted = [m.all_text() for m in emulator.messages(from_bot=True)]
     home = emulator.home_view(JANE)
     assert home is not None
     posted.append(home.all_text())
-    assert any("&lt;!channel&gt;" in text for text in posted[1:])
+    assert any("@channel still late" in text for text in posted[1:])
     for text in posted:
         assert "<!channel>" not in text and "<!here>" not in text and "<@UCHAIR0000>" not in text
     for call in emulator.calls_to("chat.postMessage") + emulator.calls_to("chat.update"):
         assert "<!channel>" not in str(call.params)
+
+
+def test_people_channels_and_links_in_a_note_read_as_typed_not_as_slack_ids(
+    local: LocalBot, board: Seeded
+) -> None:
+    """Jane types `@chris`, `#improvement-board`, `@here` and a link in her note; the chair
+    reads those words in the digest and the paper, not `<@UCHAIR|chris>` — and nothing pings."""
+    answer = local.emulator.slash(
+        JANE,
+        "/progress",
+        "4.1 note asked <@UCHAIR|chris> and <#CBOARD|improvement-board>, <!here> "
+        "see <https://council.example/plan|the plan>",
+    )
+
+    note = "asked @chris and #improvement-board, @here see the plan (https://council.example/plan)"
+    assert updates_of(local, board.actions["4.1"]) == [("not_started", note, "command")]
+    assert note in answer.text
+    assert "<@" not in answer.text and "<!" not in answer.text and "&lt;" not in answer.text

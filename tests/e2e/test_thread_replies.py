@@ -265,3 +265,52 @@ def test_a_reply_starting_with_a_number_that_is_no_action_is_a_note(
 
     wait_for_answers(local, reminder)
     assert updates(local) == [("4.1", "not_started", "12.5 carers came", "thread")]
+
+
+@pytest.mark.parametrize("text", ["help", "Help?", "?", "thanks", "Thank you!", "ok"])
+def test_help_or_thanks_in_a_reminders_thread_is_answered_not_recorded(
+    local: LocalBot, clock: ManualClock, board: Seeded, text: str
+) -> None:
+    """Jane answers her reminder with "help" (or "thanks"): the chair must never read that
+    as her progress on 4.1, and she is told how to reply."""
+    reminder = reminder_for(local, clock, ONE_ACTION_DAY, JANE)
+
+    local.emulator.reply_in_thread(JANE, reminder.channel, reminder.ts, text)
+
+    (answer,) = wait_for_answers(local, reminder)
+    assert "Nothing is recorded" in answer.text
+    assert "`amber: survey slipped`" in answer.text and "`done`" in answer.text
+    assert updates(local) == []
+
+
+def test_help_in_a_batched_reminders_thread_names_its_actions(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    reminder = reminder_for(local, clock, BATCHED_DAY, JANE)
+
+    local.emulator.reply_in_thread(JANE, reminder.channel, reminder.ts, "help")
+
+    (answer,) = wait_for_answers(local, reminder)
+    assert "Nothing is recorded" in answer.text
+    assert "4.1 and 5.1" in answer.text and "`4.1 amber: survey slipped`" in answer.text
+    assert updates(local) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "command"),
+    [
+        ("4.1 green - carers' forum booked", "`/progress 4.1 green - carers' forum booked`"),
+        ("4.1 done", "`/progress 4.1 done`"),
+    ],
+)
+def test_a_dm_that_reads_like_an_update_is_answered_with_the_command_to_type(
+    local: LocalBot, board: Seeded, typed: str, command: str
+) -> None:
+    """Jane DMs the bot "4.1 green - …" as if it were a command: it isn't recorded (a DM
+    isn't an update), so she is shown exactly what to type instead of general help."""
+    local.emulator.send_dm(JANE, typed)
+
+    answer = local.emulator.wait_for_message(channel="DUJANE", from_bot=True)
+    assert "Nothing is recorded" in answer.text
+    assert command in answer.text
+    assert updates(local) == []

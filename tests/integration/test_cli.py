@@ -277,3 +277,46 @@ def test_with_two_boards_and_plans_the_cli_asks_for_its_own_options(
     for message in (err,):
         assert "/plan" not in message and "in quotes" not in message
     assert cli("digest", "--board", "Fostering Board")[0] == 0
+
+
+def test_a_check_says_what_an_import_would_do_not_what_it_did(cli: Cli, sheet: Path) -> None:
+    """The performance manager runs `--check` first: nothing may read as already done."""
+    code, out, err = cli("plan", "import", str(sheet), "--board", "Improvement Board", "--check")
+    assert code == 0, err
+    assert out.startswith("Would create")
+    assert "Themes: 2 to add" in out and "Progress updates to record:" in out
+    assert "recorded:" not in out and "imported as described" not in out
+    assert "Nothing was written: this was a check." in out
+
+
+def test_a_misspelt_board_is_refused_not_made_and_a_new_one_is_announced(
+    cli: Cli, sheet: Path
+) -> None:
+    """`--board "Improvment Board"` must not quietly start a second board next to the real
+    one; a board that is really new is named as new."""
+    assert cli("plan", "import", str(sheet), "--board", "Improvement Board")[0] == 0
+
+    code, out, err = cli("plan", "import", str(sheet), "--board", "improvment board")
+    assert code == 2 and out == ""
+    assert "There's no board called “improvment board”" in err
+    assert "did you mean “Improvement Board”?" in err
+    assert [p["board"] for p in show(cli)["plans"]] == ["Improvement Board"]
+
+    code, out, err = cli(
+        "plan", "import", str(sheet), "--board", "Fostering Board", "--plan", "Fostering"
+    )
+    assert code == 0, err
+    assert "Created “Fostering” on a new board, “Fostering Board”." in out
+
+
+def test_a_misspelt_plan_title_is_refused_not_made_into_a_second_plan(
+    cli: Cli, sheet: Path
+) -> None:
+    """A second plan holding the same actions would remind every owner twice."""
+    assert cli("plan", "import", str(sheet), "--plan", "Children's Services Plan")[0] == 0
+
+    code, out, err = cli("plan", "import", str(sheet), "--plan", "Childrens Services Plan")
+
+    assert code == 2 and out == ""
+    assert "did you mean “Children's Services Plan”?" in err
+    assert [p["title"] for p in show(cli)["plans"]] == ["Children's Services Plan"]

@@ -99,7 +99,7 @@ def test_a_council_template_is_used(cli: Cli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
-        (("--board", "Nope", "--format", "md"), "no board called “Nope”"),
+        (("--board", "Nope", "--format", "md"), "no board called “Nope”; the boards are “"),
         (("--board", BOARD, "--meeting", "someday", "--format", "md"), "someday"),
         (("--board", BOARD, "--meeting", "June 2019", "--format", "docx"), "is a month"),
         (("--board", BOARD, "--format", "docx"), "has no meeting coming up"),
