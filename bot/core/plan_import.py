@@ -364,7 +364,12 @@ def _refuse_a_misspelling(kind: str, name: str, existing: list[str]) -> None:
     def key(text: str) -> str:
         return "".join(ch for ch in text.lower() if ch.isalnum())
 
-    near = difflib.get_close_matches(key(name), {key(n): n for n in existing}, n=1, cutoff=0.85)
+    def numbers(text: str) -> list[str]:
+        return re.findall(r"[0-9]+", text)
+
+    # "Plan 2020" beside "Plan 2021" (or "v2" beside "v3") is a new one, not a slip
+    alike = {key(n): n for n in existing if numbers(n) == numbers(name)}
+    near = difflib.get_close_matches(key(name), alike, n=1, cutoff=0.85)
     if near:
         meant = next(n for n in existing if key(n) == near[0])
         raise UserError(
