@@ -322,9 +322,7 @@ def test_a_misspelt_plan_title_is_refused_not_made_into_a_second_plan(
     assert [p["title"] for p in show(cli)["plans"]] == ["Children's Services Plan"]
 
 
-def test_next_years_plan_beside_this_years_is_a_new_plan_not_a_typo(
-    cli: Cli, sheet: Path
-) -> None:
+def test_next_years_plan_beside_this_years_is_a_new_plan_not_a_typo(cli: Cli, sheet: Path) -> None:
     """Titles that differ in their numbers (years, versions) name different plans."""
     assert cli("plan", "import", str(sheet), "--plan", "Improvement Plan 2020")[0] == 0
 
