@@ -448,11 +448,12 @@ def test_a_board_made_by_an_import_can_be_given_its_chair_and_channel(local: Loc
     assert board_row(local)["chair"] is None
     assert "/plan board edit" in plan(local, ADA, "help board")
 
-    answer = plan(local, ADA, f"board edit chair {at(CHRIS)} channel <#CBOARD|improvement-board>")
+    channel = "<#CBOARD0000|improvement-board>"
+    answer = plan(local, ADA, f"board edit chair {at(CHRIS)} channel {channel}")
 
-    assert "Improvement Board: the chair is now <@UCHAIR>" in answer
-    assert "digests and packs go to <#CBOARD>" in answer
+    assert "Improvement Board: the chair is now <@UCHAIR0000>" in answer
+    assert "digests and packs go to <#CBOARD0000>" in answer
     row = board_row(local)
-    assert (row["chair"], row["channel"]) == (CHRIS, "CBOARD")
+    assert (row["chair"], row["channel"]) == (CHRIS, "CBOARD0000")
     assert "chair or channel" in plan(local, ADA, "board edit")
     assert "Only a plan admin" in plan(local, JANE, f"board edit chair {at(JANE)}")

@@ -310,7 +310,7 @@ def test_a_dm_that_reads_like_an_update_is_answered_with_the_command_to_type(
     isn't an update), so she is shown exactly what to type instead of general help."""
     local.emulator.send_dm(JANE, typed)
 
-    answer = local.emulator.wait_for_message(channel="DUJANE", from_bot=True)
+    answer = local.emulator.wait_for_message(channel="DJANE00000", from_bot=True)
     assert "Nothing is recorded" in answer.text
     assert command in answer.text
     assert updates(local) == []

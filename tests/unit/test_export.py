@@ -254,7 +254,8 @@ def plans(draw: st.DrawFn) -> dict[str, Any]:
         suffixes = draw(st.lists(st.sampled_from(["", "a", ".1", ".2"]), max_size=4))
         for number, suffix in enumerate(suffixes, start=1):
             due, precision = draw(due_dates())
-            note = draw(st.none() | TEXT)
+            # a lone dash in the progress column is read as no update, so it can't round-trip
+            note = draw(st.none() | TEXT.filter(lambda t: t.strip("-–—. \n") != ""))
             latest = draw(st.none() | st.just(update("2019-05-16T08:00:00+00:00", note, "amber")))
             actions.append(
                 {
