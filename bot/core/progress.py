@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -180,20 +181,20 @@ def _recent_same_update(
     note: str | None,
     evidence: str | None,
 ) -> ProgressUpdate | None:
-    recent = uow.session.scalars(
-        select(ProgressUpdate)
-        .where(
-            ProgressUpdate.action_id == action.id,
-            ProgressUpdate.author_id == author_id,
-            ProgressUpdate.at >= now - REPEAT_WINDOW,
-        )
-        .order_by(ProgressUpdate.id.desc())
+    def same(column: Any, value: str | None) -> Any:
+        return column.is_(None) if value is None else column == value
+
+    query = select(ProgressUpdate).where(
+        ProgressUpdate.action_id == action.id,
+        ProgressUpdate.author_id == author_id,
+        ProgressUpdate.at >= now - REPEAT_WINDOW,
+        same(ProgressUpdate.note, note),
+        same(ProgressUpdate.evidence, evidence),
     )
-    for update in recent:
-        same_status = status is None or update.status == status.value
-        if same_status and update.note == note and update.evidence == evidence:
-            return update
-    return None
+    if status is not None:
+        query = query.where(ProgressUpdate.status == status.value)
+    # one row at most, whatever the owner sent before: the check costs the same every time
+    return uow.session.scalar(query.order_by(ProgressUpdate.id.desc()).limit(1))
 
 
 def approver_standing(uow: UnitOfWork, actor: Actor, board: Board) -> Standing:
