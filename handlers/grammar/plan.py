@@ -138,6 +138,14 @@ def _board_edit(source: str, tokens: list[Token]) -> PlanCommand:
     board = cursor.take_quoted()
     if board is not None and not board:
         raise cursor.fail("The board name is empty")
+    chair, channel = _chair_and_channel(cursor, "chair, channel")
+    if chair is None and channel is None:
+        raise cursor.fail("Say the new chair or channel (or both)")
+    return BoardEdit(board, chair, channel)
+
+
+def _chair_and_channel(cursor: Cursor, expected: str) -> tuple[str | None, str | None]:
+    """The optional `chair @user` and `channel #channel` clauses, each at most once."""
     chair = channel = None
     while (token := cursor.next()) is not None:
         if token.word == "chair" and chair is None:
@@ -145,10 +153,8 @@ def _board_edit(source: str, tokens: list[Token]) -> PlanCommand:
         elif token.word == "channel" and channel is None:
             channel = cursor.take_channel()
         else:
-            raise cursor.fail(f"I don't understand “{shown(token.raw)}” (chair, channel)")
-    if chair is None and channel is None:
-        raise cursor.fail("Say the new chair or channel (or both)")
-    return BoardEdit(board, chair, channel)
+            raise cursor.fail(f"I don't understand “{shown(token.raw)}” ({expected})")
+    return chair, channel
 
 
 def _board_create(source: str, tokens: list[Token]) -> PlanCommand:
@@ -157,16 +163,7 @@ def _board_create(source: str, tokens: list[Token]) -> PlanCommand:
     name = cursor.take_text("board name", keywords)
     if not name:
         raise cursor.fail("The board name is empty")
-    chair = channel = None
-    while (token := cursor.next()) is not None:
-        if token.word == "chair" and chair is None:
-            chair = cursor.take_user("chair")
-        elif token.word == "channel" and channel is None:
-            channel = cursor.take_channel()
-        else:
-            raise cursor.fail(
-                f"I don't understand “{shown(token.raw)}” (after the name: chair, channel)"
-            )
+    chair, channel = _chair_and_channel(cursor, "after the name: chair, channel")
     return BoardCreate(name, chair, channel)
 
 

@@ -34,6 +34,11 @@ def test_export_then_import_changes_nothing(
     source.write_bytes(plan.data)
     code, _, err = cli("plan", "import", str(source), "--board", "Board", "--plan", "Plan")
     assert code == 0, err
+    assert_export_then_import_changes_nothing(cli, tmp_path, fmt)
+
+
+def assert_export_then_import_changes_nothing(cli: Cli, tmp_path: Path, fmt: str) -> None:
+    """Plan "Plan" on board "Board", exported as `fmt` and imported again, is unchanged."""
     before = cli("plan", "show", "--json")[1]
     exported = tmp_path / f"exported.{fmt}"
     code, _, err = cli("plan", "export", "--plan", "Plan", "--format", fmt, "-o", str(exported))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_cli import Cli
+from tests.integration.test_import_corpus import assert_export_then_import_changes_nothing
 from tests.sheets.unseen import UNSEEN, Unseen
 
 
@@ -31,21 +32,4 @@ def test_check_import_export_import_changes_nothing(
     assert json.loads(cli("plan", "show", "--json")[1])["plans"] == []
     code, _, err = cli("plan", "import", str(source), "--board", "Board", "--plan", "Plan")
     assert code == 0, err
-    before = cli("plan", "show", "--json")[1]
-    exported = tmp_path / f"exported.{fmt}"
-    code, _, err = cli("plan", "export", "--plan", "Plan", "--format", fmt, "-o", str(exported))
-    assert code == 0, err
-
-    code, out, err = cli(
-        "plan", "import", str(exported), "--board", "Board", "--plan", "Plan", "--json"
-    )
-    assert code == 0, err
-    summary = json.loads(out)
-    assert (summary["actions_added"], summary["actions_changed"]) == ([], {})
-    assert (summary["themes_added"], summary["themes_changed"], summary["not_in_sheet"]) == (
-        [],
-        [],
-        [],
-    )
-    assert summary["updates_recorded"] == 0
-    assert cli("plan", "show", "--json")[1] == before
+    assert_export_then_import_changes_nothing(cli, tmp_path, fmt)
