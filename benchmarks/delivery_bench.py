@@ -18,7 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import select  # noqa: E402
 
 from bot.clock import ManualClock  # noqa: E402
-from bot.core.plans import (  # noqa: E402
+from bot.render.ids import NOTIFICATION_EVENT  # noqa: E402
+from bot.sandbox.local import LocalBot  # noqa: E402
+from bot.services.plans import (  # noqa: E402
     Actor,
     add_action,
     add_theme,
@@ -27,8 +29,6 @@ from bot.core.plans import (  # noqa: E402
     person_for_slack_user,
     workspace_for_team,
 )
-from bot.render.ids import NOTIFICATION_EVENT  # noqa: E402
-from bot.sandbox.local import LocalBot  # noqa: E402
 from db.models import Notification  # noqa: E402
 
 NINE = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)

@@ -20,10 +20,10 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, event, insert, select
 
-from bot.core.digest import build_digest, build_pack
 from bot.core.statuses import Status
-from bot.core.uow import UnitOfWork
 from bot.render.digest import digest_blocks
+from bot.services.digest import build_digest, build_pack
+from bot.services.uow import UnitOfWork
 from db.migrate import upgrade
 from db.models import (
     Action,

@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import delete, event  # noqa: E402
 
 from benchmarks.common import populate  # noqa: E402
-from bot.core.outbox import load_facts, plan_due  # noqa: E402
 from bot.core.reminders import messages_due  # noqa: E402
-from bot.core.uow import UnitOfWork  # noqa: E402
+from bot.services.outbox import load_facts, plan_due  # noqa: E402
+from bot.services.uow import UnitOfWork  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Notification, NotificationItem  # noqa: E402
 from db.session import make_engine, make_session_factory  # noqa: E402

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.core.uow import UnitOfWork
+from bot.services.uow import UnitOfWork
 from db.migrate import upgrade
 from db.session import make_engine, make_session_factory, with_lock_wait
 

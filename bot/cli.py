@@ -20,14 +20,17 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.config import Settings, StartupError, load_settings
 from bot.core.dates import DatePrecision, parse_uk_date
-from bot.core.digest import build_digest, digest_json
 from bot.core.errors import UserError
 from bot.core.exporter import export_csv, export_markdown, export_xlsx
 from bot.core.importer import read_plan
-from bot.core.outbox import preview
-from bot.core.paper import active_plan_ids, build_paper, next_meeting, paper_json
-from bot.core.plan_import import BoardDefaults, import_plan
-from bot.core.plans import (
+from bot.core.statuses import Status
+from bot.render.digest import digest_text
+from bot.render.paper import paper_markdown
+from bot.services.digest import build_digest, digest_json
+from bot.services.outbox import preview
+from bot.services.paper import active_plan_ids, build_paper, next_meeting, paper_json
+from bot.services.plan_import import BoardDefaults, import_plan
+from bot.services.plans import (
     Actor,
     active_plan_titles,
     board_names,
@@ -35,11 +38,8 @@ from bot.core.plans import (
     find_plan,
     workspace_for_cli,
 )
-from bot.core.snapshot import plan_snapshots
-from bot.core.statuses import Status
-from bot.core.uow import UnitOfWork
-from bot.render.digest import digest_text
-from bot.render.paper import paper_markdown
+from bot.services.snapshot import plan_snapshots
+from bot.services.uow import UnitOfWork
 from db.migrate import upgrade
 from db.models import Board, Plan
 from db.session import make_engine, make_session_factory

@@ -314,7 +314,7 @@ class ProgressUpdate(Base):
 class DateChangeRequest(Base):
     __tablename__ = "date_change_request"
     __table_args__ = (
-        # One pending request per action: a new one withdraws the old (bot.core.progress).
+        # One pending request per action: a new one withdraws the old (bot.services.progress).
         Index(
             "uq_date_change_request_pending_action",
             "action_id",

@@ -2,7 +2,7 @@
 and the chair's date-change decisions. Every answer is ephemeral.
 
 The listener acks at once, then parses the text, runs one read model or use case from
-`bot.core.board_views` and posts what `bot.render.board` makes of it to the command's
+`bot.services.board_views` and posts what `bot.render.board` makes of it to the command's
 response_url — several posts when a view is split to fit Slack's limits, going on with
 chat.postEphemeral past the five posts a response_url takes.
 """
@@ -17,10 +17,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
-from bot.core import board_views as views
 from bot.core.errors import UserError
-from bot.core.plans import Actor
 from bot.render import board as render
+from bot.services import board_views as views
+from bot.services.plans import Actor
 from handlers.common import Reply, actor_of, refusal, services_of
 from handlers.date_changes import announce_decision
 from handlers.grammar import (

@@ -15,8 +15,8 @@ from slack_bolt import BoltContext, BoltRequest
 
 from bot.app import Services
 from bot.core.errors import UserError
-from bot.core.plans import Actor
 from bot.render.mrkdwn import refusal as refusal_message
+from bot.services.plans import Actor
 
 log = logging.getLogger(__name__)
 

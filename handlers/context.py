@@ -21,14 +21,14 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.app import Services
 from bot.core.errors import UserError
-from bot.core.plans import (
+from bot.core.text import clean_payload
+from bot.services.plans import (
     Actor,
     has_only_placeholder_name,
     linked_person_id,
     person_for_slack_user,
     workspace_for_team,
 )
-from bot.core.text import clean_payload
 
 log = logging.getLogger(__name__)
 

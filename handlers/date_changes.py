@@ -20,7 +20,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
 from bot.core.errors import UserError
-from bot.core.owner import (
+from bot.render import ids
+from bot.render.mrkdwn import refusal, within_one_message
+from bot.render.progress import (
+    date_change_decided_message,
+    date_change_decision_dm,
+    date_change_request_message,
+)
+from bot.services.owner import (
     DATE_CHANGE_DECISION,
     DATE_CHANGE_REQUEST,
     DateChangeNotice,
@@ -32,14 +39,7 @@ from bot.core.owner import (
     sent_notices,
     withdrawn_requests,
 )
-from bot.core.progress import decide_date_change
-from bot.render import ids
-from bot.render.mrkdwn import refusal, within_one_message
-from bot.render.progress import (
-    date_change_decided_message,
-    date_change_decision_dm,
-    date_change_request_message,
-)
+from bot.services.progress import decide_date_change
 from handlers.common import actor_of, services_of
 
 log = logging.getLogger(__name__)

@@ -17,16 +17,16 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.app import Services
 from bot.core.errors import UserError
-from bot.core.owner import (
+from bot.render.home import home_view
+from bot.render.mrkdwn import refusal
+from bot.render.progress import DM_HELP, THREAD_HELP, dm_command_hint, recorded_text
+from bot.services.owner import (
     find_reminder_thread,
     my_boards_status,
     my_open_actions,
     record_thread_reply,
 )
-from bot.core.plans import Actor
-from bot.render.home import home_view
-from bot.render.mrkdwn import refusal
-from bot.render.progress import DM_HELP, THREAD_HELP, dm_command_hint, recorded_text
+from bot.services.plans import Actor
 from handlers.common import actor_of, is_retry, services_of
 from handlers.grammar.commands import RecordUpdate, RequestDateChange
 from handlers.grammar.progress import parse_progress

@@ -19,18 +19,6 @@ from slack_sdk import WebClient
 
 from bot.app import Services
 from bot.core.errors import UserError
-from bot.core.owner import (
-    FieldError,
-    action_by_id,
-    ask_for_new_date,
-    complete_action,
-    date_change_notice,
-    date_form,
-    my_action,
-    update_form,
-    update_from_form,
-)
-from bot.core.plans import Actor
 from bot.core.statuses import find_status
 from bot.render import ids
 from bot.render.mrkdwn import refusal
@@ -48,6 +36,18 @@ from bot.render.progress import (
     update_modal,
     update_saved_modal,
 )
+from bot.services.owner import (
+    FieldError,
+    action_by_id,
+    ask_for_new_date,
+    complete_action,
+    date_change_notice,
+    date_form,
+    my_action,
+    update_form,
+    update_from_form,
+)
+from bot.services.plans import Actor
 from handlers import date_changes
 from handlers.common import actor_of, services_of
 from handlers.events import publish_home

@@ -17,10 +17,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
-from bot.core import admin
 from bot.core.errors import UserError
-from bot.core.linking import SlackProfile, link_person, unlinked_owners
-from bot.core.plans import (
+from bot.render import ids
+from bot.render import plan as render
+from bot.render.mrkdwn import refusal
+from bot.services import admin
+from bot.services.linking import SlackProfile, link_person, unlinked_owners
+from bot.services.plans import (
     Actor,
     add_action,
     add_delegate,
@@ -44,9 +47,6 @@ from bot.core.plans import (
     set_owners,
     setup_first_admin,
 )
-from bot.render import ids
-from bot.render import plan as render
-from bot.render.mrkdwn import refusal
 from handlers.common import actor_of, services_of
 from handlers.grammar import (
     ActionAdd,

@@ -18,12 +18,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
-from bot.core import admin
 from bot.core.errors import UserError
 from bot.core.importer import read_plan
-from bot.core.plan_import import BoardDefaults
-from bot.core.plans import Actor
 from bot.render import plan as render
+from bot.services import admin
+from bot.services.plan_import import BoardDefaults
+from bot.services.plans import Actor
 from handlers.common import actor_of, services_of
 from handlers.plan_files import direct_message_channel, download_private_file
 from handlers.plan_people import link_plan_owners

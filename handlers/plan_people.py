@@ -12,9 +12,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
-from bot.core.admin import known_slack_users
 from bot.core.errors import UserError
-from bot.core.linking import (
+from bot.services.admin import known_slack_users
+from bot.services.linking import (
     DirectoryMatch,
     LinkingOutcome,
     SlackProfile,
@@ -23,7 +23,7 @@ from bot.core.linking import (
     match_by_name,
     unlinked_owners,
 )
-from bot.core.plans import Actor
+from bot.services.plans import Actor
 
 log = logging.getLogger(__name__)
 

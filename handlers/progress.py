@@ -2,7 +2,7 @@
 
 Every answer is ephemeral and goes back in the command's ack, within Slack's 3 seconds; a
 modal is opened right after the ack, and a date-change request is DMed to the chair after it.
-A ref means the person's own action in an active plan first (bot.core.owner.my_action).
+A ref means the person's own action in an active plan first (bot.services.owner.my_action).
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from slack_sdk import WebClient
 
 from bot.app import Services
 from bot.core.errors import UserError
-from bot.core.owner import (
+from bot.render.mrkdwn import refusal
+from bot.render.progress import date_change_asked_text, mine_message, recorded_message
+from bot.services.owner import (
     ask_for_new_date,
     date_change_notice,
     my_action,
     my_open_actions,
     record_update,
 )
-from bot.core.plans import Actor
-from bot.render.mrkdwn import refusal
-from bot.render.progress import date_change_asked_text, mine_message, recorded_message
+from bot.services.plans import Actor
 from handlers.common import actor_of, services_of
 from handlers.date_changes import announce_request
 from handlers.grammar import (

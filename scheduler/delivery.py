@@ -22,9 +22,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core import outbox
-from bot.core.uow import UnitOfWork
 from bot.render.ids import NOTIFICATION_EVENT
+from bot.services import outbox
+from bot.services.uow import UnitOfWork
 from db.models import Notification, Person
 from scheduler.rendering import Outgoing, render_notification
 

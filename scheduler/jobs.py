@@ -8,8 +8,8 @@ import logging
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.outbox import plan_due
-from bot.core.uow import UnitOfWork
+from bot.services.outbox import plan_due
+from bot.services.uow import UnitOfWork
 from scheduler.delivery import Delivery, DeliveryReport
 
 log = logging.getLogger(__name__)

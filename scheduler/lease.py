@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import or_, update
 
-from bot.core.uow import UnitOfWork
+from bot.services.uow import UnitOfWork
 from db.insert import insert_or_ignore
 from db.models import SchedulerLease
 

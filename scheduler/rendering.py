@@ -8,17 +8,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.core.digest import build_digest, build_pack
 from bot.core.exporter import export_xlsx
-from bot.core.outbox import PLANNING_FAILED, reminder_lines
-from bot.core.owner import DATE_CHANGE_REQUEST, date_change_notice, sent_notices
-from bot.core.progress import DATE_CHANGE_CLOSED
-from bot.core.snapshot import plan_snapshots
-from bot.core.uow import UnitOfWork
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import escape, fit_message, section
 from bot.render.progress import date_change_closed_dm, date_change_decided_message
 from bot.render.reminders import reminder_blocks, reminder_text
+from bot.services.digest import build_digest, build_pack
+from bot.services.outbox import PLANNING_FAILED, reminder_lines
+from bot.services.owner import DATE_CHANGE_REQUEST, date_change_notice, sent_notices
+from bot.services.progress import DATE_CHANGE_CLOSED
+from bot.services.snapshot import plan_snapshots
+from bot.services.uow import UnitOfWork
 from db.models import Notification, Person, Plan
 
 # Posted digests and packs list at most this many actions per theme and list; the rest are a

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.core.uow import UnitOfWork
+from bot.services.uow import UnitOfWork
 from scheduler.delivery import Delivery
 from scheduler.jobs import deliver_notifications, plan_notifications
 from scheduler.lease import acquire_or_renew, release

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.uow import UnitOfWork
+from bot.services.uow import UnitOfWork
 from db.migrate import upgrade
 from db.models import Base
 from db.session import make_engine, make_session_factory

@@ -14,23 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.board_views import (
-    ActionHistory,
-    ActionLine,
-    BoardStatus,
-    DateChangeEntry,
-    Decision,
-    MeetingLine,
-    MeetingsView,
-    OverdueList,
-    PendingList,
-    ThemeDetail,
-    ThemeStatus,
-    UpdateEntry,
-)
 from bot.core.calendar import zone
-from bot.core.digest import Digest, Pack, PendingDateChange, StatusCounts, Who
-from bot.core.progress import DATE_REQUEST_NOTE, IMPORTED
 from bot.core.statuses import STATUS_EMOJI
 from bot.render.buttons import date_change_buttons
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
@@ -49,6 +33,22 @@ from bot.render.mrkdwn import (
     status_badge,
     uk_date,
 )
+from bot.services.board_views import (
+    ActionHistory,
+    ActionLine,
+    BoardStatus,
+    DateChangeEntry,
+    Decision,
+    MeetingLine,
+    MeetingsView,
+    OverdueList,
+    PendingList,
+    ThemeDetail,
+    ThemeStatus,
+    UpdateEntry,
+)
+from bot.services.digest import Digest, Pack, PendingDateChange, StatusCounts, Who
+from bot.services.progress import DATE_REQUEST_NOTE, IMPORTED
 
 Block = dict[str, Any]
 

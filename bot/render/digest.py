@@ -15,22 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from bot.core.calendar import zone
-from bot.core.digest import (
-    DUE_SOON_DAYS,
-    DateChange,
-    Digest,
-    DueSoonAction,
-    OverdueAction,
-    Pack,
-    PendingDateChange,
-    StaleAction,
-    StatusChange,
-    StatusCounts,
-    ThemeDigest,
-    Totals,
-    Who,
-)
-from bot.core.progress import IMPORTED
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render.buttons import date_change_buttons
 from bot.render.mrkdwn import (
@@ -47,6 +31,22 @@ from bot.render.mrkdwn import (
     status_badge,
     uk_date,
 )
+from bot.services.digest import (
+    DUE_SOON_DAYS,
+    DateChange,
+    Digest,
+    DueSoonAction,
+    OverdueAction,
+    Pack,
+    PendingDateChange,
+    StaleAction,
+    StatusChange,
+    StatusCounts,
+    ThemeDigest,
+    Totals,
+    Who,
+)
+from bot.services.progress import IMPORTED
 
 Block = dict[str, Any]
 T = TypeVar("T")

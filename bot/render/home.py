@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.owner import BoardStatus, MyAction, ThemeStatus
 from bot.core.statuses import STATUS_EMOJI, Status, percent
 from bot.render.mrkdwn import (
     context,
@@ -17,6 +16,7 @@ from bot.render.mrkdwn import (
     shorten,
 )
 from bot.render.progress import USAGE_HINT, action_blocks, more_line
+from bot.services.owner import BoardStatus, MyAction, ThemeStatus
 
 HOME_BLOCK_LIMIT = 100
 BOARD_BLOCK_BUDGET = 36  # the boards never crowd out my actions

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.core.calendar import zone
-from bot.core.digest import Who
-from bot.core.paper import ActionLine, BoardPaper
 from bot.core.statuses import Status
 from bot.render.charts import LEGEND_NAMES, Chart, brag_by_theme_chart, brag_by_theme_text
 from bot.render.mrkdwn import uk_date
+from bot.services.digest import Who
+from bot.services.paper import ActionLine, BoardPaper
 
 NOTE_LIMIT = 500
 BRAG_COLUMNS = (Status.BLUE, Status.GREEN, Status.AMBER, Status.RED, Status.NOT_STARTED)

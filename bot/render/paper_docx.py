@@ -20,8 +20,8 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Cm
 
 from bot.core.errors import UserError
-from bot.core.paper import BoardPaper
 from bot.render.paper import Figure, Heading, Options, PageBreak, Paragraph, Table, paper_blocks
+from bot.services.paper import BoardPaper
 
 TABLE_STYLE = "Table Grid"
 TABLE_TEXT_STYLE = "Pack Table Text"

@@ -11,17 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.core.admin import (
-    ExportedPlan,
-    ImportChoices,
-    MeetingsView,
-    RemindersView,
-    RoleChange,
-)
 from bot.core.dates import ParsedDate, format_uk_date
-from bot.core.linking import Linked, LinkingOutcome, UnlinkedOwner
 from bot.core.permissions import Role
-from bot.core.plans import BoardSummary
 from bot.render import ids
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
@@ -33,6 +24,15 @@ from bot.render.mrkdwn import (
     shorten,
     split_blocks,
 )
+from bot.services.admin import (
+    ExportedPlan,
+    ImportChoices,
+    MeetingsView,
+    RemindersView,
+    RoleChange,
+)
+from bot.services.linking import Linked, LinkingOutcome, UnlinkedOwner
+from bot.services.plans import BoardSummary
 
 Message = dict[str, Any]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.owner import DateChangeNotice, MyAction, Recorded, UpdateForm, Who
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render import ids
 from bot.render.buttons import action_buttons, date_change_buttons
@@ -23,9 +22,10 @@ from bot.render.mrkdwn import (
     take_within_budget,
     uk_date,
 )
+from bot.services.owner import DateChangeNotice, MyAction, Recorded, UpdateForm, Who
 
 # Input blocks of the modals. Each block_id is also its element's action_id, so a field error
-# (bot.core.owner.FieldError.field) names the block Slack shows it under.
+# (bot.services.owner.FieldError.field) names the block Slack shows it under.
 ACTION_INPUT = "action"
 STATUS_INPUT = "status"
 NOTE_INPUT = "note"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from bot.core.outbox import ReminderLine
 from bot.render.buttons import action_buttons
 from bot.render.mrkdwn import (
     MESSAGE_TEXT_BUDGET,
@@ -18,6 +17,7 @@ from bot.render.mrkdwn import (
     status_badge,
     uk_date,
 )
+from bot.services.outbox import ReminderLine
 
 ACTIONS_SHOWN = 15  # at most, with their buttons; the rest are named in one line
 REFS_NAMED = 30  # in the "…and N more" line and the notification text

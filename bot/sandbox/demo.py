@@ -22,10 +22,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.core.admin import set_meetings
 from bot.core.calendar import at_local, calendar_for, local_date
 from bot.core.errors import UserError
-from bot.core.plans import (
+from bot.core.statuses import Status
+from bot.sandbox.local import BOARD_CHANNEL, LocalBot, SandboxUser
+from bot.services.admin import set_meetings
+from bot.services.plans import (
     Actor,
     add_action,
     add_theme,
@@ -36,9 +38,7 @@ from bot.core.plans import (
     setup_first_admin,
     workspace_for_team,
 )
-from bot.core.progress import record_progress
-from bot.core.statuses import Status
-from bot.sandbox.local import BOARD_CHANNEL, LocalBot, SandboxUser
+from bot.services.progress import record_progress
 
 BOARD_NAME = "Children's Improvement Board"
 PLAN_TITLE = "Children's Services Improvement Plan"

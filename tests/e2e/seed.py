@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.core.permissions import Role
-from bot.core.plans import (
+from bot.sandbox.local import LocalBot
+from bot.services.plans import (
     Actor,
     add_action,
     add_theme,
@@ -18,7 +19,6 @@ from bot.core.plans import (
     setup_first_admin,
     workspace_for_team,
 )
-from bot.sandbox.local import LocalBot
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.core.plans import Actor, create_board
-from bot.core.progress import record_progress, request_date_change
 from bot.core.statuses import Status
 from bot.render import ids
 from bot.render.mrkdwn import BLOCK_LIMIT, SECTION_LIMIT
 from bot.sandbox import Message
 from bot.sandbox.local import LocalBot
+from bot.services.plans import Actor, create_board
+from bot.services.progress import record_progress, request_date_change
 from db.models import Action, ActionAssignment, Board, MeetingChange, Plan, Theme
 from tests.e2e.seed import Seeded, seed_board
 

@@ -13,15 +13,15 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.clock import ManualClock
-from bot.core.plans import (
+from bot.render.ids import NOTIFICATION_EVENT
+from bot.sandbox.local import LocalBot
+from bot.services.plans import (
     Actor,
     add_action,
     find_plan,
     person_for_slack_user,
     workspace_for_team,
 )
-from bot.render.ids import NOTIFICATION_EVENT
-from bot.sandbox.local import LocalBot
 from db.models import Notification, Person
 from scheduler.delivery import Delivery
 from scheduler.jobs import plan_notifications

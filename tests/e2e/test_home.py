@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.core.plans import Actor, add_action, find_plan
 from bot.render import ids
 from bot.sandbox import View
 from bot.sandbox.blocks import ActionRef
 from bot.sandbox.local import LocalBot
+from bot.services.plans import Actor, add_action, find_plan
 from db.models import ProgressUpdate
 from tests.e2e.seed import Seeded, seed_board
 

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.clock import ManualClock
-from bot.core.uow import BUSY
 from bot.render import ids
 from bot.sandbox.emulator import AppResponse
 from bot.sandbox.local import LocalBot
+from bot.services.uow import BUSY
 from db.models import Action, AuditEvent, DateChangeRequest, Person, ProgressUpdate
 from handlers.errors import SORRY
 from tests.conftest import POSTGRES_URL, drop_postgres_schema, postgres_engine

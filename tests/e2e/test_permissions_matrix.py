@@ -23,9 +23,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
-from bot.core import admin
 from bot.core.permissions import Role
-from bot.core.plans import (
+from bot.sandbox.local import LocalBot
+from bot.services import admin
+from bot.services.plans import (
     Actor,
     add_delegate,
     add_theme,
@@ -37,9 +38,8 @@ from bot.core.plans import (
     person_for_slack_user,
     set_owners,
 )
-from bot.core.progress import request_date_change
-from bot.core.snapshot import plan_snapshots
-from bot.sandbox.local import LocalBot
+from bot.services.progress import request_date_change
+from bot.services.snapshot import plan_snapshots
 from db.models import (
     ActionAssignment,
     AuditEvent,

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.core.importer import read_plan
-from bot.core.plans import find_board, find_plan
 from bot.core.reminder_policy import policy_from_overrides
-from bot.core.snapshot import plan_snapshots
 from bot.sandbox.local import LocalBot
+from bot.services.plans import find_board, find_plan
+from bot.services.snapshot import plan_snapshots
 from db.models import AuditEvent, Board, Person, RoleGrant
 from tests.e2e.conftest import START
 from tests.e2e.seed import seed_board
@@ -263,7 +263,7 @@ def test_people_lists_unlinked_owners_and_links_them(local: LocalBot) -> None:
     seed = seed_board(local)
     local.emulator.add_user("USAM000000", "sam", "Sam Smith", "sam.smith@council.example")
     with local.services.uow() as uow:
-        from bot.core.plans import Actor, find_action, person_by_name, set_owners
+        from bot.services.plans import Actor, find_action, person_by_name, set_owners
 
         admin = Actor(seed.workspace_id, seed.people["ada"])
         sheet_plan = find_plan(uow, seed.workspace_id, None)

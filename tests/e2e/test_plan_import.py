@@ -17,9 +17,9 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from bot.core.errors import UserError
-from bot.core.snapshot import plan_snapshots
 from bot.sandbox.local import LocalBot
 from bot.sandbox.model import Message
+from bot.services.snapshot import plan_snapshots
 from db.models import Action, AuditEvent, Person, Plan, Theme
 from handlers.plan_files import CDN, TOKEN, download_private_file, host_kind
 from tests.e2e.seed import seed_board

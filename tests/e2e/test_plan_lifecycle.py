@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.plans import find_plan
 from bot.sandbox.local import LocalBot
+from bot.services.plans import find_plan
 from db.models import Board
 from tests.e2e.seed import seed_board
 from tests.e2e.test_plan_command import ADA, CHRIS, JANE, MO, at, plan

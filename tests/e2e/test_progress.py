@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
-from bot.core.plans import Actor, add_action, add_theme, create_plan, find_board, set_owners
 from bot.render import ids
 from bot.sandbox import Message, View
 from bot.sandbox.blocks import ActionRef
 from bot.sandbox.local import LocalBot
+from bot.services.plans import Actor, add_action, add_theme, create_plan, find_board, set_owners
 from db.models import Action, DateChangeRequest, Notification, ProgressUpdate
 from tests.e2e.seed import Seeded, seed_board
 

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.core.plans import Actor, add_action, add_theme, person_by_name
-from bot.core.progress import record_progress
 from bot.render import ids
 from bot.render.buttons import action_buttons
 from bot.sandbox import View
 from bot.sandbox.local import LocalBot
+from bot.services.plans import Actor, add_action, add_theme, person_by_name
+from bot.services.progress import record_progress
 from db.models import Action, Board, Person, Plan, ProgressUpdate
 from tests.e2e.seed import Seeded, seed_board
 

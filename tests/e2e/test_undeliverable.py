@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.core.outbox import preview
 from bot.sandbox.local import LocalBot
+from bot.services.outbox import preview
 from db.models import Action, Board, Notification, Person, Theme
 from tests.e2e.seed import Seeded, seed_board
 

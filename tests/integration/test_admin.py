@@ -1,4 +1,4 @@
-"""The `/plan` use cases of bot.core.admin and bot.core.linking, on SQLite and (when
+"""The `/plan` use cases of bot.services.admin and bot.services.linking, on SQLite and (when
 available) PostgreSQL: meeting cycles, one-off meetings, reminder settings and pauses, roles
 by Slack user, owner linking and merging, import and export."""
 
@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.core import admin
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
 from bot.core.importer import read_plan
-from bot.core.linking import (
+from bot.core.permissions import Role
+from bot.services import admin
+from bot.services.linking import (
     DirectoryMatch,
     SlackProfile,
     email_in,
@@ -23,8 +24,7 @@ from bot.core.linking import (
     match_by_name,
     unlinked_owners,
 )
-from bot.core.permissions import Role
-from bot.core.plans import (
+from bot.services.plans import (
     Actor,
     add_action,
     add_theme,
@@ -39,9 +39,9 @@ from bot.core.plans import (
     setup_first_admin,
     workspace_for_team,
 )
-from bot.core.progress import record_progress
-from bot.core.snapshot import plan_snapshots
-from bot.core.uow import UnitOfWork
+from bot.services.progress import record_progress
+from bot.services.snapshot import plan_snapshots
+from bot.services.uow import UnitOfWork
 from db.models import AuditEvent, Board, Person, ProgressUpdate
 from tests.conftest import NOW
 from tests.sheets import HEADER, workbook

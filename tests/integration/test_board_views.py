@@ -1,4 +1,4 @@
-"""`/board`'s read models (bot.core.board_views) on SQLite and, when available, PostgreSQL.
+"""`/board`'s read models (bot.services.board_views) on SQLite and, when available, PostgreSQL.
 
 The world: Thursday 16 May 2019, 08:00 UTC (09:00 in London). One board meeting on the
 second Tuesday of the month; theme 4 (lead Chris, the chair) holds 4.1 (Jane, due 31 May),
@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import event, select
 
-from bot.core import board_views as views
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
 from bot.core.permissions import Role
-from bot.core.plans import (
+from bot.core.statuses import Status
+from bot.services import board_views as views
+from bot.services.plans import (
     Actor,
     add_action,
     add_delegate,
@@ -33,9 +34,8 @@ from bot.core.plans import (
     setup_first_admin,
     workspace_for_team,
 )
-from bot.core.progress import record_progress, request_date_change
-from bot.core.statuses import Status
-from bot.core.uow import UnitOfWork
+from bot.services.progress import record_progress, request_date_change
+from bot.services.uow import UnitOfWork
 from db.models import Action, Board, MeetingChange, Plan
 from tests.conftest import NOW
 

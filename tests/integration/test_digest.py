@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.core.digest import Who, build_digest, build_pack, digest_json, pack_json
 from bot.core.errors import NotFound
-from bot.core.plans import (
+from bot.core.statuses import Status
+from bot.render.digest import digest_blocks, digest_text, pack_blocks
+from bot.services.digest import Who, build_digest, build_pack, digest_json, pack_json
+from bot.services.plans import (
     Actor,
     add_action,
     add_theme,
@@ -26,10 +28,8 @@ from bot.core.plans import (
     setup_first_admin,
     workspace_for_team,
 )
-from bot.core.progress import decide_date_change, record_progress, request_date_change
-from bot.core.statuses import Status
-from bot.core.uow import UnitOfWork
-from bot.render.digest import digest_blocks, digest_text, pack_blocks
+from bot.services.progress import decide_date_change, record_progress, request_date_change
+from bot.services.uow import UnitOfWork
 from db.models import Board, MeetingChange, Notification, Plan
 from tests.conftest import NOW
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.importer import read_plan
-from bot.core.plan_import import import_plan
-from bot.core.plans import Actor, workspace_for_cli
-from bot.core.uow import UnitOfWork
+from bot.services.plan_import import import_plan
+from bot.services.plans import Actor, workspace_for_cli
+from bot.services.uow import UnitOfWork
 from tests.conftest import NOW
 from tests.integration.test_cli import Cli
 from tests.sheets import HEADER, workbook

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import run_cli
 from bot.core.errors import UserError
-from bot.core.plans import (
+from bot.core.statuses import Status
+from bot.services.plans import (
     Actor,
     add_action,
     add_theme,
@@ -28,9 +29,8 @@ from bot.core.plans import (
     setup_first_admin,
     workspace_for_team,
 )
-from bot.core.progress import record_progress, request_date_change
-from bot.core.statuses import Status
-from bot.core.uow import UnitOfWork
+from bot.services.progress import record_progress, request_date_change
+from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Notification, Person, ProgressUpdate
 from scheduler.jobs import plan_notifications
 from tests.sheets import csv_bytes

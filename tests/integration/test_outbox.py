@@ -8,8 +8,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, func, select
 
-from bot.core.outbox import claim, load_facts, plan_due, preview
-from bot.core.plans import (
+from bot.core.statuses import Status
+from bot.services.outbox import claim, load_facts, plan_due, preview
+from bot.services.plans import (
     Actor,
     add_action,
     add_theme,
@@ -20,9 +21,8 @@ from bot.core.plans import (
     setup_first_admin,
     workspace_for_team,
 )
-from bot.core.progress import record_progress
-from bot.core.statuses import Status
-from bot.core.uow import UnitOfWork
+from bot.services.progress import record_progress
+from bot.services.uow import UnitOfWork
 from db.models import Notification, NotificationItem
 from scheduler.lease import acquire_or_renew, release
 

@@ -1,4 +1,4 @@
-"""Owner use cases and reads (bot.core.owner) on SQLite, and on PostgreSQL when configured."""
+"""Owner use cases and reads (bot.services.owner) on SQLite, and on PostgreSQL when configured."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from dataclasses import dataclass
 import pytest
 
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
-from bot.core.owner import (
+from bot.core.permissions import Role
+from bot.core.statuses import Status
+from bot.services.owner import (
     DATE_CHANGE_REQUEST,
     FieldError,
     ReminderThread,
@@ -32,8 +34,7 @@ from bot.core.owner import (
     update_from_form,
     withdrawn_requests,
 )
-from bot.core.permissions import Role
-from bot.core.plans import (
+from bot.services.plans import (
     Actor,
     add_action,
     add_delegate,
@@ -47,9 +48,8 @@ from bot.core.plans import (
     setup_first_admin,
     workspace_for_team,
 )
-from bot.core.progress import decide_date_change, record_progress
-from bot.core.statuses import Status
-from bot.core.uow import UnitOfWork
+from bot.services.progress import decide_date_change, record_progress
+from bot.services.uow import UnitOfWork
 from db.models import Action, Notification, NotificationItem, Plan
 
 UowFactory = Callable[[], UnitOfWork]

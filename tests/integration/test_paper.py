@@ -16,14 +16,14 @@ from docx import Document
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from bot.core.digest import build_pack
-from bot.core.paper import build_paper, paper_json
-from bot.core.plans import Actor, find_action
-from bot.core.progress import decide_date_change, request_date_change
-from bot.core.uow import UnitOfWork
 from bot.render.charts import png_size
 from bot.render.paper import paper_markdown
 from bot.render.paper_docx import BadTemplate, paper_docx
+from bot.services.digest import build_pack
+from bot.services.paper import build_paper, paper_json
+from bot.services.plans import Actor, find_action
+from bot.services.progress import decide_date_change, request_date_change
+from bot.services.uow import UnitOfWork
 from db.models import Plan
 from tests.conftest import NOW
 from tests.integration.test_digest import at, build_board, build_sized_board, counting_statements

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.core.uow import UnitOfWork
+from bot.services.uow import UnitOfWork
 from db.migrate import upgrade
 from db.models import Workspace
 from db.session import make_engine, make_session_factory

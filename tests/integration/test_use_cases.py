@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
 from bot.core.permissions import Role
-from bot.core.plans import (
+from bot.core.statuses import Status
+from bot.services.plans import (
     Actor,
     add_action,
     add_delegate,
@@ -32,15 +33,14 @@ from bot.core.plans import (
     workspace_for_cli,
     workspace_for_team,
 )
-from bot.core.progress import (
+from bot.services.progress import (
     decide_date_change,
     pending_date_changes,
     record_progress,
     request_date_change,
 )
-from bot.core.snapshot import plan_snapshots
-from bot.core.statuses import Status
-from bot.core.uow import UnitOfWork
+from bot.services.snapshot import plan_snapshots
+from bot.services.uow import UnitOfWork
 from db.models import AuditEvent, ProgressUpdate, Workspace
 from tests.conftest import NOW
 

@@ -8,7 +8,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from bot.core.digest import (
+from bot.render.digest import (
+    MESSAGE_TEXT_BUDGET,
+    digest_blocks,
+    digest_fallback_text,
+    digest_text,
+    pack_blocks,
+    pack_fallback_text,
+    pack_text,
+)
+from bot.render.mrkdwn import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT
+from bot.services.digest import (
     DateChange,
     Digest,
     DueSoonAction,
@@ -25,16 +35,6 @@ from bot.core.digest import (
     digest_json,
     pack_json,
 )
-from bot.render.digest import (
-    MESSAGE_TEXT_BUDGET,
-    digest_blocks,
-    digest_fallback_text,
-    digest_text,
-    pack_blocks,
-    pack_fallback_text,
-    pack_text,
-)
-from bot.render.mrkdwn import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT
 
 UTC = dt.UTC
 NOW = dt.datetime(2019, 5, 16, 8, 0, tzinfo=UTC)

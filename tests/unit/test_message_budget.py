@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from bot.core.outbox import ReminderLine
 from bot.render.mrkdwn import (
     MESSAGE_TEXT_BUDGET,
     fit_message,
@@ -17,6 +16,7 @@ from bot.render.mrkdwn import (
     within_one_message,
 )
 from bot.render.reminders import reminder_blocks, reminder_text
+from bot.services.outbox import ReminderLine
 
 SLACK_REFUSES_ABOVE = 11_000  # block text; the lowest limit seen was 11,341
 LONG_NAME = "Alexandra " + "M" * 190  # 200 characters

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from bot.core.outbox import ReminderLine
 from bot.render.reminders import reminder_blocks
+from bot.services.outbox import ReminderLine
 
 
 def line(action_id: int, ref: str, reason: str, days: int, note: str | None = None) -> ReminderLine:

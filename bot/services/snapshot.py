@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.core.uow import UnitOfWork
+from bot.services.uow import UnitOfWork
 from db.models import Action, ActionAssignment, Board, Person, Plan, ProgressUpdate, Theme
 
 

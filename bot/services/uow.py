@@ -7,7 +7,7 @@ from types import TracebackType
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-import bot.core.text  # noqa: F401 - every session refuses text too long for its column
+import bot.services.text_limits  # noqa: F401 - every session refuses text too long for its column
 from bot.core.errors import UserError
 
 BUSY = (

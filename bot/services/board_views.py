@@ -5,7 +5,7 @@ workspace's only board), finds the board, checks that the person may read it (ad
 chair, members, and anyone who owns, leads or stands in for something on it), and returns
 plain frozen dataclasses for `bot/render/board.py`. Each runs a fixed number of queries
 whatever the size of the plan. Only the board's active plans count, and removed actions never
-do — the same rules as the digest (`bot.core.digest`).
+do — the same rules as the digest (`bot.services.digest`).
 
 `now` is passed in. *Today* is the board-local date at `now`; an action is *overdue* when it
 is due before today and not blue; working days use the board's holiday region.
@@ -22,7 +22,12 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from bot.core.calendar import WorkingCalendar, calendar_for, local_date
-from bot.core.digest import (
+from bot.core.errors import NotFound, UserError
+from bot.core.meetings import MeetingCycle
+from bot.core.permissions import Permission, check, is_allowed
+from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
+from bot.core.statuses import Status
+from bot.services.digest import (
     Digest,
     Pack,
     PendingDateChange,
@@ -32,14 +37,9 @@ from bot.core.digest import (
     build_pack,
     meeting_cycle,
 )
-from bot.core.errors import NotFound, UserError
-from bot.core.meetings import MeetingCycle
-from bot.core.permissions import Permission, check, is_allowed
-from bot.core.plans import DELEGATE, OWNER, Actor, find_board, normalise_ref, standing
-from bot.core.progress import approver_standing, decide_date_change
-from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
-from bot.core.statuses import Status
-from bot.core.uow import UnitOfWork
+from bot.services.plans import DELEGATE, OWNER, Actor, find_board, normalise_ref, standing
+from bot.services.progress import approver_standing, decide_date_change
+from bot.services.uow import UnitOfWork
 from db.models import (
     Action,
     ActionAssignment,

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, Role, Standing, check
 from bot.core.text import clip
-from bot.core.uow import UnitOfWork
+from bot.services.uow import UnitOfWork
 from db.insert import insert_or_ignore
 from db.models import (
     EMAIL_LENGTH,

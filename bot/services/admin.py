@@ -16,15 +16,16 @@ from sqlalchemy import select
 
 from bot.core.calendar import local_date
 from bot.core.dates import format_uk_date
-from bot.core.digest import meeting_cycle
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.exporter import export_csv, export_markdown, export_xlsx
 from bot.core.importer import ParsedPlan
-from bot.core.linking import SlackProfile
 from bot.core.meetings import MeetingCycle, parse_meeting_rule
 from bot.core.permissions import Permission, Role, check
-from bot.core.plan_import import BoardDefaults, ImportSummary, import_plan
-from bot.core.plans import (
+from bot.core.reminder_policy import ReminderPolicy, overrides_json, policy_from_overrides
+from bot.services.digest import meeting_cycle
+from bot.services.linking import SlackProfile
+from bot.services.plan_import import BoardDefaults, ImportSummary, import_plan
+from bot.services.plans import (
     Actor,
     audit,
     find_plan,
@@ -33,9 +34,8 @@ from bot.core.plans import (
     revoke_role,
     standing,
 )
-from bot.core.reminder_policy import ReminderPolicy, overrides_json, policy_from_overrides
-from bot.core.snapshot import plan_snapshots
-from bot.core.uow import UnitOfWork
+from bot.services.snapshot import plan_snapshots
+from bot.services.uow import UnitOfWork
 from db.models import Board, MeetingChange, Person, Plan
 
 ExportFormat = Literal["xlsx", "csv", "md"]

@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.core import outbox
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, Role, Standing, check
-from bot.core.plans import Actor, audit, standing
 from bot.core.statuses import Status
-from bot.core.uow import UnitOfWork
+from bot.services import outbox
+from bot.services.plans import Actor, audit, standing
+from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate, RoleGrant
 
 IMPORTED = "import"

@@ -25,8 +25,8 @@ from sqlalchemy import func, select, update
 
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, check
-from bot.core.plans import Actor, audit, standing
-from bot.core.uow import UnitOfWork
+from bot.services.plans import Actor, audit, standing
+from bot.services.uow import UnitOfWork
 from db.models import (
     Action,
     ActionAssignment,

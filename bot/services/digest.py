@@ -68,7 +68,7 @@ from bot.core.errors import NotFound
 from bot.core.meetings import MeetingCycle
 from bot.core.reminder_policy import policy_from_overrides
 from bot.core.statuses import Status, percent
-from bot.core.uow import UnitOfWork
+from bot.services.uow import UnitOfWork
 from db.models import (
     Action,
     ActionAssignment,

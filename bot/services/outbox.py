@@ -22,7 +22,7 @@ from bot.core.meetings import MeetingCycle
 from bot.core.permissions import Role
 from bot.core.reminder_policy import policy_from_overrides
 from bot.core.reminders import ActionFacts, BoardFacts, Message, PersonRef, messages_due
-from bot.core.uow import UnitOfWork
+from bot.services.uow import UnitOfWork
 from db.insert import insert_or_ignore
 from db.models import (
     Action,

@@ -16,7 +16,8 @@ from bot.core.dates import DatePrecision, format_uk_date
 from bot.core.errors import UserError
 from bot.core.importer import ParsedAction, ParsedPlan, ParsedTheme
 from bot.core.permissions import Permission, check
-from bot.core.plans import (
+from bot.core.statuses import Status
+from bot.services.plans import (
     OWNER,
     Actor,
     _assign,
@@ -27,10 +28,9 @@ from bot.core.plans import (
     person_by_name,
     standing,
 )
-from bot.core.progress import record_progress
-from bot.core.snapshot import latest_updates
-from bot.core.statuses import Status
-from bot.core.uow import UnitOfWork
+from bot.services.progress import record_progress
+from bot.services.snapshot import latest_updates
+from bot.services.uow import UnitOfWork
 from db.models import Action, ActionAssignment, Board, Person, Plan, Theme
 
 DEFAULT_BOARD_NAME = "Improvement Board"

@@ -22,16 +22,16 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from bot.core import outbox
 from bot.core.calendar import local_date
 from bot.core.dates import format_uk_date
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
 from bot.core.permissions import Permission, Role, check, is_allowed
-from bot.core.plans import DELEGATE, OWNER, Actor, normalise_ref, roles_of, standing
-from bot.core.progress import record_progress, request_date_change
-from bot.core.snapshot import latest_updates
 from bot.core.statuses import Status, split_leading_status
-from bot.core.uow import UnitOfWork
+from bot.services import outbox
+from bot.services.plans import DELEGATE, OWNER, Actor, normalise_ref, roles_of, standing
+from bot.services.progress import record_progress, request_date_change
+from bot.services.snapshot import latest_updates
+from bot.services.uow import UnitOfWork
 from db.insert import insert_or_ignore
 from db.models import (
     Action,

@@ -24,10 +24,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
 from bot.core.calendar import local_date
-from bot.core.digest import Pack, Who, build_pack, meeting_cycle, pack_json
 from bot.core.errors import UserError
 from bot.core.reminder_policy import policy_from_overrides
-from bot.core.uow import UnitOfWork
+from bot.services.digest import Pack, Who, build_pack, meeting_cycle, pack_json
+from bot.services.uow import UnitOfWork
 from db.models import (
     Action,
     ActionAssignment,

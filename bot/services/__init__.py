@@ -1,0 +1,1 @@
+"""Use cases: plain values in, plain read models out; each owns its transaction."""
