@@ -19,11 +19,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.services.uow import UnitOfWork
+from bot.services import Services, Units
 from db.migrate import upgrade
 from db.session import make_engine, make_session_factory, with_lock_wait
 
@@ -34,28 +33,6 @@ log = logging.getLogger(__name__)
 # a long write holds the database, each of the server's threads answers a waiting request
 # every half second: 8 threads answer 48 in Slack's 3 s, and a short write is waited out.
 REQUEST_LOCK_WAIT = 0.5
-
-
-@dataclass
-class Services:
-    """What handlers and jobs are given: a unit-of-work factory, the clock, the settings."""
-
-    settings: Settings
-    session_factory: sessionmaker[Session]
-    clock: Clock
-    client: WebClient
-    delivery_client: WebClient
-
-    # Slack requests use this one, whose transactions wait for another writer only as long
-    # as Slack waits for an answer (then say so, having recorded nothing).
-    request_session_factory: sessionmaker[Session] | None = None
-
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.request_session_factory or self.session_factory)
-
-    def patient_uow(self) -> UnitOfWork:
-        """For work after the answer has gone (e.g. DMs a use case causes): it may wait."""
-        return UnitOfWork(self.session_factory)
 
 
 def make_web_client(settings: Settings, *, retry_server_errors: bool = True) -> WebClient:
@@ -81,6 +58,16 @@ class Bot:
     app: App
     services: Services
     engine: Engine
+    slack: SlackClients
+
+
+@dataclass(frozen=True)
+class SlackClients:
+    """`client` answers people (it retries server errors); `delivery` is the outbox's, which
+    does not, because a post that failed that way may still have reached Slack."""
+
+    client: WebClient
+    delivery: WebClient
 
 
 def bootstrap(
@@ -92,7 +79,7 @@ def bootstrap(
     delivery_client: WebClient | None = None,
     token_verification: bool = True,
     listener_executor: Executor | None = None,
-    register: Callable[[App, Services], None] | None = None,
+    register: Callable[[App, Services, SlackClients], None] | None = None,
 ) -> Bot:
     """Build the bot: migrate the database, make the Bolt app and register every listener."""
     settings.require_slack()
@@ -101,11 +88,15 @@ def bootstrap(
     client = client or make_web_client(settings)
     services = Services(
         settings=settings,
-        session_factory=make_session_factory(engine),
         clock=clock or SystemClock(),
+        units=Units(
+            session_factory=make_session_factory(engine),
+            request_session_factory=make_session_factory(with_lock_wait(engine, REQUEST_LOCK_WAIT)),
+        ),
+    )
+    slack = SlackClients(
         client=client,
-        delivery_client=delivery_client or make_web_client(settings, retry_server_errors=False),
-        request_session_factory=make_session_factory(with_lock_wait(engine, REQUEST_LOCK_WAIT)),
+        delivery=delivery_client or make_web_client(settings, retry_server_errors=False),
     )
     app = App(
         signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
@@ -118,5 +109,5 @@ def bootstrap(
     )
     if register is None:
         from handlers import register_all as register
-    register(app, services)
-    return Bot(app=app, services=services, engine=engine)
+    register(app, services, slack)
+    return Bot(app=app, services=services, engine=engine, slack=slack)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.app import Services
+from bot.app import SlackClients
+from bot.services import Services
 
 
-def register_all(app: App, services: Services) -> None:
+def register_all(app: App, services: Services, slack: SlackClients) -> None:
     from handlers import (
         board,
         context,

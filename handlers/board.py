@@ -16,9 +16,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
 from bot.core.errors import UserError
 from bot.render import board as render
+from bot.services import Services
 from bot.services import board_views as views
 from bot.services.plans import Actor
 from handlers.common import Reply, actor_of, refusal, services_of

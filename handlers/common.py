@@ -13,9 +13,9 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltRequest
 
-from bot.app import Services
 from bot.core.errors import UserError
 from bot.render.mrkdwn import refusal as refusal_message
+from bot.services import Services
 from bot.services.plans import Actor
 
 log = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.app import Services
 from bot.core.errors import UserError
 from bot.core.text import clean_payload
+from bot.services import Services
 from bot.services.plans import (
     Actor,
     has_only_placeholder_name,

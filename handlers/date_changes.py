@@ -18,7 +18,6 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
 from bot.core.errors import UserError
 from bot.render import ids
 from bot.render.mrkdwn import refusal, within_one_message
@@ -27,6 +26,7 @@ from bot.render.progress import (
     date_change_decision_dm,
     date_change_request_message,
 )
+from bot.services import Services
 from bot.services.owner import (
     DATE_CHANGE_DECISION,
     DATE_CHANGE_REQUEST,

@@ -7,9 +7,9 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.app import Services
 from bot.core.errors import UserError
 from bot.render.mrkdwn import refusal
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 

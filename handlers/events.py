@@ -15,11 +15,11 @@ from slack_bolt import App, BoltContext, BoltRequest
 from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 
-from bot.app import Services
 from bot.core.errors import UserError
 from bot.render.home import home_view
 from bot.render.mrkdwn import refusal
 from bot.render.progress import DM_HELP, THREAD_HELP, dm_command_hint, recorded_text
+from bot.services import Services
 from bot.services.owner import (
     find_reminder_thread,
     my_boards_status,

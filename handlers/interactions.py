@@ -17,7 +17,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.app import Services
 from bot.core.errors import UserError
 from bot.core.statuses import find_status
 from bot.render import ids
@@ -36,6 +35,7 @@ from bot.render.progress import (
     update_modal,
     update_saved_modal,
 )
+from bot.services import Services
 from bot.services.owner import (
     FieldError,
     action_by_id,

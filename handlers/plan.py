@@ -16,12 +16,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
 from bot.core.errors import UserError
 from bot.render import ids
 from bot.render import plan as render
 from bot.render.mrkdwn import refusal
-from bot.services import admin
+from bot.services import Services, admin
 from bot.services.linking import SlackProfile, link_person, unlinked_owners
 from bot.services.plans import (
     Actor,

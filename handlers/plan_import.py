@@ -17,11 +17,10 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
 from bot.core.errors import UserError
 from bot.core.importer import read_plan
 from bot.render import plan as render
-from bot.services import admin
+from bot.services import Services, admin
 from bot.services.plan_import import BoardDefaults
 from bot.services.plans import Actor
 from handlers.common import actor_of, services_of

@@ -11,8 +11,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
 from bot.core.errors import UserError
+from bot.services import Services
 from bot.services.admin import known_slack_users
 from bot.services.linking import (
     DirectoryMatch,

@@ -12,10 +12,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.app import Services
 from bot.core.errors import UserError
 from bot.render.mrkdwn import refusal
 from bot.render.progress import date_change_asked_text, mine_message, recorded_message
+from bot.services import Services
 from bot.services.owner import (
     ask_for_new_date,
     date_change_notice,

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import Bot, Services, bootstrap
+from bot.app import Bot, SlackClients, bootstrap
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.sandbox.emulator import SlackEmulator
+from bot.services import Services
 from bot.web import RunningServer, serve
 from scheduler.delivery import Delivery, DeliveryReport
 from scheduler.jobs import deliver_notifications, tick
@@ -97,7 +98,7 @@ class LocalBot:
             self.emulator.connect_app(self.server.url, self.signing_secret)
         self.delivery = Delivery(
             self.bot.services.session_factory,
-            self.bot.services.delivery_client,
+            self.bot.slack.delivery,
             worker="local",
             retry_delay=lambda attempt: 0.0,
         )
@@ -123,6 +124,10 @@ class LocalBot:
     @property
     def services(self) -> Services:
         return self.bot.services
+
+    @property
+    def slack(self) -> SlackClients:
+        return self.bot.slack
 
     def run_jobs(self, now: dt.datetime | None = None) -> DeliveryReport:
         """Plan and deliver whatever is due at `now` (default: the clock's time)."""

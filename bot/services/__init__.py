@@ -1,1 +1,55 @@
-"""Use cases: plain values in, plain read models out; each owns its transaction."""
+"""Use cases: plain values in (ids, refs, text, the actor, `now`), plain read models out.
+
+Each use case opens and commits its own unit of work, so a Slack listener, the CLI, the
+scheduler and the sandbox all call the same function and none of them holds a transaction.
+Groups of use cases hang off `Services`, built once by `bot.app.bootstrap()` and bound to
+listeners and jobs when they are registered. Nothing here knows Slack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Units:
+    """Where units of work come from.
+
+    `request()` is for work a person waits on: its transactions wait for another writer only
+    as long as Slack waits for an answer (then say so, having recorded nothing).
+    `patient()` is for work after the answer has gone, and for jobs: it may wait.
+    """
+
+    session_factory: sessionmaker[Session]
+    request_session_factory: sessionmaker[Session] | None = None
+
+    def request(self) -> UnitOfWork:
+        return UnitOfWork(self.request_session_factory or self.session_factory)
+
+    def patient(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+
+@dataclass
+class Services:
+    """The use cases, bound to one database, one clock and one set of settings."""
+
+    settings: Settings
+    clock: Clock
+    units: Units
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        return self.units.session_factory
+
+    def uow(self) -> UnitOfWork:
+        return self.units.request()
+
+    def patient_uow(self) -> UnitOfWork:
+        return self.units.patient()

@@ -152,8 +152,8 @@ def test_announcing_twice_sends_nothing_twice(local: LocalBot, board: Seeded) ->
     wait_for_dms(local, JANE)
     request_id = request_row(local).id
 
-    announce_request(local.services, local.services.client, request_id)
-    announce_decision(local.services, local.services.client, request_id)
+    announce_request(local.services, local.slack.client, request_id)
+    announce_decision(local.services, local.slack.client, request_id)
 
     assert len(bot_dms(local, CHAIR)) == 1
     assert len(bot_dms(local, JANE)) == 1

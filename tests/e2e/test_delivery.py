@@ -113,7 +113,7 @@ def test_restart_after_posting_but_before_recording_never_posts_twice(
         posted = first.emulator.messages(include_ephemeral=False)
         # Restart: a new process (new app, new delivery worker) against the same Slack and database.
         restarted = Delivery(
-            first.services.session_factory, first.services.delivery_client, worker="after-restart"
+            first.services.session_factory, first.slack.delivery, worker="after-restart"
         )
         report = restarted.run(NINE_BST + dt.timedelta(minutes=10))
         assert report.recovered == 1 and report.sent == 1
@@ -286,9 +286,7 @@ def test_two_schedulers_at_once_on_postgresql(clock: ManualClock) -> None:
             seed_board(local)
             add_owners(local, 30, dt.date(2019, 5, 31))
             workers = [
-                Delivery(
-                    local.services.session_factory, local.services.delivery_client, worker=f"w{i}"
-                )
+                Delivery(local.services.session_factory, local.slack.delivery, worker=f"w{i}")
                 for i in range(2)
             ]
             for _ in workers:  # both instances plan: the ledger keeps one row per key

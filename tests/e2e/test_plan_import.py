@@ -349,7 +349,7 @@ def test_the_emulator_sends_a_sign_in_page_without_the_token(local: LocalBot) ->
     stranger = WebClient(token="xoxb-not-the-bot", base_url=local.emulator.api_url)
     with pytest.raises(UserError, match="sign-in page"):
         download_private_file(stranger, shared)
-    assert download_private_file(local.services.client, shared)[:2] == b"PK"
+    assert download_private_file(local.slack.client, shared)[:2] == b"PK"
 
 
 def test_without_a_token_no_download_is_attempted(file_server: FileServer) -> None:
@@ -374,7 +374,7 @@ def test_a_download_follows_slacks_redirects_and_keeps_the_token_from_the_cdn(
     shared = local.emulator.share_file(ADA, "plan.xlsx", council_sheet())
     local.emulator.redirect_downloads([local.emulator.base_url, cdn_of(local)])
 
-    data = download_private_file(local.services.client, shared, cdn_origins=(cdn_of(local),))
+    data = download_private_file(local.slack.client, shared, cdn_origins=(cdn_of(local),))
 
     assert data[:2] == b"PK"
     token = f"Bearer {local.emulator.bot_token}"
@@ -402,7 +402,7 @@ def test_more_than_three_redirects_are_not_followed(local: LocalBot) -> None:
     local.emulator.redirect_downloads([local.emulator.base_url] * 4)
 
     with pytest.raises(UserError, match="somewhere I won't fetch"):
-        download_private_file(local.services.client, shared)
+        download_private_file(local.slack.client, shared)
     assert len(local.emulator.file_requests) == 4
 
 
@@ -411,7 +411,7 @@ def test_a_redirect_away_from_slack_is_not_followed(local: LocalBot) -> None:
     local.emulator.redirect_downloads([cdn_of(local)])  # not Slack's: no cdn_origins given
 
     with pytest.raises(UserError, match="somewhere I won't fetch"):
-        download_private_file(local.services.client, shared)
+        download_private_file(local.slack.client, shared)
     assert [r.host.split(":")[0] for r in local.emulator.file_requests] == ["127.0.0.1"]
 
 

@@ -24,7 +24,7 @@ NINE_BST = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)
 
 def service(local: LocalBot, worker: str) -> SchedulerService:
     return SchedulerService(
-        local.services.session_factory, local.services.delivery_client, local.clock, worker=worker
+        local.services.session_factory, local.slack.delivery, local.clock, worker=worker
     )
 
 

@@ -190,7 +190,7 @@ def test_the_update_button_opens_on_an_action_beyond_the_first_hundred(
 ) -> None:
     target = owner_of_many(local, board, 130)
     dm = local.emulator.dm_channel(JANE)
-    local.services.client.chat_postMessage(
+    local.slack.client.chat_postMessage(
         channel=dm, text="Update 4.1", blocks=[action_buttons(target)]
     )
     reminder = local.emulator.last_message(channel=dm)
