@@ -6,6 +6,7 @@ result; a UserError becomes a short ephemeral line saying what to type instead.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +60,43 @@ def reply_or_refuse(work: Callable[[], Reply]) -> Reply:
         return work()
     except UserError as error:
         return refusal(error)
+
+
+def answers_refusals(listener: Callable[..., None]) -> Callable[..., None]:
+    """A UserError raised by the listener (after its ack) becomes a short ephemeral reply.
+
+    Bolt passes listener arguments by name and reads them from the unwrapped function, so
+    the listener asks for `respond` (and `body`, `client`) as usual; the reply goes through
+    the response URL when there is one, else as an ephemeral message in the channel.
+    """
+
+    @functools.wraps(listener)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            listener(*args, **kwargs)
+        except UserError as error:
+            tell_ephemerally(kwargs, refusal_message(error.message))
+
+    return wrapper
+
+
+def tell_ephemerally(kwargs: dict[str, Any], message: dict[str, Any]) -> None:
+    body: dict[str, Any] = kwargs.get("body") or kwargs.get("command") or {}
+    respond = kwargs.get("respond")
+    if respond is not None and body.get("response_url"):
+        respond(**message, response_type="ephemeral", replace_original=False)
+        return
+    client = kwargs.get("client")
+    context = kwargs.get("context")
+    channel = (
+        (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else None
+    )
+    channel = channel or body.get("channel_id") or (context.channel_id if context else None)
+    user = (context.user_id if context else None) or body.get("user_id")
+    if client is not None and channel and user:
+        client.chat_postEphemeral(channel=channel, user=user, **message)
+    else:
+        log.warning("a refusal had nowhere to go: %s", message.get("text"))
 
 
 def is_retry(request: BoltRequest) -> bool:
