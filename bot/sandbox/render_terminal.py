@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 import emoji
 
+from bot.sandbox.blocks import rich_text
 from bot.sandbox.model import Message, View
 
 # ---------------------------------------------------------------- colour
@@ -288,24 +289,11 @@ def block_lines(
 
 
 def _rich_text(elements: list[Any], names: Names) -> str:
-    parts: list[str] = []
-    for element in elements:
-        if not isinstance(element, Mapping):
-            continue
-        kind = element.get("type")
-        if kind in {"text", "link"}:
-            parts.append(str(element.get("text") or element.get("url") or ""))
-        elif kind == "user":
-            user = str(element.get("user_id"))
-            parts.append(f"@{names.user(user) or user}")
-        elif kind == "channel":
-            channel = str(element.get("channel_id"))
-            parts.append(f"#{names.channel(channel) or channel}")
-        elif kind == "emoji":
-            parts.append(f":{element.get('name')}:")
-        elif "elements" in element:
-            parts.append(_rich_text(element["elements"], names))
-    return "".join(parts)
+    return rich_text(
+        elements,
+        user=lambda id: f"@{names.user(id) or id}",
+        channel=lambda id: f"#{names.channel(id) or id}",
+    )
 
 
 def message_body(message: Message, style: Style, names: Names = NO_NAMES) -> list[str]:

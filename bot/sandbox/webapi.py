@@ -315,6 +315,25 @@ def _readable(s: SlackState, p: Params) -> Channel:
     return channel
 
 
+def _cursor_for(kind: str, key: str) -> str:
+    """Slack's opaque `next_cursor`: here base64 of `kind:key`, the first item of the next page."""
+    return base64.b64encode(f"{kind}:{key}".encode()).decode()
+
+
+def _cursor_start(p: Params, kind: str, keys: list[str]) -> int:
+    """Where the page named by the request's `cursor` starts in `keys` (0 without a cursor)."""
+    cursor = p.str("cursor")
+    if not cursor:
+        return 0
+    try:
+        wanted = base64.b64decode(cursor, validate=True).decode().removeprefix(f"{kind}:")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ApiError("invalid_cursor") from exc
+    if wanted not in keys:
+        raise ApiError("invalid_cursor")
+    return keys.index(wanted)
+
+
 @_method("conversations.history")
 def conversations_history(s: SlackState, p: Params) -> dict[str, Any]:
     """Newest first, a page of ``limit`` (default 100, at most 999) at a time; the next page's
@@ -333,17 +352,7 @@ def conversations_history(s: SlackState, p: Params) -> dict[str, Any]:
         and (m.thread_ts is None or m.thread_ts == m.ts)
         and oldest < float(m.ts) < latest
     ]
-    start = 0
-    cursor = p.str("cursor")
-    if cursor:
-        try:
-            wanted = base64.b64decode(cursor, validate=True).decode().removeprefix("next_ts:")
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise ApiError("invalid_cursor") from exc
-        stamps = [m.ts for m in found]
-        if wanted not in stamps:
-            raise ApiError("invalid_cursor")
-        start = stamps.index(wanted)
+    start = _cursor_start(p, "next_ts", [m.ts for m in found])
     page, rest = found[start : start + limit], found[start + limit :]
     with_metadata = p.bool("include_all_metadata")
     messages = []
@@ -352,12 +361,11 @@ def conversations_history(s: SlackState, p: Params) -> dict[str, Any]:
         if not with_metadata:
             shown.pop("metadata", None)
         messages.append(shown)
-    next_cursor = base64.b64encode(f"next_ts:{rest[0].ts}".encode()).decode() if rest else ""
     return {
         "messages": messages,
         "has_more": bool(rest),
         "pin_count": 0,
-        "response_metadata": {"next_cursor": next_cursor},
+        "response_metadata": {"next_cursor": _cursor_for("next_ts", rest[0].ts) if rest else ""},
     }
 
 
@@ -390,31 +398,17 @@ def users_info(s: SlackState, p: Params) -> dict[str, Any]:
     return {"user": s.user(p.required("user")).to_slack(s.ws, s.now())}
 
 
-def _cursor_for(user_id: str) -> str:
-    return base64.b64encode(f"user:{user_id}".encode()).decode()
-
-
 @_method("users.list")
 def users_list(s: SlackState, p: Params) -> dict[str, Any]:
     users = list(s.users.values())
-    start = 0
-    cursor = p.str("cursor")
-    if cursor:
-        try:
-            wanted = base64.b64decode(cursor, validate=True).decode().removeprefix("user:")
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise ApiError("invalid_cursor") from exc
-        ids = [u.id for u in users]
-        if wanted not in ids:
-            raise ApiError("invalid_cursor")
-        start = ids.index(wanted)
+    start = _cursor_start(p, "user", [u.id for u in users])
     limit = p.int("limit", 0) or len(users)
     page = users[start : start + limit]
     rest = users[start + limit :]
     return {
         "members": [u.to_slack(s.ws, s.now()) for u in page],
         "cache_ts": int(s.now()),
-        "response_metadata": {"next_cursor": _cursor_for(rest[0].id) if rest else ""},
+        "response_metadata": {"next_cursor": _cursor_for("user", rest[0].id) if rest else ""},
     }
 
 
