@@ -403,20 +403,15 @@ def _option_display(option: Mapping[str, Any], style: Style) -> str:
 
 
 def _selected_text(element: Mapping[str, Any], current: Any, style: Style) -> str:
+    """What a select shows: the state's choice once there is a state, else the initial one."""
     if isinstance(current, Mapping):
-        option = current.get("selected_option")
-        if option:
-            return option_label(option, style)
-        options = current.get("selected_options")
-        if options:
-            return ", ".join(option_label(o, style) for o in options)
-        return ""
-    initial = element.get("initial_option")
-    if initial:
-        return option_label(initial, style)
-    initial_many = element.get("initial_options")
-    if initial_many:
-        return ", ".join(option_label(o, style) for o in initial_many)
+        one, many = current.get("selected_option"), current.get("selected_options")
+    else:
+        one, many = element.get("initial_option"), element.get("initial_options")
+    if one:
+        return option_label(one, style)
+    if many:
+        return ", ".join(option_label(o, style) for o in many)
     return ""
 
 

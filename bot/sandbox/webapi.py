@@ -165,20 +165,9 @@ def _content(p: Params, *, required: bool) -> tuple[str | None, list[dict[str, A
 def chat_post_message(s: SlackState, p: Params) -> dict[str, Any]:
     channel = s.conversation(p.required("channel"))
     _check_postable(s, channel)
-    text, blocks, attachments = _content(p, required=True)
-    message = s.add_message(
-        Message(
-            channel=channel.id,
-            ts=s.next_ts(),
-            text=text or "",
-            blocks=blocks or [],
-            user=s.ws.bot_user_id,
-            bot_id=s.ws.bot_id,
-            thread_ts=p.str("thread_ts"),
-            attachments=attachments or [],
-            metadata=p.json("metadata"),
-        )
-    )
+    message = _new_bot_message(s, p, channel.id)
+    message.metadata = p.json("metadata")  # a bad body is named before bad metadata
+    message = s.add_message(message)
     return {"channel": channel.id, "ts": message.ts, "message": message.to_slack(s.ws)}
 
 
@@ -189,22 +178,26 @@ def chat_post_ephemeral(s: SlackState, p: Params) -> dict[str, Any]:
     _check_postable(s, channel)
     if not channel.has_member(user.id):
         raise ApiError("user_not_in_channel")
-    text, blocks, attachments = _content(p, required=True)
     message = s.add_message(
-        Message(
-            channel=channel.id,
-            ts=s.next_ts(),
-            text=text or "",
-            blocks=blocks or [],
-            user=s.ws.bot_user_id,
-            bot_id=s.ws.bot_id,
-            thread_ts=p.str("thread_ts"),
-            ephemeral_to=user.id,
-            attachments=attachments or [],
-            source="chat.postEphemeral",
-        )
+        _new_bot_message(s, p, channel.id, ephemeral_to=user.id, source="chat.postEphemeral")
     )
     return {"message_ts": message.ts}
+
+
+def _new_bot_message(s: SlackState, p: Params, channel_id: str, **extra: Any) -> Message:
+    """A message the bot posts with this request's text, blocks, attachments and thread."""
+    text, blocks, attachments = _content(p, required=True)
+    return Message(
+        channel=channel_id,
+        ts=s.next_ts(),
+        text=text or "",
+        blocks=blocks or [],
+        user=s.ws.bot_user_id,
+        bot_id=s.ws.bot_id,
+        thread_ts=p.str("thread_ts"),
+        attachments=attachments or [],
+        **extra,
+    )
 
 
 def _bot_message(s: SlackState, p: Params, ts_param: str = "ts") -> Message:
