@@ -9,12 +9,17 @@ listeners and jobs when they are registered. Nothing here knows Slack.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.services.operator import OperatorService
 
 
 @dataclass(frozen=True)
@@ -53,3 +58,10 @@ class Services:
 
     def patient_uow(self) -> UnitOfWork:
         return self.units.patient()
+
+    @cached_property
+    def operator(self) -> OperatorService:
+        """Use cases for the operator at the command line."""
+        from bot.services.operator import OperatorService
+
+        return OperatorService(self.units)
