@@ -20,6 +20,7 @@ from bot.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.services.operator import OperatorService
+    from bot.services.sandbox import SandboxService
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,10 @@ class Services:
         from bot.services.operator import OperatorService
 
         return OperatorService(self.units)
+
+    @cached_property
+    def sandbox(self) -> SandboxService:
+        """What the sandbox asks of a local database."""
+        from bot.services.sandbox import SandboxService
+
+        return SandboxService(self.units)
