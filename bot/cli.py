@@ -29,7 +29,7 @@ from bot.render.digest import digest_text
 from bot.render.paper import paper_markdown
 from bot.services import Services, Units
 from bot.services.digest import digest_json
-from bot.services.operator import FIRST_COMMAND, OperatorService
+from bot.services.operator import FIRST_COMMAND, OperatorService, parse_at
 from bot.services.paper import BoardPaper, paper_json
 from bot.services.plan_import import BoardDefaults
 from db.migrate import upgrade
@@ -302,9 +302,7 @@ def cmd_reminders_preview(
 
 def cmd_digest(args: argparse.Namespace, settings: Settings, now: dt.datetime, out: TextIO) -> int:
     with _operator(settings, now) as operator:
-        board = operator.board(args.board, now)
-        at = parse_at(args.at, board.timezone) if args.at else now
-        digest = operator.digest(board.id, at)
+        digest = operator.digest(args.board, args.at, now)
     if args.format == "json":
         json.dump(digest_json(digest), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -379,23 +377,6 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings, now: dt.datetime, 
         start=now,
         socket_mode=args.socket_mode,
     )
-
-
-def parse_at(text: str, timezone: str) -> dt.datetime:
-    """An ISO date-time; without an offset it is local to `timezone`; a bare date means 09:00."""
-    try:
-        if len(text.strip()) == 10:
-            moment = dt.datetime.combine(dt.date.fromisoformat(text.strip()), dt.time(9, 0))
-        else:
-            moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise BadInput(
-            f"I can't read “{text}” as a date-time. Use ISO form, e.g. 2019-05-16T09:00 "
-            "or 2019-05-16T09:00+01:00."
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(timezone))
-    return moment
 
 
 def _as_of(text: str | None, timezone: str, now: dt.datetime) -> dt.datetime:

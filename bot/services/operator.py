@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from bot.core.errors import UserError
 from bot.core.exporter import export_xlsx
@@ -39,15 +40,11 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class BoardChoice:
-    id: int
-    name: str
-    timezone: str
-
-
-@dataclass(frozen=True)
 class ReminderPreview:
-    messages: list[dict[str, Any]]  # DESIGN §7 `reminders preview --json`
+    """What would go out at a moment (DESIGN §7 `reminders preview --json` messages), and
+    whether that is nothing because there are no boards yet."""
+
+    messages: list[dict[str, Any]]
     no_boards: bool
 
 
@@ -116,15 +113,12 @@ class OperatorService:
             no_boards = not messages and not board_names(uow, workspace_for_cli(uow, now))
         return ReminderPreview(messages, no_boards)
 
-    def board(self, name: str | None, now: dt.datetime) -> BoardChoice:
-        """The board named, or the only one."""
+    def digest(self, board_name: str | None, at: str | None, now: dt.datetime) -> Digest:
+        """The board's weekly digest as it stands at `at` (board-local text; default `now`)."""
         with self.units.patient() as uow:
-            board = _board(uow, now, name)
-            return BoardChoice(board.id, board.name, board.timezone)
-
-    def digest(self, board_id: int, at: dt.datetime) -> Digest:
-        with self.units.patient() as uow:
-            return build_digest(uow, board_id, at)
+            board = _board(uow, now, board_name)
+            moment = parse_at(at, board.timezone) if at else now
+            return build_digest(uow, board.id, moment)
 
     def pack(
         self, board_name: str | None, meeting: dt.date | None, fmt: str, now: dt.datetime
@@ -139,59 +133,65 @@ class OperatorService:
             return BoardPack(board.name, meeting, paper=build_paper(uow, board.id, meeting, now))
 
 
+def parse_at(text: str, timezone: str) -> dt.datetime:
+    """An ISO date-time; without an offset it is local to `timezone`; a bare date means 09:00."""
+    try:
+        if len(text.strip()) == 10:
+            moment = dt.datetime.combine(dt.date.fromisoformat(text.strip()), dt.time(9, 0))
+        else:
+            moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(
+            f"I can't read “{text}” as a date-time. Use ISO form, e.g. 2019-05-16T09:00 "
+            "or 2019-05-16T09:00+01:00."
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment
+
+
 @dataclass(frozen=True)
 class _Words:
-    """How the command line names boards or plans when it can't pick one."""
+    """How the command line speaks of boards or plans when it can't pick one."""
 
-    none_yet: str  # none at all (for boards, even when one was named)
-    several: str  # none named, several there: {listed}
-    unknown: str  # the one named isn't there: {name}, {listed}
-    unknown_of_none: str  # ... and there are none to list
-    none_yet_when_named: bool
+    noun: str  # "board"
+    listed: str  # what the ones there are called: "boards", "active plans"
+    option: str  # the option that names one: "--board NAME"
+    none_yet_when_named: bool  # "there are none yet" even when one was named
 
 
-_BOARD_WORDS = _Words(
-    none_yet=f"There are no boards yet. Start with: {FIRST_COMMAND}",
-    several="There are several boards ({listed}); say which with --board NAME.",
-    unknown="There's no board called “{name}”; the boards are {listed}.",
-    unknown_of_none="There's no board called “{name}”.",
-    none_yet_when_named=True,
-)
-_PLAN_WORDS = _Words(
-    none_yet=f"There are no plans yet. Start with: {FIRST_COMMAND}",
-    several="There are several active plans ({listed}); say which with --plan TITLE.",
-    unknown="There's no plan called “{name}”; the active plans are {listed}.",
-    unknown_of_none="There's no plan called “{name}”.",
-    none_yet_when_named=False,
-)
+_BOARD = _Words("board", "boards", "--board NAME", none_yet_when_named=True)
+_PLAN = _Words("plan", "active plans", "--plan TITLE", none_yet_when_named=False)
 
 
 def _pick(words: _Words, names: list[str], name: str | None, find: Callable[[], T]) -> T:
     """`find()` the one named (or the only one), refusing in the command line's words."""
     if not names and (words.none_yet_when_named or not name):
-        raise UserError(words.none_yet)
+        raise UserError(f"There are no {words.noun}s yet. Start with: {FIRST_COMMAND}")
     listed = ", ".join(f"“{n}”" for n in names)
     if not name and len(names) > 1:
-        raise UserError(words.several.format(listed=listed))
+        raise UserError(
+            f"There are several {words.listed} ({listed}); say which with {words.option}."
+        )
     try:
         return find()
     except UserError:
-        unknown = words.unknown if names else words.unknown_of_none
-        raise UserError(unknown.format(name=name, listed=listed)) from None
+        known = f"; the {words.listed} are {listed}" if names else ""
+        raise UserError(f"There's no {words.noun} called “{name}”{known}.") from None
 
 
 def _board(uow: UnitOfWork, now: dt.datetime, name: str | None) -> Board:
     """A board by --board NAME, or the only one."""
     workspace = workspace_for_cli(uow, now)
     names = board_names(uow, workspace)
-    return _pick(_BOARD_WORDS, names, name, lambda: find_board(uow, workspace, name))
+    return _pick(_BOARD, names, name, lambda: find_board(uow, workspace, name))
 
 
 def _plan(uow: UnitOfWork, now: dt.datetime, title: str | None) -> Plan:
     """An active plan by --plan TITLE, or the only active one."""
     workspace = workspace_for_cli(uow, now)
     titles = active_plan_titles(uow, workspace)
-    return _pick(_PLAN_WORDS, titles, title, lambda: find_plan(uow, workspace, title))
+    return _pick(_PLAN, titles, title, lambda: find_plan(uow, workspace, title))
 
 
 def _pack_plan_xlsx(uow: UnitOfWork, board: Board) -> bytes:
