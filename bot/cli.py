@@ -321,11 +321,10 @@ def cmd_pack(args: argparse.Namespace, settings: Settings, now: dt.datetime, out
     with _operator(settings, now) as operator:
         pack = operator.pack(args.board, meeting, args.format, now)
     content: bytes | str
-    if pack.plan_xlsx is not None:
-        content = pack.plan_xlsx
+    if isinstance(pack.contents, BoardPaper):
+        content = _paper(pack.contents, args.format, template)
     else:
-        assert pack.paper is not None  # every other format is the committee paper
-        content = _paper(pack.paper, args.format, template)
+        content = pack.contents
     target = args.output
     if target is None and args.format in ("docx", "xlsx"):
         target = pack_filename(pack.board, pack.meeting, args.format)

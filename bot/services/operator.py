@@ -50,12 +50,11 @@ class ReminderPreview:
 
 @dataclass(frozen=True)
 class BoardPack:
-    """A board's pack for one meeting: its one active plan as .xlsx, or the committee paper."""
+    """A board's pack for one meeting."""
 
     board: str
     meeting: dt.date
-    plan_xlsx: bytes | None = None
-    paper: BoardPaper | None = None
+    contents: bytes | BoardPaper  # the board's one active plan as .xlsx, or the committee paper
 
 
 class OperatorService:
@@ -129,8 +128,8 @@ class OperatorService:
             board = _board(uow, now, board_name)
             meeting = meeting or next_meeting(uow, board, now)
             if fmt == "xlsx":
-                return BoardPack(board.name, meeting, plan_xlsx=_pack_plan_xlsx(uow, board))
-            return BoardPack(board.name, meeting, paper=build_paper(uow, board.id, meeting, now))
+                return BoardPack(board.name, meeting, _pack_plan_xlsx(uow, board))
+            return BoardPack(board.name, meeting, build_paper(uow, board.id, meeting, now))
 
 
 def parse_at(text: str, timezone: str) -> dt.datetime:
