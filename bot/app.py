@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -42,7 +43,7 @@ def make_web_client(settings: Settings, *, retry_server_errors: bool = True) -> 
     The outbox's delivery uses `retry_server_errors=False`: a post that failed that way may
     still have reached Slack, so it checks the channel's history before posting again.
     """
-    handlers = [RateLimitErrorRetryHandler(max_retry_count=5)]
+    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=5)]
     if retry_server_errors:
         handlers += [ServerErrorRetryHandler(max_retry_count=3), ConnectionErrorRetryHandler()]
     return WebClient(
@@ -108,6 +109,8 @@ def bootstrap(
         logger=logging.getLogger("improvement_bot.slack"),
     )
     if register is None:
-        from handlers import register_all as register
+        from handlers import register_all
+
+        register = register_all
     register(app, services, slack)
     return Bot(app=app, services=services, engine=engine, slack=slack)
