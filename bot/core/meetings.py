@@ -11,7 +11,7 @@ from functools import lru_cache
 from dateutil.rrule import rrule, rrulestr
 
 from bot.core.calendar import at_local
-from bot.core.dates import WEEKDAY_NAMES, DatePrecision, format_uk_date, parse_uk_date
+from bot.core.dates import WEEKDAY_NAMES, DatePrecision, format_day, parse_uk_date
 from bot.core.errors import UserError
 
 MEETING_RULE_EXAMPLES = (
@@ -96,7 +96,7 @@ class MeetingCycle:
         at = f"at {self.time:%H:%M}"
         if self.rule is None:
             return f"no regular cycle ({at})"
-        return f"{describe_rule(self.rule)} from {format_uk_date(self.start)} {at}"
+        return f"{describe_rule(self.rule)} from {format_day(self.start)} {at}"
 
 
 def _midnight(d: dt.date) -> dt.datetime:
@@ -225,9 +225,9 @@ def _compiled(rule_text: str, start: dt.date) -> rrule:
         raise _bad_rule(rule_text)
     first = _first_occurrence(rule)
     if first is None:
-        raise _bad_rule(rule_text, f"it gives no meeting after {format_uk_date(start)}")
+        raise _bad_rule(rule_text, f"it gives no meeting after {format_day(start)}")
     if (first - start).days > 366:
-        raise _bad_rule(rule_text, f"it gives no meeting in the year after {format_uk_date(start)}")
+        raise _bad_rule(rule_text, f"it gives no meeting in the year after {format_day(start)}")
     return rule
 
 
@@ -241,7 +241,7 @@ def describe_rule(rule: str) -> str:
         text += f", {parts['COUNT']} times"
     if "UNTIL" in parts:
         until = dt.datetime.strptime(parts["UNTIL"], "%Y%m%d").date()
-        text += f", until {format_uk_date(until)}"
+        text += f", until {format_day(until)}"
     return text
 
 
