@@ -10,6 +10,9 @@
 
 Each broken rule is shown as `file:line imports X (rule)`. Imports under `if TYPE_CHECKING:`
 count too: a type-only import is still a dependency of the layer.
+
+Also here, as the same kind of source check: every date a person reads is formatted by
+bot.core.dates, so messages, documents and the CLI show dates one way.
 """
 
 from __future__ import annotations
@@ -196,3 +199,47 @@ def test_the_check_sees_what_it_should() -> None:
     assert not render["render-imports-core-render-read-models"](read_model)
     assert render["render-imports-core-render-read-models"]("db.models.Plan")
     assert render["render-imports-core-render-read-models"]("bot.services.Services")
+
+
+# ---------------------------------------------------------------- one date formatter
+
+# Date directives; `%H:%M` (a time of day) is not one.
+_DATE_DIRECTIVES = ("%a", "%A", "%b", "%B", "%d", "%e", "%m", "%y", "%Y")
+# strftime-style dates that are not for people to read, each with why.
+DATE_FORMAT_ALLOWED = {
+    "bot/core/dates.py": "the one formatter",
+    "bot/core/exporter.py": "the exported sheet's cells, in the shapes the importer reads",
+    "bot/core/sheet_reader.py": "a date cell read as the text a person typed into the sheet",
+    "bot/core/meetings.py": "an RRULE's UNTIL part (YYYYMMDD)",
+    "bot/sandbox/demo.py": "commands the demo types, as a person would",
+}
+
+
+def _date_formats(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        pattern = None
+        if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+            pattern = ast.unparse(node.format_spec)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "strftime"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            pattern = str(node.args[0].value)
+        if pattern and any(d in pattern for d in _DATE_DIRECTIVES):
+            yield node.lineno, pattern
+
+
+def test_people_read_dates_from_one_formatter() -> None:
+    """Every date a person reads goes through bot.core.dates (format_day, format_moment)."""
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            file = path.relative_to(ROOT).as_posix()
+            if file in DATE_FORMAT_ALLOWED:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=file)
+            found += [f"{file}:{line} formats a date with {p}" for line, p in _date_formats(tree)]
+    assert not found, "use bot.core.dates.format_day / format_moment:\n" + "\n".join(found)
