@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.clock import ManualClock
 from bot.config import Settings, StartupError, load_settings
-from bot.core.dates import DatePrecision, parse_uk_date
+from bot.core.dates import DatePrecision, format_day, format_moment, parse_uk_date
 from bot.core.errors import UserError
 from bot.core.filenames import pack_filename
 from bot.core.importer import read_plan
@@ -281,10 +281,11 @@ def cmd_reminders_preview(
             f"Nothing would go out: there are no boards yet. Start with: {FIRST_COMMAND}", file=out
         )
         return EXIT_OK
+    when = format_moment(at, settings.timezone, weekday=True, zone_name=True)
     if not messages:
-        print(f"Nothing would go out at {at:%a %d %b %Y %H:%M %Z}.", file=out)
+        print(f"Nothing would go out at {when}.", file=out)
         return EXIT_OK
-    print(f"At {at:%a %d %b %Y %H:%M %Z}, {len(messages)} message(s) would go out:", file=out)
+    print(f"At {when}, {len(messages)} message(s) would go out:", file=out)
     for message in messages:
         print(f"- {message['kind']} to {message['to']}", file=out)
         if message.get("deliverable") is False:
@@ -412,7 +413,7 @@ def render_plans_text(plans: list[dict[str, Any]], today: dt.date) -> str:
                 owners = "; ".join(o["name"] for o in action["owners"]) or "no owner"
                 status = Status(action["status"]).label + (" (overdue)" if overdue else "")
                 lines.append(
-                    f"  {action['ref']:<6} {status:<22} due {_due_text(action):<12} {owners}"
+                    f"  {action['ref']:<6} {status:<22} due {_due_text(action):<17} {owners}"
                 )
                 lines.append(f"         {_shorten(action['title'], 90)}")
         lines.append("")
@@ -422,8 +423,7 @@ def render_plans_text(plans: list[dict[str, Any]], today: dt.date) -> str:
 def _due_text(action: dict[str, Any]) -> str:
     if not action["due"]:
         return _shorten(action.get("due_text") or "—", 12)
-    due = dt.date.fromisoformat(action["due"])
-    return due.strftime("%b %Y") if action["due_precision"] == "month" else due.strftime("%d/%m/%Y")
+    return format_day(dt.date.fromisoformat(action["due"]), action["due_precision"])
 
 
 def _shorten(text: str, width: int) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.core.dates import format_day
 from bot.core.exporter import export_xlsx
 from bot.core.filenames import pack_plan_filename
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
@@ -122,7 +123,7 @@ def plan_files(uow: UnitOfWork, board_id: int, day: dt.date) -> list[OutgoingFil
         files.append(
             OutgoingFile(
                 filename=pack_plan_filename(snapshot["title"], day),
-                title=f"{snapshot['title']} ({day:%d %b %Y})",
+                title=f"{snapshot['title']} ({format_day(day)})",
                 content=export_xlsx(snapshot),
             )
         )
