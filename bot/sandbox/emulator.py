@@ -315,8 +315,9 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
-        payload = part.get_payload(decode=True) or b""
-        fields[str(name)] = payload if part.get_filename() else payload.decode()
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        fields[str(name)] = data if part.get_filename() else data.decode()
     return fields
 
 
