@@ -102,6 +102,25 @@ def parse_challenge_id(text: str) -> int:
 # ---------------------------------------------------------------- states
 
 
+_OPEN, _ANSWERED, _CLOSED = ChallengeState.OPEN, ChallengeState.ANSWERED, ChallengeState.CLOSED
+_MOVES: dict[tuple[ChallengeState | None, EventKind], ChallengeState] = {
+    (None, EventKind.ASKED): _OPEN,
+    (_OPEN, EventKind.ANSWERED): _ANSWERED,
+    (_ANSWERED, EventKind.ANSWERED): _ANSWERED,  # owners add to their answer
+    (_OPEN, EventKind.CLOSED): _CLOSED,  # answered at the meeting, or overtaken
+    (_ANSWERED, EventKind.CLOSED): _CLOSED,
+    (_ANSWERED, EventKind.REOPENED): _OPEN,  # the answer falls short: a follow-up
+    (_CLOSED, EventKind.REOPENED): _OPEN,
+}
+_REFUSED: dict[tuple[ChallengeState, EventKind], str] = {
+    (_CLOSED, EventKind.ANSWERED): "{label} is closed, so it takes no more answers. The chair "
+    'can reopen it with a follow-up: `/board challenge reopen {id} "<question>"`',
+    (_CLOSED, EventKind.CLOSED): "{label} is closed already",
+    (_OPEN, EventKind.REOPENED): "{label} is still open, waiting for the owners' answer: "
+    "there is nothing to reopen yet",
+}
+
+
 def next_state(
     state: ChallengeState | None, kind: EventKind, *, label: str = "This challenge"
 ) -> ChallengeState:
@@ -109,32 +128,13 @@ def next_state(
 
     `state` None is a challenge not yet asked; `label` names it in refusals (`C12`).
     """
-    match state, kind:
-        case None, EventKind.ASKED:
-            return ChallengeState.OPEN
-        case None, _:
-            raise ValueError(f"a challenge starts by being asked, not {kind.value}")
-        case _, EventKind.ASKED:
-            raise Conflict(f"{label} has been asked already: answer it, or ask a new one")
-        case ChallengeState.OPEN | ChallengeState.ANSWERED, EventKind.ANSWERED:
-            return ChallengeState.ANSWERED
-        case ChallengeState.CLOSED, EventKind.ANSWERED:
-            raise Conflict(
-                f"{label} is closed, so it takes no more answers. The chair can reopen it "
-                f'with a follow-up: `/board challenge reopen {_typed(label)} "<question>"`'
-            )
-        case ChallengeState.OPEN | ChallengeState.ANSWERED, EventKind.CLOSED:
-            return ChallengeState.CLOSED
-        case ChallengeState.CLOSED, EventKind.CLOSED:
-            raise Conflict(f"{label} is closed already")
-        case ChallengeState.ANSWERED | ChallengeState.CLOSED, EventKind.REOPENED:
-            return ChallengeState.OPEN
-        case ChallengeState.OPEN, EventKind.REOPENED:
-            raise Conflict(
-                f"{label} is still open, waiting for the owners' answer: there is nothing to "
-                "reopen yet"
-            )
-    raise ValueError(f"unknown move {kind!r} from {state!r}")  # pragma: no cover
+    if (state, kind) in _MOVES:
+        return _MOVES[state, kind]
+    if state is None:
+        raise ValueError(f"a challenge starts by being asked, not {kind.value}")
+    if kind is EventKind.ASKED:
+        raise Conflict(f"{label} has been asked already: answer it, or ask a new one")
+    raise Conflict(_REFUSED[state, kind].format(label=label, id=_typed(label)))
 
 
 def _typed(label: str) -> str:

@@ -176,6 +176,10 @@ def split_leading_impact(text: str) -> tuple[Impact | None, str]:
 # ---------------------------------------------------------------- an action's impact
 
 
+def _given(evidence: str | None) -> bool:
+    return bool(evidence and evidence.strip())
+
+
 @dataclass(frozen=True)
 class ImpactUpdate:
     """What one progress update said: its status (None keeps it), judgement and evidence."""
@@ -187,7 +191,7 @@ class ImpactUpdate:
 
     @property
     def has_evidence(self) -> bool:
-        return bool(self.evidence and self.evidence.strip())
+        return _given(self.evidence)
 
     @property
     def speaks_to_impact(self) -> bool:
@@ -228,17 +232,13 @@ class ActionImpact:
     evidence: str | None = None
 
     @property
-    def has_evidence(self) -> bool:
-        return bool(self.evidence and self.evidence.strip())
-
-    @property
     def delivered(self) -> bool:
         return self.status.is_complete
 
     @property
     def impact_evidenced(self) -> bool:
         """Judged evidenced, with the evidence given: a claim alone is not evidence."""
-        return self.impact is Impact.EVIDENCED and self.has_evidence
+        return self.impact is Impact.EVIDENCED and _given(self.evidence)
 
     @property
     def owes_evidence(self) -> bool:
@@ -263,7 +263,7 @@ def headline(status: Status, impact: Impact | None, *, evidence: str | None = No
     emerging", otherwise "Delivered, impact not yet evidenced". Not complete: the status label,
     and the impact once judged ("On track, impact emerging"); "not assessed" adds nothing.
     """
-    has_evidence = bool(evidence and evidence.strip())
+    has_evidence = _given(evidence)
     if status.is_complete:
         if impact is Impact.EVIDENCED and has_evidence:
             return "Delivered, impact evidenced"
@@ -280,7 +280,7 @@ def headline(status: Status, impact: Impact | None, *, evidence: str | None = No
 def wants_evidence(status: Status | None, evidence: str | None) -> bool:
     """Whether to ask for the evidence of impact: an update marking the action complete
     without any."""
-    return status is not None and status.is_complete and not (evidence and evidence.strip())
+    return status is not None and status.is_complete and not _given(evidence)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from bot.core.dates import format_day
 from bot.core.statuses import Status
 
 __all__ = [
+    "SYMBOLS",
     "ActionMovement",
     "DueChange",
     "Movement",
@@ -57,12 +58,13 @@ class Movement(StrEnum):
     SAME = "same"
     NEW = "new"
 
-    @property
-    def symbol(self) -> str:
-        return _SYMBOLS[self]
 
-
-_SYMBOLS = {Movement.IMPROVED: "↑", Movement.WORSENED: "↓", Movement.SAME: "=", Movement.NEW: "new"}
+SYMBOLS: dict[Movement, str] = {
+    Movement.IMPROVED: "↑",
+    Movement.WORSENED: "↓",
+    Movement.SAME: "=",
+    Movement.NEW: "new",
+}
 
 
 def movement(before: Status | None, now: Status) -> Movement:
@@ -127,6 +129,11 @@ class ActionMovement:
     def movement(self) -> Movement:
         return movement(self.before, self.now)
 
+    @property
+    def symbol(self) -> str:
+        """↑, ↓, = or new."""
+        return SYMBOLS[self.movement]
+
     def as_json(self) -> dict[str, Any]:
         """The `movement` key of an action in `plan show --json`."""
         return {
@@ -134,7 +141,7 @@ class ActionMovement:
             "at_last_meeting": self.before.value if self.before else None,
             "now": self.now.value,
             "movement": self.movement.value,
-            "symbol": self.movement.symbol,
+            "symbol": self.symbol,
             "slips": self.slips,
         }
 

@@ -434,21 +434,21 @@ class ListChallenges:
 
 
 @dataclass(frozen=True)
-class CloseChallenge:
-    """Close a challenge, with an optional note; `board`, when named, must be its board."""
+class ChallengeStep:
+    """The chair's step on a challenge by its id (`C12` → 12); a `board`, when named, must be
+    the challenge's own."""
 
     challenge: int
-    note: str | None = None
+    text: str | None = None
     board: str | None = None
 
 
-@dataclass(frozen=True)
-class ReopenChallenge:
-    """Reopen a challenge with a follow-up question."""
+class CloseChallenge(ChallengeStep):
+    """Close a challenge; `text` is an optional closing note."""
 
-    challenge: int
-    follow_up: str
-    board: str | None = None
+
+class ReopenChallenge(ChallengeStep):
+    """Reopen a challenge; `text` is the follow-up question (always given)."""
 
 
 ProgressCommand: TypeAlias = (

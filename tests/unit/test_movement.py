@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.movement import (
     BRAG_ORDER,
+    SYMBOLS,
     ActionMovement,
     DueChange,
     Movement,
@@ -63,7 +64,8 @@ def test_movement(before: Status | None, now: Status, expected: Movement) -> Non
 
 
 def test_symbols() -> None:
-    assert [m.symbol for m in Movement] == ["↑", "↓", "=", "new"]
+    assert [SYMBOLS[m] for m in Movement] == ["↑", "↓", "=", "new"]
+    assert ActionMovement("4.1", Status.RED, Status.GREEN, 0, MEETING).symbol == "↑"
 
 
 def test_the_cut_off_is_the_latest_meeting_that_has_started() -> None:
