@@ -78,6 +78,7 @@ def _normalise(text: str) -> str:
     text = text.strip().lower().replace("’", "'")
     text = re.sub(r"(?<=\w)[/.](?=\w)", "", text)  # n/a → na, n.a. → na.
     text = text.strip(":.!,;-–—*_'\" ")
+    text = re.sub(r"^impact\b[\s:\-–—]*", "", text)  # `impact: emerging` as `emerging`
     return re.sub(r"[\s_\-]+", " ", text)
 
 
@@ -93,7 +94,6 @@ _add(
     "shown",
     "demonstrated",
     "proven",
-    "impact evidenced",
     "fully evidenced",
 )
 _add(
@@ -106,7 +106,6 @@ _add(
     "partly",
     "partly evidenced",
     "partially evidenced",
-    "impact emerging",
 )
 _add(
     Impact.NOT_YET_EVIDENCED,
@@ -121,7 +120,6 @@ _add(
     "no impact yet",
     "none",
     "nye",
-    "impact not yet evidenced",
 )
 _add(
     Impact.NOT_ASSESSED,
@@ -136,7 +134,6 @@ _add(
     "too early",
     "too early to say",
     "tbc",
-    "impact not assessed",
 )
 
 

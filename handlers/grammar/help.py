@@ -224,9 +224,9 @@ FORMS: dict[CommandName, tuple[Form, ...]] = {
 _TITLES: dict[CommandName, str] = {
     "progress": "*`/progress`* — update your actions",
     "plan": "*`/plan`* — set up boards and plans (admins)",
-    "board": "*`/board`* — board status, approvals and challenges. With several boards, put "
-    "the board's name in double quotes anywhere a name can stand: first "
-    '(`/board "Improvement Board" digest`) or at the end (`/board digest "Improvement Board"`)',
+    "board": "*`/board`* — board status and approvals. With several boards, put the board's "
+    'name in double quotes anywhere a name can stand: first (`/board "Improvement Board" '
+    'digest`) or at the end (`/board digest "Improvement Board"`)',
 }
 
 # Lines quoted in error messages: the form to type, with a realistic example where it helps.

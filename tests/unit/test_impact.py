@@ -38,6 +38,8 @@ def at(day: int, hour: int = 9) -> dt.datetime:
     [
         ("evidenced", Impact.EVIDENCED),
         ("Impact evidenced", Impact.EVIDENCED),
+        ("impact: not yet", Impact.NOT_YET_EVIDENCED),
+        ("Impact – n/a", Impact.NOT_ASSESSED),
         ("EVIDENCED.", Impact.EVIDENCED),
         ("demonstrated", Impact.EVIDENCED),
         ("emerging", Impact.EMERGING),
@@ -62,7 +64,7 @@ def test_the_words_people_type(typed: str, expected: Impact) -> None:
     assert parse_impact(typed) is expected
 
 
-@pytest.mark.parametrize("typed", ["", "   ", "great", "evidenc", "yes", "amber"])
+@pytest.mark.parametrize("typed", ["", "   ", "great", "evidenc", "yes", "amber", "impact"])
 def test_unknown_words_are_refused_saying_what_to_type(typed: str) -> None:
     assert find_impact(typed) is None
     with pytest.raises(UserError) as refused:
