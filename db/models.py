@@ -7,6 +7,7 @@ Progress updates are append-only: nothing in the bot edits or deletes one.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -346,6 +348,18 @@ class DateChangeRequest(Base):
     decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])
 
 
+class NotificationState(enum.StrEnum):
+    """Where a message is in the outbox: pending until a worker claims it (sending, with a
+    claim that lapses), then sent, failed (Slack will never take it) or dropped (its day
+    passed, or nothing was left to say)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DROPPED = "dropped"
+
+
 class Notification(Base):
     """Outbox and ledger in one: a row per message, claimed by its unique key before sending."""
 
@@ -366,7 +380,15 @@ class Notification(Base):
         ForeignKey("person.id", ondelete="SET NULL")
     )
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[NotificationState] = mapped_column(
+        Enum(
+            NotificationState,
+            native_enum=False,
+            length=16,
+            values_callable=lambda states: [state.value for state in states],
+        ),
+        default=NotificationState.PENDING,
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[dt.datetime]
     # The working day the message belongs to: missed ones are dropped once it has passed.

@@ -22,7 +22,6 @@ from bot.services import Services
 from bot.services import board_views as views
 from bot.services.plans import Actor
 from handlers.common import Reply, actor_of, refusal, services_of
-from handlers.date_changes import announce_decision
 from handlers.grammar import (
     ApproveDateChange,
     BoardCommand,
@@ -175,19 +174,9 @@ def decide(
     approve: bool,
     note: str | None = None,
 ) -> render.Rendered:
-    """Approve or decline a date change, then tell the person who asked."""
+    """Approve or decline a date change. The DM to the person who asked is saved with the
+    decision and goes out with the outbox's next delivery, run at once."""
     with services.uow() as uow:
         decision = views.decide(uow, actor, request_id, approve, services.clock.now(), note)
         uow.commit()
-    return render.decision_message(decision, announce(services, client, request_id))
-
-
-def announce(services: Services, client: WebClient, request_id: int) -> bool:
-    """Tell the person who asked (handlers.date_changes); False when that failed. The
-    decision is already saved, so a failure here is logged rather than raised."""
-    try:
-        announce_decision(services, client, request_id)
-    except Exception:
-        log.exception("could not announce the decision on date change %s", request_id)
-        return False
-    return True
+    return render.decision_message(decision, announced=True)

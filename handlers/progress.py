@@ -25,7 +25,6 @@ from bot.services.owner import (
 )
 from bot.services.plans import Actor
 from handlers.common import actor_of, services_of
-from handlers.date_changes import announce_request
 from handlers.grammar import (
     Help,
     ListMine,
@@ -60,7 +59,6 @@ def on_progress(ack: Ack, command: dict[str, Any], client: WebClient, context: B
                 trigger_id = str(command.get("trigger_id") or "")
                 request_id, answer = _ask(services, actor, change, trigger_id)
                 ack(**answer)
-                announce_request(services, client, request_id)
     except UserError as error:
         ack(**refusal(error.message))
 

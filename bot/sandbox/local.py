@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.web import RunningServer, serve
 from scheduler.delivery import Delivery, DeliveryReport
 from scheduler.jobs import deliver_notifications, tick
+from scheduler.service import DeliverSoon
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class LocalBot:
         self.server: RunningServer | None = None
         self.socket_handler: SocketModeHandler | None = None
         self.delivery: Delivery
+        self.deliver_soon: DeliverSoon | None = None
 
     def start(self) -> LocalBot:
         self.emulator.start()
@@ -102,9 +104,15 @@ class LocalBot:
             worker="local",
             retry_delay=lambda attempt: 0.0,
         )
+        # What a request enqueues goes out at once, as in production (bot.runner).
+        self.deliver_soon = DeliverSoon(self.deliver)
+        self.bot.services.units.doorbell.answer(self.deliver_soon)
         return self
 
     def stop(self) -> None:
+        if self.deliver_soon is not None:
+            self.bot.services.units.doorbell.hang_up(self.deliver_soon)
+            self.deliver_soon.stop()
         if self.socket_handler is not None:
             # Slack's side hangs up first, so the client is not left waiting on a read; the
             # client's own threads then wind down within a second, without holding up the stop.

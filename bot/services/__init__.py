@@ -8,13 +8,18 @@ listeners and jobs when they are registered. Nothing here knows Slack.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.uow import UnitOfWork
+from bot.services.uow import Doorbell, UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.services.date_changes import DateChangeService
 
 
 @dataclass(frozen=True)
@@ -24,16 +29,18 @@ class Units:
     `request()` is for work a person waits on: its transactions wait for another writer only
     as long as Slack waits for an answer (then say so, having recorded nothing).
     `patient()` is for work after the answer has gone, and for jobs: it may wait.
+    A commit of either that put a message in the outbox rings `doorbell`.
     """
 
     session_factory: sessionmaker[Session]
     request_session_factory: sessionmaker[Session] | None = None
+    doorbell: Doorbell = field(default_factory=Doorbell)
 
     def request(self) -> UnitOfWork:
-        return UnitOfWork(self.request_session_factory or self.session_factory)
+        return UnitOfWork(self.request_session_factory or self.session_factory, self.doorbell)
 
     def patient(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+        return UnitOfWork(self.session_factory, self.doorbell)
 
 
 @dataclass
@@ -53,3 +60,9 @@ class Services:
 
     def patient_uow(self) -> UnitOfWork:
         return self.units.patient()
+
+    @cached_property
+    def date_changes(self) -> DateChangeService:
+        from bot.services.date_changes import DateChangeService
+
+        return DateChangeService(self.units)

@@ -17,20 +17,22 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import insert as sql_insert
 
-from bot.core.calendar import local_date
+from bot.core.calendar import DEFAULT_TIMEZONE, local_date
 from bot.core.meetings import MeetingCycle
 from bot.core.permissions import Role
 from bot.core.reminder_policy import policy_from_overrides
 from bot.core.reminders import ActionFacts, BoardFacts, Message, PersonRef, messages_due
-from bot.services.uow import UnitOfWork
+from bot.services.uow import ENQUEUED, UnitOfWork
 from db.insert import insert_or_ignore
 from db.models import (
     Action,
     ActionAssignment,
     Board,
+    DateChangeRequest,
     MeetingChange,
     Notification,
     NotificationItem,
+    NotificationState,
     Person,
     Plan,
     ProgressUpdate,
@@ -40,11 +42,12 @@ from db.models import (
 
 log = logging.getLogger(__name__)
 
-PENDING = "pending"
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
-DROPPED = "dropped"
+State = NotificationState
+PENDING = State.PENDING
+SENDING = State.SENDING
+SENT = State.SENT
+FAILED = State.FAILED
+DROPPED = State.DROPPED
 
 
 def load_facts(
@@ -341,7 +344,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         ],
         "meeting": message.meeting.isoformat() if message.meeting else None,
         "board_id": message.board_id,
-        "tz": getattr(message.send_at.tzinfo, "key", "Europe/London"),
+        "tz": getattr(message.send_at.tzinfo, "key", DEFAULT_TIMEZONE),
         "note": message.note,
     }
 
@@ -420,10 +423,14 @@ def deliverable(uow: UnitOfWork, now: dt.datetime, limit: int = 200) -> list[Not
     )
 
 
+def timezone_of(notification: Notification) -> str:
+    """The time zone of the board (or the bot) the message belongs to."""
+    return str((notification.payload or {}).get("tz") or DEFAULT_TIMEZONE)
+
+
 def is_stale(notification: Notification, now: dt.datetime) -> bool:
     """Its working day has passed in the board's time zone: it is dropped, not sent late."""
-    tz = (notification.payload or {}).get("tz") or "Europe/London"
-    return local_date(now, tz) > notification.local_day
+    return local_date(now, timezone_of(notification)) > notification.local_day
 
 
 def claim(
@@ -498,6 +505,20 @@ def release(uow: UnitOfWork, notification_id: int, error: str) -> None:
     )
 
 
+def _enqueue(uow: UnitOfWork, **values: Any) -> int | None:
+    """Put one message in the ledger, pending and due at once unless told otherwise; its id,
+    or None when its key is already there. The commit rings the delivery doorbell."""
+    now = values["created_at"]
+    row = {"state": State.PENDING, "attempts": 0, "due_at": now, **values}
+    statement = (
+        insert_or_ignore(uow.session, Notification, "key").values(**row).returning(Notification.id)
+    )
+    notification_id = uow.session.scalar(statement)
+    if notification_id is not None:
+        uow.session.info[ENQUEUED] = True
+    return notification_id
+
+
 def enqueue_admin_alert(
     uow: UnitOfWork,
     notification: Notification,
@@ -523,9 +544,9 @@ def enqueue_admin_alert(
         key = f"alert:{notification.recipient}:{error[:64]}:person:{person_id}"
         if key_suffix:
             key += f":{key_suffix}"
-        statement = (
-            insert_or_ignore(uow.session, Notification, "key")
-            .values(
+        added += (
+            _enqueue(
+                uow,
                 workspace_id=notification.workspace_id,
                 board_id=notification.board_id,
                 key=key,
@@ -537,17 +558,13 @@ def enqueue_admin_alert(
                     "about_person_id": notification.recipient_person_id,
                     "error": error,
                     "kind": notification.kind,
-                    "tz": (notification.payload or {}).get("tz", "Europe/London"),
+                    "tz": timezone_of(notification),
                 },
-                state=PENDING,
-                attempts=0,
-                due_at=now,
                 local_day=notification.local_day,
                 created_at=now,
             )
-            .returning(Notification.id)
+            is not None
         )
-        added += uow.session.scalar(statement) is not None
     return added
 
 
@@ -558,7 +575,7 @@ def enqueue_dm(
     board_id: int | None,
     kind: str,
     key: str,
-    person_id: int,
+    person_id: int | None,
     slack_user_id: str | None,
     payload: dict[str, Any],
     timezone: str,
@@ -566,9 +583,9 @@ def enqueue_dm(
 ) -> bool:
     """Put a DM the bot starts in the ledger, to go out with the next delivery; False when the
     key is already there."""
-    statement = (
-        insert_or_ignore(uow.session, Notification, "key")
-        .values(
+    return (
+        _enqueue(
+            uow,
             workspace_id=workspace_id,
             board_id=board_id,
             key=key,
@@ -576,15 +593,100 @@ def enqueue_dm(
             recipient=slack_user_id or f"person:{person_id}",
             recipient_person_id=person_id,
             payload={**payload, "tz": timezone},
-            state=PENDING,
-            attempts=0,
-            due_at=now,
             local_day=local_date(now, timezone),
             created_at=now,
         )
-        .returning(Notification.id)
+        is not None
     )
-    return uow.session.scalar(statement) is not None
+
+
+# ---------------------------------------------------------------- date changes
+
+DATE_CHANGE_REQUEST = "date_change_request"  # a request, DMed to whoever decides it
+DATE_CHANGE_DECISION = "date_change_decision"  # the outcome, DMed to whoever asked
+DATE_CHANGE_CLOSED = "date_change_closed"  # the approver hears a request closed undecided
+DECIDED = ("approved", "declined")
+
+
+def approvers(uow: UnitOfWork, board: Board) -> list[tuple[int, str | None]]:
+    """(person id, Slack user) of whoever decides a board's date changes: its chair; with no
+    chair, the workspace's admins."""
+    if board.chair is not None:
+        return [(board.chair.id, board.chair.slack_user_id)]
+    rows = uow.session.execute(
+        select(Person.id, Person.slack_user_id)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(
+            RoleGrant.workspace_id == board.workspace_id,
+            RoleGrant.role == Role.ADMIN.value,
+            RoleGrant.board_id.is_(None),
+        )
+        .order_by(Person.id)
+    ).all()
+    return [(person_id, slack_user_id) for person_id, slack_user_id in rows]
+
+
+def date_change_key(kind: str, request_id: int, person_id: int | None) -> str:
+    return f"{kind}:{request_id}:person:{person_id}"
+
+
+def enqueue_date_change(uow: UnitOfWork, request: DateChangeRequest, now: dt.datetime) -> None:
+    """The messages a date-change request's new state calls for, in the transaction that set
+    it: a pending request goes to whoever decides it, a decision to whoever asked, a closed
+    request to whoever would have decided it. Each is rendered when it is delivered, so it
+    says how things stand then; a key already in the ledger is not enqueued again.
+
+    People not linked to Slack are left out of requests and decisions (a decision still goes
+    in the ledger, quietly, to bring the approvers' messages up to date); a closed request
+    goes to them anyway, and failing to reach them alerts the admins."""
+    board = request.action.plan.board
+    payload: dict[str, Any] = {"request_id": request.id}
+    if request.state == "pending":
+        kind, people = DATE_CHANGE_REQUEST, approvers(uow, board)
+        if not people:
+            log.warning("date change %s: board %s has no chair or admin", request.id, board.name)
+    elif request.state in DECIDED:
+        asker = request.requested_by
+        kind = DATE_CHANGE_DECISION
+        people = [(asker.id, asker.slack_user_id)] if asker is not None else [(None, None)]
+        if not people[0][1]:
+            payload["quiet"] = True
+    elif request.state == "closed":
+        kind, people = DATE_CHANGE_CLOSED, approvers(uow, board)
+    else:
+        return
+    for person_id, slack_user_id in people:
+        if kind == DATE_CHANGE_REQUEST and not slack_user_id:
+            log.warning("date change %s: person %s has no Slack user", request.id, person_id)
+            continue
+        enqueue_dm(
+            uow,
+            workspace_id=board.workspace_id,
+            board_id=board.id,
+            kind=kind,
+            key=date_change_key(kind, request.id, person_id),
+            person_id=person_id,
+            slack_user_id=slack_user_id,
+            payload=payload,
+            timezone=board.timezone,
+            now=now,
+        )
+
+
+def sent_messages(uow: UnitOfWork, kind: str, request_id: int) -> list[tuple[str, str]]:
+    """(channel, ts) of every message of this kind sent about a request."""
+    rows = uow.session.execute(
+        select(Notification.channel, Notification.ts)
+        .where(
+            Notification.kind == kind,
+            Notification.key.like(f"{kind}:{request_id}:person:%"),
+            Notification.state == State.SENT,
+            Notification.channel.is_not(None),
+            Notification.ts.is_not(None),
+        )
+        .order_by(Notification.id)
+    ).all()
+    return [(channel, ts) for channel, ts in rows if channel and ts]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from bot.clock import ManualClock
 from bot.render import ids
 from bot.sandbox import Message
 from bot.sandbox.local import LocalBot
+from bot.services.outbox import enqueue_date_change
 from db.models import (
     Action,
     Board,
@@ -20,7 +21,6 @@ from db.models import (
     ProgressUpdate,
     RoleGrant,
 )
-from handlers.date_changes import announce_decision, announce_request
 from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
@@ -152,8 +152,16 @@ def test_announcing_twice_sends_nothing_twice(local: LocalBot, board: Seeded) ->
     wait_for_dms(local, JANE)
     request_id = request_row(local).id
 
-    announce_request(local.services, local.slack.client, request_id)
-    announce_decision(local.services, local.slack.client, request_id)
+    with local.services.uow() as uow:  # the request and its decision enqueued again
+        request = uow.session.get(DateChangeRequest, request_id)
+        assert request is not None
+        state = request.state
+        request.state = "pending"
+        enqueue_date_change(uow, request, local.clock.now())
+        request.state = state
+        enqueue_date_change(uow, request, local.clock.now())
+        uow.commit()
+    local.deliver()
 
     assert len(bot_dms(local, CHAIR)) == 1
     assert len(bot_dms(local, JANE)) == 1
