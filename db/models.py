@@ -150,6 +150,7 @@ class Board(Base):
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     channel_id: Mapped[str | None] = mapped_column(String(SLACK_ID_LENGTH))
+    # bot.core.calendar.DEFAULT_TIMEZONE (db imports nothing of the bot's)
     timezone: Mapped[str] = mapped_column(String(TIMEZONE_LENGTH), default="Europe/London")
     region: Mapped[str] = mapped_column(String(8), default="ENG")
     meeting_rule: Mapped[str | None] = mapped_column(String(TITLE_LENGTH))

@@ -702,8 +702,9 @@ class ReminderLine:
     reason: str
     working_days: int | None
     last_update_note: str | None
-    last_update_at: str | None  # ISO datetime
+    last_update_at: dt.datetime | None  # aware
     owner_names: tuple[str, ...] = ()
+    timezone: str = DEFAULT_TIMEZONE  # the board's: says which day the last update was on
 
 
 def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[ReminderLine]:
@@ -752,8 +753,9 @@ def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[Reminder
                 reason=item["reason"],
                 working_days=item.get("working_days"),
                 last_update_note=last.note if last else None,
-                last_update_at=last.at.isoformat() if last else None,
+                last_update_at=_aware(last.at) if last else None,
                 owner_names=tuple(owners[action.id]),
+                timezone=timezone_of(notification),
             )
         )
     return lines
