@@ -380,7 +380,11 @@ class Notification(Base):
     recipient_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL")
     )
+    # What the message is about, by kind: a request id, a meeting date, an alert's details.
+    # The actions a reminder speaks about are its NotificationItems.
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The board's (or the bot's) time zone: its working day is local_day there.
+    timezone: Mapped[str] = mapped_column(String(TIMEZONE_LENGTH), default="Europe/London")
     state: Mapped[NotificationState] = mapped_column(
         Enum(
             NotificationState,
@@ -401,10 +405,13 @@ class Notification(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
+    # Parts of a message several messages long already posted (by an attempt cut short).
+    parts_sent: Mapped[list[int] | None] = mapped_column(JSON)
 
 
 class NotificationItem(Base):
-    """An action a notification speaks about, so a thread reply finds its action."""
+    """An action a notification speaks about, in order, so a reminder lists it and a thread
+    reply finds it."""
 
     __tablename__ = "notification_item"
 
@@ -416,6 +423,7 @@ class NotificationItem(Base):
     )
     reason: Mapped[str] = mapped_column(String(32), primary_key=True)
     working_days: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # its place in the message
 
 
 class AuditEvent(Base):

@@ -158,7 +158,7 @@ class Delivery:
                 if channel is None and notification.recipient_person_id is not None:
                     person = uow.session.get(Person, notification.recipient_person_id)
                     dm_user = person.slack_user_id if person else None
-                done_parts = set((notification.payload or {}).get("parts_sent", []))
+                done_parts = set(notification.parts_sent or ())
                 known_ts = notification.ts
             message = outgoing(composed) if composed is not None else None
         except Exception:  # a bug in one message must not stop the others going out
@@ -323,7 +323,7 @@ class Delivery:
     ) -> None:
         notification = uow.session.get(Notification, notification_id)
         assert notification is not None
-        notification.payload = {**(notification.payload or {}), "parts_sent": sorted(parts)}
+        notification.parts_sent = sorted(parts)
         if first_ts and not notification.ts:
             notification.ts = first_ts
 

@@ -245,7 +245,7 @@ def _planning_failed(uow: UnitOfWork, board_id: int, error: Exception, now: dt.d
                 board_id=board.id,
                 kind="reminders",
                 recipient=board.name,
-                payload={"tz": board.timezone},
+                timezone=board.timezone,
                 local_day=today,
             ),
             PLANNING_FAILED,
@@ -294,6 +294,7 @@ def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> lis
                 "recipient": message.to,
                 "recipient_person_id": message.recipient.person_id if message.recipient else None,
                 "payload": message_payload(message),
+                "timezone": getattr(message.send_at.tzinfo, "key", DEFAULT_TIMEZONE),
                 "state": PENDING,
                 "attempts": 0,
                 "due_at": message.send_at,
@@ -319,9 +320,12 @@ def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> lis
                     "action_id": item.action_id,
                     "reason": item.reason,
                     "working_days": item.working_days,
+                    "position": position,
                 }
-                for item in by_key[key].items
+                for position, item in enumerate(by_key[key].items)
             )
+    if added:
+        session.info[ENQUEUED] = True
     if items:
         session.execute(sql_insert(NotificationItem), items)
     return added
@@ -332,19 +336,10 @@ def _chunks(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]
 
 
 def message_payload(message: Message) -> dict[str, Any]:
+    """What a planned message says besides its actions (kept as its NotificationItems)."""
     return {
-        "items": [
-            {
-                "action_id": i.action_id,
-                "action": i.action_ref,
-                "reason": i.reason,
-                "working_days": i.working_days,
-            }
-            for i in message.items
-        ],
         "meeting": message.meeting.isoformat() if message.meeting else None,
         "board_id": message.board_id,
-        "tz": getattr(message.send_at.tzinfo, "key", DEFAULT_TIMEZONE),
         "note": message.note,
     }
 
@@ -425,7 +420,7 @@ def deliverable(uow: UnitOfWork, now: dt.datetime, limit: int = 200) -> list[Not
 
 def timezone_of(notification: Notification) -> str:
     """The time zone of the board (or the bot) the message belongs to."""
-    return str((notification.payload or {}).get("tz") or DEFAULT_TIMEZONE)
+    return notification.timezone or DEFAULT_TIMEZONE
 
 
 def is_stale(notification: Notification, now: dt.datetime) -> bool:
@@ -558,8 +553,8 @@ def enqueue_admin_alert(
                     "about_person_id": notification.recipient_person_id,
                     "error": error,
                     "kind": notification.kind,
-                    "tz": timezone_of(notification),
                 },
+                timezone=timezone_of(notification),
                 local_day=notification.local_day,
                 created_at=now,
             )
@@ -592,7 +587,8 @@ def enqueue_dm(
             kind=kind,
             recipient=slack_user_id or f"person:{person_id}",
             recipient_person_id=person_id,
-            payload={**payload, "tz": timezone},
+            payload=payload,
+            timezone=timezone,
             local_day=local_date(now, timezone),
             created_at=now,
         )
@@ -711,8 +707,12 @@ def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[Reminder
     """The actions a reminder speaks about, read fresh (a status may have changed since 09:00).
 
     Actions completed or removed since the message was planned are left out."""
-    items = (notification.payload or {}).get("items", [])
-    ids = [item["action_id"] for item in items]
+    items = uow.session.scalars(
+        select(NotificationItem)
+        .where(NotificationItem.notification_id == notification.id)
+        .order_by(NotificationItem.position, NotificationItem.action_id, NotificationItem.reason)
+    ).all()
+    ids = [item.action_id for item in items]
     if not ids:
         return []
     actions = {
@@ -738,7 +738,7 @@ def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[Reminder
         owners[action_id].append(name)
     lines = []
     for item in items:
-        action = actions.get(item["action_id"])
+        action = actions.get(item.action_id)
         if action is None or action.status == "blue":
             continue
         last = latest.get(action.id)
@@ -750,8 +750,8 @@ def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[Reminder
                 due=action.due_date.isoformat() if action.due_date else None,
                 due_precision=action.due_precision,
                 status=action.status,
-                reason=item["reason"],
-                working_days=item.get("working_days"),
+                reason=item.reason,
+                working_days=item.working_days,
                 last_update_note=last.note if last else None,
                 last_update_at=_aware(last.at) if last else None,
                 owner_names=tuple(owners[action.id]),

@@ -108,7 +108,7 @@ def test_restart_after_posting_but_before_recording_never_posts_twice(
                 .values(
                     state="sending",
                     ts=None,
-                    payload={**row.payload, "parts_sent": []},
+                    parts_sent=[],
                     claimed_until=NINE_BST + dt.timedelta(minutes=1),
                 )
             )

@@ -1,0 +1,127 @@
+"""outbox: typed columns for a message's time zone and the parts already posted; its actions
+kept once, in notification_item (with their order)
+
+A notification's payload held its actions (also kept in notification_item), its time zone
+and the parts of it already posted. The actions now live only in notification_item, which
+gains their position in the message; the time zone and the parts posted are columns.
+
+Revision ID: 0004_outbox
+Revises: 0003_sheet_fields
+Create Date: 2026-12-02 01:40:00
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004_outbox"
+down_revision = "0003_sheet_fields"
+branch_labels = None
+depends_on = None
+
+DEFAULT_TIMEZONE = "Europe/London"
+
+notification = sa.table(
+    "notification",
+    sa.column("id", sa.Integer()),
+    sa.column("payload", sa.JSON()),
+    sa.column("timezone", sa.String()),
+    sa.column("parts_sent", sa.JSON()),
+)
+item = sa.table(
+    "notification_item",
+    sa.column("notification_id", sa.Integer()),
+    sa.column("action_id", sa.Integer()),
+    sa.column("reason", sa.String()),
+    sa.column("working_days", sa.Integer()),
+    sa.column("position", sa.Integer()),
+)
+action = sa.table("action", sa.column("id", sa.Integer()))
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("notification") as batch:
+        batch.add_column(
+            sa.Column(
+                "timezone", sa.String(64), nullable=False, server_default=DEFAULT_TIMEZONE
+            )
+        )
+        batch.add_column(sa.Column("parts_sent", sa.JSON(), nullable=True))
+    with op.batch_alter_table("notification_item") as batch:
+        batch.add_column(sa.Column("position", sa.Integer(), nullable=False, server_default="0"))
+    connection = op.get_bind()
+    actions = set(connection.scalars(sa.select(action.c.id)))
+    kept = {
+        (row.notification_id, row.action_id, row.reason)
+        for row in connection.execute(
+            sa.select(item.c.notification_id, item.c.action_id, item.c.reason)
+        )
+    }
+    for notification_id, payload in connection.execute(
+        sa.select(notification.c.id, notification.c.payload)
+    ).all():
+        payload = dict(payload or {})
+        items = payload.pop("items", None) or []
+        timezone = payload.pop("tz", None) or DEFAULT_TIMEZONE
+        parts = payload.pop("parts_sent", None)
+        for position, entry in enumerate(items):
+            key = (notification_id, entry["action_id"], entry["reason"])
+            if key in kept:
+                connection.execute(
+                    sa.update(item)
+                    .where(
+                        item.c.notification_id == notification_id,
+                        item.c.action_id == entry["action_id"],
+                        item.c.reason == entry["reason"],
+                    )
+                    .values(position=position)
+                )
+            elif entry["action_id"] in actions:
+                connection.execute(
+                    sa.insert(item).values(
+                        notification_id=notification_id,
+                        action_id=entry["action_id"],
+                        reason=entry["reason"],
+                        working_days=entry.get("working_days"),
+                        position=position,
+                    )
+                )
+                kept.add(key)
+        connection.execute(
+            sa.update(notification)
+            .where(notification.c.id == notification_id)
+            .values(payload=payload, timezone=timezone, parts_sent=parts)
+        )
+
+
+def downgrade() -> None:
+    connection = op.get_bind()
+    items: dict[int, list[dict[str, Any]]] = {}
+    for row in connection.execute(
+        sa.select(item).order_by(item.c.notification_id, item.c.position, item.c.action_id)
+    ):
+        items.setdefault(row.notification_id, []).append(
+            {"action_id": row.action_id, "reason": row.reason, "working_days": row.working_days}
+        )
+    for notification_id, payload, timezone, parts in connection.execute(
+        sa.select(
+            notification.c.id, notification.c.payload, notification.c.timezone,
+            notification.c.parts_sent,
+        )
+    ).all():
+        payload = {**(payload or {}), "tz": timezone}
+        if notification_id in items:
+            payload["items"] = items[notification_id]
+        if parts is not None:
+            payload["parts_sent"] = parts
+        connection.execute(
+            sa.update(notification)
+            .where(notification.c.id == notification_id)
+            .values(payload=payload)
+        )
+    with op.batch_alter_table("notification_item") as batch:
+        batch.drop_column("position")
+    with op.batch_alter_table("notification") as batch:
+        batch.drop_column("parts_sent")
+        batch.drop_column("timezone")
