@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from bot.clock import ManualClock
 from bot.render.ids import APPROVE_DATE_CHANGE, NOTIFICATION_EVENT
@@ -374,3 +374,22 @@ def test_a_date_change_dm_survives_the_bot_being_killed(local: LocalBot, when: s
         lambda: any(m.edited for m in bot_messages(local, chair_dm)),
         what="the chair's request to show the decision",
     )
+
+
+def test_a_dm_takes_three_short_transactions(local: LocalBot) -> None:
+    """Claim, read, record: a run that sends one DM opens four transactions, the first to
+    find what is due (there were six: the DM's own five wrote its channel and its parts
+    separately)."""
+    seed_board(local)
+    plan_notifications(local.services.session_factory, NINE_BST)
+    begun: list[object] = []
+
+    def count(connection: object) -> None:
+        begun.append(connection)
+
+    event.listen(local.bot.engine, "begin", count)
+    try:
+        assert local.deliver(NINE_BST).sent == 1
+    finally:
+        event.remove(local.bot.engine, "begin", count)
+    assert len(begun) == 4
