@@ -7,6 +7,7 @@ messages up to date. The listener posts nothing itself but its own answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -19,8 +20,15 @@ from handlers.common import actor_of, answers_refusals
 
 
 def register(app: App, services: Services) -> None:
+    app.action(ids.APPROVE_DATE_CHANGE)(deciding(services, approve=True))
+    app.action(ids.DECLINE_DATE_CHANGE)(deciding(services, approve=False))
+
+
+def deciding(services: Services, *, approve: bool) -> Callable[..., None]:
+    """The listener of the Approve (or Decline) button."""
+
     @answers_refusals
-    def on_approve(
+    def on_click(
         ack: Ack,
         action: dict[str, Any],
         body: dict[str, Any],
@@ -28,41 +36,17 @@ def register(app: App, services: Services) -> None:
         respond: Respond,
     ) -> None:
         ack()
-        decide(services, action, body, context, respond, approve=True)
-
-    @answers_refusals
-    def on_decline(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-    ) -> None:
-        ack()
-        decide(services, action, body, context, respond, approve=False)
-
-    app.action(ids.APPROVE_DATE_CHANGE)(on_approve)
-    app.action(ids.DECLINE_DATE_CHANGE)(on_decline)
-
-
-def decide(
-    services: Services,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    respond: Respond,
-    *,
-    approve: bool,
-) -> None:
-    request_id = int(action.get("value") or 0)
-    notice = services.date_changes.decide(
-        actor_of(context), request_id, approve, services.clock.now()
-    )
-    if (body.get("container") or {}).get("is_ephemeral"):
-        # Clicked on a `/board approve` list: the approvers' DMs are brought up to date by
-        # the outbox, but this list is not theirs to edit, so confirm here.
-        respond(
-            **within_one_message(date_change_decided_message(notice)),
-            response_type="ephemeral",
-            replace_original=False,
+        request_id = int(action.get("value") or 0)
+        notice = services.date_changes.decide(
+            actor_of(context), request_id, approve, services.clock.now()
         )
+        if (body.get("container") or {}).get("is_ephemeral"):
+            # Clicked on a `/board approve` list: the approvers' DMs are brought up to date
+            # by the outbox, but this list is not theirs to edit, so confirm here.
+            respond(
+                **within_one_message(date_change_decided_message(notice)),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+
+    return on_click

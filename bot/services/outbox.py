@@ -524,17 +524,9 @@ def enqueue_admin_alert(
 ) -> int:
     """Tell each linked admin of the workspace, once per recipient and error (and suffix), that
     a message could not be delivered."""
-    admins = uow.session.execute(
-        select(Person.id, Person.slack_user_id)
-        .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(
-            RoleGrant.workspace_id == notification.workspace_id,
-            RoleGrant.role == Role.ADMIN.value,
-            Person.slack_user_id.is_not(None),
-        )
-    ).all()
     added = 0
-    for person_id, slack_id in admins:
+    for admin in admins_of(uow, notification.workspace_id, linked=True):
+        person_id, slack_id = admin.id, admin.slack_user_id
         # Bounded to the key's column: a recipient is at most a name, an error a short code.
         key = f"alert:{notification.recipient}:{error[:64]}:person:{person_id}"
         if key_suffix:
@@ -604,22 +596,29 @@ DATE_CHANGE_CLOSED = "date_change_closed"  # the approver hears a request closed
 DECIDED = ("approved", "declined")
 
 
-def approvers(uow: UnitOfWork, board: Board) -> list[tuple[int, str | None]]:
-    """(person id, Slack user) of whoever decides a board's date changes: its chair; with no
-    chair, the workspace's admins."""
-    if board.chair is not None:
-        return [(board.chair.id, board.chair.slack_user_id)]
-    rows = uow.session.execute(
-        select(Person.id, Person.slack_user_id)
+def admins_of(
+    uow: UnitOfWork, workspace_id: int, *, linked: bool = False, workspace_wide: bool = False
+) -> list[Person]:
+    """A workspace's admins (those linked to Slack; those not limited to one board)."""
+    query = (
+        select(Person)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(
-            RoleGrant.workspace_id == board.workspace_id,
-            RoleGrant.role == Role.ADMIN.value,
-            RoleGrant.board_id.is_(None),
-        )
+        .where(RoleGrant.workspace_id == workspace_id, RoleGrant.role == Role.ADMIN.value)
         .order_by(Person.id)
-    ).all()
-    return [(person_id, slack_user_id) for person_id, slack_user_id in rows]
+    )
+    if linked:
+        query = query.where(Person.slack_user_id.is_not(None))
+    if workspace_wide:
+        query = query.where(RoleGrant.board_id.is_(None))
+    return list(uow.session.scalars(query).unique())
+
+
+def approvers(uow: UnitOfWork, board: Board) -> list[Person]:
+    """Whoever decides a board's date changes: its chair; with no chair, the workspace's
+    admins."""
+    if board.chair is not None:
+        return [board.chair]
+    return admins_of(uow, board.workspace_id, workspace_wide=True)
 
 
 def date_change_key(kind: str, request_id: int, person_id: int | None) -> str:
@@ -637,18 +636,19 @@ def enqueue_date_change(uow: UnitOfWork, request: DateChangeRequest, now: dt.dat
     goes to them anyway, and failing to reach them alerts the admins."""
     board = request.action.plan.board
     payload: dict[str, Any] = {"request_id": request.id}
+    people = [(p.id, p.slack_user_id) for p in approvers(uow, board)]
     if request.state == "pending":
-        kind, people = DATE_CHANGE_REQUEST, approvers(uow, board)
+        kind = DATE_CHANGE_REQUEST
         if not people:
             log.warning("date change %s: board %s has no chair or admin", request.id, board.name)
     elif request.state in DECIDED:
         asker = request.requested_by
         kind = DATE_CHANGE_DECISION
-        people = [(asker.id, asker.slack_user_id)] if asker is not None else [(None, None)]
+        people = [(asker.id, asker.slack_user_id) if asker is not None else (None, None)]
         if not people[0][1]:
             payload["quiet"] = True
     elif request.state == "closed":
-        kind, people = DATE_CHANGE_CLOSED, approvers(uow, board)
+        kind = DATE_CHANGE_CLOSED
     else:
         return
     for person_id, slack_user_id in people:

@@ -26,6 +26,7 @@ from bot.core.dates import format_uk_date
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
 from bot.core.permissions import Permission, Role, check, is_allowed
 from bot.core.statuses import Status, split_leading_status
+from bot.services import outbox
 from bot.services.plans import DELEGATE, OWNER, Actor, normalise_ref, roles_of, standing
 from bot.services.progress import record_progress, request_date_change
 from bot.services.snapshot import latest_updates
@@ -681,19 +682,7 @@ def _who(person: Person | None) -> Who | None:
 
 def date_change_approvers(uow: UnitOfWork, board: Board) -> list[Who]:
     """Who decides a board's date changes: its chair; with no chair, the workspace's admins."""
-    if board.chair is not None:
-        return [Who(board.chair.id, board.chair.name, board.chair.slack_user_id)]
-    admins = uow.session.scalars(
-        select(Person)
-        .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(
-            RoleGrant.workspace_id == board.workspace_id,
-            RoleGrant.role == Role.ADMIN.value,
-            RoleGrant.board_id.is_(None),
-        )
-        .order_by(Person.id)
-    ).all()
-    return [Who(p.id, p.name, p.slack_user_id) for p in admins]
+    return [Who(p.id, p.name, p.slack_user_id) for p in outbox.approvers(uow, board)]
 
 
 def date_change_notice(uow: UnitOfWork, request_id: int) -> DateChangeNotice:
