@@ -86,21 +86,23 @@ class SchedulerService:
             timezone=dt.UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         )
-        self.scheduler.add_job(
-            self.plan,
-            "interval",
-            seconds=plan_every.total_seconds(),
-            id="plan_notifications",
-            replace_existing=True,
-            next_run_time=dt.datetime.now(dt.UTC),
-        )
-        self.scheduler.add_job(
-            self.deliver,
-            "interval",
-            seconds=deliver_every.total_seconds(),
-            id="deliver_notifications",
-            replace_existing=True,
-        )
+        jobs = {  # id: (job, how often, when first)
+            "plan_notifications": (
+                self.plan,
+                plan_every,
+                {"next_run_time": dt.datetime.now(dt.UTC)},
+            ),
+            "deliver_notifications": (self.deliver, deliver_every, {}),
+        }
+        for job_id, (job, every, first) in jobs.items():
+            self.scheduler.add_job(
+                job,
+                "interval",
+                seconds=every.total_seconds(),
+                id=job_id,
+                replace_existing=True,
+                **first,
+            )
 
     def holds_lease(self) -> bool:
         with UnitOfWork(self.session_factory) as uow:

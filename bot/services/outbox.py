@@ -395,23 +395,21 @@ def undeliverable_because(message: Message) -> str | None:
 # ---------------------------------------------------------------- delivery ledger
 
 
+def _claimable(now: dt.datetime) -> Any:
+    """Pending and not held back, or being sent by a worker whose claim has lapsed."""
+    lapsed = Notification.claimed_until <= now
+    return or_(
+        and_(Notification.state == PENDING, or_(Notification.claimed_until.is_(None), lapsed)),
+        and_(Notification.state == SENDING, lapsed),
+    )
+
+
 def deliverable(uow: UnitOfWork, now: dt.datetime, limit: int = 200) -> list[Notification]:
     """Pending notifications whose moment has come, and sends whose claim has lapsed."""
     return list(
         uow.session.scalars(
             select(Notification)
-            .where(
-                Notification.due_at <= now,
-                or_(
-                    and_(
-                        Notification.state == PENDING,
-                        or_(
-                            Notification.claimed_until.is_(None), Notification.claimed_until <= now
-                        ),
-                    ),
-                    and_(Notification.state == SENDING, Notification.claimed_until <= now),
-                ),
-            )
+            .where(Notification.due_at <= now, _claimable(now))
             .order_by(Notification.due_at, Notification.id)
             .limit(limit)
         )
@@ -434,16 +432,7 @@ def claim(
     """Atomically take a notification for sending; False if another worker has it."""
     result = uow.session.execute(
         update(Notification)
-        .where(
-            Notification.id == notification_id,
-            or_(
-                and_(
-                    Notification.state == PENDING,
-                    or_(Notification.claimed_until.is_(None), Notification.claimed_until <= now),
-                ),
-                and_(Notification.state == SENDING, Notification.claimed_until <= now),
-            ),
-        )
+        .where(Notification.id == notification_id, _claimable(now))
         .values(
             state=SENDING,
             claimed_by=worker,
