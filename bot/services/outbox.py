@@ -447,7 +447,7 @@ def claim(
 def mark(
     uow: UnitOfWork,
     notification_id: int,
-    state: str,
+    state: State,
     now: dt.datetime,
     *,
     channel: str | None = None,
