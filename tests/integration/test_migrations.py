@@ -72,7 +72,17 @@ def test_the_outbox_migration_keeps_a_messages_actions_once(engine: Engine) -> N
                 "day": now.date(),
             },
         )
-        notification = connection.execute(text("SELECT id FROM notification")).scalar_one()
+        connection.execute(  # a date-change DM cut short before 0004: sending, unclaimed
+            text(
+                "INSERT INTO notification (workspace_id, key, kind, recipient, payload, state, "
+                "attempts, due_at, local_day, created_at) VALUES (:w, 'stuck', "
+                "'date_change_request', 'U2', '{}', 'sending', 1, :now, :day, :now)"
+            ),
+            {"w": workspace, "now": now.replace(tzinfo=None), "day": now.date()},
+        )
+        notification = connection.execute(
+            text("SELECT id FROM notification WHERE key = 'k'")
+        ).scalar_one()
         connection.execute(  # planning wrote the second item already
             text(
                 "INSERT INTO notification_item (notification_id, action_id, reason, working_days)"
@@ -83,8 +93,11 @@ def test_the_outbox_migration_keeps_a_messages_actions_once(engine: Engine) -> N
     upgrade(engine)
     with engine.connect() as connection:
         row = connection.execute(
-            text("SELECT payload, timezone, parts_sent FROM notification")
+            text("SELECT payload, timezone, parts_sent FROM notification WHERE key = 'k'")
         ).one()
+        stuck = connection.execute(
+            text("SELECT claimed_until FROM notification WHERE key = 'stuck'")
+        ).scalar_one()
         kept = connection.execute(
             text("SELECT action_id, reason, working_days FROM notification_item ORDER BY position")
         ).all()
@@ -92,4 +105,5 @@ def test_the_outbox_migration_keeps_a_messages_actions_once(engine: Engine) -> N
     decoded = [json.loads(v) if isinstance(v, str) else v for v in (payload, parts)]
     assert decoded == [{"note": None}, [0]]
     assert timezone == "Europe/Paris"
+    assert stuck is not None  # lapsed: the next delivery takes it up
     assert [tuple(r) for r in kept] == [(first, "overdue", 5), (second, "due_soon", 3)]

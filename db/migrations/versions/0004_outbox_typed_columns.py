@@ -5,6 +5,10 @@ A notification's payload held its actions (also kept in notification_item), its 
 and the parts of it already posted. The actions now live only in notification_item, which
 gains their position in the message; the time zone and the parts posted are columns.
 
+Date-change DMs were written as "sending" with no claim before they were posted, so one cut
+short stayed that way for good; such rows get a claim that has lapsed, and delivery takes
+them up again (or drops them, when their day has passed).
+
 Revision ID: 0004_outbox
 Revises: 0003_sheet_fields
 Create Date: 2026-12-02 01:40:00
@@ -28,6 +32,9 @@ notification = sa.table(
     sa.column("payload", sa.JSON()),
     sa.column("timezone", sa.String()),
     sa.column("parts_sent", sa.JSON()),
+    sa.column("state", sa.String()),
+    sa.column("created_at", sa.DateTime()),
+    sa.column("claimed_until", sa.DateTime()),
 )
 item = sa.table(
     "notification_item",
@@ -93,6 +100,11 @@ def upgrade() -> None:
             .where(notification.c.id == notification_id)
             .values(payload=payload, timezone=timezone, parts_sent=parts)
         )
+    connection.execute(
+        sa.update(notification)
+        .where(notification.c.state == "sending", notification.c.claimed_until.is_(None))
+        .values(claimed_until=notification.c.created_at)
+    )
 
 
 def downgrade() -> None:
