@@ -239,3 +239,26 @@ def test_asking_again_for_the_same_date_asks_the_chair_once(local: LocalBot, boa
     with local.services.uow() as uow:
         states = uow.session.scalars(select(DateChangeRequest.state)).all()
     assert states == ["pending"]
+
+
+def test_a_request_decided_before_its_dm_goes_out_arrives_decided(
+    local: LocalBot, board: Seeded
+) -> None:
+    """Delivery is held back (as while Slack is unreachable): the chair approves from
+    `/board approve` meanwhile, so the request's DM, rendered when it goes out, shows the
+    decision rather than buttons, and Jane hears the outcome once."""
+    assert local.deliver_soon is not None
+    local.services.units.doorbell.hang_up(local.deliver_soon)
+    local.emulator.slash(JANE, "/progress", ASK)
+    request_id = request_row(local).id
+    approved = local.emulator.slash(CHAIR, "/board", f"approve {request_id}")
+    assert "I've told Jane Doe." in approved.wait_for_response()[0].text
+    assert bot_dms(local, CHAIR) == [] and bot_dms(local, JANE) == []
+
+    local.deliver()
+
+    (to_chair,) = bot_dms(local, CHAIR)
+    assert to_chair.actions() == []
+    assert "Approved by Chris Chair" in to_chair.all_text()
+    (told,) = bot_dms(local, JANE)
+    assert "Chris Chair approved your new date" in told.text
