@@ -159,16 +159,15 @@ def run(
                 pending = views.pending_changes(uow, actor, board, now)
             return render.pending_messages(pending, DECLINE_NEEDS_NUMBER if reason else None)
         case ApproveDateChange(request_id=int(request_id)):
-            return [decide(services, actor, client, request_id, approve=True)]
+            return [decide(services, actor, request_id, approve=True)]
         case DeclineDateChange(request_id=int(request_id), reason=reason):
-            return [decide(services, actor, client, request_id, approve=False, note=reason)]
+            return [decide(services, actor, request_id, approve=False, note=reason)]
     raise AssertionError(f"unhandled /board command {command!r}")
 
 
 def decide(
     services: Services,
     actor: Actor,
-    client: WebClient,
     request_id: int,
     *,
     approve: bool,
@@ -176,7 +175,7 @@ def decide(
 ) -> render.Rendered:
     """Approve or decline a date change. The DM to the person who asked is saved with the
     decision and goes out with the outbox's next delivery, run at once."""
-    with services.uow() as uow:
-        decision = views.decide(uow, actor, request_id, approve, services.clock.now(), note)
-        uow.commit()
+    decision = services.date_changes.decide_by_number(
+        actor, request_id, approve, services.clock.now(), note
+    )
     return render.decision_message(decision, announced=True)
