@@ -175,7 +175,5 @@ def decide(
 ) -> render.Rendered:
     """Approve or decline a date change. The DM to the person who asked is saved with the
     decision and goes out with the outbox's next delivery, run at once."""
-    decision = services.date_changes.decide_by_number(
-        actor, request_id, approve, services.clock.now(), note
-    )
-    return render.decision_message(decision, announced=True)
+    decided = services.date_changes.decide(actor, request_id, approve, services.clock.now(), note)
+    return render.decision_message(decided.decision, announced=True)

@@ -37,14 +37,14 @@ def deciding(services: Services, *, approve: bool) -> Callable[..., None]:
     ) -> None:
         ack()
         request_id = int(action.get("value") or 0)
-        notice = services.date_changes.decide(
+        decided = services.date_changes.decide(
             actor_of(context), request_id, approve, services.clock.now()
         )
         if (body.get("container") or {}).get("is_ephemeral"):
             # Clicked on a `/board approve` list: the approvers' DMs are brought up to date
             # by the outbox, but this list is not theirs to edit, so confirm here.
             respond(
-                **within_one_message(date_change_decided_message(notice)),
+                **within_one_message(date_change_decided_message(decided.notice)),
                 response_type="ephemeral",
                 replace_original=False,
             )

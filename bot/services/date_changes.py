@@ -7,13 +7,19 @@ the decision and the message about it are saved together or not at all; delivery
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from bot.services import Units
 from bot.services.board_views import Decision
-from bot.services.board_views import decide as decide_by_number
+from bot.services.board_views import decide as decide_date_change
 from bot.services.owner import DateChangeNotice, date_change_notice
 from bot.services.plans import Actor
-from bot.services.progress import decide_date_change
+
+
+@dataclass(frozen=True)
+class Decided:
+    decision: Decision  # what was decided, as the chair is told
+    notice: DateChangeNotice  # the request as it now stands, as its messages show it
 
 
 class DateChangeService:
@@ -27,24 +33,10 @@ class DateChangeService:
         approve: bool,
         now: dt.datetime,
         note: str | None = None,
-    ) -> DateChangeNotice:
-        """Approve or decline; the request as it now stands."""
+    ) -> Decided:
+        """Approve or decline (from a button, or `/board approve|decline <number>`)."""
         with self.units.request() as uow:
-            decide_date_change(uow, actor, request_id, approve, now, note)
-            notice = date_change_notice(uow, request_id)
+            decision = decide_date_change(uow, actor, request_id, approve, now, note)
+            decided = Decided(decision, date_change_notice(uow, request_id))
             uow.commit()
-        return notice
-
-    def decide_by_number(
-        self,
-        actor: Actor,
-        request_id: int,
-        approve: bool,
-        now: dt.datetime,
-        note: str | None = None,
-    ) -> Decision:
-        """`/board approve|decline <number>`: the same decision, said as the chair sees it."""
-        with self.units.request() as uow:
-            decision = decide_by_number(uow, actor, request_id, approve, now, note)
-            uow.commit()
-        return decision
+        return decided
