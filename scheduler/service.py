@@ -38,23 +38,36 @@ class DeliverSoon:
     def __init__(self, deliver: Callable[[], object], name: str = "deliver-soon") -> None:
         self._deliver = deliver
         self._asked = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._lock = threading.Lock()
         self._stopping = False
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
 
     def __call__(self) -> None:
-        self._asked.set()
+        with self._lock:
+            self._idle.clear()
+            self._asked.set()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every pass asked for so far has run; False if still busy at `timeout`."""
+        return self._idle.wait(timeout)
 
     def _serve(self) -> None:
         while True:
             self._asked.wait()
             if self._stopping:
                 return
-            self._asked.clear()
+            with self._lock:
+                self._asked.clear()
             try:
                 self._deliver()
             except Exception:  # the scheduled delivery tries again
                 log.exception("delivery asked for by a request failed")
+            with self._lock:
+                if not self._asked.is_set():
+                    self._idle.set()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping = True
