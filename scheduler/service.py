@@ -94,7 +94,7 @@ class SchedulerService:
         # Requests ring the doorbell after enqueueing; any instance may deliver (claims
         # keep each message to one sender), so this does not wait for the lease.
         self.doorbell = doorbell
-        self.deliver_soon = DeliverSoon(self.deliver_now)
+        self.deliver_soon: DeliverSoon | None = None
         self.scheduler = BackgroundScheduler(
             timezone=dt.UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
@@ -137,13 +137,14 @@ class SchedulerService:
     def start(self) -> None:
         self.scheduler.start()
         if self.doorbell is not None:
+            self.deliver_soon = DeliverSoon(self.deliver_now)
             self.doorbell.answer(self.deliver_soon)
         log.info("scheduler started as %s", self.worker)
 
     def shutdown(self) -> None:
-        if self.doorbell is not None:
+        if self.doorbell is not None and self.deliver_soon is not None:
             self.doorbell.hang_up(self.deliver_soon)
-        self.deliver_soon.stop()
+            self.deliver_soon.stop()
         self.scheduler.shutdown(wait=True)
         with UnitOfWork(self.session_factory) as uow:
             release(uow, self.worker)
