@@ -49,6 +49,13 @@ SENT = State.SENT
 FAILED = State.FAILED
 DROPPED = State.DROPPED
 
+DATE_CHANGE_REQUEST = "date_change_request"  # a request, DMed to whoever decides it
+DATE_CHANGE_DECISION = "date_change_decision"  # the outcome, DMed to whoever asked
+DATE_CHANGE_CLOSED = "date_change_closed"  # the approver hears a request closed undecided
+# Messages about a request wait for delivery however long it takes; the rest belong to their
+# working day and are dropped once it has passed.
+LASTING_KINDS = frozenset({DATE_CHANGE_REQUEST, DATE_CHANGE_DECISION, DATE_CHANGE_CLOSED})
+
 
 def load_facts(
     uow: UnitOfWork, board_ids: list[int] | None = None
@@ -422,7 +429,10 @@ def timezone_of(notification: Notification) -> str:
 
 
 def is_stale(notification: Notification, now: dt.datetime) -> bool:
-    """Its working day has passed in the board's time zone: it is dropped, not sent late."""
+    """Its working day has passed in the board's time zone: it is dropped, not sent late
+    (unless it is about a date-change request, which is still worth telling)."""
+    if notification.kind in LASTING_KINDS:
+        return False
     return local_date(now, timezone_of(notification)) > notification.local_day
 
 
@@ -579,9 +589,6 @@ def enqueue_dm(
 
 # ---------------------------------------------------------------- date changes
 
-DATE_CHANGE_REQUEST = "date_change_request"  # a request, DMed to whoever decides it
-DATE_CHANGE_DECISION = "date_change_decision"  # the outcome, DMed to whoever asked
-DATE_CHANGE_CLOSED = "date_change_closed"  # the approver hears a request closed undecided
 DECIDED = ("approved", "declined")
 
 

@@ -262,3 +262,18 @@ def test_a_request_decided_before_its_dm_goes_out_arrives_decided(
     assert "Approved by Chris Chair" in to_chair.all_text()
     (told,) = bot_dms(local, JANE)
     assert "Chris Chair approved your new date" in told.text
+
+
+def test_a_request_held_up_past_midnight_still_reaches_the_chair(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    """Reminders belong to their day and are dropped once it has passed; a date-change
+    request is still worth asking, so it goes out whenever delivery can send it."""
+    assert local.deliver_soon is not None
+    local.services.units.doorbell.hang_up(local.deliver_soon)
+    local.emulator.slash(JANE, "/progress", ASK)
+    clock.set(dt.datetime(2019, 5, 17, 8, 0, tzinfo=dt.UTC))
+
+    assert local.deliver().sent == 1
+    (to_chair,) = bot_dms(local, CHAIR)
+    assert to_chair.action(ids.APPROVE_DATE_CHANGE)

@@ -6,14 +6,15 @@ and the parts of it already posted. The actions now live only in notification_it
 gains their position in the message; the time zone and the parts posted are columns.
 
 Date-change DMs were written as "sending" with no claim before they were posted, so one cut
-short stayed that way for good; such rows get a claim that has lapsed, and delivery takes
-them up again (or drops them, when their day has passed).
+short stayed that way for good: such a row from the last day gets a claim that has lapsed,
+so delivery takes it up; an older one is dropped.
 
 Revision ID: 0004_outbox
 Revises: 0003_sheet_fields
 Create Date: 2026-12-02 01:40:00
 """
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,8 +34,9 @@ notification = sa.table(
     sa.column("timezone", sa.String()),
     sa.column("parts_sent", sa.JSON()),
     sa.column("state", sa.String()),
-    sa.column("created_at", sa.DateTime()),
-    sa.column("claimed_until", sa.DateTime()),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+    sa.column("claimed_until", sa.DateTime(timezone=True)),
+    sa.column("error", sa.Text()),
 )
 item = sa.table(
     "notification_item",
@@ -100,10 +102,20 @@ def upgrade() -> None:
             .where(notification.c.id == notification_id)
             .values(payload=payload, timezone=timezone, parts_sent=parts)
         )
+    # Cut short today: delivery takes it up. Earlier: it may have reached Slack without the
+    # key delivery looks for in the channel's history, so it is dropped rather than risk a
+    # second copy.
+    stuck = sa.and_(notification.c.state == "sending", notification.c.claimed_until.is_(None))
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    if connection.dialect.name == "sqlite":  # kept as naive UTC there (db.models.UTCDateTime)
+        yesterday = yesterday.replace(tzinfo=None)
     connection.execute(
         sa.update(notification)
-        .where(notification.c.state == "sending", notification.c.claimed_until.is_(None))
-        .values(claimed_until=notification.c.created_at)
+        .where(stuck, notification.c.created_at < yesterday)
+        .values(state="dropped", error="interrupted before it was recorded")
+    )
+    connection.execute(
+        sa.update(notification).where(stuck).values(claimed_until=notification.c.created_at)
     )
 
 
