@@ -25,9 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.render.ids import NOTIFICATION_EVENT
 from bot.render.outbox import Outgoing, outgoing
 from bot.services import outbox
-from bot.services.outbox_messages import compose
+from bot.services.outbox_messages import read_claimed
 from bot.services.uow import UnitOfWork
-from db.models import Notification, Person
 
 log = logging.getLogger(__name__)
 
@@ -148,18 +147,7 @@ class Delivery:
             uow.commit()
         try:
             with self.uow() as uow:
-                notification = uow.session.get(Notification, notification_id)
-                assert notification is not None
-                composed = compose(uow, notification, now)
-                attempts = notification.attempts
-                key = notification.key
-                channel = notification.channel
-                dm_user = None
-                if channel is None and notification.recipient_person_id is not None:
-                    person = uow.session.get(Person, notification.recipient_person_id)
-                    dm_user = person.slack_user_id if person else None
-                done_parts = set(notification.parts_sent or ())
-                known_ts = notification.ts
+                sending, composed = read_claimed(uow, notification_id, now)
             message = outgoing(composed) if composed is not None else None
         except Exception:  # a bug in one message must not stop the others going out
             log.exception("could not render notification %s", notification_id)
@@ -172,15 +160,16 @@ class Delivery:
             self._record(notification_id, outbox.SENT, now, report)
             self._apply_edits(message)
             return
+        attempts, done_parts, known_ts = sending.attempts, set(sending.parts_sent), sending.ts
         try:
-            channel = channel or self._open_dm(dm_user)
+            channel = sending.channel or self._open_dm(sending.dm_user)
             if attempts > 1:
-                found = self._already_posted(channel, key)
+                found = self._already_posted(channel, sending.key)
                 if found:
                     report.recovered += 1
                     done_parts |= set(found)
                     known_ts = known_ts or found.get(0)
-            posted = self._post_parts(notification_id, channel, key, message, done_parts)
+            posted = self._post_parts(notification_id, channel, sending.key, message, done_parts)
             first_ts = known_ts or posted  # the first part's, whichever attempt posted it
             self._upload_files(channel, message, first_ts, notification_id, done_parts)
         except Unlinked:
@@ -282,7 +271,7 @@ class Delivery:
             if len(done_parts & set(range(len(outgoing.parts)))) < len(outgoing.parts):
                 # more to post: what is out is recorded, so a retry posts only the rest
                 with self.uow() as uow:
-                    self._remember_parts(uow, notification_id, done_parts, first_ts)
+                    outbox.remember_parts(uow, notification_id, done_parts, first_ts)
                     uow.commit()
         return first_ts
 
@@ -315,17 +304,8 @@ class Delivery:
             )
             done_parts.add(marker)
             with self.uow() as uow:
-                self._remember_parts(uow, notification_id, done_parts, None)
+                outbox.remember_parts(uow, notification_id, done_parts, None)
                 uow.commit()
-
-    def _remember_parts(
-        self, uow: UnitOfWork, notification_id: int, parts: set[int], first_ts: str | None
-    ) -> None:
-        notification = uow.session.get(Notification, notification_id)
-        assert notification is not None
-        notification.parts_sent = sorted(parts)
-        if first_ts and not notification.ts:
-            notification.ts = first_ts
 
     def _already_posted(self, channel: str, key: str) -> dict[int, str]:
         """Parts of this notification (part → ts) that reached Slack in an earlier attempt."""
@@ -349,11 +329,7 @@ class Delivery:
         self, notification_id: int, error: str, now: dt.datetime, report: DeliveryReport
     ) -> None:
         with self.uow() as uow:
-            notification = uow.session.get(Notification, notification_id)
-            assert notification is not None
-            outbox.mark(uow, notification_id, outbox.FAILED, now, error=error)
-            if notification.kind != "alert":
-                outbox.enqueue_admin_alert(uow, notification, error, now)
+            outbox.fail(uow, notification_id, error, now)
             uow.commit()
         log.warning("notification %s failed permanently: %s", notification_id, error)
         report.failed += 1

@@ -454,6 +454,61 @@ def claim(
     return result.rowcount == 1
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A notification a worker has claimed, with what it takes to send it."""
+
+    id: int
+    key: str
+    attempts: int  # this one included
+    channel: str | None  # where it goes; None: a DM to dm_user, opened when it is sent
+    dm_user: str | None
+    parts_sent: frozenset[int]  # by an earlier attempt
+    ts: str | None  # of its first part, once posted
+
+
+def claimed(uow: UnitOfWork, notification: Notification) -> Claimed:
+    dm_user = None
+    if notification.channel is None and notification.recipient_person_id is not None:
+        person = uow.session.get(Person, notification.recipient_person_id)
+        dm_user = person.slack_user_id if person else None
+    return Claimed(
+        id=notification.id,
+        key=notification.key,
+        attempts=notification.attempts,
+        channel=notification.channel,
+        dm_user=dm_user,
+        parts_sent=frozenset(notification.parts_sent or ()),
+        ts=notification.ts,
+    )
+
+
+def remember_parts(
+    uow: UnitOfWork, notification_id: int, parts: set[int], first_ts: str | None
+) -> None:
+    """The parts of a long message posted so far (and its first part's ts), so that a retry
+    posts only the rest."""
+    values: dict[str, Any] = {"parts_sent": sorted(parts)}
+    if first_ts:
+        values["ts"] = func.coalesce(Notification.ts, first_ts)
+    uow.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def fail(uow: UnitOfWork, notification_id: int, error: str, now: dt.datetime) -> None:
+    """Slack will never take it: failed, and the workspace's admins told (unless it is itself
+    such an alert)."""
+    notification = uow.session.get(Notification, notification_id)
+    assert notification is not None
+    mark(uow, notification_id, FAILED, now, error=error)
+    if notification.kind != "alert":
+        enqueue_admin_alert(uow, notification, error, now)
+
+
 def mark(
     uow: UnitOfWork,
     notification_id: int,

@@ -19,7 +19,9 @@ from bot.services.outbox import (
     DATE_CHANGE_CLOSED,
     DATE_CHANGE_DECISION,
     DATE_CHANGE_REQUEST,
+    Claimed,
     ReminderLine,
+    claimed,
     reminder_lines,
     sent_messages,
 )
@@ -102,6 +104,15 @@ def compose(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Co
     if kind == "alert":
         return _alert(uow, payload)
     return None
+
+
+def read_claimed(
+    uow: UnitOfWork, notification_id: int, now: dt.datetime
+) -> tuple[Claimed, Composed | None]:
+    """A claimed notification: how to send it, and what it says now."""
+    notification = uow.session.get(Notification, notification_id)
+    assert notification is not None
+    return claimed(uow, notification), compose(uow, notification, now)
 
 
 def _date_change(uow: UnitOfWork, kind: str, request_id: int, quiet: bool) -> DateChangeMessage:
