@@ -1,9 +1,15 @@
-"""The notification ledger: from the database to the reminder rules and back.
+"""The notification ledger: every message the bot starts, from enqueue to sent.
 
-`load_facts` reads boards and open actions in a fixed number of statements; `plan_due` asks
-the rules what is due at `now` and enqueues each message under its unique key (a key already
-in the ledger is skipped, so planning is idempotent and safe with several instances);
+Enqueueing: `plan_due` asks the reminder rules what is due at `now` and enqueues each message
+under its unique key (a key already in the ledger is skipped, so planning is idempotent and
+safe with several instances); `enqueue_date_change`, `enqueue_dm` and `enqueue_admin_alert`
+enqueue what a request or a failure starts, in the caller's transaction. Whatever enqueues
+marks the session, and the unit of work rings the delivery doorbell once it has committed.
 `preview` says what would go out without writing anything.
+
+Delivering (scheduler.delivery drives it): `deliverable` lists what may be sent now, `claim`
+takes one row atomically for a while, `remember_parts`, `mark` and `fail` record how it went.
+What a message says is read when it is sent (bot.services.outbox_messages).
 """
 
 from __future__ import annotations
