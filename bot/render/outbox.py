@@ -37,6 +37,8 @@ POSTED_LIST_LIMIT = 10
 
 @dataclass(frozen=True)
 class OutgoingFile:
+    """A document uploaded in the thread of the message (a pack's spreadsheets)."""
+
     filename: str
     title: str
     content: bytes
@@ -53,6 +55,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Outgoing:
+    """What is posted for one ledger row."""
+
     text: str
     parts: list[list[dict[str, Any]]]  # one list of blocks per Slack message; none: edits only
     files: list[OutgoingFile] = field(default_factory=list)

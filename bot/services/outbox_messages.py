@@ -35,6 +35,8 @@ Sent = tuple[str, str]  # (channel, ts) of a message the bot posted earlier
 
 @dataclass(frozen=True)
 class ReminderMessage:
+    """A reminder (or escalation): its actions as they stand now."""
+
     lines: list[ReminderLine]
     escalation: bool
     note: str | None = None
@@ -42,11 +44,15 @@ class ReminderMessage:
 
 @dataclass(frozen=True)
 class DigestMessage:
+    """The weekly digest of a board."""
+
     digest: Digest
 
 
 @dataclass(frozen=True)
 class PackMessage:
+    """The pack before a board meeting."""
+
     pack: Pack
     meeting: dt.date
     snapshots: list[dict[str, Any]]  # the board's active plans, attached as spreadsheets
@@ -67,6 +73,8 @@ class DateChangeMessage:
 
 @dataclass(frozen=True)
 class AlertMessage:
+    """A message about someone could not be delivered (or a board could not be planned)."""
+
     about: str
     error: str
     kind: str

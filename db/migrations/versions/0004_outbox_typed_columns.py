@@ -27,26 +27,24 @@ depends_on = None
 
 DEFAULT_TIMEZONE = "Europe/London"
 
-notification = sa.table(
+
+def table(name: str, **columns: sa.types.TypeEngine[Any]) -> sa.TableClause:
+    """The columns of a table this migration reads and writes, as they are at this revision."""
+    return sa.table(name, *(sa.column(column, type_) for column, type_ in columns.items()))
+
+
+notification = table(
     "notification",
-    sa.column("id", sa.Integer()),
-    sa.column("payload", sa.JSON()),
-    sa.column("timezone", sa.String()),
-    sa.column("parts_sent", sa.JSON()),
-    sa.column("state", sa.String()),
-    sa.column("created_at", sa.DateTime(timezone=True)),
-    sa.column("claimed_until", sa.DateTime(timezone=True)),
-    sa.column("error", sa.Text()),
-)
-item = sa.table(
+    id=sa.Integer(), payload=sa.JSON(), timezone=sa.String(), parts_sent=sa.JSON(),
+    state=sa.String(), created_at=sa.DateTime(timezone=True),
+    claimed_until=sa.DateTime(timezone=True), error=sa.Text(),
+)  # fmt: skip
+item = table(
     "notification_item",
-    sa.column("notification_id", sa.Integer()),
-    sa.column("action_id", sa.Integer()),
-    sa.column("reason", sa.String()),
-    sa.column("working_days", sa.Integer()),
-    sa.column("position", sa.Integer()),
-)
-action = sa.table("action", sa.column("id", sa.Integer()))
+    notification_id=sa.Integer(), action_id=sa.Integer(), reason=sa.String(),
+    working_days=sa.Integer(), position=sa.Integer(),
+)  # fmt: skip
+action = table("action", id=sa.Integer())
 
 
 def upgrade() -> None:
