@@ -1,7 +1,8 @@
 """`/progress`: owners update their actions (DESIGN §4).
 
 Every answer is ephemeral and goes back in the command's ack, within Slack's 3 seconds; a
-modal is opened right after the ack, and a date-change request is DMed to the chair after it.
+modal is opened right after the ack. A date-change request's DM to the chair is saved with the
+request, and the outbox delivers it.
 A ref means the person's own action in an active plan first (bot.services.owner.my_action).
 """
 
