@@ -17,6 +17,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.core.calendar import DEFAULT_TIMEZONE
 from bot.core.errors import UserError
 from db.session import DEFAULT_DATABASE_URL
 
@@ -44,7 +45,7 @@ class Settings:
     slack_api_url: str = DEFAULT_SLACK_API_URL
     port: int = 3000
     host: str = "0.0.0.0"
-    timezone: str = "Europe/London"
+    timezone: str = DEFAULT_TIMEZONE
     region: str = "ENG"
 
     @property
@@ -89,7 +90,7 @@ def load_settings(
     port_text = get("PORT") or "3000"
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError("PORT should be a port number such as 3000")
-    timezone = get("BOT_TIMEZONE") or "Europe/London"
+    timezone = get("BOT_TIMEZONE") or DEFAULT_TIMEZONE
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -7,6 +7,7 @@ Progress updates are append-only: nothing in the bot edits or deletes one.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -148,6 +150,7 @@ class Board(Base):
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     channel_id: Mapped[str | None] = mapped_column(String(SLACK_ID_LENGTH))
+    # bot.core.calendar.DEFAULT_TIMEZONE (db imports nothing of the bot's)
     timezone: Mapped[str] = mapped_column(String(TIMEZONE_LENGTH), default="Europe/London")
     region: Mapped[str] = mapped_column(String(8), default="ENG")
     meeting_rule: Mapped[str | None] = mapped_column(String(TITLE_LENGTH))
@@ -346,6 +349,18 @@ class DateChangeRequest(Base):
     decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])
 
 
+class NotificationState(enum.StrEnum):
+    """Where a message is in the outbox: pending until a worker claims it (sending, with a
+    claim that lapses), then sent, failed (Slack will never take it) or dropped (its day
+    passed, or nothing was left to say)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DROPPED = "dropped"
+
+
 class Notification(Base):
     """Outbox and ledger in one: a row per message, claimed by its unique key before sending."""
 
@@ -365,8 +380,20 @@ class Notification(Base):
     recipient_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL")
     )
+    # What the message is about, by kind: a request id, a meeting date, an alert's details.
+    # The actions a reminder speaks about are its NotificationItems.
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    # The board's (or the bot's) time zone: its working day is local_day there.
+    timezone: Mapped[str] = mapped_column(String(TIMEZONE_LENGTH), default="Europe/London")
+    state: Mapped[NotificationState] = mapped_column(
+        Enum(
+            NotificationState,
+            native_enum=False,
+            length=16,
+            values_callable=lambda states: [state.value for state in states],
+        ),
+        default=NotificationState.PENDING,
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[dt.datetime]
     # The working day the message belongs to: missed ones are dropped once it has passed.
@@ -378,10 +405,13 @@ class Notification(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
+    # Parts of a message several messages long already posted (by an attempt cut short).
+    parts_sent: Mapped[list[int] | None] = mapped_column(JSON)
 
 
 class NotificationItem(Base):
-    """An action a notification speaks about, so a thread reply finds its action."""
+    """An action a notification speaks about, in order, so a reminder lists it and a thread
+    reply finds it."""
 
     __tablename__ = "notification_item"
 
@@ -393,6 +423,7 @@ class NotificationItem(Base):
     )
     reason: Mapped[str] = mapped_column(String(32), primary_key=True)
     working_days: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # its place in the message
 
 
 class AuditEvent(Base):

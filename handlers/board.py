@@ -22,7 +22,6 @@ from bot.services import Services
 from bot.services import board_views as views
 from bot.services.plans import Actor
 from handlers.common import Reply, actor_of, refusal, services_of
-from handlers.date_changes import announce_decision
 from handlers.grammar import (
     ApproveDateChange,
     BoardCommand,
@@ -160,34 +159,21 @@ def run(
                 pending = views.pending_changes(uow, actor, board, now)
             return render.pending_messages(pending, DECLINE_NEEDS_NUMBER if reason else None)
         case ApproveDateChange(request_id=int(request_id)):
-            return [decide(services, actor, client, request_id, approve=True)]
+            return [decide(services, actor, request_id, approve=True)]
         case DeclineDateChange(request_id=int(request_id), reason=reason):
-            return [decide(services, actor, client, request_id, approve=False, note=reason)]
+            return [decide(services, actor, request_id, approve=False, note=reason)]
     raise AssertionError(f"unhandled /board command {command!r}")
 
 
 def decide(
     services: Services,
     actor: Actor,
-    client: WebClient,
     request_id: int,
     *,
     approve: bool,
     note: str | None = None,
 ) -> render.Rendered:
-    """Approve or decline a date change, then tell the person who asked."""
-    with services.uow() as uow:
-        decision = views.decide(uow, actor, request_id, approve, services.clock.now(), note)
-        uow.commit()
-    return render.decision_message(decision, announce(services, client, request_id))
-
-
-def announce(services: Services, client: WebClient, request_id: int) -> bool:
-    """Tell the person who asked (handlers.date_changes); False when that failed. The
-    decision is already saved, so a failure here is logged rather than raised."""
-    try:
-        announce_decision(services, client, request_id)
-    except Exception:
-        log.exception("could not announce the decision on date change %s", request_id)
-        return False
-    return True
+    """Approve or decline a date change. The DM to the person who asked is saved with the
+    decision and goes out with the outbox's next delivery, run at once."""
+    decided = services.date_changes.decide(actor, request_id, approve, services.clock.now(), note)
+    return render.decision_message(decided.decision, announced=True)

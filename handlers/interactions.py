@@ -48,7 +48,6 @@ from bot.services.owner import (
     update_from_form,
 )
 from bot.services.plans import Actor
-from handlers import date_changes
 from handlers.common import actor_of, services_of
 from handlers.events import publish_home
 
@@ -253,7 +252,6 @@ def on_date_change_submitted(
         ack(response_action="errors", errors=_field_errors(error, DATE_INPUT))
         return
     ack(response_action="update", view=date_change_sent_modal(notice))
-    date_changes.announce_request(services, client, request_id)
 
 
 def _field_errors(error: UserError, default_block: str) -> dict[str, str]:

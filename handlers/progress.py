@@ -1,7 +1,8 @@
 """`/progress`: owners update their actions (DESIGN §4).
 
 Every answer is ephemeral and goes back in the command's ack, within Slack's 3 seconds; a
-modal is opened right after the ack, and a date-change request is DMed to the chair after it.
+modal is opened right after the ack. A date-change request's DM to the chair is saved with the
+request, and the outbox delivers it.
 A ref means the person's own action in an active plan first (bot.services.owner.my_action).
 """
 
@@ -25,7 +26,6 @@ from bot.services.owner import (
 )
 from bot.services.plans import Actor
 from handlers.common import actor_of, services_of
-from handlers.date_changes import announce_request
 from handlers.grammar import (
     Help,
     ListMine,
@@ -60,7 +60,6 @@ def on_progress(ack: Ack, command: dict[str, Any], client: WebClient, context: B
                 trigger_id = str(command.get("trigger_id") or "")
                 request_id, answer = _ask(services, actor, change, trigger_id)
                 ack(**answer)
-                announce_request(services, client, request_id)
     except UserError as error:
         ack(**refusal(error.message))
 

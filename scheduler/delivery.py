@@ -23,10 +23,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.render.ids import NOTIFICATION_EVENT
+from bot.render.outbox import Outgoing, outgoing
 from bot.services import outbox
+from bot.services.outbox_messages import read_claimed
 from bot.services.uow import UnitOfWork
-from db.models import Notification, Person
-from scheduler.rendering import Outgoing, render_notification
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +126,7 @@ class Delivery:
                 report.paused += 1
                 continue
             if stale:
-                with self.uow() as uow:
-                    outbox.mark(uow, notification_id, outbox.DROPPED, now, error="day passed")
-                    uow.commit()
-                report.dropped += 1
+                self._record(notification_id, outbox.DROPPED, now, report, error="day passed")
                 continue
             self._deliver_one(notification_id, workspace_id, now, report)
         return report
@@ -141,48 +138,40 @@ class Delivery:
         now: dt.datetime,
         report: DeliveryReport,
     ) -> None:
+        """Claim, read, post, record: two short writes around the posts (and one more after
+        each part of a message that takes several), so a crash at any point leaves a claim
+        that lapses and a ledger key to look for in the channel's history."""
         with self.uow() as uow:
             if not outbox.claim(uow, notification_id, self.worker, now, self.lease):
                 return
             uow.commit()
         try:
             with self.uow() as uow:
-                notification = uow.session.get(Notification, notification_id)
-                assert notification is not None
-                outgoing = render_notification(uow, notification, now)
-                attempts = notification.attempts
-                key = notification.key
-                channel = notification.channel
-                dm_user = None
-                if channel is None and notification.recipient_person_id is not None:
-                    person = uow.session.get(Person, notification.recipient_person_id)
-                    dm_user = person.slack_user_id if person else None
-                done_parts = set((notification.payload or {}).get("parts_sent", []))
+                sending, composed = read_claimed(uow, notification_id, now)
+            message = outgoing(composed) if composed is not None else None
         except Exception:  # a bug in one message must not stop the others going out
             log.exception("could not render notification %s", notification_id)
             self._defer(notification_id, MAX_ATTEMPTS - 1, "render error", now, report)
             return
-        if outgoing is None:  # nothing left to say (e.g. every action completed since 09:00)
-            with self.uow() as uow:
-                outbox.mark(uow, notification_id, outbox.DROPPED, now, error="nothing to send")
-                uow.commit()
-            report.dropped += 1
+        if message is None:  # nothing left to say (e.g. every action completed since 09:00)
+            self._record(notification_id, outbox.DROPPED, now, report, error="nothing to send")
             return
+        if not message.parts and not message.files:  # nobody to tell: only edits to make
+            self._record(notification_id, outbox.SENT, now, report)
+            self._apply_edits(message)
+            return
+        attempts, done_parts, known_ts = sending.attempts, set(sending.parts_sent), sending.ts
         try:
-            channel = channel or self._open_dm(dm_user)
-            with self.uow() as uow:
-                outbox.mark(uow, notification_id, outbox.SENDING, now, channel=channel)
-                uow.commit()
+            channel = sending.channel or self._open_dm(sending.dm_user)
             if attempts > 1:
-                found = self._already_posted(channel, key)
+                found = self._already_posted(channel, sending.key)
                 if found:
                     report.recovered += 1
                     done_parts |= set(found)
-                    with self.uow() as uow:
-                        self._remember_parts(uow, notification_id, done_parts, found.get(0))
-                        uow.commit()
-            first_ts = self._post_parts(notification_id, channel, key, outgoing, done_parts)
-            self._upload_files(channel, outgoing, first_ts, notification_id, done_parts)
+                    known_ts = known_ts or found.get(0)
+            posted = self._post_parts(notification_id, channel, sending.key, message, done_parts)
+            first_ts = known_ts or posted  # the first part's, whichever attempt posted it
+            self._upload_files(channel, message, first_ts, notification_id, done_parts)
         except Unlinked:
             self._fail(notification_id, "unlinked", now, report)
             return
@@ -199,15 +188,29 @@ class Delivery:
         except (SlackClientError, OSError) as error:
             self._defer(notification_id, attempts, type(error).__name__, now, report)
             return
-        with self.uow() as uow:
-            outbox.mark(uow, notification_id, outbox.SENT, now, channel=channel, ts=first_ts)
-            uow.commit()
-        report.sent += 1
-        self._apply_edits(outgoing)
+        self._record(notification_id, outbox.SENT, now, report, channel=channel, ts=first_ts)
+        self._apply_edits(message)
         if self.paused_until.pop(workspace_id, None) is not None:
             log.warning(
                 "Slack accepts the bot token again: delivery for workspace %s resumed", workspace_id
             )
+
+    def _record(
+        self,
+        notification_id: int,
+        state: outbox.State,
+        now: dt.datetime,
+        report: DeliveryReport,
+        **details: Any,
+    ) -> None:
+        """The end of a delivery: sent (with where, and the first part's ts) or dropped."""
+        with self.uow() as uow:
+            outbox.mark(uow, notification_id, state, now, **details)
+            uow.commit()
+        if state == outbox.SENT:
+            report.sent += 1
+        else:
+            report.dropped += 1
 
     def _pause(
         self,
@@ -254,7 +257,7 @@ class Delivery:
             response = self.client.chat_postMessage(
                 channel=channel,
                 text=outgoing.text if index == 0 else f"{outgoing.text} (continued)",
-                blocks=blocks,
+                blocks=blocks or None,  # a text-only message has none
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata={
@@ -265,10 +268,12 @@ class Delivery:
             ts = str(response["ts"])
             first_ts = first_ts or ts
             done_parts.add(index)
-            with self.uow() as uow:
-                self._remember_parts(uow, notification_id, done_parts, first_ts)
-                uow.commit()
-        return first_ts or self._known_ts(notification_id)
+            if len(done_parts & set(range(len(outgoing.parts)))) < len(outgoing.parts):
+                # more to post: what is out is recorded, so a retry posts only the rest
+                with self.uow() as uow:
+                    outbox.remember_parts(uow, notification_id, done_parts, first_ts)
+                    uow.commit()
+        return first_ts
 
     def _apply_edits(self, outgoing: Outgoing) -> None:
         """Earlier messages brought up to date; one that can't be is left as it was."""
@@ -299,22 +304,8 @@ class Delivery:
             )
             done_parts.add(marker)
             with self.uow() as uow:
-                self._remember_parts(uow, notification_id, done_parts, None)
+                outbox.remember_parts(uow, notification_id, done_parts, None)
                 uow.commit()
-
-    def _remember_parts(
-        self, uow: UnitOfWork, notification_id: int, parts: set[int], first_ts: str | None
-    ) -> None:
-        notification = uow.session.get(Notification, notification_id)
-        assert notification is not None
-        notification.payload = {**(notification.payload or {}), "parts_sent": sorted(parts)}
-        if first_ts and not notification.ts:
-            notification.ts = first_ts
-
-    def _known_ts(self, notification_id: int) -> str | None:
-        with self.uow() as uow:
-            notification = uow.session.get(Notification, notification_id)
-            return notification.ts if notification else None
 
     def _already_posted(self, channel: str, key: str) -> dict[int, str]:
         """Parts of this notification (part → ts) that reached Slack in an earlier attempt."""
@@ -338,11 +329,7 @@ class Delivery:
         self, notification_id: int, error: str, now: dt.datetime, report: DeliveryReport
     ) -> None:
         with self.uow() as uow:
-            notification = uow.session.get(Notification, notification_id)
-            assert notification is not None
-            outbox.mark(uow, notification_id, outbox.FAILED, now, error=error)
-            if notification.kind != "alert":
-                outbox.enqueue_admin_alert(uow, notification, error, now)
+            outbox.fail(uow, notification_id, error, now)
             uow.commit()
         log.warning("notification %s failed permanently: %s", notification_id, error)
         report.failed += 1

@@ -14,6 +14,7 @@ import holidays
 from bot.core.errors import UserError
 
 DEFAULT_REGION = "ENG"
+DEFAULT_TIMEZONE = "Europe/London"  # a board's, and the bot's, unless set otherwise
 
 REGIONS: dict[str, str] = {
     "ENG": "England and Wales",

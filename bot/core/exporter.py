@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.core.calendar import DEFAULT_TIMEZONE
 from bot.core.dates import MONTH_NAMES, DatePrecision, last_day_of_month
 from bot.core.owner_cells import looks_like_name
 from bot.core.sheet_reader import CSV_QUOTED_STARTS
@@ -41,7 +42,7 @@ COLUMN_WIDTHS = (8, 50, 14, 45, 30, 55, 12, 13)
 DAY_FORMAT = "dd/mm/yyyy"
 MONTH_FORMAT = "mmm-yy"
 SHEET_NAME = "Plan"
-LOCAL_TIMEZONE = "Europe/London"
+LOCAL_TIMEZONE = DEFAULT_TIMEZONE
 
 STATUS_FILLS = {
     Status.NOT_STARTED: "F2F2F2",

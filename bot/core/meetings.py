@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from dateutil.rrule import rrule, rrulestr
 
-from bot.core.calendar import at_local
+from bot.core.calendar import DEFAULT_TIMEZONE, at_local
 from bot.core.dates import WEEKDAY_NAMES, DatePrecision, format_day, parse_uk_date
 from bot.core.errors import UserError
 
@@ -44,7 +44,7 @@ class MeetingCycle:
     rule: str | None
     start: dt.date
     time: dt.time = dt.time(10, 0)
-    tz: str = "Europe/London"
+    tz: str = DEFAULT_TIMEZONE
     added: frozenset[dt.date] = frozenset()
     cancelled: frozenset[dt.date] = frozenset()
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from bot.core.calendar import WorkingCalendar, at_local, calendar_for, local_date
+from bot.core.calendar import DEFAULT_TIMEZONE, WorkingCalendar, at_local, calendar_for, local_date
 from bot.core.meetings import MeetingCycle
 from bot.core.reminder_policy import ReminderPolicy
 
@@ -45,7 +45,7 @@ class PersonRef:
 class BoardFacts:
     id: int
     name: str
-    timezone: str = "Europe/London"
+    timezone: str = DEFAULT_TIMEZONE
     region: str = "ENG"
     policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     chair: PersonRef | None = None

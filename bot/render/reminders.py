@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
+from bot.core.calendar import local_date
 from bot.render.buttons import action_buttons
 from bot.render.mrkdwn import (
     MESSAGE_TEXT_BUDGET,
@@ -115,7 +116,11 @@ def _action_blocks(group: list[ReminderLine], escalation: bool) -> list[dict[str
     )
     blocks = [section(text)]
     if first.last_update_note:
-        when = f" ({uk_date(first.last_update_at[:10])})" if first.last_update_at else ""
+        when = (
+            f" ({uk_date(local_date(first.last_update_at, first.timezone))})"
+            if first.last_update_at
+            else ""
+        )
         note = escape(shorten(first.last_update_note, NOTE_LIMIT))
         blocks.append(context(f"Last update{when}: {note}"))
     else:

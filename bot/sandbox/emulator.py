@@ -41,6 +41,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import parse_qsl, unquote, urlsplit
 from urllib.request import ProxyHandler, Request, build_opener
 
+from bot.core.calendar import DEFAULT_TIMEZONE
 from bot.sandbox import slack_requests as sr
 from bot.sandbox import webapi
 from bot.sandbox.blocks import ActionRef, EmulatorError, message_refusal, view_errors
@@ -522,7 +523,7 @@ class SlackEmulator:
         name: str,
         real_name: str,
         email: str | None = None,
-        tz: str = "Europe/London",
+        tz: str = DEFAULT_TIMEZONE,
         is_admin: bool = False,
         deleted: bool = False,
         *,

@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.web import RunningServer, serve
 from scheduler.delivery import Delivery, DeliveryReport
 from scheduler.jobs import deliver_notifications, tick
+from scheduler.service import DeliverSoon
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class LocalBot:
         self.server: RunningServer | None = None
         self.socket_handler: SocketModeHandler | None = None
         self.delivery: Delivery
+        self.deliver_soon: DeliverSoon | None = None
 
     def start(self) -> LocalBot:
         self.emulator.start()
@@ -102,9 +104,15 @@ class LocalBot:
             worker="local",
             retry_delay=lambda attempt: 0.0,
         )
+        # What a request enqueues goes out at once, as in production (bot.runner).
+        self.deliver_soon = DeliverSoon(lambda: self._deliver(self.clock.now()))
+        self.bot.services.units.doorbell.answer(self.deliver_soon)
         return self
 
     def stop(self) -> None:
+        if self.deliver_soon is not None:
+            self.bot.services.units.doorbell.hang_up(self.deliver_soon)
+            self.deliver_soon.stop()
         if self.socket_handler is not None:
             # Slack's side hangs up first, so the client is not left waiting on a read; the
             # client's own threads then wind down within a second, without holding up the stop.
@@ -131,12 +139,22 @@ class LocalBot:
 
     def run_jobs(self, now: dt.datetime | None = None) -> DeliveryReport:
         """Plan and deliver whatever is due at `now` (default: the clock's time)."""
+        self.wait_for_delivery()
         return tick(self.bot.services.session_factory, self.delivery, now or self.clock.now())
 
     def deliver(self, now: dt.datetime | None = None) -> DeliveryReport:
         """Send what is already waiting in the outbox, as production's delivery job does every
-        few seconds (messages the bot starts from a request: a closed date change, an alert)."""
-        return deliver_notifications(self.delivery, now or self.clock.now())
+        few seconds, once what requests asked to be delivered at once has gone."""
+        self.wait_for_delivery()
+        return self._deliver(now or self.clock.now())
+
+    def _deliver(self, now: dt.datetime) -> DeliveryReport:
+        return deliver_notifications(self.delivery, now)
+
+    def wait_for_delivery(self, timeout: float = 10.0) -> None:
+        """Wait for the delivery requests asked for (through the doorbell) to finish."""
+        if self.deliver_soon is not None and not self.deliver_soon.wait_idle(timeout):
+            raise TimeoutError(f"delivery was still busy after {timeout:.0f} seconds")
 
     def user_id(self, name: str) -> str:
         for user in self.users:

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.calendar import DEFAULT_TIMEZONE
 from bot.sandbox.blocks import ActionRef, action_refs, block_lines, find_action, input_elements
 from bot.sandbox.slack_requests import Workspace
 
@@ -39,7 +40,7 @@ class User:
     name: str
     real_name: str
     email: str | None = None
-    tz: str = "Europe/London"
+    tz: str = DEFAULT_TIMEZONE
     is_admin: bool = False
     deleted: bool = False
     title: str = ""

@@ -19,7 +19,7 @@ knows Slack (tests/unit/test_layers.py). Type-checked with mypy's strict flags (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.uow import UnitOfWork
+from bot.services.uow import Doorbell, UnitOfWork
 
 if TYPE_CHECKING:
+    from bot.services.date_changes import DateChangeService
     from bot.services.operator import OperatorService
     from bot.services.sandbox import SandboxService
 
@@ -41,16 +42,18 @@ class Units:
     `request()` is for work a person waits on: its transactions wait for another writer only
     as long as Slack waits for an answer (then say so, having recorded nothing).
     `patient()` is for work after the answer has gone, and for jobs: it may wait.
+    A commit of either that put a message in the outbox rings `doorbell`.
     """
 
     session_factory: sessionmaker[Session]
     request_session_factory: sessionmaker[Session] | None = None
+    doorbell: Doorbell = field(default_factory=Doorbell)
 
     def request(self) -> UnitOfWork:
-        return UnitOfWork(self.request_session_factory or self.session_factory)
+        return UnitOfWork(self.request_session_factory or self.session_factory, self.doorbell)
 
     def patient(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+        return UnitOfWork(self.session_factory, self.doorbell)
 
 
 @dataclass
@@ -84,3 +87,9 @@ class Services:
         from bot.services.sandbox import SandboxService
 
         return SandboxService(self.units)
+
+    @cached_property
+    def date_changes(self) -> DateChangeService:
+        from bot.services.date_changes import DateChangeService
+
+        return DateChangeService(self.units)

@@ -1,9 +1,15 @@
-"""The notification ledger: from the database to the reminder rules and back.
+"""The notification ledger: every message the bot starts, from enqueue to sent.
 
-`load_facts` reads boards and open actions in a fixed number of statements; `plan_due` asks
-the rules what is due at `now` and enqueues each message under its unique key (a key already
-in the ledger is skipped, so planning is idempotent and safe with several instances);
+Enqueueing: `plan_due` asks the reminder rules what is due at `now` and enqueues each message
+under its unique key (a key already in the ledger is skipped, so planning is idempotent and
+safe with several instances); `enqueue_date_change`, `enqueue_dm` and `enqueue_admin_alert`
+enqueue what a request or a failure starts, in the caller's transaction. Whatever enqueues
+marks the session, and the unit of work rings the delivery doorbell once it has committed.
 `preview` says what would go out without writing anything.
+
+Delivering (scheduler.delivery drives it): `deliverable` lists what may be sent now, `claim`
+takes one row atomically for a while, `remember_parts`, `mark` and `fail` record how it went.
+What a message says is read when it is sent (bot.services.outbox_messages).
 """
 
 from __future__ import annotations
@@ -17,20 +23,22 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import insert as sql_insert
 
-from bot.core.calendar import local_date
+from bot.core.calendar import DEFAULT_TIMEZONE, local_date
 from bot.core.meetings import MeetingCycle
 from bot.core.permissions import Role
 from bot.core.reminder_policy import policy_from_overrides
 from bot.core.reminders import ActionFacts, BoardFacts, Message, PersonRef, messages_due
-from bot.services.uow import UnitOfWork
+from bot.services.uow import ENQUEUED, UnitOfWork
 from db.insert import insert_or_ignore
 from db.models import (
     Action,
     ActionAssignment,
     Board,
+    DateChangeRequest,
     MeetingChange,
     Notification,
     NotificationItem,
+    NotificationState,
     Person,
     Plan,
     ProgressUpdate,
@@ -40,11 +48,19 @@ from db.models import (
 
 log = logging.getLogger(__name__)
 
-PENDING = "pending"
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
-DROPPED = "dropped"
+State = NotificationState
+PENDING = State.PENDING
+SENDING = State.SENDING
+SENT = State.SENT
+FAILED = State.FAILED
+DROPPED = State.DROPPED
+
+DATE_CHANGE_REQUEST = "date_change_request"  # a request, DMed to whoever decides it
+DATE_CHANGE_DECISION = "date_change_decision"  # the outcome, DMed to whoever asked
+DATE_CHANGE_CLOSED = "date_change_closed"  # the approver hears a request closed undecided
+# Messages about a request wait for delivery however long it takes; the rest belong to their
+# working day and are dropped once it has passed.
+LASTING_KINDS = frozenset({DATE_CHANGE_REQUEST, DATE_CHANGE_DECISION, DATE_CHANGE_CLOSED})
 
 
 def load_facts(
@@ -242,7 +258,7 @@ def _planning_failed(uow: UnitOfWork, board_id: int, error: Exception, now: dt.d
                 board_id=board.id,
                 kind="reminders",
                 recipient=board.name,
-                payload={"tz": board.timezone},
+                timezone=board.timezone,
                 local_day=today,
             ),
             PLANNING_FAILED,
@@ -291,6 +307,7 @@ def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> lis
                 "recipient": message.to,
                 "recipient_person_id": message.recipient.person_id if message.recipient else None,
                 "payload": message_payload(message),
+                "timezone": getattr(message.send_at.tzinfo, "key", DEFAULT_TIMEZONE),
                 "state": PENDING,
                 "attempts": 0,
                 "due_at": message.send_at,
@@ -316,9 +333,12 @@ def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> lis
                     "action_id": item.action_id,
                     "reason": item.reason,
                     "working_days": item.working_days,
+                    "position": position,
                 }
-                for item in by_key[key].items
+                for position, item in enumerate(by_key[key].items)
             )
+    if added:
+        session.info[ENQUEUED] = True
     if items:
         session.execute(sql_insert(NotificationItem), items)
     return added
@@ -329,19 +349,10 @@ def _chunks(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]
 
 
 def message_payload(message: Message) -> dict[str, Any]:
+    """What a planned message says besides its actions (kept as its NotificationItems)."""
     return {
-        "items": [
-            {
-                "action_id": i.action_id,
-                "action": i.action_ref,
-                "reason": i.reason,
-                "working_days": i.working_days,
-            }
-            for i in message.items
-        ],
         "meeting": message.meeting.isoformat() if message.meeting else None,
         "board_id": message.board_id,
-        "tz": getattr(message.send_at.tzinfo, "key", "Europe/London"),
         "note": message.note,
     }
 
@@ -397,33 +408,38 @@ def undeliverable_because(message: Message) -> str | None:
 # ---------------------------------------------------------------- delivery ledger
 
 
+def _claimable(now: dt.datetime) -> Any:
+    """Pending and not held back, or being sent by a worker whose claim has lapsed."""
+    lapsed = Notification.claimed_until <= now
+    return or_(
+        and_(Notification.state == PENDING, or_(Notification.claimed_until.is_(None), lapsed)),
+        and_(Notification.state == SENDING, lapsed),
+    )
+
+
 def deliverable(uow: UnitOfWork, now: dt.datetime, limit: int = 200) -> list[Notification]:
     """Pending notifications whose moment has come, and sends whose claim has lapsed."""
     return list(
         uow.session.scalars(
             select(Notification)
-            .where(
-                Notification.due_at <= now,
-                or_(
-                    and_(
-                        Notification.state == PENDING,
-                        or_(
-                            Notification.claimed_until.is_(None), Notification.claimed_until <= now
-                        ),
-                    ),
-                    and_(Notification.state == SENDING, Notification.claimed_until <= now),
-                ),
-            )
+            .where(Notification.due_at <= now, _claimable(now))
             .order_by(Notification.due_at, Notification.id)
             .limit(limit)
         )
     )
 
 
+def timezone_of(notification: Notification) -> str:
+    """The time zone of the board (or the bot) the message belongs to."""
+    return notification.timezone or DEFAULT_TIMEZONE
+
+
 def is_stale(notification: Notification, now: dt.datetime) -> bool:
-    """Its working day has passed in the board's time zone: it is dropped, not sent late."""
-    tz = (notification.payload or {}).get("tz") or "Europe/London"
-    return local_date(now, tz) > notification.local_day
+    """Its working day has passed in the board's time zone: it is dropped, not sent late
+    (unless it is about a date-change request, which is still worth telling)."""
+    if notification.kind in LASTING_KINDS:
+        return False
+    return local_date(now, timezone_of(notification)) > notification.local_day
 
 
 def claim(
@@ -432,16 +448,7 @@ def claim(
     """Atomically take a notification for sending; False if another worker has it."""
     result = uow.session.execute(
         update(Notification)
-        .where(
-            Notification.id == notification_id,
-            or_(
-                and_(
-                    Notification.state == PENDING,
-                    or_(Notification.claimed_until.is_(None), Notification.claimed_until <= now),
-                ),
-                and_(Notification.state == SENDING, Notification.claimed_until <= now),
-            ),
-        )
+        .where(Notification.id == notification_id, _claimable(now))
         .values(
             state=SENDING,
             claimed_by=worker,
@@ -453,10 +460,65 @@ def claim(
     return result.rowcount == 1
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A notification a worker has claimed, with what it takes to send it."""
+
+    id: int
+    key: str
+    attempts: int  # this one included
+    channel: str | None  # where it goes; None: a DM to dm_user, opened when it is sent
+    dm_user: str | None
+    parts_sent: frozenset[int]  # by an earlier attempt
+    ts: str | None  # of its first part, once posted
+
+
+def claimed(uow: UnitOfWork, notification: Notification) -> Claimed:
+    dm_user = None
+    if notification.channel is None and notification.recipient_person_id is not None:
+        person = uow.session.get(Person, notification.recipient_person_id)
+        dm_user = person.slack_user_id if person else None
+    return Claimed(
+        id=notification.id,
+        key=notification.key,
+        attempts=notification.attempts,
+        channel=notification.channel,
+        dm_user=dm_user,
+        parts_sent=frozenset(notification.parts_sent or ()),
+        ts=notification.ts,
+    )
+
+
+def remember_parts(
+    uow: UnitOfWork, notification_id: int, parts: set[int], first_ts: str | None
+) -> None:
+    """The parts of a long message posted so far (and its first part's ts), so that a retry
+    posts only the rest."""
+    values: dict[str, Any] = {"parts_sent": sorted(parts)}
+    if first_ts:
+        values["ts"] = func.coalesce(Notification.ts, first_ts)
+    uow.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def fail(uow: UnitOfWork, notification_id: int, error: str, now: dt.datetime) -> None:
+    """Slack will never take it: failed, and the workspace's admins told (unless it is itself
+    such an alert)."""
+    notification = uow.session.get(Notification, notification_id)
+    assert notification is not None
+    mark(uow, notification_id, FAILED, now, error=error)
+    if notification.kind != "alert":
+        enqueue_admin_alert(uow, notification, error, now)
+
+
 def mark(
     uow: UnitOfWork,
     notification_id: int,
-    state: str,
+    state: State,
     now: dt.datetime,
     *,
     channel: str | None = None,
@@ -498,6 +560,20 @@ def release(uow: UnitOfWork, notification_id: int, error: str) -> None:
     )
 
 
+def _enqueue(uow: UnitOfWork, **values: Any) -> int | None:
+    """Put one message in the ledger, pending and due at once unless told otherwise; its id,
+    or None when its key is already there. The commit rings the delivery doorbell."""
+    now = values["created_at"]
+    row = {"state": State.PENDING, "attempts": 0, "due_at": now, **values}
+    statement = (
+        insert_or_ignore(uow.session, Notification, "key").values(**row).returning(Notification.id)
+    )
+    notification_id = uow.session.scalar(statement)
+    if notification_id is not None:
+        uow.session.info[ENQUEUED] = True
+    return notification_id
+
+
 def enqueue_admin_alert(
     uow: UnitOfWork,
     notification: Notification,
@@ -508,24 +584,16 @@ def enqueue_admin_alert(
 ) -> int:
     """Tell each linked admin of the workspace, once per recipient and error (and suffix), that
     a message could not be delivered."""
-    admins = uow.session.execute(
-        select(Person.id, Person.slack_user_id)
-        .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(
-            RoleGrant.workspace_id == notification.workspace_id,
-            RoleGrant.role == Role.ADMIN.value,
-            Person.slack_user_id.is_not(None),
-        )
-    ).all()
     added = 0
-    for person_id, slack_id in admins:
+    for admin in admins_of(uow, notification.workspace_id, linked=True):
+        person_id, slack_id = admin.id, admin.slack_user_id
         # Bounded to the key's column: a recipient is at most a name, an error a short code.
         key = f"alert:{notification.recipient}:{error[:64]}:person:{person_id}"
         if key_suffix:
             key += f":{key_suffix}"
-        statement = (
-            insert_or_ignore(uow.session, Notification, "key")
-            .values(
+        added += (
+            _enqueue(
+                uow,
                 workspace_id=notification.workspace_id,
                 board_id=notification.board_id,
                 key=key,
@@ -537,17 +605,13 @@ def enqueue_admin_alert(
                     "about_person_id": notification.recipient_person_id,
                     "error": error,
                     "kind": notification.kind,
-                    "tz": (notification.payload or {}).get("tz", "Europe/London"),
                 },
-                state=PENDING,
-                attempts=0,
-                due_at=now,
+                timezone=timezone_of(notification),
                 local_day=notification.local_day,
                 created_at=now,
             )
-            .returning(Notification.id)
+            is not None
         )
-        added += uow.session.scalar(statement) is not None
     return added
 
 
@@ -558,7 +622,7 @@ def enqueue_dm(
     board_id: int | None,
     kind: str,
     key: str,
-    person_id: int,
+    person_id: int | None,
     slack_user_id: str | None,
     payload: dict[str, Any],
     timezone: str,
@@ -566,25 +630,118 @@ def enqueue_dm(
 ) -> bool:
     """Put a DM the bot starts in the ledger, to go out with the next delivery; False when the
     key is already there."""
-    statement = (
-        insert_or_ignore(uow.session, Notification, "key")
-        .values(
+    return (
+        _enqueue(
+            uow,
             workspace_id=workspace_id,
             board_id=board_id,
             key=key,
             kind=kind,
             recipient=slack_user_id or f"person:{person_id}",
             recipient_person_id=person_id,
-            payload={**payload, "tz": timezone},
-            state=PENDING,
-            attempts=0,
-            due_at=now,
+            payload=payload,
+            timezone=timezone,
             local_day=local_date(now, timezone),
             created_at=now,
         )
-        .returning(Notification.id)
+        is not None
     )
-    return uow.session.scalar(statement) is not None
+
+
+# ---------------------------------------------------------------- date changes
+
+DECIDED = ("approved", "declined")
+
+
+def admins_of(
+    uow: UnitOfWork, workspace_id: int, *, linked: bool = False, workspace_wide: bool = False
+) -> list[Person]:
+    """A workspace's admins (those linked to Slack; those not limited to one board)."""
+    query = (
+        select(Person)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.workspace_id == workspace_id, RoleGrant.role == Role.ADMIN.value)
+        .order_by(Person.id)
+    )
+    if linked:
+        query = query.where(Person.slack_user_id.is_not(None))
+    if workspace_wide:
+        query = query.where(RoleGrant.board_id.is_(None))
+    return list(uow.session.scalars(query).unique())
+
+
+def approvers(uow: UnitOfWork, board: Board) -> list[Person]:
+    """Whoever decides a board's date changes: its chair; with no chair, the workspace's
+    admins."""
+    if board.chair is not None:
+        return [board.chair]
+    return admins_of(uow, board.workspace_id, workspace_wide=True)
+
+
+def date_change_key(kind: str, request_id: int, person_id: int | None) -> str:
+    return f"{kind}:{request_id}:person:{person_id}"
+
+
+def enqueue_date_change(uow: UnitOfWork, request: DateChangeRequest, now: dt.datetime) -> None:
+    """The messages a date-change request's new state calls for, in the transaction that set
+    it: a pending request goes to whoever decides it, a decision to whoever asked, a closed
+    request to whoever would have decided it. Each is rendered when it is delivered, so it
+    says how things stand then; a key already in the ledger is not enqueued again.
+
+    People not linked to Slack are left out of requests and decisions (a decision still goes
+    in the ledger, quietly, to bring the approvers' messages up to date); a closed request
+    goes to them anyway, and failing to reach them alerts the admins."""
+    board = request.action.plan.board
+    payload: dict[str, Any] = {"request_id": request.id}
+    people: list[tuple[int | None, str | None]] = [
+        (p.id, p.slack_user_id) for p in approvers(uow, board)
+    ]
+    if request.state == "pending":
+        kind = DATE_CHANGE_REQUEST
+        if not people:
+            log.warning("date change %s: board %s has no chair or admin", request.id, board.name)
+    elif request.state in DECIDED:
+        asker = request.requested_by
+        kind = DATE_CHANGE_DECISION
+        people = [(asker.id, asker.slack_user_id) if asker is not None else (None, None)]
+        if not people[0][1]:
+            payload["quiet"] = True
+    elif request.state == "closed":
+        kind = DATE_CHANGE_CLOSED
+    else:
+        return
+    for person_id, slack_user_id in people:
+        if kind == DATE_CHANGE_REQUEST and not slack_user_id:
+            log.warning("date change %s: person %s has no Slack user", request.id, person_id)
+            continue
+        enqueue_dm(
+            uow,
+            workspace_id=board.workspace_id,
+            board_id=board.id,
+            kind=kind,
+            key=date_change_key(kind, request.id, person_id),
+            person_id=person_id,
+            slack_user_id=slack_user_id,
+            payload=payload,
+            timezone=board.timezone,
+            now=now,
+        )
+
+
+def sent_messages(uow: UnitOfWork, kind: str, request_id: int) -> list[tuple[str, str]]:
+    """(channel, ts) of every message of this kind sent about a request."""
+    rows = uow.session.execute(
+        select(Notification.channel, Notification.ts)
+        .where(
+            Notification.kind == kind,
+            Notification.key.like(f"{kind}:{request_id}:person:%"),
+            Notification.state == State.SENT,
+            Notification.channel.is_not(None),
+            Notification.ts.is_not(None),
+        )
+        .order_by(Notification.id)
+    ).all()
+    return [(channel, ts) for channel, ts in rows if channel and ts]
 
 
 @dataclass(frozen=True)
@@ -600,16 +757,21 @@ class ReminderLine:
     reason: str
     working_days: int | None
     last_update_note: str | None
-    last_update_at: str | None  # ISO datetime
+    last_update_at: dt.datetime | None  # aware
     owner_names: tuple[str, ...] = ()
+    timezone: str = DEFAULT_TIMEZONE  # the board's: says which day the last update was on
 
 
 def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[ReminderLine]:
     """The actions a reminder speaks about, read fresh (a status may have changed since 09:00).
 
     Actions completed or removed since the message was planned are left out."""
-    items = (notification.payload or {}).get("items", [])
-    ids = [item["action_id"] for item in items]
+    items = uow.session.scalars(
+        select(NotificationItem)
+        .where(NotificationItem.notification_id == notification.id)
+        .order_by(NotificationItem.position, NotificationItem.action_id, NotificationItem.reason)
+    ).all()
+    ids = [item.action_id for item in items]
     if not ids:
         return []
     actions = {
@@ -635,7 +797,7 @@ def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[Reminder
         owners[action_id].append(name)
     lines = []
     for item in items:
-        action = actions.get(item["action_id"])
+        action = actions.get(item.action_id)
         if action is None or action.status == "blue":
             continue
         last = latest.get(action.id)
@@ -647,11 +809,12 @@ def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[Reminder
                 due=action.due_date.isoformat() if action.due_date else None,
                 due_precision=action.due_precision,
                 status=action.status,
-                reason=item["reason"],
-                working_days=item.get("working_days"),
+                reason=item.reason,
+                working_days=item.working_days,
                 last_update_note=last.note if last else None,
-                last_update_at=last.at.isoformat() if last else None,
+                last_update_at=_aware(last.at) if last else None,
                 owner_names=tuple(owners[action.id]),
+                timezone=timezone_of(notification),
             )
         )
     return lines

@@ -6,9 +6,8 @@ and what a date-change request says. Use cases: an update from a form, a button 
 reply, and a request for a new due date. Like the other use cases, each takes a UnitOfWork,
 an Actor and plain values, checks permission and leaves committing to the caller.
 
-The date-change messages to chairs and requesters go through the notification ledger: each
-is claimed under a unique key before it is sent, so it is sent at most once, and its channel
-and `ts` are kept so the chair's message can be updated once the request is decided.
+The date-change messages to chairs and requesters go through the outbox
+(bot.services.outbox.enqueue_date_change), in the transaction that asks or decides.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ from bot.services.plans import DELEGATE, OWNER, Actor, normalise_ref, roles_of, 
 from bot.services.progress import record_progress, request_date_change
 from bot.services.snapshot import latest_updates
 from bot.services.uow import UnitOfWork
-from db.insert import insert_or_ignore
 from db.models import (
     Action,
     ActionAssignment,
@@ -47,8 +45,6 @@ from db.models import (
 )
 
 REMINDER_KINDS = ("reminder", "escalation")
-DATE_CHANGE_REQUEST = "date_change_request"  # ledger kind: a request, DMed to an approver
-DATE_CHANGE_DECISION = "date_change_decision"  # ledger kind: the outcome, DMed to the requester
 
 
 class FieldError(UserError):
@@ -686,19 +682,7 @@ def _who(person: Person | None) -> Who | None:
 
 def date_change_approvers(uow: UnitOfWork, board: Board) -> list[Who]:
     """Who decides a board's date changes: its chair; with no chair, the workspace's admins."""
-    if board.chair is not None:
-        return [Who(board.chair.id, board.chair.name, board.chair.slack_user_id)]
-    admins = uow.session.scalars(
-        select(Person)
-        .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(
-            RoleGrant.workspace_id == board.workspace_id,
-            RoleGrant.role == Role.ADMIN.value,
-            RoleGrant.board_id.is_(None),
-        )
-        .order_by(Person.id)
-    ).all()
-    return [Who(p.id, p.name, p.slack_user_id) for p in admins]
+    return [Who(p.id, p.name, p.slack_user_id) for p in outbox.approvers(uow, board)]
 
 
 def date_change_notice(uow: UnitOfWork, request_id: int) -> DateChangeNotice:
@@ -731,62 +715,6 @@ def date_change_notice(uow: UnitOfWork, request_id: int) -> DateChangeNotice:
         decision_note=request.decision_note,
         approvers=tuple(date_change_approvers(uow, board)),
     )
-
-
-def ledger_key(kind: str, request_id: int, person_id: int) -> str:
-    return f"{kind}:{request_id}:person:{person_id}"
-
-
-def claim_notice(
-    uow: UnitOfWork, notice: DateChangeNotice, kind: str, to: Who, now: dt.datetime
-) -> int | None:
-    """Put a date-change message in the ledger as being sent; None when it already is there
-    (sent before, or being sent by another request)."""
-    statement = (
-        insert_or_ignore(uow.session, Notification, "key")
-        .values(
-            workspace_id=notice.workspace_id,
-            board_id=notice.board_id,
-            key=ledger_key(kind, notice.request_id, to.person_id),
-            kind=kind,
-            recipient=to.slack_user_id or f"person:{to.person_id}",
-            recipient_person_id=to.person_id,
-            payload={"request_id": notice.request_id, "tz": notice.timezone},
-            state=outbox.SENDING,
-            attempts=1,
-            due_at=now,
-            local_day=local_date(now, notice.timezone),
-            created_at=now,
-        )
-        .returning(Notification.id)
-    )
-    return uow.session.scalar(statement)
-
-
-def notice_sent(
-    uow: UnitOfWork, notification_id: int, channel: str, ts: str, now: dt.datetime
-) -> None:
-    outbox.mark(uow, notification_id, outbox.SENT, now, channel=channel, ts=ts)
-
-
-def notice_failed(uow: UnitOfWork, notification_id: int, error: str, now: dt.datetime) -> None:
-    outbox.mark(uow, notification_id, outbox.FAILED, now, error=error)
-
-
-def sent_notices(uow: UnitOfWork, kind: str, request_id: int) -> list[tuple[str, str]]:
-    """(channel, ts) of every message of this kind sent about a request."""
-    rows = uow.session.execute(
-        select(Notification.channel, Notification.ts)
-        .where(
-            Notification.kind == kind,
-            Notification.key.like(f"{kind}:{request_id}:person:%"),
-            Notification.state == outbox.SENT,
-            Notification.channel.is_not(None),
-            Notification.ts.is_not(None),
-        )
-        .order_by(Notification.id)
-    ).all()
-    return [(channel, ts) for channel, ts in rows if channel and ts]
 
 
 def withdrawn_requests(uow: UnitOfWork, request_id: int) -> list[int]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
+from bot.core.calendar import DEFAULT_TIMEZONE
 from bot.core.dates import DatePrecision, format_uk_date
 from bot.core.errors import UserError
 from bot.core.importer import ParsedAction, ParsedPlan, ParsedTheme
@@ -38,7 +39,7 @@ DEFAULT_BOARD_NAME = "Improvement Board"
 
 @dataclass(frozen=True)
 class BoardDefaults:
-    timezone: str = "Europe/London"
+    timezone: str = DEFAULT_TIMEZONE
     region: str = "ENG"
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 
+from bot.core.calendar import DEFAULT_TIMEZONE
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, Role, Standing, check
 from bot.core.text import clip
@@ -439,7 +440,7 @@ def create_board(
     *,
     chair_id: int | None = None,
     channel_id: str | None = None,
-    timezone: str = "Europe/London",
+    timezone: str = DEFAULT_TIMEZONE,
     region: str = "ENG",
 ) -> Board:
     check(Permission.CONFIGURE, standing(uow, actor))

@@ -9,18 +9,17 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.core.errors import Conflict, NotFound, UserError
-from bot.core.permissions import Permission, Role, Standing, check
+from bot.core.permissions import Permission, Standing, check
 from bot.core.statuses import Status
 from bot.services import outbox
 from bot.services.plans import Actor, audit, standing
 from bot.services.uow import UnitOfWork
-from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate, RoleGrant
+from db.models import Action, Board, DateChangeRequest, Plan, ProgressUpdate
 
 IMPORTED = "import"
 CLOSED = "closed"  # a date-change request whose action was completed before anyone decided
 # The note recorded with a date request (reminders and papers show it as the latest update).
 DATE_REQUEST_NOTE = "Asked the board to move the due date: "
-DATE_CHANGE_CLOSED = "date_change_closed"  # ledger kind: the approver hears a request closed
 SOURCES = ("command", "modal", "thread", "button", IMPORTED, "cli")
 # The same person sending the same update for the same action within this window (a retry
 # after Slack showed them a timeout, or a reply typed again) is recorded once.
@@ -134,42 +133,12 @@ def close_date_changes(uow: UnitOfWork, actor: Actor, action: Action, now: dt.da
     ).all()
     if not pending:
         return
-    board = action.plan.board
     for request in pending:
         request.state = CLOSED
         request.decided_at = now
         request.decided_by_id = actor.person_id
-        for person_id, slack_user_id in _approvers(uow, board):
-            outbox.enqueue_dm(
-                uow,
-                workspace_id=board.workspace_id,
-                board_id=board.id,
-                kind=DATE_CHANGE_CLOSED,
-                key=f"{DATE_CHANGE_CLOSED}:{request.id}:person:{person_id}",
-                person_id=person_id,
-                slack_user_id=slack_user_id,
-                payload={"request_id": request.id},
-                timezone=board.timezone,
-                now=now,
-            )
+        outbox.enqueue_date_change(uow, request, now)
     uow.session.flush()
-
-
-def _approvers(uow: UnitOfWork, board: Board) -> list[tuple[int, str | None]]:
-    """The board's chair; with no chair, the workspace's admins (as for deciding a request)."""
-    if board.chair is not None:
-        return [(board.chair.id, board.chair.slack_user_id)]
-    rows = uow.session.execute(
-        select(Person.id, Person.slack_user_id)
-        .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(
-            RoleGrant.workspace_id == board.workspace_id,
-            RoleGrant.role == Role.ADMIN.value,
-            RoleGrant.board_id.is_(None),
-        )
-        .order_by(Person.id)
-    ).all()
-    return [(person_id, slack_user_id) for person_id, slack_user_id in rows]
 
 
 def _recent_same_update(
@@ -278,6 +247,7 @@ def request_date_change(
         )
     )
     uow.session.flush()
+    outbox.enqueue_date_change(uow, request, now)  # to whoever decides, with this commit
     return request
 
 
@@ -325,6 +295,7 @@ def decide_date_change(
         {"due": request.new_due_date.isoformat(), "state": request.state},
     )
     uow.session.flush()
+    outbox.enqueue_date_change(uow, request, now)  # to whoever asked, with this commit
     return request
 
 

@@ -12,6 +12,7 @@ from bot.clock import ManualClock
 from bot.render import ids
 from bot.sandbox import Message
 from bot.sandbox.local import LocalBot
+from bot.services.outbox import enqueue_date_change
 from db.models import (
     Action,
     Board,
@@ -20,7 +21,6 @@ from db.models import (
     ProgressUpdate,
     RoleGrant,
 )
-from handlers.date_changes import announce_decision, announce_request
 from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
@@ -152,8 +152,16 @@ def test_announcing_twice_sends_nothing_twice(local: LocalBot, board: Seeded) ->
     wait_for_dms(local, JANE)
     request_id = request_row(local).id
 
-    announce_request(local.services, local.slack.client, request_id)
-    announce_decision(local.services, local.slack.client, request_id)
+    with local.services.uow() as uow:  # the request and its decision enqueued again
+        request = uow.session.get(DateChangeRequest, request_id)
+        assert request is not None
+        state = request.state
+        request.state = "pending"
+        enqueue_date_change(uow, request, local.clock.now())
+        request.state = state
+        enqueue_date_change(uow, request, local.clock.now())
+        uow.commit()
+    local.deliver()
 
     assert len(bot_dms(local, CHAIR)) == 1
     assert len(bot_dms(local, JANE)) == 1
@@ -231,3 +239,41 @@ def test_asking_again_for_the_same_date_asks_the_chair_once(local: LocalBot, boa
     with local.services.uow() as uow:
         states = uow.session.scalars(select(DateChangeRequest.state)).all()
     assert states == ["pending"]
+
+
+def test_a_request_decided_before_its_dm_goes_out_arrives_decided(
+    local: LocalBot, board: Seeded
+) -> None:
+    """Delivery is held back (as while Slack is unreachable): the chair approves from
+    `/board approve` meanwhile, so the request's DM, rendered when it goes out, shows the
+    decision rather than buttons, and Jane hears the outcome once."""
+    assert local.deliver_soon is not None
+    local.services.units.doorbell.hang_up(local.deliver_soon)
+    local.emulator.slash(JANE, "/progress", ASK)
+    request_id = request_row(local).id
+    approved = local.emulator.slash(CHAIR, "/board", f"approve {request_id}")
+    assert "I've told Jane Doe." in approved.wait_for_response()[0].text
+    assert bot_dms(local, CHAIR) == [] and bot_dms(local, JANE) == []
+
+    local.deliver()
+
+    (to_chair,) = bot_dms(local, CHAIR)
+    assert to_chair.actions() == []
+    assert "Approved by Chris Chair" in to_chair.all_text()
+    (told,) = bot_dms(local, JANE)
+    assert "Chris Chair approved your new date" in told.text
+
+
+def test_a_request_held_up_past_midnight_still_reaches_the_chair(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    """Reminders belong to their day and are dropped once it has passed; a date-change
+    request is still worth asking, so it goes out whenever delivery can send it."""
+    assert local.deliver_soon is not None
+    local.services.units.doorbell.hang_up(local.deliver_soon)
+    local.emulator.slash(JANE, "/progress", ASK)
+    clock.set(dt.datetime(2019, 5, 17, 8, 0, tzinfo=dt.UTC))
+
+    assert local.deliver().sent == 1
+    (to_chair,) = bot_dms(local, CHAIR)
+    assert to_chair.action(ids.APPROVE_DATE_CHANGE)

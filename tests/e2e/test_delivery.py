@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
+import subprocess
+import sys
 import threading
 import uuid
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from bot.clock import ManualClock
-from bot.render.ids import NOTIFICATION_EVENT
+from bot.render.ids import APPROVE_DATE_CHANGE, NOTIFICATION_EVENT
 from bot.sandbox.local import LocalBot
 from bot.services.plans import (
     Actor,
@@ -105,7 +108,7 @@ def test_restart_after_posting_but_before_recording_never_posts_twice(
                 .values(
                     state="sending",
                     ts=None,
-                    payload={**row.payload, "parts_sent": []},
+                    parts_sent=[],
                     claimed_until=NINE_BST + dt.timedelta(minutes=1),
                 )
             )
@@ -322,3 +325,71 @@ def test_an_action_due_for_two_reasons_is_delivered_in_one_valid_message(local: 
     ]
     text = jane.all_text()
     assert "due in 3 working days" in text and "board update wanted" in text
+
+
+@pytest.mark.parametrize("when", ["after-enqueue", "after-post"])
+def test_a_date_change_dm_survives_the_bot_being_killed(local: LocalBot, when: str) -> None:
+    """The bot is killed between saving a request (with its DM, in one commit) and posting
+    it, or between posting it and recording that; the restarted bot sends it exactly once,
+    and records where, so the decision can still edit it."""
+    seeded = seed_board(local)
+    now = local.clock.now()
+    dying = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.e2e.dying_bot",
+            local.database_url,
+            local.emulator.api_url,
+            local.emulator.bot_token,
+            now.isoformat(),
+            str(seeded.workspace_id),
+            str(seeded.people["jane"]),
+            str(seeded.actions["4.1"]),
+            when,
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        timeout=120,
+    )
+    assert dying.returncode == -signal.SIGKILL, dying.stderr.decode()[-2000:]
+    chair_dm = local.emulator.dm_channel("UCHAIR0000")
+    posted_before = bot_messages(local, chair_dm)
+    assert len(posted_before) == (1 if when == "after-post" else 0)
+    [row] = ledger(local)
+    assert row.state == "sending" if when == "after-post" else row.state == "pending"
+
+    # The restarted bot: its delivery runs once any claim the dead one held has lapsed.
+    later = now + dt.timedelta(minutes=6)
+    local.deliver(later)
+    local.deliver(later + dt.timedelta(minutes=1))
+
+    [to_chair] = bot_messages(local, chair_dm)
+    assert "31 July 2019" in to_chair.all_text()
+    assert sum(keys_posted(local).values()) == 1
+    [sent] = ledger(local)
+    assert (sent.state, sent.channel, sent.ts) == ("sent", chair_dm, to_chair.ts)
+    local.emulator.click("UCHAIR0000", to_chair, APPROVE_DATE_CHANGE)
+    local.emulator.wait_for(
+        lambda: any(m.edited for m in bot_messages(local, chair_dm)),
+        what="the chair's request to show the decision",
+    )
+
+
+def test_a_dm_takes_three_short_transactions(local: LocalBot) -> None:
+    """Claim, read, record: a run that sends one DM opens four transactions, the first to
+    find what is due (there were six: the DM's own five wrote its channel and its parts
+    separately)."""
+    seed_board(local)
+    plan_notifications(local.services.session_factory, NINE_BST)
+    begun: list[object] = []
+
+    def count(connection: object) -> None:
+        begun.append(connection)
+
+    event.listen(local.bot.engine, "begin", count)
+    try:
+        assert local.deliver(NINE_BST).sent == 1
+    finally:
+        event.remove(local.bot.engine, "begin", count)
+    assert len(begun) == 4

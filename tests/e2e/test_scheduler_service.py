@@ -64,3 +64,28 @@ def test_a_lapsed_lease_is_taken_over(local: LocalBot) -> None:
     local.clock.advance(dt.timedelta(minutes=2))  # first has stopped renewing
     assert second.holds_lease()
     assert not first.holds_lease()
+
+
+def test_a_request_is_delivered_at_once_not_at_the_next_delivery_job(local: LocalBot) -> None:
+    """The running bot answers the doorbell: a date-change request reaches the chair within
+    moments, though the delivery job would not run for another 20 seconds."""
+    seed_board(local)
+    assert local.deliver_soon is not None
+    local.services.units.doorbell.hang_up(local.deliver_soon)  # only the service answers
+    running = SchedulerService(
+        local.services.session_factory,
+        local.slack.delivery,
+        local.clock,
+        worker="running",
+        doorbell=local.services.units.doorbell,
+    )
+    running.start()
+    try:
+        local.emulator.slash("UJANE00000", "/progress", "4.1 date 31/07/2019 survey moved")
+        chair = local.emulator.dm_channel("UCHAIR0000")
+        local.emulator.wait_for(
+            lambda: local.emulator.messages(channel=chair, from_bot=True),
+            what="the request to reach the chair",
+        )
+    finally:
+        running.shutdown()

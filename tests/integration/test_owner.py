@@ -7,29 +7,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
 from bot.core.permissions import Role
 from bot.core.statuses import Status
+from bot.services import outbox
+from bot.services.outbox import DATE_CHANGE_DECISION, DATE_CHANGE_REQUEST, sent_messages
 from bot.services.owner import (
-    DATE_CHANGE_REQUEST,
     FieldError,
     ReminderThread,
     ThreadAction,
     action_by_id,
     ask_for_new_date,
-    claim_notice,
     complete_action,
     date_change_notice,
     find_reminder_thread,
     my_action,
     my_boards_status,
     my_open_actions,
-    notice_sent,
     read_reply,
     record_thread_reply,
     ref_key,
-    sent_notices,
     update_form,
     update_from_form,
     withdrawn_requests,
@@ -50,7 +49,7 @@ from bot.services.plans import (
 )
 from bot.services.progress import decide_date_change, record_progress
 from bot.services.uow import UnitOfWork
-from db.models import Action, Notification, NotificationItem, Plan
+from db.models import Action, DateChangeRequest, Notification, NotificationItem, Plan
 
 UowFactory = Callable[[], UnitOfWork]
 NOW = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)  # Thursday, 09:00 in London
@@ -409,24 +408,34 @@ def test_approvers_are_the_chair_or_else_the_admins(uow_factory: UowFactory, wor
     assert [(a.name, a.slack_user_id) for a in notice.approvers] == [("Ada", "UADA000000")]
 
 
-def test_date_change_messages_are_claimed_once(uow_factory: UowFactory, world: World) -> None:
+def test_date_change_messages_are_enqueued_once_with_the_request(
+    uow_factory: UowFactory, world: World
+) -> None:
     jane = world.actor("jane")
     with uow_factory() as uow:
         action = action_by_id(uow, jane, action_id(world, "4.1"))
         request_id = ask_for_new_date(uow, jane, action, dt.date(2019, 7, 31), "a", NOW)
         notice = date_change_notice(uow, request_id)
         (chair,) = notice.approvers
-        first = claim_notice(uow, notice, DATE_CHANGE_REQUEST, chair, NOW)
-        second = claim_notice(uow, notice, DATE_CHANGE_REQUEST, chair, NOW)
-        assert first is not None and second is None
-        assert sent_notices(uow, DATE_CHANGE_REQUEST, request_id) == []
-        notice_sent(uow, first, "DCHRIS0000", "5.5", NOW)
-        assert sent_notices(uow, DATE_CHANGE_REQUEST, request_id) == [("DCHRIS0000", "5.5")]
+        key = outbox.date_change_key(DATE_CHANGE_REQUEST, request_id, chair.person_id)
+        (row,) = uow.session.scalars(select(Notification).where(Notification.key == key)).all()
+        assert (row.state, row.attempts, row.claimed_until) == (outbox.PENDING, 0, None)
+        request = uow.session.get(DateChangeRequest, request_id)
+        assert request is not None
+        outbox.enqueue_date_change(uow, request, NOW)  # again: the key is already there
+        assert uow.session.scalar(select(func.count()).select_from(Notification)) == 1
+        assert sent_messages(uow, DATE_CHANGE_REQUEST, request_id) == []
+        outbox.mark(uow, row.id, outbox.SENT, NOW, channel="DCHRIS0000", ts="5.5")
+        assert sent_messages(uow, DATE_CHANGE_REQUEST, request_id) == [("DCHRIS0000", "5.5")]
         decide_date_change(uow, world.actor("chris"), request_id, True, NOW)
         decided = date_change_notice(uow, request_id)
+        told = uow.session.scalars(
+            select(Notification.key).where(Notification.kind == DATE_CHANGE_DECISION)
+        ).all()
     assert decided.state == "approved"
     assert (decided.due, decided.original_due) == (dt.date(2019, 7, 31), dt.date(2019, 5, 31))
     assert decided.decided_by is not None and decided.decided_by.name == "Chris"
+    assert told == [outbox.date_change_key(DATE_CHANGE_DECISION, request_id, jane.person_id)]
 
 
 # ---------------------------------------------------------------- status by theme

@@ -4,6 +4,7 @@ answers `msg_blocks_too_long` (observed from 11,341)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -57,7 +58,7 @@ def lines(count: int, *, owners: int = 1) -> list[ReminderLine]:
             reason=reason,
             working_days=12,
             last_update_note=LONG_NOTE,
-            last_update_at="2019-05-01T09:00:00+00:00",
+            last_update_at=dt.datetime(2019, 5, 1, 9, 0, tzinfo=dt.UTC),
             owner_names=tuple(f"{LONG_NAME} {i}" for i in range(owners)),
         )
         for n in range(count)

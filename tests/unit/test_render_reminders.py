@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 from bot.render.reminders import reminder_blocks
 from bot.services.outbox import ReminderLine
 
@@ -15,7 +18,7 @@ def line(action_id: int, ref: str, reason: str, days: int, note: str | None = No
         reason=reason,
         working_days=days,
         last_update_note=note,
-        last_update_at="2019-05-01T09:00:00+00:00" if note else None,
+        last_update_at=dt.datetime(2019, 5, 1, 9, 0, tzinfo=dt.UTC) if note else None,
     )
 
 
@@ -43,3 +46,13 @@ def test_due_today_and_last_call_wording() -> None:
     )
     text = blocks[1]["text"]["text"]
     assert "due today" in text and "due tomorrow" in text
+
+
+def test_the_last_update_is_dated_in_the_boards_time_zone() -> None:
+    """An update at 00:30 BST on 16 May is 23:30 UTC on the 15th: the reminder says the 16th."""
+    just_after_midnight = dt.datetime(2019, 5, 15, 23, 30, tzinfo=dt.UTC)
+    dated = replace(
+        line(1, "4.1", "due_soon", 3, note="survey sent"), last_update_at=just_after_midnight
+    )
+    [context] = [b for b in reminder_blocks([dated]) if b["type"] == "context"]
+    assert context["elements"][0]["text"] == "Last update (16 May 2019): survey sent"

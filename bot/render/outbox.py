@@ -1,0 +1,167 @@
+"""Slack messages of what the outbox sends: reminders, digests, packs, date-change DMs and
+alerts, from the read models of bot.services.outbox_messages.
+
+Every part is within the one message budget Slack accepts (see `fit_message`); a message
+with buttons, or one updated in place later, stays one message (`within_one_message`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.dates import format_day
+from bot.core.exporter import export_xlsx
+from bot.core.filenames import pack_plan_filename
+from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
+from bot.render.mrkdwn import escape, fit_message, section, within_one_message
+from bot.render.progress import (
+    date_change_closed_dm,
+    date_change_decided_message,
+    date_change_decision_dm,
+    date_change_request_message,
+)
+from bot.render.reminders import reminder_blocks, reminder_text
+from bot.services.outbox import DATE_CHANGE_CLOSED, DATE_CHANGE_REQUEST, PLANNING_FAILED
+from bot.services.outbox_messages import (
+    AlertMessage,
+    Composed,
+    DateChangeMessage,
+    DigestMessage,
+    PackMessage,
+    ReminderMessage,
+)
+
+# Posted digests and packs list at most this many actions per theme and list; the rest are a
+# `/board theme <ref>` away. A 2,000-action board otherwise fills dozens of messages.
+POSTED_LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class OutgoingFile:
+    """A document uploaded in the thread of the message (a pack's spreadsheets)."""
+
+    filename: str
+    title: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A message the bot sent earlier, to be shown as it stands now once this one is out."""
+
+    channel: str
+    ts: str
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What is posted for one ledger row."""
+
+    text: str
+    parts: list[list[dict[str, Any]]]  # one list of blocks per Slack message; none: edits only
+    files: list[OutgoingFile] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
+
+
+def outgoing(composed: Composed) -> Outgoing:
+    """What to post for a composed message, every part within Slack's limits."""
+    rendered = _render(composed)
+    parts = [fitted for part in rendered.parts for fitted in fit_message(part)]
+    return Outgoing(text=rendered.text, parts=parts, files=rendered.files, edits=rendered.edits)
+
+
+def _render(composed: Composed) -> Outgoing:
+    match composed:
+        case ReminderMessage(lines=lines, escalation=escalation, note=note):
+            return Outgoing(
+                text=reminder_text(lines, escalation),
+                parts=[reminder_blocks(lines, escalation, note=note)],
+            )
+        case DigestMessage(digest=digest):
+            return Outgoing(
+                text=digest_fallback_text(digest),
+                parts=digest_blocks(digest, max_items=POSTED_LIST_LIMIT),
+            )
+        case PackMessage(pack=pack, meeting=meeting, snapshots=snapshots):
+            return Outgoing(
+                text=pack_fallback_text(pack),
+                parts=pack_blocks(pack, max_items=POSTED_LIST_LIMIT),
+                files=[plan_file(snapshot, meeting) for snapshot in snapshots],
+            )
+        case DateChangeMessage():
+            return date_change(composed)
+        case AlertMessage():
+            return Outgoing(text="A message could not be delivered", parts=[alert_blocks(composed)])
+    raise AssertionError(f"no rendering for {composed!r}")
+
+
+def date_change(composed: DateChangeMessage) -> Outgoing:
+    """A request to its approvers (shown decided when it was decided before it went out), the
+    decision to whoever asked, or the news that a request closed; and the approvers' earlier
+    messages brought up to date, so they stop offering Approve / Decline."""
+    notice = composed.notice
+    if composed.kind == DATE_CHANGE_REQUEST:
+        message = (
+            date_change_request_message(notice)
+            if notice.state == "pending"
+            else date_change_decided_message(notice)
+        )
+    elif composed.kind == DATE_CHANGE_CLOSED:
+        message = date_change_closed_dm(notice)
+    else:
+        message = date_change_decision_dm(notice)
+    edits = [
+        Edit(channel, ts, within_one_message(date_change_decided_message(notice)))
+        for channel, ts in composed.request_messages
+    ] + [
+        Edit(channel, ts, within_one_message(date_change_decided_message(old)))
+        for old, sent in composed.replaced
+        for channel, ts in sent
+    ]
+    message = within_one_message(message)
+    parts = [] if composed.quiet else [message.get("blocks") or []]
+    return Outgoing(text=message["text"], parts=parts, edits=edits)
+
+
+def plan_file(snapshot: dict[str, Any], day: dt.date) -> OutgoingFile:
+    """A plan as the spreadsheet attached to a pack."""
+    return OutgoingFile(
+        filename=pack_plan_filename(snapshot["title"], day),
+        title=f"{snapshot['title']} ({format_day(day)})",
+        content=export_xlsx(snapshot),
+    )
+
+
+ALERT_REASONS = {
+    "unlinked": "they aren't linked to a Slack user yet — link them with "
+    '`/plan people link "<name>" @user`',
+    "user_not_found": "Slack doesn't know that user any more",
+    "user_disabled": "their Slack account is deactivated — give their actions a new owner "
+    "with `/plan action owner <ref> @user`",
+    "msg_blocks_too_long": "Slack said the message was too long (`msg_blocks_too_long`) — "
+    "tell whoever runs the bot",
+    "invalid_blocks": "Slack refused the message's layout (`invalid_blocks`) — "
+    "tell whoever runs the bot",
+    "channel_not_found": "the board channel no longer exists — set a new one with "
+    "`/plan board create` or ask an admin",
+    "not_in_channel": "I'm not in the board channel — invite me with `/invite @improvement-bot`",
+    "is_archived": "the board channel is archived — choose another board channel",
+}
+
+
+def alert_blocks(alert: AlertMessage) -> list[dict[str, Any]]:
+    about = escape(alert.about)
+    if alert.error == PLANNING_FAILED:
+        return [
+            section(
+                f":warning: I couldn't plan the reminders of *{about}*, so it gets none "
+                "today (the other boards are fine). Check its reminder settings "
+                "(`/plan board reminders`); the bot's log has the details."
+            )
+        ]
+    reason = ALERT_REASONS.get(alert.error, f"Slack said `{escape(alert.error)}`")
+    kind = escape(alert.kind)
+    return [section(f":warning: I couldn't deliver a {kind} to *{about}*: {reason}.")]

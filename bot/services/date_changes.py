@@ -1,0 +1,42 @@
+"""The chair's decision on a date change, as one use case.
+
+Deciding enqueues the DM to whoever asked in the same transaction (bot.services.outbox), so
+the decision and the message about it are saved together or not at all; delivery sends it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.services import Units
+from bot.services.board_views import Decision
+from bot.services.board_views import decide as decide_date_change
+from bot.services.owner import DateChangeNotice, date_change_notice
+from bot.services.plans import Actor
+
+
+@dataclass(frozen=True)
+class Decided:
+    decision: Decision  # what was decided, as the chair is told
+    notice: DateChangeNotice  # the request as it now stands, as its messages show it
+
+
+class DateChangeService:
+    def __init__(self, units: Units) -> None:
+        self.units = units
+
+    def decide(
+        self,
+        actor: Actor,
+        request_id: int,
+        approve: bool,
+        now: dt.datetime,
+        note: str | None = None,
+    ) -> Decided:
+        """Approve or decline (from a button, or `/board approve|decline <number>`)."""
+        with self.units.request() as uow:
+            decision = decide_date_change(uow, actor, request_id, approve, now, note)
+            decided = Decided(decision, date_change_notice(uow, request_id))
+            uow.commit()
+        return decided

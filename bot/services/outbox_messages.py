@@ -1,0 +1,152 @@
+"""What each message in the outbox says, read fresh from the database when it is delivered.
+
+`compose` turns a ledger row into a plain read model (a reminder's lines, a digest, a pack,
+a date-change notice, an alert); `bot.render.outbox` makes Slack messages of it. Reading at
+delivery rather than at enqueue means a message says how things stand when it goes out: a
+status changed since 09:00, a request decided before its DM left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.services.digest import Digest, Pack, build_digest, build_pack
+from bot.services.outbox import (
+    DATE_CHANGE_CLOSED,
+    DATE_CHANGE_DECISION,
+    DATE_CHANGE_REQUEST,
+    Claimed,
+    ReminderLine,
+    claimed,
+    reminder_lines,
+    sent_messages,
+)
+from bot.services.owner import DateChangeNotice, date_change_notice, withdrawn_requests
+from bot.services.snapshot import plan_snapshots
+from bot.services.uow import UnitOfWork
+from db.models import Notification, Person, Plan
+
+Sent = tuple[str, str]  # (channel, ts) of a message the bot posted earlier
+
+
+@dataclass(frozen=True)
+class ReminderMessage:
+    """A reminder (or escalation): its actions as they stand now."""
+
+    lines: list[ReminderLine]
+    escalation: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    """The weekly digest of a board."""
+
+    digest: Digest
+
+
+@dataclass(frozen=True)
+class PackMessage:
+    """The pack before a board meeting."""
+
+    pack: Pack
+    meeting: dt.date
+    snapshots: list[dict[str, Any]]  # the board's active plans, attached as spreadsheets
+
+
+@dataclass(frozen=True)
+class DateChangeMessage:
+    """A message about a date-change request, and the earlier ones to bring up to date."""
+
+    kind: str  # DATE_CHANGE_REQUEST, DATE_CHANGE_DECISION or DATE_CHANGE_CLOSED
+    notice: DateChangeNotice
+    # What the approvers were sent about this request (shown decided once it is).
+    request_messages: list[Sent] = field(default_factory=list)
+    # Requests this one replaced, with what their approvers were sent.
+    replaced: list[tuple[DateChangeNotice, list[Sent]]] = field(default_factory=list)
+    quiet: bool = False  # nobody to tell: only the earlier messages are brought up to date
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    """A message about someone could not be delivered (or a board could not be planned)."""
+
+    about: str
+    error: str
+    kind: str
+
+
+Composed = ReminderMessage | DigestMessage | PackMessage | DateChangeMessage | AlertMessage
+
+
+def compose(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Composed | None:
+    """What a notification says now, or None when nothing is left to say."""
+    kind = notification.kind
+    payload = notification.payload or {}
+    board_id = notification.board_id
+    if kind in ("reminder", "escalation"):
+        lines = reminder_lines(uow, notification)
+        return ReminderMessage(lines, kind == "escalation", payload.get("note")) if lines else None
+    if kind == "digest" and board_id is not None:
+        return DigestMessage(build_digest(uow, board_id, now))
+    if kind == "pack" and board_id is not None:
+        meeting = dt.date.fromisoformat(payload["meeting"])
+        plan_ids = list(
+            uow.session.scalars(
+                select(Plan.id)
+                .where(Plan.board_id == board_id, Plan.active.is_(True))
+                .order_by(Plan.id)
+            )
+        )
+        return PackMessage(
+            build_pack(uow, board_id, meeting, now),
+            meeting,
+            plan_snapshots(uow, plan_ids=plan_ids),
+        )
+    if kind in (DATE_CHANGE_REQUEST, DATE_CHANGE_DECISION, DATE_CHANGE_CLOSED):
+        return _date_change(uow, kind, int(payload["request_id"]), bool(payload.get("quiet")))
+    if kind == "alert":
+        return _alert(uow, payload)
+    return None
+
+
+def read_claimed(
+    uow: UnitOfWork, notification_id: int, now: dt.datetime
+) -> tuple[Claimed, Composed | None]:
+    """A claimed notification: how to send it, and what it says now."""
+    notification = uow.session.get(Notification, notification_id)
+    assert notification is not None
+    return claimed(uow, notification), compose(uow, notification, now)
+
+
+def _date_change(uow: UnitOfWork, kind: str, request_id: int, quiet: bool) -> DateChangeMessage:
+    replaced = []
+    if kind == DATE_CHANGE_REQUEST:
+        replaced = [
+            (date_change_notice(uow, old), sent_messages(uow, DATE_CHANGE_REQUEST, old))
+            for old in withdrawn_requests(uow, request_id)
+        ]
+    return DateChangeMessage(
+        kind=kind,
+        notice=date_change_notice(uow, request_id),
+        request_messages=sent_messages(uow, DATE_CHANGE_REQUEST, request_id)
+        if kind != DATE_CHANGE_REQUEST
+        else [],
+        replaced=replaced,
+        quiet=quiet,
+    )
+
+
+def _alert(uow: UnitOfWork, payload: dict[str, Any]) -> AlertMessage:
+    about = str(payload.get("about", "someone"))
+    person_id = payload.get("about_person_id")
+    if person_id is not None:
+        person = uow.session.get(Person, person_id)
+        if person is not None:
+            about = person.name
+    error = str(payload.get("error", "unknown"))
+    return AlertMessage(about, error, str(payload.get("kind", "message")))
