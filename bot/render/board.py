@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.board_status import StatusCounts, Who
 from bot.core.calendar import zone
+from bot.core.digest import Digest, Pack, PendingDateChange
 from bot.core.statuses import STATUS_EMOJI
 from bot.render.buttons import date_change_buttons
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
@@ -47,7 +49,6 @@ from bot.services.board_views import (
     ThemeStatus,
     UpdateEntry,
 )
-from bot.services.digest import Digest, Pack, PendingDateChange, StatusCounts, Who
 from bot.services.progress import DATE_REQUEST_NOTE, IMPORTED
 
 Block = dict[str, Any]

@@ -14,7 +14,20 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from bot.core.board_status import DUE_SOON_DAYS, StatusCounts, Who
 from bot.core.calendar import zone
+from bot.core.digest import (
+    DateChange,
+    Digest,
+    DueSoonAction,
+    OverdueAction,
+    Pack,
+    PendingDateChange,
+    StaleAction,
+    StatusChange,
+    ThemeDigest,
+    Totals,
+)
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render.buttons import date_change_buttons
 from bot.render.mrkdwn import (
@@ -30,21 +43,6 @@ from bot.render.mrkdwn import (
     shorten,
     status_badge,
     uk_date,
-)
-from bot.services.digest import (
-    DUE_SOON_DAYS,
-    DateChange,
-    Digest,
-    DueSoonAction,
-    OverdueAction,
-    Pack,
-    PendingDateChange,
-    StaleAction,
-    StatusChange,
-    StatusCounts,
-    ThemeDigest,
-    Totals,
-    Who,
 )
 from bot.services.progress import IMPORTED
 

@@ -12,11 +12,11 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.core.board_status import Who
 from bot.core.calendar import zone
 from bot.core.statuses import Status
 from bot.render.charts import LEGEND_NAMES, Chart, brag_by_theme_chart, brag_by_theme_text
 from bot.render.mrkdwn import uk_date
-from bot.services.digest import Who
 from bot.services.paper import ActionLine, BoardPaper
 
 NOTE_LIMIT = 500

@@ -2,7 +2,7 @@
 post leaves out — every action with its latest update and slips, the date changes decided
 since the previous meeting, who the report is of, and the board's escalation threshold.
 
-`build_paper` is `build_pack` and three more set-based queries, whatever the size of the plan.
+`build_paper` is `build_pack` and four more set-based queries, whatever the size of the plan.
 Only the board's active plans count, and removed actions never do; updates and decisions
 after `now` are ignored, as in the pack.
 
@@ -20,44 +20,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
+from bot.core.board_status import ActionRow, LatestUpdate
 from bot.core.calendar import local_date
+from bot.core.digest import Pack
 from bot.core.errors import UserError
 from bot.core.reminder_policy import policy_from_overrides
-from bot.services.digest import Pack, Who, build_pack, meeting_cycle, pack_json
+from bot.services.digest import build_pack, pack_json
+from bot.services.queries import DateChangeRow, action_rows, board_cycle, date_change_rows
 from bot.services.uow import UnitOfWork
-from db.models import (
-    Action,
-    ActionAssignment,
-    Board,
-    DateChangeRequest,
-    MeetingChange,
-    Person,
-    Plan,
-    ProgressUpdate,
-    RoleGrant,
-    Theme,
-)
+from db.models import Board, Person, Plan, RoleGrant
 
-
-@dataclass(frozen=True)
-class LatestNote:
-    at: dt.datetime
-    note: str
-
-
-@dataclass(frozen=True)
-class ActionLine:
-    ref: str
-    title: str
-    owners: tuple[Who, ...]
-    due: dt.date | None
-    due_precision: str
-    status: str
-    latest: LatestNote | None
-    slips: int
+LatestNote = LatestUpdate  # the newest update that has a note
+ActionLine = ActionRow  # an action as the paper lists it
 
 
 @dataclass(frozen=True)
@@ -65,7 +41,7 @@ class ThemeActions:
     plan: str
     ref: str
     title: str
-    actions: tuple[ActionLine, ...]
+    actions: tuple[ActionRow, ...]
 
 
 @dataclass(frozen=True)
@@ -105,80 +81,26 @@ def build_paper(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.dateti
     pack = build_pack(uow, board_id, meeting, now)
     board = uow.session.get(Board, board_id)
     assert board is not None  # build_pack has found it
-    connection = uow.session.connection()
-    in_board = and_(Plan.board_id == board.id, Plan.active.is_(True), Action.removed_at.is_(None))
-
-    latest_with_note = (
-        select(ProgressUpdate.id)
-        .where(
-            ProgressUpdate.action_id == Action.id,
-            ProgressUpdate.at <= now,
-            ProgressUpdate.note.is_not(None),
-            ProgressUpdate.note != "",
-        )
-        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
-        .limit(1)
-        .correlate(Action)
-        .scalar_subquery()
-    )
-    owner = aliased(Person)
-    rows = connection.execute(
-        select(
-            Plan.title,
-            Theme.ref,
-            Theme.title,
-            Action.id,
-            Action.ref,
-            Action.title,
-            Action.due_date,
-            Action.due_precision,
-            Action.status,
-            Action.date_changes,
-            ProgressUpdate.at,
-            ProgressUpdate.note,
-        )
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Theme, Theme.id == Action.theme_id)
-        .outerjoin(ProgressUpdate, ProgressUpdate.id == latest_with_note)
-        .where(in_board)
-        .order_by(Plan.id, Theme.position, Theme.id, Action.position, Action.id)
-    ).all()
-    owner_rows = connection.execute(
-        select(ActionAssignment.action_id, owner.name, owner.slack_user_id)
-        .join(owner, owner.id == ActionAssignment.person_id)
-        .join(Action, Action.id == ActionAssignment.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(in_board, ActionAssignment.role == "owner")
-        .order_by(ActionAssignment.action_id, ActionAssignment.position, owner.id)
-    ).all()
-    owners: dict[int, list[Who]] = defaultdict(list)
-    for action_id, name, slack_user_id in owner_rows:
-        owners[action_id].append(Who(name, slack_user_id))
-
-    by_theme: dict[tuple[str, str], list[ActionLine]] = defaultdict(list)
-    for row in rows:
-        plan_title, theme_ref, _, action_id, ref, title, due, precision, status, slips = row[:10]
-        at, note = row[10], row[11]
-        by_theme[(plan_title, theme_ref)].append(
-            ActionLine(
-                ref=ref,
-                title=title,
-                owners=tuple(owners.get(action_id, ())),
-                due=due,
-                due_precision=precision,
-                status=status,
-                latest=LatestNote(at, note) if at is not None and note else None,
-                slips=slips or 0,
-            )
-        )
+    by_theme: dict[tuple[str, str], list[ActionRow]] = defaultdict(list)
+    for row in action_rows(uow.session, now, board_ids=[board.id], latest_with_note=True):
+        by_theme[(row.plan, row.theme_ref)].append(row)
     themes = tuple(
         ThemeActions(t.plan, t.ref, t.title, tuple(by_theme.get((t.plan, t.ref), ())))
         for t in pack.digest.themes
     )
+    decided = date_change_rows(
+        uow.session,
+        board.id,
+        decided=("approved", "declined"),
+        decided_after=pack.updates_since,
+        until=now,
+    )
     return BoardPaper(
         pack=pack,
         themes=themes,
-        decided_date_changes=_decided(uow, board, pack.updates_since, now),
+        decided_date_changes=tuple(
+            _decided(row) for row in sorted(decided, key=lambda r: (r.decided_at, r.id))
+        ),
         report_of=_report_of(uow, board),
         escalate_after=policy_from_overrides(board.reminder_policy).escalate,
     )
@@ -196,11 +118,7 @@ def active_plan_ids(uow: UnitOfWork, board_id: int) -> list[int]:
 
 def next_meeting(uow: UnitOfWork, board: Board, now: dt.datetime) -> dt.date:
     """The board's next meeting (today's, on a meeting day); UserError when none is set."""
-    changes = uow.session.execute(
-        select(MeetingChange.date, MeetingChange.kind).where(MeetingChange.board_id == board.id)
-    ).all()
-    cycle = meeting_cycle(board, [(d, kind) for d, kind in changes])
-    meeting = cycle.next_meeting(local_date(now, board.timezone))
+    meeting = board_cycle(board).next_meeting(local_date(now, board.timezone))
     if meeting is None:
         raise UserError(
             f"“{board.name}” has no meeting coming up. Give the meeting's date with "
@@ -209,57 +127,20 @@ def next_meeting(uow: UnitOfWork, board: Board, now: dt.datetime) -> dt.date:
     return meeting
 
 
-def _decided(
-    uow: UnitOfWork, board: Board, since: dt.datetime, now: dt.datetime
-) -> tuple[DecidedDateChange, ...]:
-    requester = aliased(Person)
-    decider = aliased(Person)
-    request = DateChangeRequest
-    rows = uow.session.execute(
-        select(
-            Action.ref,
-            Action.title,
-            request.old_due_date,
-            request.new_due_date,
-            request.new_due_precision,
-            request.reason,
-            requester.name,
-            request.state,
-            decider.name,
-            request.decided_at,
-            request.decision_note,
-        )
-        .join(Action, Action.id == request.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .outerjoin(requester, requester.id == request.requested_by_id)
-        .outerjoin(decider, decider.id == request.decided_by_id)
-        .where(
-            Plan.board_id == board.id,
-            Plan.active.is_(True),
-            Action.removed_at.is_(None),
-            request.state.in_(("approved", "declined")),
-            request.decided_at > since,
-            request.decided_at <= now,
-        )
-        .order_by(request.decided_at, request.id)
-    ).all()
-    return tuple(
-        DecidedDateChange(
-            ref=ref,
-            title=title,
-            old_due=old,
-            new_due=new,
-            new_precision=precision,
-            reason=reason,
-            requested_by=by,
-            approved=state == "approved",
-            decided_by=decider_name,
-            decided_at=decided_at,
-            note=note,
-        )
-        for ref, title, old, new, precision, reason, by, state, decider_name, decided_at, note in (
-            rows
-        )
+def _decided(row: DateChangeRow) -> DecidedDateChange:
+    assert row.decided_at is not None
+    return DecidedDateChange(
+        ref=row.ref,
+        title=row.title,
+        old_due=row.old_due,
+        new_due=row.new_due,
+        new_precision=row.new_precision,
+        reason=row.reason,
+        requested_by=row.requested_by.name if row.requested_by else None,
+        approved=row.state == "approved",
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        note=row.note,
     )
 
 
