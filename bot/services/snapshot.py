@@ -7,8 +7,9 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from bot.services.queries import latest_update_id
 from bot.services.uow import UnitOfWork
 from db.models import Action, ActionAssignment, Board, Person, Plan, ProgressUpdate, Theme
 
@@ -91,28 +92,16 @@ def latest_updates(
 ) -> dict[int, ProgressUpdate]:
     """Each action's newest progress update (by time, then id), in one query: for the actions
     of some plans, or for some actions."""
-    ranked = select(
-        ProgressUpdate.id,
-        func.row_number()
-        .over(
-            partition_by=ProgressUpdate.action_id,
-            order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()),
-        )
-        .label("rank"),
+    query = (
+        select(ProgressUpdate)
+        .join(Action, Action.id == ProgressUpdate.action_id)
+        .where(ProgressUpdate.id == latest_update_id(None))
     )
     if action_ids is not None:
-        ranked = ranked.where(ProgressUpdate.action_id.in_(action_ids))
+        query = query.where(Action.id.in_(action_ids))
     if plan_ids is not None:
-        ranked = ranked.join(Action, Action.id == ProgressUpdate.action_id).where(
-            Action.plan_id.in_(plan_ids)
-        )
-    subquery = ranked.subquery()
-    rows = uow.session.scalars(
-        select(ProgressUpdate)
-        .join(subquery, subquery.c.id == ProgressUpdate.id)
-        .where(subquery.c.rank == 1)
-    ).all()
-    return {row.action_id: row for row in rows}
+        query = query.where(Action.plan_id.in_(plan_ids))
+    return {row.action_id: row for row in uow.session.scalars(query)}
 
 
 def person_json(person: Person) -> dict[str, Any]:
