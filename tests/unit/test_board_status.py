@@ -50,7 +50,7 @@ def row(
     latest: dt.datetime | None = None,
 ) -> ActionRow:
     return ActionRow(
-        id=hash(ref) & 0xFFFF,
+        id=int(ref.replace(".", "")),
         plan_id=1,
         plan="ILACS plan",
         board_id=1,
