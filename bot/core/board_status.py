@@ -142,6 +142,20 @@ class StatusCounts:
             return default
 
 
+class Counted:
+    """For read models that carry `counts` by BRAG."""
+
+    counts: StatusCounts
+
+    @property
+    def percent_complete(self) -> int:
+        return self.counts.percent_complete
+
+    @property
+    def total(self) -> int:
+        return self.counts.total
+
+
 _KNOWN = frozenset(s.value for s in Status)
 
 
@@ -158,20 +172,12 @@ def count_statuses(statuses: Iterable[str]) -> StatusCounts:
 
 
 @dataclass(frozen=True)
-class ThemeStatus:
+class ThemeStatus(Counted):
     plan: str
     ref: str
     title: str
     counts: StatusCounts
     overdue: int
-
-    @property
-    def percent_complete(self) -> int:
-        return self.counts.percent_complete
-
-    @property
-    def total(self) -> int:
-        return self.counts.total
 
 
 def by_theme(

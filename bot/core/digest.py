@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.core.board_status import (
     ActionRow,
+    Counted,
     StatusCounts,
     ThemeRow,
     Who,
@@ -85,6 +86,30 @@ class DateChange:
 
 
 @dataclass(frozen=True)
+class DateChangeRow:
+    """A request to move an action's due date, as the database holds it."""
+
+    id: int
+    theme_id: int
+    ref: str
+    title: str
+    old_due: dt.date | None
+    new_due: dt.date
+    new_precision: str
+    reason: str
+    state: str  # pending | approved | declined | withdrawn | closed
+    requested_by: Who | None
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    note: str | None
+
+    @property
+    def approved(self) -> bool:
+        return self.state == "approved"
+
+
+@dataclass(frozen=True)
 class PendingDateChange:
     id: int
     ref: str
@@ -98,7 +123,7 @@ class PendingDateChange:
 
 
 @dataclass(frozen=True)
-class ThemeDigest:
+class ThemeDigest(Counted):
     plan: str
     ref: str
     title: str
@@ -109,13 +134,9 @@ class ThemeDigest:
     stale: tuple[StaleAction, ...] = ()
     date_changes: tuple[DateChange, ...] = ()
 
-    @property
-    def percent_complete(self) -> int:
-        return self.counts.percent_complete
-
 
 @dataclass(frozen=True)
-class Totals:
+class Totals(Counted):
     counts: StatusCounts
     overdue: int
     due_soon: int
@@ -125,10 +146,6 @@ class Totals:
     @property
     def actions(self) -> int:
         return self.counts.total
-
-    @property
-    def percent_complete(self) -> int:
-        return self.counts.percent_complete
 
 
 @dataclass(frozen=True)
@@ -170,6 +187,35 @@ class BoardFacts:
     name: str
     timezone: str
     stale_days: int
+
+
+def pending_date_change(row: DateChangeRow) -> PendingDateChange:
+    return PendingDateChange(
+        row.id,
+        row.ref,
+        row.title,
+        row.old_due,
+        row.new_due,
+        row.new_precision,
+        row.reason,
+        row.requested_by,
+        row.requested_at,
+    )
+
+
+def approved_date_change(row: DateChangeRow) -> tuple[int, DateChange]:
+    """(theme id, change) of an approved request."""
+    assert row.decided_at is not None
+    return row.theme_id, DateChange(
+        row.ref,
+        row.title,
+        row.old_due,
+        row.new_due,
+        row.new_precision,
+        row.reason,
+        row.decided_by,
+        row.decided_at,
+    )
 
 
 def overdue_action(row: ActionRow) -> OverdueAction:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from bot.core.board_status import (
     ActionRow,
-    LatestUpdate,
+    Counted,
     StatusCounts,
     ThemeStatus,
     Who,
@@ -31,11 +31,18 @@ from bot.core.board_status import (
     status_by_theme,
 )
 from bot.core.calendar import calendar_for, local_date
-from bot.core.digest import Digest, OverdueAction, Pack, PendingDateChange, overdue_action
+from bot.core.digest import (
+    Digest,
+    OverdueAction,
+    Pack,
+    PendingDateChange,
+    overdue_action,
+    pending_date_change,
+)
 from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check, is_allowed
 from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
-from bot.services.digest import build_digest, build_pack, pending_date_change
+from bot.services.digest import build_digest, build_pack
 from bot.services.plans import Actor, find_board, normalise_ref, standing
 from bot.services.progress import approver_standing, decide_date_change
 from bot.services.queries import (
@@ -48,14 +55,11 @@ from bot.services.queries import (
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate
 
-__all__ = ["ActionLine", "LatestUpdate", "OverdueItem", "ThemeStatus"]
 MEETINGS_SHOWN = 6
 MEETINGS_HORIZON = dt.timedelta(days=730)
 HISTORY_LIMIT = 100
 
 MeetingKind = Literal["regular", "added", "cancelled"]
-OverdueItem = OverdueAction  # an overdue action, with its theme's ref
-ActionLine = ActionRow  # an action as `/board theme` lists it
 
 
 # ---------------------------------------------------------------- the views
@@ -70,7 +74,7 @@ class BoardInfo:
 
 
 @dataclass(frozen=True)
-class BoardStatus:
+class BoardStatus(Counted):
     """Status by theme: counts by BRAG, % complete and overdue, with totals."""
 
     board: BoardInfo
@@ -78,10 +82,6 @@ class BoardStatus:
     counts: StatusCounts
     overdue: int
     pending_date_changes: int
-
-    @property
-    def percent_complete(self) -> int:
-        return self.counts.percent_complete
 
     @property
     def several_plans(self) -> bool:

@@ -60,56 +60,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.core import digest as compose
 from bot.core.board_status import ActionRow, StatusCounts, Who
 from bot.core.calendar import local_date
-from bot.core.digest import (
-    BoardFacts,
-    DateChange,
-    Digest,
-    DueSoonAction,
-    NotUpdated,
-    OverdueAction,
-    Pack,
-    PendingDateChange,
-    StaleAction,
-    StatusChange,
-    ThemeDigest,
-    Totals,
-    compose_digest,
-    not_updated,
-)
+from bot.core.digest import Digest, Pack, PendingDateChange, StatusChange, ThemeDigest
 from bot.core.errors import NotFound
 from bot.core.reminder_policy import policy_from_overrides
-from bot.services.queries import (
-    DateChangeRow,
-    action_rows,
-    board_cycle,
-    counted,
-    date_change_rows,
-    theme_rows,
-)
+from bot.services.queries import action_rows, board_cycle, counted, date_change_rows, theme_rows
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, Notification, Person, Plan, ProgressUpdate
-
-__all__ = [
-    "DateChange",
-    "Digest",
-    "DueSoonAction",
-    "NotUpdated",
-    "OverdueAction",
-    "Pack",
-    "PendingDateChange",
-    "StaleAction",
-    "StatusChange",
-    "StatusCounts",
-    "ThemeDigest",
-    "Totals",
-    "Who",
-    "build_digest",
-    "build_pack",
-    "digest_json",
-    "pack_json",
-]
 
 DIGEST_KIND = "digest"
 DEFAULT_PERIOD = dt.timedelta(days=7)
@@ -180,34 +139,6 @@ def _status_changes(
     ]
 
 
-def pending_date_change(row: DateChangeRow) -> PendingDateChange:
-    return PendingDateChange(
-        id=row.id,
-        ref=row.ref,
-        title=row.title,
-        old_due=row.old_due,
-        new_due=row.new_due,
-        new_precision=row.new_precision,
-        reason=row.reason,
-        requested_by=row.requested_by,
-        requested_at=row.requested_at,
-    )
-
-
-def _approved(row: DateChangeRow) -> tuple[int, DateChange]:
-    assert row.decided_at is not None
-    return row.theme_id, DateChange(
-        ref=row.ref,
-        title=row.title,
-        old_due=row.old_due,
-        new_due=row.new_due,
-        new_precision=row.new_precision,
-        reason=row.reason,
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-    )
-
-
 def _aware(value: dt.datetime, name: str) -> dt.datetime:
     if value.tzinfo is None:
         raise ValueError(f"{name} must be timezone-aware")
@@ -225,16 +156,16 @@ def _build(
     requests = date_change_rows(
         session, board.id, pending=True, decided=("approved",), decided_after=since, until=now
     )
-    pending = [pending_date_change(r) for r in requests if r.state == "pending"]
-    facts = BoardFacts(
+    pending = [compose.pending_date_change(r) for r in requests if r.state == "pending"]
+    facts = compose.BoardFacts(
         board.id, board.name, board.timezone, policy_from_overrides(board.reminder_policy).stale
     )
-    digest = compose_digest(
+    digest = compose.compose_digest(
         facts,
         themes,
         rows,
         _status_changes(uow, board.id, now, since),
-        [_approved(r) for r in requests if r.state == "approved"],
+        [compose.approved_date_change(r) for r in requests if r.approved],
         len(pending),
         now,
         since,
@@ -272,7 +203,7 @@ def build_pack(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetim
         meeting=meeting,
         previous_meeting=previous,
         updates_since=updates_since,
-        not_updated=not_updated(rows, updates_since),
+        not_updated=compose.not_updated(rows, updates_since),
         pending_date_changes=tuple(pending),
     )
 
@@ -317,6 +248,18 @@ def digest_json(d: Digest) -> dict[str, Any]:
     }
 
 
+def _action_json(a: compose.OverdueAction | compose.DueSoonAction, **extra: int) -> dict[str, Any]:
+    return {
+        "ref": a.ref,
+        "title": a.title,
+        "due": _day(a.due),
+        "due_precision": a.due_precision,
+        "status": a.status,
+        "owners": [_who(w) for w in a.owners],
+        **extra,
+    }
+
+
 def _theme_json(t: ThemeDigest) -> dict[str, Any]:
     return {
         "plan": t.plan,
@@ -325,30 +268,8 @@ def _theme_json(t: ThemeDigest) -> dict[str, Any]:
         "actions": t.counts.total,
         "statuses": _statuses(t.counts),
         "percent_complete": t.percent_complete,
-        "overdue": [
-            {
-                "ref": a.ref,
-                "title": a.title,
-                "due": _day(a.due),
-                "due_precision": a.due_precision,
-                "status": a.status,
-                "owners": [_who(w) for w in a.owners],
-                "working_days_overdue": a.working_days,
-            }
-            for a in t.overdue
-        ],
-        "due_soon": [
-            {
-                "ref": a.ref,
-                "title": a.title,
-                "due": _day(a.due),
-                "due_precision": a.due_precision,
-                "status": a.status,
-                "owners": [_who(w) for w in a.owners],
-                "days_left": a.days_left,
-            }
-            for a in t.due_soon
-        ],
+        "overdue": [_action_json(a, working_days_overdue=a.working_days) for a in t.overdue],
+        "due_soon": [_action_json(a, days_left=a.days_left) for a in t.due_soon],
         "status_changes": [
             {
                 "ref": c.ref,

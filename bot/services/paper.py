@@ -22,18 +22,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.core.board_status import ActionRow, LatestUpdate
+from bot.core.board_status import ActionRow
 from bot.core.calendar import local_date
-from bot.core.digest import Pack
+from bot.core.digest import DateChangeRow, Pack
 from bot.core.errors import UserError
 from bot.core.reminder_policy import policy_from_overrides
 from bot.services.digest import build_pack, pack_json
-from bot.services.queries import DateChangeRow, action_rows, board_cycle, date_change_rows
+from bot.services.queries import action_rows, board_cycle, date_change_rows
 from bot.services.uow import UnitOfWork
 from db.models import Board, Person, Plan, RoleGrant
-
-LatestNote = LatestUpdate  # the newest update that has a note
-ActionLine = ActionRow  # an action as the paper lists it
 
 
 @dataclass(frozen=True)
@@ -41,24 +38,7 @@ class ThemeActions:
     plan: str
     ref: str
     title: str
-    actions: tuple[ActionRow, ...]
-
-
-@dataclass(frozen=True)
-class DecidedDateChange:
-    """A date change the chair approved or declined since the previous meeting."""
-
-    ref: str
-    title: str
-    old_due: dt.date | None
-    new_due: dt.date
-    new_precision: str
-    reason: str
-    requested_by: str | None
-    approved: bool
-    decided_by: str | None
-    decided_at: dt.datetime
-    note: str | None
+    actions: tuple[ActionRow, ...]  # `latest` is the newest update that has a note
 
 
 @dataclass(frozen=True)
@@ -71,7 +51,7 @@ class ReportOf:
 class BoardPaper:
     pack: Pack
     themes: tuple[ThemeActions, ...]  # in the order of pack.digest.themes
-    decided_date_changes: tuple[DecidedDateChange, ...]
+    decided_date_changes: tuple[DateChangeRow, ...]
     report_of: ReportOf | None
     escalate_after: int  # working days overdue
 
@@ -98,9 +78,7 @@ def build_paper(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.dateti
     return BoardPaper(
         pack=pack,
         themes=themes,
-        decided_date_changes=tuple(
-            _decided(row) for row in sorted(decided, key=lambda r: (r.decided_at, r.id))
-        ),
+        decided_date_changes=tuple(sorted(decided, key=lambda r: (r.decided_at, r.id))),
         report_of=_report_of(uow, board),
         escalate_after=policy_from_overrides(board.reminder_policy).escalate,
     )
@@ -125,23 +103,6 @@ def next_meeting(uow: UnitOfWork, board: Board, now: dt.datetime) -> dt.date:
             "--meeting DATE, or set the board's cycle with `/plan board meetings`."
         )
     return meeting
-
-
-def _decided(row: DateChangeRow) -> DecidedDateChange:
-    assert row.decided_at is not None
-    return DecidedDateChange(
-        ref=row.ref,
-        title=row.title,
-        old_due=row.old_due,
-        new_due=row.new_due,
-        new_precision=row.new_precision,
-        reason=row.reason,
-        requested_by=row.requested_by.name if row.requested_by else None,
-        approved=row.state == "approved",
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-        note=row.note,
-    )
 
 
 def _report_of(uow: UnitOfWork, board: Board) -> ReportOf | None:
@@ -202,7 +163,7 @@ def paper_json(paper: BoardPaper) -> dict[str, Any]:
             "to": _day(c.new_due),
             "precision": c.new_precision,
             "reason": c.reason,
-            "requested_by": c.requested_by,
+            "requested_by": c.requested_by.name if c.requested_by else None,
             "decision": "approved" if c.approved else "declined",
             "decided_by": c.decided_by,
             "decided_at": _iso(c.decided_at),

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Connection, ScalarSelect, and_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from bot.core.board_status import ActionRow, LatestUpdate, ThemeRow, Who, working_days_overdue
 from bot.core.calendar import WorkingCalendar, calendar_for, local_date
+from bot.core.digest import DateChangeRow
 from bot.core.meetings import MeetingCycle
 from db.models import (
     Action,
@@ -268,26 +268,6 @@ def theme_rows(
         ThemeRow(*row[:7], lead=Who(row[7], row[8]) if row[7] is not None else None)
         for row in session.connection().execute(query)
     ]
-
-
-@dataclass(frozen=True)
-class DateChangeRow:
-    """A request to move an action's due date."""
-
-    id: int
-    theme_id: int
-    ref: str
-    title: str
-    old_due: dt.date | None
-    new_due: dt.date
-    new_precision: str
-    reason: str
-    state: str  # pending | approved | declined | withdrawn | closed
-    requested_by: Who | None
-    requested_at: dt.datetime
-    decided_by: str | None
-    decided_at: dt.datetime | None
-    note: str | None
 
 
 def date_change_rows(

@@ -8,6 +8,20 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from bot.core.board_status import StatusCounts, Who
+from bot.core.digest import (
+    DateChange,
+    Digest,
+    DueSoonAction,
+    NotUpdated,
+    OverdueAction,
+    Pack,
+    PendingDateChange,
+    StaleAction,
+    StatusChange,
+    ThemeDigest,
+    Totals,
+)
 from bot.render.digest import (
     MESSAGE_TEXT_BUDGET,
     digest_blocks,
@@ -18,23 +32,7 @@ from bot.render.digest import (
     pack_text,
 )
 from bot.render.mrkdwn import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT
-from bot.services.digest import (
-    DateChange,
-    Digest,
-    DueSoonAction,
-    NotUpdated,
-    OverdueAction,
-    Pack,
-    PendingDateChange,
-    StaleAction,
-    StatusChange,
-    StatusCounts,
-    ThemeDigest,
-    Totals,
-    Who,
-    digest_json,
-    pack_json,
-)
+from bot.services.digest import digest_json, pack_json
 
 UTC = dt.UTC
 NOW = dt.datetime(2019, 5, 16, 8, 0, tzinfo=UTC)
