@@ -28,25 +28,25 @@ from bot.core.calendar import local_date
 
 
 @dataclass(frozen=True)
-class OverdueAction:
+class _Due:
+    """An open action with a due date."""
+
     ref: str
     title: str
     due: dt.date
     due_precision: str
     status: str
     owners: tuple[Who, ...]
+
+
+@dataclass(frozen=True)
+class OverdueAction(_Due):
     working_days: int  # working days overdue
     theme_ref: str = ""
 
 
 @dataclass(frozen=True)
-class DueSoonAction:
-    ref: str
-    title: str
-    due: dt.date
-    due_precision: str
-    status: str
-    owners: tuple[Who, ...]
+class DueSoonAction(_Due):
     days_left: int  # calendar days; 0 on the due date
 
 

@@ -63,10 +63,19 @@ from sqlalchemy import func, select
 from bot.core import digest as compose
 from bot.core.board_status import ActionRow, StatusCounts, Who
 from bot.core.calendar import local_date
-from bot.core.digest import Digest, Pack, PendingDateChange, StatusChange, ThemeDigest
+from bot.core.digest import (
+    DateChange,
+    DateChangeRow,
+    Digest,
+    Pack,
+    PendingDateChange,
+    StatusChange,
+    ThemeDigest,
+)
 from bot.core.errors import NotFound
 from bot.core.reminder_policy import policy_from_overrides
 from bot.services.queries import action_rows, board_cycle, counted, date_change_rows, theme_rows
+from bot.services.snapshot import iso_day, iso_utc
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, Notification, Person, Plan, ProgressUpdate
 
@@ -211,14 +220,6 @@ def build_pack(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetim
 # ---------------------------------------------------------------- JSON
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).isoformat() if value is not None else None
-
-
-def _day(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _who(who: Who) -> dict[str, Any]:
     return {"name": who.name, "slack_user": who.slack_user_id}
 
@@ -231,9 +232,9 @@ def digest_json(d: Digest) -> dict[str, Any]:
     """The digest as plain JSON-able data (keys in the module docstring)."""
     return {
         "board": {"id": d.board_id, "name": d.board, "timezone": d.timezone},
-        "generated_at": _iso(d.generated_at),
-        "date": _day(d.today),
-        "since": _iso(d.since),
+        "generated_at": iso_utc(d.generated_at),
+        "date": iso_day(d.today),
+        "since": iso_utc(d.since),
         "stale_days": d.stale_days,
         "totals": {
             "actions": d.totals.actions,
@@ -252,10 +253,23 @@ def _action_json(a: compose.OverdueAction | compose.DueSoonAction, **extra: int)
     return {
         "ref": a.ref,
         "title": a.title,
-        "due": _day(a.due),
+        "due": iso_day(a.due),
         "due_precision": a.due_precision,
         "status": a.status,
         "owners": [_who(w) for w in a.owners],
+        **extra,
+    }
+
+
+def change_json(c: DateChange | PendingDateChange | DateChangeRow, **extra: Any) -> dict[str, Any]:
+    """A date change as JSON: what it moves from and to, and why, then `extra`."""
+    return {
+        "ref": c.ref,
+        "title": c.title,
+        "from": iso_day(c.old_due),
+        "to": iso_day(c.new_due),
+        "precision": c.new_precision,
+        "reason": c.reason,
         **extra,
     }
 
@@ -277,7 +291,7 @@ def _theme_json(t: ThemeDigest) -> dict[str, Any]:
                 "from": c.from_status,
                 "to": c.to_status,
                 "by": c.by,
-                "at": _iso(c.at),
+                "at": iso_utc(c.at),
             }
             for c in t.changes
         ],
@@ -287,22 +301,13 @@ def _theme_json(t: ThemeDigest) -> dict[str, Any]:
                 "title": s.title,
                 "status": s.status,
                 "owners": [_who(w) for w in s.owners],
-                "last_update": _iso(s.last_update),
+                "last_update": iso_utc(s.last_update),
                 "days_since_update": s.days_since,
             }
             for s in t.stale
         ],
         "date_changes": [
-            {
-                "ref": c.ref,
-                "title": c.title,
-                "from": _day(c.old_due),
-                "to": _day(c.new_due),
-                "precision": c.new_precision,
-                "reason": c.reason,
-                "decided_by": c.decided_by,
-                "decided_at": _iso(c.decided_at),
-            }
+            change_json(c, decided_by=c.decided_by, decided_at=iso_utc(c.decided_at))
             for c in t.date_changes
         ],
     }
@@ -311,9 +316,9 @@ def _theme_json(t: ThemeDigest) -> dict[str, Any]:
 def pack_json(p: Pack) -> dict[str, Any]:
     """The pack as plain JSON-able data (keys in the module docstring)."""
     return {
-        "meeting": _day(p.meeting),
-        "previous_meeting": _day(p.previous_meeting),
-        "updates_since": _iso(p.updates_since),
+        "meeting": iso_day(p.meeting),
+        "previous_meeting": iso_day(p.previous_meeting),
+        "updates_since": iso_utc(p.updates_since),
         "not_updated": [
             {"name": n.who.name, "slack_user": n.who.slack_user_id, "actions": list(n.refs)}
             for n in p.not_updated
@@ -321,14 +326,11 @@ def pack_json(p: Pack) -> dict[str, Any]:
         "pending_date_changes": [
             {
                 "id": c.id,
-                "ref": c.ref,
-                "title": c.title,
-                "from": _day(c.old_due),
-                "to": _day(c.new_due),
-                "precision": c.new_precision,
-                "reason": c.reason,
-                "requested_by": _who(c.requested_by) if c.requested_by else None,
-                "requested_at": _iso(c.requested_at),
+                **change_json(
+                    c,
+                    requested_by=_who(c.requested_by) if c.requested_by else None,
+                    requested_at=iso_utc(c.requested_at),
+                ),
             }
             for c in p.pending_date_changes
         ],

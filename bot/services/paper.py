@@ -27,8 +27,9 @@ from bot.core.calendar import local_date
 from bot.core.digest import DateChangeRow, Pack
 from bot.core.errors import UserError
 from bot.core.reminder_policy import policy_from_overrides
-from bot.services.digest import build_pack, pack_json
+from bot.services.digest import build_pack, change_json, pack_json
 from bot.services.queries import action_rows, board_cycle, date_change_rows
+from bot.services.snapshot import iso_day, iso_utc
 from bot.services.uow import UnitOfWork
 from db.models import Board, Person, Plan, RoleGrant
 
@@ -123,14 +124,6 @@ def _report_of(uow: UnitOfWork, board: Board) -> ReportOf | None:
 # ---------------------------------------------------------------- JSON
 
 
-def _day(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).isoformat() if value is not None else None
-
-
 def paper_json(paper: BoardPaper) -> dict[str, Any]:
     """`pack_json` of the pack with the paper's keys added: `report_of`,
     `escalate_after_working_days`, `actions` per theme and `decided_date_changes`."""
@@ -145,30 +138,25 @@ def paper_json(paper: BoardPaper) -> dict[str, Any]:
                 "ref": a.ref,
                 "title": a.title,
                 "owners": [{"name": w.name, "slack_user": w.slack_user_id} for w in a.owners],
-                "due": _day(a.due),
+                "due": iso_day(a.due),
                 "due_precision": a.due_precision,
                 "status": a.status,
                 "latest_update": (
-                    {"at": _iso(a.latest.at), "note": a.latest.note} if a.latest else None
+                    {"at": iso_utc(a.latest.at), "note": a.latest.note} if a.latest else None
                 ),
                 "slips": a.slips,
             }
             for a in theme.actions
         ]
     data["decided_date_changes"] = [
-        {
-            "ref": c.ref,
-            "title": c.title,
-            "from": _day(c.old_due),
-            "to": _day(c.new_due),
-            "precision": c.new_precision,
-            "reason": c.reason,
-            "requested_by": c.requested_by.name if c.requested_by else None,
-            "decision": "approved" if c.approved else "declined",
-            "decided_by": c.decided_by,
-            "decided_at": _iso(c.decided_at),
-            "note": c.note,
-        }
+        change_json(
+            c,
+            requested_by=c.requested_by.name if c.requested_by else None,
+            decision="approved" if c.approved else "declined",
+            decided_by=c.decided_by,
+            decided_at=iso_utc(c.decided_at),
+            note=c.note,
+        )
         for c in paper.decided_date_changes
     ]
     return data

@@ -18,6 +18,10 @@ def iso_utc(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat() if value else None
 
 
+def iso_day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 def plan_snapshots(
     uow: UnitOfWork, workspace_id: int | None = None, plan_ids: list[int] | None = None
 ) -> list[dict[str, Any]]:
@@ -116,7 +120,7 @@ def action_json(
     return {
         "ref": action.ref,
         "title": action.title,
-        "due": action.due_date.isoformat() if action.due_date else None,
+        "due": iso_day(action.due_date),
         "due_precision": action.due_precision,
         "due_text": action.due_text if action.due_date is None else None,
         "status": action.status,
