@@ -72,8 +72,8 @@ class StaleAction:
 
 
 @dataclass(frozen=True)
-class DateChange:
-    """A due date the chair approved in the period."""
+class _Move:
+    """An action's due date, from and to, and why."""
 
     ref: str
     title: str
@@ -81,22 +81,22 @@ class DateChange:
     new_due: dt.date
     new_precision: str
     reason: str
+
+
+@dataclass(frozen=True)
+class DateChange(_Move):
+    """A due date the chair approved in the period."""
+
     decided_by: str | None
     decided_at: dt.datetime
 
 
 @dataclass(frozen=True)
-class DateChangeRow:
+class DateChangeRow(_Move):
     """A request to move an action's due date, as the database holds it."""
 
     id: int
     theme_id: int
-    ref: str
-    title: str
-    old_due: dt.date | None
-    new_due: dt.date
-    new_precision: str
-    reason: str
     state: str  # pending | approved | declined | withdrawn | closed
     requested_by: Who | None
     requested_at: dt.datetime
@@ -110,14 +110,8 @@ class DateChangeRow:
 
 
 @dataclass(frozen=True)
-class PendingDateChange:
+class PendingDateChange(_Move):
     id: int
-    ref: str
-    title: str
-    old_due: dt.date | None
-    new_due: dt.date
-    new_precision: str
-    reason: str
     requested_by: Who | None
     requested_at: dt.datetime
 
@@ -189,17 +183,13 @@ class BoardFacts:
     stale_days: int
 
 
+def _move(row: _Move) -> tuple[str, str, dt.date | None, dt.date, str, str]:
+    return row.ref, row.title, row.old_due, row.new_due, row.new_precision, row.reason
+
+
 def pending_date_change(row: DateChangeRow) -> PendingDateChange:
     return PendingDateChange(
-        row.id,
-        row.ref,
-        row.title,
-        row.old_due,
-        row.new_due,
-        row.new_precision,
-        row.reason,
-        row.requested_by,
-        row.requested_at,
+        *_move(row), id=row.id, requested_by=row.requested_by, requested_at=row.requested_at
     )
 
 
@@ -207,14 +197,7 @@ def approved_date_change(row: DateChangeRow) -> tuple[int, DateChange]:
     """(theme id, change) of an approved request."""
     assert row.decided_at is not None
     return row.theme_id, DateChange(
-        row.ref,
-        row.title,
-        row.old_due,
-        row.new_due,
-        row.new_precision,
-        row.reason,
-        row.decided_by,
-        row.decided_at,
+        *_move(row), decided_by=row.decided_by, decided_at=row.decided_at
     )
 
 

@@ -327,7 +327,10 @@ def date_change_rows(
     )
     return [
         DateChangeRow(
-            *row[:9],
+            *row[2:8],
+            id=row[0],
+            theme_id=row[1],
+            state=row[8],
             requested_by=Who(row[9], row[10]) if row[9] is not None else None,
             requested_at=row[11],
             decided_by=row[12],
