@@ -9,12 +9,17 @@ listeners and jobs when they are registered. Nothing here knows Slack.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.services.board_views import ViewService
 
 
 @dataclass(frozen=True)
@@ -53,3 +58,9 @@ class Services:
 
     def patient_uow(self) -> UnitOfWork:
         return self.units.patient()
+
+    @cached_property
+    def views(self) -> ViewService:
+        from bot.services.board_views import ViewService
+
+        return ViewService(self.units, self.clock)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -43,6 +43,8 @@ from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check, is_allowed
 from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
 from bot.services.digest import build_digest, build_pack
+from bot.services.owner import BoardStatus as OwnerBoardStatus
+from bot.services.owner import MyAction, my_boards_status, my_open_actions
 from bot.services.plans import Actor, find_board, normalise_ref, standing
 from bot.services.progress import approver_standing, decide_date_change
 from bot.services.queries import (
@@ -54,6 +56,10 @@ from bot.services.queries import (
 )
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.services import Units
 
 MEETINGS_SHOWN = 6
 MEETINGS_HORIZON = dt.timedelta(days=730)
@@ -481,3 +487,85 @@ def decide(
         requested_by=Who(requester.name, requester.slack_user_id) if requester else None,
         note=request.decision_note,
     )
+
+
+# ---------------------------------------------------------------- the use cases
+
+
+@dataclass(frozen=True)
+class PackPreview:
+    pack: Pack
+    can_decide: bool  # whether the viewer may approve or decline its date changes
+
+
+@dataclass(frozen=True)
+class Home:
+    """A person's App Home: their open actions and their boards' status by theme."""
+
+    actions: tuple[MyAction, ...]
+    boards: tuple[OwnerBoardStatus, ...]
+
+
+class ViewService:
+    """What people read: `/board`'s views and the App Home. Each call is one read-only unit of
+    work; `now` defaults to the clock's."""
+
+    def __init__(self, units: Units, clock: Clock) -> None:
+        self.units = units
+        self.clock = clock
+
+    def _now(self, now: dt.datetime | None) -> dt.datetime:
+        return now or self.clock.now()
+
+    def status(
+        self, actor: Actor, board: str | None, now: dt.datetime | None = None
+    ) -> BoardStatus:
+        with self.units.request() as uow:
+            return board_status(uow, actor, board, self._now(now))
+
+    def overdue(
+        self, actor: Actor, board: str | None, now: dt.datetime | None = None
+    ) -> OverdueList:
+        with self.units.request() as uow:
+            return overdue_actions(uow, actor, board, self._now(now))
+
+    def theme(
+        self, actor: Actor, board: str | None, ref: str, now: dt.datetime | None = None
+    ) -> ThemeDetail:
+        with self.units.request() as uow:
+            return theme_detail(uow, actor, board, ref, self._now(now))
+
+    def meetings(
+        self, actor: Actor, board: str | None, now: dt.datetime | None = None
+    ) -> MeetingsView:
+        with self.units.request() as uow:
+            return meetings(uow, actor, board, self._now(now))
+
+    def history(
+        self, actor: Actor, board: str | None, ref: str, now: dt.datetime | None = None
+    ) -> ActionHistory:
+        with self.units.request() as uow:
+            return action_history(uow, actor, board, ref, self._now(now))
+
+    def pending(
+        self, actor: Actor, board: str | None, now: dt.datetime | None = None
+    ) -> PendingList:
+        with self.units.request() as uow:
+            return pending_changes(uow, actor, board, self._now(now))
+
+    def digest(self, actor: Actor, board: str | None, now: dt.datetime | None = None) -> Digest:
+        with self.units.request() as uow:
+            return digest_preview(uow, actor, board, self._now(now))
+
+    def pack(self, actor: Actor, board: str | None, now: dt.datetime | None = None) -> PackPreview:
+        with self.units.request() as uow:
+            pack = pack_preview(uow, actor, board, self._now(now))
+            return PackPreview(pack, may_decide_date_changes(uow, actor, board))
+
+    def home(self, actor: Actor, now: dt.datetime | None = None) -> Home:
+        """Drawn after the answer has gone, so it may wait for a writer."""
+        at = self._now(now)
+        with self.units.patient() as uow:
+            return Home(
+                tuple(my_open_actions(uow, actor, at)), tuple(my_boards_status(uow, actor, at))
+            )
