@@ -99,7 +99,7 @@ def _short(text: str, limit: int) -> str:
 
 
 def _latest(line: ActionRow, tz: str) -> str:
-    if line.latest is None:
+    if line.latest is None or not line.latest.note:  # the paper reads updates with a note
         return "No update"
     return f"{_local_day(line.latest.at, tz)}: {_short(line.latest.note, NOTE_LIMIT)}"
 
@@ -322,7 +322,7 @@ def date_changes(paper: BoardPaper, options: Options) -> list[Block]:
             lambda c: (
                 ("Approved" if c.approved else "Declined")
                 + (f" by {c.decided_by}" if c.decided_by else "")
-                + f", {_local_day(c.decided_at, tz)}"
+                + (f", {_local_day(c.decided_at, tz)}" if c.decided_at else "")
                 + (f": {c.note}" if c.note else "")
             ),
         ),

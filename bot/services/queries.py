@@ -229,10 +229,15 @@ def _people(
     seen: dict[int, Who] = {}
     for action_id, role, person_id, name, slack_user_id in connection.execute(query):
         who = seen.get(person_id) or seen.setdefault(person_id, Who(name, slack_user_id))
-        lists = assigned.get(action_id) or assigned.setdefault(action_id, ([], [], [], []))
-        at = 0 if role == OWNER else 2
-        lists[at].append(who)
-        lists[at + 1].append(person_id)
+        owners, owner_ids, delegates, delegate_ids = assigned.get(action_id) or assigned.setdefault(
+            action_id, ([], [], [], [])
+        )
+        if role == OWNER:
+            owners.append(who)
+            owner_ids.append(person_id)
+        else:
+            delegates.append(who)
+            delegate_ids.append(person_id)
     return {
         action_id: (tuple(owners), tuple(owner_ids), tuple(delegates), tuple(delegate_ids))
         for action_id, (owners, owner_ids, delegates, delegate_ids) in assigned.items()
