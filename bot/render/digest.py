@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from bot.core.board_status import DUE_SOON_DAYS, StatusCounts, Who
 from bot.core.calendar import zone
+from bot.core.dates import format_moment
 from bot.core.digest import (
     DateChange,
     Digest,
@@ -75,8 +76,7 @@ def _local_day(value: dt.datetime, tz: str) -> str:
 
 
 def _local_moment(value: dt.datetime, tz: str) -> str:
-    local = _local(value, tz)
-    return f"{uk_date(local.date())} {local:%H:%M}"
+    return format_moment(value, tz)
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -167,11 +167,11 @@ def _theme_text(t: ThemeDigest, d: Digest, with_plan: bool) -> list[str]:
             )
     if t.date_changes:
         lines.append("  Approved date changes:")
-        for c in t.date_changes:
-            by = f" (approved by {c.decided_by})" if c.decided_by else ""
+        for moved in t.date_changes:
+            by = f" (approved by {moved.decided_by})" if moved.decided_by else ""
             lines.append(
-                f"    - {c.ref} {uk_date(c.old_due)} → {uk_date(c.new_due, c.new_precision)}: "
-                f"{c.reason}{by}"
+                f"    - {moved.ref} {uk_date(moved.old_due)} → "
+                f"{uk_date(moved.new_due, moved.new_precision)}: {moved.reason}{by}"
             )
     return lines
 

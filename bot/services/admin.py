@@ -8,7 +8,6 @@ itself, audits configuration changes, and leaves committing to the caller.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,6 +17,7 @@ from bot.core.calendar import local_date
 from bot.core.dates import format_uk_date
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.exporter import export_csv, export_markdown, export_xlsx
+from bot.core.filenames import plan_export_filename
 from bot.core.importer import ParsedPlan
 from bot.core.meetings import MeetingCycle, parse_meeting_rule
 from bot.core.permissions import Permission, Role, check
@@ -458,15 +458,10 @@ def export_plan(
     themes = snapshot["themes"]
     return ExportedPlan(
         plan=plan.title,
-        filename=f"{_slug(plan.title)}-{day.isoformat()}.{fmt}",
+        filename=plan_export_filename(plan.title, day, fmt),
         content=content,
         format=fmt,
         exported_on=day,
         themes=len(themes),
         actions=sum(len(t["actions"]) for t in themes),
     )
-
-
-def _slug(title: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower().replace("'", "").replace("’", "")).strip("-")
-    return slug[:60].rstrip("-") or "plan"

@@ -143,7 +143,7 @@ def _status_changes(
         .all()
     )
     return [
-        (theme_id, StatusChange(ref, title, previous, status, by, at, source))
+        (theme_id, StatusChange(ref, title, previous, status or "", by, at, source))
         for theme_id, ref, title, previous, status, by, at, source in rows
     ]
 

@@ -729,7 +729,8 @@ def claim_notice(
         )
         .returning(Notification.id)
     )
-    return uow.session.scalar(statement)
+    claimed: int | None = uow.session.scalar(statement)
+    return claimed
 
 
 def notice_sent(
