@@ -14,8 +14,9 @@ is due before today and not blue; working days use the board's holiday region.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -66,6 +67,8 @@ MEETINGS_HORIZON = dt.timedelta(days=730)
 HISTORY_LIMIT = 100
 
 MeetingKind = Literal["regular", "added", "cancelled"]
+Moment = dt.datetime | None  # None: the clock's now
+_View = TypeVar("_View")
 
 
 # ---------------------------------------------------------------- the views
@@ -514,58 +517,47 @@ class ViewService:
         self.units = units
         self.clock = clock
 
-    def _now(self, now: dt.datetime | None) -> dt.datetime:
-        return now or self.clock.now()
-
-    def status(
-        self, actor: Actor, board: str | None, now: dt.datetime | None = None
-    ) -> BoardStatus:
+    def _read(self, view: Callable[..., _View], *args: Any) -> _View:
         with self.units.request() as uow:
-            return board_status(uow, actor, board, self._now(now))
+            return view(uow, *args)
 
-    def overdue(
-        self, actor: Actor, board: str | None, now: dt.datetime | None = None
-    ) -> OverdueList:
-        with self.units.request() as uow:
-            return overdue_actions(uow, actor, board, self._now(now))
+    def status(self, actor: Actor, board: str | None, now: Moment = None) -> BoardStatus:
+        return self._read(board_status, actor, board, now or self.clock.now())
 
-    def theme(
-        self, actor: Actor, board: str | None, ref: str, now: dt.datetime | None = None
-    ) -> ThemeDetail:
-        with self.units.request() as uow:
-            return theme_detail(uow, actor, board, ref, self._now(now))
+    def overdue(self, actor: Actor, board: str | None, now: Moment = None) -> OverdueList:
+        return self._read(overdue_actions, actor, board, now or self.clock.now())
 
-    def meetings(
-        self, actor: Actor, board: str | None, now: dt.datetime | None = None
-    ) -> MeetingsView:
-        with self.units.request() as uow:
-            return meetings(uow, actor, board, self._now(now))
+    def theme(self, actor: Actor, board: str | None, ref: str, now: Moment = None) -> ThemeDetail:
+        return self._read(theme_detail, actor, board, ref, now or self.clock.now())
+
+    def meetings(self, actor: Actor, board: str | None, now: Moment = None) -> MeetingsView:
+        return self._read(meetings, actor, board, now or self.clock.now())
 
     def history(
-        self, actor: Actor, board: str | None, ref: str, now: dt.datetime | None = None
+        self, actor: Actor, board: str | None, ref: str, now: Moment = None
     ) -> ActionHistory:
-        with self.units.request() as uow:
-            return action_history(uow, actor, board, ref, self._now(now))
+        return self._read(action_history, actor, board, ref, now or self.clock.now())
 
-    def pending(
-        self, actor: Actor, board: str | None, now: dt.datetime | None = None
-    ) -> PendingList:
-        with self.units.request() as uow:
-            return pending_changes(uow, actor, board, self._now(now))
+    def pending(self, actor: Actor, board: str | None, now: Moment = None) -> PendingList:
+        return self._read(pending_changes, actor, board, now or self.clock.now())
 
-    def digest(self, actor: Actor, board: str | None, now: dt.datetime | None = None) -> Digest:
-        with self.units.request() as uow:
-            return digest_preview(uow, actor, board, self._now(now))
+    def digest(self, actor: Actor, board: str | None, now: Moment = None) -> Digest:
+        return self._read(digest_preview, actor, board, now or self.clock.now())
 
-    def pack(self, actor: Actor, board: str | None, now: dt.datetime | None = None) -> PackPreview:
-        with self.units.request() as uow:
-            pack = pack_preview(uow, actor, board, self._now(now))
-            return PackPreview(pack, may_decide_date_changes(uow, actor, board))
+    def pack(self, actor: Actor, board: str | None, now: Moment = None) -> PackPreview:
+        return self._read(_pack_preview, actor, board, now or self.clock.now())
 
-    def home(self, actor: Actor, now: dt.datetime | None = None) -> Home:
+    def home(self, actor: Actor, now: Moment = None) -> Home:
         """Drawn after the answer has gone, so it may wait for a writer."""
-        at = self._now(now)
+        at = now or self.clock.now()
         with self.units.patient() as uow:
             return Home(
                 tuple(my_open_actions(uow, actor, at)), tuple(my_boards_status(uow, actor, at))
             )
+
+
+def _pack_preview(
+    uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
+) -> PackPreview:
+    pack = pack_preview(uow, actor, board_name, now)
+    return PackPreview(pack, may_decide_date_changes(uow, actor, board_name))

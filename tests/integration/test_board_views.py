@@ -569,10 +569,14 @@ def test_the_view_service_answers_as_the_building_blocks_do(
         status = views.board_status(uow, chair, None, NOW)
         theme = views.theme_detail(uow, chair, None, "4", NOW)
         overdue = views.overdue_actions(uow, chair, None, NOW)
+        digest = views.digest_preview(uow, chair, None, NOW)
+        history = views.action_history(uow, chair, None, "4.1", NOW)
     assert services.views is services.views
     assert services.views.status(chair, None) == status
     assert services.views.theme(chair, None, "4") == theme
     assert services.views.overdue(chair, None) == overdue
+    assert services.views.digest(chair, None) == digest
+    assert services.views.history(chair, None, "4.1") == history
     assert services.views.pending(chair, None).can_decide
     home = services.views.home(jane)
     assert [a.ref for a in home.actions] and [b.name for b in home.boards] == ["Improvement Board"]
