@@ -14,14 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy import insert as sql_insert
 
 from bot.core.calendar import local_date
 from bot.core.permissions import Role
 from bot.core.reminder_policy import policy_from_overrides
 from bot.core.reminders import ActionFacts, BoardFacts, Message, PersonRef, messages_due
-from bot.services.queries import board_cycle
+from bot.services.queries import board_cycle, latest_update_id
 from bot.services.snapshot import latest_updates
 from bot.services.uow import UnitOfWork
 from db.insert import insert_or_ignore
@@ -130,11 +130,10 @@ def load_facts(
         owners[action_id].append(PersonRef(person_id, name, slack_id))
     last_updates = dict(
         session.execute(
-            select(ProgressUpdate.action_id, func.max(ProgressUpdate.at))
-            .join(Action, Action.id == ProgressUpdate.action_id)
+            select(Action.id, ProgressUpdate.at)
             .join(Plan, Plan.id == Action.plan_id)
+            .join(ProgressUpdate, ProgressUpdate.id == latest_update_id(None))
             .where(Plan.board_id.in_(ids), Plan.active.is_(True), Action.status != "blue")
-            .group_by(ProgressUpdate.action_id)
         ).all()
     )
     action_facts = [
