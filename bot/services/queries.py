@@ -227,7 +227,7 @@ def _people(
     )
     assigned: dict[int, tuple[list[Who], list[int], list[Who], list[int]]] = {}
     seen: dict[int, Who] = {}
-    for action_id, role, person_id, name, slack_user_id in connection.execute(query):
+    for action_id, role, person_id, name, slack_user_id in connection.execute(query).all():
         who = seen.get(person_id) or seen.setdefault(person_id, Who(name, slack_user_id))
         owners, owner_ids, delegates, delegate_ids = assigned.get(action_id) or assigned.setdefault(
             action_id, ([], [], [], [])
@@ -271,7 +271,7 @@ def theme_rows(
         query = query.where(Theme.ref == ref)
     return [
         ThemeRow(*row[:7], lead=Who(row[7], row[8]) if row[7] is not None else None)
-        for row in session.connection().execute(query)
+        for row in session.connection().execute(query).all()
     ]
 
 
