@@ -19,6 +19,9 @@ class Permission(StrEnum):
     UPDATE_ACTION = "update_action"  # record progress, ask for a new date
     APPROVE_DATE = "approve_date"  # approve or decline a date change
     READ = "read"  # status, digest, pack, history
+    ASK_CHALLENGE = "ask_challenge"  # put a board's question to an action's owners
+    ANSWER_CHALLENGE = "answer_challenge"  # answer a challenge on one's action
+    CLOSE_CHALLENGE = "close_challenge"  # close a challenge, or reopen it with a follow-up
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Standing:
     member: bool = False  # of the board in question
     owner: bool = False  # of the action in question
     delegate: bool = False  # of the action in question
+    covering: bool = False  # deputy of an owner of the action in question who is away
     involved: bool = False  # owns, leads or stands in for something in the board
     no_admins: bool = False  # the workspace has no admin yet: `/plan setup` comes first
 
@@ -45,6 +49,12 @@ def is_allowed(permission: Permission, standing: Standing) -> bool:
             return standing.owner or standing.delegate
         case Permission.APPROVE_DATE:
             return standing.chair
+        case Permission.ASK_CHALLENGE:
+            return standing.chair or standing.member
+        case Permission.ANSWER_CHALLENGE:
+            return standing.owner or standing.delegate or standing.covering
+        case Permission.CLOSE_CHALLENGE:
+            return standing.chair or standing.admin
         case Permission.READ:
             return (
                 standing.admin
@@ -52,6 +62,7 @@ def is_allowed(permission: Permission, standing: Standing) -> bool:
                 or standing.member
                 or standing.owner
                 or standing.delegate
+                or standing.covering
                 or standing.involved
             )
     return False
@@ -64,6 +75,12 @@ REFUSALS: dict[Permission, str] = {
     "Ask an admin to add you: `/plan action delegate <ref> @you`.",
     Permission.APPROVE_DATE: "Only the board's chair can approve or decline a date change.",
     Permission.READ: "You're not on this board yet. Ask a plan admin to add you.",
+    Permission.ASK_CHALLENGE: "Only the board's chair and members can challenge an action. "
+    "Ask a plan admin to add you: `/plan members add @you`.",
+    Permission.ANSWER_CHALLENGE: "Only the action's owners and delegates (or a deputy covering "
+    "an owner who is away) can answer its challenges.",
+    Permission.CLOSE_CHALLENGE: "Only the board's chair (or a plan admin) can close or reopen "
+    "a challenge.",
 }
 
 # An admin can fix the cause themselves: neither "ask an admin" nor their own action list.

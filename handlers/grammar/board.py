@@ -3,6 +3,10 @@ after the view (`/board digest "<board>"`), or either side of a ref (`/board the
 
 For `decline`, the board name goes straight after the request number and before the reason
 (`/board decline 12 "Fostering Board" no evidence yet`); a lone "quoted phrase" is the reason.
+
+Challenges: `challenge <ref> "<question>"` asks (a second "quoted phrase" names the board);
+`challenge close|reopen <id> …` act on one by its id (`C12`), which names its board already;
+`challenges [open|answered|closed|all]` lists them.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.core.challenges import FILTER_WORDS, ChallengeFilter, find_filter, parse_challenge_id
 from bot.core.errors import UserError
 from handlers.grammar import commands as cmd
 from handlers.grammar.help import HELP_WORDS, USAGE, help_for
@@ -21,6 +26,7 @@ from handlers.grammar.tokens import (
     clean_ref,
     is_ref,
     one_line,
+    readable,
     shown,
     tokenize,
     unescape,
@@ -36,7 +42,17 @@ _VIEWS: dict[str, tuple[str, Callable[[str | None], cmd.BoardCommand]]] = {
     "overdue": ("board overdue", cmd.ShowOverdue),
     "meetings": ("board meetings list", cmd.ShowMeetings),
 }
-_SUBCOMMANDS = (*_VIEWS, "theme", "history", "action", "approve", "decline", "help")
+_SUBCOMMANDS = (
+    *_VIEWS,
+    "theme",
+    "history",
+    "action",
+    "approve",
+    "decline",
+    "challenge",
+    "challenges",
+    "help",
+)
 
 
 def parse_board(text: str) -> cmd.BoardCommand:
@@ -88,6 +104,10 @@ def parse_board(text: str) -> cmd.BoardCommand:
         if board is not None and not board:
             raise cursor.fail("The board name is empty")
         return cmd.DeclineDateChange(request_id, cursor.rest_text() or None, board)
+    if word == "challenges":
+        return _challenge_list(source, tokens, 1)
+    if word == "challenge":
+        return _challenge(source, tokens)
     if _an_unquoted_board_name(tokens):
         return cmd.ShowStatus(one_line(unescape(source[first.start : tokens[-1].end])))
     raise unknown_subcommand("/board", first, _SUBCOMMANDS)
@@ -126,3 +146,85 @@ def _request_id(cursor: Cursor) -> int | None:
     if token.raw.startswith("#"):
         raise cursor.fail(f"“{shown(token.raw)}” isn't a request number like 12")
     return None
+
+
+def _challenge(source: str, tokens: list[Token]) -> cmd.BoardCommand:
+    """`challenge <ref> "<question>"`, `challenge close|reopen <id> …`, `challenge list`."""
+    verb = tokens[1].word if len(tokens) > 1 else ""
+    if verb in ("close", "closed"):
+        cursor = Cursor(source, tokens, 2, USAGE["board challenge close"])
+        challenge = _challenge_id(cursor)
+        return cmd.CloseChallenge(challenge, _challenge_text(cursor))
+    if verb in ("reopen", "re-open"):
+        cursor = Cursor(source, tokens, 2, USAGE["board challenge reopen"])
+        challenge = _challenge_id(cursor)
+        follow_up = _challenge_text(cursor)
+        if follow_up is None:
+            raise cursor.fail("I need the follow-up question")
+        return cmd.ReopenChallenge(challenge, follow_up)
+    if verb in ("list", "log"):
+        return _challenge_list(source, tokens, 2)
+    if verb in ("answer", "reply"):
+        raise UserError(
+            'Owners answer a challenge with `/progress answer C12 "<answer>"` '
+            "(or by replying in its thread)"
+        )
+    cursor = Cursor(source, tokens, 1, USAGE["board challenge"])
+    if cursor.at_end():
+        raise cursor.fail("I need the action's ref and the question")
+    ref = cursor.take_ref()
+    rest = cursor.remaining()
+    if len(rest) == 1 and rest[0].word in ("close", "closed", "reopen", "answer"):
+        raise UserError(
+            f"Put the id after the word: `/board challenge {rest[0].word} {ref} …` "
+            "(`/board challenges` lists the ids)"
+        )
+    if len(rest) == 2 and rest[0].quoted and rest[1].quoted:  # "<question>" "<board>"
+        question, board = readable(rest[0].raw).strip(), one_line(rest[1].text) or None
+    else:
+        question, board = _challenge_text(cursor) or "", None
+    if not question:
+        raise cursor.fail("I need the question")
+    return cmd.AskChallenge(ref, question, board)
+
+
+def _challenge_id(cursor: Cursor) -> int:
+    token = cursor.next()
+    if token is None:
+        raise cursor.fail("I need the challenge's id, like C12")
+    try:
+        return parse_challenge_id("" if token.quoted else token.raw)
+    except UserError:
+        raise cursor.fail(f"“{shown(token.raw)}” isn't a challenge id like C12") from None
+
+
+def _challenge_text(cursor: Cursor) -> str | None:
+    """The rest as one question, answer or note: a "quoted phrase" (its quotes go), or the
+    words as typed; line breaks stay, mentions become plain words."""
+    rest = cursor.remaining()
+    cursor.pos = len(cursor.tokens)
+    if not rest:
+        return None
+    if len(rest) == 1 and rest[0].quoted:
+        text = readable(rest[0].raw).strip()
+    else:
+        text = readable(cursor.source[rest[0].start : rest[-1].end]).strip()
+    return text or None
+
+
+def _challenge_list(source: str, tokens: list[Token], pos: int) -> cmd.ListChallenges:
+    """`challenges [open|answered|closed|all] ["<board>"]` (the board may come first)."""
+    cursor = Cursor(source, tokens, pos, USAGE["board challenges"])
+    board = cursor.take_quoted()
+    show = find_filter(cursor.peek_word()) if cursor.peek_word() else None
+    if show is not None:
+        cursor.pos += 1
+    rest = cursor.remaining()
+    if len(rest) == 1 and not rest[0].quoted and not rest[0].is_entity and board is None:
+        raise cursor.fail(f"I don't know “{shown(rest[0].raw)}”: say {FILTER_WORDS}")
+    if board is None:
+        board = cursor.take_board_words()
+    elif board == "":
+        raise cursor.fail("The board name is empty")
+    cursor.done(f' (say {FILTER_WORDS}; a board name goes in "double quotes")')
+    return cmd.ListChallenges(show or ChallengeFilter.CURRENT, board)

@@ -10,7 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
+from bot.core.challenges import ChallengeFilter
 from bot.core.dates import DatePrecision, ParsedDate
+from bot.core.impact import Impact
 from bot.core.statuses import Status
 
 __all__ = [
@@ -22,7 +24,9 @@ __all__ = [
     "ActionRemove",
     "AdminAdd",
     "AdminRemove",
+    "AnswerChallenge",
     "ApproveDateChange",
+    "AskChallenge",
     "BoardCommand",
     "BoardCreate",
     "BoardEdit",
@@ -32,10 +36,12 @@ __all__ = [
     "BoardReminders",
     "BoardRemindersPause",
     "BoardRemindersResume",
+    "CloseChallenge",
     "CommandName",
     "DeclineDateChange",
     "ExportFormat",
     "Help",
+    "ListChallenges",
     "ListMine",
     "MemberAdd",
     "MemberRemove",
@@ -50,6 +56,7 @@ __all__ = [
     "PlanNew",
     "ProgressCommand",
     "RecordUpdate",
+    "ReopenChallenge",
     "RequestDateChange",
     "Setup",
     "ShowDigest",
@@ -93,11 +100,14 @@ class ListMine:
 
 @dataclass(frozen=True)
 class RecordUpdate:
-    """A progress update: a new status, a note, or both (status None keeps the status)."""
+    """A progress update: a new status, a note, an impact judgement, evidence of impact, or
+    several (status None keeps the status; impact None gives no judgement)."""
 
     ref: str
     status: Status | None
     note: str | None
+    impact: Impact | None = None
+    evidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,14 @@ class RequestDateChange:
     date: dt.date
     precision: DatePrecision
     reason: str
+
+
+@dataclass(frozen=True)
+class AnswerChallenge:
+    """Answer a board's challenge (`C12` → challenge 12); `text` keeps its line breaks."""
+
+    challenge: int
+    text: str
 
 
 # ---------------------------------------------------------------- /plan
@@ -398,7 +416,44 @@ class DeclineDateChange:
     board: str | None = None
 
 
-ProgressCommand: TypeAlias = Help | OpenUpdateModal | ListMine | RecordUpdate | RequestDateChange
+@dataclass(frozen=True)
+class AskChallenge:
+    """Put the board's question to an action's owners."""
+
+    ref: str
+    question: str
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class ListChallenges:
+    """The challenge log; CURRENT lists the open and answered ones."""
+
+    show: ChallengeFilter = ChallengeFilter.CURRENT
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class ChallengeStep:
+    """The chair's step on a challenge by its id (`C12` → 12); a `board`, when named, must be
+    the challenge's own."""
+
+    challenge: int
+    text: str | None = None
+    board: str | None = None
+
+
+class CloseChallenge(ChallengeStep):
+    """Close a challenge; `text` is an optional closing note."""
+
+
+class ReopenChallenge(ChallengeStep):
+    """Reopen a challenge; `text` is the follow-up question (always given)."""
+
+
+ProgressCommand: TypeAlias = (
+    Help | OpenUpdateModal | ListMine | RecordUpdate | RequestDateChange | AnswerChallenge
+)
 PlanCommand: TypeAlias = (
     Help
     | Setup
@@ -442,4 +497,8 @@ BoardCommand: TypeAlias = (
     | ShowHistory
     | ApproveDateChange
     | DeclineDateChange
+    | AskChallenge
+    | ListChallenges
+    | CloseChallenge
+    | ReopenChallenge
 )

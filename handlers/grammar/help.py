@@ -36,6 +36,23 @@ PROGRESS_FORMS = (
     ),
     Form("/progress <ref> done [note]", "mark an action complete", "/progress 4.1 done"),
     Form(
+        "/progress <ref> [status] impact <judgement> [note]",
+        "judge the difference made, apart from delivery: impact evidenced, emerging, not yet "
+        "(evidenced) or not assessed",
+        '/progress 4.1 green impact emerging "carers say reviews feel more personal"',
+    ),
+    Form(
+        '/progress <ref> [status] evidence "<text>" [note]',
+        "give the evidence of impact against the action's measures (asked for when you mark "
+        "it done)",
+        '/progress 4.1 done impact evidenced evidence "audit: 38 of 40 plans reviewed on time"',
+    ),
+    Form(
+        '/progress answer <challenge> "<answer>"',
+        "answer a board's challenge on your action (or reply in its thread)",
+        '/progress answer C12 "Fieldwork restarts on 3 June; results to the July board"',
+    ),
+    Form(
         "/progress <ref> date <new date> <reason>",
         "ask the chair to approve a new due date",
         "/progress 4.1 date 31/07/2019 survey delayed by the summer break",
@@ -176,6 +193,26 @@ BOARD_FORMS = (
         "decline a pending date change",
         "/board decline 12 no evidence the survey has started",
     ),
+    Form(
+        '/board challenge <ref> "<question>"',
+        "challenge an action's owners: they get it by message (chair and board members)",
+        '/board challenge 4.1 "Why has the survey slipped again?"',
+    ),
+    Form(
+        "/board challenges [open|answered|closed|all]",
+        "the challenge log (open and answered ones unless you say)",
+        "/board challenges closed",
+    ),
+    Form(
+        '/board challenge close <challenge> ["<note>"]',
+        "close a challenge (chair)",
+        '/board challenge close C12 "answered at the March board"',
+    ),
+    Form(
+        '/board challenge reopen <challenge> "<follow-up>"',
+        "reopen a challenge with a follow-up question (chair)",
+        '/board challenge reopen C12 "Who signs the survey off?"',
+    ),
 )
 
 FORMS: dict[CommandName, tuple[Form, ...]] = {
@@ -198,6 +235,9 @@ USAGE: dict[str, str] = {
     "progress mine": "/progress mine",
     "progress note": "/progress 4.1 note <text>",
     "progress date": "/progress 4.1 date 31/07/2019 <reason>",
+    "progress impact": '/progress 4.1 green impact emerging "<note>"',
+    "progress evidence": '/progress 4.1 done impact evidenced evidence "<evidence>"',
+    "progress answer": '/progress answer C12 "<answer>"',
     "setup": "/plan setup",
     "board create": '/plan board create "<name>" chair @someone channel #channel',
     "board edit": "/plan board edit chair @someone channel #channel",
@@ -238,6 +278,10 @@ USAGE: dict[str, str] = {
     "board history": "/board history 4.1",
     "board approve": "/board approve 12",
     "board decline": "/board decline 12 <reason>",
+    "board challenge": '/board challenge 4.1 "<question>"',
+    "board challenges": "/board challenges open",
+    "board challenge close": '/board challenge close C12 "<note>"',
+    "board challenge reopen": '/board challenge reopen C12 "<question>"',
 }
 
 

@@ -16,6 +16,9 @@ def expected(permission: Permission, s: Standing) -> bool:
         Permission.UPDATE_ACTION: s.owner or s.delegate,
         Permission.APPROVE_DATE: s.chair,
         Permission.READ: any(getattr(s, f) for f in FLAGS),
+        Permission.ASK_CHALLENGE: s.chair or s.member,
+        Permission.ANSWER_CHALLENGE: s.owner or s.delegate,
+        Permission.CLOSE_CHALLENGE: s.chair or s.admin,
     }[permission]
 
 

@@ -1,0 +1,192 @@
+"""Movement since the last board: each meeting of a board is a cut-off.
+
+For every action the digest and the pack show its status at the last meeting and now, read as
+↑ improved, ↓ worsened, = same, or new (it did not exist at the last meeting), with the number of
+slips (due dates moved later) since then; each theme sums it up: "2 better, 1 worse since
+12 March 2019".
+
+The BRAG order, worst to best: red < amber < not started < green < blue. *Not started* sits
+between amber and green: an action not yet begun is neither at risk nor on track, so starting
+on track (or finishing) is an improvement, and starting at risk or off track a worsening.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bot.core.dates import format_day
+from bot.core.statuses import Status
+
+__all__ = [
+    "SYMBOLS",
+    "ActionMovement",
+    "DueChange",
+    "Movement",
+    "StatusChange",
+    "ThemeMovement",
+    "action_movement",
+    "last_meeting",
+    "movement",
+    "rank",
+    "slips_since",
+    "status_as_of",
+    "theme_movement",
+]
+
+BRAG_ORDER: tuple[Status, ...] = (
+    Status.RED,
+    Status.AMBER,
+    Status.NOT_STARTED,
+    Status.GREEN,
+    Status.BLUE,
+)
+_RANK = {status: i for i, status in enumerate(BRAG_ORDER)}
+
+
+def rank(status: Status) -> int:
+    """A status's place in the BRAG order, worst (red, 0) to best (blue, 4)."""
+    return _RANK[status]
+
+
+class Movement(StrEnum):
+    IMPROVED = "improved"
+    WORSENED = "worsened"
+    SAME = "same"
+    NEW = "new"
+
+
+SYMBOLS: dict[Movement, str] = {
+    Movement.IMPROVED: "↑",
+    Movement.WORSENED: "↓",
+    Movement.SAME: "=",
+    Movement.NEW: "new",
+}
+
+
+def movement(before: Status | None, now: Status) -> Movement:
+    """How an action moved from its status at the last meeting (None: it was not there)."""
+    if before is None:
+        return Movement.NEW
+    if rank(now) > rank(before):
+        return Movement.IMPROVED
+    if rank(now) < rank(before):
+        return Movement.WORSENED
+    return Movement.SAME
+
+
+def last_meeting(meetings: Iterable[dt.datetime], now: dt.datetime) -> dt.datetime | None:
+    """The cut-off: the latest meeting that has started by `now` (None before the first)."""
+    return max((m for m in meetings if m <= now), default=None)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """An action's status from `at` on; its creation (or import) is the first change."""
+
+    at: dt.datetime
+    status: Status
+
+
+def status_as_of(changes: Iterable[StatusChange], cutoff: dt.datetime) -> Status | None:
+    """The status at the cut-off: the latest change at or before it; None when the action did
+    not exist yet (its first change is later)."""
+    before = [c for c in changes if c.at <= cutoff]
+    return max(before, key=lambda c: c.at).status if before else None
+
+
+@dataclass(frozen=True)
+class DueChange:
+    """An approved change of due date, at `at`."""
+
+    at: dt.datetime
+    old_due: dt.date
+    new_due: dt.date
+
+    @property
+    def is_slip(self) -> bool:
+        """Moved later; bringing a date forward is no slip."""
+        return self.new_due > self.old_due
+
+
+def slips_since(changes: Iterable[DueChange], cutoff: dt.datetime | None) -> int:
+    """Slips after the cut-off; every slip when there is no earlier meeting."""
+    return sum(1 for c in changes if c.is_slip and (cutoff is None or c.at > cutoff))
+
+
+@dataclass(frozen=True)
+class ActionMovement:
+    ref: str
+    before: Status | None  # at the last meeting; None when new since (or no meeting yet)
+    now: Status
+    slips: int
+    since: dt.datetime | None  # the last meeting
+
+    @property
+    def movement(self) -> Movement:
+        return movement(self.before, self.now)
+
+    @property
+    def symbol(self) -> str:
+        """↑, ↓, = or new."""
+        return SYMBOLS[self.movement]
+
+    def as_json(self) -> dict[str, Any]:
+        """The `movement` key of an action in `plan show --json`."""
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "at_last_meeting": self.before.value if self.before else None,
+            "now": self.now.value,
+            "movement": self.movement.value,
+            "symbol": self.symbol,
+            "slips": self.slips,
+        }
+
+
+def action_movement(
+    ref: str,
+    now: Status,
+    changes: Iterable[StatusChange],
+    due_changes: Iterable[DueChange],
+    cutoff: dt.datetime | None,
+) -> ActionMovement:
+    """An action's movement since the cut-off; with no meeting yet every action is new."""
+    before = status_as_of(changes, cutoff) if cutoff is not None else None
+    return ActionMovement(ref, before, now, slips_since(due_changes, cutoff), cutoff)
+
+
+@dataclass(frozen=True)
+class ThemeMovement:
+    better: int
+    worse: int
+    same: int
+    new: int
+    slips: int
+    since: dt.date | None  # the day of the last meeting, in the board's own time zone
+
+    @property
+    def line(self) -> str:
+        """`2 better, 1 worse since 12 March 2019`; `no change since …`; with no earlier
+        meeting, `3 new (no meeting yet to compare with)`."""
+        counts = [(self.better, "better"), (self.worse, "worse"), (self.new, "new")]
+        parts = ", ".join(f"{n} {word}" for n, word in counts if n)
+        if self.since is None:
+            return f"{parts or 'nothing'} (no meeting yet to compare with)"
+        return f"{parts or 'no change'} since {format_day(self.since)}"
+
+
+def theme_movement(movements: Iterable[ActionMovement], since: dt.date | None) -> ThemeMovement:
+    """A theme's (or board's) actions summed up; `since` is the last meeting's local day."""
+    chosen = list(movements)
+    kinds = [m.movement for m in chosen]
+    return ThemeMovement(
+        better=kinds.count(Movement.IMPROVED),
+        worse=kinds.count(Movement.WORSENED),
+        same=kinds.count(Movement.SAME),
+        new=kinds.count(Movement.NEW),
+        slips=sum(m.slips for m in chosen),
+        since=since,
+    )
