@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.core.calendar import DEFAULT_TIMEZONE, WorkingCalendar, at_local, calendar_for, local_date
 from bot.core.meetings import MeetingCycle
+from bot.core.refs import ref_key
 from bot.core.reminder_policy import ReminderPolicy
 
 REMINDER = "reminder"
@@ -327,7 +328,7 @@ _KIND_ORDER = {REMINDER: 0, ESCALATION: 1, DIGEST: 2, PACK: 3}
 
 
 def _item_order(item: Item) -> tuple[object, ...]:
-    return (_ref_key(item.action_ref), item.reason)
+    return (ref_key(item.action_ref), item.reason)
 
 
 def messages_due(
@@ -352,8 +353,3 @@ def _unique(people: Iterable[PersonRef | None]) -> list[PersonRef]:
         if person is not None:
             seen.setdefault(person.person_id, person)
     return list(seen.values())
-
-
-def _ref_key(ref: str) -> tuple[tuple[int, int | str], ...]:
-    parts = ref.replace("-", ".").split(".")
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)

@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.board_status import ActionRow, StatusCounts, ThemeStatus, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_day, format_moment
+from bot.core.digest import Digest, Pack, PendingDateChange
 from bot.core.statuses import STATUS_EMOJI
 from bot.render.buttons import date_change_buttons
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
@@ -36,7 +38,6 @@ from bot.render.mrkdwn import (
 )
 from bot.services.board_views import (
     ActionHistory,
-    ActionLine,
     BoardStatus,
     DateChangeEntry,
     Decision,
@@ -45,10 +46,8 @@ from bot.services.board_views import (
     OverdueList,
     PendingList,
     ThemeDetail,
-    ThemeStatus,
     UpdateEntry,
 )
-from bot.services.digest import Digest, Pack, PendingDateChange, StatusCounts, Who
 from bot.services.progress import DATE_REQUEST_NOTE, IMPORTED
 
 Block = dict[str, Any]
@@ -211,7 +210,7 @@ def overdue_messages(view: OverdueList) -> list[Rendered]:
 # ---------------------------------------------------------------- one theme
 
 
-def _action_line(a: ActionLine, tz: str) -> str:
+def _action_line(a: ActionRow, tz: str) -> str:
     due = f"due {uk_date(a.due, a.due_precision)}" if a.due else _no_date(a.due_text)
     late = (
         f" · :warning: *{_plural(a.working_days_overdue, 'working day')} overdue*"

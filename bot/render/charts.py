@@ -15,8 +15,8 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.board_status import StatusCounts
 from bot.core.statuses import Status
-from bot.services.digest import StatusCounts
 
 BRAG_COLOURS: dict[Status, str] = {
     Status.BLUE: "#1F5FAD",

@@ -14,8 +14,21 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from bot.core.board_status import DUE_SOON_DAYS, StatusCounts, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_moment
+from bot.core.digest import (
+    DateChange,
+    Digest,
+    DueSoonAction,
+    OverdueAction,
+    Pack,
+    PendingDateChange,
+    StaleAction,
+    StatusChange,
+    ThemeDigest,
+    Totals,
+)
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render.buttons import date_change_buttons
 from bot.render.mrkdwn import (
@@ -31,21 +44,6 @@ from bot.render.mrkdwn import (
     shorten,
     status_badge,
     uk_date,
-)
-from bot.services.digest import (
-    DUE_SOON_DAYS,
-    DateChange,
-    Digest,
-    DueSoonAction,
-    OverdueAction,
-    Pack,
-    PendingDateChange,
-    StaleAction,
-    StatusChange,
-    StatusCounts,
-    ThemeDigest,
-    Totals,
-    Who,
 )
 from bot.services.progress import IMPORTED
 
@@ -169,11 +167,11 @@ def _theme_text(t: ThemeDigest, d: Digest, with_plan: bool) -> list[str]:
             )
     if t.date_changes:
         lines.append("  Approved date changes:")
-        for c in t.date_changes:
-            by = f" (approved by {c.decided_by})" if c.decided_by else ""
+        for moved in t.date_changes:
+            by = f" (approved by {moved.decided_by})" if moved.decided_by else ""
             lines.append(
-                f"    - {c.ref} {uk_date(c.old_due)} → {uk_date(c.new_due, c.new_precision)}: "
-                f"{c.reason}{by}"
+                f"    - {moved.ref} {uk_date(moved.old_due)} → "
+                f"{uk_date(moved.new_due, moved.new_precision)}: {moved.reason}{by}"
             )
     return lines
 

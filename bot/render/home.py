@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.statuses import STATUS_EMOJI, Status, percent
+from bot.core.board_status import StatusCounts, ThemeStatus
+from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render.mrkdwn import (
     context,
     divider,
@@ -16,7 +17,7 @@ from bot.render.mrkdwn import (
     shorten,
 )
 from bot.render.progress import USAGE_HINT, action_blocks, more_line
-from bot.services.owner import BoardStatus, MyAction, ThemeStatus
+from bot.services.owner import BoardStatus, MyAction
 
 HOME_BLOCK_LIMIT = 100
 BOARD_BLOCK_BUDGET = 36  # the boards never crowd out my actions
@@ -54,7 +55,7 @@ def home_view(
     return {"type": "home", "blocks": [*top, *body, *tail]}
 
 
-def counts_text(counts: dict[Status, int]) -> str:
+def counts_text(counts: StatusCounts) -> str:
     """`🟢 On track 3 · 🟠 At risk 1` — statuses with at least one action, in BRAG order,
     named as every other message names them."""
     parts = [f"{STATUS_EMOJI[s]} {s.label} {counts[s]}" for s in Status if counts.get(s, 0)]
@@ -81,15 +82,14 @@ def board_blocks(
             if len(plans) > 1:
                 lines.append(f"_{escape(shorten(plan, 120))}_")
             lines.extend(theme_line(t) for t in board.themes if t.plan == plan)
-        total = sum(board.counts.values())
-        complete = board.counts.get(Status.BLUE, 0)
+        total = board.counts.total
         overdue = f" · :warning: {board.overdue} overdue" if board.overdue else ""
         part = [
             header(f"{board.name}: status by theme"),
             *(sections_from_lines(lines) if lines else [section("No themes yet.")]),
             context(
                 f"{total} actions · {counts_text(board.counts)} · "
-                f"{percent(complete, total)}% complete{overdue}"
+                f"{board.counts.percent_complete}% complete{overdue}"
                 " · `/board` for more"
             ),
         ]

@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
+from bot.core.board_status import ActionRow, Who
 from bot.core.calendar import zone
+from bot.core.digest import DateChangeRow, PendingDateChange
 from bot.core.statuses import Status
 from bot.render.charts import LEGEND_NAMES, Chart, brag_by_theme_chart, brag_by_theme_text
 from bot.render.mrkdwn import uk_date
-from bot.services.digest import Who
-from bot.services.paper import ActionLine, BoardPaper
+from bot.services.paper import BoardPaper
 
 NOTE_LIMIT = 500
 BRAG_COLUMNS = (Status.BLUE, Status.GREEN, Status.AMBER, Status.RED, Status.NOT_STARTED)
@@ -83,7 +85,7 @@ def _status(status: str) -> str:
     return LEGEND_NAMES[Status(status)]
 
 
-def _due(line: ActionLine) -> str:
+def _due(line: ActionRow) -> str:
     return uk_date(line.due, line.due_precision) if line.due else "No date"
 
 
@@ -96,8 +98,8 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _latest(line: ActionLine, tz: str) -> str:
-    if line.latest is None:
+def _latest(line: ActionRow, tz: str) -> str:
+    if line.latest is None or not line.latest.note:  # the paper reads updates with a note
         return "No update"
     return f"{_local_day(line.latest.at, tz)}: {_short(line.latest.note, NOTE_LIMIT)}"
 
@@ -273,59 +275,58 @@ def exceptions(paper: BoardPaper, options: Options) -> list[Block]:
     return blocks
 
 
+_Change = TypeVar("_Change", PendingDateChange, DateChangeRow)
+
+
+def _date_change_table(
+    changes: Sequence[_Change], last: str, describe: Callable[[_Change], str]
+) -> Block:
+    """A table of date changes, the last column saying `describe(change)`; "None." for none."""
+    if not changes:
+        return Paragraph("None.")
+    return Table(
+        header=("Ref", "Action", "From", "To", "Reason", last),
+        rows=tuple(
+            (
+                c.ref,
+                c.title,
+                uk_date(c.old_due),
+                uk_date(c.new_due, c.new_precision),
+                c.reason,
+                describe(c),
+            )
+            for c in changes
+        ),
+        widths_cm=(1.2, 4.2, 2.2, 2.2, 4.2, 3.0),
+    )
+
+
 def date_changes(paper: BoardPaper, options: Options) -> list[Block]:
     pack = paper.pack
     tz = pack.digest.timezone
-    blocks: list[Block] = [
+    return [
         Heading("Date changes", 1),
         Heading("Asked for, awaiting the board's decision", 2),
+        _date_change_table(
+            pack.pending_date_changes,
+            "Asked by",
+            lambda c: (
+                (c.requested_by.name if c.requested_by else "Unknown")
+                + f", {_local_day(c.requested_at, tz)}"
+            ),
+        ),
+        Heading(f"Decided since {_since(paper)}", 2),
+        _date_change_table(
+            paper.decided_date_changes,
+            "Decision",
+            lambda c: (
+                ("Approved" if c.approved else "Declined")
+                + (f" by {c.decided_by}" if c.decided_by else "")
+                + (f", {_local_day(c.decided_at, tz)}" if c.decided_at else "")
+                + (f": {c.note}" if c.note else "")
+            ),
+        ),
     ]
-    if pack.pending_date_changes:
-        blocks.append(
-            Table(
-                header=("Ref", "Action", "From", "To", "Reason", "Asked by"),
-                rows=tuple(
-                    (
-                        c.ref,
-                        c.title,
-                        uk_date(c.old_due),
-                        uk_date(c.new_due, c.new_precision),
-                        c.reason,
-                        (c.requested_by.name if c.requested_by else "Unknown")
-                        + f", {_local_day(c.requested_at, tz)}",
-                    )
-                    for c in pack.pending_date_changes
-                ),
-                widths_cm=(1.2, 4.2, 2.2, 2.2, 4.2, 3.0),
-            )
-        )
-    else:
-        blocks.append(Paragraph("None."))
-    blocks.append(Heading(f"Decided since {_since(paper)}", 2))
-    if paper.decided_date_changes:
-        blocks.append(
-            Table(
-                header=("Ref", "Action", "From", "To", "Reason", "Decision"),
-                rows=tuple(
-                    (
-                        c.ref,
-                        c.title,
-                        uk_date(c.old_due),
-                        uk_date(c.new_due, c.new_precision),
-                        c.reason,
-                        ("Approved" if c.approved else "Declined")
-                        + (f" by {c.decided_by}" if c.decided_by else "")
-                        + f", {_local_day(c.decided_at, tz)}"
-                        + (f": {c.note}" if c.note else ""),
-                    )
-                    for c in paper.decided_date_changes
-                ),
-                widths_cm=(1.2, 4.2, 2.2, 2.2, 4.2, 3.0),
-            )
-        )
-    else:
-        blocks.append(Paragraph("None."))
-    return blocks
 
 
 def not_updated(paper: BoardPaper, options: Options) -> list[Block]:

@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.services.uow import Doorbell, UnitOfWork
 
 if TYPE_CHECKING:
+    from bot.services.board_views import ViewService
     from bot.services.date_changes import DateChangeService
     from bot.services.operator import OperatorService
     from bot.services.sandbox import SandboxService
@@ -93,3 +94,10 @@ class Services:
         from bot.services.date_changes import DateChangeService
 
         return DateChangeService(self.units)
+
+    @cached_property
+    def views(self) -> ViewService:
+        """What people read: /board's views, the previews and the App Home."""
+        from bot.services.board_views import ViewService
+
+        return ViewService(self.units, self.clock)

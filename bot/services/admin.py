@@ -22,7 +22,6 @@ from bot.core.importer import ParsedPlan
 from bot.core.meetings import MeetingCycle, parse_meeting_rule
 from bot.core.permissions import Permission, Role, check
 from bot.core.reminder_policy import ReminderPolicy, overrides_json, policy_from_overrides
-from bot.services.digest import meeting_cycle
 from bot.services.linking import SlackProfile
 from bot.services.plan_import import BoardDefaults, ImportSummary, import_plan
 from bot.services.plans import (
@@ -34,6 +33,7 @@ from bot.services.plans import (
     revoke_role,
     standing,
 )
+from bot.services.queries import board_cycle
 from bot.services.snapshot import plan_snapshots
 from bot.services.uow import UnitOfWork
 from db.models import Board, MeetingChange, Person, Plan
@@ -241,14 +241,14 @@ def cancel_meeting(
 
 
 def _cycle(board: Board) -> MeetingCycle:
-    return meeting_cycle(board, [(c.date, c.kind) for c in board.meeting_changes])
+    return board_cycle(board)
 
 
 def _cycle_meets(board: Board, day: dt.date) -> bool:
     """Whether the regular cycle (ignoring one-off changes) has a meeting on that day."""
     if board.meeting_rule is None:
         return False
-    plain = meeting_cycle(board, [])
+    plain = board_cycle(board, [])
     return bool(plain.occurrences(day, day))
 
 

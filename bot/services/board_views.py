@@ -14,50 +14,61 @@ is due before today and not blue; working days use the board's holiday region.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from bot.core.calendar import WorkingCalendar, calendar_for, local_date
-from bot.core.errors import NotFound, UserError
-from bot.core.meetings import MeetingCycle
-from bot.core.permissions import Permission, check, is_allowed
-from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
-from bot.core.statuses import Status
-from bot.services.digest import (
+from bot.core.board_status import (
+    ActionRow,
+    Counted,
+    StatusCounts,
+    ThemeStatus,
+    Who,
+    count_statuses,
+    overdue,
+    status_by_theme,
+)
+from bot.core.calendar import calendar_for, local_date
+from bot.core.digest import (
     Digest,
+    OverdueAction,
     Pack,
     PendingDateChange,
-    StatusCounts,
-    Who,
-    build_digest,
-    build_pack,
-    meeting_cycle,
+    overdue_action,
+    pending_date_change,
 )
-from bot.services.plans import DELEGATE, OWNER, Actor, find_board, normalise_ref, standing
+from bot.core.errors import NotFound, UserError
+from bot.core.permissions import Permission, check, is_allowed
+from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
+from bot.services.digest import build_digest, build_pack
+from bot.services.owner import BoardStatus as OwnerBoardStatus
+from bot.services.owner import MyAction, my_boards_status, my_open_actions
+from bot.services.plans import Actor, find_board, normalise_ref, standing
 from bot.services.progress import approver_standing, decide_date_change
-from bot.services.uow import UnitOfWork
-from db.models import (
-    Action,
-    ActionAssignment,
-    Board,
-    DateChangeRequest,
-    MeetingChange,
-    Person,
-    Plan,
-    ProgressUpdate,
-    Theme,
+from bot.services.queries import (
+    action_rows,
+    board_cycle,
+    counted,
+    date_change_rows,
+    theme_rows,
 )
+from bot.services.uow import UnitOfWork
+from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate
 
-BLUE = Status.BLUE.value
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.services import Units
+
 MEETINGS_SHOWN = 6
 MEETINGS_HORIZON = dt.timedelta(days=730)
 HISTORY_LIMIT = 100
 
 MeetingKind = Literal["regular", "added", "cancelled"]
+Moment = dt.datetime | None  # None: the clock's now
+_View = TypeVar("_View")
 
 
 # ---------------------------------------------------------------- the views
@@ -72,20 +83,7 @@ class BoardInfo:
 
 
 @dataclass(frozen=True)
-class ThemeStatus:
-    plan: str
-    ref: str
-    title: str
-    counts: StatusCounts
-    overdue: int
-
-    @property
-    def percent_complete(self) -> int:
-        return self.counts.percent_complete
-
-
-@dataclass(frozen=True)
-class BoardStatus:
+class BoardStatus(Counted):
     """Status by theme: counts by BRAG, % complete and overdue, with totals."""
 
     board: BoardInfo
@@ -95,24 +93,8 @@ class BoardStatus:
     pending_date_changes: int
 
     @property
-    def percent_complete(self) -> int:
-        return self.counts.percent_complete
-
-    @property
     def several_plans(self) -> bool:
         return len({t.plan for t in self.themes}) > 1
-
-
-@dataclass(frozen=True)
-class OverdueItem:
-    theme_ref: str
-    ref: str
-    title: str
-    due: dt.date
-    due_precision: str
-    status: str
-    owners: tuple[Who, ...]
-    working_days: int  # working days overdue
 
 
 @dataclass(frozen=True)
@@ -120,30 +102,7 @@ class OverdueList:
     """Open actions past their due date, most overdue first."""
 
     board: BoardInfo
-    items: tuple[OverdueItem, ...]
-
-
-@dataclass(frozen=True)
-class LatestUpdate:
-    at: dt.datetime
-    author: str | None
-    status: str | None
-    note: str | None
-    source: str = ""  # "import": the status came from the imported sheet, not its importer
-
-
-@dataclass(frozen=True)
-class ActionLine:
-    ref: str
-    title: str
-    status: str
-    due: dt.date | None
-    due_precision: str
-    owners: tuple[Who, ...]
-    delegates: tuple[Who, ...]
-    working_days_overdue: int | None  # None unless overdue
-    latest: LatestUpdate | None
-    due_text: str | None = None  # the sheet's words when the due cell is not a date
+    items: tuple[OverdueAction, ...]
 
 
 @dataclass(frozen=True)
@@ -154,7 +113,7 @@ class ThemeDetail:
     title: str
     lead: Who | None
     counts: StatusCounts
-    actions: tuple[ActionLine, ...]
+    actions: tuple[ActionRow, ...]
 
     @property
     def overdue(self) -> int:
@@ -270,53 +229,6 @@ def _readable_board(
     return board, BoardInfo(board.id, board.name, board.timezone, local_date(now, board.timezone))
 
 
-def _in_board(board_id: int) -> ColumnElement[bool]:
-    """Actions that count: in the board's active plans and not removed."""
-    return and_(Plan.board_id == board_id, Plan.active.is_(True), Action.removed_at.is_(None))
-
-
-def _counts(by_status: dict[str, int]) -> StatusCounts:
-    known = {s.value for s in Status}
-    return StatusCounts(**{k: v for k, v in by_status.items() if k in known})
-
-
-def _people(
-    uow: UnitOfWork, board_id: int, where: ColumnElement[bool]
-) -> tuple[dict[int, list[Who]], dict[int, list[Who]]]:
-    """Owners and delegates of the board's actions matching `where`, in one query."""
-    rows = uow.session.execute(
-        select(ActionAssignment.action_id, ActionAssignment.role, Person.name, Person.slack_user_id)
-        .join(Person, Person.id == ActionAssignment.person_id)
-        .join(Action, Action.id == ActionAssignment.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(_in_board(board_id), where)
-        .order_by(ActionAssignment.action_id, ActionAssignment.position, Person.id)
-    ).all()
-    owners: dict[int, list[Who]] = defaultdict(list)
-    delegates: dict[int, list[Who]] = defaultdict(list)
-    for action_id, role, name, slack_user_id in rows:
-        if role == OWNER:
-            owners[action_id].append(Who(name, slack_user_id))
-        elif role == DELEGATE:
-            delegates[action_id].append(Who(name, slack_user_id))
-    return owners, delegates
-
-
-def _overdue_days(
-    calendar: WorkingCalendar, due: dt.date | None, status: str, today: dt.date
-) -> int | None:
-    if due is None or status == BLUE or due >= today:
-        return None
-    return calendar.working_days_between(due, today)
-
-
-def _cycle(uow: UnitOfWork, board: Board) -> MeetingCycle:
-    changes = uow.session.execute(
-        select(MeetingChange.date, MeetingChange.kind).where(MeetingChange.board_id == board.id)
-    ).all()
-    return meeting_cycle(board, [(d, kind) for d, kind in changes])
-
-
 # ---------------------------------------------------------------- status by theme
 
 
@@ -325,46 +237,14 @@ def board_status(
 ) -> BoardStatus:
     """Counts by status, % complete and overdue for every theme of the board's active plans."""
     board, info = _readable_board(uow, actor, board_name, now)
-    session = uow.session
-    themes = session.execute(
-        select(Theme.id, Plan.title, Theme.ref, Theme.title)
-        .join(Plan, Plan.id == Theme.plan_id)
-        .where(Plan.board_id == board.id, Plan.active.is_(True))
-        .order_by(Plan.id, Theme.position, Theme.id)
-    ).all()
-    late = case(
-        (and_(Action.due_date < info.today, Action.status != BLUE), 1),
-        else_=0,
-    )
-    rows = session.execute(
-        select(Action.theme_id, Action.status, func.count(), func.sum(late))
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(_in_board(board.id))
-        .group_by(Action.theme_id, Action.status)
-    ).all()
-    pending = session.scalar(
-        select(func.count())
-        .select_from(DateChangeRequest)
-        .join(Action, Action.id == DateChangeRequest.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(_in_board(board.id), DateChangeRequest.state == "pending")
-    )
-    by_theme: dict[int, dict[str, int]] = defaultdict(dict)
-    overdue: dict[int, int] = defaultdict(int)
-    totals: dict[str, int] = defaultdict(int)
-    for theme_id, status, count, late_count in rows:
-        by_theme[theme_id][status] = count
-        overdue[theme_id] += int(late_count or 0)
-        totals[status] += count
+    rows = action_rows(uow.session, now, board_ids=[board.id])
+    themes = status_by_theme(theme_rows(uow.session, [board.id]), rows)
     return BoardStatus(
         board=info,
-        themes=tuple(
-            ThemeStatus(plan, ref, title, _counts(by_theme[theme_id]), overdue[theme_id])
-            for theme_id, plan, ref, title in themes
-        ),
-        counts=_counts(totals),
-        overdue=sum(overdue.values()),
-        pending_date_changes=pending or 0,
+        themes=themes,
+        counts=count_statuses(r.status for r in rows),
+        overdue=sum(t.overdue for t in themes),
+        pending_date_changes=len(date_change_rows(uow.session, board.id, pending=True)),
     )
 
 
@@ -376,38 +256,8 @@ def overdue_actions(
 ) -> OverdueList:
     """Open actions due before today, most overdue first, with their owners."""
     board, info = _readable_board(uow, actor, board_name, now)
-    late = and_(Action.due_date < info.today, Action.status != BLUE)
-    rows = uow.session.execute(
-        select(
-            Action.id,
-            Theme.ref,
-            Action.ref,
-            Action.title,
-            Action.due_date,
-            Action.due_precision,
-            Action.status,
-        )
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Theme, Theme.id == Action.theme_id)
-        .where(_in_board(board.id), late)
-        .order_by(Action.due_date, Plan.id, Theme.position, Action.position, Action.id)
-    ).all()
-    owners, _ = _people(uow, board.id, late)
-    calendar = calendar_for(board.region)
-    items = [
-        OverdueItem(
-            theme_ref=theme_ref,
-            ref=ref,
-            title=title,
-            due=due,
-            due_precision=precision,
-            status=status,
-            owners=tuple(owners.get(action_id, ())),
-            working_days=calendar.working_days_between(due, info.today),
-        )
-        for action_id, theme_ref, ref, title, due, precision, status in rows
-    ]
-    return OverdueList(info, tuple(items))
+    rows = action_rows(uow.session, now, board_ids=[board.id], open_only=True)
+    return OverdueList(info, tuple(overdue_action(r) for r in overdue(rows)))
 
 
 # ---------------------------------------------------------------- one theme
@@ -421,92 +271,21 @@ def theme_detail(
     With several active plans holding the same theme ref, the newest plan's theme is shown.
     """
     board, info = _readable_board(uow, actor, board_name, now)
-    session = uow.session
-    lead = aliased(Person)
-    found = session.execute(
-        select(Theme.id, Theme.ref, Theme.title, Plan.title, lead.name, lead.slack_user_id)
-        .join(Plan, Plan.id == Theme.plan_id)
-        .outerjoin(lead, lead.id == Theme.lead_id)
-        .where(
-            Plan.board_id == board.id,
-            Plan.active.is_(True),
-            Theme.ref == normalise_ref(ref),
-        )
-        .order_by(Plan.id.desc())
-        .limit(1)
-    ).first()
-    if found is None:
+    found = theme_rows(uow.session, [board.id], ref=normalise_ref(ref))
+    if not found:
         raise NotFound(
             f"There's no theme {ref} on “{board.name}”. `/board` lists the board's themes."
         )
-    theme_id, theme_ref, theme_title, plan_title, lead_name, lead_slack = found
-
-    ranked = (
-        select(
-            ProgressUpdate.action_id,
-            ProgressUpdate.at,
-            ProgressUpdate.status,
-            ProgressUpdate.note,
-            ProgressUpdate.source,
-            Person.name.label("author"),
-            func.row_number()
-            .over(
-                partition_by=ProgressUpdate.action_id,
-                order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()),
-            )
-            .label("rank"),
-        )
-        .join(Action, Action.id == ProgressUpdate.action_id)
-        .outerjoin(Person, Person.id == ProgressUpdate.author_id)
-        .where(Action.theme_id == theme_id, ProgressUpdate.at <= now)
-        .subquery()
-    )
-    latest = {
-        row.action_id: LatestUpdate(row.at, row.author, row.status, row.note, row.source)
-        for row in session.execute(select(ranked).where(ranked.c.rank == 1))
-    }
-    actions = session.execute(
-        select(
-            Action.id,
-            Action.ref,
-            Action.title,
-            Action.status,
-            Action.due_date,
-            Action.due_precision,
-            Action.due_text,
-        )
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(_in_board(board.id), Action.theme_id == theme_id)
-        .order_by(Action.position, Action.id)
-    ).all()
-    owners, delegates = _people(uow, board.id, Action.theme_id == theme_id)
-    calendar = calendar_for(board.region)
-    lines = tuple(
-        ActionLine(
-            ref=action_ref,
-            title=title,
-            status=status,
-            due=due,
-            due_precision=precision,
-            owners=tuple(owners.get(action_id, ())),
-            delegates=tuple(delegates.get(action_id, ())),
-            working_days_overdue=_overdue_days(calendar, due, status, info.today),
-            latest=latest.get(action_id),
-            due_text=due_text,
-        )
-        for action_id, action_ref, title, status, due, precision, due_text in actions
-    )
-    by_status: dict[str, int] = defaultdict(int)
-    for line in lines:
-        by_status[line.status] += 1
+    theme = found[-1]  # the newest plan's
+    rows = tuple(action_rows(uow.session, now, theme_id=theme.id))
     return ThemeDetail(
         board=info,
-        plan=plan_title,
-        ref=theme_ref,
-        title=theme_title,
-        lead=Who(lead_name, lead_slack) if lead_name is not None else None,
-        counts=_counts(by_status),
-        actions=lines,
+        plan=theme.plan,
+        ref=theme.ref,
+        title=theme.title,
+        lead=theme.lead,
+        counts=count_statuses(r.status for r in rows),
+        actions=rows,
     )
 
 
@@ -525,7 +304,7 @@ def meetings(
     the update window opens, the last call, updates due and the pack, in working days before
     the meeting."""
     board, info = _readable_board(uow, actor, board_name, now)
-    cycle = _cycle(uow, board)
+    cycle = board_cycle(board)
     policy = policy_from_overrides(board.reminder_policy)
     calendar = calendar_for(board.region)
     upcoming = cycle.occurrences(info.today, info.today + MEETINGS_HORIZON)[:count]
@@ -575,7 +354,7 @@ def action_history(
     action = session.scalars(
         select(Action)
         .join(Plan, Plan.id == Action.plan_id)
-        .where(_in_board(board.id), Action.ref == normalise_ref(ref))
+        .where(Plan.board_id == board.id, counted(), Action.ref == normalise_ref(ref))
         .order_by(Plan.id.desc())
         .limit(1)
     ).first()
@@ -584,7 +363,7 @@ def action_history(
             f"There's no action {ref} on “{board.name}”. `/board theme <ref>` lists a theme's "
             "actions."
         )
-    owners, _ = _people(uow, board.id, Action.id == action.id)
+    (row,) = action_rows(session, now, action_ids=[action.id])
     author = aliased(Person)
     update_rows = session.execute(
         select(
@@ -634,7 +413,7 @@ def action_history(
         due=action.due_date,
         due_precision=action.due_precision,
         original_due=action.original_due_date,
-        owners=tuple(owners.get(action.id, ())),
+        owners=row.owners,
         updates=tuple(UpdateEntry(*row[:9]) for row in update_rows),
         total_updates=update_rows[0].total if update_rows else 0,
         date_changes=tuple(DateChangeEntry(*row) for row in change_rows),
@@ -657,7 +436,7 @@ def digest_preview(
 def pack_preview(uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime) -> Pack:
     """The pack for the board's next meeting (today's, on a meeting day), as it stands now."""
     board, info = _readable_board(uow, actor, board_name, now)
-    meeting = _cycle(uow, board).next_meeting(info.today)
+    meeting = board_cycle(board).next_meeting(info.today)
     if meeting is None:
         raise UserError(
             f"“{board.name}” has no meeting coming up, so there's no pack yet. Set the cycle: "
@@ -680,52 +459,8 @@ def pending_changes(
 ) -> PendingList:
     """Date changes waiting for a decision, oldest first."""
     board, info = _readable_board(uow, actor, board_name, now)
-    requester = aliased(Person)
-    request = DateChangeRequest
-    rows = uow.session.execute(
-        select(
-            request.id,
-            Action.ref,
-            Action.title,
-            request.old_due_date,
-            request.new_due_date,
-            request.new_due_precision,
-            request.reason,
-            requester.name,
-            requester.slack_user_id,
-            request.requested_at,
-        )
-        .join(Action, Action.id == request.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .outerjoin(requester, requester.id == request.requested_by_id)
-        .where(_in_board(board.id), request.state == "pending")
-        .order_by(request.requested_at, request.id)
-    ).all()
-    items = tuple(
-        PendingDateChange(
-            id=request_id,
-            ref=ref,
-            title=title,
-            old_due=old_due,
-            new_due=new_due,
-            new_precision=precision,
-            reason=reason,
-            requested_by=Who(name, slack_user) if name is not None else None,
-            requested_at=requested_at,
-        )
-        for (
-            request_id,
-            ref,
-            title,
-            old_due,
-            new_due,
-            precision,
-            reason,
-            name,
-            slack_user,
-            requested_at,
-        ) in rows
-    )
+    rows = date_change_rows(uow.session, board.id, pending=True)
+    items = tuple(pending_date_change(row) for row in rows)
     can_decide = is_allowed(Permission.APPROVE_DATE, approver_standing(uow, actor, board))
     return PendingList(info, items, can_decide)
 
@@ -755,3 +490,74 @@ def decide(
         requested_by=Who(requester.name, requester.slack_user_id) if requester else None,
         note=request.decision_note,
     )
+
+
+# ---------------------------------------------------------------- the use cases
+
+
+@dataclass(frozen=True)
+class PackPreview:
+    pack: Pack
+    can_decide: bool  # whether the viewer may approve or decline its date changes
+
+
+@dataclass(frozen=True)
+class Home:
+    """A person's App Home: their open actions and their boards' status by theme."""
+
+    actions: tuple[MyAction, ...]
+    boards: tuple[OwnerBoardStatus, ...]
+
+
+class ViewService:
+    """What people read: `/board`'s views and the App Home. Each call is one read-only unit of
+    work; `now` defaults to the clock's."""
+
+    def __init__(self, units: Units, clock: Clock) -> None:
+        self.units = units
+        self.clock = clock
+
+    def _read(self, view: Callable[..., _View], *args: Any) -> _View:
+        with self.units.request() as uow:
+            return view(uow, *args)
+
+    def status(self, actor: Actor, board: str | None, now: Moment = None) -> BoardStatus:
+        return self._read(board_status, actor, board, now or self.clock.now())
+
+    def overdue(self, actor: Actor, board: str | None, now: Moment = None) -> OverdueList:
+        return self._read(overdue_actions, actor, board, now or self.clock.now())
+
+    def theme(self, actor: Actor, board: str | None, ref: str, now: Moment = None) -> ThemeDetail:
+        return self._read(theme_detail, actor, board, ref, now or self.clock.now())
+
+    def meetings(self, actor: Actor, board: str | None, now: Moment = None) -> MeetingsView:
+        return self._read(meetings, actor, board, now or self.clock.now())
+
+    def history(
+        self, actor: Actor, board: str | None, ref: str, now: Moment = None
+    ) -> ActionHistory:
+        return self._read(action_history, actor, board, ref, now or self.clock.now())
+
+    def pending(self, actor: Actor, board: str | None, now: Moment = None) -> PendingList:
+        return self._read(pending_changes, actor, board, now or self.clock.now())
+
+    def digest(self, actor: Actor, board: str | None, now: Moment = None) -> Digest:
+        return self._read(digest_preview, actor, board, now or self.clock.now())
+
+    def pack(self, actor: Actor, board: str | None, now: Moment = None) -> PackPreview:
+        return self._read(_pack_preview, actor, board, now or self.clock.now())
+
+    def home(self, actor: Actor, now: Moment = None) -> Home:
+        """Drawn after the answer has gone, so it may wait for a writer."""
+        at = now or self.clock.now()
+        with self.units.patient() as uow:
+            return Home(
+                tuple(my_open_actions(uow, actor, at)), tuple(my_boards_status(uow, actor, at))
+            )
+
+
+def _pack_preview(
+    uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
+) -> PackPreview:
+    pack = pack_preview(uow, actor, board_name, now)
+    return PackPreview(pack, may_decide_date_changes(uow, actor, board_name))

@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, check
+from bot.core.refs import ref_key
 from bot.services.plans import Actor, audit, standing
 from bot.services.uow import UnitOfWork
 from db.models import (
@@ -135,7 +136,7 @@ def unlinked_owners(
             name=person.name,
             title=person.title,
             email=(person.email or email_in(person.title) or email_in(person.name)),
-            refs=tuple(sorted(refs[person.id], key=ref_sort_key)),
+            refs=tuple(sorted(refs[person.id], key=ref_key)),
         )
         for person in people.values()
     ]
@@ -333,11 +334,6 @@ def merge_people(uow: UnitOfWork, duplicate: Person, keep: Person) -> int:
     session.delete(duplicate)
     session.flush()
     return len(moved_actions)
-
-
-def ref_sort_key(ref: str) -> list[tuple[int, int | str]]:
-    """4.2 before 4.10, and numbers before letters."""
-    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", ref)]
 
 
 def _link(person: Person, profile: SlackProfile) -> None:

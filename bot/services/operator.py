@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.core.digest import Digest
 from bot.core.errors import UserError
 from bot.core.exporter import export_xlsx
 from bot.core.importer import ParsedPlan
 from bot.services import Units
 from bot.services.admin import ExportedPlan, ExportFormat, export_plan
-from bot.services.digest import Digest, build_digest
+from bot.services.digest import build_digest
 from bot.services.outbox import preview
 from bot.services.paper import BoardPaper, active_plan_ids, build_paper, next_meeting
 from bot.services.plan_import import BoardDefaults, ImportSummary, import_plan

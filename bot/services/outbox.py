@@ -24,10 +24,11 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import insert as sql_insert
 
 from bot.core.calendar import DEFAULT_TIMEZONE, local_date
-from bot.core.meetings import MeetingCycle
 from bot.core.permissions import Role
 from bot.core.reminder_policy import policy_from_overrides
 from bot.core.reminders import ActionFacts, BoardFacts, Message, PersonRef, messages_due
+from bot.services.queries import board_cycle, latest_update_id
+from bot.services.snapshot import latest_updates
 from bot.services.uow import ENQUEUED, UnitOfWork
 from db.insert import insert_or_ignore
 from db.models import (
@@ -145,11 +146,10 @@ def load_facts(
         owners[action_id].append(PersonRef(person_id, name, slack_id))
     last_updates = dict(
         session.execute(
-            select(ProgressUpdate.action_id, func.max(ProgressUpdate.at))
-            .join(Action, Action.id == ProgressUpdate.action_id)
+            select(Action.id, ProgressUpdate.at)
             .join(Plan, Plan.id == Action.plan_id)
+            .join(ProgressUpdate, ProgressUpdate.id == latest_update_id(None))
             .where(Plan.board_id.in_(ids), Plan.active.is_(True), Action.status != "blue")
-            .group_by(ProgressUpdate.action_id)
         ).all()
     )
     action_facts = [
@@ -177,14 +177,7 @@ def _board_facts(
 ) -> BoardFacts:
     cycle = None
     if board.meeting_rule or changes.get("added"):
-        cycle = MeetingCycle(
-            rule=board.meeting_rule,
-            start=board.meeting_start or dt.date(2000, 1, 1),
-            time=board.meeting_time,
-            tz=board.timezone,
-            added=frozenset(changes.get("added", ())),
-            cancelled=frozenset(changes.get("cancelled", ())),
-        )
+        cycle = board_cycle(board, [(d, kind) for kind, days in changes.items() for d in days])
     return BoardFacts(
         id=board.id,
         name=board.name,
@@ -780,13 +773,7 @@ def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[Reminder
             select(Action).where(Action.id.in_(ids), Action.removed_at.is_(None))
         )
     }
-    latest: dict[int, ProgressUpdate] = {}
-    for update_row in uow.session.scalars(
-        select(ProgressUpdate)
-        .where(ProgressUpdate.action_id.in_(ids))
-        .order_by(ProgressUpdate.action_id, ProgressUpdate.at, ProgressUpdate.id)
-    ):
-        latest[update_row.action_id] = update_row
+    latest = latest_updates(uow, action_ids=ids)
     owners: dict[int, list[str]] = defaultdict(list)
     for action_id, name in uow.session.execute(
         select(ActionAssignment.action_id, Person.name)

@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.services.digest import Digest, Pack, build_digest, build_pack
+from bot.core.digest import Digest, Pack
+from bot.services.digest import build_digest, build_pack
 from bot.services.outbox import (
     DATE_CHANGE_CLOSED,
     DATE_CHANGE_DECISION,

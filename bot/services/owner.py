@@ -14,22 +14,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from bot.core.board_status import (
+    ActionRow,
+    StatusCounts,
+    ThemeStatus,
+    count_statuses,
+    status_by_theme,
+)
 from bot.core.calendar import local_date
 from bot.core.dates import format_uk_date
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
 from bot.core.permissions import Permission, Role, check, is_allowed
+from bot.core.refs import ref_key
 from bot.core.statuses import Status, split_leading_status
 from bot.services import outbox
-from bot.services.plans import DELEGATE, OWNER, Actor, normalise_ref, roles_of, standing
+from bot.services.plans import Actor, normalise_ref, roles_of, standing
 from bot.services.progress import record_progress, request_date_change
-from bot.services.snapshot import latest_updates
+from bot.services.queries import action_rows, theme_rows
 from bot.services.uow import UnitOfWork
 from db.models import (
     Action,
@@ -77,86 +83,49 @@ class MyAction:
     due_text: str | None = None  # the sheet's words when the due cell is not a date
 
 
-def ref_key(ref: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort refs as people read them: 4.2 before 4.10."""
-    parts = re.split(r"[.\-]", ref)
-    return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in parts)
-
-
 def my_open_actions(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[MyAction]:
     """Actions not yet complete in active plans that the actor owns or stands in for,
     soonest due first (undated last)."""
     if actor.person_id is None:
         return []
-    rows = uow.session.execute(
-        select(Action, ActionAssignment.role)
-        .join(ActionAssignment, ActionAssignment.action_id == Action.id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Board, Board.id == Plan.board_id)
-        .where(
-            ActionAssignment.person_id == actor.person_id,
-            ActionAssignment.role.in_((OWNER, DELEGATE)),
-            Board.workspace_id == actor.workspace_id,
-            Plan.active.is_(True),
-            Action.removed_at.is_(None),
-            Action.status != Status.BLUE.value,
-        )
-    ).all()
-    roles: dict[int, set[str]] = defaultdict(set)
-    actions: dict[int, Action] = {}
-    for action, role in rows:
-        actions[action.id] = action
-        roles[action.id].add(role)
-    described = _describe(
-        uow,
-        list(actions.values()),
+    rows = action_rows(
+        uow.session,
         now,
-        delegates={action_id for action_id, kinds in roles.items() if OWNER not in kinds},
+        assigned_to=actor.person_id,
+        workspace_id=actor.workspace_id,
+        open_only=True,
     )
-    return sorted(described, key=_due_order)
+    mine = [_my_action(row, delegate=actor.person_id not in row.owner_ids) for row in rows]
+    return sorted(mine, key=_due_order)
 
 
 def _due_order(item: MyAction) -> tuple[Any, ...]:
     return (item.due is None, item.due or dt.date.max, ref_key(item.ref), item.plan)
 
 
-def _describe(
-    uow: UnitOfWork, actions: list[Action], now: dt.datetime, delegates: Iterable[int] = ()
-) -> list[MyAction]:
-    if not actions:
-        return []
-    stand_ins = set(delegates)
-    latest = latest_updates(uow, action_ids=[a.id for a in actions])
-    described = []
-    for action in actions:
-        board = action.plan.board
-        today = local_date(now, board.timezone)
-        last = latest.get(action.id)
-        status = Status(action.status)
-        described.append(
-            MyAction(
-                action_id=action.id,
-                ref=action.ref,
-                title=action.title,
-                due=action.due_date,
-                due_precision=action.due_precision,
-                status=status,
-                plan=action.plan.title,
-                board=board.name,
-                overdue=action.due_date is not None
-                and action.due_date < today
-                and not status.is_complete,
-                delegate=action.id in stand_ins,
-                last_update_on=local_date(last.at, board.timezone) if last else None,
-                last_update_note=last.note if last else None,
-                due_text=action.due_text,
-            )
-        )
-    return described
+def _my_action(row: ActionRow, delegate: bool = False) -> MyAction:
+    latest = row.latest
+    return MyAction(
+        action_id=row.id,
+        ref=row.ref,
+        title=row.title,
+        due=row.due,
+        due_precision=row.due_precision,
+        status=Status(row.status),
+        plan=row.plan,
+        board=row.board,
+        overdue=row.overdue,
+        delegate=delegate,
+        last_update_on=local_date(latest.at, row.timezone) if latest else None,
+        last_update_note=latest.note if latest else None,
+        due_text=row.due_text,
+    )
 
 
 def describe_action(uow: UnitOfWork, action: Action, now: dt.datetime) -> MyAction:
-    return _describe(uow, [action], now)[0]
+    """An action of an active plan as its owner sees it."""
+    (row,) = action_rows(uow.session, now, action_ids=[action.id])
+    return _my_action(row)
 
 
 def my_action(uow: UnitOfWork, actor: Actor, ref: str) -> Action:
@@ -737,31 +706,11 @@ def withdrawn_requests(uow: UnitOfWork, request_id: int) -> list[int]:
 
 
 @dataclass(frozen=True)
-class ThemeStatus:
-    plan: str
-    ref: str
-    title: str
-    counts: dict[Status, int]
-    overdue: int
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-@dataclass(frozen=True)
 class BoardStatus:
     board_id: int
     name: str
     themes: tuple[ThemeStatus, ...]
-
-    @property
-    def counts(self) -> dict[Status, int]:
-        totals = dict.fromkeys(Status, 0)
-        for theme in self.themes:
-            for status, n in theme.counts.items():
-                totals[status] += n
-        return totals
+    counts: StatusCounts = StatusCounts()
 
     @property
     def overdue(self) -> int:
@@ -808,30 +757,15 @@ def my_boards_status(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[Bo
     if not board_ids:
         return []
     session = uow.session
-    boards = {b.id: b for b in session.scalars(select(Board).where(Board.id.in_(board_ids)))}
-    themes = session.execute(
-        select(Theme.id, Theme.ref, Theme.title, Plan.title, Plan.board_id)
-        .join(Plan, Plan.id == Theme.plan_id)
-        .where(Plan.board_id.in_(board_ids), Plan.active.is_(True))
-        .order_by(Plan.board_id, Plan.id, Theme.position, Theme.id)
-    ).all()
-    counts: dict[int, dict[Status, int]] = defaultdict(lambda: dict.fromkeys(Status, 0))
-    overdue: dict[int, int] = defaultdict(int)
-    today = {board_id: local_date(now, board.timezone) for board_id, board in boards.items()}
-    for theme_id, status, due, board_id in session.execute(
-        select(Action.theme_id, Action.status, Action.due_date, Plan.board_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(Plan.board_id.in_(board_ids), Plan.active.is_(True), Action.removed_at.is_(None))
-    ):
-        counts[theme_id][Status(status)] += 1
-        if due is not None and due < today[board_id] and status != Status.BLUE.value:
-            overdue[theme_id] += 1
-    by_board: dict[int, list[ThemeStatus]] = defaultdict(list)
-    for theme_id, ref, title, plan_title, board_id in themes:
-        by_board[board_id].append(
-            ThemeStatus(plan_title, ref, title, dict(counts[theme_id]), overdue[theme_id])
-        )
+    names = dict(session.execute(select(Board.id, Board.name).where(Board.id.in_(board_ids))).all())
+    themes = theme_rows(session, board_ids)
+    rows = action_rows(session, now, board_ids=board_ids)
     return [
-        BoardStatus(board_id, boards[board_id].name, tuple(by_board[board_id]))
+        BoardStatus(
+            board_id,
+            names[board_id],
+            status_by_theme([t for t in themes if t.board_id == board_id], rows),
+            count_statuses(r.status for r in rows if r.board_id == board_id),
+        )
         for board_id in board_ids
     ]

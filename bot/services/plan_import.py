@@ -17,6 +17,7 @@ from bot.core.dates import DatePrecision, format_uk_date
 from bot.core.errors import UserError
 from bot.core.importer import ParsedAction, ParsedPlan, ParsedTheme
 from bot.core.permissions import Permission, check
+from bot.core.refs import ref_key
 from bot.core.statuses import Status
 from bot.services.plans import (
     OWNER,
@@ -225,7 +226,7 @@ def import_plan(
 
     summary.not_in_sheet = sorted(
         (ref for ref, a in actions.items() if ref not in seen_refs and a.removed_at is None),
-        key=_ref_sort_key,
+        key=ref_key,
     )
     session.flush()
     summary.unlinked_owners = _unlinked_owner_names(uow, plan.id)
@@ -528,7 +529,3 @@ def _unlinked_owner_names(uow: UnitOfWork, plan_id: int) -> list[str]:
         .order_by(func.lower(Person.name))
     ).all()
     return list(names)
-
-
-def _ref_sort_key(ref: str) -> list[tuple[int, object]]:
-    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", ref)]

@@ -7,14 +7,19 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from bot.services.queries import latest_update_id
 from bot.services.uow import UnitOfWork
 from db.models import Action, ActionAssignment, Board, Person, Plan, ProgressUpdate, Theme
 
 
 def iso_utc(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat() if value else None
+
+
+def iso_day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def plan_snapshots(
@@ -91,28 +96,16 @@ def latest_updates(
 ) -> dict[int, ProgressUpdate]:
     """Each action's newest progress update (by time, then id), in one query: for the actions
     of some plans, or for some actions."""
-    ranked = select(
-        ProgressUpdate.id,
-        func.row_number()
-        .over(
-            partition_by=ProgressUpdate.action_id,
-            order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()),
-        )
-        .label("rank"),
+    query = (
+        select(ProgressUpdate)
+        .join(Action, Action.id == ProgressUpdate.action_id)
+        .where(ProgressUpdate.id == latest_update_id(None))
     )
     if action_ids is not None:
-        ranked = ranked.where(ProgressUpdate.action_id.in_(action_ids))
+        query = query.where(Action.id.in_(action_ids))
     if plan_ids is not None:
-        ranked = ranked.join(Action, Action.id == ProgressUpdate.action_id).where(
-            Action.plan_id.in_(plan_ids)
-        )
-    subquery = ranked.subquery()
-    rows = uow.session.scalars(
-        select(ProgressUpdate)
-        .join(subquery, subquery.c.id == ProgressUpdate.id)
-        .where(subquery.c.rank == 1)
-    ).all()
-    return {row.action_id: row for row in rows}
+        query = query.where(Action.plan_id.in_(plan_ids))
+    return {row.action_id: row for row in uow.session.scalars(query)}
 
 
 def person_json(person: Person) -> dict[str, Any]:
@@ -127,7 +120,7 @@ def action_json(
     return {
         "ref": action.ref,
         "title": action.title,
-        "due": action.due_date.isoformat() if action.due_date else None,
+        "due": iso_day(action.due_date),
         "due_precision": action.due_precision,
         "due_text": action.due_text if action.due_date is None else None,
         "status": action.status,

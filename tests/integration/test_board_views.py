@@ -15,10 +15,14 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import ManualClock
+from bot.config import Settings
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
 from bot.core.permissions import Role
 from bot.core.statuses import Status
+from bot.services import Services, Units
 from bot.services import board_views as views
 from bot.services.plans import (
     Actor,
@@ -551,3 +555,28 @@ def test_the_number_of_queries_does_not_grow_with_the_plan(uow_factory: UowFacto
     many = statements_for(uow_factory, large)
     assert few == many
     assert max(many) <= 12
+
+
+# ---------------------------------------------------------------- the use cases
+
+
+def test_the_view_service_answers_as_the_building_blocks_do(
+    session_factory: sessionmaker[Session], uow_factory: UowFactory, world: World
+) -> None:
+    services = Services(Settings(), ManualClock(NOW), Units(session_factory))
+    chair, jane = world.actor("chris"), world.actor("jane")
+    with uow_factory() as uow:
+        status = views.board_status(uow, chair, None, NOW)
+        theme = views.theme_detail(uow, chair, None, "4", NOW)
+        overdue = views.overdue_actions(uow, chair, None, NOW)
+        digest = views.digest_preview(uow, chair, None, NOW)
+        history = views.action_history(uow, chair, None, "4.1", NOW)
+    assert services.views is services.views
+    assert services.views.status(chair, None) == status
+    assert services.views.theme(chair, None, "4") == theme
+    assert services.views.overdue(chair, None) == overdue
+    assert services.views.digest(chair, None) == digest
+    assert services.views.history(chair, None, "4.1") == history
+    assert services.views.pending(chair, None).can_decide
+    home = services.views.home(jane)
+    assert [a.ref for a in home.actions] and [b.name for b in home.boards] == ["Improvement Board"]

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from bot.core.board_status import Who
 from bot.core.errors import NotFound
 from bot.core.statuses import Status
 from bot.render.digest import digest_blocks, digest_text, pack_blocks
-from bot.services.digest import Who, build_digest, build_pack, digest_json, pack_json
+from bot.services.digest import build_digest, build_pack, digest_json, pack_json
 from bot.services.plans import (
     Actor,
     add_action,

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from bot.core.board_status import StatusCounts
 from bot.core.statuses import Status
 from bot.render.charts import (
     BRAG_COLOURS,
@@ -18,7 +19,6 @@ from bot.render.charts import (
     contrast_ratio,
     png_size,
 )
-from bot.services.digest import StatusCounts
 
 THEMES = [
     ("1 Leadership and governance", StatusCounts(green=3, blue=2)),

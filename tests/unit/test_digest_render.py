@@ -8,6 +8,20 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from bot.core.board_status import StatusCounts, Who
+from bot.core.digest import (
+    DateChange,
+    Digest,
+    DueSoonAction,
+    NotUpdated,
+    OverdueAction,
+    Pack,
+    PendingDateChange,
+    StaleAction,
+    StatusChange,
+    ThemeDigest,
+    Totals,
+)
 from bot.render.digest import (
     MESSAGE_TEXT_BUDGET,
     digest_blocks,
@@ -18,23 +32,7 @@ from bot.render.digest import (
     pack_text,
 )
 from bot.render.mrkdwn import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT
-from bot.services.digest import (
-    DateChange,
-    Digest,
-    DueSoonAction,
-    NotUpdated,
-    OverdueAction,
-    Pack,
-    PendingDateChange,
-    StaleAction,
-    StatusChange,
-    StatusCounts,
-    ThemeDigest,
-    Totals,
-    Who,
-    digest_json,
-    pack_json,
-)
+from bot.services.digest import digest_json, pack_json
 
 UTC = dt.UTC
 NOW = dt.datetime(2019, 5, 16, 8, 0, tzinfo=UTC)
@@ -107,8 +105,9 @@ def small_pack(digest: Digest | None = None, reason: str = "survey slipped") -> 
         not_updated=(NotUpdated(JANE, ("2.2", "2.3")), NotUpdated(OMAR, ("2.2",))),
         pending_date_changes=(
             PendingDateChange(
-                17, "2.1", "Seek foster carers' views", dt.date(2019, 5, 2), dt.date(2019, 6, 28),
-                "day", reason, JANE, dt.datetime(2019, 5, 15, 9, tzinfo=UTC),
+                "2.1", "Seek foster carers' views", dt.date(2019, 5, 2), dt.date(2019, 6, 28),
+                "day", reason, id=17, requested_by=JANE,
+                requested_at=dt.datetime(2019, 5, 15, 9, tzinfo=UTC),
             ),
         ),
     )  # fmt: skip
@@ -431,8 +430,8 @@ def test_huge_pack_keeps_each_request_with_its_buttons() -> None:
     digest = huge_digest()
     requests = tuple(
         PendingDateChange(
-            i, f"1.{i}", "Title " * 100, None, dt.date(2019, 9, 30), "day", "reason " * 200,
-            None, NOW,
+            f"1.{i}", "Title " * 100, None, dt.date(2019, 9, 30), "day", "reason " * 200,
+            id=i, requested_by=None, requested_at=NOW,
         )
         for i in range(300)
     )  # fmt: skip

@@ -1,0 +1,363 @@
+"""The reads every view shares, each written once.
+
+- `action_rows`: actions as `ActionRow`s (owners, delegates, latest update, overdue), in two
+  statements whatever the number of actions.
+- `latest_update_id`: which progress update is an action's latest (at or before `now`).
+- `theme_rows`: the themes of boards' active plans.
+- `date_change_rows`: date-change requests of a board, pending or decided in a period.
+- `board_cycle`: a board's meeting cycle with its one-off changes.
+
+Only active plans count, and removed actions never do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, and_, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from bot.core.board_status import ActionRow, LatestUpdate, ThemeRow, Who, working_days_overdue
+from bot.core.calendar import WorkingCalendar, calendar_for, local_date
+from bot.core.digest import DateChangeRow
+from bot.core.meetings import MeetingCycle
+from db.models import (
+    Action,
+    ActionAssignment,
+    Board,
+    DateChangeRequest,
+    Person,
+    Plan,
+    ProgressUpdate,
+    Theme,
+)
+
+OWNER = "owner"
+DELEGATE = "delegate"
+
+
+def counted() -> ColumnElement[bool]:
+    """Actions that count: in an active plan and not removed (joined with Plan)."""
+    return and_(Plan.active.is_(True), Action.removed_at.is_(None))
+
+
+def latest_update_id(now: dt.datetime | None, *, with_note: bool = False) -> ScalarSelect[int]:
+    """The id of the action's newest update (by time, then id) at or before `now` (any time
+    when None), correlated with `Action`; `with_note`: the newest that has a note.
+
+    A correlated subquery reads each action's newest update straight off the (action_id, at)
+    index; ranking or grouping all the board's updates instead is several times slower."""
+    query = select(ProgressUpdate.id).where(ProgressUpdate.action_id == Action.id)
+    if now is not None:
+        query = query.where(ProgressUpdate.at <= now)
+    if with_note:
+        query = query.where(ProgressUpdate.note.is_not(None), ProgressUpdate.note != "")
+    return (
+        query.order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+
+
+def action_rows(
+    session: Session,
+    now: dt.datetime,
+    *,
+    board_ids: Collection[int] | None = None,
+    theme_id: int | None = None,
+    action_ids: Collection[int] | None = None,
+    assigned_to: int | None = None,
+    workspace_id: int | None = None,
+    open_only: bool = False,
+    latest_with_note: bool = False,
+) -> list[ActionRow]:
+    """The actions that count and match every filter given, in plan, theme and action order:
+    with owners and delegates, the latest update at or before `now` (the latest with a note
+    when `latest_with_note`), and working days overdue on the board-local day of `now`.
+
+    `assigned_to`: actions the person owns or stands in for. `open_only`: not blue.
+    Two statements, whatever the number of actions."""
+    # Plain rows through the Core connection: the ORM's per-row bookkeeping would cost more
+    # than the queries themselves on a large plan. Flush first, as session.execute would.
+    session.flush()
+    connection = session.connection()
+    where = [counted()]
+    if board_ids is not None:
+        where.append(Plan.board_id.in_(board_ids))
+    if theme_id is not None:
+        where.append(Action.theme_id == theme_id)
+    if action_ids is not None:
+        where.append(Action.id.in_(action_ids))
+    if workspace_id is not None:
+        where.append(Board.workspace_id == workspace_id)
+    if open_only:
+        where.append(Action.status != "blue")
+    if assigned_to is not None:
+        where.append(
+            Action.id.in_(
+                select(ActionAssignment.action_id).where(
+                    ActionAssignment.person_id == assigned_to,
+                    ActionAssignment.role.in_((OWNER, DELEGATE)),
+                )
+            )
+        )
+    latest = aliased(ProgressUpdate)
+    author = aliased(Person)
+    rows = connection.execute(
+        select(
+            Action.id,
+            Plan.id,
+            Plan.title,
+            Board.id,
+            Board.name,
+            Board.timezone,
+            Board.region,
+            Theme.id,
+            Theme.ref,
+            Action.ref,
+            Action.title,
+            Action.status,
+            Action.due_date,
+            Action.due_precision,
+            Action.due_text,
+            Action.date_changes,
+            latest.at,
+            author.name,
+            latest.status,
+            latest.note,
+            latest.source,
+        )
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Board, Board.id == Plan.board_id)
+        .join(Theme, Theme.id == Action.theme_id)
+        .outerjoin(latest, latest.id == latest_update_id(now, with_note=latest_with_note))
+        .outerjoin(author, author.id == latest.author_id)
+        .where(*where)
+        .order_by(Plan.id, Theme.position, Theme.id, Action.position, Action.id)
+    ).all()
+    if not rows:
+        return []
+    people = _people(connection, where, by_workspace=workspace_id is not None)
+    boards: dict[int, tuple[dt.date, WorkingCalendar]] = {}
+    nobody: _People = ((), (), (), ())
+    found = []
+    for (
+        action_id,
+        plan_id,
+        plan,
+        board_id,
+        board,
+        tz,
+        region,
+        theme_id_,
+        theme_ref,
+        ref,
+        title,
+        status,
+        due,
+        precision,
+        due_text,
+        slips,
+        at,
+        author_name,
+        latest_status,
+        note,
+        source,
+    ) in rows:
+        if board_id not in boards:
+            boards[board_id] = (local_date(now, tz), calendar_for(region))
+        today, calendar = boards[board_id]
+        owners, owner_ids, delegates, delegate_ids = people.get(action_id, nobody)
+        found.append(
+            ActionRow(
+                id=action_id,
+                plan_id=plan_id,
+                plan=plan,
+                board_id=board_id,
+                board=board,
+                timezone=tz,
+                theme_id=theme_id_,
+                theme_ref=theme_ref,
+                ref=ref,
+                title=title,
+                status=status,
+                due=due,
+                due_precision=precision,
+                due_text=due_text,
+                owners=owners,
+                owner_ids=owner_ids,
+                delegates=delegates,
+                delegate_ids=delegate_ids,
+                latest=LatestUpdate(at, author_name, latest_status, note, source or "")
+                if at is not None
+                else None,
+                working_days_overdue=working_days_overdue(calendar, due, status, today),
+                slips=slips or 0,
+            )
+        )
+    return found
+
+
+# owners, their person ids, delegates, their person ids
+_People = tuple[tuple[Who, ...], tuple[int, ...], tuple[Who, ...], tuple[int, ...]]
+
+
+def _people(
+    connection: Connection, where: list[ColumnElement[bool]], *, by_workspace: bool
+) -> dict[int, _People]:
+    """Owners and delegates of the matching actions, in their order."""
+    query = (
+        select(
+            ActionAssignment.action_id,
+            ActionAssignment.role,
+            Person.id,
+            Person.name,
+            Person.slack_user_id,
+        )
+        .join(Person, Person.id == ActionAssignment.person_id)
+        .join(Action, Action.id == ActionAssignment.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+    )
+    if by_workspace:
+        query = query.join(Board, Board.id == Plan.board_id)
+    query = query.where(*where, ActionAssignment.role.in_((OWNER, DELEGATE))).order_by(
+        ActionAssignment.action_id, ActionAssignment.position, Person.id
+    )
+    assigned: dict[int, tuple[list[Who], list[int], list[Who], list[int]]] = {}
+    seen: dict[int, Who] = {}
+    for action_id, role, person_id, name, slack_user_id in connection.execute(query).all():
+        who = seen.get(person_id) or seen.setdefault(person_id, Who(name, slack_user_id))
+        owners, owner_ids, delegates, delegate_ids = assigned.get(action_id) or assigned.setdefault(
+            action_id, ([], [], [], [])
+        )
+        if role == OWNER:
+            owners.append(who)
+            owner_ids.append(person_id)
+        else:
+            delegates.append(who)
+            delegate_ids.append(person_id)
+    return {
+        action_id: (tuple(owners), tuple(owner_ids), tuple(delegates), tuple(delegate_ids))
+        for action_id, (owners, owner_ids, delegates, delegate_ids) in assigned.items()
+    }
+
+
+def theme_rows(
+    session: Session, board_ids: Collection[int], *, ref: str | None = None
+) -> list[ThemeRow]:
+    """The themes of the boards' active plans, in board, plan and theme order; `ref`: only
+    the themes with that ref."""
+    lead = aliased(Person)
+    query = (
+        select(
+            Theme.id,
+            Plan.id,
+            Plan.title,
+            Plan.created_at,
+            Plan.board_id,
+            Theme.ref,
+            Theme.title,
+            lead.name,
+            lead.slack_user_id,
+        )
+        .join(Plan, Plan.id == Theme.plan_id)
+        .outerjoin(lead, lead.id == Theme.lead_id)
+        .where(Plan.board_id.in_(board_ids), Plan.active.is_(True))
+        .order_by(Plan.board_id, Plan.id, Theme.position, Theme.id)
+    )
+    if ref is not None:
+        query = query.where(Theme.ref == ref)
+    return [
+        ThemeRow(*row[:7], lead=Who(row[7], row[8]) if row[7] is not None else None)
+        for row in session.connection().execute(query).all()
+    ]
+
+
+def date_change_rows(
+    session: Session,
+    board_id: int,
+    *,
+    pending: bool = False,
+    decided: Iterable[str] = (),
+    decided_after: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[DateChangeRow]:
+    """The board's date-change requests, oldest asked first: those still pending (`pending`),
+    and those whose state is in `decided` and that were decided after `decided_after` (any
+    time when None); with `until`, nothing asked or decided after it counts."""
+    requester = aliased(Person)
+    decider = aliased(Person)
+    request = DateChangeRequest
+    wanted = []
+    if pending:
+        asked = request.requested_at <= until if until is not None else true()
+        wanted.append(and_(request.state == "pending", asked))
+    states = tuple(decided)
+    if states:
+        after = request.decided_at > decided_after if decided_after is not None else true()
+        before = request.decided_at <= until if until is not None else true()
+        wanted.append(and_(request.state.in_(states), after, before))
+    if not wanted:
+        return []
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                request.id,
+                Action.theme_id,
+                Action.ref,
+                Action.title,
+                request.old_due_date,
+                request.new_due_date,
+                request.new_due_precision,
+                request.reason,
+                request.state,
+                requester.name,
+                requester.slack_user_id,
+                request.requested_at,
+                decider.name,
+                request.decided_at,
+                request.decision_note,
+            )
+            .join(Action, Action.id == request.action_id)
+            .join(Plan, Plan.id == Action.plan_id)
+            .outerjoin(requester, requester.id == request.requested_by_id)
+            .outerjoin(decider, decider.id == request.decided_by_id)
+            .where(Plan.board_id == board_id, counted(), or_(*wanted))
+            .order_by(request.requested_at, request.id)
+        )
+        .all()
+    )
+    return [
+        DateChangeRow(
+            *row[2:8],
+            id=row[0],
+            theme_id=row[1],
+            state=row[8],
+            requested_by=Who(row[9], row[10]) if row[9] is not None else None,
+            requested_at=row[11],
+            decided_by=row[12],
+            decided_at=row[13],
+            note=row[14],
+        )
+        for row in rows
+    ]
+
+
+def board_cycle(board: Board, changes: Iterable[tuple[dt.date, str]] | None = None) -> MeetingCycle:
+    """The board's meeting cycle with its one-off additions and cancellations (`changes`:
+    (date, kind) pairs; the board's own when None). A cycle set without a start date starts
+    on the day the board was created."""
+    if changes is None:
+        changes = [(c.date, c.kind) for c in board.meeting_changes]
+    changes = list(changes)
+    return MeetingCycle(
+        rule=board.meeting_rule,
+        start=board.meeting_start or board.created_at.date(),
+        time=board.meeting_time,
+        tz=board.timezone,
+        added=frozenset(d for d, kind in changes if kind == "added"),
+        cancelled=frozenset(d for d, kind in changes if kind == "cancelled"),
+    )
