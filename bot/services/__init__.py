@@ -9,12 +9,19 @@ listeners and jobs when they are registered. Nothing here knows Slack.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.services.admin import ImportService, PlanService
+    from bot.services.linking import PeopleService
+    from bot.services.progress import ProgressService
 
 
 @dataclass(frozen=True)
@@ -53,3 +60,27 @@ class Services:
 
     def patient_uow(self) -> UnitOfWork:
         return self.units.patient()
+
+    @cached_property
+    def plans(self) -> PlanService:
+        from bot.services.admin import PlanService
+
+        return PlanService(self.units, self.settings)
+
+    @cached_property
+    def people(self) -> PeopleService:
+        from bot.services.linking import PeopleService
+
+        return PeopleService(self.units)
+
+    @cached_property
+    def progress(self) -> ProgressService:
+        from bot.services.progress import ProgressService
+
+        return ProgressService(self.units)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        from bot.services.admin import ImportService
+
+        return ImportService(self.units, self.settings, self.people)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, Role, Standing, check
@@ -15,6 +19,13 @@ from bot.services import outbox
 from bot.services.plans import Actor, audit, standing
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate, RoleGrant
+
+if TYPE_CHECKING:
+    from bot.services import Units
+    from bot.services.owner import BoardStatus, DateChangeNotice, MyAction, Recorded, UpdateForm
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 IMPORTED = "import"
 CLOSED = "closed"  # a date-change request whose action was completed before anyone decided
@@ -338,3 +349,198 @@ def pending_date_changes(uow: UnitOfWork, board_id: int) -> list[DateChangeReque
             .order_by(DateChangeRequest.requested_at)
         )
     )
+
+
+# ---------------------------------------------------------------- the owners' use cases
+
+
+def _owner() -> ModuleType:
+    # bot.services.owner builds on this module (record_progress), so it is imported late.
+    from bot.services import owner
+
+    return owner
+
+
+@dataclass(frozen=True)
+class ThreadReply:
+    """A reply in a DM thread: whether the thread is a reminder's, and what was recorded
+    (None also when a concurrent delivery of the same event recorded it)."""
+
+    in_reminder_thread: bool
+    recorded: Recorded | None = None
+
+
+@dataclass(frozen=True)
+class Home:
+    """A person's Home tab: their open actions and their boards' status by theme."""
+
+    actions: list[MyAction]
+    boards: list[BoardStatus]
+
+
+class ProgressService:
+    """What owners do: list their actions, record updates, ask for new dates (DESIGN §4
+    `/progress`, the buttons and forms, replies in reminder threads, the Home tab)."""
+
+    def __init__(self, units: Units) -> None:
+        self.units = units
+
+    def _write(self, work: Callable[[UnitOfWork], T]) -> T:
+        with self.units.request() as uow:
+            result = work(uow)
+            uow.commit()
+        return result
+
+    def mine(self, actor: Actor, now: dt.datetime) -> list[MyAction]:
+        with self.units.request() as uow:
+            return _owner().my_open_actions(uow, actor, now)
+
+    def home(self, actor: Actor, now: dt.datetime) -> Home:
+        owner = _owner()
+        with self.units.patient() as uow:  # drawn after the answer, so it may wait
+            return Home(
+                owner.my_open_actions(uow, actor, now), owner.my_boards_status(uow, actor, now)
+            )
+
+    def record(
+        self,
+        actor: Actor,
+        ref: str,
+        now: dt.datetime,
+        *,
+        status: Status | None,
+        note: str | None,
+        dedupe_key: str | None = None,
+    ) -> Recorded:
+        """`/progress <ref> <status> <note>`: an update on my action of that ref."""
+        owner = _owner()
+        return self._write(
+            lambda uow: owner.record_update(
+                uow,
+                actor,
+                owner.my_action(uow, actor, ref),
+                now,
+                source="command",
+                status=status,
+                note=note,
+                dedupe_key=dedupe_key,
+            )
+        )
+
+    def complete(
+        self, actor: Actor, action_id: int, now: dt.datetime, dedupe_key: str | None = None
+    ) -> Recorded:
+        """The Mark complete button."""
+        return self._write(
+            lambda uow: _owner().complete_action(uow, actor, action_id, now, dedupe_key)
+        )
+
+    def update_from_form(
+        self,
+        actor: Actor,
+        action_id: int | None,
+        now: dt.datetime,
+        *,
+        status: Status | None,
+        note: str | None,
+        evidence: str | None,
+        dedupe_key: str | None = None,
+    ) -> Recorded:
+        return self._write(
+            lambda uow: _owner().update_from_form(
+                uow,
+                actor,
+                action_id,
+                now,
+                status=status,
+                note=note,
+                evidence=evidence,
+                dedupe_key=dedupe_key,
+            )
+        )
+
+    def update_form(
+        self,
+        actor: Actor,
+        now: dt.datetime,
+        *,
+        action_id: int | None = None,
+        ref: str | None = None,
+    ) -> UpdateForm:
+        """The update form, on one action (by id, or by my ref) or on a choice of mine."""
+        owner = _owner()
+        with self.units.request() as uow:
+            if ref is not None:
+                action_id = owner.my_action(uow, actor, ref).id
+            return owner.update_form(uow, actor, now, action_id)
+
+    def date_form(self, actor: Actor, action_id: int, now: dt.datetime) -> MyAction:
+        with self.units.request() as uow:
+            return _owner().date_form(uow, actor, action_id, now)
+
+    def ask_for_new_date(
+        self,
+        actor: Actor,
+        new_due: dt.date,
+        reason: str,
+        now: dt.datetime,
+        *,
+        ref: str | None = None,
+        action_id: int | None = None,
+        precision: str = "day",
+        source: str = "command",
+        dedupe_key: str | None = None,
+    ) -> DateChangeNotice:
+        """Ask the board to move my action's (by ref, or by id) due date; the request as
+        its messages describe it (`.request_id` for announcing it)."""
+        owner = _owner()
+
+        def work(uow: UnitOfWork) -> DateChangeNotice:
+            if ref is not None:
+                action = owner.my_action(uow, actor, ref)
+            elif action_id is not None:
+                action = owner.action_by_id(uow, actor, action_id)
+            else:
+                raise UserError("That form no longer works. Use the button again.")
+            request_id = owner.ask_for_new_date(
+                uow,
+                actor,
+                action,
+                new_due,
+                reason,
+                now,
+                precision=precision,
+                source=source,
+                dedupe_key=dedupe_key,
+            )
+            return owner.date_change_notice(uow, request_id)
+
+        return self._write(work)
+
+    def thread_reply(
+        self,
+        actor: Actor,
+        channel: str,
+        thread_ts: str,
+        text: str,
+        now: dt.datetime,
+        *,
+        dedupe_key: str,
+    ) -> ThreadReply:
+        """A reply in the thread of a reminder DM, recorded as an update on its action."""
+        owner = _owner()
+        try:
+            with self.units.request() as uow:
+                thread = owner.find_reminder_thread(uow, actor.workspace_id, channel, thread_ts)
+                if thread is None:
+                    return ThreadReply(in_reminder_thread=False)
+                recorded = owner.record_thread_reply(
+                    uow, actor, thread, text, now, dedupe_key=dedupe_key
+                )
+                uow.commit()
+        except IntegrityError:
+            # The same event delivered twice at once on PostgreSQL: both passed the duplicate
+            # check and the unique dedupe key stopped the second. (SQLite serialises writers.)
+            log.info("thread reply %s was recorded by a concurrent delivery", dedupe_key)
+            return ThreadReply(in_reminder_thread=True)
+        return ThreadReply(in_reminder_thread=True, recorded=recorded)
