@@ -16,12 +16,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core.errors import UserError
 from bot.render import board as render
 from bot.services import Services
 from bot.services import board_views as views
 from bot.services.plans import Actor
-from handlers.common import Reply, actor_of, refusal, services_of
+from handlers.common import Message, actor_of, answers_refusals
 from handlers.date_changes import announce_decision
 from handlers.grammar import (
     ApproveDateChange,
@@ -46,34 +45,32 @@ DECLINE_NEEDS_NUMBER = (
 
 
 def register(app: App, services: Services) -> None:
+    @answers_refusals
+    def on_board(
+        ack: Ack,
+        command: dict[str, Any],
+        respond: Respond,
+        context: BoltContext,
+        client: WebClient,
+    ) -> None:
+        ack()
+        rendered = run(services, actor_of(context), client, parse_board(command.get("text") or ""))
+        replies = [_message(r) for r in rendered]
+        send(replies, respond, client, command.get("channel_id"), command.get("user_id"))
+
     app.command("/board")(on_board)
 
 
-def on_board(
-    ack: Ack,
-    command: dict[str, Any],
-    respond: Respond,
-    context: BoltContext,
-    client: WebClient,
-) -> None:
-    ack()
-    replies = answer(context, client, command.get("text") or "")
-    send(replies, respond, client, command.get("channel_id"), command.get("user_id"))
-
-
-def answer(context: BoltContext, client: WebClient, text: str) -> list[Reply]:
-    """What `/board <text>` answers: one or more ephemeral replies, or one friendly line."""
-    try:
-        services = services_of(context)
-        actor = actor_of(context)
-        rendered = run(services, actor, client, parse_board(text))
-    except UserError as error:
-        return [refusal(error)]
-    return [Reply(r.text, r.blocks) for r in rendered]
+def _message(rendered: render.Rendered) -> Message:
+    return (
+        {"text": rendered.text, "blocks": rendered.blocks}
+        if rendered.blocks
+        else {"text": rendered.text}
+    )
 
 
 def send(
-    replies: list[Reply],
+    replies: list[Message],
     respond: Respond,
     client: WebClient,
     channel_id: str | None,
@@ -83,8 +80,8 @@ def send(
     longer answer goes on with chat.postEphemeral in the same conversation, and ends with a
     note saying what is missing when the bot can't post there."""
 
-    def reply_with(reply: Reply) -> None:
-        sent = respond(response_type="ephemeral", replace_original=False, **reply.as_kwargs())
+    def reply_with(reply: Message) -> None:
+        sent = respond(response_type="ephemeral", replace_original=False, **reply)
         if sent.status_code != 200:
             log.warning("Slack refused a /board answer: %s %s", sent.status_code, sent.body)
 
@@ -98,17 +95,17 @@ def send(
     for number, reply in enumerate(replies[cut:], start=cut + 1):
         if not post_ephemeral(client, channel_id, user_id, reply):
             note = render.left_out(number, len(replies))
-            reply_with(Reply(note.text, note.blocks))
+            reply_with(_message(note))
             return
 
 
 def post_ephemeral(
-    client: WebClient, channel_id: str | None, user_id: str | None, reply: Reply
+    client: WebClient, channel_id: str | None, user_id: str | None, reply: Message
 ) -> bool:
     if not channel_id or not user_id:
         return False
     try:
-        client.chat_postEphemeral(channel=channel_id, user=user_id, **reply.as_kwargs())
+        client.chat_postEphemeral(channel=channel_id, user=user_id, **reply)
     except SlackApiError as error:
         log.warning("can't post a /board answer in %s: %s", channel_id, error.response.get("error"))
         return False

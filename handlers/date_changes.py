@@ -40,41 +40,40 @@ from bot.services.owner import (
     withdrawn_requests,
 )
 from bot.services.progress import decide_date_change
-from handlers.common import actor_of, services_of
+from handlers.common import actor_of
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
+    def on_approve(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+    ) -> None:
+        ack()
+        _decide(services, action, body, client, context, respond, approve=True)
+
+    def on_decline(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+    ) -> None:
+        ack()
+        _decide(services, action, body, client, context, respond, approve=False)
+
     app.action(ids.APPROVE_DATE_CHANGE)(on_approve)
     app.action(ids.DECLINE_DATE_CHANGE)(on_decline)
 
 
-def on_approve(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-) -> None:
-    ack()
-    _decide(action, body, client, context, respond, approve=True)
-
-
-def on_decline(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-) -> None:
-    ack()
-    _decide(action, body, client, context, respond, approve=False)
-
-
 def _decide(
+    services: Services,
     action: dict[str, Any],
     body: dict[str, Any],
     client: WebClient,
@@ -83,7 +82,6 @@ def _decide(
     *,
     approve: bool,
 ) -> None:
-    services = services_of(context)
     try:
         request_id = int(action.get("value") or 0)
         with services.uow() as uow:

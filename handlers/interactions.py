@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -36,21 +37,10 @@ from bot.render.progress import (
     update_saved_modal,
 )
 from bot.services import Services
-from bot.services.owner import (
-    FieldError,
-    action_by_id,
-    ask_for_new_date,
-    complete_action,
-    date_change_notice,
-    date_form,
-    my_action,
-    update_form,
-    update_from_form,
-)
-from bot.services.plans import Actor
+from bot.services.owner import FieldError, UpdateForm
 from handlers import date_changes
-from handlers.common import actor_of, services_of
-from handlers.events import publish_home
+from handlers.common import Message, actor_of, refusals_go_to, reply
+from handlers.events import home_publisher
 
 HOME = "home"
 MESSAGE = "message"
@@ -58,6 +48,127 @@ COMMAND = "command"
 
 
 def register(app: App, services: Services) -> None:
+    progress = services.progress
+    publish_home = home_publisher(services)
+
+    def tell(
+        body: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+        message: Message,
+    ) -> None:
+        """Answer a button press: ephemeral under a message; on the Home tab, redraw it with
+        the answer on top."""
+        if _origin(body) == HOME:
+            publish_home(client, actor_of(context), body["user"]["id"], message["text"])
+        else:
+            reply(respond, message)
+
+    def tell_refusal(kwargs: dict[str, Any], error: UserError) -> None:
+        answer = refusal(error.message)
+        tell(kwargs["body"], kwargs["client"], kwargs["context"], kwargs["respond"], answer)
+
+    answers_button = refusals_go_to(tell_refusal)
+
+    # ------------------------------------------------------------ buttons
+
+    @answers_button
+    def on_update_button(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+    ) -> None:
+        ack()
+        actor = actor_of(context)
+        form = progress.update_form(actor, services.clock.now(), action_id=_action_id(action))
+        client.views_open(trigger_id=body["trigger_id"], view=update_modal_for(form, _origin(body)))
+
+    @answers_button
+    def on_complete_button(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+    ) -> None:
+        ack()
+        dedupe_key = f"button:{body.get('user', {}).get('id')}:{action.get('action_ts')}"
+        recorded = progress.complete(
+            actor_of(context), _action_id(action), services.clock.now(), dedupe_key
+        )
+        tell(body, client, context, respond, recorded_message(recorded))
+
+    @answers_button
+    def on_ask_new_date_button(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+    ) -> None:
+        ack()
+        action_id = _action_id(action)
+        item = progress.date_form(actor_of(context), action_id, services.clock.now())
+        view = date_change_modal(item, form_metadata(action_id, _origin(body)))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    # ------------------------------------------------------------ modals
+
+    @refusals_go_to(errors_under(ACTION_INPUT))
+    def on_update_submitted(
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+    ) -> None:
+        values = view.get("state", {}).get("values", {})
+        preselected, origin = read_metadata(view)
+        chosen = _selected(values, ACTION_INPUT)
+        actor = actor_of(context)
+        recorded = progress.update_from_form(
+            actor,
+            int(chosen) if chosen and chosen.isdigit() else preselected,
+            services.clock.now(),
+            status=find_status(_selected(values, STATUS_INPUT)),
+            note=_text(values, NOTE_INPUT),
+            evidence=_text(values, EVIDENCE_INPUT),
+            dedupe_key=f"view:{view.get('id')}",
+        )
+        ack(response_action="update", view=update_saved_modal(recorded))
+        if origin == HOME:
+            publish_home(client, actor, body["user"]["id"])
+
+    @refusals_go_to(errors_under(DATE_INPUT))
+    def on_date_change_submitted(
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+    ) -> None:
+        values = view.get("state", {}).get("values", {})
+        action_id, _ = read_metadata(view)
+        actor = actor_of(context)
+        new_due = _date(values, DATE_INPUT)
+        notice = progress.ask_for_new_date(
+            actor,
+            new_due,
+            _text(values, REASON_INPUT) or "",
+            services.clock.now(),
+            action_id=action_id,
+            source="modal",
+            dedupe_key=f"view:{view.get('id')}" if view.get("id") else None,
+        )
+        ack(response_action="update", view=date_change_sent_modal(notice))
+        date_changes.announce_request(services, client, notice.request_id)
+
     app.action(ids.UPDATE_ACTION)(on_update_button)
     app.action(ids.COMPLETE_ACTION)(on_complete_button)
     app.action(ids.ASK_NEW_DATE)(on_ask_new_date_button)
@@ -65,104 +176,10 @@ def register(app: App, services: Services) -> None:
     app.view(ids.DATE_CHANGE_MODAL)(on_date_change_submitted)
 
 
-# ---------------------------------------------------------------- buttons
-
-
-def on_update_button(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-) -> None:
-    ack()
-    services = services_of(context)
-    origin = _origin(body)
-    try:
-        view = update_form_view(services, actor_of(context), origin, action_id=_action_id(action))
-    except UserError as error:
-        _tell(body, client, context, respond, refusal(error.message))
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=view)
-
-
-def on_complete_button(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-) -> None:
-    ack()
-    services = services_of(context)
-    dedupe_key = f"button:{body.get('user', {}).get('id')}:{action.get('action_ts')}"
-    try:
-        with services.uow() as uow:
-            recorded = complete_action(
-                uow, actor_of(context), _action_id(action), services.clock.now(), dedupe_key
-            )
-            uow.commit()
-    except UserError as error:
-        _tell(body, client, context, respond, refusal(error.message))
-        return
-    _tell(body, client, context, respond, recorded_message(recorded))
-
-
-def on_ask_new_date_button(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-) -> None:
-    ack()
-    services = services_of(context)
-    try:
-        action_id = _action_id(action)
-        with services.uow() as uow:
-            item = date_form(uow, actor_of(context), action_id, services.clock.now())
-    except UserError as error:
-        _tell(body, client, context, respond, refusal(error.message))
-        return
-    view = date_change_modal(item, form_metadata(action_id, _origin(body)))
-    client.views_open(trigger_id=body["trigger_id"], view=view)
-
-
-def update_form_view(
-    services: Services,
-    actor: Actor,
-    origin: str,
-    *,
-    action_id: int | None = None,
-    ref: str | None = None,
-) -> dict[str, Any]:
-    """The update modal, on one action (by id or by ref) or on a choice of mine."""
-    now = services.clock.now()
-    with services.uow() as uow:
-        if ref is not None:
-            action_id = my_action(uow, actor, ref).id
-        form = update_form(uow, actor, now, action_id)
+def update_modal_for(form: UpdateForm, origin: str) -> dict[str, Any]:
+    """The update modal, on the action the form opens on (if any)."""
+    action_id = form.selected.action_id if form.selected is not None else None
     return update_modal(form, form_metadata(action_id, origin))
-
-
-def _tell(
-    body: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-    message: dict[str, Any],
-) -> None:
-    """Answer a button press: ephemeral under a message; on the Home tab, redraw it with the
-    answer on top."""
-    if _origin(body) == HOME:
-        publish_home(
-            services_of(context), client, actor_of(context), body["user"]["id"], message["text"]
-        )
-    else:
-        respond(**message, response_type="ephemeral", replace_original=False)
 
 
 def _origin(body: dict[str, Any]) -> str:
@@ -179,9 +196,6 @@ def _action_id(action: dict[str, Any]) -> int:
         ) from None
 
 
-# ---------------------------------------------------------------- modals
-
-
 def form_metadata(action_id: int | None, origin: str) -> str:
     return json.dumps({"action_id": action_id, "origin": origin})
 
@@ -195,73 +209,19 @@ def read_metadata(view: dict[str, Any]) -> tuple[int | None, str]:
     return (action_id if isinstance(action_id, int) else None), str(data.get("origin") or "")
 
 
-def on_update_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    services = services_of(context)
-    values = view.get("state", {}).get("values", {})
-    preselected, origin = read_metadata(view)
-    chosen = _selected(values, ACTION_INPUT)
-    try:
-        actor = actor_of(context)
-        with services.uow() as uow:
-            recorded = update_from_form(
-                uow,
-                actor,
-                int(chosen) if chosen and chosen.isdigit() else preselected,
-                services.clock.now(),
-                status=find_status(_selected(values, STATUS_INPUT)),
-                note=_text(values, NOTE_INPUT),
-                evidence=_text(values, EVIDENCE_INPUT),
-                dedupe_key=f"view:{view.get('id')}",
-            )
-            uow.commit()
-    except UserError as error:
-        ack(response_action="errors", errors=_field_errors(error, ACTION_INPUT))
-        return
-    ack(response_action="update", view=update_saved_modal(recorded))
-    if origin == HOME:
-        publish_home(services, client, actor, body["user"]["id"])
+def errors_under(default_block: str) -> Callable[[dict[str, Any], UserError], None]:
+    """A refusal of a submitted form, shown under its field (a FieldError's own, or the
+    form's `default_block`); nothing was recorded and the form stays open."""
 
+    def tell(kwargs: dict[str, Any], error: UserError) -> None:
+        if getattr(kwargs["ack"], "response", None) is not None:
+            raise error  # after the form was answered: not the form's to show
+        block = default_block
+        if isinstance(error, FieldError):
+            block = FORM_FIELDS.get(error.field, default_block)
+        kwargs["ack"](response_action="errors", errors={block: error.message})
 
-def on_date_change_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    services = services_of(context)
-    values = view.get("state", {}).get("values", {})
-    action_id, _ = read_metadata(view)
-    try:
-        actor = actor_of(context)
-        new_due = _date(values, DATE_INPUT)
-        if action_id is None:
-            raise UserError("That form no longer works. Use the button again.")
-        with services.uow() as uow:
-            action = action_by_id(uow, actor, action_id)
-            request_id = ask_for_new_date(
-                uow,
-                actor,
-                action,
-                new_due,
-                _text(values, REASON_INPUT) or "",
-                services.clock.now(),
-                source="modal",
-                dedupe_key=f"view:{view.get('id')}" if view.get("id") else None,
-            )
-            notice = date_change_notice(uow, request_id)
-            uow.commit()
-    except UserError as error:
-        ack(response_action="errors", errors=_field_errors(error, DATE_INPUT))
-        return
-    ack(response_action="update", view=date_change_sent_modal(notice))
-    date_changes.announce_request(services, client, request_id)
-
-
-def _field_errors(error: UserError, default_block: str) -> dict[str, str]:
-    """A UserError shown under its field (a FieldError's own, or the form's first field)."""
-    block = default_block
-    if isinstance(error, FieldError):
-        block = FORM_FIELDS.get(error.field, default_block)
-    return {block: error.message}
+    return tell
 
 
 def _entry(values: dict[str, Any], block_id: str) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from bot.render.mrkdwn import (
 from bot.services.admin import (
     ExportedPlan,
     ImportChoices,
+    ImportOutcome,
     MeetingsView,
     RemindersView,
     RoleChange,
@@ -534,6 +535,13 @@ def import_done(
     blocks = sections_from_lines(lines)
     fallback = shorten(" ".join(lines[:3]), MESSAGE_TEXT_LIMIT)
     return [{"text": fallback, "blocks": chunk} for chunk in split_blocks(blocks)]
+
+
+def import_outcome(outcome: ImportOutcome) -> list[Message]:
+    """The DM after an import, or after checking one."""
+    if outcome.checked_only or outcome.linking is None:
+        return import_checked(outcome.lines, outcome.filename)
+    return import_done(outcome.lines, outcome.linking, outcome.filename)
 
 
 def import_checked(summary_lines: Sequence[str], filename: str) -> list[Message]:
