@@ -20,22 +20,9 @@ from bot.render import board as render
 from bot.services import Services
 from bot.services import board_views as views
 from bot.services.plans import Actor
+from handlers import grammar as g
 from handlers.common import Message, actor_of, answers_refusals
 from handlers.date_changes import announce_decision
-from handlers.grammar import (
-    ApproveDateChange,
-    BoardCommand,
-    DeclineDateChange,
-    Help,
-    ShowDigest,
-    ShowHistory,
-    ShowMeetings,
-    ShowOverdue,
-    ShowPack,
-    ShowStatus,
-    ShowTheme,
-    parse_board,
-)
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +41,9 @@ def register(app: App, services: Services) -> None:
         client: WebClient,
     ) -> None:
         ack()
-        rendered = run(services, actor_of(context), client, parse_board(command.get("text") or ""))
+        rendered = run(
+            services, actor_of(context), client, g.parse_board(command.get("text") or "")
+        )
         replies = [_message(r) for r in rendered]
         send(replies, respond, client, command.get("channel_id"), command.get("user_id"))
 
@@ -113,52 +102,52 @@ def post_ephemeral(
 
 
 def run(
-    services: Services, actor: Actor, client: WebClient, command: BoardCommand
+    services: Services, actor: Actor, client: WebClient, command: g.BoardCommand
 ) -> list[render.Rendered]:
     now = services.clock.now()
     match command:
-        case Help(text=help_text):
+        case g.Help(text=help_text):
             return [render.Rendered(help_text, [])]
-        case ShowStatus(board=board):
+        case g.ShowStatus(board=board):
             with services.uow() as uow:
                 status = views.board_status(uow, actor, board, now)
             return render.status_messages(status)
-        case ShowDigest(board=board):
+        case g.ShowDigest(board=board):
             with services.uow() as uow:
                 digest = views.digest_preview(uow, actor, board, now)
             return render.digest_preview_messages(digest)
-        case ShowPack(board=board):
+        case g.ShowPack(board=board):
             with services.uow() as uow:
                 pack = views.pack_preview(uow, actor, board, now)
                 can_decide = views.may_decide_date_changes(uow, actor, board)
             return render.pack_preview_messages(pack, can_decide=can_decide)
-        case ShowOverdue(board=board):
+        case g.ShowOverdue(board=board):
             with services.uow() as uow:
                 overdue = views.overdue_actions(uow, actor, board, now)
             return render.overdue_messages(overdue)
-        case ShowTheme(ref=ref, board=board):
+        case g.ShowTheme(ref=ref, board=board):
             with services.uow() as uow:
                 theme = views.theme_detail(uow, actor, board, ref, now)
             return render.theme_messages(theme)
-        case ShowMeetings(board=board):
+        case g.ShowMeetings(board=board):
             with services.uow() as uow:
                 meetings = views.meetings(uow, actor, board, now)
             return render.meetings_messages(meetings)
-        case ShowHistory(ref=ref, board=board):
+        case g.ShowHistory(ref=ref, board=board):
             with services.uow() as uow:
                 history = views.action_history(uow, actor, board, ref, now)
             return render.history_messages(history)
-        case ApproveDateChange(request_id=None, board=board):
+        case g.ApproveDateChange(request_id=None, board=board):
             with services.uow() as uow:
                 pending = views.pending_changes(uow, actor, board, now)
             return render.pending_messages(pending)
-        case DeclineDateChange(request_id=None, reason=reason, board=board):
+        case g.DeclineDateChange(request_id=None, reason=reason, board=board):
             with services.uow() as uow:
                 pending = views.pending_changes(uow, actor, board, now)
             return render.pending_messages(pending, DECLINE_NEEDS_NUMBER if reason else None)
-        case ApproveDateChange(request_id=int(request_id)):
+        case g.ApproveDateChange(request_id=int(request_id)):
             return [decide(services, actor, client, request_id, approve=True)]
-        case DeclineDateChange(request_id=int(request_id), reason=reason):
+        case g.DeclineDateChange(request_id=int(request_id), reason=reason):
             return [decide(services, actor, client, request_id, approve=False, note=reason)]
     raise AssertionError(f"unhandled /board command {command!r}")
 

@@ -46,30 +46,22 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
-    def on_approve(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        respond: Respond,
-    ) -> None:
-        ack()
-        _decide(services, action, body, client, context, respond, approve=True)
+    def decision(approve: bool) -> Any:
+        def on_decision(
+            ack: Ack,
+            action: dict[str, Any],
+            body: dict[str, Any],
+            client: WebClient,
+            context: BoltContext,
+            respond: Respond,
+        ) -> None:
+            ack()
+            _decide(services, action, body, client, context, respond, approve=approve)
 
-    def on_decline(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        respond: Respond,
-    ) -> None:
-        ack()
-        _decide(services, action, body, client, context, respond, approve=False)
+        return on_decision
 
-    app.action(ids.APPROVE_DATE_CHANGE)(on_approve)
-    app.action(ids.DECLINE_DATE_CHANGE)(on_decline)
+    app.action(ids.APPROVE_DATE_CHANGE)(decision(approve=True))
+    app.action(ids.DECLINE_DATE_CHANGE)(decision(approve=False))
 
 
 def _decide(

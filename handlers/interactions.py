@@ -38,9 +38,13 @@ from bot.render.progress import (
 )
 from bot.services import Services
 from bot.services.owner import FieldError, UpdateForm
+from bot.services.plans import Actor
 from handlers import date_changes
 from handlers.common import Message, actor_of, refusals_go_to, reply
 from handlers.events import home_publisher
+
+# What a saved form does once it has turned into its confirmation: (client, body).
+After = Callable[[WebClient, dict[str, Any]], None] | None
 
 HOME = "home"
 MESSAGE = "message"
@@ -69,69 +73,77 @@ def register(app: App, services: Services) -> None:
         answer = refusal(error.message)
         tell(kwargs["body"], kwargs["client"], kwargs["context"], kwargs["respond"], answer)
 
-    answers_button = refusals_go_to(tell_refusal)
+    def button(press: Callable[[dict[str, Any], int, Actor, WebClient], Message | None]) -> Any:
+        """A button listener: ack, then `press(body, action id, actor, client)`; what it
+        answers (and any refusal) is told where the button was."""
+
+        @refusals_go_to(tell_refusal)
+        def on_button(
+            ack: Ack,
+            body: dict[str, Any],
+            action: dict[str, Any],
+            client: WebClient,
+            context: BoltContext,
+            respond: Respond,
+        ) -> None:
+            ack()
+            answer = press(body, _action_id(action), actor_of(context), client)
+            if answer is not None:
+                tell(body, client, context, respond, answer)
+
+        return on_button
 
     # ------------------------------------------------------------ buttons
 
-    @answers_button
-    def on_update_button(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        respond: Respond,
+    def open_update_form(
+        body: dict[str, Any], action_id: int, actor: Actor, client: WebClient
     ) -> None:
-        ack()
-        actor = actor_of(context)
-        form = progress.update_form(actor, services.clock.now(), action_id=_action_id(action))
+        form = progress.update_form(actor, services.clock.now(), action_id=action_id)
         client.views_open(trigger_id=body["trigger_id"], view=update_modal_for(form, _origin(body)))
 
-    @answers_button
-    def on_complete_button(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        respond: Respond,
-    ) -> None:
-        ack()
-        dedupe_key = f"button:{body.get('user', {}).get('id')}:{action.get('action_ts')}"
-        recorded = progress.complete(
-            actor_of(context), _action_id(action), services.clock.now(), dedupe_key
-        )
-        tell(body, client, context, respond, recorded_message(recorded))
+    def complete(body: dict[str, Any], action_id: int, actor: Actor, client: WebClient) -> Message:
+        dedupe_key = f"button:{body.get('user', {}).get('id')}:{_action_ts(body)}"
+        recorded = progress.complete(actor, action_id, services.clock.now(), dedupe_key)
+        return recorded_message(recorded)
 
-    @answers_button
-    def on_ask_new_date_button(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        respond: Respond,
+    def open_date_form(
+        body: dict[str, Any], action_id: int, actor: Actor, client: WebClient
     ) -> None:
-        ack()
-        action_id = _action_id(action)
-        item = progress.date_form(actor_of(context), action_id, services.clock.now())
+        item = progress.date_form(actor, action_id, services.clock.now())
         view = date_change_modal(item, form_metadata(action_id, _origin(body)))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     # ------------------------------------------------------------ modals
 
-    @refusals_go_to(errors_under(ACTION_INPUT))
-    def on_update_submitted(
-        ack: Ack,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-    ) -> None:
-        values = view.get("state", {}).get("values", {})
+    def form(
+        default_block: str,
+        submit: Callable[[dict[str, Any], dict[str, Any], Actor], tuple[dict[str, Any], After]],
+    ) -> Any:
+        """A form listener: `submit(values, view, actor)` records what the form says and
+        gives the confirmation modal the form turns into, and what to do once it has; a
+        refusal is shown under its field (under `default_block` when it names none)."""
+
+        @refusals_go_to(errors_under(default_block))
+        def on_submitted(
+            ack: Ack,
+            body: dict[str, Any],
+            view: dict[str, Any],
+            client: WebClient,
+            context: BoltContext,
+        ) -> None:
+            values = view.get("state", {}).get("values", {})
+            modal, after = submit(values, view, actor_of(context))
+            ack(response_action="update", view=modal)
+            if after is not None:
+                after(client, body)
+
+        return on_submitted
+
+    def record_update(
+        values: dict[str, Any], view: dict[str, Any], actor: Actor
+    ) -> tuple[dict[str, Any], After]:
         preselected, origin = read_metadata(view)
         chosen = _selected(values, ACTION_INPUT)
-        actor = actor_of(context)
         recorded = progress.update_from_form(
             actor,
             int(chosen) if chosen and chosen.isdigit() else preselected,
@@ -141,21 +153,16 @@ def register(app: App, services: Services) -> None:
             evidence=_text(values, EVIDENCE_INPUT),
             dedupe_key=f"view:{view.get('id')}",
         )
-        ack(response_action="update", view=update_saved_modal(recorded))
-        if origin == HOME:
+
+        def redraw_home(client: WebClient, body: dict[str, Any]) -> None:
             publish_home(client, actor, body["user"]["id"])
 
-    @refusals_go_to(errors_under(DATE_INPUT))
-    def on_date_change_submitted(
-        ack: Ack,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-    ) -> None:
-        values = view.get("state", {}).get("values", {})
+        return update_saved_modal(recorded), redraw_home if origin == HOME else None
+
+    def ask_for_new_date(
+        values: dict[str, Any], view: dict[str, Any], actor: Actor
+    ) -> tuple[dict[str, Any], After]:
         action_id, _ = read_metadata(view)
-        actor = actor_of(context)
         new_due = _date(values, DATE_INPUT)
         notice = progress.ask_for_new_date(
             actor,
@@ -166,14 +173,17 @@ def register(app: App, services: Services) -> None:
             source="modal",
             dedupe_key=f"view:{view.get('id')}" if view.get("id") else None,
         )
-        ack(response_action="update", view=date_change_sent_modal(notice))
-        date_changes.announce_request(services, client, notice.request_id)
 
-    app.action(ids.UPDATE_ACTION)(on_update_button)
-    app.action(ids.COMPLETE_ACTION)(on_complete_button)
-    app.action(ids.ASK_NEW_DATE)(on_ask_new_date_button)
-    app.view(ids.UPDATE_MODAL)(on_update_submitted)
-    app.view(ids.DATE_CHANGE_MODAL)(on_date_change_submitted)
+        def tell_the_chair(client: WebClient, body: dict[str, Any]) -> None:
+            date_changes.announce_request(services, client, notice.request_id)
+
+        return date_change_sent_modal(notice), tell_the_chair
+
+    app.action(ids.UPDATE_ACTION)(button(open_update_form))
+    app.action(ids.COMPLETE_ACTION)(button(complete))
+    app.action(ids.ASK_NEW_DATE)(button(open_date_form))
+    app.view(ids.UPDATE_MODAL)(form(ACTION_INPUT, record_update))
+    app.view(ids.DATE_CHANGE_MODAL)(form(DATE_INPUT, ask_for_new_date))
 
 
 def update_modal_for(form: UpdateForm, origin: str) -> dict[str, Any]:
@@ -185,6 +195,11 @@ def update_modal_for(form: UpdateForm, origin: str) -> dict[str, Any]:
 def _origin(body: dict[str, Any]) -> str:
     view = body.get("view") or {}
     return HOME if view.get("type") == "home" else MESSAGE
+
+
+def _action_ts(body: dict[str, Any]) -> Any:
+    """The pressed button's action_ts (Slack's id of this one press)."""
+    return ((body.get("actions") or [{}])[0]).get("action_ts")
 
 
 def _action_id(action: dict[str, Any]) -> int:

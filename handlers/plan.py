@@ -106,21 +106,22 @@ def _setup(command: g.Setup, r: _Request) -> Message:
 
 
 def _board_create(command: g.BoardCreate, r: _Request) -> Message:
-    chair = r.profile(command.chair)
-    board = r.plans.create_board(
-        r.actor, command.name, r.now, chair=chair, channel_id=command.channel
-    )
-    in_channel = _bot_in_channel(r.client, command.channel)
-    return render.board_created(board.board, command.chair, command.channel, in_channel)
+    chair, channel = r.profile(command.chair), command.channel
+    board = r.plans.create_board(r.actor, command.name, r.now, chair=chair, channel_id=channel)
+    return render.board_created(board.board, *_chair_and_channel(command, r))
 
 
 def _board_edit(command: g.BoardEdit, r: _Request) -> Message:
-    chair = r.profile(command.chair)
-    board = r.plans.edit_board(
-        r.actor, command.board, r.now, chair=chair, channel_id=command.channel
-    )
-    in_channel = _bot_in_channel(r.client, command.channel)
-    return render.board_edited(board.board, command.chair, command.channel, in_channel)
+    chair, channel = r.profile(command.chair), command.channel
+    board = r.plans.edit_board(r.actor, command.board, r.now, chair=chair, channel_id=channel)
+    return render.board_edited(board.board, *_chair_and_channel(command, r))
+
+
+def _chair_and_channel(
+    command: g.BoardCreate | g.BoardEdit, r: _Request
+) -> tuple[str | None, str | None, bool | None]:
+    """The chair and channel a board line named, and whether the bot is in that channel."""
+    return command.chair, command.channel, _bot_in_channel(r.client, command.channel)
 
 
 def _bot_in_channel(client: WebClient, channel_id: str | None) -> bool | None:

@@ -193,18 +193,7 @@ def link_matches(
             continue
         if person.slack_user_id is not None or _linked_person(uow, actor, match.profile):
             continue
-        _link(person, match.profile)
-        uow.session.flush()
-        audit(
-            uow,
-            actor,
-            now,
-            "person.link",
-            "person",
-            person.id,
-            {"slack_user": None},
-            {"slack_user": match.profile.user_id, "by": match.how},
-        )
+        _link(uow, actor, person, match.profile, match.how, now)
         linked.append(Linked(person.name, match.profile.user_id, match.how))
     return linked
 
@@ -243,18 +232,7 @@ def link_person(
     person = unlinked[0]
     existing = _linked_person(uow, actor, profile)
     if existing is None:
-        _link(person, profile)
-        uow.session.flush()
-        audit(
-            uow,
-            actor,
-            now,
-            "person.link",
-            "person",
-            person.id,
-            {"slack_user": None},
-            {"slack_user": profile.user_id, "by": "admin"},
-        )
+        _link(uow, actor, person, profile, "admin", now)
         return Linked(person.name, profile.user_id, "admin", actions=_action_count(uow, person.id))
     plan_name = person.name
     moved = merge_people(uow, person, existing)
@@ -356,7 +334,25 @@ def ref_sort_key(ref: str) -> list[tuple[int, int | str]]:
     return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", ref)]
 
 
-def _link(person: Person, profile: SlackProfile) -> None:
+def _link(
+    uow: UnitOfWork, actor: Actor, person: Person, profile: SlackProfile, how: str, now: dt.datetime
+) -> None:
+    """Link an owner to their Slack user (found by `how`), filling in what Slack knows."""
+    _fill_in(person, profile)
+    uow.session.flush()
+    audit(
+        uow,
+        actor,
+        now,
+        "person.link",
+        "person",
+        person.id,
+        {"slack_user": None},
+        {"slack_user": profile.user_id, "by": how},
+    )
+
+
+def _fill_in(person: Person, profile: SlackProfile) -> None:
     person.slack_user_id = profile.user_id
     title_email = email_in(person.title)
     if title_email and not person.email:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+M = TypeVar("M", ProgressUpdate, DateChangeRequest)
 
 IMPORTED = "import"
 CLOSED = "closed"  # a date-change request whose action was completed before anyone decided
@@ -53,6 +54,21 @@ def lock_action(uow: UnitOfWork, action: Action) -> None:
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one()  # fetched, so the action's attributes are refreshed
+
+
+def _check_may_update(uow: UnitOfWork, actor: Actor, action: Action) -> None:
+    check(
+        Permission.UPDATE_ACTION,
+        standing(uow, actor, action.plan.board_id, action.id),
+        ref=action.ref,
+    )
+
+
+def _seen(uow: UnitOfWork, model: type[M], dedupe_key: str | None) -> M | None:
+    """What the same Slack request or event made the first time (None: it is new)."""
+    if dedupe_key is None:
+        return None
+    return uow.session.scalar(select(model).where(model.dedupe_key == dedupe_key))
 
 
 @dataclass(frozen=True)
@@ -84,19 +100,12 @@ def record_progress(
     if source not in SOURCES:
         raise ValueError(f"unknown update source {source!r}")
     if check_permission:
-        check(
-            Permission.UPDATE_ACTION,
-            standing(uow, actor, action.plan.board_id, action.id),
-            ref=action.ref,
-        )
+        _check_may_update(uow, actor, action)
     lock_action(uow, action)
-    if dedupe_key is not None:
-        seen = uow.session.scalar(
-            select(ProgressUpdate).where(ProgressUpdate.dedupe_key == dedupe_key)
-        )
-        if seen is not None:
-            current = Status(action.status)
-            return RecordedUpdate(seen.id, action.ref, current, current, duplicate=True)
+    seen = _seen(uow, ProgressUpdate, dedupe_key)
+    if seen is not None:
+        current = Status(action.status)
+        return RecordedUpdate(seen.id, action.ref, current, current, duplicate=True)
     note = (note or "").strip() or None
     evidence = (evidence or "").strip() or None
     if status is None and note is None and evidence is None:
@@ -232,18 +241,11 @@ def request_date_change(
 
     The same Slack request seen again (`dedupe_key`) returns the request it made, asking
     nothing twice."""
-    check(
-        Permission.UPDATE_ACTION,
-        standing(uow, actor, action.plan.board_id, action.id),
-        ref=action.ref,
-    )
+    _check_may_update(uow, actor, action)
     lock_action(uow, action)
-    if dedupe_key is not None:
-        seen = uow.session.scalar(
-            select(DateChangeRequest).where(DateChangeRequest.dedupe_key == dedupe_key)
-        )
-        if seen is not None:
-            return seen
+    seen = _seen(uow, DateChangeRequest, dedupe_key)
+    if seen is not None:
+        return seen
     reason = reason.strip()
     if not reason:
         raise UserError(
