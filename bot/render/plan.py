@@ -362,28 +362,28 @@ def linked(result: Linked) -> Message:
     )
 
 
-def role_changed(change: RoleChange, user_id: str) -> Message:
-    who = user(user_id)
+# (is admin, added, changed) → the answer; {who} is the person, {board} " of <board>"
+_ROLE_ANSWERS = {
+    (True, True, True): ":white_check_mark: {who} is now a plan admin.",
+    (True, True, False): "{who} is already a plan admin.",
+    (False, True, True): ":white_check_mark: {who} can now read the status{board}.",
+    (False, True, False): "{who} is already a member{board}.",
+    (True, False, True): ":white_check_mark: {who} is no longer a plan admin.",
+    (True, False, False): "{who} isn't a plan admin.",
+    (False, False, True): ":white_check_mark: {who} is no longer a member{board}.",
+    (False, False, False): "{who} isn't a member{board}.",
+}
+
+
+def role_changed(change: RoleChange, user_id: str, *, added: bool = True) -> Message:
+    """A role given (or, `added=False`, taken away), or why nothing changed."""
+    answer = _ROLE_ANSWERS[(change.role is Role.ADMIN, added, change.changed)]
     on_board = f" of {escape(change.board)}" if change.board else ""
-    if change.role is Role.ADMIN:
-        if change.changed:
-            return text(f":white_check_mark: {who} is now a plan admin.")
-        return text(f"{who} is already a plan admin.")
-    if change.changed:
-        return text(f":white_check_mark: {who} can now read the status{on_board}.")
-    return text(f"{who} is already a member{on_board}.")
+    return text(answer.format(who=user(user_id), board=on_board))
 
 
 def role_removed(change: RoleChange, user_id: str) -> Message:
-    who = user(user_id)
-    on_board = f" of {escape(change.board)}" if change.board else ""
-    if change.role is Role.ADMIN:
-        if change.changed:
-            return text(f":white_check_mark: {who} is no longer a plan admin.")
-        return text(f"{who} isn't a plan admin.")
-    if change.changed:
-        return text(f":white_check_mark: {who} is no longer a member{on_board}.")
-    return text(f"{who} isn't a member{on_board}.")
+    return role_changed(change, user_id, added=False)
 
 
 # ---------------------------------------------------------------- export

@@ -8,15 +8,18 @@ listeners and jobs when they are registered. Nothing here knows Slack.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.uow import UnitOfWork
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from bot.services.admin import ImportService, PlanService
@@ -41,6 +44,13 @@ class Units:
 
     def patient(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+    def committed(self, work: Callable[[UnitOfWork], T]) -> T:
+        """Run `work` in a request's unit of work and commit what it did."""
+        with self.request() as uow:
+            result = work(uow)
+            uow.commit()
+        return result
 
 
 @dataclass

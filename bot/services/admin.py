@@ -531,19 +531,15 @@ class PlanService:
 
     # ------------------------------------------------------------ transactions
 
-    def _write(self, work: Callable[[UnitOfWork], T]) -> T:
-        with self.units.request() as uow:
-            result = work(uow)
-            uow.commit()
-        return result
-
     def _on_board(
         self, actor: Actor, board: str | None, work: Callable[[UnitOfWork, Board], T]
     ) -> T:
-        return self._write(lambda uow: work(uow, find_board(uow, actor.workspace_id, board)))
+        return self.units.committed(
+            lambda uow: work(uow, find_board(uow, actor.workspace_id, board))
+        )
 
     def _on_plan(self, actor: Actor, plan: str | None, work: Callable[[UnitOfWork, Plan], T]) -> T:
-        return self._write(lambda uow: work(uow, find_plan(uow, actor.workspace_id, plan)))
+        return self.units.committed(lambda uow: work(uow, find_plan(uow, actor.workspace_id, plan)))
 
     def _on_action(
         self,
@@ -563,7 +559,7 @@ class PlanService:
     # ------------------------------------------------------------ setup and boards
 
     def setup(self, actor: Actor, now: dt.datetime) -> None:
-        self._write(lambda uow: setup_first_admin(uow, actor, now))
+        self.units.committed(lambda uow: setup_first_admin(uow, actor, now))
 
     def create_board(
         self,
@@ -587,7 +583,7 @@ class PlanService:
             )
             return PlanChange(board=board.name)
 
-        return self._write(work)
+        return self.units.committed(work)
 
     def edit_board(
         self,
@@ -827,10 +823,10 @@ class PlanService:
     # ------------------------------------------------------------ roles
 
     def add_admin(self, actor: Actor, person: SlackProfile, now: dt.datetime) -> RoleChange:
-        return self._write(lambda uow: add_admin(uow, actor, person, now))
+        return self.units.committed(lambda uow: add_admin(uow, actor, person, now))
 
     def remove_admin(self, actor: Actor, person: SlackProfile, now: dt.datetime) -> RoleChange:
-        return self._write(lambda uow: remove_admin(uow, actor, person, now))
+        return self.units.committed(lambda uow: remove_admin(uow, actor, person, now))
 
     def add_member(
         self, actor: Actor, board: str | None, person: SlackProfile, now: dt.datetime

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     from bot.services.owner import BoardStatus, DateChangeNotice, MyAction, Recorded, UpdateForm
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 M = TypeVar("M", ProgressUpdate, DateChangeRequest)
 
 IMPORTED = "import"
@@ -387,12 +385,6 @@ class ProgressService:
     def __init__(self, units: Units) -> None:
         self.units = units
 
-    def _write(self, work: Callable[[UnitOfWork], T]) -> T:
-        with self.units.request() as uow:
-            result = work(uow)
-            uow.commit()
-        return result
-
     def mine(self, actor: Actor, now: dt.datetime) -> list[MyAction]:
         with self.units.request() as uow:
             return _owner().my_open_actions(uow, actor, now)
@@ -416,7 +408,7 @@ class ProgressService:
     ) -> Recorded:
         """`/progress <ref> <status> <note>`: an update on my action of that ref."""
         owner = _owner()
-        return self._write(
+        return self.units.committed(
             lambda uow: owner.record_update(
                 uow,
                 actor,
@@ -433,7 +425,7 @@ class ProgressService:
         self, actor: Actor, action_id: int, now: dt.datetime, dedupe_key: str | None = None
     ) -> Recorded:
         """The Mark complete button."""
-        return self._write(
+        return self.units.committed(
             lambda uow: _owner().complete_action(uow, actor, action_id, now, dedupe_key)
         )
 
@@ -448,7 +440,7 @@ class ProgressService:
         evidence: str | None,
         dedupe_key: str | None = None,
     ) -> Recorded:
-        return self._write(
+        return self.units.committed(
             lambda uow: _owner().update_from_form(
                 uow,
                 actor,
@@ -517,7 +509,7 @@ class ProgressService:
             )
             return owner.date_change_notice(uow, request_id)
 
-        return self._write(work)
+        return self.units.committed(work)
 
     def thread_reply(
         self,
