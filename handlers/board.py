@@ -18,7 +18,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.render import board as render
 from bot.services import Services
-from bot.services import board_views as views
 from bot.services.plans import Actor
 from handlers import grammar as g
 from handlers.common import Message, actor_of, answers_refusals
@@ -105,46 +104,30 @@ def run(
     services: Services, actor: Actor, client: WebClient, command: g.BoardCommand
 ) -> list[render.Rendered]:
     now = services.clock.now()
+    boards = services.boards
     match command:
         case g.Help(text=help_text):
             return [render.Rendered(help_text, [])]
         case g.ShowStatus(board=board):
-            with services.uow() as uow:
-                status = views.board_status(uow, actor, board, now)
-            return render.status_messages(status)
+            return render.status_messages(boards.status(actor, board, now))
         case g.ShowDigest(board=board):
-            with services.uow() as uow:
-                digest = views.digest_preview(uow, actor, board, now)
-            return render.digest_preview_messages(digest)
+            return render.digest_preview_messages(boards.digest(actor, board, now))
         case g.ShowPack(board=board):
-            with services.uow() as uow:
-                pack = views.pack_preview(uow, actor, board, now)
-                can_decide = views.may_decide_date_changes(uow, actor, board)
+            pack, can_decide = boards.pack(actor, board, now)
             return render.pack_preview_messages(pack, can_decide=can_decide)
         case g.ShowOverdue(board=board):
-            with services.uow() as uow:
-                overdue = views.overdue_actions(uow, actor, board, now)
-            return render.overdue_messages(overdue)
+            return render.overdue_messages(boards.overdue(actor, board, now))
         case g.ShowTheme(ref=ref, board=board):
-            with services.uow() as uow:
-                theme = views.theme_detail(uow, actor, board, ref, now)
-            return render.theme_messages(theme)
+            return render.theme_messages(boards.theme(actor, board, ref, now))
         case g.ShowMeetings(board=board):
-            with services.uow() as uow:
-                meetings = views.meetings(uow, actor, board, now)
-            return render.meetings_messages(meetings)
+            return render.meetings_messages(boards.meetings(actor, board, now))
         case g.ShowHistory(ref=ref, board=board):
-            with services.uow() as uow:
-                history = views.action_history(uow, actor, board, ref, now)
-            return render.history_messages(history)
+            return render.history_messages(boards.history(actor, board, ref, now))
         case g.ApproveDateChange(request_id=None, board=board):
-            with services.uow() as uow:
-                pending = views.pending_changes(uow, actor, board, now)
-            return render.pending_messages(pending)
+            return render.pending_messages(boards.pending(actor, board, now))
         case g.DeclineDateChange(request_id=None, reason=reason, board=board):
-            with services.uow() as uow:
-                pending = views.pending_changes(uow, actor, board, now)
-            return render.pending_messages(pending, DECLINE_NEEDS_NUMBER if reason else None)
+            hint = DECLINE_NEEDS_NUMBER if reason else None
+            return render.pending_messages(boards.pending(actor, board, now), hint)
         case g.ApproveDateChange(request_id=int(request_id)):
             return [decide(services, actor, client, request_id, approve=True)]
         case g.DeclineDateChange(request_id=int(request_id), reason=reason):
@@ -162,9 +145,7 @@ def decide(
     note: str | None = None,
 ) -> render.Rendered:
     """Approve or decline a date change, then tell the person who asked."""
-    with services.uow() as uow:
-        decision = views.decide(uow, actor, request_id, approve, services.clock.now(), note)
-        uow.commit()
+    decision = services.boards.decide(actor, request_id, approve, services.clock.now(), note)
     return render.decision_message(decision, announce(services, client, request_id))
 
 

@@ -103,6 +103,16 @@ def setup_done() -> Message:
     )
 
 
+def _invite_me(channel_id: str | None, bot_in_channel: bool | None) -> list[str]:
+    """A line asking to invite the bot into a board's channel it is not in (if so)."""
+    if bot_in_channel is False and channel_id:
+        return [
+            f"I'm not in {channel(channel_id)} yet: invite me there (`/invite @improvement-bot`) "
+            "so digests and packs can be posted."
+        ]
+    return []
+
+
 def board_created(
     name: str, chair: str | None, channel_id: str | None, bot_in_channel: bool | None
 ) -> Message:
@@ -114,11 +124,7 @@ def board_created(
     head = f":white_check_mark: Created the board {quoted(name)}"
     head += f" ({', '.join(details)})." if details else "."
     lines = [head]
-    if bot_in_channel is False and channel_id:
-        lines.append(
-            f"I'm not in {channel(channel_id)} yet: invite me there (`/invite @improvement-bot`) "
-            "so digests and packs can be posted."
-        )
+    lines += _invite_me(channel_id, bot_in_channel)
     lines.append(
         "Next: `/plan board meetings second Tuesday monthly at 10:00`, "
         'then `/plan new "<plan title>"` or `/plan import`.'
@@ -135,11 +141,7 @@ def board_edited(
     if channel_id:
         changes.append(f"digests and packs go to {channel(channel_id)}")
     lines = [f":pencil2: {escape(name)}: {'; '.join(changes)}."]
-    if bot_in_channel is False and channel_id:
-        lines.append(
-            f"I'm not in {channel(channel_id)} yet: invite me there (`/invite @improvement-bot`) "
-            "so digests and packs can be posted."
-        )
+    lines += _invite_me(channel_id, bot_in_channel)
     return text(*lines)
 
 

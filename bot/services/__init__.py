@@ -23,6 +23,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from bot.services.admin import ImportService, PlanService
+    from bot.services.boards import BoardService
     from bot.services.linking import PeopleService
     from bot.services.progress import ProgressService
 
@@ -94,3 +95,9 @@ class Services:
         from bot.services.admin import ImportService
 
         return ImportService(self.units, self.settings, self.people)
+
+    @cached_property
+    def boards(self) -> BoardService:
+        from bot.services.boards import BoardService
+
+        return BoardService(self.units)
