@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -42,6 +43,16 @@ from bot.services.plans import Actor
 from handlers import date_changes
 from handlers.common import Message, actor_of, refusals_go_to, reply
 from handlers.events import home_publisher
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A submitted form: its values by block, the view, and who submitted it."""
+
+    values: dict[str, Any]
+    view: dict[str, Any]
+    actor: Actor
+
 
 # What a saved form does once it has turned into its confirmation: (client, body).
 After = Callable[[WebClient, dict[str, Any]], None] | None
@@ -117,9 +128,9 @@ def register(app: App, services: Services) -> None:
 
     def form(
         default_block: str,
-        submit: Callable[[dict[str, Any], dict[str, Any], Actor], tuple[dict[str, Any], After]],
+        submit: Callable[[Submitted], tuple[dict[str, Any], After]],
     ) -> Any:
-        """A form listener: `submit(values, view, actor)` records what the form says and
+        """A form listener: `submit(form)` records what the form says and
         gives the confirmation modal the form turns into, and what to do once it has; a
         refusal is shown under its field (under `default_block` when it names none)."""
 
@@ -132,16 +143,15 @@ def register(app: App, services: Services) -> None:
             context: BoltContext,
         ) -> None:
             values = view.get("state", {}).get("values", {})
-            modal, after = submit(values, view, actor_of(context))
+            modal, after = submit(Submitted(values, view, actor_of(context)))
             ack(response_action="update", view=modal)
             if after is not None:
                 after(client, body)
 
         return on_submitted
 
-    def record_update(
-        values: dict[str, Any], view: dict[str, Any], actor: Actor
-    ) -> tuple[dict[str, Any], After]:
+    def record_update(form: Submitted) -> tuple[dict[str, Any], After]:
+        values, view, actor = form.values, form.view, form.actor
         preselected, origin = read_metadata(view)
         chosen = _selected(values, ACTION_INPUT)
         recorded = progress.update_from_form(
@@ -159,9 +169,8 @@ def register(app: App, services: Services) -> None:
 
         return update_saved_modal(recorded), redraw_home if origin == HOME else None
 
-    def ask_for_new_date(
-        values: dict[str, Any], view: dict[str, Any], actor: Actor
-    ) -> tuple[dict[str, Any], After]:
+    def ask_for_new_date(form: Submitted) -> tuple[dict[str, Any], After]:
+        values, view, actor = form.values, form.view, form.actor
         action_id, _ = read_metadata(view)
         new_due = _date(values, DATE_INPUT)
         notice = progress.ask_for_new_date(

@@ -44,16 +44,7 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         ack()
         parsed = g.parse_plan(command.get("text") or "")
-        request = _Request(
-            services=services,
-            client=client,
-            actor=actor_of(context),
-            now=services.clock.now(),
-            user_id=str(command.get("user_id")),
-            channel_id=str(command.get("channel_id") or ""),
-            channel_name=command.get("channel_name"),
-            trigger_id=command.get("trigger_id"),
-        )
+        request = _Request(services, client, actor_of(context), services.clock.now(), command)
         reply(respond, _HANDLERS[type(parsed)](parsed, request) or [])
 
     app.command("/plan")(on_plan_command)
@@ -68,10 +59,7 @@ class _Request:
     client: WebClient
     actor: Actor
     now: dt.datetime
-    user_id: str
-    channel_id: str
-    channel_name: str | None
-    trigger_id: str | None
+    command: dict[str, Any]  # the slash command's payload: where, by whom, its trigger
 
     @property
     def plans(self) -> PlanService:
@@ -304,9 +292,9 @@ def _export(command: g.PlanExport, r: _Request) -> Message:
             filename=exported.filename,
             title=exported.plan,
             comment=render.export_comment(exported),
-            channel_id=r.channel_id,
-            channel_name=r.channel_name,
-            user_id=r.user_id,
+            channel_id=str(r.command.get("channel_id") or ""),
+            channel_name=r.command.get("channel_name"),
+            user_id=str(r.command.get("user_id")),
         )
     except SlackApiError as error:
         log.warning("uploading an export failed: %s", error.response.get("error"))
@@ -317,7 +305,8 @@ def _export(command: g.PlanExport, r: _Request) -> Message:
 
 
 def _import(command: g.PlanImport, r: _Request) -> None:
-    plan_import.open_form(r.client, r.trigger_id, r.services.imports.choices(r.actor))
+    choices = r.services.imports.choices(r.actor)
+    plan_import.open_form(r.client, r.command.get("trigger_id"), choices)
 
 
 _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
