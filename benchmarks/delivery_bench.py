@@ -20,15 +20,7 @@ from sqlalchemy import select  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.render.ids import NOTIFICATION_EVENT  # noqa: E402
 from bot.sandbox.local import LocalBot  # noqa: E402
-from bot.services.plans import (  # noqa: E402
-    Actor,
-    add_action,
-    add_theme,
-    create_board,
-    create_plan,
-    person_for_slack_user,
-    workspace_for_team,
-)
+from bot.services import plans  # noqa: E402
 from db.models import Notification  # noqa: E402
 
 NINE = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)
@@ -39,17 +31,18 @@ def main(count: int) -> None:
         tempfile.TemporaryDirectory() as tmp,
         LocalBot(f"sqlite:///{tmp}/delivery.db", ManualClock(NINE)) as local,
     ):
-        with local.services.uow() as uow:
-            ws = workspace_for_team(uow, local.emulator.workspace.team_id, NINE)
-            actor = Actor.operator(ws)
-            board = create_board(uow, actor, "Board", NINE)
-            plan = create_plan(uow, actor, board, "Plan", NINE)
-            add_theme(uow, actor, plan, "1", "Theme", NINE)
+        # Seeding through the building blocks, in one unit of work, as the demo does.
+        with local.services.units.patient() as uow:
+            ws = plans.workspace_for_team(uow, local.emulator.workspace.team_id, NINE)
+            actor = plans.Actor.operator(ws)
+            board = plans.create_board(uow, actor, "Board", NINE)
+            plan = plans.create_plan(uow, actor, board, "Plan", NINE)
+            plans.add_theme(uow, actor, plan, "1", "Theme", NINE)
             for n in range(count):
                 user_id = f"UB{n:08d}"
                 local.emulator.add_user(user_id, f"b{n}", f"Owner {n}", f"b{n}@council.example")
-                person = person_for_slack_user(uow, ws, user_id, name=f"Owner {n}")
-                add_action(
+                person = plans.person_for_slack_user(uow, ws, user_id, name=f"Owner {n}")
+                plans.add_action(
                     uow,
                     actor,
                     plan,
@@ -72,7 +65,7 @@ def main(count: int) -> None:
         while True:
             passes += 1
             local.run_jobs(moment)
-            with local.services.uow() as uow:
+            with local.services.units.patient() as uow:
                 states = Counter(uow.session.scalars(select(Notification.state)))
             if states.get("pending", 0) + states.get("sending", 0) == 0 or passes > 60:
                 break

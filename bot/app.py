@@ -1,7 +1,16 @@
-"""Composition: engine + Bolt app + handlers + scheduler + delivery, with swappable parts.
+"""Composition: the one place the layers meet (docs/design.md §2).
 
-`bootstrap()` is the one place production, the CLI's `run` and `sandbox`, and the tests
-build the bot from; tests swap the clock and point the Slack client at the local emulator.
+`bootstrap()` builds, for production's `run`, the sandbox and the tests alike: the engine
+(migrated), `Services` (settings, clock and units of work; the use cases, which know no
+Slack), `SlackClients` beside it (the answering client, and the outbox's delivery client),
+and the Bolt app with every listener registered and bound to those services. Tests swap the
+clock and point the Slack clients at the local emulator. `bot.runner` adds the scheduler,
+whose jobs are functions of (services, now), and the transport.
+
+Layers, each importing only what is below it (checked by tests/unit/test_layers.py):
+`bot.core` (pure rules) ← `bot.services` (use cases that own their transactions and return
+read models; the outbox) ← `bot.render` (messages from read models) ← `handlers` and
+`scheduler` (translate only); `db` holds the models and imports none of them.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -42,7 +52,7 @@ def make_web_client(settings: Settings, *, retry_server_errors: bool = True) -> 
     The outbox's delivery uses `retry_server_errors=False`: a post that failed that way may
     still have reached Slack, so it checks the channel's history before posting again.
     """
-    handlers = [RateLimitErrorRetryHandler(max_retry_count=5)]
+    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=5)]
     if retry_server_errors:
         handlers += [ServerErrorRetryHandler(max_retry_count=3), ConnectionErrorRetryHandler()]
     return WebClient(
@@ -108,6 +118,8 @@ def bootstrap(
         logger=logging.getLogger("improvement_bot.slack"),
     )
     if register is None:
-        from handlers import register_all as register
+        from handlers import register_all
+
+        register = register_all
     register(app, services, slack)
     return Bot(app=app, services=services, engine=engine, slack=slack)

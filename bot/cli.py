@@ -11,37 +11,28 @@ import datetime as dt
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from bot.clock import ManualClock
 from bot.config import Settings, StartupError, load_settings
-from bot.core.dates import DatePrecision, parse_uk_date
+from bot.core.dates import DatePrecision, format_day, format_moment, parse_uk_date
 from bot.core.errors import UserError
-from bot.core.exporter import export_csv, export_markdown, export_xlsx
+from bot.core.filenames import pack_filename
 from bot.core.importer import read_plan
 from bot.core.statuses import Status
 from bot.render.digest import digest_text
 from bot.render.paper import paper_markdown
-from bot.services.digest import build_digest, digest_json
-from bot.services.outbox import preview
-from bot.services.paper import active_plan_ids, build_paper, next_meeting, paper_json
-from bot.services.plan_import import BoardDefaults, import_plan
-from bot.services.plans import (
-    Actor,
-    active_plan_titles,
-    board_names,
-    find_board,
-    find_plan,
-    workspace_for_cli,
-)
-from bot.services.snapshot import plan_snapshots
-from bot.services.uow import UnitOfWork
+from bot.services import Services, Units
+from bot.services.digest import digest_json
+from bot.services.operator import FIRST_COMMAND, OperatorService, parse_at
+from bot.services.paper import BoardPaper, paper_json
+from bot.services.plan_import import BoardDefaults
 from db.migrate import upgrade
-from db.models import Board, Plan
 from db.session import make_engine, make_session_factory
 
 EXIT_OK = 0
@@ -183,14 +174,17 @@ def _command_name(args: argparse.Namespace) -> str:
     return f"{args.command} {sub}" if sub else args.command
 
 
-def _open(settings: Settings) -> UnitOfWorkFactory:
+@contextlib.contextmanager
+def _operator(settings: Settings, now: dt.datetime) -> Iterator[OperatorService]:
+    """The operator's use cases on an up-to-date database; the clock stands still at `now`.
+    The database's connections close on leaving, so nothing of it outlives the command."""
     engine = make_engine(settings.database_url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    return lambda: UnitOfWork(factory)
-
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+    try:
+        upgrade(engine)
+        units = Units(session_factory=make_session_factory(engine))
+        yield Services(settings=settings, clock=ManualClock(now), units=units).operator
+    finally:
+        engine.dispose()
 
 
 def cmd_db_upgrade(
@@ -210,24 +204,17 @@ def cmd_plan_import(
         raise BadInput(f"There's no file at {path}. Give the path of an .xlsx or .csv plan.")
     as_of = _as_of(args.as_of, settings.timezone, now)
     parsed = read_plan(path.read_bytes(), path.name)
-    uow_factory = _open(settings)
-    with uow_factory() as uow:
-        actor = Actor.operator(workspace_for_cli(uow, now))
-        summary = import_plan(
-            uow,
-            actor,
+    with _operator(settings, now) as operator:
+        summary = operator.import_sheet(
             parsed,
             now,
             filename=path.name,
-            board_name=args.board,
-            plan_title=args.plan,
+            board=args.board,
+            plan=args.plan,
             as_of=as_of,
             new_board=BoardDefaults(settings.timezone, settings.region),
+            check=args.check,
         )
-        if args.check:
-            summary.checked_only = True  # leaving the unit of work unsaved rolls it all back
-        else:
-            uow.commit()
     if args.json:
         json.dump(summary.as_json(), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -239,11 +226,8 @@ def cmd_plan_import(
 def cmd_plan_show(
     args: argparse.Namespace, settings: Settings, now: dt.datetime, out: TextIO
 ) -> int:
-    with _open(settings)() as uow:
-        plan_ids = None
-        if args.plan:
-            plan_ids = [_plan(uow, now, args.plan).id]
-        plans = plan_snapshots(uow, plan_ids=plan_ids)
+    with _operator(settings, now) as operator:
+        plans = operator.plans(args.plan, now)
     if args.json:
         json.dump({"plans": plans}, out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -258,32 +242,25 @@ def cmd_plan_show(
 def cmd_plan_export(
     args: argparse.Namespace, settings: Settings, now: dt.datetime, out: TextIO
 ) -> int:
-    with _open(settings)() as uow:
-        plan = _plan(uow, now, args.plan)
-        [snapshot] = plan_snapshots(uow, plan_ids=[plan.id])
-    content: bytes | str
-    if args.format == "xlsx":
-        content = export_xlsx(snapshot)
-    elif args.format == "csv":
-        content = export_csv(snapshot)
-    else:
-        content = export_markdown(snapshot)
+    with _operator(settings, now) as operator:
+        exported = operator.export_plan(args.plan, args.format, now)
+    content = exported.content
     target = args.output
     if target is None and args.format == "xlsx":
-        target = _safe_filename(snapshot["title"]) + ".xlsx"
+        target = exported.filename
     if target in (None, "-"):
-        if isinstance(content, bytes):
-            if args.format == "xlsx" and out is sys.stdout and sys.stdout.isatty():
-                raise BadInput("An .xlsx file can't go to the terminal; add -o FILE.")
-            buffer = getattr(out, "buffer", None)
-            if buffer is not None:
-                buffer.write(content)
-            else:
-                out.write(content.decode("utf-8-sig"))
+        if args.format == "md":
+            out.write(content.decode("utf-8"))
+            return EXIT_OK
+        if args.format == "xlsx" and out is sys.stdout and sys.stdout.isatty():
+            raise BadInput("An .xlsx file can't go to the terminal; add -o FILE.")
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:
+            buffer.write(content)
         else:
-            out.write(content)
+            out.write(content.decode("utf-8-sig"))
         return EXIT_OK
-    Path(target).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    Path(target).write_bytes(content)
     print(f"Wrote {target}", file=out)
     return EXIT_OK
 
@@ -292,9 +269,9 @@ def cmd_reminders_preview(
     args: argparse.Namespace, settings: Settings, now: dt.datetime, out: TextIO
 ) -> int:
     at = parse_at(args.at, settings.timezone)
-    with _open(settings)() as uow:
-        messages = preview(uow, at)
-        no_boards = not messages and not board_names(uow, _cli_workspace(uow, now))
+    with _operator(settings, now) as operator:
+        found = operator.reminder_preview(at, now)
+    messages, no_boards = found.messages, found.no_boards
     if args.json:
         json.dump({"at": at.isoformat(), "messages": messages}, out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -304,10 +281,11 @@ def cmd_reminders_preview(
             f"Nothing would go out: there are no boards yet. Start with: {FIRST_COMMAND}", file=out
         )
         return EXIT_OK
+    when = format_moment(at, settings.timezone, weekday=True, zone_name=True)
     if not messages:
-        print(f"Nothing would go out at {at:%a %d %b %Y %H:%M %Z}.", file=out)
+        print(f"Nothing would go out at {when}.", file=out)
         return EXIT_OK
-    print(f"At {at:%a %d %b %Y %H:%M %Z}, {len(messages)} message(s) would go out:", file=out)
+    print(f"At {when}, {len(messages)} message(s) would go out:", file=out)
     for message in messages:
         print(f"- {message['kind']} to {message['to']}", file=out)
         if message.get("deliverable") is False:
@@ -324,10 +302,8 @@ def cmd_reminders_preview(
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings, now: dt.datetime, out: TextIO) -> int:
-    with _open(settings)() as uow:
-        board = _board(uow, now, args.board)
-        at = parse_at(args.at, board.timezone) if args.at else now
-        digest = build_digest(uow, board.id, at)
+    with _operator(settings, now) as operator:
+        digest = operator.digest(args.board, args.at, now)
     if args.format == "json":
         json.dump(digest_json(digest), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -343,25 +319,16 @@ def cmd_pack(args: argparse.Namespace, settings: Settings, now: dt.datetime, out
         raise BadInput("--template is for --format docx only.")
     if template is not None and not template.is_file():
         raise BadInput(f"There's no template at {template}. Give a .docx file.")
-    with _open(settings)() as uow:
-        board = _board(uow, now, args.board)
-        board_name = board.name
-        meeting = meeting or next_meeting(uow, board, now)
-        if args.format == "xlsx":
-            content: bytes | str = _pack_plan_xlsx(uow, board.id, board_name)
-        else:
-            paper = build_paper(uow, board.id, meeting, now)
-    if args.format == "docx":
-        from bot.render.paper_docx import paper_docx
-
-        content = paper_docx(paper, template)
-    elif args.format == "md":
-        content = paper_markdown(paper)
-    elif args.format == "json":
-        content = json.dumps(paper_json(paper), indent=2, ensure_ascii=False) + "\n"
+    with _operator(settings, now) as operator:
+        pack = operator.pack(args.board, meeting, args.format, now)
+    content: bytes | str
+    if isinstance(pack.contents, BoardPaper):
+        content = _paper(pack.contents, args.format, template)
+    else:
+        content = pack.contents
     target = args.output
     if target is None and args.format in ("docx", "xlsx"):
-        target = f"{_safe_filename(board_name)}-pack-{meeting.isoformat()}.{args.format}"
+        target = pack_filename(pack.board, pack.meeting, args.format)
     if target in (None, "-"):
         if isinstance(content, bytes):
             raise BadInput(f"A .{args.format} file can't go to the terminal; add -o FILE.")
@@ -379,17 +346,14 @@ def _meeting_date(text: str) -> dt.date:
     return parsed.value
 
 
-def _pack_plan_xlsx(uow: UnitOfWork, board_id: int, board_name: str) -> bytes:
-    plan_ids = active_plan_ids(uow, board_id)
-    if not plan_ids:
-        raise BadInput(f"“{board_name}” has no active plan to export.")
-    if len(plan_ids) > 1:
-        raise BadInput(
-            f"“{board_name}” has {len(plan_ids)} active plans; export each with "
-            "`improvement-bot plan export --plan TITLE`."
-        )
-    [snapshot] = plan_snapshots(uow, plan_ids=plan_ids)
-    return export_xlsx(snapshot)
+def _paper(paper: BoardPaper, fmt: str, template: Path | None) -> bytes | str:
+    if fmt == "docx":
+        from bot.render.paper_docx import paper_docx
+
+        return paper_docx(paper, template)
+    if fmt == "md":
+        return paper_markdown(paper)
+    return json.dumps(paper_json(paper), indent=2, ensure_ascii=False) + "\n"
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings, now: dt.datetime, out: TextIO) -> int:
@@ -415,71 +379,11 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings, now: dt.datetime, 
     )
 
 
-def parse_at(text: str, timezone: str) -> dt.datetime:
-    """An ISO date-time; without an offset it is local to `timezone`; a bare date means 09:00."""
-    try:
-        if len(text.strip()) == 10:
-            moment = dt.datetime.combine(dt.date.fromisoformat(text.strip()), dt.time(9, 0))
-        else:
-            moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise BadInput(
-            f"I can't read “{text}” as a date-time. Use ISO form, e.g. 2019-05-16T09:00 "
-            "or 2019-05-16T09:00+01:00."
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(timezone))
-    return moment
-
-
-def _cli_workspace(uow: UnitOfWork, now: dt.datetime) -> int:
-    return workspace_for_cli(uow, now)
-
-
-FIRST_COMMAND = "improvement-bot plan import FILE --board NAME"
-
-
-def _board(uow: UnitOfWork, now: dt.datetime, name: str | None) -> Board:
-    """A board by --board NAME, or the only one; the CLI's words when neither works."""
-    workspace = _cli_workspace(uow, now)
-    names = board_names(uow, workspace)
-    if not names:
-        raise BadInput(f"There are no boards yet. Start with: {FIRST_COMMAND}")
-    listed = ", ".join(f"“{n}”" for n in names)
-    if not name and len(names) > 1:
-        raise BadInput(f"There are several boards ({listed}); say which with --board NAME.")
-    try:
-        return find_board(uow, workspace, name)
-    except UserError:
-        raise BadInput(f"There's no board called “{name}”; the boards are {listed}.") from None
-
-
-def _plan(uow: UnitOfWork, now: dt.datetime, title: str | None) -> Plan:
-    """A plan by --plan TITLE, or the only active one; the CLI's words when neither works."""
-    workspace = _cli_workspace(uow, now)
-    titles = active_plan_titles(uow, workspace)
-    if not title and not titles:
-        raise BadInput(f"There are no plans yet. Start with: {FIRST_COMMAND}")
-    listed = ", ".join(f"“{t}”" for t in titles)
-    if not title and len(titles) > 1:
-        raise BadInput(f"There are several active plans ({listed}); say which with --plan TITLE.")
-    try:
-        return find_plan(uow, workspace, title)
-    except UserError:
-        known = f"; the active plans are {listed}" if titles else ""
-        raise BadInput(f"There's no plan called “{title}”{known}.") from None
-
-
 def _as_of(text: str | None, timezone: str, now: dt.datetime) -> dt.datetime:
     if not text:
         return now
     day = parse_uk_date(text).value
     return dt.datetime.combine(day, dt.time(12, 0), tzinfo=ZoneInfo(timezone))
-
-
-def _safe_filename(title: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in " -_" else "" for c in title).strip()
-    return "-".join(cleaned.split()) or "plan"
 
 
 def render_plans_text(plans: list[dict[str, Any]], today: dt.date) -> str:
@@ -509,7 +413,7 @@ def render_plans_text(plans: list[dict[str, Any]], today: dt.date) -> str:
                 owners = "; ".join(o["name"] for o in action["owners"]) or "no owner"
                 status = Status(action["status"]).label + (" (overdue)" if overdue else "")
                 lines.append(
-                    f"  {action['ref']:<6} {status:<22} due {_due_text(action):<12} {owners}"
+                    f"  {action['ref']:<6} {status:<22} due {_due_text(action):<17} {owners}"
                 )
                 lines.append(f"         {_shorten(action['title'], 90)}")
         lines.append("")
@@ -519,8 +423,7 @@ def render_plans_text(plans: list[dict[str, Any]], today: dt.date) -> str:
 def _due_text(action: dict[str, Any]) -> str:
     if not action["due"]:
         return _shorten(action.get("due_text") or "—", 12)
-    due = dt.date.fromisoformat(action["due"])
-    return due.strftime("%b %Y") if action["due_precision"] == "month" else due.strftime("%d/%m/%Y")
+    return format_day(dt.date.fromisoformat(action["due"]), action["due_precision"])
 
 
 def _shorten(text: str, width: int) -> str:

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.core.dates import format_day
 from bot.core.exporter import export_xlsx
+from bot.core.filenames import pack_plan_filename
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import escape, fit_message, section
 from bot.render.progress import date_change_closed_dm, date_change_decided_message
@@ -118,12 +120,10 @@ def plan_files(uow: UnitOfWork, board_id: int, day: dt.date) -> list[OutgoingFil
     )
     files = []
     for snapshot in plan_snapshots(uow, plan_ids=plan_ids):
-        name = "".join(c if c.isalnum() or c in " -" else "" for c in snapshot["title"]).strip()
-        filename = "-".join(name.split()) or "plan"
         files.append(
             OutgoingFile(
-                filename=f"{filename}-{day.isoformat()}.xlsx",
-                title=f"{snapshot['title']} ({day:%d %b %Y})",
+                filename=pack_plan_filename(snapshot["title"], day),
+                title=f"{snapshot['title']} ({format_day(day)})",
                 content=export_xlsx(snapshot),
             )
         )

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.calendar import WorkingCalendar
-from bot.core.dates import DatePrecision, format_uk_date, parse_uk_date
+from bot.core.dates import DatePrecision, format_day, parse_uk_date
 from bot.core.errors import UserError
 
 PersonId = Hashable
@@ -132,8 +132,8 @@ def parse_absence_period(text: str) -> tuple[dt.date, dt.date]:
     start, end = _day(m["start"]), _day(m["end"])
     if end < start:
         raise UserError(
-            f"The absence would end ({format_uk_date(end)}) before it starts "
-            f"({format_uk_date(start)}). Put the first day first, e.g. 22/07/2019 to 09/08/2019."
+            f"The absence would end ({format_day(end)}) before it starts "
+            f"({format_day(start)}). Put the first day first, e.g. 22/07/2019 to 09/08/2019."
         )
     if (end - start).days > 366:
         raise UserError("An absence can last at most a year. Set a shorter one.")

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.core.errors import UserError
 
@@ -25,7 +26,7 @@ class ParsedDate:
     precision: DatePrecision
 
     def __str__(self) -> str:
-        return format_uk_date(self.value, self.precision)
+        return format_day(self.value, self.precision)
 
 
 ACCEPTED_DATE_FORMATS = "31/05/2019, 2019-05-31, 31 May 2019 or May 2019 (the end of May)"
@@ -89,11 +90,33 @@ def last_day_of_month(year: int, month: int) -> dt.date:
     return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
 
 
-def format_uk_date(d: dt.date, precision: DatePrecision = DatePrecision.DAY) -> str:
-    """`31 May 2019`, or `May 2019` for month precision."""
+def format_day(d: dt.date, precision: str = DatePrecision.DAY, *, weekday: bool = False) -> str:
+    """The one way a date is shown to people: `31 May 2019`; `May 2019` for a date that means
+    the end of a month; `Friday 31 May 2019` with weekday (meetings, the sandbox's clock).
+
+    Day unpadded, month and weekday in full, so every message, document and CLI line reads
+    alike. ISO dates stay for JSON, keys and file names; sheet cells keep their own formats.
+    """
     if precision == DatePrecision.MONTH:
         return f"{MONTH_NAMES[d.month]} {d.year}"
-    return f"{d.day} {MONTH_NAMES[d.month]} {d.year}"
+    day = f"{d.day} {MONTH_NAMES[d.month]} {d.year}"
+    return f"{WEEKDAY_NAMES[d.weekday()]} {day}" if weekday else day
+
+
+def format_moment(
+    moment: dt.datetime, tz: str | dt.tzinfo, *, weekday: bool = False, zone_name: bool = False
+) -> str:
+    """An aware moment as people read it where the board is: `31 May 2019 14:05`, with the
+    weekday and the zone's abbreviation on request (`Friday 31 May 2019 14:05 BST`)."""
+    if moment.tzinfo is None:
+        raise ValueError("moment must be timezone-aware")
+    local = moment.astimezone(ZoneInfo(tz) if isinstance(tz, str) else tz)
+    shown = f"{format_day(local.date(), weekday=weekday)} {local:%H:%M}"
+    return f"{shown} {local.tzname()}" if zone_name else shown
+
+
+# The same formatter under its earlier name, for callers not yet moved to format_day.
+format_uk_date = format_day
 
 
 def parse_uk_date(text: str) -> ParsedDate:
@@ -163,7 +186,7 @@ def _parse_words(s: str) -> ParsedDate:
     parsed = _day(year, month, day)
     if weekday is not None and parsed.value.weekday() != weekday:
         raise _Unreadable(
-            f"{format_uk_date(parsed.value)} is a {WEEKDAY_NAMES[parsed.value.weekday()]}"
+            f"{format_day(parsed.value)} is a {WEEKDAY_NAMES[parsed.value.weekday()]}"
         )
     return parsed
 

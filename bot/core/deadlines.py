@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 from bot.core.calendar import WorkingCalendar
-from bot.core.dates import MONTH_NAMES, WEEKDAY_NAMES, DatePrecision, parse_uk_date
+from bot.core.dates import DatePrecision, format_day, parse_uk_date
 from bot.core.errors import UserError
 
 # Working days before the due date at which owner, admins and chair are reminded (0 = the
@@ -32,7 +32,7 @@ class WorkingDaysRule:
     working_days: int
 
     def describe(self) -> str:
-        return f"{_days(self.working_days)} from {short_date(self.start)}"
+        return f"{_days(self.working_days)} from {_day(self.start)}"
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,9 @@ class Countdown:
         return self.overdue
 
 
-def short_date(d: dt.date) -> str:
-    """`Fri 21 Jun 2019`."""
-    return f"{WEEKDAY_NAMES[d.weekday()][:3]} {d.day} {MONTH_NAMES[d.month][:3]} {d.year}"
+def _day(d: dt.date) -> str:
+    """`Friday 21 June 2019`."""
+    return format_day(d, weekday=True)
 
 
 def _days(n: int) -> str:
@@ -91,17 +91,17 @@ def countdown(deadline: Deadline, today: dt.date, calendar: WorkingCalendar) -> 
     if today <= due:
         left = calendar.working_days_between(today, due)
         if today == due:
-            when = f"due today, {short_date(due)}"
+            when = f"due today, {_day(due)}"
         elif left == 0:
-            when = f"last working day, due {short_date(due)}"
+            when = f"last working day, due {_day(due)}"
         else:
-            when = f"{_days(left)} left, due {short_date(due)}"
+            when = f"{_days(left)} left, due {_day(due)}"
         return Countdown(deadline.title, due, left, False, f"{deadline.title}: {when}")
     late = calendar.working_days_between(due, today)
     if late == 0:
-        when = f"overdue, was due {short_date(due)}"
+        when = f"overdue, was due {_day(due)}"
     else:
-        when = f"{_days(late)} overdue, was due {short_date(due)}"
+        when = f"{_days(late)} overdue, was due {_day(due)}"
     return Countdown(deadline.title, due, -late, True, f"{deadline.title}: {when}")
 
 

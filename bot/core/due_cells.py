@@ -21,7 +21,7 @@ from bot.core.dates import (
     MONTH_NAMES,
     DatePrecision,
     ParsedDate,
-    format_uk_date,
+    format_day,
     last_day_of_month,
     parse_uk_date,
 )
@@ -161,7 +161,7 @@ def _single(text: str) -> tuple[ParsedDate, str | None] | None:
             label = f"Q{quarter} {years[0]}/{str(years[1])[-2:]}"
             return (
                 ParsedDate(end, DatePrecision.MONTH),
-                f'read "{text}" as {format_uk_date(end)} (the end of {label}; Q1 is April to June)',
+                f'read "{text}" as {format_day(end)} (the end of {label}; Q1 is April to June)',
             )
     if (match := _FINANCIAL_YEAR.match(text)) is not None:
         years = _financial_years(match["y1"], match["y2"])
@@ -169,7 +169,7 @@ def _single(text: str) -> tuple[ParsedDate, str | None] | None:
             end = dt.date(years[1], 3, 31)
             return (
                 ParsedDate(end, DatePrecision.MONTH),
-                f'read "{text}" as {format_uk_date(end)} (the end of financial year '
+                f'read "{text}" as {format_day(end)} (the end of financial year '
                 f"{years[0]}/{str(years[1])[-2:]})",
             )
     if (match := _WEEK_COMMENCING.match(text)) is not None:
@@ -178,7 +178,7 @@ def _single(text: str) -> tuple[ParsedDate, str | None] | None:
             friday = start.value + dt.timedelta(days=4 - start.value.weekday())
             return (
                 ParsedDate(friday, DatePrecision.DAY),
-                f'read "{text}" as Friday {format_uk_date(friday)}, the end of that week',
+                f'read "{text}" as Friday {format_day(friday)}, the end of that week',
             )
     if (match := _TWO_MONTHS.match(text)) is not None:
         later = _plain(f"{match['m2']} {match['y2']}")

@@ -12,13 +12,15 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.dates import MONTH_NAMES, DatePrecision, last_day_of_month
 from bot.core.owner_cells import looks_like_name
@@ -74,7 +76,15 @@ class _Row:
 
 
 # The importer's name for each exported column, to put a sheet's other columns back in place.
-_FIELD_OF_COLUMN = ("ref", "action", "due", "measures", "owner", "progress", "status")
+_FIELD_OF_COLUMN: tuple[str, ...] = (
+    "ref",
+    "action",
+    "due",
+    "measures",
+    "owner",
+    "progress",
+    "status",
+)
 _FIELD_OF_COLUMN += ("last_updated",)
 
 
@@ -111,7 +121,7 @@ def _width(column: int | str) -> int:
 def export_xlsx(plan: dict[str, Any]) -> bytes:
     """The plan as a workbook: title block, frozen header, bold theme rows, real date cells."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook starts with one worksheet
     sheet.title = SHEET_NAME
     title = sheet.cell(row=1, column=1, value=_clean(plan.get("title") or "Improvement plan"))
     title.font = Font(bold=True, size=14)
@@ -124,16 +134,16 @@ def export_xlsx(plan: dict[str, Any]) -> bytes:
     layout = _layout(plan)
     for column, spec in enumerate(layout, start=1):
         name, width = _header_name(spec), _width(spec)
-        cell = sheet.cell(row=header_row, column=column, value=_clean(name))
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = _WRAP
-        cell.border = _BORDER
+        head = sheet.cell(row=header_row, column=column, value=_clean(name))
+        head.font = Font(bold=True)
+        head.fill = _HEADER_FILL
+        head.alignment = _WRAP
+        head.border = _BORDER
         sheet.column_dimensions[get_column_letter(column)].width = width
 
     number = header_row
     for number, row in enumerate(_rows(plan), start=header_row + 1):
-        known: list[object] = [
+        known: list[Any] = [
             row.ref,
             row.title,
             row.due if row.due is not None else row.due_text,
@@ -169,13 +179,13 @@ def export_xlsx(plan: dict[str, Any]) -> bytes:
                 "solid", fgColor=STATUS_FILLS[row.status]
             )
 
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.freeze_panes = f"A{header_row + 1}"
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(layout))}{number}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -213,7 +223,15 @@ def export_markdown(plan: dict[str, Any]) -> str:
     lines = [f"# {_md(plan.get('title') or 'Improvement plan')}", ""]
     if plan.get("board"):
         lines += [f"Board: {_md(plan['board'])}", ""]
-    headings = ("Ref", "Action", "Due", "Measures / evidence", "Owner", "Progress", "Status")
+    headings: tuple[str, ...] = (
+        "Ref",
+        "Action",
+        "Due",
+        "Measures / evidence",
+        "Owner",
+        "Progress",
+        "Status",
+    )
     headings += ("Last updated",)
     themes = plan.get("themes") or []
     if not themes:

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from bot.core.dates import DatePrecision, format_uk_date, last_day_of_month
+from bot.core.dates import DatePrecision, format_day, last_day_of_month
 from bot.core.due_cells import read_due_text
 from bot.core.errors import UserError
 from bot.core.owner_cells import (
@@ -1185,7 +1185,7 @@ def _progress_text(cell: RawCell | None) -> str | None:
 
 def describe_due(due: dt.date | None, precision: str, text: str | None) -> str:
     if due is not None:
-        return format_uk_date(due, DatePrecision(precision))
+        return format_day(due, DatePrecision(precision))
     return f'"{text}"' if text else "no date"
 
 

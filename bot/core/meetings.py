@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from dateutil.rrule import rrule, rrulestr
 
 from bot.core.calendar import at_local
-from bot.core.dates import WEEKDAY_NAMES, DatePrecision, format_uk_date, parse_uk_date
+from bot.core.dates import WEEKDAY_NAMES, DatePrecision, format_day, parse_uk_date
 from bot.core.errors import UserError
 
 MEETING_RULE_EXAMPLES = (
@@ -96,7 +96,7 @@ class MeetingCycle:
         at = f"at {self.time:%H:%M}"
         if self.rule is None:
             return f"no regular cycle ({at})"
-        return f"{describe_rule(self.rule)} from {format_uk_date(self.start)} {at}"
+        return f"{describe_rule(self.rule)} from {format_day(self.start)} {at}"
 
 
 def _midnight(d: dt.date) -> dt.datetime:
@@ -179,7 +179,7 @@ def _check_until(value: str) -> str | None:
         return None
 
 
-_PART_CHECKS = {
+_PART_CHECKS: dict[str, Callable[[str], str | None]] = {
     "INTERVAL": lambda v: _check_ints(v, 1, 999, signed=False) if "," not in v else None,
     "COUNT": lambda v: _check_ints(v, 1, 999, signed=False) if "," not in v else None,
     "UNTIL": _check_until,
@@ -204,12 +204,13 @@ _PROBE_TOP_YEAR = 9599
 def _first_occurrence(rule: rrule) -> dt.date | None:
     """The rule's first date on or after its DTSTART, searching at most ~800 years."""
     # dateutil keeps DTSTART and UNTIL only in private attributes.
-    start, until = rule._dtstart, rule._until
+    start: dt.datetime = rule._dtstart  # type: ignore[attr-defined]
+    until: dt.datetime | None = rule._until  # type: ignore[attr-defined]
     shift = max(0, (_PROBE_TOP_YEAR - start.year) // 400 * 400)
     if until is not None:
         until = until.replace(year=until.year + shift) if until.year + shift <= 9999 else None
     probe = rule.replace(dtstart=start.replace(year=start.year + shift), until=until)
-    first = probe.after(probe._dtstart, inc=True)
+    first = probe.after(probe._dtstart, inc=True)  # type: ignore[attr-defined]
     return None if first is None else first.date().replace(year=first.year - shift)
 
 
@@ -224,9 +225,9 @@ def _compiled(rule_text: str, start: dt.date) -> rrule:
         raise _bad_rule(rule_text)
     first = _first_occurrence(rule)
     if first is None:
-        raise _bad_rule(rule_text, f"it gives no meeting after {format_uk_date(start)}")
+        raise _bad_rule(rule_text, f"it gives no meeting after {format_day(start)}")
     if (first - start).days > 366:
-        raise _bad_rule(rule_text, f"it gives no meeting in the year after {format_uk_date(start)}")
+        raise _bad_rule(rule_text, f"it gives no meeting in the year after {format_day(start)}")
     return rule
 
 
@@ -240,14 +241,15 @@ def describe_rule(rule: str) -> str:
         text += f", {parts['COUNT']} times"
     if "UNTIL" in parts:
         until = dt.datetime.strptime(parts["UNTIL"], "%Y%m%d").date()
-        text += f", until {format_uk_date(until)}"
+        text += f", until {format_day(until)}"
     return text
 
 
 def _describe_parts(parts: dict[str, str]) -> str | None:
     freq = parts["FREQ"]
     n = int(parts.get("INTERVAL", "1"))
-    days = [_BYDAY_ITEM.fullmatch(item) for item in parts.get("BYDAY", "").split(",") if item]
+    # BYDAY was checked by _check_byday, so every item matches.
+    days = [m for item in parts.get("BYDAY", "").split(",") if (m := _BYDAY_ITEM.fullmatch(item))]
     monthdays = [int(v) for v in parts.get("BYMONTHDAY", "").split(",") if v]
     if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "COUNT", "UNTIL", "WKST"}:
         return None

@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from xml.etree import ElementTree
 
 import openpyxl
@@ -25,7 +25,6 @@ from openpyxl.styles.colors import COLOR_INDEX
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell, MergedCell
-    from openpyxl.styles.fills import Fill
     from openpyxl.worksheet.worksheet import Worksheet
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | None
@@ -36,10 +35,18 @@ CSV_QUOTED_STARTS = frozenset("=+-@'\t\r")
 
 # Excel's theme slots (cell colour `theme=n`) in the order the cell refers to them; the theme
 # file lists dark before light, cells list light before dark.
-_THEME_SLOTS = ("lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "accent4")
-_THEME_SLOTS += ("accent5", "accent6", "hlink", "folHlink")
+_THEME_SLOTS: tuple[str, ...] = ("lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3")
+_THEME_SLOTS += ("accent4", "accent5", "accent6", "hlink", "folHlink")
 # The Office theme, for workbooks that carry none.
-_DEFAULT_THEME = ("FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5")
+_DEFAULT_THEME: tuple[str, ...] = (
+    "FFFFFF",
+    "000000",
+    "E7E6E6",
+    "44546A",
+    "4472C4",
+    "ED7D31",
+    "A5A5A5",
+)
 _DEFAULT_THEME += ("FFC000", "5B9BD5", "70AD47", "0563C1", "954F72")
 _DRAWINGML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 
@@ -366,10 +373,10 @@ def _theme_colours(theme_xml: bytes | None) -> tuple[str, ...]:
     return tuple(colours)
 
 
-def _fill_rgb(fill: Fill, theme: tuple[str, ...]) -> str | None:
+def _fill_rgb(fill: object, theme: tuple[str, ...]) -> str | None:
     if getattr(fill, "fill_type", None) != "solid":
         return None
-    colour = fill.fgColor
+    colour: Any = getattr(fill, "fgColor", None)
     kind = getattr(colour, "type", None)
     if kind == "rgb":
         rgb = colour.rgb

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.calendar import zone
+from bot.core.dates import format_day, format_moment
 from bot.core.statuses import STATUS_EMOJI
 from bot.render.buttons import date_change_buttons
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
@@ -96,13 +97,12 @@ def _local(value: dt.datetime, tz: str) -> dt.datetime:
 
 
 def _moment(value: dt.datetime, tz: str) -> str:
-    local = _local(value, tz)
-    return f"{uk_date(local.date())} {local:%H:%M}"
+    return format_moment(value, tz)
 
 
 def _day(value: dt.date) -> str:
-    """`Tue 28 May`."""
-    return f"{value:%a} {value.day} {value:%b}"
+    """`Tuesday 28 May 2019`."""
+    return format_day(value, weekday=True)
 
 
 def _badge(status: str | None) -> str:
@@ -259,9 +259,9 @@ def theme_messages(view: ThemeDetail) -> list[Rendered]:
 
 
 def _meeting_line(m: MeetingLine) -> str:
-    when = f"*{m.date:%a} {uk_date(m.date)}* {m.starts_at:%H:%M}"
+    when = f"*{_day(m.date)}* {m.starts_at:%H:%M}"
     if m.kind == "cancelled":
-        return f"• ~{m.date:%a} {uk_date(m.date)}~ — _cancelled_"
+        return f"• ~{_day(m.date)}~ — _cancelled_"
     added = " _(added)_" if m.kind == "added" else ""
     steps = [
         ("update window opens", m.window_opens),

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from bot.core.calendar import zone
+from bot.core.dates import format_moment
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render.buttons import date_change_buttons
 from bot.render.mrkdwn import (
@@ -77,8 +78,7 @@ def _local_day(value: dt.datetime, tz: str) -> str:
 
 
 def _local_moment(value: dt.datetime, tz: str) -> str:
-    local = _local(value, tz)
-    return f"{uk_date(local.date())} {local:%H:%M}"
+    return format_moment(value, tz)
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:

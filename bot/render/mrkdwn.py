@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from bot.core.dates import format_day
 from bot.core.statuses import STATUS_EMOJI, Status
 
 SECTION_LIMIT = 3000
@@ -55,13 +56,12 @@ def status_badge(status: str | Status) -> str:
 
 
 def uk_date(value: dt.date | str | None, precision: str = "day") -> str:
+    """A date (or an ISO date string) as people read it: bot.core.dates.format_day."""
     if value is None:
         return "no date"
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
-    if precision == "month":
-        return value.strftime("%B %Y")
-    return f"{value.day} {value.strftime('%b %Y')}"
+    return format_day(value, precision)
 
 
 def mention(slack_user_id: str | None, fallback_name: str) -> str:

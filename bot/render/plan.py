@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.core.dates import ParsedDate, format_uk_date
+from bot.core.dates import ParsedDate, format_day
 from bot.core.permissions import Role
 from bot.render import ids
 from bot.render.mrkdwn import (
@@ -89,7 +89,7 @@ def quoted(value: str) -> str:
 
 
 def day(value: dt.date) -> str:
-    return format_uk_date(value)
+    return format_day(value)
 
 
 # ---------------------------------------------------------------- set-up

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.calendar import local_date
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render import ids
 from bot.render.buttons import action_buttons, date_change_buttons
@@ -416,7 +417,11 @@ def date_change_request_message(notice: DateChangeNotice) -> Message:
 
 def _outcome(notice: DateChangeNotice) -> str:
     decider = escape(notice.decided_by.name) if notice.decided_by else "The board"
-    when = f" on {uk_date(notice.decided_at.date())}" if notice.decided_at else ""
+    when = (
+        f" on {uk_date(local_date(notice.decided_at, notice.timezone))}"
+        if notice.decided_at
+        else ""
+    )
     note = f": {escape(shorten(notice.decision_note, 500))}" if notice.decision_note else ""
     if notice.state == "approved":
         return f":white_check_mark: Approved by {decider}{when}{note}"

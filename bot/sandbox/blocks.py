@@ -132,7 +132,12 @@ def input_elements(blocks: list[dict[str, Any]]) -> list[tuple[dict[str, Any], d
     ]
 
 
-def _rich_text(elements: list[Any]) -> str:
+def rich_text(
+    elements: list[Any],
+    user: Callable[[str], str] = lambda id: f"<@{id}>",
+    channel: Callable[[str], str] = lambda id: f"<#{id}>",
+) -> str:
+    """The text of rich_text elements; `user` and `channel` write a mention of an id."""
     parts: list[str] = []
     for element in elements:
         if not isinstance(element, Mapping):
@@ -141,13 +146,13 @@ def _rich_text(elements: list[Any]) -> str:
         if kind in {"text", "link"}:
             parts.append(str(element.get("text") or element.get("url") or ""))
         elif kind == "user":
-            parts.append(f"<@{element.get('user_id')}>")
+            parts.append(user(str(element.get("user_id"))))
         elif kind == "channel":
-            parts.append(f"<#{element.get('channel_id')}>")
+            parts.append(channel(str(element.get("channel_id"))))
         elif kind == "emoji":
             parts.append(f":{element.get('name')}:")
         elif "elements" in element:
-            parts.append(_rich_text(element["elements"]))
+            parts.append(rich_text(element["elements"], user, channel))
     return "".join(parts)
 
 
@@ -176,7 +181,7 @@ def block_lines(blocks: list[dict[str, Any]]) -> list[str]:
         elif kind == "input":
             lines.append(_text_of(block.get("label")))
         elif kind == "rich_text":
-            lines.append(_rich_text(block.get("elements") or []))
+            lines.append(rich_text(block.get("elements") or []))
     return [line for line in lines if line]
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.clock import ManualClock
+from bot.core.dates import format_day
 from bot.sandbox.console_commands import COMMANDS, Console
 from bot.sandbox.console_parse import ConsoleError
 from bot.sandbox.console_runtime import ErrorLog, ListenerTracker
@@ -209,7 +210,7 @@ def _tour(console: Console) -> None:
 
 def _day(day: dt.date) -> str:
     """E.g. `Tuesday 28 May 2019`."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return format_day(day, weekday=True)
 
 
 # ---------------------------------------------------------------- the two ways to run

@@ -7,7 +7,7 @@ import re
 import shlex
 
 from bot.core.calendar import WorkingCalendar, at_local, local_date, zone
-from bot.core.dates import parse_uk_date
+from bot.core.dates import format_moment, parse_uk_date
 from bot.core.errors import UserError
 
 
@@ -130,5 +130,4 @@ def nine_oclocks(
 
 def describe_moment(moment: dt.datetime, tz: str) -> str:
     """E.g. `Thursday 16 May 2019 09:00 BST`."""
-    local = moment.astimezone(zone(tz))
-    return f"{local:%A} {local.day} {local:%B %Y %H:%M} {local.tzname()}"
+    return format_moment(moment, zone(tz), weekday=True, zone_name=True)

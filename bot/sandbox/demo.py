@@ -23,7 +23,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.core.calendar import at_local, calendar_for, local_date
-from bot.core.errors import UserError
 from bot.core.statuses import Status
 from bot.sandbox.local import BOARD_CHANNEL, LocalBot, SandboxUser
 from bot.services.admin import set_meetings
@@ -33,7 +32,6 @@ from bot.services.plans import (
     add_theme,
     create_board,
     create_plan,
-    find_board,
     person_for_slack_user,
     setup_first_admin,
     workspace_for_team,
@@ -248,7 +246,9 @@ def load_demo(local: LocalBot) -> Demo:
     before_last_meeting = at(calendar.add_working_days(previous_meeting, -3))
     set_up = at(day(-40), 10)
     team = local.emulator.workspace.team_id
-    with local.services.uow() as uow:
+    # Seeding, not a use case: the demo is written in one unit of work through the use
+    # cases' building blocks, each at its own moment in the past, as no single use case can.
+    with local.services.units.patient() as uow:
         ws = workspace_for_team(uow, team, set_up, COUNCIL)
         people = {
             u.name: person_for_slack_user(
@@ -318,13 +318,7 @@ def has_demo(local: LocalBot) -> bool:
     """Whether this database already holds the demo board (a persistent sandbox database)."""
     team = local.emulator.workspace.team_id
     now = local.clock.now()
-    with local.services.uow() as uow:
-        ws = workspace_for_team(uow, team, now, COUNCIL)
-        try:
-            find_board(uow, ws, BOARD_NAME)
-        except UserError:
-            return False
-    return True
+    return local.services.sandbox.has_board(team, BOARD_NAME, now, COUNCIL)
 
 
 def first_run_day(start: dt.datetime, tz: str, region: str) -> dt.date:

@@ -315,8 +315,9 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
-        payload = part.get_payload(decode=True) or b""
-        fields[str(name)] = payload if part.get_filename() else payload.decode()
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        fields[str(name)] = data if part.get_filename() else data.decode()
     return fields
 
 
@@ -351,6 +352,14 @@ def _loggable(params: Mapping[str, Any]) -> dict[str, Any]:
         for k, v in params.items()
         if k != "token"
     }
+
+
+def _slack_shaped(id: str, prefixes: str) -> str:
+    """`id` itself, once it looks like a Slack id starting with one of `prefixes`."""
+    problem = slack_id_problem(id, prefixes)
+    if problem is not None:
+        raise EmulatorError(problem)
+    return id
 
 
 def _is_loopback(host: str) -> bool:
@@ -520,24 +529,21 @@ class SlackEmulator:
         title: str = "",
     ) -> User:
         """Add a person to the directory; ``id`` must be Slack-shaped (``UJANE00000``)."""
-        problem = slack_id_problem(id, "UW")
-        if problem is not None:
-            raise EmulatorError(problem)
+        user = User(
+            id=_slack_shaped(id, "UW"),
+            name=name,
+            real_name=real_name,
+            email=email,
+            tz=tz,
+            is_admin=is_admin,
+            deleted=deleted,
+            title=title,
+            display_name=name,
+        )
         with self._state.lock:
-            user = User(
-                id=id,
-                name=name,
-                real_name=real_name,
-                email=email,
-                tz=tz,
-                is_admin=is_admin,
-                deleted=deleted,
-                title=title,
-                display_name=name,
-            )
             self._state.users[id] = user
             self._state.notify()
-            return user
+        return user
 
     def deactivate_user(self, user_id: str) -> None:
         with self._state.lock:
@@ -570,12 +576,9 @@ class SlackEmulator:
         is_archived: bool = False,
     ) -> Channel:
         """Add a channel; ``id`` must be Slack-shaped (``CBOARD0000``, ``G…`` if private)."""
-        problem = slack_id_problem(id, "CG")
-        if problem is not None:
-            raise EmulatorError(problem)
         with self._state.lock:
             channel = Channel(
-                id=id,
+                id=_slack_shaped(id, "CG"),
                 name=name.lstrip("#"),
                 is_private=is_private,
                 is_archived=is_archived,
@@ -585,7 +588,7 @@ class SlackEmulator:
             )
             self._state.channels[id] = channel
             self._state.notify()
-            return channel
+        return channel
 
     def archive_channel(self, channel: str) -> None:
         with self._state.lock:

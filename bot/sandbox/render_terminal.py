@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 import emoji
 
+from bot.sandbox.blocks import rich_text
 from bot.sandbox.model import Message, View
 
 # ---------------------------------------------------------------- colour
@@ -288,24 +289,11 @@ def block_lines(
 
 
 def _rich_text(elements: list[Any], names: Names) -> str:
-    parts: list[str] = []
-    for element in elements:
-        if not isinstance(element, Mapping):
-            continue
-        kind = element.get("type")
-        if kind in {"text", "link"}:
-            parts.append(str(element.get("text") or element.get("url") or ""))
-        elif kind == "user":
-            user = str(element.get("user_id"))
-            parts.append(f"@{names.user(user) or user}")
-        elif kind == "channel":
-            channel = str(element.get("channel_id"))
-            parts.append(f"#{names.channel(channel) or channel}")
-        elif kind == "emoji":
-            parts.append(f":{element.get('name')}:")
-        elif "elements" in element:
-            parts.append(_rich_text(element["elements"], names))
-    return "".join(parts)
+    return rich_text(
+        elements,
+        user=lambda id: f"@{names.user(id) or id}",
+        channel=lambda id: f"#{names.channel(id) or id}",
+    )
 
 
 def message_body(message: Message, style: Style, names: Names = NO_NAMES) -> list[str]:
@@ -415,20 +403,15 @@ def _option_display(option: Mapping[str, Any], style: Style) -> str:
 
 
 def _selected_text(element: Mapping[str, Any], current: Any, style: Style) -> str:
+    """What a select shows: the state's choice once there is a state, else the initial one."""
     if isinstance(current, Mapping):
-        option = current.get("selected_option")
-        if option:
-            return option_label(option, style)
-        options = current.get("selected_options")
-        if options:
-            return ", ".join(option_label(o, style) for o in options)
-        return ""
-    initial = element.get("initial_option")
-    if initial:
-        return option_label(initial, style)
-    initial_many = element.get("initial_options")
-    if initial_many:
-        return ", ".join(option_label(o, style) for o in initial_many)
+        one, many = current.get("selected_option"), current.get("selected_options")
+    else:
+        one, many = element.get("initial_option"), element.get("initial_options")
+    if one:
+        return option_label(one, style)
+    if many:
+        return ", ".join(option_label(o, style) for o in many)
     return ""
 
 

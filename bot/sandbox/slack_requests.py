@@ -289,32 +289,34 @@ def view_submission(
     response_urls: Iterable[dict[str, str]] = (),
 ) -> dict[str, Any]:
     """A ``view_submission`` payload; ``view`` already carries ``state.values``."""
-    return {
-        "type": "view_submission",
-        "team": ws.team,
-        "user": user_ref(ws, user_id, user_name),
-        "api_app_id": ws.api_app_id,
-        "token": ws.verification_token,
-        "trigger_id": trigger_id,
-        "view": view,
-        "response_urls": list(response_urls),
-        "is_enterprise_install": False,
-        "enterprise": ws.enterprise,
-    }
+    return _view_payload(
+        ws,
+        "view_submission",
+        user_ref(ws, user_id, user_name),
+        trigger_id=trigger_id,
+        view=view,
+        response_urls=list(response_urls),
+    )
 
 
 def view_closed(
     ws: Workspace, *, user_id: str, user_name: str, view: dict[str, Any], is_cleared: bool = False
 ) -> dict[str, Any]:
     """A ``view_closed`` payload (only sent for views opened with ``notify_on_close``)."""
+    return _view_payload(
+        ws, "view_closed", user_ref(ws, user_id, user_name), view=view, is_cleared=is_cleared
+    )
+
+
+def _view_payload(ws: Workspace, kind: str, user: dict[str, str], **fields: Any) -> dict[str, Any]:
+    """The envelope both view payloads share, around their own ``fields`` (in Slack's order)."""
     return {
-        "type": "view_closed",
+        "type": kind,
         "team": ws.team,
-        "user": user_ref(ws, user_id, user_name),
+        "user": user,
         "api_app_id": ws.api_app_id,
         "token": ws.verification_token,
-        "view": view,
-        "is_cleared": is_cleared,
+        **fields,
         "is_enterprise_install": False,
         "enterprise": ws.enterprise,
     }

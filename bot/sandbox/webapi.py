@@ -23,7 +23,7 @@ class Params:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
 
-    def str(self, name: str, *, required: bool = False) -> str | None:
+    def text(self, name: str, *, required: bool = False) -> str | None:
         value = self.data.get(name)
         if value is None or value == "":
             if required:
@@ -34,7 +34,7 @@ class Params:
         return value if isinstance(value, str) else json.dumps(value)
 
     def required(self, name: str) -> str:
-        value = self.str(name, required=True)
+        value = self.text(name, required=True)
         assert value is not None
         return value
 
@@ -51,26 +51,26 @@ class Params:
                 ) from exc
         return value
 
-    def bool(self, name: str) -> bool:
+    def flag(self, name: str) -> bool:
         value = self.data.get(name)
         if isinstance(value, str):
             return value.lower() in {"1", "true", "yes"}
         return bool(value)
 
-    def int(self, name: str, default: int) -> int:
+    def number(self, name: str, default: int) -> int:
         value = self.data.get(name)
         if value in (None, ""):
             return default
         try:
-            return int(value)  # type: ignore[arg-type]
+            return int(str(value))
         except (TypeError, ValueError) as exc:
             raise ApiError("invalid_arguments", response_metadata=_messages(name)) from exc
 
-    def list(self, name: str) -> list[str]:
+    def items(self, name: str) -> list[str]:
         value = self.data.get(name)
         if isinstance(value, list):
             return [str(v) for v in value]
-        text = self.str(name)
+        text = self.text(name)
         return [part.strip() for part in text.split(",") if part.strip()] if text else []
 
 
@@ -147,7 +147,7 @@ def _check_postable(s: SlackState, channel: Channel) -> None:
 
 
 def _content(p: Params, *, required: bool) -> tuple[str | None, list[dict[str, Any]] | None, Any]:
-    text = p.str("text")
+    text = p.text("text")
     blocks = p.json("blocks")
     attachments = p.json("attachments")
     if required and not text and not blocks and not attachments:
@@ -165,20 +165,9 @@ def _content(p: Params, *, required: bool) -> tuple[str | None, list[dict[str, A
 def chat_post_message(s: SlackState, p: Params) -> dict[str, Any]:
     channel = s.conversation(p.required("channel"))
     _check_postable(s, channel)
-    text, blocks, attachments = _content(p, required=True)
-    message = s.add_message(
-        Message(
-            channel=channel.id,
-            ts=s.next_ts(),
-            text=text or "",
-            blocks=blocks or [],
-            user=s.ws.bot_user_id,
-            bot_id=s.ws.bot_id,
-            thread_ts=p.str("thread_ts"),
-            attachments=attachments or [],
-            metadata=p.json("metadata"),
-        )
-    )
+    message = _new_bot_message(s, p, channel.id)
+    message.metadata = p.json("metadata")  # a bad body is named before bad metadata
+    message = s.add_message(message)
     return {"channel": channel.id, "ts": message.ts, "message": message.to_slack(s.ws)}
 
 
@@ -189,22 +178,26 @@ def chat_post_ephemeral(s: SlackState, p: Params) -> dict[str, Any]:
     _check_postable(s, channel)
     if not channel.has_member(user.id):
         raise ApiError("user_not_in_channel")
-    text, blocks, attachments = _content(p, required=True)
     message = s.add_message(
-        Message(
-            channel=channel.id,
-            ts=s.next_ts(),
-            text=text or "",
-            blocks=blocks or [],
-            user=s.ws.bot_user_id,
-            bot_id=s.ws.bot_id,
-            thread_ts=p.str("thread_ts"),
-            ephemeral_to=user.id,
-            attachments=attachments or [],
-            source="chat.postEphemeral",
-        )
+        _new_bot_message(s, p, channel.id, ephemeral_to=user.id, source="chat.postEphemeral")
     )
     return {"message_ts": message.ts}
+
+
+def _new_bot_message(s: SlackState, p: Params, channel_id: str, **extra: Any) -> Message:
+    """A message the bot posts with this request's text, blocks, attachments and thread."""
+    text, blocks, attachments = _content(p, required=True)
+    return Message(
+        channel=channel_id,
+        ts=s.next_ts(),
+        text=text or "",
+        blocks=blocks or [],
+        user=s.ws.bot_user_id,
+        bot_id=s.ws.bot_id,
+        thread_ts=p.text("thread_ts"),
+        attachments=attachments or [],
+        **extra,
+    )
 
 
 def _bot_message(s: SlackState, p: Params, ts_param: str = "ts") -> Message:
@@ -272,11 +265,11 @@ def reactions_add(s: SlackState, p: Params) -> dict[str, Any]:
 
 @_method("conversations.open")
 def conversations_open(s: SlackState, p: Params) -> dict[str, Any]:
-    channel_id = p.str("channel")
+    channel_id = p.text("channel")
     if channel_id:
         channel = s.conversation(channel_id)
     else:
-        users = p.list("users")
+        users = p.items("users")
         if not users:
             raise ApiError("users_list_not_supplied")
         if len(users) > 1:
@@ -286,7 +279,7 @@ def conversations_open(s: SlackState, p: Params) -> dict[str, Any]:
             raise ApiError("user_disabled")
         already = s.dm_if_open(user.id) is not None
         channel = s.dm(user.id)
-        if not p.bool("return_im"):
+        if not p.flag("return_im"):
             return {"no_op": already, "already_open": already, "channel": {"id": channel.id}}
     return {"channel": channel.to_slack(s.ws)}
 
@@ -315,15 +308,34 @@ def _readable(s: SlackState, p: Params) -> Channel:
     return channel
 
 
+def _cursor_for(kind: str, key: str) -> str:
+    """Slack's opaque `next_cursor`: here base64 of `kind:key`, the first item of the next page."""
+    return base64.b64encode(f"{kind}:{key}".encode()).decode()
+
+
+def _cursor_start(p: Params, kind: str, keys: list[str]) -> int:
+    """Where the page named by the request's `cursor` starts in `keys` (0 without a cursor)."""
+    cursor = p.text("cursor")
+    if not cursor:
+        return 0
+    try:
+        wanted = base64.b64decode(cursor, validate=True).decode().removeprefix(f"{kind}:")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ApiError("invalid_cursor") from exc
+    if wanted not in keys:
+        raise ApiError("invalid_cursor")
+    return keys.index(wanted)
+
+
 @_method("conversations.history")
 def conversations_history(s: SlackState, p: Params) -> dict[str, Any]:
     """Newest first, a page of ``limit`` (default 100, at most 999) at a time; the next page's
     ``cursor`` is in ``response_metadata.next_cursor``. Message ``metadata`` only comes back
     with ``include_all_metadata=true``."""
     channel = _readable(s, p)
-    oldest = float(p.str("oldest") or 0)
-    latest = float(p.str("latest") or "inf")
-    limit = min(p.int("limit", 100) or 100, 999)
+    oldest = float(p.text("oldest") or 0)
+    latest = float(p.text("latest") or "inf")
+    limit = min(p.number("limit", 100) or 100, 999)
     found = [
         m
         for m in reversed(s.messages)
@@ -333,31 +345,20 @@ def conversations_history(s: SlackState, p: Params) -> dict[str, Any]:
         and (m.thread_ts is None or m.thread_ts == m.ts)
         and oldest < float(m.ts) < latest
     ]
-    start = 0
-    cursor = p.str("cursor")
-    if cursor:
-        try:
-            wanted = base64.b64decode(cursor, validate=True).decode().removeprefix("next_ts:")
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise ApiError("invalid_cursor") from exc
-        stamps = [m.ts for m in found]
-        if wanted not in stamps:
-            raise ApiError("invalid_cursor")
-        start = stamps.index(wanted)
+    start = _cursor_start(p, "next_ts", [m.ts for m in found])
     page, rest = found[start : start + limit], found[start + limit :]
-    with_metadata = p.bool("include_all_metadata")
+    with_metadata = p.flag("include_all_metadata")
     messages = []
     for message in page:
         shown = message.to_slack(s.ws)
         if not with_metadata:
             shown.pop("metadata", None)
         messages.append(shown)
-    next_cursor = base64.b64encode(f"next_ts:{rest[0].ts}".encode()).decode() if rest else ""
     return {
         "messages": messages,
         "has_more": bool(rest),
         "pin_count": 0,
-        "response_metadata": {"next_cursor": next_cursor},
+        "response_metadata": {"next_cursor": _cursor_for("next_ts", rest[0].ts) if rest else ""},
     }
 
 
@@ -390,31 +391,17 @@ def users_info(s: SlackState, p: Params) -> dict[str, Any]:
     return {"user": s.user(p.required("user")).to_slack(s.ws, s.now())}
 
 
-def _cursor_for(user_id: str) -> str:
-    return base64.b64encode(f"user:{user_id}".encode()).decode()
-
-
 @_method("users.list")
 def users_list(s: SlackState, p: Params) -> dict[str, Any]:
     users = list(s.users.values())
-    start = 0
-    cursor = p.str("cursor")
-    if cursor:
-        try:
-            wanted = base64.b64decode(cursor, validate=True).decode().removeprefix("user:")
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise ApiError("invalid_cursor") from exc
-        ids = [u.id for u in users]
-        if wanted not in ids:
-            raise ApiError("invalid_cursor")
-        start = ids.index(wanted)
-    limit = p.int("limit", 0) or len(users)
+    start = _cursor_start(p, "user", [u.id for u in users])
+    limit = p.number("limit", 0) or len(users)
     page = users[start : start + limit]
     rest = users[start + limit :]
     return {
         "members": [u.to_slack(s.ws, s.now()) for u in page],
         "cache_ts": int(s.now()),
-        "response_metadata": {"next_cursor": _cursor_for(rest[0].id) if rest else ""},
+        "response_metadata": {"next_cursor": _cursor_for("user", rest[0].id) if rest else ""},
     }
 
 
@@ -445,7 +432,7 @@ def _view_definition(p: Params, *, kind: str) -> dict[str, Any]:
 @_method("views.open")
 def views_open(s: SlackState, p: Params) -> dict[str, Any]:
     definition = _view_definition(p, kind="modal")
-    user_id = s.use_trigger(p.str("trigger_id"))
+    user_id = s.use_trigger(p.text("trigger_id"))
     s.close_modal(user_id, all_views=True)
     view = s.new_view(user_id, definition)
     s.modal_stack(user_id).append(view.id)
@@ -455,7 +442,7 @@ def views_open(s: SlackState, p: Params) -> dict[str, Any]:
 @_method("views.push")
 def views_push(s: SlackState, p: Params) -> dict[str, Any]:
     definition = _view_definition(p, kind="modal")
-    user_id = s.use_trigger(p.str("trigger_id"))
+    user_id = s.use_trigger(p.text("trigger_id"))
     stack = s.modal_stack(user_id)
     if not stack:
         raise ApiError("not_found", response_metadata=_messages("no modal open to push onto"))
@@ -467,14 +454,14 @@ def views_push(s: SlackState, p: Params) -> dict[str, Any]:
 
 
 def _check_hash(view: View, p: Params) -> None:
-    wanted = p.str("hash")
+    wanted = p.text("hash")
     if wanted is not None and wanted != view.hash:
         raise ApiError("hash_conflict")
 
 
 @_method("views.update")
 def views_update(s: SlackState, p: Params) -> dict[str, Any]:
-    view = s.view_by_ref(p.str("view_id"), p.str("external_id"))
+    view = s.view_by_ref(p.text("view_id"), p.text("external_id"))
     definition = _view_definition(p, kind=view.type)
     _check_hash(view, p)
     s.replace_view(view, definition)
@@ -501,7 +488,7 @@ def views_publish(s: SlackState, p: Params) -> dict[str, Any]:
 @_method("files.getUploadURLExternal")
 def files_get_upload_url_external(s: SlackState, p: Params) -> dict[str, Any]:
     filename = p.required("filename")
-    length = p.int("length", -1)
+    length = p.number("length", -1)
     if length < 0:
         raise ApiError("invalid_arguments", response_metadata=_messages("length missing"))
     stored = StoredFile(
@@ -529,15 +516,15 @@ def files_complete_upload_external(s: SlackState, p: Params) -> dict[str, Any]:
         if stored is None or stored.content is None:
             raise ApiError("file_not_found")
         stored_files.append(stored)
-    targets = [c for c in [p.str("channel_id"), *p.list("channels")] if c]
+    targets = [c for c in [p.text("channel_id"), *p.items("channels")] if c]
     channels = [s.conversation(c) for c in dict.fromkeys(targets)]
     for channel in channels:
         _check_postable(s, channel)
     for stored, entry in zip(stored_files, entries, strict=True):
         stored.title = str(entry.get("title") or stored.name)
         stored.completed = True
-        stored.initial_comment = p.str("initial_comment")
-        stored.thread_ts = p.str("thread_ts")
+        stored.initial_comment = p.text("initial_comment")
+        stored.thread_ts = p.text("thread_ts")
         for channel in channels:
             if channel.id not in stored.channels:
                 stored.channels.append(channel.id)
@@ -546,10 +533,10 @@ def files_complete_upload_external(s: SlackState, p: Params) -> dict[str, Any]:
             Message(
                 channel=channel.id,
                 ts=s.next_ts(),
-                text=p.str("initial_comment") or "",
+                text=p.text("initial_comment") or "",
                 user=s.ws.bot_user_id,
                 bot_id=s.ws.bot_id,
-                thread_ts=p.str("thread_ts"),
+                thread_ts=p.text("thread_ts"),
                 files=[s.file_dict(f) for f in stored_files],
                 source="files.completeUploadExternal",
             )

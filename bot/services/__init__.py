@@ -2,8 +2,19 @@
 
 Each use case opens and commits its own unit of work, so a Slack listener, the CLI, the
 scheduler and the sandbox all call the same function and none of them holds a transaction.
-Groups of use cases hang off `Services`, built once by `bot.app.bootstrap()` and bound to
-listeners and jobs when they are registered. Nothing here knows Slack.
+A use case returns a frozen dataclass read model, never an ORM row, and refuses with a
+`UserError` that the listener's `answers_refusals` turns into a reply.
+
+Groups of use cases, one class per area (`PlanService`, …), hang off `Services` as cached
+properties, built once by `bot.app.bootstrap()` and bound to listeners and jobs when they
+are registered. `Units.request()` is for a person who is waiting, `Units.patient()` for jobs
+and after-the-answer work.
+
+Every message the bot starts, date-change notices included, goes through the outbox
+(`bot.services.outbox`): written in the transaction that causes it, delivered exactly once.
+
+Imports: `bot.core`, `bot.services`, `db`, `bot.clock` and `bot.config` only; nothing here
+knows Slack (tests/unit/test_layers.py). Type-checked with mypy's strict flags (pyproject.toml).
 """
 
 from __future__ import annotations
@@ -25,7 +36,9 @@ if TYPE_CHECKING:
     from bot.services.admin import ImportService, PlanService
     from bot.services.boards import BoardService
     from bot.services.linking import PeopleService
+    from bot.services.operator import OperatorService
     from bot.services.progress import ProgressService
+    from bot.services.sandbox import SandboxService
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,20 @@ class Services:
 
     def patient_uow(self) -> UnitOfWork:
         return self.units.patient()
+
+    @cached_property
+    def operator(self) -> OperatorService:
+        """Use cases for the operator at the command line."""
+        from bot.services.operator import OperatorService
+
+        return OperatorService(self.units)
+
+    @cached_property
+    def sandbox(self) -> SandboxService:
+        """What the sandbox asks of a local database."""
+        from bot.services.sandbox import SandboxService
+
+        return SandboxService(self.units)
 
     @cached_property
     def plans(self) -> PlanService:

@@ -10,7 +10,6 @@ runs each use case in a unit of work of its own and returns plain read models.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -21,6 +20,7 @@ from bot.core.calendar import local_date
 from bot.core.dates import format_uk_date
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.exporter import export_csv, export_markdown, export_xlsx
+from bot.core.filenames import plan_export_filename
 from bot.core.importer import ParsedPlan, read_plan
 from bot.core.meetings import MeetingCycle, parse_meeting_rule
 from bot.core.permissions import Permission, Role, check
@@ -479,18 +479,13 @@ def export_plan(
     themes = snapshot["themes"]
     return ExportedPlan(
         plan=plan.title,
-        filename=f"{_slug(plan.title)}-{day.isoformat()}.{fmt}",
+        filename=plan_export_filename(plan.title, day, fmt),
         content=content,
         format=fmt,
         exported_on=day,
         themes=len(themes),
         actions=sum(len(t["actions"]) for t in themes),
     )
-
-
-def _slug(title: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower().replace("'", "").replace("’", "")).strip("-")
-    return slug[:60].rstrip("-") or "plan"
 
 
 # ---------------------------------------------------------------- the /plan use cases

@@ -13,19 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.core.errors import UserError
-from handlers.grammar.commands import (
-    ApproveDateChange,
-    BoardCommand,
-    DeclineDateChange,
-    Help,
-    ShowDigest,
-    ShowHistory,
-    ShowMeetings,
-    ShowOverdue,
-    ShowPack,
-    ShowStatus,
-    ShowTheme,
-)
+from handlers.grammar import commands as cmd
 from handlers.grammar.help import HELP_WORDS, USAGE, help_for
 from handlers.grammar.tokens import (
     Cursor,
@@ -41,28 +29,28 @@ from handlers.grammar.tokens import (
 
 _REQUEST_ID = re.compile(r"#?([0-9]{1,9})")
 
-_VIEWS: dict[str, tuple[str, Callable[[str | None], BoardCommand]]] = {
-    "status": ("board status", ShowStatus),
-    "digest": ("board digest", ShowDigest),
-    "pack": ("board pack", ShowPack),
-    "overdue": ("board overdue", ShowOverdue),
-    "meetings": ("board meetings list", ShowMeetings),
+_VIEWS: dict[str, tuple[str, Callable[[str | None], cmd.BoardCommand]]] = {
+    "status": ("board status", cmd.ShowStatus),
+    "digest": ("board digest", cmd.ShowDigest),
+    "pack": ("board pack", cmd.ShowPack),
+    "overdue": ("board overdue", cmd.ShowOverdue),
+    "meetings": ("board meetings list", cmd.ShowMeetings),
 }
 _SUBCOMMANDS = (*_VIEWS, "theme", "history", "action", "approve", "decline", "help")
 
 
-def parse_board(text: str) -> BoardCommand:
+def parse_board(text: str) -> cmd.BoardCommand:
     """Read the text after `/board`."""
     source = text or ""
     tokens = tokenize(source)
     if not tokens:
-        return ShowStatus()
+        return cmd.ShowStatus()
     first = tokens[0]
     if first.quoted:
         cursor = Cursor(source, tokens, 0, USAGE["board status"])
         board = cursor.take_board()
         if len(tokens) == 1:
-            return ShowStatus(board)
+            return cmd.ShowStatus(board)
         return _on_board(board, parse_board(source[tokens[1].start :]))
     word = first.word
     if word in HELP_WORDS:
@@ -83,25 +71,25 @@ def parse_board(text: str) -> BoardCommand:
         ref = cursor.take_ref(kind)
         board = one_line(board) if board else cursor.take_board_words()
         cursor.done()
-        return ShowTheme(ref, board) if word == "theme" else ShowHistory(ref, board)
+        return cmd.ShowTheme(ref, board) if word == "theme" else cmd.ShowHistory(ref, board)
     if word == "approve":
         cursor = Cursor(source, tokens, 1, USAGE["board approve"])
         request_id = _request_id(cursor)
         board = cursor.take_board_words()
         cursor.done(" (approve takes the request's number)")
-        return ApproveDateChange(request_id, board)
+        return cmd.ApproveDateChange(request_id, board)
     if word == "decline":
         cursor = Cursor(source, tokens, 1, USAGE["board decline"], open_quote_ok=True)
         request_id = _request_id(cursor)
         rest = cursor.remaining()
         if len(rest) == 1 and rest[0].quoted:  # a lone "quoted phrase" is the reason
-            return DeclineDateChange(request_id, rest[0].text.strip() or None)
+            return cmd.DeclineDateChange(request_id, rest[0].text.strip() or None)
         board = cursor.take_quoted()
         if board is not None and not board:
             raise cursor.fail("The board name is empty")
-        return DeclineDateChange(request_id, cursor.rest_text() or None, board)
+        return cmd.DeclineDateChange(request_id, cursor.rest_text() or None, board)
     if _an_unquoted_board_name(tokens):
-        return ShowStatus(one_line(unescape(source[first.start : tokens[-1].end])))
+        return cmd.ShowStatus(one_line(unescape(source[first.start : tokens[-1].end])))
     raise unknown_subcommand("/board", first, _SUBCOMMANDS)
 
 
@@ -116,9 +104,9 @@ def _an_unquoted_board_name(tokens: list[Token]) -> bool:
     )
 
 
-def _on_board(board: str | None, command: BoardCommand) -> BoardCommand:
+def _on_board(board: str | None, command: cmd.BoardCommand) -> cmd.BoardCommand:
     """`/board "<board>" digest`: the name in front picks the board for the rest."""
-    if isinstance(command, Help) or board is None:
+    if isinstance(command, cmd.Help) or board is None:
         return command
     if command.board is not None and command.board.lower() != board.lower():
         raise UserError(

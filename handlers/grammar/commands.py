@@ -13,6 +13,57 @@ from typing import Literal, TypeAlias
 from bot.core.dates import DatePrecision, ParsedDate
 from bot.core.statuses import Status
 
+__all__ = [
+    "ActionAdd",
+    "ActionDelegate",
+    "ActionEdit",
+    "ActionMove",
+    "ActionOwners",
+    "ActionRemove",
+    "AdminAdd",
+    "AdminRemove",
+    "ApproveDateChange",
+    "BoardCommand",
+    "BoardCreate",
+    "BoardEdit",
+    "BoardMeetingAdd",
+    "BoardMeetingCancel",
+    "BoardMeetings",
+    "BoardReminders",
+    "BoardRemindersPause",
+    "BoardRemindersResume",
+    "CommandName",
+    "DeclineDateChange",
+    "ExportFormat",
+    "Help",
+    "ListMine",
+    "MemberAdd",
+    "MemberRemove",
+    "OpenUpdateModal",
+    "PeopleLink",
+    "PeopleList",
+    "PlanArchive",
+    "PlanCommand",
+    "PlanExport",
+    "PlanImport",
+    "PlanList",
+    "PlanNew",
+    "ProgressCommand",
+    "RecordUpdate",
+    "RequestDateChange",
+    "Setup",
+    "ShowDigest",
+    "ShowHistory",
+    "ShowMeetings",
+    "ShowOverdue",
+    "ShowPack",
+    "ShowStatus",
+    "ShowTheme",
+    "ThemeAdd",
+    "ThemeEdit",
+    "ThemeRemove",
+]
+
 CommandName = Literal["progress", "plan", "board"]
 ExportFormat = Literal["xlsx", "csv", "md"]
 
@@ -164,11 +215,15 @@ class ThemeEdit:
 
 
 @dataclass(frozen=True)
-class ThemeRemove:
-    """Remove an empty theme."""
+class RefInPlan:
+    """A theme or action by ref; `plan "<title>"` is needed when several plans are active."""
 
     ref: str
-    plan: str | None = None  # `plan "<title>"`: needed when several plans are active
+    plan: str | None = None
+
+
+class ThemeRemove(RefInPlan):
+    """Remove an empty theme."""
 
 
 @dataclass(frozen=True)
@@ -227,10 +282,8 @@ class ActionDelegate:
     plan: str | None = None  # `plan "<title>"`: needed when several plans are active
 
 
-@dataclass(frozen=True)
-class ActionRemove:
-    ref: str
-    plan: str | None = None  # `plan "<title>"`: needed when several plans are active
+class ActionRemove(RefInPlan):
+    """Remove an action."""
 
 
 @dataclass(frozen=True)
@@ -247,27 +300,30 @@ class PeopleLink:
 
 
 @dataclass(frozen=True)
-class AdminAdd:
+class AdminChange:
     user: str
 
 
+class AdminAdd(AdminChange):
+    """Make someone an admin."""
+
+
+class AdminRemove(AdminChange):
+    """Stop someone being an admin."""
+
+
 @dataclass(frozen=True)
-class AdminRemove:
+class MemberChange:
     user: str
+    board: str | None = None
 
 
-@dataclass(frozen=True)
-class MemberAdd:
+class MemberAdd(MemberChange):
     """Let someone read a board's status."""
 
-    user: str
-    board: str | None = None
 
-
-@dataclass(frozen=True)
-class MemberRemove:
-    user: str
-    board: str | None = None
+class MemberRemove(MemberChange):
+    """Stop someone reading a board's status."""
 
 
 @dataclass(frozen=True)
@@ -285,48 +341,46 @@ class PlanArchive:
 
 
 @dataclass(frozen=True)
-class ShowStatus:
+class BoardView:
+    """A /board view of one board; `board` None means the only board there is."""
+
+    board: str | None = None
+
+
+class ShowStatus(BoardView):
     """Status by theme."""
 
-    board: str | None = None
 
-
-@dataclass(frozen=True)
-class ShowDigest:
+class ShowDigest(BoardView):
     """Preview the weekly digest now."""
 
-    board: str | None = None
 
-
-@dataclass(frozen=True)
-class ShowPack:
+class ShowPack(BoardView):
     """The pre-meeting pack now."""
 
-    board: str | None = None
+
+class ShowOverdue(BoardView):
+    """The overdue actions."""
+
+
+class ShowMeetings(BoardView):
+    """The coming meetings."""
 
 
 @dataclass(frozen=True)
-class ShowOverdue:
-    board: str | None = None
+class RefOnBoard:
+    """A theme or action by ref; `board` None means the only board there is."""
 
-
-@dataclass(frozen=True)
-class ShowTheme:
     ref: str
     board: str | None = None
 
 
-@dataclass(frozen=True)
-class ShowMeetings:
-    board: str | None = None
+class ShowTheme(RefOnBoard):
+    """One theme's actions."""
 
 
-@dataclass(frozen=True)
-class ShowHistory:
+class ShowHistory(RefOnBoard):
     """The update history of one action."""
-
-    ref: str
-    board: str | None = None
 
 
 @dataclass(frozen=True)

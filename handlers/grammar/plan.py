@@ -7,39 +7,7 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 
 from bot.core.errors import UserError
-from handlers.grammar.commands import (
-    ActionAdd,
-    ActionDelegate,
-    ActionEdit,
-    ActionMove,
-    ActionOwners,
-    ActionRemove,
-    AdminAdd,
-    AdminRemove,
-    BoardCreate,
-    BoardEdit,
-    BoardMeetingAdd,
-    BoardMeetingCancel,
-    BoardMeetings,
-    BoardReminders,
-    BoardRemindersPause,
-    BoardRemindersResume,
-    ExportFormat,
-    MemberAdd,
-    MemberRemove,
-    PeopleLink,
-    PeopleList,
-    PlanArchive,
-    PlanCommand,
-    PlanExport,
-    PlanImport,
-    PlanList,
-    PlanNew,
-    Setup,
-    ThemeAdd,
-    ThemeEdit,
-    ThemeRemove,
-)
+from handlers.grammar import commands as cmd
 from handlers.grammar.help import HELP_WORDS, USAGE, help_for
 from handlers.grammar.tokens import (
     Cursor,
@@ -52,7 +20,7 @@ from handlers.grammar.tokens import (
     unknown_subcommand,
 )
 
-_Parser = Callable[[str, list[Token]], PlanCommand]
+_Parser = Callable[[str, list[Token]], cmd.PlanCommand]
 
 REMINDER_KEYS: dict[str, tuple[int, str]] = {
     # key: (smallest value, example)
@@ -66,7 +34,7 @@ REMINDER_KEYS: dict[str, tuple[int, str]] = {
 }
 REMINDER_KEY_LIST = "due, overdue, escalate, window, updates_due, last_call or pack"
 MAX_WORKING_DAYS = 365
-EXPORT_FORMATS: dict[str, ExportFormat] = {
+EXPORT_FORMATS: dict[str, cmd.ExportFormat] = {
     "xlsx": "xlsx",
     "excel": "xlsx",
     "csv": "csv",
@@ -75,7 +43,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
 }
 
 
-def parse_plan(text: str) -> PlanCommand:
+def parse_plan(text: str) -> cmd.PlanCommand:
     """Read the text after `/plan`."""
     source = text or ""
     tokens = tokenize(source)
@@ -111,8 +79,8 @@ def _verb(
     raise UserError(f"Say which {what} command — {choices}: `{USAGE[key]}`")
 
 
-def _nothing_more(key: str, command: PlanCommand) -> _Parser:
-    def parse(source: str, tokens: list[Token]) -> PlanCommand:
+def _nothing_more(key: str, command: cmd.PlanCommand) -> _Parser:
+    def parse(source: str, tokens: list[Token]) -> cmd.PlanCommand:
         Cursor(source, tokens, 1, USAGE[key]).done(f" after `/plan {tokens[0].word}`")
         return command
 
@@ -122,7 +90,7 @@ def _nothing_more(key: str, command: PlanCommand) -> _Parser:
 # ---------------------------------------------------------------- boards
 
 
-def _board(source: str, tokens: list[Token]) -> PlanCommand:
+def _board(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     verb = tokens[1].word if len(tokens) > 1 else ""
     parser = _BOARD_PARSERS.get(verb)
     if parser is None:
@@ -133,7 +101,7 @@ def _board(source: str, tokens: list[Token]) -> PlanCommand:
     return parser(source, tokens)
 
 
-def _board_edit(source: str, tokens: list[Token]) -> PlanCommand:
+def _board_edit(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 2, USAGE["board edit"])
     board = cursor.take_quoted()
     if board is not None and not board:
@@ -141,7 +109,7 @@ def _board_edit(source: str, tokens: list[Token]) -> PlanCommand:
     chair, channel = _chair_and_channel(cursor, "chair, channel")
     if chair is None and channel is None:
         raise cursor.fail("Say the new chair or channel (or both)")
-    return BoardEdit(board, chair, channel)
+    return cmd.BoardEdit(board, chair, channel)
 
 
 def _chair_and_channel(cursor: Cursor, expected: str) -> tuple[str | None, str | None]:
@@ -157,17 +125,17 @@ def _chair_and_channel(cursor: Cursor, expected: str) -> tuple[str | None, str |
     return chair, channel
 
 
-def _board_create(source: str, tokens: list[Token]) -> PlanCommand:
+def _board_create(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 2, USAGE["board create"])
     keywords = ("chair", "channel")
     name = cursor.take_text("board name", keywords)
     if not name:
         raise cursor.fail("The board name is empty")
     chair, channel = _chair_and_channel(cursor, "after the name: chair, channel")
-    return BoardCreate(name, chair, channel)
+    return cmd.BoardCreate(name, chair, channel)
 
 
-def _board_meetings(source: str, tokens: list[Token]) -> PlanCommand:
+def _board_meetings(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     if len(tokens) > 2 and tokens[2].word in ("add", "cancel"):
         return _board_meeting(source, tokens)
     usage = USAGE["board meetings"]
@@ -194,10 +162,10 @@ def _board_meetings(source: str, tokens: list[Token]) -> PlanCommand:
         rule = one_line(unescape(source[rule_tokens[0].start : rule_tokens[-1].end]))
     if not rule:
         raise cursor.fail("I need the meeting rule")
-    return BoardMeetings(rule, time, board)
+    return cmd.BoardMeetings(rule, time, board)
 
 
-def _board_meeting(source: str, tokens: list[Token]) -> PlanCommand:
+def _board_meeting(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     verb = tokens[2].word if len(tokens) > 2 else ""
     if verb not in ("add", "cancel"):
         raise UserError(f"Say add or cancel: `{USAGE['board meeting add']}`")
@@ -214,11 +182,11 @@ def _board_meeting(source: str, tokens: list[Token]) -> PlanCommand:
             break
     cursor.done()
     if verb == "add":
-        return BoardMeetingAdd(day, time, board)
-    return BoardMeetingCancel(day, board)
+        return cmd.BoardMeetingAdd(day, time, board)
+    return cmd.BoardMeetingCancel(day, board)
 
 
-def _board_reminders(source: str, tokens: list[Token]) -> PlanCommand:
+def _board_reminders(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 2, USAGE["board reminders"])
     board = cursor.take_quoted()
     word = cursor.peek_word()
@@ -228,13 +196,13 @@ def _board_reminders(source: str, tokens: list[Token]) -> PlanCommand:
             cursor.pos += 1
         until = cursor.take_date("the date to pause until")
         cursor.done()
-        return BoardRemindersPause(until.value, board)
+        return cmd.BoardRemindersPause(until.value, board)
     if word == "resume":
         cursor = Cursor(source, tokens, cursor.pos + 1, USAGE["board reminders resume"])
         cursor.done()
-        return BoardRemindersResume(board)
+        return cmd.BoardRemindersResume(board)
     due, numbers = _reminder_settings(cursor.rest_text())
-    return BoardReminders(
+    return cmd.BoardReminders(
         board,
         due=due,
         overdue=numbers.get("overdue"),
@@ -295,7 +263,7 @@ def _working_days(text: str) -> int | None:
 # ---------------------------------------------------------------- plans, themes, actions
 
 
-def _new(source: str, tokens: list[Token]) -> PlanCommand:
+def _new(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 1, USAGE["new"])
     title = cursor.take_text("plan title", ("board",))
     if not title:
@@ -307,10 +275,10 @@ def _new(source: str, tokens: list[Token]) -> PlanCommand:
         if not board:
             raise cursor.fail("The board name is empty")
     cursor.done(" (after the title: board)")
-    return PlanNew(title, board)
+    return cmd.PlanNew(title, board)
 
 
-def _theme(source: str, tokens: list[Token]) -> PlanCommand:
+def _theme(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     verb = _verb(tokens, ("add", "edit", "remove"), "theme add", "theme")
     if verb == "edit":
         return _theme_edit(source, tokens)
@@ -318,7 +286,7 @@ def _theme(source: str, tokens: list[Token]) -> PlanCommand:
         cursor = Cursor(source, tokens, 2, USAGE["theme remove"])
         ref = cursor.take_ref("theme")
         cursor.done()
-        return ThemeRemove(ref)
+        return cmd.ThemeRemove(ref)
     cursor = Cursor(source, tokens, 2, USAGE["theme add"])
     ref = cursor.take_ref("theme")
     title = cursor.take_text("theme title", ("lead",))
@@ -329,10 +297,10 @@ def _theme(source: str, tokens: list[Token]) -> PlanCommand:
         cursor.pos += 1
         lead = cursor.take_user("theme lead")
     cursor.done(" (after the title: lead)")
-    return ThemeAdd(ref, title, lead)
+    return cmd.ThemeAdd(ref, title, lead)
 
 
-def _theme_edit(source: str, tokens: list[Token]) -> PlanCommand:
+def _theme_edit(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 2, USAGE["theme edit"])
     ref = cursor.take_ref("theme")
     title = None
@@ -348,20 +316,20 @@ def _theme_edit(source: str, tokens: list[Token]) -> PlanCommand:
     cursor.done(" (after the title: lead)")
     if title is None and lead is None:
         raise cursor.fail("Say the new title, the new lead, or both")
-    return ThemeEdit(ref, title, lead)
+    return cmd.ThemeEdit(ref, title, lead)
 
 
 _ACTION_CLAUSES = ("due", "owner", "owners", "theme", "measures", "measure")
 _EDIT_CLAUSES = ("title", "due", "measures", "measure")
 
 
-def _action(source: str, tokens: list[Token]) -> PlanCommand:
+def _action(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     verbs = ("add", "edit", "move", "owner", "delegate", "remove")
     verb = _verb(tokens, verbs, "action add", "action", aliases=("owners",))
     return _ACTION_PARSERS[verb](source, tokens)
 
 
-def _action_add(source: str, tokens: list[Token]) -> PlanCommand:
+def _action_add(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 2, USAGE["action add"])
     ref = cursor.take_ref()
     title = cursor.take_text("action's title", _ACTION_CLAUSES)
@@ -387,10 +355,10 @@ def _action_add(source: str, tokens: list[Token]) -> PlanCommand:
         raise cursor.fail("I need a due date")
     if owners is None:
         raise cursor.fail("I need at least one owner")
-    return ActionAdd(ref, title, due, owners, theme, measures or None)
+    return cmd.ActionAdd(ref, title, due, owners, theme, measures or None)
 
 
-def _action_edit(source: str, tokens: list[Token]) -> PlanCommand:
+def _action_edit(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 2, USAGE["action edit"])
     ref = cursor.take_ref()
     title = due = measures = None
@@ -410,10 +378,10 @@ def _action_edit(source: str, tokens: list[Token]) -> PlanCommand:
             )
     if title is None and due is None and measures is None:
         raise cursor.fail("Say what to change")
-    return ActionEdit(ref, title, due, measures)
+    return cmd.ActionEdit(ref, title, due, measures)
 
 
-def _action_move(source: str, tokens: list[Token]) -> PlanCommand:
+def _action_move(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 2, USAGE["action move"])
     ref = cursor.take_ref()
     if cursor.peek_word() == "to":
@@ -423,38 +391,38 @@ def _action_move(source: str, tokens: list[Token]) -> PlanCommand:
     cursor.pos += 1
     theme = cursor.take_ref("theme")
     cursor.done()
-    return ActionMove(ref, theme)
+    return cmd.ActionMove(ref, theme)
 
 
-def _action_owner(source: str, tokens: list[Token]) -> PlanCommand:
+def _action_owner(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 2, USAGE["action owner"])
     ref = cursor.take_ref()
     owners = cursor.take_users("owner")
     cursor.done()
-    return ActionOwners(ref, owners)
+    return cmd.ActionOwners(ref, owners)
 
 
-def _action_delegate(source: str, tokens: list[Token]) -> PlanCommand:
+def _action_delegate(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 2, USAGE["action delegate"])
     ref = cursor.take_ref()
     user = cursor.take_user("delegate")
     cursor.done(" (one delegate at a time)")
-    return ActionDelegate(ref, user)
+    return cmd.ActionDelegate(ref, user)
 
 
-def _action_remove(source: str, tokens: list[Token]) -> PlanCommand:
+def _action_remove(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 2, USAGE["action remove"])
     ref = cursor.take_ref()
     cursor.done()
-    return ActionRemove(ref)
+    return cmd.ActionRemove(ref)
 
 
 # ---------------------------------------------------------------- people and roles
 
 
-def _people(source: str, tokens: list[Token]) -> PlanCommand:
+def _people(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     if len(tokens) == 1:
-        return PeopleList()
+        return cmd.PeopleList()
     if tokens[1].word != "link":
         raise UserError(
             f"`/plan people` lists unlinked owners; to link one: `{USAGE['people link']}`"
@@ -477,32 +445,32 @@ def _people(source: str, tokens: list[Token]) -> PlanCommand:
     name = name_of(name_tokens, source, lambda: cursor.fail('Put the name in "double quotes"'))
     if not name:
         raise cursor.fail("The name is empty")
-    return PeopleLink(name, user)
+    return cmd.PeopleLink(name, user)
 
 
-def _admins(source: str, tokens: list[Token]) -> PlanCommand:
+def _admins(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     verb = _verb(tokens, ("add", "remove"), "admins", "admins")
     cursor = Cursor(source, tokens, 2, USAGE[f"admins {verb}"])
     user = cursor.take_user("person")
     cursor.done(" (one person at a time)")
-    return AdminAdd(user) if verb == "add" else AdminRemove(user)
+    return cmd.AdminAdd(user) if verb == "add" else cmd.AdminRemove(user)
 
 
-def _members(source: str, tokens: list[Token]) -> PlanCommand:
+def _members(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     verb = _verb(tokens, ("add", "remove"), "members", "members")
     cursor = Cursor(source, tokens, 2, USAGE[f"members {verb}"])
     user = cursor.take_user("person")
     board = cursor.take_board_words()
     cursor.done(" (one person at a time)")
-    return MemberAdd(user, board) if verb == "add" else MemberRemove(user, board)
+    return cmd.MemberAdd(user, board) if verb == "add" else cmd.MemberRemove(user, board)
 
 
 # ---------------------------------------------------------------- export and archive
 
 
-def _export(source: str, tokens: list[Token]) -> PlanCommand:
+def _export(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 1, USAGE["export"])
-    fmt: ExportFormat = "xlsx"
+    fmt: cmd.ExportFormat = "xlsx"
     plan = cursor.take_quoted()
     token = cursor.peek()
     if token is not None and not token.quoted:
@@ -513,15 +481,15 @@ def _export(source: str, tokens: list[Token]) -> PlanCommand:
         cursor.pos += 1
     plan = plan or cursor.take_quoted()
     cursor.done()
-    return PlanExport(fmt, plan or None)
+    return cmd.PlanExport(fmt, plan or None)
 
 
-def _archive(source: str, tokens: list[Token]) -> PlanCommand:
+def _archive(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     cursor = Cursor(source, tokens, 1, USAGE["archive"])
     title = cursor.take_words("plan title")
     if not title:
         raise cursor.fail("The plan title is empty")
-    return PlanArchive(title)
+    return cmd.PlanArchive(title)
 
 
 _BOARD_PARSERS: dict[str, _Parser] = {
@@ -544,12 +512,12 @@ _ACTION_PARSERS: dict[str, _Parser] = {
 }
 
 _PARSERS: dict[str, _Parser] = {
-    "setup": _nothing_more("setup", Setup()),
+    "setup": _nothing_more("setup", cmd.Setup()),
     "board": _board,
-    "list": _nothing_more("list", PlanList()),
-    "plans": _nothing_more("list", PlanList()),
+    "list": _nothing_more("list", cmd.PlanList()),
+    "plans": _nothing_more("list", cmd.PlanList()),
     "new": _new,
-    "import": _nothing_more("import", PlanImport()),
+    "import": _nothing_more("import", cmd.PlanImport()),
     "theme": _theme,
     "action": _action,
     "people": _people,

@@ -225,7 +225,7 @@ def test_pack_preview_for_the_next_meeting(local: LocalBot, seeded: Seeded) -> N
     )
     [message] = ask(local, CHRIS, "pack")
     text = message.all_text()
-    assert "Improvement Board — pack for 11 Jun 2019" in text
+    assert "Improvement Board — pack for 11 June 2019" in text
     assert "changes since the meeting on 14 May 2019" in text
     assert "*Not updated since the meeting on 14 May 2019* (2)" in text
     assert "*Date changes to approve* (1)" in text
@@ -332,7 +332,7 @@ def test_overdue_lists_open_actions_past_due_with_working_days(
     assert "1 open action past the due date as of 16 May 2019" in text
     assert (
         "• *4.2* Review placement sufficiency — Omar Shah — *11 working days* overdue "
-        "(due 30 Apr 2019) · :white_circle: Not started"
+        "(due 30 April 2019) · :white_circle: Not started"
     ) in text
 
 
@@ -371,7 +371,7 @@ def test_theme_shows_its_actions_owners_and_latest_update(local: LocalBot, seede
     assert "*4.1* Seek foster carers' views" in text
     assert ":large_orange_circle: At risk · due 31 May 2019 · Jane Doe" in text
     assert "_Latest update 15 May 2019 08:00 by Jane Doe_: “carers' forum moved to June”" in text
-    assert "due 30 Apr 2019 · :warning: *11 working days overdue* · Omar Shah" in text
+    assert "due 30 April 2019 · :warning: *11 working days overdue* · Omar Shah" in text
     assert "_No updates yet._" in text
 
 
@@ -401,7 +401,7 @@ def test_history_newest_first_with_status_changes_notes_and_date_changes(
     text = message.all_text()
     assert "4.1 Seek foster carers' views" in text
     assert "*Updates* (3, newest first)" in text
-    moved = text.index("_Asked to move the due date to 30 Jun 2019: venue &lt;!channel&gt;_")
+    moved = text.index("_Asked to move the due date to 30 June 2019: venue &lt;!channel&gt;_")
     green = text.index(
         "*14 May 2019 08:00* — Jane Doe — :large_orange_circle: At risk → "
         ":large_green_circle: On track"
@@ -415,7 +415,7 @@ def test_history_newest_first_with_status_changes_notes_and_date_changes(
     assert "“back on track &amp; booked”" in text
     assert "“survey slipped &lt;!here&gt;”" in text
     assert "*Date changes* (1, newest first)" in text
-    assert "31 May 2019 → *30 Jun 2019* — “venue &lt;!channel&gt;” — asked by Jane Doe" in text
+    assert "31 May 2019 → *30 June 2019* — “venue &lt;!channel&gt;” — asked by Jane Doe" in text
     assert "— *pending*" in text
 
 
@@ -445,15 +445,16 @@ def test_meetings_with_reminder_dates_and_changes(local: LocalBot, seeded: Seede
     text = message.all_text()
     assert "Meets second Tuesday of every month from 1 January 2019 at 10:00" in text
     assert (
-        "• *Tue 11 Jun 2019* 10:00 — update window opens Tue 28 May · last call Mon 3 Jun · "
-        "updates due Tue 4 Jun · pack Fri 7 Jun"
+        "• *Tuesday 11 June 2019* 10:00 — update window opens Tuesday 28 May 2019 · last call "
+        "Monday 3 June 2019 · updates due Tuesday 4 June 2019 · pack Friday 7 June 2019"
     ) in text
-    assert "• *Tue 25 Jun 2019* 10:00 _(added)_ — update window opens" in text
-    assert "• ~Tue 9 Jul 2019~ — _cancelled_" in text
+    assert "• *Tuesday 25 June 2019* 10:00 _(added)_ — update window opens" in text
+    assert "• ~Tuesday 9 July 2019~ — _cancelled_" in text
     assert "Reminders are paused until 31 May 2019." in text
     lines = [line for line in text.splitlines() if line.startswith("• ")]
     assert len(lines) == 7  # six meetings and the cancelled one among them
-    assert lines[0].startswith("• *Tue 11 Jun 2019*") and lines[2].startswith("• ~Tue 9 Jul")
+    assert lines[0].startswith("• *Tuesday 11 June 2019*")
+    assert lines[2].startswith("• ~Tuesday 9 July")
 
 
 def test_meetings_when_none_are_set(local: LocalBot) -> None:
@@ -475,7 +476,7 @@ def test_approve_lists_pending_changes_with_buttons(local: LocalBot, seeded: See
     text = message.all_text()
     assert "2 requests waiting · Use the buttons" in text
     assert f"*#{first}* · *4.1* Seek foster carers' views" in text
-    assert "31 May 2019 → *30 Jun 2019* · asked by Jane Doe" in text
+    assert "31 May 2019 → *30 June 2019* · asked by Jane Doe" in text
     assert [(b["action_id"], b["value"]) for b in buttons(message)] == [
         (ids.APPROVE_DATE_CHANGE, str(first)),
         (ids.DECLINE_DATE_CHANGE, str(first)),
@@ -502,7 +503,7 @@ def test_chair_approves_by_number_and_the_owner_is_told(local: LocalBot, seeded:
     line = one_line(local, CHRIS, f"approve {request_id}")
     assert line == (
         f":white_check_mark: Approved #{request_id}: *4.1* Seek foster carers' views is now due "
-        "30 Jun 2019 (was 31 May 2019). I've told Jane Doe."
+        "30 June 2019 (was 31 May 2019). I've told Jane Doe."
     )
     assert due_date(local, seeded.actions["4.1"]) == dt.date(2019, 6, 30)
     told = local.emulator.wait_for_message(
@@ -520,7 +521,7 @@ def test_chair_declines_with_a_reason(local: LocalBot, seeded: Seeded) -> None:
     line = one_line(local, CHRIS, f"decline {request_id} no evidence <!channel> yet")
     assert line == (
         f":no_entry_sign: Declined #{request_id}: *5.1* Audit supervision records stays due "
-        "28 Jun 2019, not 30 Sep 2019. Reason: “no evidence @channel yet”. "
+        "28 June 2019, not 30 September 2019. Reason: “no evidence @channel yet”. "
         "I've told Omar Shah."
     )
     assert due_date(local, seeded.actions["5.1"]) == dt.date(2019, 6, 28)

@@ -89,14 +89,14 @@ def test_owner_asks_and_the_chair_approves(local: LocalBot, board: Seeded) -> No
     asked = local.emulator.slash(JANE, "/progress", ASK)
     assert asked.text == (
         ":hourglass_flowing_sand: I've asked Chris Chair to move *4.1* from 31 May 2019 to "
-        "*31 Jul 2019*. I'll tell you when they decide."
+        "*31 July 2019*. I'll tell you when they decide."
     )
     (to_chair,) = wait_for_dms(local, CHAIR)
     request = request_row(local)
     assert request.state == "pending" and request.reason == "carers' survey moved to July"
     text = to_chair.all_text()
     assert "*Jane Doe* asks to move the due date of *4.1* Seek foster carers' views" in text
-    assert "31 May 2019 → *31 Jul 2019*" in text and ">carers' survey moved to July" in text
+    assert "31 May 2019 → *31 July 2019*" in text and ">carers' survey moved to July" in text
     approve = to_chair.action(ids.APPROVE_DATE_CHANGE)
     assert approve.value == to_chair.action(ids.DECLINE_DATE_CHANGE).value == str(request.id)
 
@@ -105,7 +105,7 @@ def test_owner_asks_and_the_chair_approves(local: LocalBot, board: Seeded) -> No
     (told,) = wait_for_dms(local, JANE)
     assert told.text == (
         ":white_check_mark: Chris Chair approved your new date for *4.1* Seek foster carers' "
-        "views. It's now due *31 Jul 2019* (originally 31 May 2019)."
+        "views. It's now due *31 July 2019* (originally 31 May 2019)."
     )
     assert due_dates(local, board.actions["4.1"]) == (dt.date(2019, 7, 31), dt.date(2019, 5, 31))
     decided = request_row(local)
@@ -169,7 +169,7 @@ def test_a_newer_request_replaces_the_older_one(local: LocalBot, board: Seeded) 
     replaced = wait_until_decided(local, first)
     assert "Replaced by a newer request" in replaced.all_text()
     assert replaced.actions() == []
-    assert "*31 Aug 2019*" in second.all_text()
+    assert "*31 August 2019*" in second.all_text()
     assert second.action(ids.APPROVE_DATE_CHANGE).value == str(request_row(local).id)
 
 
@@ -206,7 +206,7 @@ def test_ask_for_new_date_from_a_reminder_dm(
 
     assert sent.view is not None and "I've asked Chris Chair" in sent.view.all_text()
     (to_chair,) = wait_for_dms(local, CHAIR)
-    assert "31 May 2019 → *28 Jun 2019*" in to_chair.all_text()
+    assert "31 May 2019 → *28 June 2019*" in to_chair.all_text()
     assert request_row(local).new_due_date == dt.date(2019, 6, 28)
     with local.services.uow() as uow:
         recorded = uow.session.scalars(

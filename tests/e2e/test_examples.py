@@ -29,8 +29,8 @@ KEY_LINES = {
         "Recorded an update on 4.2",  # by the modal
         "Recorded an update on 5.1",  # by command
         "✓ Approved by Chris Chair",  # the chair approved the date change
-        "digest 3 Jun 2019",  # the weekly digest
-        "pack for 11 Jun 2019",  # the pre-meeting pack ...
+        "digest 3 June 2019",  # the weekly digest
+        "pack for 11 June 2019",  # the pre-meeting pack ...
         "📎 Childrens-Services-Improvement-Plan-2019-06-11.xlsx",  # ... with the plan attached
     ],
     "first-hour.txt": [

@@ -365,7 +365,7 @@ def test_ask_for_new_date_button_validates_then_asks_the_chair(
     assert sent.view is not None and sent.view.title == "Request sent"
     assert "I've asked Chris Chair" in sent.view.all_text()
     chair_dm = local.emulator.wait_for_message(channel="DCHAIR0000")
-    assert "31 May 2019 → *31 Jul 2019*" in chair_dm.all_text()
+    assert "31 May 2019 → *31 July 2019*" in chair_dm.all_text()
     with local.services.uow() as uow:
         request = uow.session.scalar(select(DateChangeRequest))
         assert request is not None and request.state == "pending"

@@ -44,7 +44,7 @@ def test_docx_is_a_committee_paper(cli: Cli, tmp_path: Path) -> None:
         "Owners who have not updated since 12 May 2019",
     ]
     cover = document.tables[0]
-    assert [c.text for c in cover.rows[0].cells] == ["Meeting date", "11 Jun 2019"]
+    assert [c.text for c in cover.rows[0].cells] == ["Meeting date", "11 June 2019"]
     assert len(document.inline_shapes) == 1
 
 

@@ -116,7 +116,7 @@ def test_every_section_is_in_the_markdown_too(uow_factory: UowFactory) -> None:
         "### Decided since the meeting on 14 May 2019",
         "## Owners who have not updated since the meeting on 14 May 2019",
     ]
-    assert "| 2.2 | Sufficiency strategy | 31 Jul 2019 | 30 Sep 2019 |" in text
+    assert "| 2.2 | Sufficiency strategy | 31 July 2019 | 30 September 2019 |" in text
     assert "Declined by Chris Chair, 15 May 2019: keep July" in text
     data = paper_json(paper)
     assert data["report_of"] == {"name": "Chris Chair", "role": "Chair"}

@@ -9,6 +9,8 @@ from bot.core.dates import (
     MONTH_NAMES,
     DatePrecision,
     ParsedDate,
+    format_day,
+    format_moment,
     format_uk_date,
     last_day_of_month,
     parse_uk_date,
@@ -172,14 +174,31 @@ def test_long_text_is_shortened_in_the_message() -> None:
         (dt.date(2019, 9, 3), "month", "September 2019"),
     ],
 )
-def test_format_uk_date(d: dt.date, precision: DatePrecision, expected: str) -> None:
-    assert format_uk_date(d, precision) == expected
+def test_format_day(d: dt.date, precision: DatePrecision, expected: str) -> None:
+    assert format_day(d, precision) == expected
+    assert format_uk_date(d, precision) == expected  # the earlier name, the same formatter
 
 
 def test_format_defaults_to_day_and_parsed_date_prints_itself() -> None:
-    assert format_uk_date(dt.date(2019, 6, 5)) == "5 June 2019"
+    assert format_day(dt.date(2019, 6, 5)) == "5 June 2019"
     assert str(parse_uk_date("May-19")) == "May 2019"
     assert str(parse_uk_date("5/6/19")) == "5 June 2019"
+
+
+def test_format_day_with_its_weekday() -> None:
+    assert format_day(dt.date(2019, 5, 31), weekday=True) == "Friday 31 May 2019"
+    assert format_day(dt.date(2019, 5, 31), MONTH, weekday=True) == "May 2019"
+
+
+def test_format_moment_shows_the_boards_local_time() -> None:
+    # 23:30 UTC on 31 May is already 1 June in London (BST): the board's day is shown.
+    moment = dt.datetime(2019, 5, 31, 23, 30, tzinfo=dt.UTC)
+    assert format_moment(moment, "Europe/London") == "1 June 2019 00:30"
+    assert format_moment(moment, "Europe/London", weekday=True, zone_name=True) == (
+        "Saturday 1 June 2019 00:30 BST"
+    )
+    with pytest.raises(ValueError):
+        format_moment(dt.datetime(2019, 5, 31, 9, 0), "Europe/London")
 
 
 def test_precision_values_are_stable() -> None:

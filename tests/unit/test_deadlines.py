@@ -26,13 +26,13 @@ SOA = "Statement of action"
 
 
 def test_seventy_working_days_across_easter_and_both_may_bank_holidays_2019() -> None:
-    """70 working days from Tue 12 Mar 2019 in England is Mon 24 Jun 2019.
+    """70 working days from Tuesday 12 March 2019 in England is Monday 24 June 2019.
 
     By hand, counting from the day after the start: 13–29 Mar = 13 (3 + 5 + 5); 1–12 Apr = 10
     (23); 15–18 Apr = 4 (27), Good Friday 19 Apr and Easter Monday 22 Apr skipped; 23–26 Apr = 4
     (31); 29 Apr–3 May = 5 (36); 6 May bank holiday skipped, 7–10 May = 4 (40); 13–24 May = 10
-    (50); 27 May bank holiday skipped, 28–31 May = 4 (54); 3–21 Jun = 15 (69); Mon 24 Jun = 70.
-    Without the four bank holidays it would be Tue 18 Jun.
+    (50); 27 May bank holiday skipped, 28–31 May = 4 (54); 3–21 Jun = 15 (69); Monday 24 June = 70.
+    Without the four bank holidays it would be Tuesday 18 June.
     """
     due = due_from_working_days(D(2019, 3, 12), 70, ENG)
     assert due == D(2019, 6, 24)
@@ -50,7 +50,7 @@ def test_statement_of_action_clock_is_70_working_days_from_publication() -> None
         7,
     )
     assert deadline.rule is not None
-    assert deadline.rule.describe() == "70 working days from Tue 12 Mar 2019"
+    assert deadline.rule.describe() == "70 working days from Tuesday 12 March 2019"
 
 
 def test_scotland_counts_its_own_bank_holidays() -> None:
@@ -62,16 +62,16 @@ def test_countdown_text_days_left() -> None:
     deadline = Deadline(SOA, D(2019, 6, 21))
     shown = countdown(deadline, D(2019, 5, 31), ENG)
     assert shown.working_days_left == 15
-    assert shown.text == "Statement of action: 15 working days left, due Fri 21 Jun 2019"
+    assert shown.text == "Statement of action: 15 working days left, due Friday 21 June 2019"
     assert not shown.overdue and not shown.red
     one = countdown(deadline, D(2019, 6, 20), ENG)
-    assert one.text == "Statement of action: 1 working day left, due Fri 21 Jun 2019"
+    assert one.text == "Statement of action: 1 working day left, due Friday 21 June 2019"
 
 
 def test_countdown_on_the_day_is_zero() -> None:
     shown = countdown(Deadline(SOA, D(2019, 6, 21)), D(2019, 6, 21), ENG)
     assert shown.working_days_left == 0
-    assert shown.text == "Statement of action: due today, Fri 21 Jun 2019"
+    assert shown.text == "Statement of action: due today, Friday 21 June 2019"
     assert not shown.red
 
 
@@ -79,27 +79,27 @@ def test_countdown_overdue_is_red() -> None:
     shown = countdown(Deadline(SOA, D(2019, 6, 21)), D(2019, 6, 26), ENG)
     assert shown.working_days_left == -3
     assert shown.overdue and shown.red
-    assert shown.text == "Statement of action: 3 working days overdue, was due Fri 21 Jun 2019"
+    assert shown.text == "Statement of action: 3 working days overdue, was due Friday 21 June 2019"
 
 
 def test_countdown_the_weekend_after_the_due_date_is_overdue() -> None:
     shown = countdown(Deadline(SOA, D(2019, 6, 21)), D(2019, 6, 22), ENG)
     assert shown.working_days_left == 0
     assert shown.red
-    assert shown.text == "Statement of action: overdue, was due Fri 21 Jun 2019"
+    assert shown.text == "Statement of action: overdue, was due Friday 21 June 2019"
 
 
 def test_countdown_due_on_a_bank_holiday_counts_to_the_working_day_before() -> None:
-    # Due Mon 26 Aug 2019 (bank holiday): Fri 23 Aug is the last working day.
+    # Due Monday 26 August 2019 (bank holiday): Friday 23 August is the last working day.
     deadline = Deadline("Return", D(2019, 8, 26))
     assert countdown(deadline, D(2019, 8, 23), ENG).text == (
-        "Return: last working day, due Mon 26 Aug 2019"
+        "Return: last working day, due Monday 26 August 2019"
     )
     assert countdown(deadline, D(2019, 8, 22), ENG).working_days_left == 1
 
 
 def test_reminders_at_20_10_5_and_0_working_days() -> None:
-    deadline = deadline_from_working_days(SOA, D(2019, 3, 12), 70, ENG)  # due Mon 24 Jun 2019
+    deadline = deadline_from_working_days(SOA, D(2019, 3, 12), 70, ENG)  # due Monday 24 June 2019
     days = [D(2019, 3, 12) + dt.timedelta(days=i) for i in range(120)]
     sent = {d: deadline_reminders_due(deadline, d, ENG) for d in days}
     sent = {d: points for d, points in sent.items() if points}
@@ -152,7 +152,7 @@ def test_monitoring_visit_interval_is_an_explicit_input() -> None:
 
 
 def test_scrutiny_report_due_working_days_before_the_meeting() -> None:
-    # Committee Tue 28 May 2019; 10 working days before skips the 27 May bank holiday.
+    # Committee Tuesday 28 May 2019; 10 working days before skips the 27 May bank holiday.
     assert scrutiny_report(D(2019, 5, 28), 10, ENG).due == D(2019, 5, 13)
     assert scrutiny_report(D(2019, 5, 28), 0, ENG).due == D(2019, 5, 28)
 

@@ -179,14 +179,14 @@ def test_digest_text() -> None:
         "  Stale (no update for 30 days):\n"
         "    - 2.2 Sufficiency strategy — Not started — Omar Owner — never updated\n"
         "  Approved date changes:\n"
-        "    - 2.3 30 Apr 2019 → May 2019: panel chair changed (approved by Chris Chair)\n"
+        "    - 2.3 30 April 2019 → May 2019: panel chair changed (approved by Chris Chair)\n"
     )
 
 
 def test_pack_text() -> None:
     text = pack_text(small_pack())
     assert text.startswith(
-        "Improvement Board — pack for the meeting on 11 Jun 2019\n"
+        "Improvement Board — pack for the meeting on 11 June 2019\n"
         "Prepared 16 May 2019; changes since the meeting on 14 May 2019\n"
         "\n"
         "Not updated since the meeting on 14 May 2019:\n"
@@ -194,7 +194,7 @@ def test_pack_text() -> None:
         "  - Omar Owner (not linked to Slack): 2.2\n"
         "\n"
         "Date changes to approve:\n"
-        "  - [17] 2.1 Seek foster carers' views: 2 May 2019 → 28 Jun 2019 — survey slipped "
+        "  - [17] 2.1 Seek foster carers' views: 2 May 2019 → 28 June 2019 — survey slipped "
         "(asked by Jane Doe on 15 May 2019)\n"
     )
     assert "2 Placement stability" in text
@@ -232,7 +232,7 @@ def test_digest_blocks() -> None:
         "*Stale* — no update for 30 days (1)",
         "• *2.2* Sufficiency strategy — :white_circle: Not started — Omar Owner — never updated",
         "*Approved date changes* (1)",
-        "• *2.3* 30 Apr 2019 → May 2019: panel chair changed (approved by Chris Chair)",
+        "• *2.3* 30 April 2019 → May 2019: panel chair changed (approved by Chris Chair)",
     ]
     # The digest never pings: owners are named, not mentioned.
     assert not any("<@" in t for t in texts)
@@ -242,7 +242,7 @@ def test_pack_blocks_mention_linked_owners_and_offer_decisions() -> None:
     messages = pack_blocks(small_pack())
     assert_valid_messages(messages)
     blocks = [b for m in messages for b in m]
-    assert blocks[0]["text"]["text"] == "Improvement Board — pack for 11 Jun 2019"
+    assert blocks[0]["text"]["text"] == "Improvement Board — pack for 11 June 2019"
     texts = list(mrkdwn_texts(messages))
     assert (
         "*Not updated since the meeting on 14 May 2019* (2)\n"
@@ -258,7 +258,7 @@ def test_pack_blocks_mention_linked_owners_and_offer_decisions() -> None:
     request = blocks[blocks.index(buttons) - 1]["text"]["text"]
     assert request == (
         "*2.1* Seek foster carers' views\n"
-        "2 May 2019 → *28 Jun 2019* · asked by Jane Doe on 15 May 2019\n"
+        "2 May 2019 → *28 June 2019* · asked by Jane Doe on 15 May 2019\n"
         ">survey slipped"
     )
 
@@ -340,7 +340,7 @@ def test_fallback_text_is_one_short_line() -> None:
         "Improvement Board digest 16 May 2019: 4 actions, 25% complete, 1 overdue, 1 due soon"
     )
     assert pack_fallback_text(small_pack()) == (
-        "Improvement Board pack for 11 Jun 2019: 2 not updated, 1 date change to approve"
+        "Improvement Board pack for 11 June 2019: 2 not updated, 1 date change to approve"
     )
     for name in ("&" * 400, "Board " * 100, "x"):
         for text in (
