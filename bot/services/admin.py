@@ -600,14 +600,14 @@ class PlanService:
         return self._on_board(actor, board, work)
 
     def set_meetings(
-        self, actor: Actor, board: str | None, rule: str, now: dt.datetime, time: str | None
+        self, actor: Actor, board: str | None, rule: str, now: dt.datetime, time: dt.time | None
     ) -> MeetingsView:
         return self._on_board(
             actor, board, lambda uow, b: set_meetings(uow, actor, b, rule, now, time=time)
         )
 
     def add_meeting(
-        self, actor: Actor, board: str | None, day: dt.date, now: dt.datetime, time: str | None
+        self, actor: Actor, board: str | None, day: dt.date, now: dt.datetime, time: dt.time | None
     ) -> MeetingsView:
         return self._on_board(
             actor, board, lambda uow, b: add_meeting(uow, actor, b, day, now, time=time)

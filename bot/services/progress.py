@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
@@ -353,12 +352,9 @@ def pending_date_changes(uow: UnitOfWork, board_id: int) -> list[DateChangeReque
 
 # ---------------------------------------------------------------- the owners' use cases
 
-
-def _owner() -> ModuleType:
-    # bot.services.owner builds on this module (record_progress), so it is imported late.
-    from bot.services import owner
-
-    return owner
+# The owners' use cases build on bot.services.owner, which builds on the functions above:
+# imported here, below them, so that either module may be imported first.
+from bot.services import owner  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -387,10 +383,9 @@ class ProgressService:
 
     def mine(self, actor: Actor, now: dt.datetime) -> list[MyAction]:
         with self.units.request() as uow:
-            return _owner().my_open_actions(uow, actor, now)
+            return owner.my_open_actions(uow, actor, now)
 
     def home(self, actor: Actor, now: dt.datetime) -> Home:
-        owner = _owner()
         with self.units.patient() as uow:  # drawn after the answer, so it may wait
             return Home(
                 owner.my_open_actions(uow, actor, now), owner.my_boards_status(uow, actor, now)
@@ -407,7 +402,6 @@ class ProgressService:
         dedupe_key: str | None = None,
     ) -> Recorded:
         """`/progress <ref> <status> <note>`: an update on my action of that ref."""
-        owner = _owner()
         return self.units.committed(
             lambda uow: owner.record_update(
                 uow,
@@ -426,7 +420,7 @@ class ProgressService:
     ) -> Recorded:
         """The Mark complete button."""
         return self.units.committed(
-            lambda uow: _owner().complete_action(uow, actor, action_id, now, dedupe_key)
+            lambda uow: owner.complete_action(uow, actor, action_id, now, dedupe_key)
         )
 
     def update_from_form(
@@ -441,7 +435,7 @@ class ProgressService:
         dedupe_key: str | None = None,
     ) -> Recorded:
         return self.units.committed(
-            lambda uow: _owner().update_from_form(
+            lambda uow: owner.update_from_form(
                 uow,
                 actor,
                 action_id,
@@ -462,7 +456,6 @@ class ProgressService:
         ref: str | None = None,
     ) -> UpdateForm:
         """The update form, on one action (by id, or by my ref) or on a choice of mine."""
-        owner = _owner()
         with self.units.request() as uow:
             if ref is not None:
                 action_id = owner.my_action(uow, actor, ref).id
@@ -470,7 +463,7 @@ class ProgressService:
 
     def date_form(self, actor: Actor, action_id: int, now: dt.datetime) -> MyAction:
         with self.units.request() as uow:
-            return _owner().date_form(uow, actor, action_id, now)
+            return owner.date_form(uow, actor, action_id, now)
 
     def ask_for_new_date(
         self,
@@ -487,7 +480,6 @@ class ProgressService:
     ) -> DateChangeNotice:
         """Ask the board to move my action's (by ref, or by id) due date; the request as
         its messages describe it (`.request_id` for announcing it)."""
-        owner = _owner()
 
         def work(uow: UnitOfWork) -> DateChangeNotice:
             if ref is not None:
@@ -522,7 +514,6 @@ class ProgressService:
         dedupe_key: str,
     ) -> ThreadReply:
         """A reply in the thread of a reminder DM, recorded as an update on its action."""
-        owner = _owner()
         try:
             with self.units.request() as uow:
                 thread = owner.find_reminder_thread(uow, actor.workspace_id, channel, thread_ts)
