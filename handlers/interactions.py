@@ -47,11 +47,40 @@ from handlers.events import home_publisher
 
 @dataclass(frozen=True)
 class Submitted:
-    """A submitted form: its values by block, the view, and who submitted it."""
+    """A submitted form: the view (its values by block, and what it was opened on), and
+    who submitted it."""
 
-    values: dict[str, Any]
     view: dict[str, Any]
     actor: Actor
+
+    @property
+    def action_id(self) -> int | None:
+        """The action the form was opened on (None: a choice of mine)."""
+        return read_metadata(self.view)[0]
+
+    @property
+    def origin(self) -> str:
+        return read_metadata(self.view)[1]
+
+    def _entry(self, block_id: str) -> dict[str, Any]:
+        values = self.view.get("state", {}).get("values", {})
+        return (values.get(block_id) or {}).get(block_id) or {}
+
+    def selected(self, block_id: str) -> str | None:
+        option = self._entry(block_id).get("selected_option") or {}
+        return option.get("value")
+
+    def text(self, block_id: str) -> str | None:
+        return self._entry(block_id).get("value")
+
+    def date(self, block_id: str) -> dt.date:
+        raw = self._entry(block_id).get("selected_date")
+        if not raw:
+            raise FieldError("date", "Choose the new due date.")
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise FieldError("date", "Choose the new due date from the calendar.") from None
 
 
 # What a saved form does once it has turned into its confirmation: (client, body).
@@ -142,8 +171,7 @@ def register(app: App, services: Services) -> None:
             client: WebClient,
             context: BoltContext,
         ) -> None:
-            values = view.get("state", {}).get("values", {})
-            modal, after = submit(Submitted(values, view, actor_of(context)))
+            modal, after = submit(Submitted(view, actor_of(context)))
             ack(response_action="update", view=modal)
             if after is not None:
                 after(client, body)
@@ -151,36 +179,32 @@ def register(app: App, services: Services) -> None:
         return on_submitted
 
     def record_update(form: Submitted) -> tuple[dict[str, Any], After]:
-        values, view, actor = form.values, form.view, form.actor
-        preselected, origin = read_metadata(view)
-        chosen = _selected(values, ACTION_INPUT)
+        chosen = form.selected(ACTION_INPUT)
         recorded = progress.update_from_form(
-            actor,
-            int(chosen) if chosen and chosen.isdigit() else preselected,
+            form.actor,
+            int(chosen) if chosen and chosen.isdigit() else form.action_id,
             services.clock.now(),
-            status=find_status(_selected(values, STATUS_INPUT)),
-            note=_text(values, NOTE_INPUT),
-            evidence=_text(values, EVIDENCE_INPUT),
-            dedupe_key=f"view:{view.get('id')}",
+            status=find_status(form.selected(STATUS_INPUT)),
+            note=form.text(NOTE_INPUT),
+            evidence=form.text(EVIDENCE_INPUT),
+            dedupe_key=f"view:{form.view.get('id')}",
         )
 
         def redraw_home(client: WebClient, body: dict[str, Any]) -> None:
-            publish_home(client, actor, body["user"]["id"])
+            publish_home(client, form.actor, body["user"]["id"])
 
-        return update_saved_modal(recorded), redraw_home if origin == HOME else None
+        return update_saved_modal(recorded), redraw_home if form.origin == HOME else None
 
     def ask_for_new_date(form: Submitted) -> tuple[dict[str, Any], After]:
-        values, view, actor = form.values, form.view, form.actor
-        action_id, _ = read_metadata(view)
-        new_due = _date(values, DATE_INPUT)
+        new_due = form.date(DATE_INPUT)
         notice = progress.ask_for_new_date(
-            actor,
+            form.actor,
             new_due,
-            _text(values, REASON_INPUT) or "",
+            form.text(REASON_INPUT) or "",
             services.clock.now(),
-            action_id=action_id,
+            action_id=form.action_id,
             source="modal",
-            dedupe_key=f"view:{view.get('id')}" if view.get("id") else None,
+            dedupe_key=f"view:{form.view['id']}" if form.view.get("id") else None,
         )
 
         def tell_the_chair(client: WebClient, body: dict[str, Any]) -> None:
@@ -246,26 +270,3 @@ def errors_under(default_block: str) -> Callable[[dict[str, Any], UserError], No
         kwargs["ack"](response_action="errors", errors={block: error.message})
 
     return tell
-
-
-def _entry(values: dict[str, Any], block_id: str) -> dict[str, Any]:
-    return (values.get(block_id) or {}).get(block_id) or {}
-
-
-def _selected(values: dict[str, Any], block_id: str) -> str | None:
-    option = _entry(values, block_id).get("selected_option") or {}
-    return option.get("value")
-
-
-def _text(values: dict[str, Any], block_id: str) -> str | None:
-    return _entry(values, block_id).get("value")
-
-
-def _date(values: dict[str, Any], block_id: str) -> dt.date:
-    raw = _entry(values, block_id).get("selected_date")
-    if not raw:
-        raise FieldError("date", "Choose the new due date.")
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise FieldError("date", "Choose the new due date from the calendar.") from None
