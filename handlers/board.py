@@ -16,26 +16,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core.errors import UserError
 from bot.render import board as render
 from bot.services import Services
-from bot.services import board_views as views
 from bot.services.plans import Actor
-from handlers.common import Reply, actor_of, refusal, services_of
-from handlers.grammar import (
-    ApproveDateChange,
-    BoardCommand,
-    DeclineDateChange,
-    Help,
-    ShowDigest,
-    ShowHistory,
-    ShowMeetings,
-    ShowOverdue,
-    ShowPack,
-    ShowStatus,
-    ShowTheme,
-    parse_board,
-)
+from handlers import grammar as g
+from handlers.common import Message, actor_of, answers_refusals
 
 log = logging.getLogger(__name__)
 
@@ -45,34 +30,34 @@ DECLINE_NEEDS_NUMBER = (
 
 
 def register(app: App, services: Services) -> None:
+    @answers_refusals
+    def on_board(
+        ack: Ack,
+        command: dict[str, Any],
+        respond: Respond,
+        context: BoltContext,
+        client: WebClient,
+    ) -> None:
+        ack()
+        rendered = run(
+            services, actor_of(context), client, g.parse_board(command.get("text") or "")
+        )
+        replies = [_message(r) for r in rendered]
+        send(replies, respond, client, command.get("channel_id"), command.get("user_id"))
+
     app.command("/board")(on_board)
 
 
-def on_board(
-    ack: Ack,
-    command: dict[str, Any],
-    respond: Respond,
-    context: BoltContext,
-    client: WebClient,
-) -> None:
-    ack()
-    replies = answer(context, client, command.get("text") or "")
-    send(replies, respond, client, command.get("channel_id"), command.get("user_id"))
-
-
-def answer(context: BoltContext, client: WebClient, text: str) -> list[Reply]:
-    """What `/board <text>` answers: one or more ephemeral replies, or one friendly line."""
-    try:
-        services = services_of(context)
-        actor = actor_of(context)
-        rendered = run(services, actor, client, parse_board(text))
-    except UserError as error:
-        return [refusal(error)]
-    return [Reply(r.text, r.blocks) for r in rendered]
+def _message(rendered: render.Rendered) -> Message:
+    return (
+        {"text": rendered.text, "blocks": rendered.blocks}
+        if rendered.blocks
+        else {"text": rendered.text}
+    )
 
 
 def send(
-    replies: list[Reply],
+    replies: list[Message],
     respond: Respond,
     client: WebClient,
     channel_id: str | None,
@@ -82,8 +67,8 @@ def send(
     longer answer goes on with chat.postEphemeral in the same conversation, and ends with a
     note saying what is missing when the bot can't post there."""
 
-    def reply_with(reply: Reply) -> None:
-        sent = respond(response_type="ephemeral", replace_original=False, **reply.as_kwargs())
+    def reply_with(reply: Message) -> None:
+        sent = respond(response_type="ephemeral", replace_original=False, **reply)
         if sent.status_code != 200:
             log.warning("Slack refused a /board answer: %s %s", sent.status_code, sent.body)
 
@@ -97,17 +82,17 @@ def send(
     for number, reply in enumerate(replies[cut:], start=cut + 1):
         if not post_ephemeral(client, channel_id, user_id, reply):
             note = render.left_out(number, len(replies))
-            reply_with(Reply(note.text, note.blocks))
+            reply_with(_message(note))
             return
 
 
 def post_ephemeral(
-    client: WebClient, channel_id: str | None, user_id: str | None, reply: Reply
+    client: WebClient, channel_id: str | None, user_id: str | None, reply: Message
 ) -> bool:
     if not channel_id or not user_id:
         return False
     try:
-        client.chat_postEphemeral(channel=channel_id, user=user_id, **reply.as_kwargs())
+        client.chat_postEphemeral(channel=channel_id, user=user_id, **reply)
     except SlackApiError as error:
         log.warning("can't post a /board answer in %s: %s", channel_id, error.response.get("error"))
         return False
@@ -115,52 +100,36 @@ def post_ephemeral(
 
 
 def run(
-    services: Services, actor: Actor, client: WebClient, command: BoardCommand
+    services: Services, actor: Actor, client: WebClient, command: g.BoardCommand
 ) -> list[render.Rendered]:
     now = services.clock.now()
+    boards = services.views
     match command:
-        case Help(text=help_text):
+        case g.Help(text=help_text):
             return [render.Rendered(help_text, [])]
-        case ShowStatus(board=board):
-            with services.uow() as uow:
-                status = views.board_status(uow, actor, board, now)
-            return render.status_messages(status)
-        case ShowDigest(board=board):
-            with services.uow() as uow:
-                digest = views.digest_preview(uow, actor, board, now)
-            return render.digest_preview_messages(digest)
-        case ShowPack(board=board):
-            with services.uow() as uow:
-                pack = views.pack_preview(uow, actor, board, now)
-                can_decide = views.may_decide_date_changes(uow, actor, board)
-            return render.pack_preview_messages(pack, can_decide=can_decide)
-        case ShowOverdue(board=board):
-            with services.uow() as uow:
-                overdue = views.overdue_actions(uow, actor, board, now)
-            return render.overdue_messages(overdue)
-        case ShowTheme(ref=ref, board=board):
-            with services.uow() as uow:
-                theme = views.theme_detail(uow, actor, board, ref, now)
-            return render.theme_messages(theme)
-        case ShowMeetings(board=board):
-            with services.uow() as uow:
-                meetings = views.meetings(uow, actor, board, now)
-            return render.meetings_messages(meetings)
-        case ShowHistory(ref=ref, board=board):
-            with services.uow() as uow:
-                history = views.action_history(uow, actor, board, ref, now)
-            return render.history_messages(history)
-        case ApproveDateChange(request_id=None, board=board):
-            with services.uow() as uow:
-                pending = views.pending_changes(uow, actor, board, now)
-            return render.pending_messages(pending)
-        case DeclineDateChange(request_id=None, reason=reason, board=board):
-            with services.uow() as uow:
-                pending = views.pending_changes(uow, actor, board, now)
-            return render.pending_messages(pending, DECLINE_NEEDS_NUMBER if reason else None)
-        case ApproveDateChange(request_id=int(request_id)):
+        case g.ShowStatus(board=board):
+            return render.status_messages(boards.status(actor, board, now))
+        case g.ShowDigest(board=board):
+            return render.digest_preview_messages(boards.digest(actor, board, now))
+        case g.ShowPack(board=board):
+            preview = boards.pack(actor, board, now)
+            return render.pack_preview_messages(preview.pack, can_decide=preview.can_decide)
+        case g.ShowOverdue(board=board):
+            return render.overdue_messages(boards.overdue(actor, board, now))
+        case g.ShowTheme(ref=ref, board=board):
+            return render.theme_messages(boards.theme(actor, board, ref, now))
+        case g.ShowMeetings(board=board):
+            return render.meetings_messages(boards.meetings(actor, board, now))
+        case g.ShowHistory(ref=ref, board=board):
+            return render.history_messages(boards.history(actor, board, ref, now))
+        case g.ApproveDateChange(request_id=None, board=board):
+            return render.pending_messages(boards.pending(actor, board, now))
+        case g.DeclineDateChange(request_id=None, reason=reason, board=board):
+            hint = DECLINE_NEEDS_NUMBER if reason else None
+            return render.pending_messages(boards.pending(actor, board, now), hint)
+        case g.ApproveDateChange(request_id=int(request_id)):
             return [decide(services, actor, request_id, approve=True)]
-        case DeclineDateChange(request_id=int(request_id), reason=reason):
+        case g.DeclineDateChange(request_id=int(request_id), reason=reason):
             return [decide(services, actor, request_id, approve=False, note=reason)]
     raise AssertionError(f"unhandled /board command {command!r}")
 

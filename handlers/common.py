@@ -1,43 +1,27 @@
 """What every listener shares: who is acting, and how a use case's answer or refusal reaches them.
 
-A listener parses its payload, calls one use case inside `services.uow()`, and renders the
-result; a UserError becomes a short ephemeral line saying what to type instead.
+A listener acks, parses its payload, calls one use case (a method of a service bound when the
+listener was registered), renders the result and replies; a UserError becomes a short
+ephemeral line saying what to type instead. Every reply is a `Message`: the keyword arguments
+of one Slack message (`text`, and `blocks` when there are any).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt import BoltContext, BoltRequest
+from slack_bolt import BoltContext, BoltRequest, Respond
 
 from bot.core.errors import UserError
 from bot.render.mrkdwn import refusal as refusal_message
-from bot.services import Services
 from bot.services.plans import Actor
 
+Message = dict[str, Any]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Reply:
-    """An ephemeral answer: text (mrkdwn, already escaped) and optional blocks."""
-
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"text": self.text}
-        if self.blocks:
-            kwargs["blocks"] = self.blocks
-        return kwargs
-
-
-def services_of(context: BoltContext) -> Services:
-    return context["services"]
 
 
 def actor_of(context: BoltContext) -> Actor:
@@ -49,35 +33,47 @@ def actor_of(context: BoltContext) -> Actor:
     return actor
 
 
-def refusal(error: UserError) -> Reply:
-    """A refusal quotes what the person typed, so it is escaped like any user text."""
-    return Reply(**refusal_message(error.message))
+Listener = Callable[..., None]
 
 
-def reply_or_refuse(work: Callable[[], Reply]) -> Reply:
-    """Run a use case and its rendering; a UserError becomes a friendly refusal."""
-    try:
-        return work()
-    except UserError as error:
-        return refusal(error)
-
-
-def answers_refusals(listener: Callable[..., None]) -> Callable[..., None]:
-    """A UserError raised by the listener (after its ack) becomes a short ephemeral reply.
+def refusals_go_to(
+    tell: Callable[[dict[str, Any], UserError], None],
+) -> Callable[[Listener], Listener]:
+    """A UserError raised by the listener is answered by `tell(listener's kwargs, error)`.
 
     Bolt passes listener arguments by name and reads them from the unwrapped function, so
-    the listener asks for `respond` (and `body`, `client`) as usual; the reply goes through
-    the response URL when there is one, else as an ephemeral message in the channel.
+    the listener asks for what `tell` needs (`ack`, `respond`, `body`, `client`) as usual.
     """
 
-    @functools.wraps(listener)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            listener(*args, **kwargs)
-        except UserError as error:
-            tell_ephemerally(kwargs, refusal_message(error.message))
+    def decorate(listener: Listener) -> Listener:
+        @functools.wraps(listener)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            try:
+                listener(*args, **kwargs)
+            except UserError as error:
+                tell(kwargs, error)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+def _ack_or_tell_ephemerally(kwargs: dict[str, Any], error: UserError) -> None:
+    ack = kwargs.get("ack")
+    if ack is not None and getattr(ack, "response", None) is None:
+        ack(**refusal_message(error.message))
+    else:
+        tell_ephemerally(kwargs, refusal_message(error.message))
+
+
+def answers_refusals(listener: Listener) -> Listener:
+    """A UserError raised by the listener becomes a short ephemeral reply.
+
+    Before the ack, the refusal is the ack's answer (a slash command's reply rides on it).
+    After it, the reply goes through the response URL when there is one, else as an
+    ephemeral message in the channel.
+    """
+    return refusals_go_to(_ack_or_tell_ephemerally)(listener)
 
 
 def tell_ephemerally(kwargs: dict[str, Any], message: dict[str, Any]) -> None:
@@ -97,6 +93,13 @@ def tell_ephemerally(kwargs: dict[str, Any], message: dict[str, Any]) -> None:
         client.chat_postEphemeral(channel=channel, user=user, **message)
     else:
         log.warning("a refusal had nowhere to go: %s", message.get("text"))
+
+
+def reply(respond: Respond, messages: Message | Iterable[Message]) -> None:
+    """Answer a command or a button ephemerally through its response URL, leaving the
+    message it came from as it is."""
+    for message in [messages] if isinstance(messages, dict) else messages:
+        respond(**message, response_type="ephemeral", replace_original=False)
 
 
 def is_retry(request: BoltRequest) -> bool:

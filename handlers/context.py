@@ -22,13 +22,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.core.errors import UserError
 from bot.core.text import clean_payload
 from bot.services import Services
-from bot.services.plans import (
-    Actor,
-    has_only_placeholder_name,
-    linked_person_id,
-    person_for_slack_user,
-    workspace_for_team,
-)
+from bot.services.linking import SlackProfile
+from bot.services.plans import Actor
+from handlers.plan_people import profile_from_user
 
 log = logging.getLogger(__name__)
 
@@ -67,19 +63,24 @@ class KnownActors:
 
 def register(app: App, services: Services) -> None:
     known = KnownActors()
+    people = services.people
 
     @app.middleware
     def attach_actor(
         body: dict[str, Any], context: BoltContext, client: WebClient, next: Callable[[], Any]
     ) -> Any:
         clean_payload(body)  # every listener reads text without control characters
-        context["services"] = services
         team_id, user_id = context.team_id, context.user_id
         if team_id:
             actor = known.get(team_id, user_id) if user_id else None
             if actor is None:
                 try:
-                    actor, complete = resolve_actor(services, client, team_id, user_id)
+                    actor, complete = people.resolve_actor(
+                        team_id,
+                        user_id,
+                        services.clock.now(),
+                        lambda user: slack_profile(client, user),
+                    )
                 except UserError as error:  # e.g. the database is busy: the listener says so
                     context["actor_error"] = error
                     return next()
@@ -87,30 +88,6 @@ def register(app: App, services: Services) -> None:
                     known.remember(team_id, user_id, actor)
             context["actor"] = actor
         return next()
-
-
-def resolve_actor(
-    services: Services, client: WebClient, team_id: str, user_id: str | None
-) -> tuple[Actor, bool]:
-    """The acting person, made from the Slack profile the first time they are seen; and
-    whether their profile is complete (False: ask Slack again next time)."""
-    now = services.clock.now()
-    with services.uow() as uow:
-        workspace_id = workspace_for_team(uow, team_id, now)
-        person_id = linked_person_id(uow, workspace_id, user_id) if user_id else None
-        placeholder = (
-            person_id is not None
-            and user_id is not None
-            and has_only_placeholder_name(uow, person_id, user_id)
-        )
-        uow.commit()
-    if user_id is None or (person_id is not None and not placeholder):
-        return Actor(workspace_id, person_id), True
-    profile = slack_profile(client, user_id)
-    with services.uow() as uow:
-        person = person_for_slack_user(uow, workspace_id, user_id, **profile)
-        uow.commit()
-        return Actor(workspace_id, person.id), profile["name"] is not None
 
 
 def quick_client(client: WebClient) -> WebClient:
@@ -126,17 +103,11 @@ def quick_client(client: WebClient) -> WebClient:
     )
 
 
-def slack_profile(client: WebClient, user_id: str) -> dict[str, str | None]:
+def slack_profile(client: WebClient, user_id: str) -> SlackProfile:
     """Name, job title, email and timezone from users.info (empty when Slack won't say soon)."""
     try:
         user = quick_client(client).users_info(user=user_id)["user"]
     except (SlackApiError, SlackClientError, OSError) as error:
         log.warning("users.info for %s: %s; using the id as the name for now", user_id, error)
-        return {"name": None, "title": None, "email": None, "timezone": None}
-    profile = user.get("profile") or {}
-    return {
-        "name": profile.get("real_name") or user.get("real_name") or user.get("name"),
-        "title": profile.get("title") or None,
-        "email": profile.get("email") or None,
-        "timezone": user.get("tz") or None,
-    }
+        return SlackProfile(user_id)
+    return profile_from_user({**user, "id": user_id})

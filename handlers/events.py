@@ -8,60 +8,70 @@ recorded under the event's id, so a retry never records twice; answers that reco
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_sdk import WebClient
-from sqlalchemy.exc import IntegrityError
 
 from bot.core.errors import UserError
 from bot.render.home import home_view
 from bot.render.mrkdwn import refusal
 from bot.render.progress import DM_HELP, THREAD_HELP, dm_command_hint, recorded_text
 from bot.services import Services
-from bot.services.owner import (
-    find_reminder_thread,
-    my_boards_status,
-    my_open_actions,
-    record_thread_reply,
-)
 from bot.services.plans import Actor
-from handlers.common import actor_of, is_retry, services_of
+from bot.services.progress import ThreadReply
+from handlers.common import actor_of, is_retry, refusals_go_to
 from handlers.grammar.commands import RecordUpdate, RequestDateChange
 from handlers.grammar.progress import parse_progress
 from handlers.grammar.tokens import readable
 
-log = logging.getLogger(__name__)
-
 
 def register(app: App, services: Services) -> None:
+    progress = services.progress
+    publish_home = home_publisher(services)
+
+    @refusals_go_to(_refuse_in_thread)
+    def on_message(
+        body: dict[str, Any],
+        event: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        request: BoltRequest,
+    ) -> None:
+        """A message in a DM with the bot: a reminder-thread reply records an update."""
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return  # edits, deletions, joins, and messages from bots (this one included)
+        if event.get("channel_type") != "im":
+            return
+        channel = str(event["channel"])
+        thread_ts = event.get("thread_ts")
+        retry = is_retry(request)
+        if not thread_ts or thread_ts == event.get("ts"):
+            if not retry:
+                client.chat_postMessage(
+                    channel=channel, text=_dm_answer(str(event.get("text") or ""))
+                )
+            return
+        answered = progress.thread_reply(
+            actor_of(context),
+            channel,
+            str(thread_ts),
+            readable(str(event.get("text") or "")),
+            services.clock.now(),
+            dedupe_key=_dedupe_key(body, event),
+        )
+        answer = _thread_answer(answered, retry=retry)
+        if answer:
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer)
+
+    def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        publish_home(client, actor_of(context), str(event["user"]))
+
     app.event("message")(on_message)
     app.event("app_home_opened")(on_home_opened)
-
-
-def on_message(
-    body: dict[str, Any],
-    event: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    request: BoltRequest,
-) -> None:
-    """A message in a DM with the bot: a reminder-thread reply records an update."""
-    if event.get("subtype") or event.get("bot_id") or not event.get("user"):
-        return  # edits, deletions, joins, and messages from bots (this one included)
-    if event.get("channel_type") != "im":
-        return
-    channel = str(event["channel"])
-    thread_ts = event.get("thread_ts")
-    retry = is_retry(request)
-    if not thread_ts or thread_ts == event.get("ts"):
-        if not retry:
-            client.chat_postMessage(channel=channel, text=_dm_answer(str(event.get("text") or "")))
-        return
-    answer = _thread_reply(context, body, event, channel, str(thread_ts), retry=retry)
-    if answer:
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer)
 
 
 def _dm_answer(text: str) -> str:
@@ -76,37 +86,23 @@ def _dm_answer(text: str) -> str:
     return DM_HELP
 
 
-def _thread_reply(
-    context: BoltContext,
-    body: dict[str, Any],
-    event: dict[str, Any],
-    channel: str,
-    thread_ts: str,
-    *,
-    retry: bool,
-) -> str | None:
-    """What to answer in the thread (None: nothing)."""
-    services = services_of(context)
-    text = readable(str(event.get("text") or ""))
-    dedupe_key = _dedupe_key(body, event)
-    try:
-        actor = actor_of(context)
-        with services.uow() as uow:
-            thread = find_reminder_thread(uow, actor.workspace_id, channel, thread_ts)
-            if thread is None:
-                return None if retry else THREAD_HELP
-            recorded = record_thread_reply(
-                uow, actor, thread, text, services.clock.now(), dedupe_key=dedupe_key
-            )
-            uow.commit()
-    except UserError as error:
-        return None if retry else refusal(error.message)["text"]
-    except IntegrityError:
-        # The same event delivered twice at once on PostgreSQL: both passed the duplicate
-        # check and the unique dedupe key stopped the second. (SQLite serialises writers.)
-        log.info("thread reply %s was recorded by a concurrent delivery", dedupe_key)
-        return None
-    return None if recorded.duplicate else recorded_text(recorded)
+def _refuse_in_thread(kwargs: dict[str, Any], error: UserError) -> None:
+    """A refused reply is answered in its thread (a DM has nobody else to see it), once."""
+    event = kwargs["event"]
+    if not is_retry(kwargs["request"]):
+        kwargs["client"].chat_postMessage(
+            channel=event["channel"],
+            thread_ts=event["thread_ts"],
+            text=refusal(error.message)["text"],
+        )
+
+
+def _thread_answer(answered: ThreadReply, *, retry: bool) -> str | None:
+    """What to answer in the thread (None: nothing; a retry repeats no help)."""
+    if not answered.in_reminder_thread:
+        return None if retry else THREAD_HELP
+    recorded = answered.recorded
+    return None if recorded is None or recorded.duplicate else recorded_text(recorded)
 
 
 def _dedupe_key(body: dict[str, Any], event: dict[str, Any]) -> str:
@@ -117,22 +113,15 @@ def _dedupe_key(body: dict[str, Any], event: dict[str, Any]) -> str:
     return f"message:{event.get('channel')}:{event.get('ts')}"
 
 
-def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    if event.get("tab", "home") != "home":
-        return
-    publish_home(services_of(context), client, actor_of(context), str(event["user"]))
+def home_publisher(services: Services) -> Callable[..., None]:
+    """(Re)draws a person's Home tab: their open actions and their boards' status by theme."""
 
+    def publish_home(
+        client: WebClient, actor: Actor, user_id: str, notice: str | None = None
+    ) -> None:
+        home = services.views.home(actor, services.clock.now())
+        client.views_publish(
+            user_id=user_id, view=home_view(list(home.actions), list(home.boards), notice)
+        )
 
-def publish_home(
-    services: Services,
-    client: WebClient,
-    actor: Actor,
-    user_id: str,
-    notice: str | None = None,
-) -> None:
-    """(Re)draw a person's Home tab: their open actions and their boards' status by theme."""
-    now = services.clock.now()
-    with services.patient_uow() as uow:  # drawn after the answer, so it may wait
-        items = my_open_actions(uow, actor, now)
-        boards = my_boards_status(uow, actor, now)
-    client.views_publish(user_id=user_id, view=home_view(items, boards, notice))
+    return publish_home

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -36,20 +38,52 @@ from bot.render.progress import (
     update_saved_modal,
 )
 from bot.services import Services
-from bot.services.owner import (
-    FieldError,
-    action_by_id,
-    ask_for_new_date,
-    complete_action,
-    date_change_notice,
-    date_form,
-    my_action,
-    update_form,
-    update_from_form,
-)
+from bot.services.owner import FieldError, UpdateForm
 from bot.services.plans import Actor
-from handlers.common import actor_of, services_of
-from handlers.events import publish_home
+from handlers.common import Message, actor_of, refusals_go_to, reply
+from handlers.events import home_publisher
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A submitted form: the view (its values by block, and what it was opened on), and
+    who submitted it."""
+
+    view: dict[str, Any]
+    actor: Actor
+
+    @property
+    def action_id(self) -> int | None:
+        """The action the form was opened on (None: a choice of mine)."""
+        return read_metadata(self.view)[0]
+
+    @property
+    def origin(self) -> str:
+        return read_metadata(self.view)[1]
+
+    def _entry(self, block_id: str) -> dict[str, Any]:
+        values = self.view.get("state", {}).get("values", {})
+        return (values.get(block_id) or {}).get(block_id) or {}
+
+    def selected(self, block_id: str) -> str | None:
+        option = self._entry(block_id).get("selected_option") or {}
+        return option.get("value")
+
+    def text(self, block_id: str) -> str | None:
+        return self._entry(block_id).get("value")
+
+    def date(self, block_id: str) -> dt.date:
+        raw = self._entry(block_id).get("selected_date")
+        if not raw:
+            raise FieldError("date", "Choose the new due date.")
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise FieldError("date", "Choose the new due date from the calendar.") from None
+
+
+# What a saved form does once it has turned into its confirmation: (client, body).
+After = Callable[[WebClient, dict[str, Any]], None] | None
 
 HOME = "home"
 MESSAGE = "message"
@@ -57,116 +91,143 @@ COMMAND = "command"
 
 
 def register(app: App, services: Services) -> None:
-    app.action(ids.UPDATE_ACTION)(on_update_button)
-    app.action(ids.COMPLETE_ACTION)(on_complete_button)
-    app.action(ids.ASK_NEW_DATE)(on_ask_new_date_button)
-    app.view(ids.UPDATE_MODAL)(on_update_submitted)
-    app.view(ids.DATE_CHANGE_MODAL)(on_date_change_submitted)
+    progress = services.progress
+    publish_home = home_publisher(services)
 
+    def tell(
+        body: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+        message: Message,
+    ) -> None:
+        """Answer a button press: ephemeral under a message; on the Home tab, redraw it with
+        the answer on top."""
+        if _origin(body) == HOME:
+            publish_home(client, actor_of(context), body["user"]["id"], message["text"])
+        else:
+            reply(respond, message)
 
-# ---------------------------------------------------------------- buttons
+    def tell_refusal(kwargs: dict[str, Any], error: UserError) -> None:
+        answer = refusal(error.message)
+        tell(kwargs["body"], kwargs["client"], kwargs["context"], kwargs["respond"], answer)
 
+    def button(press: Callable[[dict[str, Any], int, Actor, WebClient], Message | None]) -> Any:
+        """A button listener: ack, then `press(body, action id, actor, client)`; what it
+        answers (and any refusal) is told where the button was."""
 
-def on_update_button(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-) -> None:
-    ack()
-    services = services_of(context)
-    origin = _origin(body)
-    try:
-        view = update_form_view(services, actor_of(context), origin, action_id=_action_id(action))
-    except UserError as error:
-        _tell(body, client, context, respond, refusal(error.message))
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+        @refusals_go_to(tell_refusal)
+        def on_button(
+            ack: Ack,
+            body: dict[str, Any],
+            action: dict[str, Any],
+            client: WebClient,
+            context: BoltContext,
+            respond: Respond,
+        ) -> None:
+            ack()
+            answer = press(body, _action_id(action), actor_of(context), client)
+            if answer is not None:
+                tell(body, client, context, respond, answer)
 
+        return on_button
 
-def on_complete_button(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-) -> None:
-    ack()
-    services = services_of(context)
-    dedupe_key = f"button:{body.get('user', {}).get('id')}:{action.get('action_ts')}"
-    try:
-        with services.uow() as uow:
-            recorded = complete_action(
-                uow, actor_of(context), _action_id(action), services.clock.now(), dedupe_key
-            )
-            uow.commit()
-    except UserError as error:
-        _tell(body, client, context, respond, refusal(error.message))
-        return
-    _tell(body, client, context, respond, recorded_message(recorded))
+    # ------------------------------------------------------------ buttons
 
+    def open_update_form(
+        body: dict[str, Any], action_id: int, actor: Actor, client: WebClient
+    ) -> None:
+        form = progress.update_form(actor, services.clock.now(), action_id=action_id)
+        client.views_open(trigger_id=body["trigger_id"], view=update_modal_for(form, _origin(body)))
 
-def on_ask_new_date_button(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-) -> None:
-    ack()
-    services = services_of(context)
-    try:
-        action_id = _action_id(action)
-        with services.uow() as uow:
-            item = date_form(uow, actor_of(context), action_id, services.clock.now())
-    except UserError as error:
-        _tell(body, client, context, respond, refusal(error.message))
-        return
-    view = date_change_modal(item, form_metadata(action_id, _origin(body)))
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    def complete(body: dict[str, Any], action_id: int, actor: Actor, client: WebClient) -> Message:
+        dedupe_key = f"button:{body.get('user', {}).get('id')}:{_action_ts(body)}"
+        recorded = progress.complete(actor, action_id, services.clock.now(), dedupe_key)
+        return recorded_message(recorded)
 
+    def open_date_form(
+        body: dict[str, Any], action_id: int, actor: Actor, client: WebClient
+    ) -> None:
+        item = progress.date_form(actor, action_id, services.clock.now())
+        view = date_change_modal(item, form_metadata(action_id, _origin(body)))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
-def update_form_view(
-    services: Services,
-    actor: Actor,
-    origin: str,
-    *,
-    action_id: int | None = None,
-    ref: str | None = None,
-) -> dict[str, Any]:
-    """The update modal, on one action (by id or by ref) or on a choice of mine."""
-    now = services.clock.now()
-    with services.uow() as uow:
-        if ref is not None:
-            action_id = my_action(uow, actor, ref).id
-        form = update_form(uow, actor, now, action_id)
-    return update_modal(form, form_metadata(action_id, origin))
+    # ------------------------------------------------------------ modals
 
+    def form(
+        default_block: str,
+        submit: Callable[[Submitted], tuple[dict[str, Any], After]],
+    ) -> Any:
+        """A form listener: `submit(form)` records what the form says and
+        gives the confirmation modal the form turns into, and what to do once it has; a
+        refusal is shown under its field (under `default_block` when it names none)."""
 
-def _tell(
-    body: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-    message: dict[str, Any],
-) -> None:
-    """Answer a button press: ephemeral under a message; on the Home tab, redraw it with the
-    answer on top."""
-    if _origin(body) == HOME:
-        publish_home(
-            services_of(context), client, actor_of(context), body["user"]["id"], message["text"]
+        @refusals_go_to(errors_under(default_block))
+        def on_submitted(
+            ack: Ack,
+            body: dict[str, Any],
+            view: dict[str, Any],
+            client: WebClient,
+            context: BoltContext,
+        ) -> None:
+            modal, after = submit(Submitted(view, actor_of(context)))
+            ack(response_action="update", view=modal)
+            if after is not None:
+                after(client, body)
+
+        return on_submitted
+
+    def record_update(form: Submitted) -> tuple[dict[str, Any], After]:
+        chosen = form.selected(ACTION_INPUT)
+        recorded = progress.update_from_form(
+            form.actor,
+            int(chosen) if chosen and chosen.isdigit() else form.action_id,
+            services.clock.now(),
+            status=find_status(form.selected(STATUS_INPUT)),
+            note=form.text(NOTE_INPUT),
+            evidence=form.text(EVIDENCE_INPUT),
+            dedupe_key=f"view:{form.view.get('id')}",
         )
-    else:
-        respond(**message, response_type="ephemeral", replace_original=False)
+
+        def redraw_home(client: WebClient, body: dict[str, Any]) -> None:
+            publish_home(client, form.actor, body["user"]["id"])
+
+        return update_saved_modal(recorded), redraw_home if form.origin == HOME else None
+
+    def ask_for_new_date(form: Submitted) -> tuple[dict[str, Any], After]:
+        new_due = form.date(DATE_INPUT)
+        notice = progress.ask_for_new_date(
+            form.actor,
+            new_due,
+            form.text(REASON_INPUT) or "",
+            services.clock.now(),
+            action_id=form.action_id,
+            source="modal",
+            dedupe_key=f"view:{form.view['id']}" if form.view.get("id") else None,
+        )
+        return date_change_sent_modal(notice), None
+
+    app.action(ids.UPDATE_ACTION)(button(open_update_form))
+    app.action(ids.COMPLETE_ACTION)(button(complete))
+    app.action(ids.ASK_NEW_DATE)(button(open_date_form))
+    app.view(ids.UPDATE_MODAL)(form(ACTION_INPUT, record_update))
+    app.view(ids.DATE_CHANGE_MODAL)(form(DATE_INPUT, ask_for_new_date))
+
+
+def update_modal_for(form: UpdateForm, origin: str) -> dict[str, Any]:
+    """The update modal, on the action the form opens on (if any)."""
+    action_id = form.selected.action_id if form.selected is not None else None
+    return update_modal(form, form_metadata(action_id, origin))
 
 
 def _origin(body: dict[str, Any]) -> str:
     view = body.get("view") or {}
     return HOME if view.get("type") == "home" else MESSAGE
+
+
+def _action_ts(body: dict[str, Any]) -> Any:
+    """The pressed button's action_ts (Slack's id of this one press)."""
+    return ((body.get("actions") or [{}])[0]).get("action_ts")
 
 
 def _action_id(action: dict[str, Any]) -> int:
@@ -176,9 +237,6 @@ def _action_id(action: dict[str, Any]) -> int:
         raise UserError(
             "That button no longer works. `/progress mine` lists your actions."
         ) from None
-
-
-# ---------------------------------------------------------------- modals
 
 
 def form_metadata(action_id: int | None, origin: str) -> str:
@@ -194,92 +252,16 @@ def read_metadata(view: dict[str, Any]) -> tuple[int | None, str]:
     return (action_id if isinstance(action_id, int) else None), str(data.get("origin") or "")
 
 
-def on_update_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    services = services_of(context)
-    values = view.get("state", {}).get("values", {})
-    preselected, origin = read_metadata(view)
-    chosen = _selected(values, ACTION_INPUT)
-    try:
-        actor = actor_of(context)
-        with services.uow() as uow:
-            recorded = update_from_form(
-                uow,
-                actor,
-                int(chosen) if chosen and chosen.isdigit() else preselected,
-                services.clock.now(),
-                status=find_status(_selected(values, STATUS_INPUT)),
-                note=_text(values, NOTE_INPUT),
-                evidence=_text(values, EVIDENCE_INPUT),
-                dedupe_key=f"view:{view.get('id')}",
-            )
-            uow.commit()
-    except UserError as error:
-        ack(response_action="errors", errors=_field_errors(error, ACTION_INPUT))
-        return
-    ack(response_action="update", view=update_saved_modal(recorded))
-    if origin == HOME:
-        publish_home(services, client, actor, body["user"]["id"])
+def errors_under(default_block: str) -> Callable[[dict[str, Any], UserError], None]:
+    """A refusal of a submitted form, shown under its field (a FieldError's own, or the
+    form's `default_block`); nothing was recorded and the form stays open."""
 
+    def tell(kwargs: dict[str, Any], error: UserError) -> None:
+        if getattr(kwargs["ack"], "response", None) is not None:
+            raise error  # after the form was answered: not the form's to show
+        block = default_block
+        if isinstance(error, FieldError):
+            block = FORM_FIELDS.get(error.field, default_block)
+        kwargs["ack"](response_action="errors", errors={block: error.message})
 
-def on_date_change_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    services = services_of(context)
-    values = view.get("state", {}).get("values", {})
-    action_id, _ = read_metadata(view)
-    try:
-        actor = actor_of(context)
-        new_due = _date(values, DATE_INPUT)
-        if action_id is None:
-            raise UserError("That form no longer works. Use the button again.")
-        with services.uow() as uow:
-            action = action_by_id(uow, actor, action_id)
-            request_id = ask_for_new_date(
-                uow,
-                actor,
-                action,
-                new_due,
-                _text(values, REASON_INPUT) or "",
-                services.clock.now(),
-                source="modal",
-                dedupe_key=f"view:{view.get('id')}" if view.get("id") else None,
-            )
-            notice = date_change_notice(uow, request_id)
-            uow.commit()
-    except UserError as error:
-        ack(response_action="errors", errors=_field_errors(error, DATE_INPUT))
-        return
-    ack(response_action="update", view=date_change_sent_modal(notice))
-
-
-def _field_errors(error: UserError, default_block: str) -> dict[str, str]:
-    """A UserError shown under its field (a FieldError's own, or the form's first field)."""
-    block = default_block
-    if isinstance(error, FieldError):
-        block = FORM_FIELDS.get(error.field, default_block)
-    return {block: error.message}
-
-
-def _entry(values: dict[str, Any], block_id: str) -> dict[str, Any]:
-    return (values.get(block_id) or {}).get(block_id) or {}
-
-
-def _selected(values: dict[str, Any], block_id: str) -> str | None:
-    option = _entry(values, block_id).get("selected_option") or {}
-    return option.get("value")
-
-
-def _text(values: dict[str, Any], block_id: str) -> str | None:
-    return _entry(values, block_id).get("value")
-
-
-def _date(values: dict[str, Any], block_id: str) -> dt.date:
-    raw = _entry(values, block_id).get("selected_date")
-    if not raw:
-        raise FieldError("date", "Choose the new due date.")
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise FieldError("date", "Choose the new due date from the calendar.") from None
+    return tell

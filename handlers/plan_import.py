@@ -13,31 +13,25 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import UserError
-from bot.core.importer import read_plan
+from bot.render import ids
 from bot.render import plan as render
-from bot.services import Services, admin
-from bot.services.plan_import import BoardDefaults
-from bot.services.plans import Actor
-from handlers.common import actor_of, services_of
+from bot.services import Services
+from bot.services.admin import ImportChoices
+from handlers.common import actor_of
 from handlers.plan_files import direct_message_channel, download_private_file
-from handlers.plan_people import link_plan_owners
+from handlers.plan_people import SlackDirectory
 
 log = logging.getLogger(__name__)
 
 ON_MY_SIDE = "something went wrong on my side. Please try again."
 
 
-def open_import_form(
-    services: Services, client: WebClient, actor: Actor, trigger_id: str | None
-) -> None:
-    """Open the form for an admin; anyone else is refused before it opens."""
-    with services.uow() as uow:
-        choices = admin.import_choices(uow, actor)
+def open_form(client: WebClient, trigger_id: str | None, choices: ImportChoices) -> None:
     try:
         client.views_open(trigger_id=trigger_id, view=render.import_modal(choices))
     except SlackApiError as error:
@@ -87,50 +81,42 @@ def import_form(view: dict[str, Any]) -> ImportForm:
     )
 
 
-def on_import_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
-) -> None:
-    form = import_form(view)
-    problem = form.problem()
-    if problem is not None:
-        ack(response_action="errors", errors={render.IMPORT_FILE_BLOCK: problem})
-        return
-    ack()
-    try:
-        messages = _import(services_of(context), client, actor_of(context), form)
-    except UserError as error:
-        messages = [render.import_failed(form.filename, error.message)]
-    except Exception:
-        log.exception("importing %s failed", form.filename)
-        messages = [render.import_failed(form.filename, ON_MY_SIDE)]
-    channel = direct_message_channel(client, str(body["user"]["id"]))
-    for message in messages:
-        client.chat_postMessage(channel=channel, **message)
+def register(app: App, services: Services) -> None:
+    imports = services.imports
 
+    def on_import_submitted(
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+    ) -> None:
+        form = import_form(view)
+        problem = form.problem()
+        if problem is not None:
+            ack(response_action="errors", errors={render.IMPORT_FILE_BLOCK: problem})
+            return
+        ack()
+        assert form.file is not None
+        try:
+            outcome = imports.run(
+                actor_of(context),
+                download_private_file(client, form.file),
+                form.filename,
+                services.clock.now(),
+                directory=SlackDirectory(client),
+                board_id=form.board_id,
+                title=form.title,
+                check_only=form.check_only,
+            )
+            messages = render.import_outcome(outcome)
+        except UserError as error:
+            messages = [render.import_failed(form.filename, error.message)]
+        except Exception:
+            log.exception("importing %s failed", form.filename)
+            messages = [render.import_failed(form.filename, ON_MY_SIDE)]
+        channel = direct_message_channel(client, str(body["user"]["id"]))
+        for message in messages:
+            client.chat_postMessage(channel=channel, **message)
 
-def _import(
-    services: Services, client: WebClient, actor: Actor, form: ImportForm
-) -> list[render.Message]:
-    assert form.file is not None
-    data = download_private_file(client, form.file)
-    parsed = read_plan(data, form.filename)
-    now = services.clock.now()
-    with services.uow() as uow:
-        result = admin.import_sheet(
-            uow,
-            actor,
-            parsed,
-            now,
-            filename=form.filename,
-            board_id=form.board_id,
-            plan_title=form.title,
-            new_board=BoardDefaults(services.settings.timezone, services.settings.region),
-        )
-        if form.check_only:  # leaving without commit rolls everything back
-            result.summary.checked_only = True
-            return render.import_checked(result.summary.lines(), form.filename)
-        uow.commit()
-    outcome = link_plan_owners(services, client, actor, result.plan_id, now)
-    summary = result.summary
-    summary.unlinked_owners = []  # listed by the summary, each with the line that links them
-    return render.import_done(summary.lines(), outcome, form.filename)
+    app.view(ids.IMPORT_MODAL)(on_import_submitted)

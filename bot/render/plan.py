@@ -27,6 +27,7 @@ from bot.render.mrkdwn import (
 from bot.services.admin import (
     ExportedPlan,
     ImportChoices,
+    ImportOutcome,
     MeetingsView,
     RemindersView,
     RoleChange,
@@ -102,6 +103,16 @@ def setup_done() -> Message:
     )
 
 
+def _invite_me(channel_id: str | None, bot_in_channel: bool | None) -> list[str]:
+    """A line asking to invite the bot into a board's channel it is not in (if so)."""
+    if bot_in_channel is False and channel_id:
+        return [
+            f"I'm not in {channel(channel_id)} yet: invite me there (`/invite @improvement-bot`) "
+            "so digests and packs can be posted."
+        ]
+    return []
+
+
 def board_created(
     name: str, chair: str | None, channel_id: str | None, bot_in_channel: bool | None
 ) -> Message:
@@ -113,11 +124,7 @@ def board_created(
     head = f":white_check_mark: Created the board {quoted(name)}"
     head += f" ({', '.join(details)})." if details else "."
     lines = [head]
-    if bot_in_channel is False and channel_id:
-        lines.append(
-            f"I'm not in {channel(channel_id)} yet: invite me there (`/invite @improvement-bot`) "
-            "so digests and packs can be posted."
-        )
+    lines += _invite_me(channel_id, bot_in_channel)
     lines.append(
         "Next: `/plan board meetings second Tuesday monthly at 10:00`, "
         'then `/plan new "<plan title>"` or `/plan import`.'
@@ -134,11 +141,7 @@ def board_edited(
     if channel_id:
         changes.append(f"digests and packs go to {channel(channel_id)}")
     lines = [f":pencil2: {escape(name)}: {'; '.join(changes)}."]
-    if bot_in_channel is False and channel_id:
-        lines.append(
-            f"I'm not in {channel(channel_id)} yet: invite me there (`/invite @improvement-bot`) "
-            "so digests and packs can be posted."
-        )
+    lines += _invite_me(channel_id, bot_in_channel)
     return text(*lines)
 
 
@@ -361,28 +364,28 @@ def linked(result: Linked) -> Message:
     )
 
 
-def role_changed(change: RoleChange, user_id: str) -> Message:
-    who = user(user_id)
+# (is admin, added, changed) → the answer; {who} is the person, {board} " of <board>"
+_ROLE_ANSWERS = {
+    (True, True, True): ":white_check_mark: {who} is now a plan admin.",
+    (True, True, False): "{who} is already a plan admin.",
+    (False, True, True): ":white_check_mark: {who} can now read the status{board}.",
+    (False, True, False): "{who} is already a member{board}.",
+    (True, False, True): ":white_check_mark: {who} is no longer a plan admin.",
+    (True, False, False): "{who} isn't a plan admin.",
+    (False, False, True): ":white_check_mark: {who} is no longer a member{board}.",
+    (False, False, False): "{who} isn't a member{board}.",
+}
+
+
+def role_changed(change: RoleChange, user_id: str, *, added: bool = True) -> Message:
+    """A role given (or, `added=False`, taken away), or why nothing changed."""
+    answer = _ROLE_ANSWERS[(change.role is Role.ADMIN, added, change.changed)]
     on_board = f" of {escape(change.board)}" if change.board else ""
-    if change.role is Role.ADMIN:
-        if change.changed:
-            return text(f":white_check_mark: {who} is now a plan admin.")
-        return text(f"{who} is already a plan admin.")
-    if change.changed:
-        return text(f":white_check_mark: {who} can now read the status{on_board}.")
-    return text(f"{who} is already a member{on_board}.")
+    return text(answer.format(who=user(user_id), board=on_board))
 
 
 def role_removed(change: RoleChange, user_id: str) -> Message:
-    who = user(user_id)
-    on_board = f" of {escape(change.board)}" if change.board else ""
-    if change.role is Role.ADMIN:
-        if change.changed:
-            return text(f":white_check_mark: {who} is no longer a plan admin.")
-        return text(f"{who} isn't a plan admin.")
-    if change.changed:
-        return text(f":white_check_mark: {who} is no longer a member{on_board}.")
-    return text(f"{who} isn't a member{on_board}.")
+    return role_changed(change, user_id, added=False)
 
 
 # ---------------------------------------------------------------- export
@@ -534,6 +537,13 @@ def import_done(
     blocks = sections_from_lines(lines)
     fallback = shorten(" ".join(lines[:3]), MESSAGE_TEXT_LIMIT)
     return [{"text": fallback, "blocks": chunk} for chunk in split_blocks(blocks)]
+
+
+def import_outcome(outcome: ImportOutcome) -> list[Message]:
+    """The DM after an import, or after checking one."""
+    if outcome.checked_only or outcome.linking is None:
+        return import_checked(outcome.lines, outcome.filename)
+    return import_done(outcome.lines, outcome.linking, outcome.filename)
 
 
 def import_checked(summary_lines: Sequence[str], filename: str) -> list[Message]:

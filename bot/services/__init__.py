@@ -19,9 +19,10 @@ knows Slack (tests/unit/test_layers.py). Type-checked with mypy's strict flags (
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,10 +30,15 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services.uow import Doorbell, UnitOfWork
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
+    from bot.services.admin import ImportService, PlanService
     from bot.services.board_views import ViewService
     from bot.services.date_changes import DateChangeService
+    from bot.services.linking import PeopleService
     from bot.services.operator import OperatorService
+    from bot.services.progress import ProgressService
     from bot.services.sandbox import SandboxService
 
 
@@ -55,6 +61,13 @@ class Units:
 
     def patient(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.doorbell)
+
+    def committed(self, work: Callable[[UnitOfWork], T]) -> T:
+        """Run `work` in a request's unit of work and commit what it did."""
+        with self.request() as uow:
+            result = work(uow)
+            uow.commit()
+        return result
 
 
 @dataclass
@@ -101,3 +114,27 @@ class Services:
         from bot.services.board_views import ViewService
 
         return ViewService(self.units, self.clock)
+
+    @cached_property
+    def plans(self) -> PlanService:
+        from bot.services.admin import PlanService
+
+        return PlanService(self.units, self.settings)
+
+    @cached_property
+    def people(self) -> PeopleService:
+        from bot.services.linking import PeopleService
+
+        return PeopleService(self.units)
+
+    @cached_property
+    def progress(self) -> ProgressService:
+        from bot.services.progress import ProgressService
+
+        return ProgressService(self.units)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        from bot.services.admin import ImportService
+
+        return ImportService(self.units, self.settings, self.people)

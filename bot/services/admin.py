@@ -1,15 +1,18 @@
-"""Use cases behind the `/plan` lines that plans.py does not cover: meeting cycles and one-off
-meetings, reminder settings and pauses, roles given by Slack user, import and export.
+"""The `/plan` use cases: `PlanService`, and the building blocks plans.py does not cover —
+meeting cycles and one-off meetings, reminder settings and pauses, roles given by Slack user,
+import and export.
 
-Like every use case, each takes a unit of work, the actor and plain values, checks permission
-itself, audits configuration changes, and leaves committing to the caller.
+Each building block takes a unit of work, the actor and plain values, checks permission
+itself, audits configuration changes, and leaves committing to its caller; `PlanService`
+runs each use case in a unit of work of its own and returns plain read models.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from sqlalchemy import select
 
@@ -18,25 +21,56 @@ from bot.core.dates import format_uk_date
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.exporter import export_csv, export_markdown, export_xlsx
 from bot.core.filenames import plan_export_filename
-from bot.core.importer import ParsedPlan
+from bot.core.importer import ParsedPlan, read_plan
 from bot.core.meetings import MeetingCycle, parse_meeting_rule
 from bot.core.permissions import Permission, Role, check
 from bot.core.reminder_policy import ReminderPolicy, overrides_json, policy_from_overrides
-from bot.services.linking import SlackProfile
+from bot.services.linking import (
+    Directory,
+    LinkingOutcome,
+    PeopleService,
+    SlackProfile,
+)
 from bot.services.plan_import import BoardDefaults, ImportSummary, import_plan
 from bot.services.plans import (
     Actor,
+    BoardSummary,
+    add_action,
+    add_delegate,
+    add_theme,
+    archive_plan,
     audit,
+    create_board,
+    create_plan,
+    edit_action,
+    edit_theme,
+    find_action,
+    find_board,
     find_plan,
+    find_theme,
     grant_role,
+    list_plans,
+    move_action,
     person_for_slack_user,
+    remove_action,
+    remove_theme,
     revoke_role,
+    set_board_chair,
+    set_board_channel,
+    set_owners,
+    setup_first_admin,
     standing,
 )
 from bot.services.queries import board_cycle
 from bot.services.snapshot import plan_snapshots
 from bot.services.uow import UnitOfWork
-from db.models import Board, MeetingChange, Person, Plan
+from db.models import Action, Board, MeetingChange, Person, Plan
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.services import Units
+
+T = TypeVar("T")
 
 ExportFormat = Literal["xlsx", "csv", "md"]
 NEXT_MEETINGS = 3
@@ -57,19 +91,6 @@ def person_for_profile(uow: UnitOfWork, actor: Actor, profile: SlackProfile) -> 
         title=profile.title,
         email=profile.email,
         timezone=profile.timezone,
-    )
-
-
-def known_slack_users(uow: UnitOfWork, workspace_id: int, user_ids: list[str]) -> set[str]:
-    """Which of these Slack users the bot already knows (so their profile need not be fetched)."""
-    if not user_ids:
-        return set()
-    return set(
-        uow.session.scalars(
-            select(Person.slack_user_id).where(
-                Person.workspace_id == workspace_id, Person.slack_user_id.in_(user_ids)
-            )
-        )
     )
 
 
@@ -465,3 +486,423 @@ def export_plan(
         themes=len(themes),
         actions=sum(len(t["actions"]) for t in themes),
     )
+
+
+# ---------------------------------------------------------------- the /plan use cases
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """What a `/plan` change touched, in the words its answer needs."""
+
+    ref: str = ""
+    title: str = ""
+    board: str = ""
+    changes: tuple[tuple[str, Any, Any], ...] = ()  # (field, before, after)
+    before: str = ""  # the theme an action moved from
+    theme_ref: str = ""
+    theme_title: str = ""
+    done: bool = True  # False: nothing to do (the delegate was already there)
+
+    @property
+    def changed(self) -> dict[str, tuple[Any, Any]]:
+        return {name: (old, new) for name, old, new in self.changes}
+
+
+def _change_list(changes: dict[str, tuple[Any, Any]]) -> tuple[tuple[str, Any, Any], ...]:
+    return tuple((name, old, new) for name, (old, new) in changes.items())
+
+
+class PlanService:
+    """What admins do to boards, plans, themes, actions and roles (DESIGN §4 `/plan`).
+
+    Each method is one use case in its own unit of work: plain values in (the actor, `now`,
+    names, refs, text, Slack profiles as `SlackProfile`), a plain read model out.
+    """
+
+    def __init__(self, units: Units, settings: Settings) -> None:
+        self.units = units
+        self.settings = settings
+
+    # ------------------------------------------------------------ transactions
+
+    def _on_board(
+        self, actor: Actor, board: str | None, work: Callable[[UnitOfWork, Board], T]
+    ) -> T:
+        return self.units.committed(
+            lambda uow: work(uow, find_board(uow, actor.workspace_id, board))
+        )
+
+    def _on_plan(self, actor: Actor, plan: str | None, work: Callable[[UnitOfWork, Plan], T]) -> T:
+        return self.units.committed(lambda uow: work(uow, find_plan(uow, actor.workspace_id, plan)))
+
+    def _on_action(
+        self,
+        actor: Actor,
+        plan: str | None,
+        ref: str,
+        work: Callable[[UnitOfWork, Action], T],
+    ) -> T:
+        return self._on_plan(
+            actor, plan, lambda uow, found: work(uow, find_action(uow, found, ref))
+        )
+
+    @staticmethod
+    def _person_id(uow: UnitOfWork, actor: Actor, profile: SlackProfile | None) -> int | None:
+        return person_for_profile(uow, actor, profile).id if profile is not None else None
+
+    # ------------------------------------------------------------ setup and boards
+
+    def setup(self, actor: Actor, now: dt.datetime) -> None:
+        self.units.committed(lambda uow: setup_first_admin(uow, actor, now))
+
+    def create_board(
+        self,
+        actor: Actor,
+        name: str,
+        now: dt.datetime,
+        *,
+        chair: SlackProfile | None = None,
+        channel_id: str | None = None,
+    ) -> PlanChange:
+        def work(uow: UnitOfWork) -> PlanChange:
+            board = create_board(
+                uow,
+                actor,
+                name,
+                now,
+                chair_id=self._person_id(uow, actor, chair),
+                channel_id=channel_id,
+                timezone=self.settings.timezone,
+                region=self.settings.region,
+            )
+            return PlanChange(board=board.name)
+
+        return self.units.committed(work)
+
+    def edit_board(
+        self,
+        actor: Actor,
+        board: str | None,
+        now: dt.datetime,
+        *,
+        chair: SlackProfile | None = None,
+        channel_id: str | None = None,
+    ) -> PlanChange:
+        def work(uow: UnitOfWork, found: Board) -> PlanChange:
+            if chair is not None:
+                chair_id = person_for_profile(uow, actor, chair).id
+                set_board_chair(uow, actor, found, chair_id, now)
+            if channel_id:
+                set_board_channel(uow, actor, found, channel_id, now)
+            return PlanChange(board=found.name)
+
+        return self._on_board(actor, board, work)
+
+    def set_meetings(
+        self, actor: Actor, board: str | None, rule: str, now: dt.datetime, time: dt.time | None
+    ) -> MeetingsView:
+        return self._on_board(
+            actor, board, lambda uow, b: set_meetings(uow, actor, b, rule, now, time=time)
+        )
+
+    def add_meeting(
+        self, actor: Actor, board: str | None, day: dt.date, now: dt.datetime, time: dt.time | None
+    ) -> MeetingsView:
+        return self._on_board(
+            actor, board, lambda uow, b: add_meeting(uow, actor, b, day, now, time=time)
+        )
+
+    def cancel_meeting(
+        self, actor: Actor, board: str | None, day: dt.date, now: dt.datetime
+    ) -> MeetingsView:
+        return self._on_board(actor, board, lambda uow, b: cancel_meeting(uow, actor, b, day, now))
+
+    def set_reminders(
+        self, actor: Actor, board: str | None, changes: dict[str, Any], now: dt.datetime
+    ) -> RemindersView:
+        return self._on_board(
+            actor, board, lambda uow, b: set_reminders(uow, actor, b, changes, now)
+        )
+
+    def pause_reminders(
+        self, actor: Actor, board: str | None, until: dt.date, now: dt.datetime
+    ) -> RemindersView:
+        return self._on_board(
+            actor, board, lambda uow, b: pause_reminders(uow, actor, b, until, now)
+        )
+
+    def resume_reminders(self, actor: Actor, board: str | None, now: dt.datetime) -> RemindersView:
+        return self._on_board(actor, board, lambda uow, b: resume_reminders(uow, actor, b, now))
+
+    # ------------------------------------------------------------ plans and themes
+
+    def create_plan(
+        self, actor: Actor, board: str | None, title: str, now: dt.datetime
+    ) -> PlanChange:
+        def work(uow: UnitOfWork, found: Board) -> PlanChange:
+            plan = create_plan(uow, actor, found, title, now)
+            return PlanChange(title=plan.title, board=found.name)
+
+        return self._on_board(actor, board, work)
+
+    def list_plans(self, actor: Actor) -> list[BoardSummary]:
+        with self.units.request() as uow:
+            return list_plans(uow, actor)
+
+    def archive(self, actor: Actor, plan: str | None, now: dt.datetime) -> PlanChange:
+        def work(uow: UnitOfWork, found: Plan) -> PlanChange:
+            archive_plan(uow, actor, found, now)
+            return PlanChange(title=found.title)
+
+        return self._on_plan(actor, plan, work)
+
+    def add_theme(
+        self,
+        actor: Actor,
+        plan: str | None,
+        ref: str,
+        title: str,
+        now: dt.datetime,
+        *,
+        lead: SlackProfile | None = None,
+    ) -> PlanChange:
+        def work(uow: UnitOfWork, found: Plan) -> PlanChange:
+            lead_id = self._person_id(uow, actor, lead)
+            theme = add_theme(uow, actor, found, ref, title, now, lead_id=lead_id)
+            return PlanChange(ref=theme.ref, title=theme.title)
+
+        return self._on_plan(actor, plan, work)
+
+    def edit_theme(
+        self,
+        actor: Actor,
+        plan: str | None,
+        ref: str,
+        now: dt.datetime,
+        *,
+        title: str | None = None,
+        lead: SlackProfile | None = None,
+    ) -> PlanChange:
+        def work(uow: UnitOfWork, found: Plan) -> PlanChange:
+            theme = find_theme(uow, found, ref)
+            lead_id = self._person_id(uow, actor, lead)
+            changes = edit_theme(uow, actor, theme, now, title=title, lead_id=lead_id)
+            return PlanChange(ref=theme.ref, title=theme.title, changes=_change_list(changes))
+
+        return self._on_plan(actor, plan, work)
+
+    def remove_theme(
+        self, actor: Actor, plan: str | None, ref: str, now: dt.datetime
+    ) -> PlanChange:
+        def work(uow: UnitOfWork, found: Plan) -> PlanChange:
+            theme = find_theme(uow, found, ref)
+            removed = PlanChange(ref=theme.ref, title=theme.title)
+            remove_theme(uow, actor, theme, now)
+            return removed
+
+        return self._on_plan(actor, plan, work)
+
+    # ------------------------------------------------------------ actions
+
+    def add_action(
+        self,
+        actor: Actor,
+        plan: str | None,
+        ref: str,
+        title: str,
+        now: dt.datetime,
+        *,
+        due: dt.date | None,
+        due_precision: str,
+        owners: Sequence[SlackProfile],
+        theme: str | None = None,
+        measures: str | None = None,
+    ) -> PlanChange:
+        def work(uow: UnitOfWork, found: Plan) -> PlanChange:
+            action = add_action(
+                uow,
+                actor,
+                found,
+                ref,
+                title,
+                now,
+                due=due,
+                due_precision=due_precision,
+                owner_ids=[person_for_profile(uow, actor, p).id for p in owners],
+                theme_ref=theme,
+                measures=measures,
+            )
+            return PlanChange(ref=action.ref, title=action.title, theme_ref=action.theme.ref)
+
+        return self._on_plan(actor, plan, work)
+
+    def edit_action(
+        self,
+        actor: Actor,
+        plan: str | None,
+        ref: str,
+        now: dt.datetime,
+        *,
+        title: str | None = None,
+        due: dt.date | None = None,
+        due_precision: str | None = None,
+        measures: str | None = None,
+    ) -> PlanChange:
+        def work(uow: UnitOfWork, action: Action) -> PlanChange:
+            changes = edit_action(
+                uow,
+                actor,
+                action,
+                now,
+                title=title,
+                due=due,
+                due_precision=due_precision,
+                measures=measures,
+            )
+            return PlanChange(ref=action.ref, changes=_change_list(changes))
+
+        return self._on_action(actor, plan, ref, work)
+
+    def move_action(
+        self, actor: Actor, plan: str | None, ref: str, theme: str, now: dt.datetime
+    ) -> PlanChange:
+        def work(uow: UnitOfWork, found: Plan) -> PlanChange:
+            action = find_action(uow, found, ref)
+            to = find_theme(uow, found, theme)
+            before = move_action(uow, actor, action, to, now)
+            return PlanChange(
+                ref=action.ref,
+                title=action.title,
+                before=before,
+                theme_ref=to.ref,
+                theme_title=to.title,
+            )
+
+        return self._on_plan(actor, plan, work)
+
+    def set_owners(
+        self,
+        actor: Actor,
+        plan: str | None,
+        ref: str,
+        owners: Sequence[SlackProfile],
+        now: dt.datetime,
+    ) -> PlanChange:
+        def work(uow: UnitOfWork, action: Action) -> PlanChange:
+            owner_ids = [person_for_profile(uow, actor, p).id for p in owners]
+            set_owners(uow, actor, action, owner_ids, now)
+            return PlanChange(ref=action.ref)
+
+        return self._on_action(actor, plan, ref, work)
+
+    def add_delegate(
+        self, actor: Actor, plan: str | None, ref: str, delegate: SlackProfile, now: dt.datetime
+    ) -> PlanChange:
+        def work(uow: UnitOfWork, action: Action) -> PlanChange:
+            person = person_for_profile(uow, actor, delegate)
+            added = add_delegate(uow, actor, action, person.id, now)
+            return PlanChange(ref=action.ref, done=added)
+
+        return self._on_action(actor, plan, ref, work)
+
+    def remove_action(
+        self, actor: Actor, plan: str | None, ref: str, now: dt.datetime
+    ) -> PlanChange:
+        def work(uow: UnitOfWork, action: Action) -> PlanChange:
+            remove_action(uow, actor, action, now)
+            return PlanChange(ref=action.ref, title=action.title)
+
+        return self._on_action(actor, plan, ref, work)
+
+    # ------------------------------------------------------------ roles
+
+    def add_admin(self, actor: Actor, person: SlackProfile, now: dt.datetime) -> RoleChange:
+        return self.units.committed(lambda uow: add_admin(uow, actor, person, now))
+
+    def remove_admin(self, actor: Actor, person: SlackProfile, now: dt.datetime) -> RoleChange:
+        return self.units.committed(lambda uow: remove_admin(uow, actor, person, now))
+
+    def add_member(
+        self, actor: Actor, board: str | None, person: SlackProfile, now: dt.datetime
+    ) -> RoleChange:
+        return self._on_board(actor, board, lambda uow, b: add_member(uow, actor, b, person, now))
+
+    def remove_member(
+        self, actor: Actor, board: str | None, person: SlackProfile, now: dt.datetime
+    ) -> RoleChange:
+        return self._on_board(
+            actor, board, lambda uow, b: remove_member(uow, actor, b, person, now)
+        )
+
+    # ------------------------------------------------------------ export
+
+    def export(
+        self, actor: Actor, plan: str | None, fmt: ExportFormat, now: dt.datetime
+    ) -> ExportedPlan:
+        """The plan (the only active one unless named) as a file: `.content` (bytes) and
+        `.filename`, for Slack to upload and the CLI to write."""
+        with self.units.request() as uow:
+            return export_plan(uow, actor, plan, fmt, now)
+
+
+# ---------------------------------------------------------------- the import form's use cases
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did (or, checked only, would do), in lines; and who was linked."""
+
+    filename: str
+    lines: list[str]
+    checked_only: bool
+    linking: LinkingOutcome | None = None
+
+
+class ImportService:
+    """`/plan import`: what the form offers, and importing the file it was given."""
+
+    def __init__(self, units: Units, settings: Settings, people: PeopleService) -> None:
+        self.units = units
+        self.settings = settings
+        self.people = people
+
+    def choices(self, actor: Actor) -> ImportChoices:
+        """The form's choices, for an admin; anyone else is refused before it opens."""
+        with self.units.request() as uow:
+            return import_choices(uow, actor)
+
+    def run(
+        self,
+        actor: Actor,
+        data: bytes,
+        filename: str,
+        now: dt.datetime,
+        *,
+        directory: Directory,
+        board_id: int | None = None,
+        title: str | None = None,
+        check_only: bool = False,
+    ) -> ImportOutcome:
+        """Read and import the sheet in one transaction (a failure writes nothing; checking
+        only rolls it back), then link the plan's owners to Slack users."""
+        parsed = read_plan(data, filename)
+        with self.units.request() as uow:
+            result = import_sheet(
+                uow,
+                actor,
+                parsed,
+                now,
+                filename=filename,
+                board_id=board_id,
+                plan_title=title,
+                new_board=BoardDefaults(self.settings.timezone, self.settings.region),
+            )
+            if check_only:  # leaving without commit rolls everything back
+                result.summary.checked_only = True
+                return ImportOutcome(filename, result.summary.lines(), checked_only=True)
+            uow.commit()
+        linking = self.people.link_plan_owners(actor, result.plan_id, directory, now)
+        summary = result.summary
+        summary.unlinked_owners = []  # listed by the outcome, each with the line that links them
+        return ImportOutcome(filename, summary.lines(), checked_only=False, linking=linking)

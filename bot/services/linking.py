@@ -16,17 +16,28 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, select, update
 
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, check
 from bot.core.refs import ref_key
-from bot.services.plans import Actor, audit, standing
+from bot.services.plans import (
+    Actor,
+    audit,
+    has_active_plan,
+    has_only_placeholder_name,
+    linked_person_id,
+    person_for_slack_user,
+    standing,
+    workspace_for_team,
+)
 from bot.services.uow import UnitOfWork
 from db.models import (
     Action,
@@ -43,6 +54,11 @@ from db.models import (
     Theme,
     name_key,
 )
+
+if TYPE_CHECKING:
+    from bot.services import Units
+
+log = logging.getLogger(__name__)
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 
@@ -178,18 +194,7 @@ def link_matches(
             continue
         if person.slack_user_id is not None or _linked_person(uow, actor, match.profile):
             continue
-        _link(person, match.profile)
-        uow.session.flush()
-        audit(
-            uow,
-            actor,
-            now,
-            "person.link",
-            "person",
-            person.id,
-            {"slack_user": None},
-            {"slack_user": match.profile.user_id, "by": match.how},
-        )
+        _link(uow, actor, person, match.profile, match.how, now)
         linked.append(Linked(person.name, match.profile.user_id, match.how))
     return linked
 
@@ -228,18 +233,7 @@ def link_person(
     person = unlinked[0]
     existing = _linked_person(uow, actor, profile)
     if existing is None:
-        _link(person, profile)
-        uow.session.flush()
-        audit(
-            uow,
-            actor,
-            now,
-            "person.link",
-            "person",
-            person.id,
-            {"slack_user": None},
-            {"slack_user": profile.user_id, "by": "admin"},
-        )
+        _link(uow, actor, person, profile, "admin", now)
         return Linked(person.name, profile.user_id, "admin", actions=_action_count(uow, person.id))
     plan_name = person.name
     moved = merge_people(uow, person, existing)
@@ -336,7 +330,25 @@ def merge_people(uow: UnitOfWork, duplicate: Person, keep: Person) -> int:
     return len(moved_actions)
 
 
-def _link(person: Person, profile: SlackProfile) -> None:
+def _link(
+    uow: UnitOfWork, actor: Actor, person: Person, profile: SlackProfile, how: str, now: dt.datetime
+) -> None:
+    """Link an owner to their Slack user (found by `how`), filling in what Slack knows."""
+    _fill_in(person, profile)
+    uow.session.flush()
+    audit(
+        uow,
+        actor,
+        now,
+        "person.link",
+        "person",
+        person.id,
+        {"slack_user": None},
+        {"slack_user": profile.user_id, "by": how},
+    )
+
+
+def _fill_in(person: Person, profile: SlackProfile) -> None:
     person.slack_user_id = profile.user_id
     title_email = email_in(person.title)
     if title_email and not person.email:
@@ -373,3 +385,145 @@ def _nobody_called(uow: UnitOfWork, actor: Actor, name: str) -> str:
     if close:
         return f"Nobody called “{name}” is in the plan. Did you mean “{close[0]}”?"
     return f"Nobody called “{name}” is in the plan. `/plan people` lists the owners to link."
+
+
+def known_slack_users(uow: UnitOfWork, workspace_id: int, user_ids: list[str]) -> set[str]:
+    """Which of these Slack users the bot already knows (so their profile need not be fetched)."""
+    if not user_ids:
+        return set()
+    return set(
+        uow.session.scalars(
+            select(Person.slack_user_id).where(
+                Person.workspace_id == workspace_id, Person.slack_user_id.in_(user_ids)
+            )
+        )
+    )
+
+
+# ---------------------------------------------------------------- the people use cases
+
+
+class DirectoryUnavailable(Exception):
+    """The Slack directory could not be asked just now."""
+
+
+class Directory(Protocol):
+    """The workspace's Slack directory, as the linking use cases ask it."""
+
+    def by_email(self, email: str) -> SlackProfile | None: ...
+
+    def everyone(self) -> Iterable[SlackProfile]: ...
+
+
+@dataclass(frozen=True)
+class UnlinkedPeople:
+    """`/plan people`: the owners still to link, and whether there is a plan at all."""
+
+    owners: list[UnlinkedOwner]
+    any_plan: bool
+
+
+class PeopleService:
+    """Who people are: the acting person, Slack users by profile, owners linked to Slack."""
+
+    def __init__(self, units: Units) -> None:
+        self.units = units
+
+    def resolve_actor(
+        self,
+        team_id: str,
+        user_id: str | None,
+        now: dt.datetime,
+        profile_of: Callable[[str], SlackProfile],
+    ) -> tuple[Actor, bool]:
+        """The acting person, made from their Slack profile (`profile_of`, asked between
+        transactions) the first time they are seen; and whether that profile is complete
+        (False: ask again next time)."""
+        with self.units.request() as uow:
+            workspace_id = workspace_for_team(uow, team_id, now)
+            person_id = linked_person_id(uow, workspace_id, user_id) if user_id else None
+            placeholder = (
+                person_id is not None
+                and user_id is not None
+                and has_only_placeholder_name(uow, person_id, user_id)
+            )
+            uow.commit()
+        if user_id is None or (person_id is not None and not placeholder):
+            return Actor(workspace_id, person_id), True
+        profile = profile_of(user_id)
+        with self.units.request() as uow:
+            person = person_for_slack_user(
+                uow,
+                workspace_id,
+                user_id,
+                name=profile.name,
+                title=profile.title,
+                email=profile.email,
+                timezone=profile.timezone,
+            )
+            uow.commit()
+            return Actor(workspace_id, person.id), profile.name is not None
+
+    def profiles(
+        self,
+        actor: Actor,
+        user_ids: Sequence[str],
+        lookup: Callable[[str], SlackProfile],
+    ) -> dict[str, SlackProfile]:
+        """Profiles of mentioned users; `lookup` is asked only about people not yet known."""
+        wanted = list(dict.fromkeys(user_ids))
+        with self.units.request() as uow:
+            known = known_slack_users(uow, actor.workspace_id, wanted)
+        return {
+            user_id: SlackProfile(user_id) if user_id in known else lookup(user_id)
+            for user_id in wanted
+        }
+
+    def unlinked(self, actor: Actor) -> UnlinkedPeople:
+        with self.units.request() as uow:
+            owners = unlinked_owners(uow, actor)
+            return UnlinkedPeople(owners, has_active_plan(uow, actor.workspace_id))
+
+    def link(self, actor: Actor, name: str, profile: SlackProfile, now: dt.datetime) -> Linked:
+        with self.units.request() as uow:
+            linked = link_person(uow, actor, name, profile, now)
+            uow.commit()
+        return linked
+
+    def link_plan_owners(
+        self, actor: Actor, plan_id: int, directory: Directory, now: dt.datetime
+    ) -> LinkingOutcome:
+        """After an import: link the plan's unlinked owners by email, then by exact name.
+
+        The import is already saved, so a failure here only leaves owners for an admin to
+        link.
+        """
+        with self.units.request() as uow:
+            owners = unlinked_owners(uow, actor, [plan_id])
+        if not owners:
+            return LinkingOutcome([], [], [])
+        matches: list[DirectoryMatch] = []
+        ambiguous: list[str] = []
+        failed = False
+        try:
+            by_name: list[UnlinkedOwner] = []
+            for owner in owners:
+                found = directory.by_email(owner.email) if owner.email else None
+                if found is not None:
+                    matches.append(DirectoryMatch(owner.person_id, found, "email"))
+                else:
+                    by_name.append(owner)
+            if by_name:
+                named, ambiguous = match_by_name(by_name, directory.everyone())
+                matches += named
+        except DirectoryUnavailable:
+            failed = True
+        try:
+            with self.units.request() as uow:
+                linked = link_matches(uow, actor, matches, now)
+                waiting = unlinked_owners(uow, actor, [plan_id])
+                uow.commit()
+        except Exception:
+            log.exception("linking the owners of plan %s failed", plan_id)
+            return LinkingOutcome([], owners, ambiguous, lookup_failed=True)
+        return LinkingOutcome(linked, waiting, ambiguous, lookup_failed=failed)

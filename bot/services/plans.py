@@ -7,6 +7,7 @@ the session and leaves committing to the caller's unit of work (one transaction 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -311,31 +312,26 @@ def setup_first_admin(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> None:
     audit(uow, actor, now, "admin.setup", "person", actor.person_id, None, {"role": "admin"})
 
 
-def grant_role(
+def set_role(
     uow: UnitOfWork,
     actor: Actor,
     person_id: int,
     role: Role,
     now: dt.datetime,
     board_id: int | None = None,
+    *,
+    granted: bool,
 ) -> bool:
-    """Grant a role; False when the person already had it."""
+    """Grant (`granted`) or revoke a role; False when the person already had it (or, revoking,
+    did not have it). The last admin can't be revoked."""
     check(Permission.CONFIGURE, standing(uow, actor, board_id))
-    granted = _grant(uow, actor.workspace_id, person_id, role, board_id)
     if granted:
-        audit(uow, actor, now, f"{role.value}.add", "person", person_id, None, {"board": board_id})
-    return granted
-
-
-def revoke_role(
-    uow: UnitOfWork,
-    actor: Actor,
-    person_id: int,
-    role: Role,
-    now: dt.datetime,
-    board_id: int | None = None,
-) -> bool:
-    check(Permission.CONFIGURE, standing(uow, actor, board_id))
+        changed = _grant(uow, actor.workspace_id, person_id, role, board_id)
+        if changed:
+            audit(
+                uow, actor, now, f"{role.value}.add", "person", person_id, None, {"board": board_id}
+            )
+        return changed
     grant = _find_grant(uow, person_id, role, board_id)
     if grant is None:
         return False
@@ -350,6 +346,10 @@ def revoke_role(
     uow.session.delete(grant)
     audit(uow, actor, now, f"{role.value}.remove", "person", person_id, {"board": board_id}, None)
     return True
+
+
+grant_role = functools.partial(set_role, granted=True)
+revoke_role = functools.partial(set_role, granted=False)
 
 
 def _grant(

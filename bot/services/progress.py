@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, Standing, check
@@ -15,6 +17,13 @@ from bot.services import outbox
 from bot.services.plans import Actor, audit, standing
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Plan, ProgressUpdate
+
+if TYPE_CHECKING:
+    from bot.services import Units
+    from bot.services.owner import DateChangeNotice, MyAction, Recorded, UpdateForm
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", ProgressUpdate, DateChangeRequest)
 
 IMPORTED = "import"
 CLOSED = "closed"  # a date-change request whose action was completed before anyone decided
@@ -41,6 +50,21 @@ def lock_action(uow: UnitOfWork, action: Action) -> None:
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one()  # fetched, so the action's attributes are refreshed
+
+
+def _check_may_update(uow: UnitOfWork, actor: Actor, action: Action) -> None:
+    check(
+        Permission.UPDATE_ACTION,
+        standing(uow, actor, action.plan.board_id, action.id),
+        ref=action.ref,
+    )
+
+
+def _seen(uow: UnitOfWork, model: type[M], dedupe_key: str | None) -> M | None:
+    """What the same Slack request or event made the first time (None: it is new)."""
+    if dedupe_key is None:
+        return None
+    return uow.session.scalar(select(model).where(model.dedupe_key == dedupe_key))
 
 
 @dataclass(frozen=True)
@@ -72,19 +96,12 @@ def record_progress(
     if source not in SOURCES:
         raise ValueError(f"unknown update source {source!r}")
     if check_permission:
-        check(
-            Permission.UPDATE_ACTION,
-            standing(uow, actor, action.plan.board_id, action.id),
-            ref=action.ref,
-        )
+        _check_may_update(uow, actor, action)
     lock_action(uow, action)
-    if dedupe_key is not None:
-        seen = uow.session.scalar(
-            select(ProgressUpdate).where(ProgressUpdate.dedupe_key == dedupe_key)
-        )
-        if seen is not None:
-            current = Status(action.status)
-            return RecordedUpdate(seen.id, action.ref, current, current, duplicate=True)
+    seen = _seen(uow, ProgressUpdate, dedupe_key)
+    if seen is not None:
+        current = Status(action.status)
+        return RecordedUpdate(seen.id, action.ref, current, current, duplicate=True)
     note = (note or "").strip() or None
     evidence = (evidence or "").strip() or None
     if status is None and note is None and evidence is None:
@@ -190,18 +207,11 @@ def request_date_change(
 
     The same Slack request seen again (`dedupe_key`) returns the request it made, asking
     nothing twice."""
-    check(
-        Permission.UPDATE_ACTION,
-        standing(uow, actor, action.plan.board_id, action.id),
-        ref=action.ref,
-    )
+    _check_may_update(uow, actor, action)
     lock_action(uow, action)
-    if dedupe_key is not None:
-        seen = uow.session.scalar(
-            select(DateChangeRequest).where(DateChangeRequest.dedupe_key == dedupe_key)
-        )
-        if seen is not None:
-            return seen
+    seen = _seen(uow, DateChangeRequest, dedupe_key)
+    if seen is not None:
+        return seen
     reason = reason.strip()
     if not reason:
         raise UserError(
@@ -309,3 +319,170 @@ def pending_date_changes(uow: UnitOfWork, board_id: int) -> list[DateChangeReque
             .order_by(DateChangeRequest.requested_at)
         )
     )
+
+
+# ---------------------------------------------------------------- the owners' use cases
+
+# The owners' use cases build on bot.services.owner, which builds on the functions above:
+# imported here, below them, so that either module may be imported first.
+from bot.services import owner  # noqa: E402
+
+
+@dataclass(frozen=True)
+class ThreadReply:
+    """A reply in a DM thread: whether the thread is a reminder's, and what was recorded
+    (None also when a concurrent delivery of the same event recorded it)."""
+
+    in_reminder_thread: bool
+    recorded: Recorded | None = None
+
+
+class ProgressService:
+    """What owners do: list their actions, record updates, ask for new dates (DESIGN §4
+    `/progress`, the buttons and forms, replies in reminder threads, the Home tab)."""
+
+    def __init__(self, units: Units) -> None:
+        self.units = units
+
+    def mine(self, actor: Actor, now: dt.datetime) -> list[MyAction]:
+        with self.units.request() as uow:
+            return owner.my_open_actions(uow, actor, now)
+
+    def record(
+        self,
+        actor: Actor,
+        ref: str,
+        now: dt.datetime,
+        *,
+        status: Status | None,
+        note: str | None,
+        dedupe_key: str | None = None,
+    ) -> Recorded:
+        """`/progress <ref> <status> <note>`: an update on my action of that ref."""
+        return self.units.committed(
+            lambda uow: owner.record_update(
+                uow,
+                actor,
+                owner.my_action(uow, actor, ref),
+                now,
+                source="command",
+                status=status,
+                note=note,
+                dedupe_key=dedupe_key,
+            )
+        )
+
+    def complete(
+        self, actor: Actor, action_id: int, now: dt.datetime, dedupe_key: str | None = None
+    ) -> Recorded:
+        """The Mark complete button."""
+        return self.units.committed(
+            lambda uow: owner.complete_action(uow, actor, action_id, now, dedupe_key)
+        )
+
+    def update_from_form(
+        self,
+        actor: Actor,
+        action_id: int | None,
+        now: dt.datetime,
+        *,
+        status: Status | None,
+        note: str | None,
+        evidence: str | None,
+        dedupe_key: str | None = None,
+    ) -> Recorded:
+        return self.units.committed(
+            lambda uow: owner.update_from_form(
+                uow,
+                actor,
+                action_id,
+                now,
+                status=status,
+                note=note,
+                evidence=evidence,
+                dedupe_key=dedupe_key,
+            )
+        )
+
+    def update_form(
+        self,
+        actor: Actor,
+        now: dt.datetime,
+        *,
+        action_id: int | None = None,
+        ref: str | None = None,
+    ) -> UpdateForm:
+        """The update form, on one action (by id, or by my ref) or on a choice of mine."""
+        with self.units.request() as uow:
+            if ref is not None:
+                action_id = owner.my_action(uow, actor, ref).id
+            return owner.update_form(uow, actor, now, action_id)
+
+    def date_form(self, actor: Actor, action_id: int, now: dt.datetime) -> MyAction:
+        with self.units.request() as uow:
+            return owner.date_form(uow, actor, action_id, now)
+
+    def ask_for_new_date(
+        self,
+        actor: Actor,
+        new_due: dt.date,
+        reason: str,
+        now: dt.datetime,
+        *,
+        ref: str | None = None,
+        action_id: int | None = None,
+        precision: str = "day",
+        source: str = "command",
+        dedupe_key: str | None = None,
+    ) -> DateChangeNotice:
+        """Ask the board to move my action's (by ref, or by id) due date; the request as
+        its messages describe it (`.request_id` for announcing it)."""
+
+        def work(uow: UnitOfWork) -> DateChangeNotice:
+            if ref is not None:
+                action = owner.my_action(uow, actor, ref)
+            elif action_id is not None:
+                action = owner.action_by_id(uow, actor, action_id)
+            else:
+                raise UserError("That form no longer works. Use the button again.")
+            request_id = owner.ask_for_new_date(
+                uow,
+                actor,
+                action,
+                new_due,
+                reason,
+                now,
+                precision=precision,
+                source=source,
+                dedupe_key=dedupe_key,
+            )
+            return owner.date_change_notice(uow, request_id)
+
+        return self.units.committed(work)
+
+    def thread_reply(
+        self,
+        actor: Actor,
+        channel: str,
+        thread_ts: str,
+        text: str,
+        now: dt.datetime,
+        *,
+        dedupe_key: str,
+    ) -> ThreadReply:
+        """A reply in the thread of a reminder DM, recorded as an update on its action."""
+        try:
+            with self.units.request() as uow:
+                thread = owner.find_reminder_thread(uow, actor.workspace_id, channel, thread_ts)
+                if thread is None:
+                    return ThreadReply(in_reminder_thread=False)
+                recorded = owner.record_thread_reply(
+                    uow, actor, thread, text, now, dedupe_key=dedupe_key
+                )
+                uow.commit()
+        except IntegrityError:
+            # The same event delivered twice at once on PostgreSQL: both passed the duplicate
+            # check and the unique dedupe key stopped the second. (SQLite serialises writers.)
+            log.info("thread reply %s was recorded by a concurrent delivery", dedupe_key)
+            return ThreadReply(in_reminder_thread=True)
+        return ThreadReply(in_reminder_thread=True, recorded=recorded)
