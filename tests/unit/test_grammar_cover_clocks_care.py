@@ -43,19 +43,11 @@ from handlers.grammar import (
     parse_progress,
 )
 from handlers.grammar.help import USAGE
+from tests.unit.test_grammar_impact_challenges import refused
 
 JO, SAM, KIM = "U0000000J0", "U000000SAM", "U000000KIM"
 AT_JO, AT_SAM, AT_KIM = f"<@{JO}|jo>", f"<@{SAM}|sam>", f"<@{KIM}|kim>"
 D = dt.date
-
-
-def refused(parse: object, text: str) -> str:
-    with pytest.raises(UserError) as caught:
-        parse(text)  # type: ignore[operator]
-    message = caught.value.message
-    assert len(message.splitlines()) == 1, message
-    assert "`/" in message, f"no form to type in: {message!r}"
-    return message
 
 
 # ---------------------------------------------------------------- /progress away|back
