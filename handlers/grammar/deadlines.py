@@ -88,7 +88,7 @@ def _add(source: str, tokens: list[Token]) -> cmd.DeadlineAdd:
     timing = timing[:clauses]
     request: DeadlineRequest | ClockRequest
     if first.quoted:
-        request = _titled(source, timing, cursor)
+        request = _titled(source, timing)
     else:
         found = find_clock([t.word for t in timing])
         if found is None:
@@ -102,7 +102,7 @@ def _add(source: str, tokens: list[Token]) -> cmd.DeadlineAdd:
     return cmd.DeadlineAdd(request, owner, board)
 
 
-def _titled(source: str, timing: list[Token], cursor: Cursor) -> DeadlineRequest:
+def _titled(source: str, timing: list[Token]) -> DeadlineRequest:
     """`"<title>" 70 working days from 12/03/2019` or `"<title>" due 28/06/2019`."""
     text = readable(source[timing[0].start : timing[-1].end])
     try:
