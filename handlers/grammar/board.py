@@ -41,6 +41,7 @@ _VIEWS: dict[str, tuple[str, Callable[[str | None], cmd.BoardCommand]]] = {
     "pack": ("board pack", cmd.ShowPack),
     "overdue": ("board overdue", cmd.ShowOverdue),
     "meetings": ("board meetings list", cmd.ShowMeetings),
+    "deadlines": ("board deadlines", cmd.ShowDeadlines),
 }
 _SUBCOMMANDS = (
     *_VIEWS,

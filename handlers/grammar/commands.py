@@ -12,6 +12,7 @@ from typing import Literal, TypeAlias
 
 from bot.core.challenges import ChallengeFilter
 from bot.core.dates import DatePrecision, ParsedDate
+from bot.core.deadline_requests import AskedDeadline
 from bot.core.impact import Impact
 from bot.core.statuses import Status
 
@@ -36,9 +37,14 @@ __all__ = [
     "BoardReminders",
     "BoardRemindersPause",
     "BoardRemindersResume",
+    "CancelAbsence",
     "CloseChallenge",
     "CommandName",
+    "DeadlineAdd",
+    "DeadlineList",
+    "DeadlineRemove",
     "DeclineDateChange",
+    "EndAbsence",
     "ExportFormat",
     "Help",
     "ListChallenges",
@@ -54,11 +60,16 @@ __all__ = [
     "PlanImport",
     "PlanList",
     "PlanNew",
+    "PrivacyChange",
+    "PrivacyReset",
+    "PrivacyShow",
     "ProgressCommand",
     "RecordUpdate",
     "ReopenChallenge",
     "RequestDateChange",
+    "SetAbsence",
     "Setup",
+    "ShowDeadlines",
     "ShowDigest",
     "ShowHistory",
     "ShowMeetings",
@@ -126,6 +137,38 @@ class AnswerChallenge:
 
     challenge: int
     text: str
+
+
+# ---------------------------------------------------------------- absences
+
+
+@dataclass(frozen=True)
+class SetAbsence:
+    """Someone away from `start` to `end`, both included; it ends by itself. What is meant for
+    them goes to `deputy`, or to nobody when None (their reminders pause). `person` None is
+    the person typing (`/progress away`); an admin names someone (`/plan people away @jo`).
+    The deputy may be the person themselves as typed: the use case refuses that."""
+
+    start: dt.date
+    end: dt.date
+    deputy: str | None = None
+    person: str | None = None
+
+
+@dataclass(frozen=True)
+class EndAbsence:
+    """Back: the absence under way ends today (absences set for later stay)."""
+
+    person: str | None = None
+
+
+@dataclass(frozen=True)
+class CancelAbsence:
+    """Cancel an absence that has not started: the one starting on `start`, or every one set
+    for later when None."""
+
+    start: dt.date | None = None
+    person: str | None = None
 
 
 # ---------------------------------------------------------------- /plan
@@ -355,6 +398,51 @@ class PlanArchive:
     title: str
 
 
+@dataclass(frozen=True)
+class DeadlineAdd:
+    """A statutory or board deadline. `request` is a title with a due date or a working-days
+    rule, or a named clock with the date it counts from; either gives `.title` and
+    `.deadline(calendar, owner_id)` in the board's calendar."""
+
+    request: AskedDeadline
+    owner: str | None = None
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class DeadlineRemove:
+    """Remove a deadline by its title (a clock's name typed bare stands for its title)."""
+
+    title: str
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class DeadlineList:
+    """The deadlines of one board, or of every board when None."""
+
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class PrivacyShow:
+    """The workspace's personal-data patterns."""
+
+
+@dataclass(frozen=True)
+class PrivacyChange:
+    """Changes to the workspace's personal-data patterns, one `parse_patterns` line each
+    (`disable postcode`, `add case-number MOS-\\d{6}`, `allow Ellis`), already checked: apply
+    them with `parse_patterns("\\n".join(lines), base=current)`."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PrivacyReset:
+    """The built-in personal-data patterns again."""
+
+
 # ---------------------------------------------------------------- /board
 
 
@@ -383,6 +471,10 @@ class ShowOverdue(BoardView):
 
 class ShowMeetings(BoardView):
     """The coming meetings."""
+
+
+class ShowDeadlines(BoardView):
+    """The board's deadlines, counted down in working days."""
 
 
 @dataclass(frozen=True)
@@ -452,7 +544,15 @@ class ReopenChallenge(ChallengeStep):
 
 
 ProgressCommand: TypeAlias = (
-    Help | OpenUpdateModal | ListMine | RecordUpdate | RequestDateChange | AnswerChallenge
+    Help
+    | OpenUpdateModal
+    | ListMine
+    | RecordUpdate
+    | RequestDateChange
+    | AnswerChallenge
+    | SetAbsence
+    | EndAbsence
+    | CancelAbsence
 )
 PlanCommand: TypeAlias = (
     Help
@@ -485,6 +585,15 @@ PlanCommand: TypeAlias = (
     | MemberRemove
     | PlanExport
     | PlanArchive
+    | SetAbsence
+    | EndAbsence
+    | CancelAbsence
+    | DeadlineAdd
+    | DeadlineRemove
+    | DeadlineList
+    | PrivacyShow
+    | PrivacyChange
+    | PrivacyReset
 )
 BoardCommand: TypeAlias = (
     Help
@@ -494,6 +603,7 @@ BoardCommand: TypeAlias = (
     | ShowOverdue
     | ShowTheme
     | ShowMeetings
+    | ShowDeadlines
     | ShowHistory
     | ApproveDateChange
     | DeclineDateChange

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.personal_data import KINDS
 from handlers.grammar.commands import CommandName, Help
 
 
@@ -56,6 +57,22 @@ PROGRESS_FORMS = (
         "/progress <ref> date <new date> <reason>",
         "ask the chair to approve a new due date",
         "/progress 4.1 date 31/07/2019 survey delayed by the summer break",
+    ),
+    Form(
+        "/progress away <first day> to <last day> [deputy @user]",
+        "set your absence: your reminders, escalations and challenges go to the deputy (with "
+        "none, they wait) and it ends by itself; one date is one day",
+        "/progress away 22/07/2019 to 09/08/2019 deputy @sam",
+    ),
+    Form(
+        "/progress away cancel [<first day>]",
+        "cancel an absence you set for later (every one, unless you give its first day)",
+        "/progress away cancel 22/07/2019",
+    ),
+    Form(
+        "/progress back",
+        "back early: your absence ends today (ones set for later stay)",
+        "/progress back",
     ),
 )
 
@@ -160,12 +177,57 @@ PLAN_FORMS = (
         "link an owner's name in the plan to a Slack user",
         '/plan people link "Jane Doe" @jane',
     ),
+    Form(
+        "/plan people away @user <first day> to <last day> [deputy @user]",
+        "set someone's absence: what is meant for them goes to the deputy (with none, it "
+        "waits) and it ends by itself",
+        "/plan people away @jo 22/07/2019 to 09/08/2019 deputy @sam",
+    ),
+    Form(
+        "/plan people away @user cancel [<first day>]",
+        "cancel someone's absence set for later (every one, unless you give its first day)",
+        "/plan people away @jo cancel 22/07/2019",
+    ),
+    Form("/plan people back @user", "end someone's absence today", "/plan people back @jo"),
     Form("/plan admins add|remove @user", "add or remove a bot admin", "/plan admins add @omar"),
     Form(
         '/plan members add|remove @user ["<board>"]',
         "let someone read a board's status",
         '/plan members add @sam "Improvement Board"',
     ),
+    Form(
+        '/plan deadline add "<title>" <n> working days from <date> [owner @user] [board "<board>"]',
+        "add a statutory or board deadline, counted in the board's working days: it counts "
+        "down in the digest and pack, with reminders at 20, 10, 5 and 0 working days left",
+        '/plan deadline add "Written statement of action to Ofsted" 70 working days from '
+        "12/03/2019 owner @jo",
+    ),
+    Form(
+        '/plan deadline add "<title>" due <date> [owner @user] [board "<board>"]',
+        "add a deadline on a set date",
+        '/plan deadline add "Annual conversation with Ofsted" due 28/06/2019',
+    ),
+    Form(
+        "/plan deadline add statement of action from <date>",
+        "the ILACS written statement of action: 70 working days from the report's publication",
+        "/plan deadline add statement of action from 12/03/2019",
+    ),
+    Form(
+        "/plan deadline add monitoring visit <n> months after <date>",
+        "when you expect the next monitoring visit, counted from the last (Ofsted sets the dates)",
+        "/plan deadline add monitoring visit 3 months after 14/05/2019",
+    ),
+    Form(
+        "/plan deadline add scrutiny report <n> working days before <date>",
+        "your report to the scrutiny committee, due working days before it meets",
+        "/plan deadline add scrutiny report 10 working days before 17/09/2019",
+    ),
+    Form(
+        '/plan deadline remove "<title>" [board "<board>"]',
+        "remove a deadline",
+        '/plan deadline remove "Annual conversation with Ofsted"',
+    ),
+    Form('/plan deadlines ["<board>"]', "every board's deadlines, counted down", "/plan deadlines"),
     Form(
         '/plan export [xlsx|csv|md] ["<plan title>"]',
         "download the plan",
@@ -176,6 +238,28 @@ PLAN_FORMS = (
         "archive a finished plan",
         '/plan archive "ILACS improvement plan 2019"',
     ),
+    Form(
+        "/plan privacy",
+        "what progress notes, answers and replies are checked for before they are recorded: "
+        "a child's or family's personal details",
+        "/plan privacy",
+    ),
+    Form(
+        "/plan privacy disable|enable <kind>",
+        f"switch a check off or on: {', '.join(KINDS)}",
+        "/plan privacy disable postcode",
+    ),
+    Form(
+        "/plan privacy add <kind> <regex>",
+        "also flag your own systems' record numbers (a regular expression, under a kind)",
+        "/plan privacy add case-number MOS-\\d{6}",
+    ),
+    Form(
+        "/plan privacy allow <word>",
+        "never flag a word or phrase (a place or service named like a child)",
+        "/plan privacy allow Ellis",
+    ),
+    Form("/plan privacy reset", "back to the built-in checks", "/plan privacy reset"),
 )
 
 BOARD_FORMS = (
@@ -185,6 +269,11 @@ BOARD_FORMS = (
     Form("/board overdue", "overdue actions", "/board overdue"),
     Form("/board theme <ref>", "one theme's actions", "/board theme 4"),
     Form("/board meetings", "the next meetings", "/board meetings"),
+    Form(
+        "/board deadlines",
+        "statutory and board deadlines, counted down in working days",
+        "/board deadlines",
+    ),
     Form("/board history <ref>", "an action's updates", "/board history 4.1"),
     Form("/board action <ref>", "one action, with its sheet's own columns", "/board action 4.1"),
     Form("/board approve [<id>]", "approve a pending date change", "/board approve 12"),
@@ -238,6 +327,9 @@ USAGE: dict[str, str] = {
     "progress impact": '/progress 4.1 green impact emerging "<note>"',
     "progress evidence": '/progress 4.1 done impact evidenced evidence "<evidence>"',
     "progress answer": '/progress answer C12 "<answer>"',
+    "progress away": "/progress away 22/07/2019 to 09/08/2019 deputy @someone",
+    "progress away cancel": "/progress away cancel 22/07/2019",
+    "progress back": "/progress back",
     "setup": "/plan setup",
     "board create": '/plan board create "<name>" chair @someone channel #channel',
     "board edit": "/plan board edit chair @someone channel #channel",
@@ -261,6 +353,24 @@ USAGE: dict[str, str] = {
     "action remove": "/plan action remove 4.1",
     "people": "/plan people",
     "people link": '/plan people link "<name>" @someone',
+    "people away": "/plan people away @someone 22/07/2019 to 09/08/2019 deputy @someone-else",
+    "people away cancel": "/plan people away @someone cancel 22/07/2019",
+    "people back": "/plan people back @someone",
+    "deadline add": '/plan deadline add "<title>" 70 working days from 12/03/2019 owner @someone',
+    "deadline due": '/plan deadline add "<title>" due 28/06/2019',
+    "deadline statement-of-action": "/plan deadline add statement of action from 12/03/2019",
+    "deadline monitoring-visit": "/plan deadline add monitoring visit 3 months after 14/05/2019",
+    "deadline scrutiny-report": (
+        "/plan deadline add scrutiny report 10 working days before 17/09/2019"
+    ),
+    "deadline remove": '/plan deadline remove "<title>"',
+    "deadlines": '/plan deadlines "<board>"',
+    "privacy": "/plan privacy",
+    "privacy disable": "/plan privacy disable postcode",
+    "privacy enable": "/plan privacy enable postcode",
+    "privacy add": "/plan privacy add case-number MOS-\\d{6}",
+    "privacy allow": "/plan privacy allow Ellis",
+    "privacy reset": "/plan privacy reset",
     "admins": "/plan admins add @someone",
     "admins add": "/plan admins add @someone",
     "admins remove": "/plan admins remove @someone",
@@ -275,6 +385,7 @@ USAGE: dict[str, str] = {
     "board overdue": '/board overdue "<board>"',
     "board theme": "/board theme 4",
     "board meetings list": '/board meetings "<board>"',
+    "board deadlines": '/board deadlines "<board>"',
     "board history": "/board history 4.1",
     "board approve": "/board approve 12",
     "board decline": "/board decline 12 <reason>",

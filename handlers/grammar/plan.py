@@ -8,7 +8,10 @@ from dataclasses import replace
 
 from bot.core.errors import UserError
 from handlers.grammar import commands as cmd
+from handlers.grammar.absence import parse_away, parse_back
+from handlers.grammar.deadlines import parse_deadline_command, parse_deadlines
 from handlers.grammar.help import HELP_WORDS, USAGE, help_for
+from handlers.grammar.privacy import parse_privacy
 from handlers.grammar.tokens import (
     Cursor,
     Token,
@@ -423,9 +426,12 @@ def _action_remove(source: str, tokens: list[Token]) -> cmd.PlanCommand:
 def _people(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     if len(tokens) == 1:
         return cmd.PeopleList()
+    if tokens[1].word in ("away", "back"):
+        return _people_away(source, tokens)
     if tokens[1].word != "link":
         raise UserError(
-            f"`/plan people` lists unlinked owners; to link one: `{USAGE['people link']}`"
+            f"`/plan people` lists unlinked owners; to link one: `{USAGE['people link']}`; "
+            f"for someone's absence: `{USAGE['people away']}`"
         )
     cursor = Cursor(source, tokens, 2, USAGE["people link"])
     rest = cursor.remaining()
@@ -446,6 +452,18 @@ def _people(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     if not name:
         raise cursor.fail("The name is empty")
     return cmd.PeopleLink(name, user)
+
+
+def _people_away(source: str, tokens: list[Token]) -> cmd.PlanCommand:
+    """`people away @user …` and `people back @user` (see handlers.grammar.absence)."""
+    verb = tokens[1].word
+    if verb == "away" and len(tokens) == 2:
+        return help_for("plan", "people away")
+    cursor = Cursor(source, tokens, 2, USAGE[f"people {verb}"])
+    person = cursor.take_user("person who is away")
+    if verb == "back":
+        return parse_back(source, tokens, cursor.pos, person)
+    return parse_away(source, tokens, cursor.pos, person)
 
 
 def _admins(source: str, tokens: list[Token]) -> cmd.PlanCommand:
@@ -527,4 +545,7 @@ _PARSERS: dict[str, _Parser] = {
     "member": _members,
     "export": _export,
     "archive": _archive,
+    "deadline": parse_deadline_command,
+    "deadlines": parse_deadlines,
+    "privacy": parse_privacy,
 }

@@ -15,6 +15,7 @@ from bot.core.challenges import parse_challenge_id
 from bot.core.errors import UserError
 from bot.core.impact import Impact, split_leading_impact
 from bot.core.statuses import Status, find_status, split_leading_status
+from handlers.grammar.absence import parse_away, parse_back
 from handlers.grammar.commands import (
     AnswerChallenge,
     ListMine,
@@ -32,6 +33,7 @@ from handlers.grammar.tokens import (
     leading_date,
     readable,
     shown,
+    tokenize,
 )
 
 _MINE = frozenset({"mine", "my", "list"})
@@ -55,6 +57,8 @@ def parse_progress(text: str) -> ProgressCommand:
         return ListMine()
     if word.rstrip(":") == "answer":
         return _answer(rest)
+    if word in ("away", "back"):
+        return _absence(word, stripped)
     ref = clean_ref(first)
     if not is_ref(ref):
         raise UserError(_not_a_ref(stripped, first))
@@ -217,6 +221,16 @@ def _answer(text: str) -> AnswerChallenge:
     if answer is None:
         raise UserError(f"What's your answer? `{usage.replace('C12', f'C{challenge}')}`")
     return AnswerChallenge(challenge, answer)
+
+
+def _absence(word: str, text: str) -> ProgressCommand:
+    """`/progress away …`, `/progress away cancel …`, `/progress back` (my own absence)."""
+    tokens = tokenize(text)
+    if word == "back":
+        return parse_back(text, tokens, 1, None)
+    if len(tokens) == 1:
+        return help_for("progress", "away")
+    return parse_away(text, tokens, 1, None)
 
 
 def _split_first(text: str) -> tuple[str, str]:

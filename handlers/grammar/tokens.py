@@ -446,16 +446,20 @@ def name_of(tokens: list[Token], source: str, too_loose: Callable[[], UserError]
     return one_line(unescape(source[tokens[0].start : tokens[-1].end]))
 
 
-def unknown_subcommand(prefix: str, token: Token, known: Iterable[str]) -> UserError:
-    """An unknown subcommand, with a guess at the one meant."""
+def unknown_subcommand(
+    prefix: str, token: Token, known: Iterable[str], help_command: str = ""
+) -> UserError:
+    """An unknown subcommand, with a guess at the one meant; `help_command` is what shows
+    every form (`{prefix} help` unless given, e.g. `/plan help deadline`)."""
     words = [w for w in known if len(w) > 2]
     guess = difflib.get_close_matches(token.word, words, n=1, cutoff=0.7)
+    help_command = help_command or f"{prefix} help"
     if guess:
         return UserError(
             f"I don't know “{shown(token.raw)}” — did you mean `{prefix} {guess[0]}`? "
-            f"Type `{prefix} help` to see every form"
+            f"Type `{help_command}` to see every form"
         )
-    return UserError(f"I don't know “{shown(token.raw)}”: type `{prefix} help` to see every form")
+    return UserError(f"I don't know “{shown(token.raw)}”: type `{help_command}` to see every form")
 
 
 def _a(word: str) -> str:
