@@ -20,7 +20,7 @@ from bot.render import board as render
 from bot.services import Services
 from bot.services.plans import Actor
 from handlers import grammar as g
-from handlers.common import Message, actor_of, answers_refusals
+from handlers.common import Message, actor_of, answers_refusals, not_switched_on
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def run(
             return [decide(services, actor, request_id, approve=True)]
         case g.DeclineDateChange(request_id=int(request_id), reason=reason):
             return [decide(services, actor, request_id, approve=False, note=reason)]
-    raise AssertionError(f"unhandled /board command {command!r}")
+    not_switched_on(command)
 
 
 def decide(

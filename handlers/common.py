@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from slack_bolt import BoltContext, BoltRequest, Respond
 
@@ -114,3 +114,12 @@ def is_retry(request: BoltRequest) -> bool:
         return int(str(value or "0").strip()) > 0
     except ValueError:
         return False
+
+
+def not_switched_on(command: object) -> NoReturn:
+    """The grammar knows this command but no use case answers it yet: say so, change nothing."""
+    name = type(command).__name__
+    raise UserError(
+        f"I understood that, but this version can't do it yet ({name}); nothing was changed. "
+        "Type `help` after the command to see what it can do."
+    )

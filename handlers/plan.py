@@ -26,7 +26,7 @@ from bot.services.linking import PeopleService, SlackProfile
 from bot.services.plans import Actor
 from handlers import grammar as g
 from handlers import plan_import
-from handlers.common import Message, actor_of, answers_refusals, reply
+from handlers.common import Message, actor_of, answers_refusals, not_switched_on, reply
 from handlers.plan_files import upload_file
 from handlers.plan_people import users_info
 
@@ -340,4 +340,18 @@ _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
     g.MemberRemove: _member_remove,
     g.PlanExport: _export,
     g.PlanImport: _import,
+    **dict.fromkeys(
+        (
+            g.SetAbsence,
+            g.EndAbsence,
+            g.CancelAbsence,
+            g.DeadlineAdd,
+            g.DeadlineRemove,
+            g.DeadlineList,
+            g.PrivacyShow,
+            g.PrivacyChange,
+            g.PrivacyReset,
+        ),
+        lambda command, r: not_switched_on(command),
+    ),
 }

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.render.progress import date_change_asked_text, mine_message, recorded_message
 from bot.services import Services
-from handlers.common import actor_of, answers_refusals
+from handlers.common import actor_of, answers_refusals, not_switched_on
 from handlers.grammar import (
     Help,
     ListMine,
@@ -63,5 +63,7 @@ def register(app: App, services: Services) -> None:
                     dedupe_key=dedupe_key,
                 )
                 ack(text=date_change_asked_text(notice))
+            case other:
+                not_switched_on(other)
 
     app.command("/progress")(on_progress)
