@@ -305,6 +305,8 @@ class ProgressUpdate(Base):
     previous_status: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
+    # The impact judgement it gave (bot.core.impact.Impact), None when it gave none.
+    impact: Mapped[str | None] = mapped_column(String(24))
     source: Mapped[str] = mapped_column(String(16))  # command|modal|thread|import|cli|button
     new_due_date: Mapped[dt.date | None] = mapped_column(Date)
     due_change_reason: Mapped[str | None] = mapped_column(Text)
@@ -448,3 +450,41 @@ class SchedulerLease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(100))
     expires_at: Mapped[dt.datetime]
+
+
+class Challenge(Base):
+    """A board's question to an action's owners (bot.core.challenges). What became of it is
+    its ChallengeEvents, append-only like progress updates; its state is read from them."""
+
+    __tablename__ = "challenge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    asked_at: Mapped[dt.datetime]
+    # Identifies the Slack request that asked it, so a retry never asks twice.
+    dedupe_key: Mapped[str | None] = mapped_column(String(DEDUPE_KEY_LENGTH), unique=True)
+
+    action: Mapped[Action] = relationship()
+    events: Mapped[list[ChallengeEvent]] = relationship(
+        order_by="ChallengeEvent.id", back_populates="challenge"
+    )
+
+
+class ChallengeEvent(Base):
+    """One step of a challenge: asked, answered, closed or reopened (with its text)."""
+
+    __tablename__ = "challenge_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("challenge.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # asked|answered|closed|reopened
+    at: Mapped[dt.datetime]
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    text: Mapped[str | None] = mapped_column(Text)
+    dedupe_key: Mapped[str | None] = mapped_column(String(DEDUPE_KEY_LENGTH), unique=True)
+
+    challenge: Mapped[Challenge] = relationship(back_populates="events")
+    by: Mapped[Person | None] = relationship()

@@ -20,6 +20,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.core.errors import UserError
+from bot.core.impact import find_impact
 from bot.core.statuses import find_status
 from bot.render import ids
 from bot.render.mrkdwn import refusal
@@ -28,6 +29,7 @@ from bot.render.progress import (
     DATE_INPUT,
     EVIDENCE_INPUT,
     FORM_FIELDS,
+    IMPACT_INPUT,
     NOTE_INPUT,
     REASON_INPUT,
     STATUS_INPUT,
@@ -186,6 +188,7 @@ def register(app: App, services: Services) -> None:
             status=find_status(form.selected(STATUS_INPUT)),
             note=form.text(NOTE_INPUT),
             evidence=form.text(EVIDENCE_INPUT),
+            impact=find_impact(form.selected(IMPACT_INPUT)),
             dedupe_key=f"view:{form.view.get('id')}",
         )
 

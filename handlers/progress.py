@@ -47,9 +47,16 @@ def register(app: App, services: Services) -> None:
                 view = update_modal_for(progress.update_form(actor, now, ref=ref), COMMAND)
                 ack()
                 client.views_open(trigger_id=command["trigger_id"], view=view)
-            case RecordUpdate(ref=ref, status=status, note=note):
+            case RecordUpdate(ref=ref, status=status, note=note, impact=impact, evidence=evidence):
                 recorded = progress.record(
-                    actor, ref, now, status=status, note=note, dedupe_key=dedupe_key
+                    actor,
+                    ref,
+                    now,
+                    status=status,
+                    note=note,
+                    impact=impact,
+                    evidence=evidence,
+                    dedupe_key=dedupe_key,
                 )
                 ack(**recorded_message(recorded))
             case RequestDateChange() as change:

@@ -75,6 +75,8 @@ class ActionRow:
     latest: LatestUpdate | None = None
     working_days_overdue: int | None = None  # None unless overdue
     slips: int = 0  # how many times the due date has changed
+    impact: str | None = None  # the latest impact judgement given (bot.core.impact.Impact)
+    evidence: str | None = None  # the latest evidence of impact given
 
     @property
     def overdue(self) -> bool:

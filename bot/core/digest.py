@@ -25,6 +25,8 @@ from bot.core.board_status import (
     stale,
 )
 from bot.core.calendar import local_date
+from bot.core.impact import ActionImpact, ImpactCounts, find_impact, impact_counts
+from bot.core.statuses import Status
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,22 @@ class Totals(Counted):
 
 
 @dataclass(frozen=True)
+class OwingEvidence:
+    """A delivered (complete) action whose impact is not evidenced yet."""
+
+    ref: str
+    title: str
+    theme_ref: str
+    owners: tuple[Who, ...]
+    headline: str  # "Delivered, impact not yet evidenced"
+
+
+NO_IMPACT = ImpactCounts(
+    actions=0, delivered=0, impact_evidenced=0, impact_emerging=0, owing_evidence=0
+)
+
+
+@dataclass(frozen=True)
 class Digest:
     board_id: int
     board: str
@@ -153,6 +171,8 @@ class Digest:
     totals: Totals
     themes: tuple[ThemeDigest, ...]
     stale_days: int = 30  # the board's policy: days without an update before stale
+    impact: ImpactCounts = NO_IMPACT  # delivery and impact counted apart
+    owing_evidence: tuple[OwingEvidence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -252,6 +272,20 @@ def _theme_digest(
     )
 
 
+def row_impact(row: ActionRow) -> ActionImpact:
+    """An action's delivery and its latest impact judgement and evidence."""
+    return ActionImpact(row.ref, Status(row.status), find_impact(row.impact), row.evidence)
+
+
+def owing_evidence(rows: Sequence[ActionRow]) -> tuple[OwingEvidence, ...]:
+    """The complete actions whose impact is not evidenced yet, in plan order."""
+    return tuple(
+        OwingEvidence(r.ref, r.title, r.theme_ref, r.owners, judged.headline)
+        for r in rows
+        if (judged := row_impact(r)).owes_evidence
+    )
+
+
 def compose_digest(
     board: BoardFacts,
     themes: Sequence[ThemeRow],
@@ -295,6 +329,8 @@ def compose_digest(
         totals=totals,
         themes=digests,
         stale_days=board.stale_days,
+        impact=impact_counts(row_impact(r) for r in rows),
+        owing_evidence=owing_evidence(rows),
     )
 
 

@@ -22,6 +22,7 @@ from bot.core.digest import (
     Digest,
     DueSoonAction,
     OverdueAction,
+    OwingEvidence,
     Pack,
     PendingDateChange,
     StaleAction,
@@ -106,6 +107,42 @@ def _totals_line(t: Totals, bold: Callable[[str], str]) -> str:
     return " · ".join(parts)
 
 
+def _impact_line(d: Digest, bold: Callable[[str], str]) -> str | None:
+    """`3 delivered · 1 with impact evidenced · 2 delivered still owe evidence`; None when
+    nothing is delivered and no impact is judged yet."""
+    i = d.impact
+    if not (i.delivered or i.impact_evidenced or i.impact_emerging):
+        return None
+    parts = [
+        f"{bold(str(i.delivered))} delivered",
+        f"{bold(str(i.impact_evidenced))} with impact evidenced",
+    ]
+    if i.impact_emerging:
+        parts.append(f"{bold(str(i.impact_emerging))} with impact emerging")
+    if i.owing_evidence:
+        parts.append(
+            f"{bold(str(i.owing_evidence))} delivered "
+            f"{'still owes' if i.owing_evidence == 1 else 'still owe'} evidence of impact"
+        )
+    return " · ".join(parts)
+
+
+def _owing_lines(d: Digest, heading: str, item: Callable[[OwingEvidence], str]) -> list[str]:
+    """The delivered actions still owing evidence of impact (nothing when none do)."""
+    if not d.owing_evidence:
+        return []
+    return [heading, *(item(o) for o in d.owing_evidence)]
+
+
+def _owing_text(o: OwingEvidence) -> str:
+    owners = f" ({', '.join(w.name for w in o.owners)})" if o.owners else ""
+    return f"  - {o.ref} {o.title}{owners}: {o.headline.lower()}"
+
+
+def _owing_mrkdwn(o: OwingEvidence) -> str:
+    return f"• *{escape(o.ref)}* {_title(o.title)} — {_owner_names(o.owners)}"
+
+
 def _counts_text(counts: StatusCounts) -> str:
     shown = [f"{status.label} {n}" for status, n in counts.items() if n]
     return " · ".join(shown) if shown else "no actions"
@@ -182,6 +219,12 @@ def _digest_body_text(d: Digest) -> list[str]:
         _totals_line(d.totals, str),
         _counts_text(d.totals.counts),
     ]
+    impact = _impact_line(d, str)
+    if impact:
+        lines.append(impact)
+    owing = _owing_lines(d, "Delivered, impact not yet evidenced:", _owing_text)
+    if owing:
+        lines += ["", *owing]
     if not d.themes:
         lines += ["", "No active plan on this board."]
     for t in d.themes:
@@ -327,9 +370,20 @@ def _theme_blocks(t: ThemeDigest, d: Digest, with_plan: bool, max_items: int | N
 
 
 def _headline_blocks(d: Digest) -> list[Block]:
-    return [
-        section(f"{_totals_line(d.totals, lambda s: f'*{s}*')}\n{_counts_mrkdwn(d.totals.counts)}")
-    ]
+    def bold(s: str) -> str:
+        return f"*{s}*"
+
+    text = f"{_totals_line(d.totals, bold)}\n{_counts_mrkdwn(d.totals.counts)}"
+    impact = _impact_line(d, bold)
+    blocks = [section(f"{text}\n{impact}" if impact else text)]
+    owing = _owing_lines(
+        d,
+        f"*Delivered, impact not yet evidenced* ({len(d.owing_evidence)})",
+        _owing_mrkdwn,
+    )
+    if owing:
+        blocks += sections_from_lines(owing)
+    return blocks
 
 
 def _theme_groups(d: Digest, max_items: int | None) -> list[list[Block]]:

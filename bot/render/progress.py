@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.calendar import local_date
+from bot.core.impact import Impact, wants_evidence
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render import ids
 from bot.render.buttons import action_buttons, date_change_buttons
@@ -31,6 +32,7 @@ ACTION_INPUT = "action"
 STATUS_INPUT = "status"
 NOTE_INPUT = "note"
 EVIDENCE_INPUT = "evidence"
+IMPACT_INPUT = "impact"
 DATE_INPUT = "new_date"
 REASON_INPUT = "reason"
 FORM_FIELDS = {
@@ -38,6 +40,7 @@ FORM_FIELDS = {
     "status": STATUS_INPUT,
     "note": NOTE_INPUT,
     "evidence": EVIDENCE_INPUT,
+    "impact": IMPACT_INPUT,
     "date": DATE_INPUT,
     "reason": REASON_INPUT,
 }
@@ -113,10 +116,28 @@ def recorded_text(recorded: Recorded) -> str:
         lines.append(f"Status: {status_badge(recorded.status)} (unchanged)")
     if recorded.note:
         lines.append(quoted(recorded.note))
+    if recorded.impact is not None:
+        lines.append(f"Impact: {recorded.impact.words}")
     if recorded.evidence:
         lines.append("Evidence:")
         lines.append(quoted(recorded.evidence, 800))
+    if wants_evidence(recorded.status if recorded.status_changed else None, recorded.evidence):
+        lines.append(evidence_request(recorded.ref))
     return "\n".join(lines)[:SECTION_LIMIT]
+
+
+def evidence_request(ref: str) -> str:
+    """Asked of an owner who marks an action complete without evidence of impact."""
+    return (
+        f":mag: Delivered — what difference has it made? Until there is evidence the board "
+        f"sees *{escape(ref)}* as _delivered, impact not yet evidenced_. Add it with "
+        + escape(f'`/progress {ref} impact evidenced evidence "<what shows it>"`')
+        + "."
+    )
+
+
+def impact_options() -> list[dict[str, Any]]:
+    return [_option(impact.label, impact.value) for impact in Impact]
 
 
 def recorded_message(recorded: Recorded) -> Message:
@@ -291,6 +312,17 @@ def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
             "Progress note",
             _text_input("What has happened since the last update?"),
             optional=True,
+        ),
+        _input(
+            IMPACT_INPUT,
+            "Impact so far",
+            {
+                "type": "static_select",
+                "placeholder": _plain_text("No judgement this time"),
+                "options": impact_options(),
+            },
+            optional=True,
+            hint="Against the action's measures: what difference has it made to children?",
         ),
         _input(
             EVIDENCE_INPUT,

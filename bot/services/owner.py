@@ -29,6 +29,7 @@ from bot.core.board_status import (
 from bot.core.calendar import local_date
 from bot.core.dates import format_uk_date
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
+from bot.core.impact import Impact
 from bot.core.permissions import Permission, Role, check, is_allowed
 from bot.core.refs import ref_key
 from bot.core.statuses import Status, split_leading_status
@@ -253,6 +254,7 @@ class Recorded:
     previous_status: Status
     note: str | None = None
     evidence: str | None = None
+    impact: Impact | None = None  # the judgement this update gave
     duplicate: bool = False  # the same Slack request or event seen again: nothing new
     repeated: bool = False  # the same update sent again within minutes: recorded once
     instead_of: str | None = None  # a reminder thread's action(s), when the reply named another
@@ -272,6 +274,7 @@ def record_update(
     status: Status | None = None,
     note: str | None = None,
     evidence: str | None = None,
+    impact: Impact | None = None,
     dedupe_key: str | None = None,
 ) -> Recorded:
     """Record a progress update (record_progress checks permission)."""
@@ -284,6 +287,7 @@ def record_update(
         status=status,
         note=note,
         evidence=evidence,
+        impact=impact,
         dedupe_key=dedupe_key,
     )
     return Recorded(
@@ -294,6 +298,7 @@ def record_update(
         previous_status=result.previous_status,
         note=None if result.duplicate else (note or "").strip() or None,
         evidence=None if result.duplicate else (evidence or "").strip() or None,
+        impact=None if result.duplicate else impact,
         duplicate=result.duplicate,
         repeated=result.repeated,
     )
@@ -308,12 +313,18 @@ def update_from_form(
     status: Status | None,
     note: str | None,
     evidence: str | None,
+    impact: Impact | None = None,
     dedupe_key: str | None = None,
 ) -> Recorded:
     """An update from the update form: it needs an action, and a status or a note."""
     if action_id is None:
         raise FieldError("action", "Choose the action to update.")
-    if status is None and not (note or "").strip() and not (evidence or "").strip():
+    if (
+        status is None
+        and impact is None
+        and not (note or "").strip()
+        and not (evidence or "").strip()
+    ):
         raise FieldError("note", "Choose a new status or write a note (or both).")
     action = action_by_id(uow, actor, action_id)
     return record_update(
@@ -325,6 +336,7 @@ def update_from_form(
         status=status,
         note=note,
         evidence=evidence,
+        impact=impact,
         dedupe_key=dedupe_key,
     )
 

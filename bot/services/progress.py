@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.errors import Conflict, NotFound, UserError
+from bot.core.impact import Impact
 from bot.core.permissions import Permission, Standing, check
 from bot.core.statuses import Status
 from bot.services import outbox
@@ -87,6 +88,7 @@ def record_progress(
     status: Status | None = None,
     note: str | None = None,
     evidence: str | None = None,
+    impact: Impact | None = None,
     dedupe_key: str | None = None,
     completed_on: dt.date | None = None,
     check_permission: bool = True,
@@ -104,13 +106,15 @@ def record_progress(
         return RecordedUpdate(seen.id, action.ref, current, current, duplicate=True)
     note = (note or "").strip() or None
     evidence = (evidence or "").strip() or None
-    if status is None and note is None and evidence is None:
+    if status is None and note is None and evidence is None and impact is None:
         raise UserError(
             f"Say what's changed: `/progress {action.ref} amber survey slipped to June`, "
             f"or `/progress {action.ref} note <text>`."
         )
     if actor.person_id is not None and source in FROM_SLACK:
-        repeat = _recent_same_update(uow, actor.person_id, action, now, status, note, evidence)
+        repeat = _recent_same_update(
+            uow, actor.person_id, action, now, status, note, evidence, impact
+        )
         if repeat is not None:
             current = Status(action.status)
             return RecordedUpdate(repeat.id, action.ref, current, current, repeated=True)
@@ -123,6 +127,7 @@ def record_progress(
         previous_status=previous.value,
         note=note,
         evidence=evidence,
+        impact=impact.value if impact is not None else None,
         source=source,
         dedupe_key=dedupe_key,
     )
@@ -166,6 +171,7 @@ def _recent_same_update(
     status: Status | None,
     note: str | None,
     evidence: str | None,
+    impact: Impact | None = None,
 ) -> ProgressUpdate | None:
     def same(column: Any, value: str | None) -> Any:
         return column.is_(None) if value is None else column == value
@@ -176,6 +182,7 @@ def _recent_same_update(
         ProgressUpdate.at >= now - REPEAT_WINDOW,
         same(ProgressUpdate.note, note),
         same(ProgressUpdate.evidence, evidence),
+        same(ProgressUpdate.impact, impact.value if impact is not None else None),
     )
     if status is not None:
         query = query.where(ProgressUpdate.status == status.value)
@@ -356,9 +363,12 @@ class ProgressService:
         *,
         status: Status | None,
         note: str | None,
+        impact: Impact | None = None,
+        evidence: str | None = None,
         dedupe_key: str | None = None,
     ) -> Recorded:
-        """`/progress <ref> <status> <note>`: an update on my action of that ref."""
+        """`/progress <ref> <status> <note>`: an update on my action of that ref (with an
+        impact judgement and evidence of impact, when given)."""
         return self.units.committed(
             lambda uow: owner.record_update(
                 uow,
@@ -368,6 +378,8 @@ class ProgressService:
                 source="command",
                 status=status,
                 note=note,
+                impact=impact,
+                evidence=evidence,
                 dedupe_key=dedupe_key,
             )
         )
@@ -389,6 +401,7 @@ class ProgressService:
         status: Status | None,
         note: str | None,
         evidence: str | None,
+        impact: Impact | None = None,
         dedupe_key: str | None = None,
     ) -> Recorded:
         return self.units.committed(
@@ -400,6 +413,7 @@ class ProgressService:
                 status=status,
                 note=note,
                 evidence=evidence,
+                impact=impact,
                 dedupe_key=dedupe_key,
             )
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, ScalarSelect, and_, or_, select, true
 from sqlalchemy.orm import Session, aliased
@@ -53,6 +54,22 @@ def latest_update_id(now: dt.datetime | None, *, with_note: bool = False) -> Sca
         query = query.where(ProgressUpdate.at <= now)
     if with_note:
         query = query.where(ProgressUpdate.note.is_not(None), ProgressUpdate.note != "")
+    return (
+        query.order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+
+
+def latest_given(column: Any, now: dt.datetime | None) -> ScalarSelect[Any]:
+    """The newest value of an update column an action's updates gave (not None, not empty)
+    at or before `now`, correlated with `Action`: its latest impact judgement or evidence."""
+    query = select(column).where(
+        ProgressUpdate.action_id == Action.id, column.is_not(None), column != ""
+    )
+    if now is not None:
+        query = query.where(ProgressUpdate.at <= now)
     return (
         query.order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
         .limit(1)
@@ -128,6 +145,8 @@ def action_rows(
             latest.status,
             latest.note,
             latest.source,
+            latest_given(ProgressUpdate.impact, now),
+            latest_given(ProgressUpdate.evidence, now),
         )
         .join(Plan, Plan.id == Action.plan_id)
         .join(Board, Board.id == Plan.board_id)
@@ -165,6 +184,8 @@ def action_rows(
         latest_status,
         note,
         source,
+        impact,
+        evidence,
     ) in rows:
         if board_id not in boards:
             boards[board_id] = (local_date(now, tz), calendar_for(region))
@@ -195,6 +216,8 @@ def action_rows(
                 else None,
                 working_days_overdue=working_days_overdue(calendar, due, status, today),
                 slips=slips or 0,
+                impact=impact,
+                evidence=evidence,
             )
         )
     return found

@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.services.queries import latest_update_id
+from bot.core.impact import ActionImpact, find_impact
+from bot.core.statuses import Status
+from bot.services.queries import latest_given, latest_update_id
 from bot.services.uow import UnitOfWork
 from db.models import Action, ActionAssignment, Board, Person, Plan, ProgressUpdate, Theme
 
@@ -53,6 +55,7 @@ def plan_snapshots(
         .order_by(ActionAssignment.action_id, ActionAssignment.position)
     ).all()
     latest = latest_updates(uow, ids)
+    impacts = latest_impacts(uow, ids)
 
     owners_by_action: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for action_id, person in owners:
@@ -81,6 +84,7 @@ def plan_snapshots(
                                 owners_by_action[action.id],
                                 latest.get(action.id),
                             )
+                            | {"impact": impact_json(action, *impacts.get(action.id, (None, None)))}
                             for action in actions_by_theme[theme.id]
                         ],
                     }
@@ -106,6 +110,40 @@ def latest_updates(
     if plan_ids is not None:
         query = query.where(Action.plan_id.in_(plan_ids))
     return {row.action_id: row for row in uow.session.scalars(query)}
+
+
+def latest_impacts(
+    uow: UnitOfWork, plan_ids: list[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """Each action's latest impact judgement and latest evidence of impact, in one query."""
+    rows = uow.session.execute(
+        select(
+            Action.id,
+            latest_given(ProgressUpdate.impact, None),
+            latest_given(ProgressUpdate.evidence, None),
+        ).where(Action.plan_id.in_(plan_ids), Action.removed_at.is_(None))
+    ).all()
+    return {action_id: (impact, evidence) for action_id, impact, evidence in rows}
+
+
+def impact_json(action: Action, impact: str | None, evidence: str | None) -> dict[str, Any]:
+    """The `impact` key of an action in `plan show --json`: delivery and impact apart."""
+    judged = action_impact_of(action.ref, action.status, impact, evidence)
+    return {
+        "judgement": judged.impact.value if judged.impact else None,
+        "evidence": judged.evidence,
+        "delivered": judged.delivered,
+        "evidenced": judged.impact_evidenced,
+        "owes_evidence": judged.owes_evidence,
+        "headline": judged.headline,
+    }
+
+
+def action_impact_of(
+    ref: str, status: str, impact: str | None, evidence: str | None
+) -> ActionImpact:
+    """An action's delivery and impact from its status and latest judgement and evidence."""
+    return ActionImpact(ref, Status(status), find_impact(impact), evidence)
 
 
 def person_json(person: Person) -> dict[str, Any]:

@@ -1,0 +1,153 @@
+"""Impact judged apart from delivery, end to end: `/progress … impact …`, the update modal's
+impact field, Complete asking for evidence, and the digest and pack counting the two apart.
+
+The clock stands at Thursday 16 May 2019, 08:00 BST; the seeded board meets on the second
+Tuesday of the month (14 May, 11 June …).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from bot.render import ids
+from bot.sandbox import Message
+from bot.sandbox.local import LocalBot
+from db.models import ProgressUpdate
+from tests.e2e.seed import Seeded, seed_board
+
+pytestmark = pytest.mark.e2e
+
+JANE, OMAR, CHRIS = "UJANE00000", "UOMAR00000", "UCHAIR0000"
+
+
+@pytest.fixture
+def board(local: LocalBot) -> Seeded:
+    return seed_board(local)
+
+
+def impacts(local: LocalBot, action_id: int) -> list[tuple[str | None, str | None, str | None]]:
+    """(status, impact, evidence) of each update, oldest first."""
+    with local.services.uow() as uow:
+        rows = uow.session.execute(
+            select(ProgressUpdate.status, ProgressUpdate.impact, ProgressUpdate.evidence)
+            .where(ProgressUpdate.action_id == action_id)
+            .order_by(ProgressUpdate.id)
+        ).all()
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def board_answer(local: LocalBot, user: str, text: str) -> str:
+    """Everything the bot shows `user` in answer to `/board text`."""
+    emulator = local.emulator
+    before = max((float(m.ts) for m in emulator.messages()), default=0.0)
+    result = emulator.slash(user, "/board", text)
+    assert result.ok, result.body
+    result.wait_for_response(1, timeout=3.0)
+
+    def shown() -> list[Message]:
+        return [m for m in emulator.messages(since=before) if m.ephemeral_to == user]
+
+    emulator.wait_for(lambda: len(shown()) >= 1, timeout=3.0)
+    time.sleep(0.1)
+    return "\n".join(m.all_text() for m in shown())
+
+
+def test_an_update_carries_an_impact_judgement_and_evidence(local: LocalBot, board: Seeded) -> None:
+    result = local.emulator.slash(
+        JANE, "/progress", '4.1 green impact emerging evidence "12 of 40 carers surveyed"'
+    )
+
+    assert "On track (was Not started)" in result.text
+    assert "Impact: emerging" in result.text
+    assert "12 of 40 carers surveyed" in result.text
+    assert impacts(local, board.actions["4.1"]) == [
+        ("green", "emerging", "12 of 40 carers surveyed")
+    ]
+
+
+def test_an_impact_alone_is_an_update_that_keeps_the_status(local: LocalBot, board: Seeded) -> None:
+    result = local.emulator.slash(JANE, "/progress", "4.1 impact not yet")
+
+    assert "Not started (unchanged)" in result.text
+    assert "Impact: not yet evidenced" in result.text
+    assert impacts(local, board.actions["4.1"]) == [("not_started", "not_yet_evidenced", None)]
+
+
+def test_an_unknown_impact_is_refused_and_records_nothing(local: LocalBot, board: Seeded) -> None:
+    result = local.emulator.slash(JANE, "/progress", "4.1 green impact emergin")
+
+    assert result.text.startswith(":warning: ")
+    assert impacts(local, board.actions["4.1"]) == []
+
+
+def test_complete_without_evidence_asks_for_it_and_the_pack_shows_it_owed(
+    local: LocalBot, board: Seeded
+) -> None:
+    done = local.emulator.slash(OMAR, "/progress", "4.2 done panel set up")
+
+    assert "Complete (was Not started)" in done.text
+    assert "what difference has it made?" in done.text
+    assert "_delivered, impact not yet evidenced_" in done.text
+
+    pack = board_answer(local, CHRIS, "pack")
+    assert "*1* delivered · *0* with impact evidenced" in pack
+    assert "*Delivered, impact not yet evidenced* (1)" in pack
+    assert "*4.2* Review placement sufficiency" in pack
+    digest = board_answer(local, CHRIS, "digest")
+    assert "*1* delivered still owes evidence of impact" in digest
+
+    evidenced = local.emulator.slash(
+        OMAR, "/progress", '4.2 impact evidenced evidence "Moves down from 14 to 6 a quarter"'
+    )
+    assert "what difference" not in evidenced.text
+    pack = board_answer(local, CHRIS, "pack")
+    assert "*1* delivered · *1* with impact evidenced" in pack
+    assert "Delivered, impact not yet evidenced" not in pack
+
+
+def test_complete_with_evidence_asks_for_nothing_more(local: LocalBot, board: Seeded) -> None:
+    result = local.emulator.slash(
+        OMAR, "/progress", '4.2 done impact evidenced evidence "Moves down by half"'
+    )
+
+    assert "Complete (was Not started)" in result.text
+    assert "what difference" not in result.text
+    assert impacts(local, board.actions["4.2"]) == [("blue", "evidenced", "Moves down by half")]
+
+
+def test_the_update_modal_takes_an_impact_judgement(local: LocalBot, board: Seeded) -> None:
+    local.emulator.slash(JANE, "/progress", "5.1")
+    local.emulator.wait_for(
+        lambda: (v := local.emulator.open_view(JANE)) is not None and v.title == "Update an action",
+        what="the update modal",
+    )
+    view = local.emulator.open_view(JANE)
+    assert view is not None and "Impact so far" in view.all_text()
+
+    saved = local.emulator.submit_view(
+        JANE, values={"impact": "emerging", "evidence": "Audit tracker, week 20"}
+    )
+
+    assert saved.errors == {}
+    assert saved.view is not None and "Impact: emerging" in saved.view.all_text()
+    assert impacts(local, board.actions["5.1"]) == [
+        ("not_started", "emerging", "Audit tracker, week 20")
+    ]
+
+
+def test_the_complete_button_asks_for_evidence(local: LocalBot, board: Seeded) -> None:
+    mine = local.emulator.slash(OMAR, "/progress", "mine")
+    assert mine.ack_message is not None
+    [complete] = [
+        a
+        for a in mine.ack_message.actions()
+        if a.action_id == ids.COMPLETE_ACTION and a.value == str(board.actions["4.2"])
+    ]
+    clicked = local.emulator.click(OMAR, mine.ack_message, complete)
+    (answer,) = clicked.wait_for_response()
+
+    assert "Complete (was Not started)" in answer.text
+    assert "what difference has it made?" in answer.text
