@@ -17,6 +17,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.render import board as render
+from bot.render.challenges import list_messages as challenge_list
+from bot.render.challenges import step_message
 from bot.services import Services
 from bot.services.plans import Actor
 from handlers import grammar as g
@@ -131,7 +133,24 @@ def run(
             return [decide(services, actor, request_id, approve=True)]
         case g.DeclineDateChange(request_id=int(request_id), reason=reason):
             return [decide(services, actor, request_id, approve=False, note=reason)]
+        case g.AskChallenge(ref=ref, question=question, board=board):
+            done = services.challenges.ask(actor, ref, question, now, board=board)
+            return [_rendered(step_message(done))]
+        case g.ListChallenges(show=show, board=board):
+            return challenge_list(services.challenges.list(actor, board, show, now))
+        case g.CloseChallenge(challenge=challenge_id, text=note, board=board):
+            done = services.challenges.close(actor, challenge_id, note, now, board=board)
+            return [_rendered(step_message(done))]
+        case g.ReopenChallenge(challenge=challenge_id, text=follow_up, board=board):
+            done = services.challenges.reopen(
+                actor, challenge_id, follow_up or "", now, board=board
+            )
+            return [_rendered(step_message(done))]
     not_switched_on(command)
+
+
+def _rendered(message: dict[str, Any]) -> render.Rendered:
+    return render.Rendered(str(message["text"]), list(message.get("blocks") or []))
 
 
 def decide(

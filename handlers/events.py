@@ -15,6 +15,7 @@ from slack_bolt import App, BoltContext, BoltRequest
 from slack_sdk import WebClient
 
 from bot.core.errors import UserError
+from bot.render.challenges import step_message
 from bot.render.home import home_view
 from bot.render.mrkdwn import refusal
 from bot.render.progress import DM_HELP, THREAD_HELP, dm_command_hint, recorded_text
@@ -51,6 +52,21 @@ def register(app: App, services: Services) -> None:
             if not retry:
                 client.chat_postMessage(
                     channel=channel, text=_dm_answer(str(event.get("text") or ""))
+                )
+            return
+        challenged = services.challenges.thread_answer(
+            actor_of(context),
+            channel,
+            str(thread_ts),
+            readable(str(event.get("text") or "")),
+            services.clock.now(),
+            dedupe_key=_dedupe_key(body, event),
+        )
+        if challenged.in_challenge_thread:
+            done = challenged.done
+            if done is not None and not done.duplicate:
+                client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, text=step_message(done)["text"]
                 )
             return
         answered = progress.thread_reply(

@@ -13,10 +13,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.render.challenges import step_message
 from bot.render.progress import date_change_asked_text, mine_message, recorded_message
 from bot.services import Services
 from handlers.common import actor_of, answers_refusals, not_switched_on
 from handlers.grammar import (
+    AnswerChallenge,
     Help,
     ListMine,
     OpenUpdateModal,
@@ -70,6 +72,11 @@ def register(app: App, services: Services) -> None:
                     dedupe_key=dedupe_key,
                 )
                 ack(text=date_change_asked_text(notice))
+            case AnswerChallenge(challenge=challenge_id, text=answer):
+                done = services.challenges.answer(
+                    actor, challenge_id, answer, now, dedupe_key=dedupe_key
+                )
+                ack(**step_message(done))
             case other:
                 not_switched_on(other)
 

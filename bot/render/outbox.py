@@ -14,6 +14,7 @@ from typing import Any
 from bot.core.dates import format_day
 from bot.core.exporter import export_xlsx
 from bot.core.filenames import pack_plan_filename
+from bot.render.challenges import challenge_dm
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import escape, fit_message, section, within_one_message
 from bot.render.progress import (
@@ -23,6 +24,7 @@ from bot.render.progress import (
     date_change_request_message,
 )
 from bot.render.reminders import reminder_blocks, reminder_text
+from bot.services.challenges import ChallengeMessage
 from bot.services.outbox import DATE_CHANGE_CLOSED, DATE_CHANGE_REQUEST, PLANNING_FAILED
 from bot.services.outbox_messages import (
     AlertMessage,
@@ -95,6 +97,9 @@ def _render(composed: Composed) -> Outgoing:
             return date_change(composed)
         case AlertMessage():
             return Outgoing(text="A message could not be delivered", parts=[alert_blocks(composed)])
+        case ChallengeMessage():
+            message = within_one_message(challenge_dm(composed))
+            return Outgoing(text=message["text"], parts=[message.get("blocks") or []])
     raise AssertionError(f"no rendering for {composed!r}")
 
 

@@ -35,6 +35,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from bot.services.admin import ImportService, PlanService
     from bot.services.board_views import ViewService
+    from bot.services.challenges import ChallengeService
     from bot.services.date_changes import DateChangeService
     from bot.services.linking import PeopleService
     from bot.services.operator import OperatorService
@@ -138,3 +139,9 @@ class Services:
         from bot.services.admin import ImportService
 
         return ImportService(self.units, self.settings, self.people)
+
+    @cached_property
+    def challenges(self) -> ChallengeService:
+        from bot.services.challenges import ChallengeService
+
+        return ChallengeService(self.units)

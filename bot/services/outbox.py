@@ -61,7 +61,10 @@ DATE_CHANGE_DECISION = "date_change_decision"  # the outcome, DMed to whoever as
 DATE_CHANGE_CLOSED = "date_change_closed"  # the approver hears a request closed undecided
 # Messages about a request wait for delivery however long it takes; the rest belong to their
 # working day and are dropped once it has passed.
-LASTING_KINDS = frozenset({DATE_CHANGE_REQUEST, DATE_CHANGE_DECISION, DATE_CHANGE_CLOSED})
+CHALLENGE = "challenge"  # a board's question to the owners, or their answer to the asker
+LASTING_KINDS = frozenset(
+    {DATE_CHANGE_REQUEST, DATE_CHANGE_DECISION, DATE_CHANGE_CLOSED, CHALLENGE}
+)
 
 
 def load_facts(

@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.core.digest import Digest, Pack
+from bot.services.challenges import ChallengeMessage, challenge_message
 from bot.services.digest import build_digest, build_pack
 from bot.services.outbox import (
+    CHALLENGE,
     DATE_CHANGE_CLOSED,
     DATE_CHANGE_DECISION,
     DATE_CHANGE_REQUEST,
@@ -81,7 +83,14 @@ class AlertMessage:
     kind: str
 
 
-Composed = ReminderMessage | DigestMessage | PackMessage | DateChangeMessage | AlertMessage
+Composed = (
+    ReminderMessage
+    | DigestMessage
+    | PackMessage
+    | DateChangeMessage
+    | AlertMessage
+    | ChallengeMessage
+)
 
 
 def compose(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Composed | None:
@@ -112,6 +121,8 @@ def compose(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Co
         return _date_change(uow, kind, int(payload["request_id"]), bool(payload.get("quiet")))
     if kind == "alert":
         return _alert(uow, payload)
+    if kind == CHALLENGE:
+        return challenge_message(uow, int(payload["challenge_id"]), int(payload["event_id"]), now)
     return None
 
 

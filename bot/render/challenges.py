@@ -1,0 +1,145 @@
+"""What the challenge log looks like in Slack: a step's confirmation, `/board challenges`, and
+the DMs that put a question to the owners and an answer to whoever asked.
+
+Everything a person typed (questions, answers, titles, names) goes through `escape`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.challenges import ChallengeFilter, ChallengeState, EventKind
+from bot.render.board import Rendered
+from bot.render.mrkdwn import (
+    SECTION_LIMIT,
+    context,
+    escape,
+    header,
+    sections_from_lines,
+    shorten,
+)
+from bot.services.challenges import (
+    ChallengeList,
+    ChallengeMessage,
+    ChallengeStepDone,
+    ChallengeView,
+)
+
+TEXT_LIMIT = 600
+TITLE_LIMIT = 120
+
+STATE_EMOJI = {
+    ChallengeState.OPEN: ":question:",
+    ChallengeState.ANSWERED: ":speech_balloon:",
+    ChallengeState.CLOSED: ":white_check_mark:",
+}
+
+
+def _t(text: str | None, limit: int = TEXT_LIMIT) -> str:
+    return escape(shorten(" ".join((text or "").split()), limit))
+
+
+def _quote(text: str | None, limit: int = TEXT_LIMIT) -> str:
+    shown = shorten((text or "").strip(), limit)
+    return "\n".join(f">{escape(line)}" for line in shown.splitlines() or [""])
+
+
+def _who(name: str | None) -> str:
+    return _t(name, 80) if name else "someone no longer here"
+
+
+def challenge_line(c: ChallengeView) -> str:
+    """`:question: *C3* 4.1 Seek foster carers' views — open, asked 12 days ago`, the question
+    and the latest answer."""
+    lines = [
+        f"{STATE_EMOJI[c.state]} *{c.label}* *{escape(c.ref)}* {_t(c.title, TITLE_LIMIT)} — "
+        f"{c.state.value}, {c.age}" + (" (reopened)" if c.reopened else ""),
+        _quote(c.question, 300),
+    ]
+    if c.answer:
+        lines.append(f"_Answer from {_who(c.answered_by)}:_")
+        lines.append(_quote(c.answer, 300))
+    return "\n".join(lines)
+
+
+def challenge_text(c: ChallengeView) -> str:
+    """One challenge as plain text, for the pack and the terminal."""
+    line = f"  - {c.label} {c.ref} {shorten(c.title, TITLE_LIMIT)}: {c.state.value}, {c.age}"
+    line += f" — “{shorten(' '.join(c.question.split()), 300)}”"
+    if c.answer:
+        line += f" Answer: “{shorten(' '.join(c.answer.split()), 300)}”"
+    return line
+
+
+def step_message(done: ChallengeStepDone) -> dict[str, Any]:
+    """What whoever took a step is told (ephemeral)."""
+    c = done.challenge
+    told = (
+        f" I've sent it to {done.told} {'person' if done.told == 1 else 'people'} by DM."
+        if done.told
+        else ""
+    )
+    on = f"*{c.label}* on *{escape(c.ref)}*"
+    match done.kind:
+        case EventKind.ASKED:
+            first = (
+                f":question: Challenge *{c.label}* on *{escape(c.ref)}* {_t(c.title, TITLE_LIMIT)} "
+                f"is with its owners.{told}"
+            )
+        case EventKind.ANSWERED:
+            first = f":speech_balloon: Your answer to {on} is recorded.{told}"
+        case EventKind.CLOSED:
+            first = f":white_check_mark: {on} is closed."
+        case _:
+            first = (
+                f":arrows_counterclockwise: *{c.label}* on *{escape(c.ref)}* is open again.{told}"
+            )
+    if done.duplicate:
+        first = f":information_source: That was recorded already: *{c.label}* is {c.state.value}."
+    return {"text": f"{first}\n{challenge_line(c)}"[:SECTION_LIMIT]}
+
+
+def list_messages(view: ChallengeList) -> list[Rendered]:
+    """`/board challenges`: the log, oldest asked first, with ages."""
+    counts = view.counts
+    summary = f"{counts.open} open · {counts.answered} answered · {counts.closed} closed"
+    which = "open and answered" if view.show is ChallengeFilter.CURRENT else view.show.value
+    if not view.items:
+        text = f":white_check_mark: No {which} challenges on {_t(view.board, 80)}. ({summary})"
+        return [Rendered(text, [])]
+    blocks = [
+        header(f"{shorten(view.board, 80)} — challenges ({which})"),
+        context(
+            f'{summary} · owners answer with `/progress answer C12 "…"`; the chair closes '
+            "with `/board challenge close C12`"
+        ),
+        *sections_from_lines([challenge_line(c) for c in view.items[:40]]),
+    ]
+    if len(view.items) > 40:
+        blocks.append(context(f"… and {len(view.items) - 40} more."))
+    return [Rendered(f"Challenges on {_t(view.board, 80)}: {summary}", blocks)]
+
+
+def challenge_dm(message: ChallengeMessage) -> dict[str, Any]:
+    """A question or follow-up to an owner, or an answer to whoever asked."""
+    c = message.challenge
+    action = f"*{escape(c.ref)}* {_t(c.title, TITLE_LIMIT)}"
+    if message.kind is EventKind.ANSWERED:
+        lines = [
+            f":speech_balloon: {_who(message.by)} answered challenge *{c.label}* on {action} "
+            f"({_t(c.board, 80)}):",
+            _quote(message.text),
+            f"_Your question:_ {_t(c.question, 300)}",
+            f"Close it with `/board challenge close {c.label}`, or ask a follow-up with "
+            f'`/board challenge reopen {c.label} "&lt;question&gt;"`.',
+        ]
+    else:
+        verb = "asks a follow-up on" if message.kind is EventKind.REOPENED else "challenges"
+        lines = [
+            f":question: {_t(c.board, 80)} ({_who(message.by)}) {verb} your action {action}:",
+            _quote(message.text),
+            f"*Reply in this thread to answer*, or use `/progress answer {c.label} "
+            f'"&lt;answer&gt;"`. The board sees the answer in its pack.',
+        ]
+    text = "\n".join(lines)[:SECTION_LIMIT]
+    return {"text": text, "blocks": sections_from_lines(lines)}

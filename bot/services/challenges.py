@@ -1,0 +1,572 @@
+"""The chair's challenge log: a board's questions to an action's owners, and their answers.
+
+A challenge is asked by the chair or a board member (`/board challenge 4.1 "…"`), answered by
+the action's owners or delegates (`/progress answer C12 "…"`, or a reply in the thread of the
+DM that put the question to them), and closed or reopened with a follow-up by the chair or an
+admin. Its history is append-only (`challenge_event`); its state is read from that history
+(bot.core.challenges). The owners hear of a question, and whoever asked hears of an answer,
+by DM through the outbox, enqueued in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from bot.core.board_status import Who
+from bot.core.calendar import local_date
+from bot.core.challenges import (
+    Challenge as ChallengeHistory,
+)
+from bot.core.challenges import (
+    ChallengeCounts,
+    ChallengeEvent,
+    ChallengeFilter,
+    ChallengeState,
+    EventKind,
+    append,
+    challenge_label,
+)
+from bot.core.errors import NotFound, UserError
+from bot.core.permissions import Permission, check
+from bot.services import outbox
+from bot.services.plans import Actor, find_board, normalise_ref, standing
+from bot.services.queries import counted
+from bot.services.uow import UnitOfWork
+from db.models import Action, ActionAssignment, Board, Challenge, Notification, Person, Plan
+from db.models import ChallengeEvent as EventRow
+
+if TYPE_CHECKING:
+    from bot.services import Units
+
+log = logging.getLogger(__name__)
+
+CHALLENGE_DM = outbox.CHALLENGE
+
+
+@dataclass(frozen=True)
+class ChallengeView:
+    """A challenge as people read it: the question standing, the latest answer, its state."""
+
+    id: int
+    label: str  # C12
+    board_id: int
+    board: str
+    timezone: str
+    ref: str
+    title: str
+    state: ChallengeState
+    question: str
+    asked_by: str | None
+    asked_at: dt.datetime
+    answer: str | None
+    answered_by: str | None
+    answered_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    reopened: bool
+    age: str  # `asked 12 days ago`, `answered yesterday`, `closed today`
+    asked_on: dt.date  # board-local
+    owners: tuple[Who, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChallengeList:
+    board: str
+    show: ChallengeFilter
+    items: tuple[ChallengeView, ...]
+    counts: ChallengeCounts
+
+
+@dataclass(frozen=True)
+class ChallengeStepDone:
+    """What a step did, as whoever took it is told."""
+
+    challenge: ChallengeView
+    kind: EventKind
+    told: int  # how many people a DM was enqueued for
+    duplicate: bool = False  # the same Slack request or event seen again: nothing new
+
+
+@dataclass(frozen=True)
+class ChallengeMessage:
+    """A challenge DM as it goes out: the step it is about and the challenge as it stands."""
+
+    challenge: ChallengeView
+    kind: EventKind
+    text: str
+    by: str | None
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _histories(
+    uow: UnitOfWork, challenge_ids: Collection[int]
+) -> dict[int, list[tuple[EventRow, str | None]]]:
+    by = aliased(Person)
+    rows = uow.session.execute(
+        select(EventRow, by.name)
+        .outerjoin(by, by.id == EventRow.by_id)
+        .where(EventRow.challenge_id.in_(challenge_ids))
+        .order_by(EventRow.challenge_id, EventRow.id)
+    ).all()
+    found: dict[int, list[tuple[EventRow, str | None]]] = defaultdict(list)
+    for event, name in rows:
+        found[event.challenge_id].append((event, name))
+    return found
+
+
+def _owners(uow: UnitOfWork, action_ids: Collection[int]) -> dict[int, tuple[Who, ...]]:
+    found: dict[int, list[Who]] = defaultdict(list)
+    for action_id, name, slack_id in uow.session.execute(
+        select(ActionAssignment.action_id, Person.name, Person.slack_user_id)
+        .join(Person, Person.id == ActionAssignment.person_id)
+        .where(ActionAssignment.action_id.in_(action_ids), ActionAssignment.role == "owner")
+        .order_by(ActionAssignment.action_id, ActionAssignment.position)
+    ):
+        found[action_id].append(Who(name, slack_id))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def challenge_views(
+    uow: UnitOfWork,
+    now: dt.datetime,
+    *,
+    board_id: int | None = None,
+    challenge_ids: Collection[int] | None = None,
+) -> list[ChallengeView]:
+    """Challenges of a board's counted actions (or those named), oldest asked first."""
+    query = (
+        select(Challenge, Action.ref, Action.title, Board.id, Board.name, Board.timezone)
+        .join(Action, Action.id == Challenge.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Board, Board.id == Plan.board_id)
+        .order_by(Challenge.asked_at, Challenge.id)
+    )
+    if board_id is not None:
+        query = query.where(Plan.board_id == board_id, counted())
+    if challenge_ids is not None:
+        query = query.where(Challenge.id.in_(challenge_ids))
+    rows = uow.session.execute(query).all()
+    if not rows:
+        return []
+    histories = _histories(uow, [row[0].id for row in rows])
+    owners = _owners(uow, {row[0].action_id for row in rows})
+    return [
+        _view(challenge, ref, title, b_id, b_name, tz, histories[challenge.id], now, owners)
+        for challenge, ref, title, b_id, b_name, tz in rows
+    ]
+
+
+def _view(
+    challenge: Challenge,
+    ref: str,
+    title: str,
+    board_id: int,
+    board: str,
+    tz: str,
+    events: list[tuple[EventRow, str | None]],
+    now: dt.datetime,
+    owners: dict[int, tuple[Who, ...]],
+) -> ChallengeView:
+    history = ChallengeHistory(
+        challenge.id,
+        ref,
+        tuple(ChallengeEvent(EventKind(e.kind), e.at, e.by_id, e.text) for e, _ in events),
+    )
+    names = {e.id: name for e, name in events}
+    answer_row = next((e for e, _ in reversed(events) if e.kind == EventKind.ANSWERED), None)
+    answer = history.answer
+    closed = history.closed
+    return ChallengeView(
+        id=challenge.id,
+        label=history.label,
+        board_id=board_id,
+        board=board,
+        timezone=tz,
+        ref=ref,
+        title=title,
+        state=history.state,
+        question=history.question,
+        asked_by=names.get(events[0][0].id),
+        asked_at=history.asked.at,
+        answer=answer.text if answer else None,
+        answered_by=names.get(answer_row.id) if answer_row else None,
+        answered_at=answer.at if answer else None,
+        closed_at=closed.at if closed else None,
+        reopened=history.reopened,
+        age=history.age_line(local_date(now, tz), tz),
+        asked_on=local_date(history.asked.at, tz),
+        owners=owners.get(challenge.action_id, ()),
+    )
+
+
+def board_challenges(uow: UnitOfWork, board_id: int, now: dt.datetime) -> list[ChallengeView]:
+    """Every challenge on the board's counted actions, asked at or before `now`."""
+    return [c for c in challenge_views(uow, now, board_id=board_id) if c.asked_at <= now]
+
+
+# ---------------------------------------------------------------- steps
+
+
+def _action_on_board(uow: UnitOfWork, board: Board, ref: str) -> Action:
+    action = uow.session.scalars(
+        select(Action)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(Plan.board_id == board.id, counted(), Action.ref == normalise_ref(ref))
+        .order_by(Plan.id.desc())
+        .limit(1)
+    ).first()
+    if action is None:
+        raise NotFound(
+            f"There's no action {ref} on “{board.name}”. `/board theme <ref>` lists a theme's "
+            "actions."
+        )
+    return action
+
+
+def _challenge(uow: UnitOfWork, actor: Actor, challenge_id: int, board: str | None) -> Challenge:
+    """The challenge, locked until the transaction ends (steps on one challenge queue)."""
+    challenge = uow.session.scalars(
+        select(Challenge)
+        .where(Challenge.id == challenge_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    label = challenge_label(challenge_id)
+    if challenge is None or challenge.action.plan.board.workspace_id != actor.workspace_id:
+        raise NotFound(f"There's no challenge {label}. `/board challenges` lists them.")
+    if board is not None and find_board(uow, actor.workspace_id, board).id != (
+        challenge.action.plan.board_id
+    ):
+        raise UserError(f"{label} is on “{challenge.action.plan.board.name}”, not “{board}”.")
+    return challenge
+
+
+def _seen(uow: UnitOfWork, dedupe_key: str | None) -> EventRow | None:
+    if dedupe_key is None:
+        return None
+    return uow.session.scalar(select(EventRow).where(EventRow.dedupe_key == dedupe_key))
+
+
+def _step(
+    uow: UnitOfWork,
+    actor: Actor,
+    challenge: Challenge,
+    kind: EventKind,
+    text: str | None,
+    now: dt.datetime,
+    dedupe_key: str | None,
+) -> ChallengeStepDone:
+    """Append a checked event and tell whoever it concerns, in this transaction."""
+    if _seen(uow, dedupe_key) is not None:
+        (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
+        return ChallengeStepDone(view, kind, 0, duplicate=True)
+    label = challenge_label(challenge.id)
+    history = tuple(
+        ChallengeEvent(EventKind(e.kind), e.at, e.by_id, e.text) for e in challenge.events
+    )
+    text = (text or "").strip() or None
+    at = max(now, history[-1].at) if history else now
+    append(history, ChallengeEvent(kind, at, actor.person_id, text), label=label)
+    event = EventRow(
+        challenge_id=challenge.id,
+        kind=kind.value,
+        at=at,
+        by_id=actor.person_id,
+        text=text,
+        dedupe_key=dedupe_key,
+    )
+    uow.session.add(event)
+    uow.session.flush()
+    told = _tell(uow, challenge, event, now)
+    (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
+    return ChallengeStepDone(view, kind, told)
+
+
+def _tell(uow: UnitOfWork, challenge: Challenge, event: EventRow, now: dt.datetime) -> int:
+    """A question or follow-up goes to the action's owners; an answer to whoever asked.
+    People not linked to Slack are left out (the pack and `/board challenges` show it)."""
+    board = challenge.action.plan.board
+    if event.kind in (EventKind.ASKED, EventKind.REOPENED):
+        people = list(
+            uow.session.scalars(
+                select(Person)
+                .join(ActionAssignment, ActionAssignment.person_id == Person.id)
+                .where(
+                    ActionAssignment.action_id == challenge.action_id,
+                    ActionAssignment.role == "owner",
+                )
+                .order_by(ActionAssignment.position)
+            )
+        )
+    elif event.kind == EventKind.ANSWERED and challenge.asked_by_id is not None:
+        asker = uow.session.get(Person, challenge.asked_by_id)
+        people = [asker] if asker is not None else []
+    else:
+        return 0
+    told = 0
+    for person in people:
+        if not person.slack_user_id or person.id == event.by_id:
+            continue
+        told += outbox.enqueue_dm(
+            uow,
+            workspace_id=board.workspace_id,
+            board_id=board.id,
+            kind=CHALLENGE_DM,
+            key=f"{CHALLENGE_DM}:{event.id}:person:{person.id}",
+            person_id=person.id,
+            slack_user_id=person.slack_user_id,
+            payload={"challenge_id": challenge.id, "event_id": event.id},
+            timezone=board.timezone,
+            now=now,
+        )
+    return told
+
+
+def ask(
+    uow: UnitOfWork,
+    actor: Actor,
+    ref: str,
+    question: str,
+    now: dt.datetime,
+    *,
+    board: str | None = None,
+    dedupe_key: str | None = None,
+) -> ChallengeStepDone:
+    """Put the board's question to the owners of its action `ref`."""
+    found = find_board(uow, actor.workspace_id, board)
+    action = _action_on_board(uow, found, ref)
+    check(Permission.ASK_CHALLENGE, standing(uow, actor, found.id), ref=action.ref)
+    if dedupe_key is not None:
+        seen = uow.session.scalar(select(Challenge).where(Challenge.dedupe_key == dedupe_key))
+        if seen is not None:
+            (view,) = challenge_views(uow, now, challenge_ids=[seen.id])
+            return ChallengeStepDone(view, EventKind.ASKED, 0, duplicate=True)
+    question = question.strip()
+    append((), ChallengeEvent(EventKind.ASKED, now, actor.person_id, question))
+    challenge = Challenge(
+        action_id=action.id, asked_by_id=actor.person_id, asked_at=now, dedupe_key=dedupe_key
+    )
+    uow.session.add(challenge)
+    uow.session.flush()
+    event = EventRow(
+        challenge_id=challenge.id, kind=EventKind.ASKED.value, at=now, by_id=actor.person_id,
+        text=question,
+    )  # fmt: skip
+    uow.session.add(event)
+    uow.session.flush()
+    told = _tell(uow, challenge, event, now)
+    (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
+    return ChallengeStepDone(view, EventKind.ASKED, told)
+
+
+def answer(
+    uow: UnitOfWork,
+    actor: Actor,
+    challenge_id: int,
+    text: str,
+    now: dt.datetime,
+    *,
+    dedupe_key: str | None = None,
+) -> ChallengeStepDone:
+    challenge = _challenge(uow, actor, challenge_id, None)
+    check(
+        Permission.ANSWER_CHALLENGE,
+        standing(uow, actor, challenge.action.plan.board_id, challenge.action_id),
+        ref=challenge.action.ref,
+    )
+    return _step(uow, actor, challenge, EventKind.ANSWERED, text, now, dedupe_key)
+
+
+def chair_step(
+    uow: UnitOfWork,
+    actor: Actor,
+    challenge_id: int,
+    kind: EventKind,
+    text: str | None,
+    now: dt.datetime,
+    *,
+    board: str | None = None,
+    dedupe_key: str | None = None,
+) -> ChallengeStepDone:
+    """Close a challenge (with an optional note) or reopen it with a follow-up question."""
+    challenge = _challenge(uow, actor, challenge_id, board)
+    check(Permission.CLOSE_CHALLENGE, standing(uow, actor, challenge.action.plan.board_id))
+    return _step(uow, actor, challenge, kind, text, now, dedupe_key)
+
+
+def challenge_thread(
+    uow: UnitOfWork, workspace_id: int, channel: str, thread_ts: str
+) -> int | None:
+    """The challenge whose DM has this channel and ts, or None when it is not a challenge's."""
+    payload = uow.session.scalar(
+        select(Notification.payload)
+        .where(
+            Notification.workspace_id == workspace_id,
+            Notification.channel == channel,
+            Notification.ts == thread_ts,
+            Notification.kind == CHALLENGE_DM,
+        )
+        .order_by(Notification.id)
+        .limit(1)
+    )
+    return int(payload["challenge_id"]) if payload and "challenge_id" in payload else None
+
+
+def challenge_message(
+    uow: UnitOfWork, challenge_id: int, event_id: int, now: dt.datetime
+) -> ChallengeMessage | None:
+    """A challenge DM as it goes out now (None when the challenge is gone)."""
+    found = challenge_views(uow, now, challenge_ids=[challenge_id])
+    event = uow.session.get(EventRow, event_id)
+    if not found or event is None:
+        return None
+    by = uow.session.get(Person, event.by_id) if event.by_id is not None else None
+    return ChallengeMessage(
+        found[0], EventKind(event.kind), event.text or "", by.name if by else None
+    )
+
+
+# ---------------------------------------------------------------- the use cases
+
+
+@dataclass(frozen=True)
+class ThreadAnswer:
+    """A reply in a DM thread: whether the thread is a challenge's, and what it recorded."""
+
+    in_challenge_thread: bool
+    done: ChallengeStepDone | None = None
+
+
+class ChallengeService:
+    """The challenge log (DESIGN §4): ask, answer, close, reopen, list."""
+
+    def __init__(self, units: Units) -> None:
+        self.units = units
+
+    def ask(
+        self,
+        actor: Actor,
+        ref: str,
+        question: str,
+        now: dt.datetime,
+        *,
+        board: str | None = None,
+        dedupe_key: str | None = None,
+    ) -> ChallengeStepDone:
+        return self.units.committed(
+            lambda uow: ask(uow, actor, ref, question, now, board=board, dedupe_key=dedupe_key)
+        )
+
+    def answer(
+        self,
+        actor: Actor,
+        challenge_id: int,
+        text: str,
+        now: dt.datetime,
+        *,
+        dedupe_key: str | None = None,
+    ) -> ChallengeStepDone:
+        return self.units.committed(
+            lambda uow: answer(uow, actor, challenge_id, text, now, dedupe_key=dedupe_key)
+        )
+
+    def close(
+        self,
+        actor: Actor,
+        challenge_id: int,
+        note: str | None,
+        now: dt.datetime,
+        *,
+        board: str | None = None,
+        dedupe_key: str | None = None,
+    ) -> ChallengeStepDone:
+        return self.units.committed(
+            lambda uow: chair_step(
+                uow,
+                actor,
+                challenge_id,
+                EventKind.CLOSED,
+                note,
+                now,
+                board=board,
+                dedupe_key=dedupe_key,
+            )  # fmt: skip
+        )
+
+    def reopen(
+        self,
+        actor: Actor,
+        challenge_id: int,
+        follow_up: str,
+        now: dt.datetime,
+        *,
+        board: str | None = None,
+        dedupe_key: str | None = None,
+    ) -> ChallengeStepDone:
+        return self.units.committed(
+            lambda uow: chair_step(
+                uow,
+                actor,
+                challenge_id,
+                EventKind.REOPENED,
+                follow_up,
+                now,
+                board=board,
+                dedupe_key=dedupe_key,
+            )  # fmt: skip
+        )
+
+    def list(
+        self, actor: Actor, board: str | None, show: ChallengeFilter, now: dt.datetime
+    ) -> ChallengeList:
+        """`/board challenges`: the board's challenges the filter admits, oldest asked first."""
+        with self.units.request() as uow:
+            found = find_board(uow, actor.workspace_id, board)
+            check(Permission.READ, standing(uow, actor, found.id))
+            every = board_challenges(uow, found.id, now)
+            items = tuple(c for c in every if show.admits(c.state))
+            counts = counts_of(every)
+            return ChallengeList(found.name, show, items, counts)
+
+    def thread_answer(
+        self,
+        actor: Actor,
+        channel: str,
+        thread_ts: str,
+        text: str,
+        now: dt.datetime,
+        *,
+        dedupe_key: str,
+    ) -> ThreadAnswer:
+        """A reply in the thread of a challenge DM answers that challenge."""
+        try:
+            with self.units.request() as uow:
+                challenge_id = challenge_thread(uow, actor.workspace_id, channel, thread_ts)
+                if challenge_id is None:
+                    return ThreadAnswer(in_challenge_thread=False)
+                done = answer(uow, actor, challenge_id, text, now, dedupe_key=dedupe_key)
+                uow.commit()
+        except IntegrityError:
+            log.info("challenge answer %s was recorded by a concurrent delivery", dedupe_key)
+            return ThreadAnswer(in_challenge_thread=True)
+        return ThreadAnswer(in_challenge_thread=True, done=done)
+
+
+def counts_of(views: Collection[ChallengeView]) -> ChallengeCounts:
+    """Open, answered and closed, of the challenges given."""
+    states = [v.state for v in views]
+    return ChallengeCounts(
+        open=states.count(ChallengeState.OPEN),
+        answered=states.count(ChallengeState.ANSWERED),
+        closed=states.count(ChallengeState.CLOSED),
+    )

@@ -1,0 +1,175 @@
+"""The chair's challenge log end to end: the chair (or a member) asks, the owners get the
+question by DM and answer in its thread or with `/progress answer`, the chair closes or
+reopens it, `/board challenges` lists them with their age.
+
+The clock stands at Thursday 16 May 2019, 08:00 BST.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import ManualClock
+from bot.sandbox import Message
+from bot.sandbox.local import LocalBot
+from db.models import ChallengeEvent
+from tests.e2e.seed import Seeded, seed_board
+
+pytestmark = pytest.mark.e2e
+
+ADA, CHRIS, JANE, OMAR, MO = "UADMIN0000", "UCHAIR0000", "UJANE00000", "UOMAR00000", "UMEMBER000"
+QUESTION = "Why has the survey slipped again?"
+
+
+@pytest.fixture
+def board(local: LocalBot) -> Seeded:
+    return seed_board(local)
+
+
+def board_says(local: LocalBot, user: str, text: str) -> str:
+    """Everything the bot shows `user` in answer to `/board text`."""
+    emulator = local.emulator
+    before = max((float(m.ts) for m in emulator.messages()), default=0.0)
+    result = emulator.slash(user, "/board", text)
+    assert result.ok, result.body
+    result.wait_for_response(1, timeout=3.0)
+
+    def shown() -> list[Message]:
+        return [m for m in emulator.messages(since=before) if m.ephemeral_to == user]
+
+    emulator.wait_for(lambda: len(shown()) >= 1, timeout=3.0)
+    time.sleep(0.1)
+    return "\n".join(m.all_text() for m in shown())
+
+
+def dm_from_bot(local: LocalBot, user: str, containing: str) -> Message:
+    channel = local.emulator.dm_channel(user)
+    return local.emulator.wait_for(
+        lambda: next(
+            (
+                m
+                for m in local.emulator.messages(channel=channel, include_ephemeral=False)
+                if m.from_bot and containing in m.all_text()
+            ),
+            None,
+        ),
+        what=f"a DM to {user} saying {containing!r}",
+    )
+
+
+def events(local: LocalBot) -> list[tuple[int, str, str | None]]:
+    with local.services.uow() as uow:
+        rows = uow.session.execute(
+            select(ChallengeEvent.challenge_id, ChallengeEvent.kind, ChallengeEvent.text).order_by(
+                ChallengeEvent.id
+            )
+        ).all()
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_a_whole_cycle_ask_answer_in_the_thread_close(
+    local: LocalBot, board: Seeded, clock: ManualClock
+) -> None:
+    asked = board_says(local, CHRIS, f'challenge 4.1 "{QUESTION}"')
+    assert "Challenge *C1* on *4.1* Seek foster carers' views is with its owners" in asked
+    assert "sent it to 1 person by DM" in asked
+
+    question = dm_from_bot(local, JANE, QUESTION)
+    assert "Reply in this thread to answer" in question.all_text()
+    assert "`/progress answer C1" in question.all_text()
+
+    clock.set(dt.datetime(2019, 5, 20, 9, 0, tzinfo=dt.UTC))
+    local.emulator.reply_in_thread(
+        JANE, question.channel, question.ts, "Carers' forum moved to 3 June; survey goes out after"
+    )
+    local.emulator.wait_for(
+        lambda: any(
+            "Your answer to *C1*" in m.all_text()
+            for m in local.emulator.messages(channel=question.channel, thread_ts=question.ts)
+        ),
+        what="the answer's confirmation in the thread",
+    )
+    answer = dm_from_bot(local, CHRIS, "answered challenge *C1*")
+    assert "Carers' forum moved to 3 June" in answer.all_text()
+
+    listed = board_says(local, CHRIS, "challenges")
+    assert "1 open" not in listed and "0 open · 1 answered · 0 closed" in listed
+    assert "*C1* *4.1* Seek foster carers' views — answered, answered today" in listed
+
+    clock.set(dt.datetime(2019, 5, 23, 9, 0, tzinfo=dt.UTC))
+    assert "answered 3 days ago" in board_says(local, CHRIS, "challenges")
+    closed = board_says(local, CHRIS, "challenge close C1 answered at the board")
+    assert ":white_check_mark: *C1* on *4.1* is closed." in closed
+    assert "No open and answered challenges" in board_says(local, CHRIS, "challenges")
+    assert "closed, closed today" in board_says(local, CHRIS, "challenges all")
+    assert [kind for _, kind, _ in events(local)] == ["asked", "answered", "closed"]
+
+
+def test_an_owner_answers_with_progress_answer(local: LocalBot, board: Seeded) -> None:
+    board_says(local, MO, f'challenge 4.1 "{QUESTION}"')
+
+    result = local.emulator.slash(JANE, "/progress", 'answer C1 "Forum moved to June"')
+
+    assert "Your answer to *C1* on *4.1* is recorded" in result.text
+    assert events(local)[-1] == (1, "answered", "Forum moved to June")
+    dm_from_bot(local, MO, "answered challenge *C1*")
+
+
+def test_the_chair_reopens_with_a_follow_up_that_goes_to_the_owners(
+    local: LocalBot, board: Seeded
+) -> None:
+    board_says(local, CHRIS, f'challenge 4.2 "{QUESTION}"')
+    local.emulator.slash(OMAR, "/progress", 'answer C1 "Panel met twice"')
+
+    reopened = board_says(local, CHRIS, 'challenge reopen C1 "What did the panel decide?"')
+
+    assert "*C1* on *4.2* is open again" in reopened
+    assert "What did the panel decide?" in dm_from_bot(local, OMAR, "asks a follow-up").all_text()
+    assert "open, reopened today (reopened)" in board_says(local, CHRIS, "challenges open")
+
+
+@pytest.mark.parametrize(
+    ("user", "text", "expected"),
+    [
+        (JANE, f'challenge 4.1 "{QUESTION}"', "Only the board's chair and members can challenge"),
+        (CHRIS, f'challenge 9.9 "{QUESTION}"', "There's no action 9.9"),
+        (CHRIS, "challenge close C7", "There's no challenge C7"),
+    ],
+)
+def test_board_refusals_change_nothing(
+    local: LocalBot, board: Seeded, user: str, text: str, expected: str
+) -> None:
+    said = board_says(local, user, text)
+
+    assert ":warning:" in said and expected in said
+    assert events(local) == []
+
+
+def test_only_owners_answer_and_only_the_chair_or_an_admin_closes(
+    local: LocalBot, board: Seeded
+) -> None:
+    board_says(local, CHRIS, f'challenge 4.1 "{QUESTION}"')
+
+    for user in (OMAR, MO, CHRIS):
+        refused = local.emulator.slash(user, "/progress", 'answer C1 "not mine"')
+        assert "Only the action's owners and delegates" in refused.text
+    for user in (JANE, OMAR, MO):
+        assert "Only the board's chair (or a plan admin)" in board_says(
+            local, user, "challenge close C1"
+        )
+    assert "is closed" in board_says(local, ADA, "challenge close C1")
+    closed = local.emulator.slash(JANE, "/progress", 'answer C1 "late"')
+    assert "C1 is closed, so it takes no more answers" in closed.text
+    assert [kind for _, kind, _ in events(local)] == ["asked", "closed"]
+
+
+def test_reopening_an_open_challenge_is_refused(local: LocalBot, board: Seeded) -> None:
+    board_says(local, CHRIS, f'challenge 4.1 "{QUESTION}"')
+
+    said = board_says(local, CHRIS, 'challenge reopen C1 "And?"')
+
+    assert "C1 is still open, waiting for the owners' answer" in said
