@@ -24,7 +24,8 @@ WORDS = [
     "pack", "overdue", "theme", "meetings", "history", "approve", "decline", "1", "#2",
     '"Improvement Board"', '"', "“", "<@UJANE00000|jane>", "<#CBOARD0000|improvement-board>",
     "<!channel>", "<!here>", "&lt;b&gt;", "&amp;", "\n", ":red_circle:", "🟢", "",
-    "G", "A", "r", "b", "90%",
+    "G", "A", "r", "b", "90%", "challenge", "challenges", "close", "reopen", "answer", "C1",
+    "c2", "impact", "evidence", "emerging", "not yet", '"Why the delay?"', "open", "all",
 ]  # fmt: skip
 PLAN_FORMS = ["list", "theme edit", "theme remove", "action move", "plans"]
 PLAN_WORDS = [

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from bot.clock import ManualClock
 from bot.core.permissions import Role
 from bot.sandbox.local import LocalBot
-from bot.services import admin
+from bot.services import admin, challenges
 from bot.services.plans import (
     Actor,
     add_delegate,
@@ -44,6 +44,7 @@ from db.models import (
     ActionAssignment,
     AuditEvent,
     Board,
+    ChallengeEvent,
     DateChangeRequest,
     MeetingChange,
     Person,
@@ -106,6 +107,10 @@ def build_world(local: LocalBot) -> World:
             "carers' survey moved to June",
             now,
         )
+        chair = Actor(ws, seeded.people["chris"])
+        challenges.ask(uow, chair, "4.1", "Why has the survey slipped again?", now)  # C1, open
+        challenges.ask(uow, chair, "4.1", "Who chairs the carers' forum?", now)  # C2
+        challenges.answer(uow, Actor(ws, seeded.people["jane"]), 2, "The fostering lead", now)
         uow.commit()
         return World(seeded, actor, request.id)
 
@@ -193,6 +198,16 @@ CASES = (
         settle=_chair_told_once_delivered,
     ),
     Case("/board", "approve {request}", frozenset({"chair"})),
+    Case(
+        "/board",
+        'challenge 4.1 "When will carers see the results?"',
+        frozenset({"chair", "member"}),
+    ),
+    Case("/progress", 'answer C1 "The forum moved to June"', frozenset({"owner", "delegate"})),
+    Case("/board", "challenge close C1 taken at the meeting", frozenset({"chair", "admin"})),
+    Case(
+        "/board", 'challenge reopen C2 "And who takes the minutes?"', frozenset({"chair", "admin"})
+    ),
 )
 ALLOWED = [
     pytest.param(case, role, id=f"{case.id} [{role}]")
@@ -249,6 +264,7 @@ def state(local: LocalBot) -> dict[str, Any]:
             ],
             "updates": session.scalar(select(func.count()).select_from(ProgressUpdate)),
             "audit": session.scalar(select(func.count()).select_from(AuditEvent)),
+            "challenges": rows(ChallengeEvent.challenge_id, ChallengeEvent.kind),
         }
 
 
