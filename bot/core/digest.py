@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.board_status import (
@@ -25,7 +25,9 @@ from bot.core.board_status import (
     stale,
 )
 from bot.core.calendar import local_date
+from bot.core.challenges import ChallengeCounts
 from bot.core.impact import ActionImpact, ImpactCounts, find_impact, impact_counts
+from bot.core.movement import ActionMovement, Movement, ThemeMovement, theme_movement
 from bot.core.statuses import Status
 
 
@@ -155,6 +157,32 @@ class OwingEvidence:
     headline: str  # "Delivered, impact not yet evidenced"
 
 
+@dataclass(frozen=True)
+class MovementLine:
+    """A theme's movement since the last meeting, and its actions that moved (or are new)."""
+
+    plan: str
+    ref: str
+    title: str
+    summary: ThemeMovement
+    moved: tuple[tuple[str, str, ActionMovement], ...] = ()  # (ref, title, movement)
+
+
+@dataclass(frozen=True)
+class ChallengeLine:
+    """A challenge as the pack lists it."""
+
+    label: str  # C12
+    ref: str
+    title: str
+    state: str  # open | answered | closed
+    question: str
+    age: str  # `asked 12 days ago`
+    answer: str | None = None
+    answered_by: str | None = None
+    asked_by: str | None = None
+
+
 NO_IMPACT = ImpactCounts(
     actions=0, delivered=0, impact_evidenced=0, impact_emerging=0, owing_evidence=0
 )
@@ -173,6 +201,10 @@ class Digest:
     stale_days: int = 30  # the board's policy: days without an update before stale
     impact: ImpactCounts = NO_IMPACT  # delivery and impact counted apart
     owing_evidence: tuple[OwingEvidence, ...] = ()
+    challenges: ChallengeCounts | None = None  # the board's challenge log, counted
+    movement: tuple[MovementLine, ...] = ()  # per theme, since `movement_since`
+    movement_since: dt.date | None = None  # the last meeting's day (None: none yet)
+    movement_slips: int = 0  # due dates moved later since the last meeting
 
 
 @dataclass(frozen=True)
@@ -191,6 +223,7 @@ class Pack:
     updates_since: dt.datetime  # the previous meeting's start (or 30 days before this one)
     not_updated: tuple[NotUpdated, ...]
     pending_date_changes: tuple[PendingDateChange, ...]
+    challenges: tuple[ChallengeLine, ...] = ()  # open and answered, oldest asked first
 
 
 @dataclass(frozen=True)
@@ -337,3 +370,28 @@ def compose_digest(
 def not_updated(rows: Sequence[ActionRow], since: dt.datetime) -> tuple[NotUpdated, ...]:
     """Owners with open actions not updated since `since`, by name."""
     return tuple(NotUpdated(who, tuple(refs)) for _, who, refs in not_updated_since(rows, since))
+
+
+def theme_movements(
+    themes: Sequence[ThemeRow],
+    rows: Sequence[ActionRow],
+    moved: Mapping[int, ActionMovement],
+    since: dt.date | None,
+) -> tuple[MovementLine, ...]:
+    """Each theme's movement since the last meeting (`since`, its local day), with the actions
+    that moved or are new, in plan order."""
+    lines = []
+    for theme, actions in by_theme(themes, rows):
+        found = [(r, moved[r.id]) for r in actions if r.id in moved]
+        lines.append(
+            MovementLine(
+                plan=theme.plan,
+                ref=theme.ref,
+                title=theme.title,
+                summary=theme_movement((m for _, m in found), since),
+                moved=tuple(
+                    (r.ref, r.title, m) for r, m in found if m.movement is not Movement.SAME
+                ),
+            )
+        )
+    return tuple(lines)

@@ -18,6 +18,7 @@ from bot.core.board_status import DUE_SOON_DAYS, StatusCounts, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_moment
 from bot.core.digest import (
+    ChallengeLine,
     DateChange,
     Digest,
     DueSoonAction,
@@ -143,6 +144,54 @@ def _owing_mrkdwn(o: OwingEvidence) -> str:
     return f"• *{escape(o.ref)}* {_title(o.title)} — {_owner_names(o.owners)}"
 
 
+def _challenges_line(d: Digest, bold: Callable[[str], str]) -> str | None:
+    """`Challenges: 2 open · 1 answered`; None when the board has none."""
+    c = d.challenges
+    if c is None or not (c.current or c.closed):
+        return None
+    return (
+        f"Challenges: {bold(str(c.open))} open · {bold(str(c.answered))} answered "
+        f"· {c.closed} closed"
+    )
+
+
+def _movement_lines(d: Digest, bold: Callable[[str], str], ref: Callable[[str], str]) -> list[str]:
+    """Movement since the last meeting, per theme, with the actions that moved; nothing when
+    there is no earlier meeting to compare with."""
+    if d.movement_since is None:
+        return []
+    slips = f" · {_plural(d.movement_slips, 'slip')}" if d.movement_slips else ""
+    lines = [bold(f"Movement since the meeting on {uk_date(d.movement_since)}") + slips]
+    for m in d.movement:
+        theme_slips = f" ({_plural(m.summary.slips, 'slip')})" if m.summary.slips else ""
+        lines.append(f"Theme {ref(m.ref)} {_title(m.title)}: {m.summary.line}{theme_slips}")
+        for action_ref, title, moved in m.moved:
+            before = Status(moved.before).label if moved.before else "not there"
+            lines.append(
+                f"    {moved.symbol} {ref(action_ref)} {_title(title)}: "
+                f"{before} → {Status(moved.now).label}"
+            )
+    return lines
+
+
+def _challenge_text(c: ChallengeLine) -> str:
+    line = f"  - {c.label} {c.ref} {c.title}: {c.state}, {c.age} — “{' '.join(c.question.split())}”"
+    if c.answer:
+        line += f" Answer: “{' '.join(c.answer.split())}”"
+    return line
+
+
+def _challenge_mrkdwn(c: ChallengeLine) -> str:
+    lines = [
+        f"• *{c.label}* *{escape(c.ref)}* {_title(c.title)} — {c.state}, {c.age}",
+        f">{_title(c.question, REASON_LIMIT)}",
+    ]
+    if c.answer:
+        who = f" ({_title(c.answered_by, NAMES_LIMIT)})" if c.answered_by else ""
+        lines.append(f"_Answer{who}:_ {_title(c.answer, REASON_LIMIT)}")
+    return "\n".join(lines)
+
+
 def _counts_text(counts: StatusCounts) -> str:
     shown = [f"{status.label} {n}" for status, n in counts.items() if n]
     return " · ".join(shown) if shown else "no actions"
@@ -222,9 +271,15 @@ def _digest_body_text(d: Digest) -> list[str]:
     impact = _impact_line(d, str)
     if impact:
         lines.append(impact)
+    challenges = _challenges_line(d, str)
+    if challenges:
+        lines.append(challenges)
     owing = _owing_lines(d, "Delivered, impact not yet evidenced:", _owing_text)
     if owing:
         lines += ["", *owing]
+    movement = _movement_lines(d, str, str)
+    if movement:
+        lines += ["", *movement]
     if not d.themes:
         lines += ["", "No active plan on this board."]
     for t in d.themes:
@@ -273,6 +328,9 @@ def pack_text(p: Pack) -> str:
         lines += [_pending_text(c, tz) for c in p.pending_date_changes]
     else:
         lines.append("  None.")
+    if p.challenges:
+        lines += ["", "Challenges open and answered:"]
+        lines += [_challenge_text(c) for c in p.challenges]
     lines.append("")
     return "\n".join(lines + _digest_body_text(d)) + "\n"
 
@@ -374,8 +432,10 @@ def _headline_blocks(d: Digest) -> list[Block]:
         return f"*{s}*"
 
     text = f"{_totals_line(d.totals, bold)}\n{_counts_mrkdwn(d.totals.counts)}"
-    impact = _impact_line(d, bold)
-    blocks = [section(f"{text}\n{impact}" if impact else text)]
+    for extra in (_impact_line(d, bold), _challenges_line(d, bold)):
+        if extra:
+            text += f"\n{extra}"
+    blocks = [section(text)]
     owing = _owing_lines(
         d,
         f"*Delivered, impact not yet evidenced* ({len(d.owing_evidence)})",
@@ -390,7 +450,9 @@ def _theme_groups(d: Digest, max_items: int | None) -> list[list[Block]]:
     if not d.themes:
         return [[divider(), section("No active plan on this board.")]]
     with_plan = _has_plans(d)
-    return [_theme_blocks(t, d, with_plan, max_items) for t in d.themes]
+    movement = _movement_lines(d, lambda s: f"*{s}*", lambda s: f"*{escape(s)}*")
+    groups = [[divider(), *sections_from_lines(movement)]] if movement else []
+    return groups + [_theme_blocks(t, d, with_plan, max_items) for t in d.themes]
 
 
 def _text_size(block: Block) -> int:
@@ -515,6 +577,10 @@ def pack_blocks(
     else:
         groups.append([divider(), section(title)])
         groups += [_pending_blocks(c, d.timezone, with_buttons) for c in p.pending_date_changes]
+    if p.challenges:
+        lines = [f"*Challenges open and answered* ({len(p.challenges)})"]
+        groups.append([divider(), *sections_from_lines(lines)])
+        groups += [sections_from_lines([_challenge_mrkdwn(c)]) for c in p.challenges]
     groups += _theme_groups(d, max_items)
     continued = f"{_title(d.board, NAMES_LIMIT)} pack for {uk_date(p.meeting)}, continued"
     return _messages(head, groups, continued)

@@ -1,8 +1,9 @@
 """The weekly digest and the pre-meeting pack (DESIGN §6): what they say, read from the database.
 
 `build_digest` and `build_pack` run a fixed number of set-based queries whatever the size of
-the plan (seven for a digest, six when `since` is given; seven for a pack; see `_build`), then
-compose in `bot.core.digest`. Only the
+the plan (twelve for a digest, eleven when `since` is given; eleven for a pack; see `_build`:
+the challenge log and movement since the last meeting take four of them), then compose in
+`bot.core.digest`. Only the
 board's active plans count, and removed actions never do. `now` is passed in; updates and
 decisions after it are ignored, so a digest can be built for a moment in the past.
 
@@ -56,6 +57,7 @@ never updated; `previous_meeting` is null when the cycle has none before the mee
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -63,6 +65,7 @@ from sqlalchemy import func, select
 from bot.core import digest as compose
 from bot.core.board_status import ActionRow, StatusCounts, Who
 from bot.core.calendar import local_date
+from bot.core.challenges import ChallengeState
 from bot.core.digest import (
     DateChange,
     DateChangeRow,
@@ -74,6 +77,8 @@ from bot.core.digest import (
 )
 from bot.core.errors import NotFound
 from bot.core.reminder_policy import policy_from_overrides
+from bot.services.challenges import ChallengeView, board_challenges, counts_of
+from bot.services.movement import last_meeting_before, movements
 from bot.services.queries import action_rows, board_cycle, counted, date_change_rows, theme_rows
 from bot.services.snapshot import iso_day, iso_utc
 from bot.services.uow import UnitOfWork
@@ -155,8 +160,12 @@ def _aware(value: dt.datetime, name: str) -> dt.datetime:
 
 
 def _build(
-    uow: UnitOfWork, board: Board, now: dt.datetime, since: dt.datetime
-) -> tuple[Digest, list[PendingDateChange], list[ActionRow]]:
+    uow: UnitOfWork,
+    board: Board,
+    now: dt.datetime,
+    since: dt.datetime,
+    cutoff: dt.datetime | None = None,
+) -> tuple[Digest, list[PendingDateChange], list[ActionRow], list[ChallengeView]]:
     """Five queries: themes, actions (with owners and latest update: two), status changes,
     and date changes (approved in the period, or pending)."""
     session = uow.session
@@ -179,7 +188,31 @@ def _build(
         now,
         since,
     )
-    return digest, pending, rows
+    challenges = board_challenges(uow, board.id, now)
+    moved = movements(uow, [r.id for r in rows], cutoff)
+    since_day = local_date(cutoff, board.timezone) if cutoff is not None else None
+    digest = replace(
+        digest,
+        challenges=counts_of(challenges),
+        movement=compose.theme_movements(themes, rows, moved, since_day),
+        movement_since=since_day,
+        movement_slips=sum(m.slips for m in moved.values()),
+    )
+    return digest, pending, rows, challenges
+
+
+def challenge_line(c: ChallengeView) -> compose.ChallengeLine:
+    return compose.ChallengeLine(
+        label=c.label,
+        ref=c.ref,
+        title=c.title,
+        state=c.state.value,
+        question=c.question,
+        age=c.age,
+        answer=c.answer,
+        answered_by=c.answered_by,
+        asked_by=c.asked_by,
+    )
 
 
 def build_digest(
@@ -192,7 +225,7 @@ def build_digest(
         today = local_date(now, board.timezone)
         since = _last_digest_sent(uow, board_id, now, today) or now - DEFAULT_PERIOD
     _aware(since, "since")
-    return _build(uow, board, now, since)[0]
+    return _build(uow, board, now, since, last_meeting_before(board, now))[0]
 
 
 def build_pack(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetime) -> Pack:
@@ -206,7 +239,8 @@ def build_pack(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetim
         updates_since = cycle.meeting_datetime(previous)
     else:
         updates_since = cycle.meeting_datetime(meeting) - NO_PREVIOUS_MEETING
-    digest, pending, rows = _build(uow, board, now, updates_since)
+    cutoff = updates_since if previous is not None else None
+    digest, pending, rows, challenges = _build(uow, board, now, updates_since, cutoff)
     return Pack(
         digest=digest,
         meeting=meeting,
@@ -214,6 +248,9 @@ def build_pack(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetim
         updates_since=updates_since,
         not_updated=compose.not_updated(rows, updates_since),
         pending_date_changes=tuple(pending),
+        challenges=tuple(
+            challenge_line(c) for c in challenges if c.state is not ChallengeState.CLOSED
+        ),
     )
 
 
@@ -246,6 +283,40 @@ def digest_json(d: Digest) -> dict[str, Any]:
             "pending_date_changes": d.totals.pending_date_changes,
         },
         "themes": [_theme_json(t) for t in d.themes],
+        "impact": {
+            "delivered": d.impact.delivered,
+            "impact_evidenced": d.impact.impact_evidenced,
+            "impact_emerging": d.impact.impact_emerging,
+            "owing_evidence": [
+                {"ref": o.ref, "title": o.title, "owners": [_who(w) for w in o.owners]}
+                for o in d.owing_evidence
+            ],
+        },
+        "challenges": (
+            {
+                "open": d.challenges.open,
+                "answered": d.challenges.answered,
+                "closed": d.challenges.closed,
+            }
+            if d.challenges is not None
+            else None
+        ),  # fmt: skip
+        "movement": {
+            "since": iso_day(d.movement_since),
+            "slips": d.movement_slips,
+            "themes": [
+                {
+                    "ref": m.ref,
+                    "line": m.summary.line,
+                    "better": m.summary.better,
+                    "worse": m.summary.worse,
+                    "same": m.summary.same,
+                    "new": m.summary.new,
+                    "actions": [{"ref": ref, **moved.as_json()} for ref, _, moved in m.moved],
+                }
+                for m in d.movement
+            ],
+        },
     }
 
 
@@ -334,5 +405,17 @@ def pack_json(p: Pack) -> dict[str, Any]:
             }
             for c in p.pending_date_changes
         ],
+        "challenges": [
+            {
+                "id": c.label,
+                "ref": c.ref,
+                "state": c.state,
+                "question": c.question,
+                "age": c.age,
+                "answer": c.answer,
+                "asked_by": c.asked_by,
+            }
+            for c in p.challenges
+        ],  # fmt: skip
         "digest": digest_json(p.digest),
     }

@@ -173,3 +173,22 @@ def test_reopening_an_open_challenge_is_refused(local: LocalBot, board: Seeded) 
     said = board_says(local, CHRIS, 'challenge reopen C1 "And?"')
 
     assert "C1 is still open, waiting for the owners' answer" in said
+
+
+def test_the_pack_lists_open_and_answered_challenges_with_their_age_and_the_digest_counts_them(
+    local: LocalBot, board: Seeded, clock: ManualClock
+) -> None:
+    board_says(local, CHRIS, f'challenge 4.1 "{QUESTION}"')
+    board_says(local, CHRIS, 'challenge 4.2 "Is the panel quorate?"')
+    local.emulator.slash(OMAR, "/progress", 'answer C2 "Yes, since April"')
+    board_says(local, CHRIS, 'challenge 5.1 "Who audits the auditors?"')
+    board_says(local, CHRIS, "challenge close C3")
+    clock.set(dt.datetime(2019, 5, 28, 9, 0, tzinfo=dt.UTC))
+
+    pack = board_says(local, CHRIS, "pack")
+    assert "*Challenges open and answered* (2)" in pack
+    assert "*C1* *4.1* Seek foster carers' views — open, asked 12 days ago" in pack
+    assert "*C2* *4.2* Review placement sufficiency — answered, answered 12 days ago" in pack
+    assert "Yes, since April" in pack
+    assert "C3" not in pack
+    assert "Challenges: *1* open · *1* answered · 1 closed" in board_says(local, CHRIS, "digest")

@@ -254,6 +254,52 @@ def expected_digest(board_id: int) -> dict[str, Any]:
                 "date_changes": [],
             },
         ],
+        # 1.2 is complete with no evidence of impact.
+        "impact": {
+            "delivered": 1,
+            "impact_evidenced": 0,
+            "impact_emerging": 0,
+            "owing_evidence": [
+                {"ref": "1.2", "title": "Quarterly practice audit", "owners": [OMAR]}
+            ],
+        },
+        "challenges": {"open": 0, "answered": 0, "closed": 0},
+        # Since the meeting at 10:00 BST on 14 May: 1.1 went green an hour later, and its due
+        # date moved from 20 to 26 May at 13:00 BST.
+        "movement": {
+            "since": "2019-05-14",
+            "slips": 1,
+            "themes": [
+                {
+                    "ref": "1",
+                    "line": "1 better since 14 May 2019",
+                    "better": 1,
+                    "worse": 0,
+                    "same": 1,
+                    "new": 0,
+                    "actions": [
+                        {
+                            "ref": "1.1",
+                            "since": "2019-05-14T09:00:00+00:00",
+                            "at_last_meeting": "not_started",
+                            "now": "green",
+                            "movement": "improved",
+                            "symbol": "↑",
+                            "slips": 1,
+                        }
+                    ],
+                },
+                {
+                    "ref": "2",
+                    "line": "no change since 14 May 2019",
+                    "better": 0,
+                    "worse": 0,
+                    "same": 3,
+                    "new": 0,
+                    "actions": [],
+                },
+            ],
+        },
     }
 
 
@@ -270,6 +316,10 @@ def test_digest_of_a_small_board_is_exact(uow_factory: UowFactory) -> None:
     text = digest_text(digest)
     assert "2.1 Seek foster carers' views — Jane Doe, Omar Owner — 9 working days overdue" in text
     assert "Removed action" not in text and "Old overdue action" not in text
+    assert "1 delivered · 0 with impact evidenced · 1 delivered still owes evidence" in text
+    assert "Movement since the meeting on 14 May 2019 · 1 slip" in text
+    assert "Theme 1 Leadership and governance: 1 better since 14 May 2019 (1 slip)" in text
+    assert "↑ 1.1 Chair's challenge log: Not started → On track" in text
     assert all(len(message) <= 50 for message in digest_blocks(digest))
 
 
@@ -457,4 +507,4 @@ def test_statement_count_does_not_grow_with_the_plan(uow_factory: UowFactory) ->
             counts["pack"].append(len(statements))
             assert pack.pending_date_changes
     assert sizes == [5, 200]
-    assert counts == {"digest": [7, 7], "pack": [7, 7]}
+    assert counts == {"digest": [12, 12], "pack": [11, 11]}
