@@ -187,9 +187,60 @@ def export_xlsx(plan: dict[str, Any]) -> bytes:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    challenge_rows = list(_challenge_rows(plan))
+    if challenge_rows:
+        _challenge_sheet(workbook.create_sheet(CHALLENGE_SHEET_NAME), challenge_rows)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+CHALLENGE_SHEET_NAME = "Challenge log"
+CHALLENGE_COLUMNS = (
+    "Ref", "Asked by", "Asked on", "Question", "Answer", "Answered on", "State",
+)  # fmt: skip
+CHALLENGE_WIDTHS = (8, 24, 12, 55, 55, 13, 11)
+
+
+def _challenge_rows(plan: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """One row per challenge on the plan's actions (the `challenges` key of each action), in
+    plan order: ref, asked by, asked on, question, answer, answered on, state."""
+    for theme in plan.get("themes") or []:
+        for action in theme.get("actions") or []:
+            for c in action.get("challenges") or []:
+                yield (
+                    str(action.get("ref") or ""),
+                    c.get("asked_by") or "",
+                    _local_date(c.get("asked_at")),
+                    c.get("question") or "",
+                    c.get("answer") or "",
+                    _local_date(c.get("answered_at")),
+                    str(c.get("state") or "").capitalize(),
+                )
+
+
+def _challenge_sheet(sheet: Worksheet, rows: list[tuple[Any, ...]]) -> None:
+    """The chair's challenge log: a frozen header and a row per challenge."""
+    named = zip(CHALLENGE_COLUMNS, CHALLENGE_WIDTHS, strict=True)
+    for column, (name, width) in enumerate(named, start=1):
+        head = sheet.cell(row=1, column=column, value=name)
+        head.font = Font(bold=True)
+        head.fill = _HEADER_FILL
+        head.border = _BORDER
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(
+                row=number, column=column, value=_clean(value) if isinstance(value, str) else value
+            )
+            cell.alignment = _WRAP
+            cell.border = _BORDER
+            if isinstance(value, str):
+                cell.data_type = "s"
+            elif isinstance(value, dt.date):
+                cell.number_format = DAY_FORMAT
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(CHALLENGE_COLUMNS))}{len(rows) + 1}"
 
 
 def export_csv(plan: dict[str, Any]) -> bytes:

@@ -468,7 +468,7 @@ def export_plan(
     """The plan (the only active one unless named) as a file in the DESIGN §1 shape."""
     plan = find_plan(uow, actor.workspace_id, title)
     check(Permission.READ, standing(uow, actor, plan.board_id))
-    snapshot = plan_snapshots(uow, actor.workspace_id, [plan.id])[0]
+    snapshot = plan_snapshots(uow, actor.workspace_id, [plan.id], now)[0]
     if fmt == "xlsx":
         content = export_xlsx(snapshot)
     elif fmt == "csv":

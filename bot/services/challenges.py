@@ -75,6 +75,7 @@ class ChallengeView:
     age: str  # `asked 12 days ago`, `answered yesterday`, `closed today`
     asked_on: dt.date  # board-local
     owners: tuple[Who, ...] = ()
+    plan_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,11 @@ def challenge_views(
     *,
     board_id: int | None = None,
     challenge_ids: Collection[int] | None = None,
+    plan_ids: Collection[int] | None = None,
 ) -> list[ChallengeView]:
     """Challenges of a board's counted actions (or those named), oldest asked first."""
     query = (
-        select(Challenge, Action.ref, Action.title, Board.id, Board.name, Board.timezone)
+        select(Challenge, Action.ref, Action.title, Board.id, Board.name, Board.timezone, Plan.id)
         .join(Action, Action.id == Challenge.action_id)
         .join(Plan, Plan.id == Action.plan_id)
         .join(Board, Board.id == Plan.board_id)
@@ -155,14 +157,16 @@ def challenge_views(
         query = query.where(Plan.board_id == board_id, counted())
     if challenge_ids is not None:
         query = query.where(Challenge.id.in_(challenge_ids))
+    if plan_ids is not None:
+        query = query.where(Action.plan_id.in_(plan_ids), Action.removed_at.is_(None))
     rows = uow.session.execute(query).all()
     if not rows:
         return []
     histories = _histories(uow, [row[0].id for row in rows])
     owners = _owners(uow, {row[0].action_id for row in rows})
     return [
-        _view(challenge, ref, title, b_id, b_name, tz, histories[challenge.id], now, owners)
-        for challenge, ref, title, b_id, b_name, tz in rows
+        _view(challenge, ref, title, b_id, b_name, tz, histories[challenge.id], now, owners, p_id)
+        for challenge, ref, title, b_id, b_name, tz, p_id in rows
     ]
 
 
@@ -176,6 +180,7 @@ def _view(
     events: list[tuple[EventRow, str | None]],
     now: dt.datetime,
     owners: dict[int, tuple[Who, ...]],
+    plan_id: int,
 ) -> ChallengeView:
     history = ChallengeHistory(
         challenge.id,
@@ -206,6 +211,7 @@ def _view(
         age=history.age_line(local_date(now, tz), tz),
         asked_on=local_date(history.asked.at, tz),
         owners=owners.get(challenge.action_id, ()),
+        plan_id=plan_id,
     )
 
 

@@ -98,7 +98,7 @@ class OperatorService:
         """Every plan, or the active one titled `title` (DESIGN §7 `plan show --json`)."""
         with self.units.patient() as uow:
             plan_ids = [_plan(uow, now, title).id] if title else None
-            return plan_snapshots(uow, plan_ids=plan_ids)
+            return plan_snapshots(uow, plan_ids=plan_ids, now=now)
 
     def export_plan(self, title: str | None, fmt: ExportFormat, now: dt.datetime) -> ExportedPlan:
         """The plan (the only active one unless titled) as a file, named as `/plan export` does."""

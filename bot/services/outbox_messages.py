@@ -115,7 +115,7 @@ def compose(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Co
         return PackMessage(
             build_pack(uow, board_id, meeting, now),
             meeting,
-            plan_snapshots(uow, plan_ids=plan_ids),
+            plan_snapshots(uow, plan_ids=plan_ids, now=now),
         )
     if kind in (DATE_CHANGE_REQUEST, DATE_CHANGE_DECISION, DATE_CHANGE_CLOSED):
         return _date_change(uow, kind, int(payload["request_id"]), bool(payload.get("quiet")))

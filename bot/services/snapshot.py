@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -25,9 +26,13 @@ def iso_day(value: dt.date | None) -> str | None:
 
 
 def plan_snapshots(
-    uow: UnitOfWork, workspace_id: int | None = None, plan_ids: list[int] | None = None
+    uow: UnitOfWork,
+    workspace_id: int | None = None,
+    plan_ids: list[int] | None = None,
+    now: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Every plan (or those named) with themes, actions, owners and each action's latest update."""
+    """Every plan (or those named) with themes, actions, owners and each action's latest update,
+    impact, and (given `now`) movement since its board's last meeting and challenge log."""
     session = uow.session
     query = select(Plan, Board.name).join(Board, Board.id == Plan.board_id)
     if workspace_id is not None:
@@ -56,6 +61,7 @@ def plan_snapshots(
     ).all()
     latest = latest_updates(uow, ids)
     impacts = latest_impacts(uow, ids)
+    moved, challenged = _movement_and_challenges(uow, [plan for plan, _ in plans], actions, now)
 
     owners_by_action: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for action_id, person in owners:
@@ -84,7 +90,13 @@ def plan_snapshots(
                                 owners_by_action[action.id],
                                 latest.get(action.id),
                             )
-                            | {"impact": impact_json(action, *impacts.get(action.id, (None, None)))}
+                            | {
+                                "impact": impact_json(
+                                    action, *impacts.get(action.id, (None, None))
+                                ),
+                                "movement": moved.get(action.id),
+                                "challenges": challenged.get(action.id, []),
+                            }
                             for action in actions_by_theme[theme.id]
                         ],
                     }
@@ -110,6 +122,43 @@ def latest_updates(
     if plan_ids is not None:
         query = query.where(Action.plan_id.in_(plan_ids))
     return {row.action_id: row for row in uow.session.scalars(query)}
+
+
+def _movement_and_challenges(
+    uow: UnitOfWork, plans: list[Plan], actions: Sequence[Action], now: dt.datetime | None
+) -> tuple[dict[int, dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+    """Each action's `movement` (since its board's last meeting) and `challenges` keys."""
+    if now is None or not actions:
+        return {}, {}
+    from bot.services.challenges import challenge_views  # they build on this module
+    from bot.services.movement import last_meeting_before, movements
+
+    boards = {plan.id: plan.board for plan in plans}
+    moved: dict[int, dict[str, Any]] = {}
+    for plan_id, board in boards.items():
+        ids = [a.id for a in actions if a.plan_id == plan_id]
+        for action_id, movement in movements(uow, ids, last_meeting_before(board, now)).items():
+            moved[action_id] = movement.as_json()
+    challenged: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    by_ref = {(a.plan_id, a.ref): a.id for a in actions}
+    for view in challenge_views(uow, now, plan_ids=list(boards)):
+        found = by_ref.get((view.plan_id, view.ref))
+        if found is not None:
+            challenged[found].append(
+                {
+                    "id": view.label,
+                    "state": view.state.value,
+                    "asked_by": view.asked_by,
+                    "asked_at": iso_utc(view.asked_at),
+                    "question": view.question,
+                    "answer": view.answer,
+                    "answered_by": view.answered_by,
+                    "answered_at": iso_utc(view.answered_at),
+                    "closed_at": iso_utc(view.closed_at),
+                    "age": view.age,
+                }
+            )
+    return moved, dict(challenged)
 
 
 def latest_impacts(

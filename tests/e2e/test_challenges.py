@@ -8,14 +8,17 @@ The clock stands at Thursday 16 May 2019, 08:00 BST.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import time
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.sandbox import Message
 from bot.sandbox.local import LocalBot
+from bot.services.snapshot import plan_snapshots
 from db.models import ChallengeEvent
 from tests.e2e.seed import Seeded, seed_board
 
@@ -192,3 +195,39 @@ def test_the_pack_lists_open_and_answered_challenges_with_their_age_and_the_dige
     assert "Yes, since April" in pack
     assert "C3" not in pack
     assert "Challenges: *1* open · *1* answered · 1 closed" in board_says(local, CHRIS, "digest")
+
+
+def test_plan_export_has_a_challenge_log_sheet_and_show_json_a_challenges_key(
+    local: LocalBot, board: Seeded, clock: ManualClock
+) -> None:
+    board_says(local, CHRIS, f'challenge 4.1 "{QUESTION}"')
+    clock.set(dt.datetime(2019, 5, 20, 9, 0, tzinfo=dt.UTC))
+    local.emulator.slash(JANE, "/progress", 'answer C1 "Forum moved to 3 June"')
+
+    result = local.emulator.slash(ADA, "/plan", "export", channel_id="CBOARD0000")
+    result.wait_for_response(timeout=5)
+    (xlsx,) = local.emulator.files(channel="CBOARD0000")
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.content or b""))
+    assert workbook.sheetnames == ["Plan", "Challenge log"]
+    rows = list(workbook["Challenge log"].iter_rows(values_only=True))
+    assert rows == [
+        ("Ref", "Asked by", "Asked on", "Question", "Answer", "Answered on", "State"),
+        (
+            "4.1",
+            "Chris Chair",
+            dt.datetime(2019, 5, 16),
+            QUESTION,
+            "Forum moved to 3 June",
+            dt.datetime(2019, 5, 20),
+            "Answered",
+        ),
+    ]
+
+    with local.services.uow() as uow:
+        [plan] = plan_snapshots(uow, now=clock.now())
+    first = plan["themes"][0]["actions"][0]
+    assert first["ref"] == "4.1"
+    assert [(c["id"], c["state"], c["answer"], c["age"]) for c in first["challenges"]] == [
+        ("C1", "answered", "Forum moved to 3 June", "answered today")
+    ]
+    assert first["movement"]["since"] == "2019-05-14T09:00:00+00:00"  # 10:00 BST, 14 May

@@ -63,7 +63,7 @@ def test_import_then_show_json(cli: Cli, sheet: Path) -> None:
     first = plan["themes"][0]["actions"][0]
     assert set(first) == {
         "ref", "title", "due", "due_precision", "due_text", "status", "measures", "owners",
-        "latest_update", "fields", "impact",
+        "latest_update", "fields", "impact", "movement", "challenges",
     }  # fmt: skip
     assert (first["ref"], first["due"], first["due_precision"], first["status"]) == (
         "4.1",
