@@ -145,6 +145,16 @@ def test_an_admin_builds_a_whole_plan_with_plan_alone(local: LocalBot) -> None:
         "owners": [{"name": "Jane Doe", "title": "Head of Fostering", "slack_user": "UJANE00000"}],
         "latest_update": None,
         "fields": {},
+        "impact": {
+            "judgement": None,
+            "evidence": None,
+            "delivered": False,
+            "evidenced": False,
+            "owes_evidence": False,
+            "headline": "Not started",
+        },
+        "movement": None,  # the read model without a moment: no movement or challenges
+        "challenges": [],
     }
     board = board_row(local)
     assert board["chair"] == CHRIS and board["channel"] == "CBOARD0000"
