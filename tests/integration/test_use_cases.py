@@ -107,6 +107,16 @@ def test_build_plan_from_nothing_and_show_it(uow_factory: UowFactory) -> None:
         "owners": [{"name": "Jane Doe", "title": None, "slack_user": "UJANE00000"}],
         "latest_update": None,
         "fields": {},
+        "impact": {
+            "judgement": None,
+            "evidence": None,
+            "delivered": False,
+            "evidenced": False,
+            "owes_evidence": False,
+            "headline": "Not started",
+        },
+        "movement": None,  # the read model without a moment: no movement or challenges
+        "challenges": [],
     }
     assert world["action"]
 
