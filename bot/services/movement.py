@@ -99,7 +99,9 @@ def _changes(
     """The action's status changes: from its plan's creation (the status the first update
     replaced, or today's), then after each update."""
     first = _status(history[0][2]) if history else now_status
-    start = min([plan_created, *(at for at, _, _ in history[:1])])
+    # Strictly before the first update, so an update made the moment its plan was created
+    # still counts as a change.
+    start = min([plan_created, *(at - dt.timedelta(microseconds=1) for at, _, _ in history[:1])])
     changes = [StatusChange(start, first or Status.NOT_STARTED)]
     for at, status, _ in history:
         after = _status(status)
