@@ -14,7 +14,13 @@ whatever day it is started on:
 - the board meets every six weeks; the next meeting is 6 working days after D1, so its update
   window is open and, on D1, owners who have not updated since the last meeting get a last call;
 - the last few working days of reminders, the escalation and this week's digest have been
-  sent, so inboxes and the board channel already hold what a real week would leave there.
+  sent, so inboxes and the board channel already hold what a real week would leave there;
+- impact apart from delivery: 2.2's impact is evidenced, 1.2's emerging, 3.3's not yet, and
+  1.1 is complete but still owes its evidence;
+- the chair's challenge log has one challenge in each state: open (2.1), answered (4.1),
+  closed (1.1) and reopened with a follow-up (3.1); the owners have the questions by DM;
+- movement since the last meeting: 1.2, 2.2, 3.3 and 4.2 have started on track since it,
+  and 1.3 and 3.1 have gone to at risk.
 """
 
 from __future__ import annotations
@@ -23,8 +29,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.core.calendar import at_local, calendar_for, local_date
+from bot.core.challenges import EventKind
+from bot.core.impact import Impact
 from bot.core.statuses import Status
 from bot.sandbox.local import BOARD_CHANNEL, LocalBot, SandboxUser
+from bot.services import challenges
 from bot.services.admin import set_meetings
 from bot.services.plans import (
     Actor,
@@ -215,6 +224,41 @@ ACTIONS = (
     ),
 )
 
+# The impact judgement and evidence given with an action's latest update: 2.2's impact is
+# evidenced, 1.2's emerging, 3.3's not yet; 1.1 is complete and still owes its evidence.
+IMPACT = {
+    "2.2": (Impact.EVIDENCED, "Timeliness report: 87% within 72 hours, up from 61%."),
+    "1.2": (Impact.EMERGING, "Team managers report better-focused audits."),
+    "3.3": (Impact.NOT_YET_EVIDENCED, None),
+}
+
+# The chair's challenge log, one challenge in each state: (ref, asked by, working day asked,
+# question, then (working day, kind, by, text) steps).
+CHALLENGES = (
+    (
+        "2.1", CHAIR, -10, "What will you do if police attendance does not improve by the board?",
+        (),
+    ),
+    (
+        "4.1", CHAIR, -8, "Which team has the agency gaps, and when are they filled?",
+        ((-5, EventKind.ANSWERED, "ellie", "The north team; both advisers start next month."),),
+    ),
+    (
+        "1.1", CHAIR, -20, "Is the scorecard reported to scrutiny as well as the board?",
+        (
+            (-18, EventKind.ANSWERED, "chloe", "Yes: it goes to scrutiny each quarter."),
+            (-15, EventKind.CLOSED, CHAIR, "Seen at scrutiny on the 3rd."),
+        ),
+    ),
+    (
+        "3.1", "helen", -12, "Why has the carers' survey slipped again?",
+        (
+            (-9, EventKind.ANSWERED, "amira", "The carers' forum moved; the survey follows it."),
+            (-3, EventKind.REOPENED, CHAIR, "What response rate do you expect this time?"),
+        ),
+    ),
+)  # fmt: skip
+
 # (ref, working days after its due date, reason)
 DATE_CHANGE = ("3.1", 20, "The carers' forum moved to next month, so the survey goes out after it.")
 REPLAY_DAYS = 6  # working days of past reminders and digests sent before the console starts
@@ -294,8 +338,13 @@ def load_demo(local: LocalBot) -> Demo:
                 measures=item.measures,
             )
         for item in ACTIONS:
-            for when, status, note in item.updates:
+            for number, (when, status, note) in enumerate(item.updates, start=1):
                 moment = before_last_meeting if when is None else at(day(when))
+                impact, evidence = (
+                    IMPACT.get(item.ref, (None, None))
+                    if number == len(item.updates)
+                    else (None, None)
+                )
                 record_progress(
                     uow,
                     Actor(ws, people[item.owners[0]]),
@@ -304,8 +353,18 @@ def load_demo(local: LocalBot) -> Demo:
                     source="command",
                     status=status,
                     note=note,
+                    impact=impact,
+                    evidence=evidence,
                     completed_on=moment.date() if status is Status.BLUE else None,
                 )
+        for ref, asker, asked, question, steps in CHALLENGES:
+            done = challenges.ask(uow, Actor(ws, people[asker]), ref, question, at(day(asked)))
+            for when, kind, by, text in steps:
+                actor = Actor(ws, people[by])
+                if kind is EventKind.ANSWERED:
+                    challenges.answer(uow, actor, done.challenge.id, text, at(day(when)))
+                else:
+                    challenges.chair_step(uow, actor, done.challenge.id, kind, text, at(day(when)))
         uow.commit()
     ref, extra, reason = DATE_CHANGE
     old_due = next(item.due for item in ACTIONS if item.ref == ref)

@@ -231,6 +231,17 @@ def test_the_demo_shows_every_feature(tmp_path: Path) -> None:
         'expect "digest"',
         "/board pack",
         'expect "Not updated since the meeting"',
+        'expect "1 delivered · 1 with impact evidenced · 1 with impact emerging"',
+        'expect "Delivered, impact not yet evidenced (1)"',
+        'expect "Challenges open and answered (3)"',
+        'expect "Movement since the meeting on"',
+        'expect "↑ 2.2 Offer return home interviews within 72 hours: Not started → On track"',
+        "/board challenges all",
+        'expect "2 open · 1 answered · 1 closed"',
+        'expect "(reopened)"',
+        "as dev",
+        "inbox",
+        'expect "challenges your action 2.1"',
         demo=True,
     )
     assert code == 0, transcript
