@@ -54,14 +54,15 @@ def register(app: App, services: Services) -> None:
                     channel=channel, text=_dm_answer(str(event.get("text") or ""))
                 )
             return
-        challenged = services.challenges.thread_answer(
+        reply = (
             actor_of(context),
             channel,
             str(thread_ts),
             readable(str(event.get("text") or "")),
             services.clock.now(),
-            dedupe_key=_dedupe_key(body, event),
         )
+        dedupe_key = _dedupe_key(body, event)
+        challenged = services.challenges.thread_answer(*reply, dedupe_key=dedupe_key)
         if challenged.in_challenge_thread:
             done = challenged.done
             if done is not None and not done.duplicate:
@@ -69,14 +70,7 @@ def register(app: App, services: Services) -> None:
                     channel=channel, thread_ts=thread_ts, text=step_message(done)["text"]
                 )
             return
-        answered = progress.thread_reply(
-            actor_of(context),
-            channel,
-            str(thread_ts),
-            readable(str(event.get("text") or "")),
-            services.clock.now(),
-            dedupe_key=_dedupe_key(body, event),
-        )
+        answered = progress.thread_reply(*reply, dedupe_key=dedupe_key)
         answer = _thread_answer(answered, retry=retry)
         if answer:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer)

@@ -364,7 +364,7 @@ def load_demo(local: LocalBot) -> Demo:
                 if kind is EventKind.ANSWERED:
                     challenges.answer(uow, actor, done.challenge.id, text, at(day(when)))
                 else:
-                    challenges.chair_step(uow, actor, done.challenge.id, kind, text, at(day(when)))
+                    challenges.chair_step(uow, actor, done.challenge.id, at(day(when)), kind, text)
         uow.commit()
     ref, extra, reason = DATE_CHANGE
     old_due = next(item.due for item in ACTIONS if item.ref == ref)

@@ -397,10 +397,9 @@ def chair_step(
     uow: UnitOfWork,
     actor: Actor,
     challenge_id: int,
+    now: dt.datetime,
     kind: EventKind,
     text: str | None,
-    now: dt.datetime,
-    *,
     board: str | None = None,
     dedupe_key: str | None = None,
 ) -> ChallengeStepDone:
@@ -496,18 +495,9 @@ class ChallengeService:
         board: str | None = None,
         dedupe_key: str | None = None,
     ) -> ChallengeStepDone:
-        return self.units.committed(
-            lambda uow: chair_step(
-                uow,
-                actor,
-                challenge_id,
-                EventKind.CLOSED,
-                note,
-                now,
-                board=board,
-                dedupe_key=dedupe_key,
-            )  # fmt: skip
-        )
+        """Close a challenge, with an optional closing note."""
+        step = (EventKind.CLOSED, note, board, dedupe_key)
+        return self.units.committed(lambda uow: chair_step(uow, actor, challenge_id, now, *step))
 
     def reopen(
         self,
@@ -519,18 +509,9 @@ class ChallengeService:
         board: str | None = None,
         dedupe_key: str | None = None,
     ) -> ChallengeStepDone:
-        return self.units.committed(
-            lambda uow: chair_step(
-                uow,
-                actor,
-                challenge_id,
-                EventKind.REOPENED,
-                follow_up,
-                now,
-                board=board,
-                dedupe_key=dedupe_key,
-            )  # fmt: skip
-        )
+        """Reopen an answered or closed challenge with a follow-up question."""
+        step = (EventKind.REOPENED, follow_up, board, dedupe_key)
+        return self.units.committed(lambda uow: chair_step(uow, actor, challenge_id, now, *step))
 
     def list(
         self, actor: Actor, board: str | None, show: ChallengeFilter, now: dt.datetime
