@@ -26,7 +26,14 @@ from bot.core.board_status import (
 )
 from bot.core.calendar import local_date
 from bot.core.challenges import ChallengeCounts
-from bot.core.impact import ActionImpact, ImpactCounts, find_impact, impact_counts
+from bot.core.impact import (
+    ActionImpact,
+    ImpactCounts,
+    ImpactUpdate,
+    activity_without_impact,
+    find_impact,
+    impact_counts,
+)
 from bot.core.movement import ActionMovement, Movement, ThemeMovement, theme_movement
 from bot.core.statuses import Status
 
@@ -224,6 +231,9 @@ class Pack:
     not_updated: tuple[NotUpdated, ...]
     pending_date_changes: tuple[PendingDateChange, ...]
     challenges: tuple[ChallengeLine, ...] = ()  # open and answered, oldest asked first
+    # Open actions whose last three updates said nothing about impact (no judgement, no
+    # evidence): "activity without evidence of impact".
+    without_impact: tuple[OwingEvidence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -395,3 +405,15 @@ def theme_movements(
             )
         )
     return tuple(lines)
+
+
+def without_impact(
+    rows: Sequence[ActionRow], updates: Mapping[int, Sequence[ImpactUpdate]]
+) -> tuple[OwingEvidence, ...]:
+    """The open actions whose last three updates all said nothing about impact, in plan
+    order (`updates`: each action's updates, any order)."""
+    return tuple(
+        OwingEvidence(r.ref, r.title, r.theme_ref, r.owners, row_impact(r).headline)
+        for r in rows
+        if not r.complete and activity_without_impact(updates.get(r.id, ()))
+    )

@@ -331,6 +331,9 @@ def pack_text(p: Pack) -> str:
     if p.challenges:
         lines += ["", "Challenges open and answered:"]
         lines += [_challenge_text(c) for c in p.challenges]
+    if p.without_impact:
+        lines += ["", "Activity without evidence of impact (the last 3 updates):"]
+        lines += [_owing_text(o) for o in p.without_impact]
     lines.append("")
     return "\n".join(lines + _digest_body_text(d)) + "\n"
 
@@ -581,6 +584,13 @@ def pack_blocks(
         lines = [f"*Challenges open and answered* ({len(p.challenges)})"]
         groups.append([divider(), *sections_from_lines(lines)])
         groups += [sections_from_lines([_challenge_mrkdwn(c)]) for c in p.challenges]
+    if p.without_impact:
+        lines = [
+            f"*Activity without evidence of impact* ({len(p.without_impact)}) "
+            "_— the last 3 updates gave no impact judgement and no evidence_",
+            *(_owing_mrkdwn(o) for o in p.without_impact),
+        ]
+        groups.append([divider(), *sections_from_lines(lines)])
     groups += _theme_groups(d, max_items)
     continued = f"{_title(d.board, NAMES_LIMIT)} pack for {uk_date(p.meeting)}, continued"
     return _messages(head, groups, continued)

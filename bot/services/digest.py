@@ -1,7 +1,7 @@
 """The weekly digest and the pre-meeting pack (DESIGN §6): what they say, read from the database.
 
 `build_digest` and `build_pack` run a fixed number of set-based queries whatever the size of
-the plan (twelve for a digest, eleven when `since` is given; eleven for a pack; see `_build`:
+the plan (twelve for a digest, eleven when `since` is given; twelve for a pack; see `_build`:
 the challenge log and movement since the last meeting take four of them), then compose in
 `bot.core.digest`. Only the
 board's active plans count, and removed actions never do. `now` is passed in; updates and
@@ -76,6 +76,7 @@ from bot.core.digest import (
     ThemeDigest,
 )
 from bot.core.errors import NotFound
+from bot.core.impact import ImpactUpdate, find_impact
 from bot.core.reminder_policy import policy_from_overrides
 from bot.services.challenges import ChallengeView, board_challenges, counts_of
 from bot.services.movement import last_meeting_before, movements
@@ -251,7 +252,35 @@ def build_pack(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetim
         challenges=tuple(
             challenge_line(c) for c in challenges if c.state is not ChallengeState.CLOSED
         ),
+        without_impact=compose.without_impact(rows, _impact_updates(uow, board.id, now)),
     )
+
+
+def _impact_updates(
+    uow: UnitOfWork, board_id: int, now: dt.datetime
+) -> dict[int, list[ImpactUpdate]]:
+    """What each open action's updates said about impact, up to `now` (one query)."""
+    found: dict[int, list[ImpactUpdate]] = {}
+    for action_id, at, impact, evidence in uow.session.execute(
+        select(
+            ProgressUpdate.action_id,
+            ProgressUpdate.at,
+            ProgressUpdate.impact,
+            ProgressUpdate.evidence,
+        )
+        .join(Action, Action.id == ProgressUpdate.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(
+            Plan.board_id == board_id,
+            counted(),
+            Action.status != "blue",
+            ProgressUpdate.at <= now,
+        )
+    ):
+        found.setdefault(action_id, []).append(
+            ImpactUpdate(at, impact=find_impact(impact), evidence=evidence)
+        )
+    return found
 
 
 # ---------------------------------------------------------------- JSON
@@ -417,5 +446,9 @@ def pack_json(p: Pack) -> dict[str, Any]:
             }
             for c in p.challenges
         ],  # fmt: skip
+        "without_impact": [
+            {"ref": o.ref, "title": o.title, "owners": [_who(w) for w in o.owners]}
+            for o in p.without_impact
+        ],
         "digest": digest_json(p.digest),
     }

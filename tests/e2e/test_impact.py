@@ -7,11 +7,13 @@ Tuesday of the month (14 May, 11 June …).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
 from sqlalchemy import select
 
+from bot.clock import ManualClock
 from bot.render import ids
 from bot.sandbox import Message
 from bot.sandbox.local import LocalBot
@@ -151,3 +153,22 @@ def test_the_complete_button_asks_for_evidence(local: LocalBot, board: Seeded) -
 
     assert "Complete (was Not started)" in answer.text
     assert "what difference has it made?" in answer.text
+
+
+def test_the_pack_lists_activity_without_evidence_of_impact(
+    local: LocalBot, board: Seeded, clock: ManualClock
+) -> None:
+    for day, note in ((20, "forum booked"), (22, "survey drafted"), (24, "survey printed")):
+        clock.set(dt.datetime(2019, 5, day, 9, 0, tzinfo=dt.UTC))
+        local.emulator.slash(JANE, "/progress", f"4.1 note {note}")
+
+    pack = board_answer(local, CHRIS, "pack")
+    assert "*Activity without evidence of impact* (1)" in pack
+    assert "*4.1* Seek foster carers' views — Jane Doe" in pack
+
+    # 5.1 has had two updates: too few to judge.
+    local.emulator.slash(JANE, "/progress", "5.1 note audit tool agreed")
+    local.emulator.slash(JANE, "/progress", "5.1 note first audits booked")
+    assert "*Activity without evidence of impact* (1)" in board_answer(local, CHRIS, "pack")
+    local.emulator.slash(JANE, "/progress", '4.1 impact emerging evidence "3 carers replied"')
+    assert "Activity without evidence of impact" not in board_answer(local, CHRIS, "pack")
