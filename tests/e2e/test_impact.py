@@ -70,6 +70,16 @@ def test_an_update_carries_an_impact_judgement_and_evidence(local: LocalBot, boa
     ]
 
 
+def test_the_quoted_text_after_the_judgement_is_the_note(local: LocalBot, board: Seeded) -> None:
+    result = local.emulator.slash(
+        JANE, "/progress", '4.1 green impact emerging "carers say reviews feel more personal"'
+    )
+
+    assert "Impact: emerging" in result.text
+    assert ">carers say reviews feel more personal" in result.text
+    assert impacts(local, board.actions["4.1"]) == [("green", "emerging", None)]
+
+
 def test_an_impact_alone_is_an_update_that_keeps_the_status(local: LocalBot, board: Seeded) -> None:
     result = local.emulator.slash(JANE, "/progress", "4.1 impact not yet")
 
