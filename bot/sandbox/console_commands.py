@@ -269,15 +269,12 @@ class Console:
         source: Message | View = self._source(args[0])
         ref = self._button(source, args[1], args[0])
         value = self._choice(ref, args[2]) if len(args) > 2 else None
-        self.started = True
         result = self._step(lambda: self.emulator.click(self.user_id, source, ref, value))
         self.show_new()
         self._answered(result, "click")
 
     def submit(self, rest: str) -> None:
-        view = self.emulator.open_view(self.user_id)
-        if view is None:
-            raise ConsoleError("you have no form open; a button or a slash command opens one")
+        view = self._open_form("; a button or a slash command opens one")
         values: dict[str, dict[str, Any]] = {}
         for arg in split_args(rest):
             key, sep, value = arg.partition("=")
@@ -288,7 +285,6 @@ class Console:
             values.setdefault(block_id, {})[action_id] = form_value(
                 self.emulator, self.user_id, element, value
             )
-        self.started = True
         result = self._step(lambda: self.emulator.submit_view(self.user_id, view.id, values))
         if result.errors:
             shown = self.emulator.open_view(self.user_id) or view
@@ -301,9 +297,7 @@ class Console:
         self._answered(result, "form")
 
     def close(self, rest: str) -> None:
-        view = self.emulator.open_view(self.user_id)
-        if view is None:
-            raise ConsoleError("you have no form open")
+        view = self._open_form()
         response = self._step(lambda: self.emulator.close_view(self.user_id, view.id))
         self.say(f"Closed “{view.title}”.")
         self.show_new()
@@ -681,9 +675,16 @@ class Console:
             where += f" · in the thread of {parent}" if parent else " · in a thread"
         return where
 
+    def _open_form(self, hint: str = "") -> View:
+        view = self.emulator.open_view(self.user_id)
+        if view is None:
+            raise ConsoleError(f"you have no form open{hint}")
+        return view
+
     def _step(self, step: Callable[[], _T]) -> _T:
         """One step in the workspace: the emulator's refusal becomes the console's error, and
         the bot finishes what the step set off."""
+        self.started = True
         try:
             result = step()
         except EmulatorError as error:
