@@ -21,13 +21,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, check
 from bot.core.refs import ref_key
+from bot.services import UseCases
 from bot.services.plans import (
     Actor,
     audit,
@@ -55,9 +56,6 @@ from db.models import (
     name_key,
 )
 
-if TYPE_CHECKING:
-    from bot.services import Units
-
 log = logging.getLogger(__name__)
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
@@ -73,6 +71,21 @@ class SlackProfile:
     title: str | None = None
     email: str | None = None
     timezone: str | None = None
+
+
+def profile_person(
+    uow: UnitOfWork, workspace_id: int, profile: SlackProfile, name: str | None
+) -> Person:
+    """The person a Slack user is in a workspace, made (or linked by `name`) if new."""
+    return person_for_slack_user(
+        uow,
+        workspace_id,
+        profile.user_id,
+        name=name,
+        title=profile.title,
+        email=profile.email,
+        timezone=profile.timezone,
+    )
 
 
 @dataclass(frozen=True)
@@ -423,11 +436,8 @@ class UnlinkedPeople:
     any_plan: bool
 
 
-class PeopleService:
+class PeopleService(UseCases):
     """Who people are: the acting person, Slack users by profile, owners linked to Slack."""
-
-    def __init__(self, units: Units) -> None:
-        self.units = units
 
     def resolve_actor(
         self,
@@ -451,18 +461,10 @@ class PeopleService:
         if user_id is None or (person_id is not None and not placeholder):
             return Actor(workspace_id, person_id), True
         profile = profile_of(user_id)
-        with self.units.request() as uow:
-            person = person_for_slack_user(
-                uow,
-                workspace_id,
-                user_id,
-                name=profile.name,
-                title=profile.title,
-                email=profile.email,
-                timezone=profile.timezone,
-            )
-            uow.commit()
-            return Actor(workspace_id, person.id), profile.name is not None
+        person_id = self.units.committed(
+            lambda uow: profile_person(uow, workspace_id, profile, profile.name).id
+        )
+        return Actor(workspace_id, person_id), profile.name is not None
 
     def profiles(
         self,
@@ -485,10 +487,7 @@ class PeopleService:
             return UnlinkedPeople(owners, has_active_plan(uow, actor.workspace_id))
 
     def link(self, actor: Actor, name: str, profile: SlackProfile, now: dt.datetime) -> Linked:
-        with self.units.request() as uow:
-            linked = link_person(uow, actor, name, profile, now)
-            uow.commit()
-        return linked
+        return self.units.committed(lambda uow: link_person(uow, actor, name, profile, now))
 
     def link_plan_owners(
         self, actor: Actor, plan_id: int, directory: Directory, now: dt.datetime

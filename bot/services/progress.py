@@ -13,13 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, Standing, check
 from bot.core.statuses import Status
-from bot.services import outbox
+from bot.services import UseCases, outbox
 from bot.services.plans import Actor, audit, standing
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Plan, ProgressUpdate
 
 if TYPE_CHECKING:
-    from bot.services import Units
     from bot.services.owner import DateChangeNotice, MyAction, Recorded, UpdateForm
 
 log = logging.getLogger(__name__)
@@ -337,12 +336,9 @@ class ThreadReply:
     recorded: Recorded | None = None
 
 
-class ProgressService:
+class ProgressService(UseCases):
     """What owners do: list their actions, record updates, ask for new dates (DESIGN §4
     `/progress`, the buttons and forms, replies in reminder threads, the Home tab)."""
-
-    def __init__(self, units: Units) -> None:
-        self.units = units
 
     def mine(self, actor: Actor, now: dt.datetime) -> list[MyAction]:
         with self.units.request() as uow:
