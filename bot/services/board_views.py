@@ -47,7 +47,7 @@ from bot.services.digest import build_digest, build_pack
 from bot.services.owner import BoardStatus as OwnerBoardStatus
 from bot.services.owner import MyAction, my_boards_status, my_open_actions
 from bot.services.plans import Actor, find_board, normalise_ref, standing
-from bot.services.progress import approver_standing, decide_date_change
+from bot.services.progress import approver_standing
 from bot.services.queries import (
     action_rows,
     board_cycle,
@@ -465,17 +465,8 @@ def pending_changes(
     return PendingList(info, items, can_decide)
 
 
-def decide(
-    uow: UnitOfWork,
-    actor: Actor,
-    request_id: int,
-    approve: bool,
-    now: dt.datetime,
-    note: str | None = None,
-) -> Decision:
-    """Approve or decline a date change (`decide_date_change`) and say what was decided.
-    The caller commits."""
-    request = decide_date_change(uow, actor, request_id, approve, now, note)
+def decision(request: DateChangeRequest) -> Decision:
+    """What was decided on a date change (`decide_date_change`), as the chair is told."""
     action = request.action
     requester = request.requested_by
     return Decision(

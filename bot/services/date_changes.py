@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.services import UseCases
-from bot.services.board_views import Decision
-from bot.services.board_views import decide as decide_date_change
+from bot.services.board_views import Decision, decision
 from bot.services.owner import DateChangeNotice, date_change_notice
 from bot.services.plans import Actor
+from bot.services.progress import decide_date_change
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class DateChangeService(UseCases):
         """Approve or decline (from a button, or `/board approve|decline <number>`)."""
         return self.units.committed(
             lambda uow: Decided(
-                decide_date_change(uow, actor, request_id, approve, now, note),
+                decision(decide_date_change(uow, actor, request_id, approve, now, note)),
                 date_change_notice(uow, request_id),
             )
         )
