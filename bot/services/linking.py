@@ -37,6 +37,7 @@ from bot.services.plans import (
     linked_person_id,
     person_for_slack_user,
     standing,
+    workspace_actions,
     workspace_for_team,
 )
 from bot.services.uow import UnitOfWork
@@ -138,17 +139,12 @@ def unlinked_owners(
 ) -> list[UnlinkedOwner]:
     """Owners and delegates of actions in active plans (or the plans given) with no Slack user."""
     check(Permission.CONFIGURE, standing(uow, actor))
-    query = (
+    query = workspace_actions(
         select(Person, Action.ref)
         .join(ActionAssignment, ActionAssignment.person_id == Person.id)
         .join(Action, Action.id == ActionAssignment.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Board, Board.id == Plan.board_id)
-        .where(
-            Board.workspace_id == actor.workspace_id,
-            Person.slack_user_id.is_(None),
-            Action.removed_at.is_(None),
-        )
+        .where(Person.slack_user_id.is_(None)),
+        actor.workspace_id,
     )
     if plan_ids is None:
         query = query.where(Plan.active.is_(True))

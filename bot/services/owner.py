@@ -33,7 +33,7 @@ from bot.core.permissions import Permission, Role, check, is_allowed
 from bot.core.refs import ref_key
 from bot.core.statuses import Status, split_leading_status
 from bot.services import outbox
-from bot.services.plans import Actor, normalise_ref, roles_of, standing
+from bot.services.plans import Actor, normalise_ref, roles_of, standing, workspace_actions
 from bot.services.progress import record_progress, request_date_change
 from bot.services.queries import action_rows, theme_rows
 from bot.services.uow import UnitOfWork
@@ -133,15 +133,8 @@ def my_action(uow: UnitOfWork, actor: Actor, ref: str) -> Action:
     plan; failing that, the only action with that ref in the workspace's active plans."""
     clean = normalise_ref(ref)
     candidates = (
-        select(Action)
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Board, Board.id == Plan.board_id)
-        .where(
-            Board.workspace_id == actor.workspace_id,
-            Plan.active.is_(True),
-            Action.removed_at.is_(None),
-            func.lower(Action.ref) == clean.lower(),
-        )
+        workspace_actions(select(Action), actor.workspace_id)
+        .where(Plan.active.is_(True), func.lower(Action.ref) == clean.lower())
         .order_by(Plan.id)
     )
     if actor.person_id is not None:

@@ -11,9 +11,9 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from bot.core.calendar import DEFAULT_TIMEZONE
 from bot.core.errors import Conflict, NotFound, UserError
@@ -801,6 +801,18 @@ def has_active_plan(uow: UnitOfWork, workspace_id: int) -> bool:
         )
         or 0
     ) > 0
+
+
+_Columns = TypeVarTuple("_Columns")
+
+
+def workspace_actions(query: Select[*_Columns], workspace_id: int) -> Select[*_Columns]:
+    """A query over actions, kept to the workspace's actions that are not removed."""
+    return (
+        query.join(Plan, Plan.id == Action.plan_id)
+        .join(Board, Board.id == Plan.board_id)
+        .where(Board.workspace_id == workspace_id, Action.removed_at.is_(None))
+    )
 
 
 def find_action(uow: UnitOfWork, plan: Plan, ref: str) -> Action:
