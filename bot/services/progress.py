@@ -74,6 +74,8 @@ class RecordedUpdate:
     previous_status: Status
     duplicate: bool = False  # the same Slack request or event seen again
     repeated: bool = False  # the same update from the same person moments ago: kept once
+    note: str | None = None  # as recorded (none for a duplicate)
+    evidence: str | None = None
 
 
 def record_progress(
@@ -112,7 +114,9 @@ def record_progress(
         repeat = _recent_same_update(uow, actor.person_id, action, now, status, note, evidence)
         if repeat is not None:
             current = Status(action.status)
-            return RecordedUpdate(repeat.id, action.ref, current, current, repeated=True)
+            return RecordedUpdate(
+                repeat.id, action.ref, current, current, repeated=True, note=note, evidence=evidence
+            )
     previous = Status(action.status)
     update = ProgressUpdate(
         action_id=action.id,
@@ -136,7 +140,9 @@ def record_progress(
         uow.session.flush()
     if status is Status.BLUE and previous is not Status.BLUE:
         close_date_changes(uow, actor, action, now)
-    return RecordedUpdate(update.id, action.ref, Status(action.status), previous)
+    return RecordedUpdate(
+        update.id, action.ref, Status(action.status), previous, note=note, evidence=evidence
+    )
 
 
 def close_date_changes(uow: UnitOfWork, actor: Actor, action: Action, now: dt.datetime) -> None:
@@ -355,18 +361,22 @@ class ProgressService(UseCases):
         dedupe_key: str | None = None,
     ) -> Recorded:
         """`/progress <ref> <status> <note>`: an update on my action of that ref."""
-        return self.units.committed(
-            lambda uow: owner.record_update(
+
+        def work(uow: UnitOfWork) -> Recorded:
+            action = owner.my_action(uow, actor, ref)
+            result = record_progress(
                 uow,
                 actor,
-                owner.my_action(uow, actor, ref),
+                action,
                 now,
                 source="command",
                 status=status,
                 note=note,
                 dedupe_key=dedupe_key,
             )
-        )
+            return owner.recorded(action, result)
+
+        return self.units.committed(work)
 
     def complete(
         self, actor: Actor, action_id: int, now: dt.datetime, dedupe_key: str | None = None
