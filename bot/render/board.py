@@ -17,7 +17,7 @@ from typing import Any
 from bot.core.board_status import ActionRow, ThemeStatus, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_day, format_moment
-from bot.core.digest import Digest, Pack, PendingDateChange
+from bot.core.digest import DateChangeRow, Digest, Pack, PendingDateChange
 from bot.render.buttons import date_change_buttons
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import (
@@ -39,7 +39,6 @@ from bot.render.mrkdwn import (
 from bot.services.board_views import (
     ActionHistory,
     BoardStatus,
-    DateChangeEntry,
     Decision,
     MeetingLine,
     MeetingsView,
@@ -321,15 +320,15 @@ def _update_line(u: UpdateEntry, tz: str) -> str:
     return "\n    ".join(parts)
 
 
-def _date_change_line(c: DateChangeEntry, tz: str) -> str:
-    by = f" by {_t(c.requested_by, NAMES_LIMIT)}" if c.requested_by else ""
+def _date_change_line(c: DateChangeRow, tz: str) -> str:
+    by = f" by {_t(c.requested_by.name, NAMES_LIMIT)}" if c.requested_by else ""
     line = (
         f"• *#{c.id}* {uk_date(c.old_due)} → *{uk_date(c.new_due, c.new_precision)}* — "
         f"“{_t(c.reason, REASON_LIMIT)}” — asked{by} {_moment(c.requested_at, tz)} — *{c.state}*"
     )
     if c.state in ("approved", "declined") and c.decided_at is not None:
         decider = f" by {_t(c.decided_by, NAMES_LIMIT)}" if c.decided_by else ""
-        note = f": {_t(c.decision_note, REASON_LIMIT)}" if c.decision_note else ""
+        note = f": {_t(c.note, REASON_LIMIT)}" if c.note else ""
         line += f"{decider} {_moment(c.decided_at, tz)}{note}"
     return line
 
