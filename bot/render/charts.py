@@ -106,6 +106,7 @@ def brag_by_theme_chart(themes: Sequence[tuple[str, StatusCounts]]) -> Chart:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     names = [
         "\n".join(textwrap.wrap(" ".join(name.split()), THEME_LABEL_WIDTH, max_lines=2))
@@ -146,7 +147,7 @@ def brag_by_theme_chart(themes: Sequence[tuple[str, StatusCounts]]) -> Chart:
     axes.invert_yaxis()
     axes.set_xlabel("Actions", fontsize=8)
     axes.tick_params(axis="x", labelsize=8)
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     figure.legend(loc="outside lower center", ncol=5, fontsize=7, frameon=False)

@@ -135,7 +135,7 @@ class LocalBot(Startable):
     def run_jobs(self, now: dt.datetime | None = None) -> DeliveryReport:
         """Plan and deliver whatever is due at `now` (default: the clock's time)."""
         self.wait_for_delivery()
-        return tick(self.bot.services.session_factory, self.delivery, now or self.clock.now())
+        return tick(self.bot.services, self.delivery, now or self.clock.now())
 
     def deliver(self, now: dt.datetime | None = None) -> DeliveryReport:
         """Send what is already waiting in the outbox, as production's delivery job does every

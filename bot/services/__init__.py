@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from bot.services.operator import OperatorService
     from bot.services.progress import ProgressService
     from bot.services.sandbox import SandboxService
+    from bot.services.scheduling import SchedulingService
 
 
 @dataclass(frozen=True)
@@ -145,3 +146,10 @@ class Services:
         from bot.services.admin import ImportService
 
         return ImportService(self.units, self.settings, self.people)
+
+    @cached_property
+    def scheduling(self) -> SchedulingService:
+        """What the scheduler's jobs ask of the database."""
+        from bot.services.scheduling import SchedulingService
+
+        return SchedulingService(self.units)

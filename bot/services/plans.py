@@ -275,6 +275,7 @@ def standing(
                     .join(Plan, Plan.id == Theme.plan_id)
                     .where(Plan.board_id == board_id, Theme.lead_id == actor.person_id)
                 )
+                or 0
             ) > 0
     return Standing(
         no_admins=not admin and not workspace_has_admin(uow, actor.workspace_id),

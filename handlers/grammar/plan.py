@@ -64,7 +64,7 @@ def parse_plan(text: str) -> cmd.PlanCommand:
         tokens = tokens[:-2]
         source = source[: tokens[-1].end]
     command = parser(source, tokens)
-    return replace(command, plan=plan) if plan else command
+    return replace(command, plan=plan) if plan else command  # type: ignore[arg-type]
 
 
 # Theme and action lines may end with `plan "<title>"` to say which of several active plans.

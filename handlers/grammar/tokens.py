@@ -325,7 +325,7 @@ class Cursor:
         if not users:
             found = self.peek()
             if found is not None and not found.quoted and found.raw.startswith("<#"):
-                raise self.user_of(found, role)
+                self.user_of(found, role)  # refuses: says that is a channel
             raise self.fail(f"I need at least one {role}, picked from Slack's @-menu")
         return tuple(users)
 
