@@ -70,12 +70,7 @@ def run_forever(settings: Settings) -> int:
     check_slack(settings)
     bot = bootstrap(settings, engine=engine)
     services = bot.services
-    scheduler = SchedulerService(
-        services.session_factory,
-        bot.slack.delivery,
-        services.clock,
-        doorbell=services.units.doorbell,
-    )
+    scheduler = SchedulerService(services, bot.slack.delivery, doorbell=services.units.doorbell)
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -29,7 +29,7 @@ from handlers.plan_people import profile_from_user
 log = logging.getLogger(__name__)
 
 # How long a request may wait for users.info: the ack must not wait on Slack much longer.
-PROFILE_TIMEOUT = 1.0
+PROFILE_TIMEOUT = 1
 
 
 class KnownActors:

@@ -251,7 +251,7 @@ def _action_remove(command: g.ActionRemove, r: _Request) -> Message:
 
 def _people(command: g.PeopleList, r: _Request) -> list[Message]:
     people = r.people.unlinked(r.actor)
-    return render.people(people.owners) if people.any_plan else render.people_without_a_plan()
+    return render.people(people.owners) if people.any_plan else [render.people_without_a_plan()]
 
 
 def _people_link(command: g.PeopleLink, r: _Request) -> Message:

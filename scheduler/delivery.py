@@ -315,7 +315,8 @@ class Delivery:
             response = self.client.conversations_history(
                 channel=channel, include_all_metadata=True, limit=200, cursor=cursor
             )
-            for message in response.get("messages", []):
+            messages: list[dict[str, Any]] = response.get("messages", [])
+            for message in messages:
                 metadata: dict[str, Any] = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
                 if metadata.get("event_type") == NOTIFICATION_EVENT and payload.get("key") == key:

@@ -1,25 +1,20 @@
-"""Time-driven jobs: plain functions of (session factory, now), so tests and the sandbox run
-them under any clock."""
+"""Time-driven jobs: plain functions of (services, now), so tests and the sandbox run them
+under any clock."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from bot.services.outbox import plan_due
-from bot.services.uow import UnitOfWork
+from bot.services import Services
 from scheduler.delivery import Delivery, DeliveryReport
 
 log = logging.getLogger(__name__)
 
 
-def plan_notifications(session_factory: sessionmaker[Session], now: dt.datetime) -> list[str]:
+def plan_notifications(services: Services, now: dt.datetime) -> list[str]:
     """Enqueue whatever the reminder rules say is due at `now`; returns the new ledger keys."""
-    with UnitOfWork(session_factory) as uow:
-        keys = plan_due(uow, now)
-        uow.commit()
+    keys = services.scheduling.plan_due(now)
     if keys:
         log.info("planned %d notification(s)", len(keys))
     return keys
@@ -38,9 +33,7 @@ def deliver_notifications(delivery: Delivery, now: dt.datetime) -> DeliveryRepor
     return report
 
 
-def tick(
-    session_factory: sessionmaker[Session], delivery: Delivery, now: dt.datetime
-) -> DeliveryReport:
+def tick(services: Services, delivery: Delivery, now: dt.datetime) -> DeliveryReport:
     """One full pass: plan what is due, then send it."""
-    plan_notifications(session_factory, now)
+    plan_notifications(services, now)
     return deliver_notifications(delivery, now)

@@ -13,17 +13,13 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock
-from bot.services.uow import Doorbell, UnitOfWork
+from bot.services import Services
+from bot.services.uow import Doorbell
 from scheduler.delivery import Delivery
 from scheduler.jobs import deliver_notifications, plan_notifications
-from scheduler.lease import acquire_or_renew, release
 
 log = logging.getLogger(__name__)
-
-LEASE_TTL = dt.timedelta(seconds=90)
 
 
 def worker_name() -> str:
@@ -78,19 +74,18 @@ class DeliverSoon:
 class SchedulerService:
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        services: Services,
         client: WebClient,
-        clock: Clock,
         *,
         worker: str | None = None,
         plan_every: dt.timedelta = dt.timedelta(minutes=1),
         deliver_every: dt.timedelta = dt.timedelta(seconds=20),
         doorbell: Doorbell | None = None,
     ) -> None:
-        self.session_factory = session_factory
-        self.clock = clock
+        self.services = services
+        self.clock = services.clock
         self.worker = worker or worker_name()
-        self.delivery = Delivery(session_factory, client, self.worker)
+        self.delivery = Delivery(services.session_factory, client, self.worker)
         # Requests ring the doorbell after enqueueing; any instance may deliver (claims
         # keep each message to one sender), so this does not wait for the lease.
         self.doorbell = doorbell
@@ -118,14 +113,11 @@ class SchedulerService:
             )
 
     def holds_lease(self) -> bool:
-        with UnitOfWork(self.session_factory) as uow:
-            held = acquire_or_renew(uow, self.worker, self.clock.now(), LEASE_TTL)
-            uow.commit()
-        return held
+        return self.services.scheduling.hold_lease(self.worker, self.clock.now())
 
     def plan(self) -> None:
         if self.holds_lease():
-            plan_notifications(self.session_factory, self.clock.now())
+            plan_notifications(self.services, self.clock.now())
 
     def deliver(self) -> None:
         if self.holds_lease():
@@ -146,6 +138,4 @@ class SchedulerService:
             self.doorbell.hang_up(self.deliver_soon)
             self.deliver_soon.stop()
         self.scheduler.shutdown(wait=True)
-        with UnitOfWork(self.session_factory) as uow:
-            release(uow, self.worker)
-            uow.commit()
+        self.services.scheduling.release_lease(self.worker)

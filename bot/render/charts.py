@@ -29,12 +29,17 @@ LABEL_COLOUR = "#FFFFFF"
 PAGE_COLOUR = "#FFFFFF"
 # Stacked left to right: done, then on track, at risk, off track, not started.
 STACK_ORDER = (Status.BLUE, Status.GREEN, Status.AMBER, Status.RED, Status.NOT_STARTED)
-LEGEND_NAMES = {
-    Status.BLUE: "Blue: complete",
-    Status.GREEN: "Green: on track",
-    Status.AMBER: "Amber: at risk",
-    Status.RED: "Red: off track",
+COLOUR_NAMES = {
+    Status.BLUE: "Blue",
+    Status.GREEN: "Green",
+    Status.AMBER: "Amber",
+    Status.RED: "Red",
     Status.NOT_STARTED: "Not started",
+}
+# "Blue: complete", "Green: on track", … and plain "Not started".
+LEGEND_NAMES = {
+    s: name if s is Status.NOT_STARTED else f"{name}: {s.label.lower()}"
+    for s, name in COLOUR_NAMES.items()
 }
 THEME_LABEL_WIDTH = 32  # characters a line; a theme's name takes at most two lines
 DPI = 150
@@ -101,6 +106,7 @@ def brag_by_theme_chart(themes: Sequence[tuple[str, StatusCounts]]) -> Chart:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     names = [
         "\n".join(textwrap.wrap(" ".join(name.split()), THEME_LABEL_WIDTH, max_lines=2))
@@ -141,7 +147,7 @@ def brag_by_theme_chart(themes: Sequence[tuple[str, StatusCounts]]) -> Chart:
     axes.invert_yaxis()
     axes.set_xlabel("Actions", fontsize=8)
     axes.tick_params(axis="x", labelsize=8)
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     figure.legend(loc="outside lower center", ncol=5, fontsize=7, frameon=False)

@@ -19,6 +19,7 @@ from bot.app import Bot, SlackClients, bootstrap
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.sandbox.emulator import SlackEmulator
+from bot.sandbox.serving import Startable
 from bot.services import Services
 from bot.web import RunningServer, serve
 from scheduler.delivery import Delivery, DeliveryReport
@@ -47,7 +48,7 @@ DEFAULT_USERS = (
 BOARD_CHANNEL = ("CBOARD0000", "improvement-board")
 
 
-class LocalBot:
+class LocalBot(Startable):
     """Start with `with LocalBot(database_url, clock) as local: ...`."""
 
     def __init__(
@@ -123,12 +124,6 @@ class LocalBot:
         self.emulator.stop()
         self.bot.engine.dispose()
 
-    def __enter__(self) -> LocalBot:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
     @property
     def services(self) -> Services:
         return self.bot.services
@@ -140,7 +135,7 @@ class LocalBot:
     def run_jobs(self, now: dt.datetime | None = None) -> DeliveryReport:
         """Plan and deliver whatever is due at `now` (default: the clock's time)."""
         self.wait_for_delivery()
-        return tick(self.bot.services.session_factory, self.delivery, now or self.clock.now())
+        return tick(self.bot.services, self.delivery, now or self.clock.now())
 
     def deliver(self, now: dt.datetime | None = None) -> DeliveryReport:
         """Send what is already waiting in the outbox, as production's delivery job does every

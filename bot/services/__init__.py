@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from bot.services.operator import OperatorService
     from bot.services.progress import ProgressService
     from bot.services.sandbox import SandboxService
+    from bot.services.scheduling import SchedulingService
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,13 @@ class Units:
             result = work(uow)
             uow.commit()
         return result
+
+
+class UseCases:
+    """A group of use cases over one database (subclasses add what else they need)."""
+
+    def __init__(self, units: Units) -> None:
+        self.units = units
 
 
 @dataclass
@@ -139,6 +147,13 @@ class Services:
         from bot.services.admin import ImportService
 
         return ImportService(self.units, self.settings, self.people)
+
+    @cached_property
+    def scheduling(self) -> SchedulingService:
+        """What the scheduler's jobs ask of the database."""
+        from bot.services.scheduling import SchedulingService
+
+        return SchedulingService(self.units)
 
     @cached_property
     def challenges(self) -> ChallengeService:

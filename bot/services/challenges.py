@@ -37,7 +37,7 @@ from bot.core.challenges import (
 )
 from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check
-from bot.services import outbox
+from bot.services import UseCases, outbox
 from bot.services.plans import Actor, find_board, normalise_ref, standing
 from bot.services.queries import counted
 from bot.services.uow import UnitOfWork
@@ -45,7 +45,7 @@ from db.models import Action, ActionAssignment, Board, Challenge, Notification, 
 from db.models import ChallengeEvent as EventRow
 
 if TYPE_CHECKING:
-    from bot.services import Units
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -452,11 +452,8 @@ class ThreadAnswer:
     done: ChallengeStepDone | None = None
 
 
-class ChallengeService:
+class ChallengeService(UseCases):
     """The challenge log (DESIGN §4): ask, answer, close, reopen, list."""
-
-    def __init__(self, units: Units) -> None:
-        self.units = units
 
     def ask(
         self,

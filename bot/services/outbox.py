@@ -29,7 +29,7 @@ from bot.core.reminder_policy import policy_from_overrides
 from bot.core.reminders import ActionFacts, BoardFacts, Message, PersonRef, messages_due
 from bot.services.queries import board_cycle, latest_update_id
 from bot.services.snapshot import latest_updates
-from bot.services.uow import ENQUEUED, UnitOfWork
+from bot.services.uow import ENQUEUED, UnitOfWork, rows_changed
 from db.insert import insert_or_ignore
 from db.models import (
     Action,
@@ -313,7 +313,7 @@ def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> lis
             }
         )
     by_key = {m.key: m for m in messages}
-    items = []
+    items: list[dict[str, Any]] = []
     added: list[str] = []
     for chunk in _chunks(rows, 500):
         statement = (
@@ -453,7 +453,7 @@ def claim(
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 @dataclass(frozen=True)
@@ -564,7 +564,7 @@ def _enqueue(uow: UnitOfWork, **values: Any) -> int | None:
     statement = (
         insert_or_ignore(uow.session, Notification, "key").values(**row).returning(Notification.id)
     )
-    notification_id = uow.session.scalar(statement)
+    notification_id: int | None = uow.session.scalar(statement)
     if notification_id is not None:
         uow.session.info[ENQUEUED] = True
     return notification_id

@@ -34,8 +34,8 @@ from bot.core.permissions import Permission, Role, check, is_allowed
 from bot.core.refs import ref_key
 from bot.core.statuses import Status, split_leading_status
 from bot.services import outbox
-from bot.services.plans import Actor, normalise_ref, roles_of, standing
-from bot.services.progress import record_progress, request_date_change
+from bot.services.plans import Actor, normalise_ref, roles_of, standing, workspace_actions
+from bot.services.progress import RecordedUpdate, record_progress, request_date_change
 from bot.services.queries import action_rows, theme_rows
 from bot.services.uow import UnitOfWork
 from db.models import (
@@ -134,15 +134,8 @@ def my_action(uow: UnitOfWork, actor: Actor, ref: str) -> Action:
     plan; failing that, the only action with that ref in the workspace's active plans."""
     clean = normalise_ref(ref)
     candidates = (
-        select(Action)
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Board, Board.id == Plan.board_id)
-        .where(
-            Board.workspace_id == actor.workspace_id,
-            Plan.active.is_(True),
-            Action.removed_at.is_(None),
-            func.lower(Action.ref) == clean.lower(),
-        )
+        workspace_actions(select(Action), actor.workspace_id)
+        .where(Plan.active.is_(True), func.lower(Action.ref) == clean.lower())
         .order_by(Plan.id)
     )
     if actor.person_id is not None:
@@ -264,41 +257,18 @@ class Recorded:
         return self.status is not self.previous_status
 
 
-def record_update(
-    uow: UnitOfWork,
-    actor: Actor,
-    action: Action,
-    now: dt.datetime,
-    *,
-    source: str,
-    status: Status | None = None,
-    note: str | None = None,
-    evidence: str | None = None,
-    impact: Impact | None = None,
-    dedupe_key: str | None = None,
-) -> Recorded:
-    """Record a progress update (record_progress checks permission)."""
-    result = record_progress(
-        uow,
-        actor,
-        action,
-        now,
-        source=source,
-        status=status,
-        note=note,
-        evidence=evidence,
-        impact=impact,
-        dedupe_key=dedupe_key,
-    )
+def recorded(action: Action, result: RecordedUpdate) -> Recorded:
+    """A progress update `record_progress` recorded (it checks permission), as its author is
+    told about it."""
     return Recorded(
         action_id=action.id,
         ref=action.ref,
         title=action.title,
         status=result.status,
         previous_status=result.previous_status,
-        note=None if result.duplicate else (note or "").strip() or None,
-        evidence=None if result.duplicate else (evidence or "").strip() or None,
-        impact=None if result.duplicate else impact,
+        note=result.note,
+        evidence=result.evidence,
+        impact=result.impact,
         duplicate=result.duplicate,
         repeated=result.repeated,
     )
@@ -327,7 +297,7 @@ def update_from_form(
     ):
         raise FieldError("note", "Choose a new status or write a note (or both).")
     action = action_by_id(uow, actor, action_id)
-    return record_update(
+    result = record_progress(
         uow,
         actor,
         action,
@@ -339,6 +309,7 @@ def update_from_form(
         impact=impact,
         dedupe_key=dedupe_key,
     )
+    return recorded(action, result)
 
 
 def complete_action(
@@ -349,9 +320,10 @@ def complete_action(
     _check_may_update(uow, actor, action)
     if action.status == Status.BLUE.value:
         raise Conflict(f"{action.ref} is already marked complete.")
-    return record_update(
+    result = record_progress(
         uow, actor, action, now, source="button", status=Status.BLUE, dedupe_key=dedupe_key
     )
+    return recorded(action, result)
 
 
 # ---------------------------------------------------------------- reminder threads
@@ -522,28 +494,27 @@ def record_thread_reply(
     """
     _refuse_a_reply_that_is_no_update(thread, text)
     elsewhere = _named_elsewhere(uow, actor, thread, text)
+    about = None
     if elsewhere is not None:
-        named, rest = elsewhere
+        action, rest = elsewhere
         about = _listed([a.ref for a in thread.actions])
         if not is_allowed(
-            Permission.UPDATE_ACTION, standing(uow, actor, named.plan.board_id, named.id)
+            Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id)
         ):
             typed = " ".join(rest.split())[:200] or "amber: <what has changed>"
             raise PermissionDenied(
-                f"{named.ref} isn't in this reminder (it's about {about}), and only its owners "
+                f"{action.ref} isn't in this reminder (it's about {about}), and only its owners "
                 f"and delegates can update it, so nothing is recorded. Its owner can type "
-                f"`/progress {named.ref} {typed}`."
+                f"`/progress {action.ref} {typed}`."
             )
         status, note = _status_and_note(rest)
-        recorded = record_update(
-            uow, actor, named, now, source="thread", status=status, note=note, dedupe_key=dedupe_key
-        )
-        return replace(recorded, instead_of=about)
-    target, status, note = read_reply(thread, text)
-    action = action_by_id(uow, actor, target.action_id)
-    return record_update(
+    else:
+        target, status, note = read_reply(thread, text)
+        action = action_by_id(uow, actor, target.action_id)
+    result = record_progress(
         uow, actor, action, now, source="thread", status=status, note=note, dedupe_key=dedupe_key
     )
+    return replace(recorded(action, result), instead_of=about)
 
 
 # ---------------------------------------------------------------- date changes

@@ -290,7 +290,8 @@ def _write_theme(
             summary.actions_added.append(row.ref)
             changed: list[str] = []
         else:
-            changed = _apply_row(action, theme, row, position, owner_ids, described := [])
+            described: list[str] = []
+            changed = _apply_row(action, theme, row, position, owner_ids, described)
             if described:
                 summary.changes[row.ref] = described
         written.append((action, row, changed))

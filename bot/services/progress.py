@@ -14,13 +14,12 @@ from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.impact import Impact
 from bot.core.permissions import Permission, Standing, check
 from bot.core.statuses import Status
-from bot.services import outbox
+from bot.services import UseCases, outbox
 from bot.services.plans import Actor, audit, standing
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Plan, ProgressUpdate
 
 if TYPE_CHECKING:
-    from bot.services import Units
     from bot.services.owner import DateChangeNotice, MyAction, Recorded, UpdateForm
 
 log = logging.getLogger(__name__)
@@ -76,6 +75,9 @@ class RecordedUpdate:
     previous_status: Status
     duplicate: bool = False  # the same Slack request or event seen again
     repeated: bool = False  # the same update from the same person moments ago: kept once
+    note: str | None = None  # as recorded (none for a duplicate)
+    evidence: str | None = None
+    impact: Impact | None = None
 
 
 def record_progress(
@@ -117,7 +119,16 @@ def record_progress(
         )
         if repeat is not None:
             current = Status(action.status)
-            return RecordedUpdate(repeat.id, action.ref, current, current, repeated=True)
+            return RecordedUpdate(
+                repeat.id,
+                action.ref,
+                current,
+                current,
+                repeated=True,
+                note=note,
+                evidence=evidence,
+                impact=impact,
+            )
     previous = Status(action.status)
     update = ProgressUpdate(
         action_id=action.id,
@@ -142,7 +153,15 @@ def record_progress(
         uow.session.flush()
     if status is Status.BLUE and previous is not Status.BLUE:
         close_date_changes(uow, actor, action, now)
-    return RecordedUpdate(update.id, action.ref, Status(action.status), previous)
+    return RecordedUpdate(
+        update.id,
+        action.ref,
+        Status(action.status),
+        previous,
+        note=note,
+        evidence=evidence,
+        impact=impact,
+    )
 
 
 def close_date_changes(uow: UnitOfWork, actor: Actor, action: Action, now: dt.datetime) -> None:
@@ -344,12 +363,9 @@ class ThreadReply:
     recorded: Recorded | None = None
 
 
-class ProgressService:
+class ProgressService(UseCases):
     """What owners do: list their actions, record updates, ask for new dates (DESIGN §4
     `/progress`, the buttons and forms, replies in reminder threads, the Home tab)."""
-
-    def __init__(self, units: Units) -> None:
-        self.units = units
 
     def mine(self, actor: Actor, now: dt.datetime) -> list[MyAction]:
         with self.units.request() as uow:
@@ -369,11 +385,13 @@ class ProgressService:
     ) -> Recorded:
         """`/progress <ref> <status> <note>`: an update on my action of that ref (with an
         impact judgement and evidence of impact, when given)."""
-        return self.units.committed(
-            lambda uow: owner.record_update(
+
+        def work(uow: UnitOfWork) -> Recorded:
+            action = owner.my_action(uow, actor, ref)
+            result = record_progress(
                 uow,
                 actor,
-                owner.my_action(uow, actor, ref),
+                action,
                 now,
                 source="command",
                 status=status,
@@ -382,7 +400,9 @@ class ProgressService:
                 evidence=evidence,
                 dedupe_key=dedupe_key,
             )
-        )
+            return owner.recorded(action, result)
+
+        return self.units.committed(work)
 
     def complete(
         self, actor: Actor, action_id: int, now: dt.datetime, dedupe_key: str | None = None

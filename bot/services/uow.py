@@ -6,7 +6,9 @@ import logging
 import threading
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any, cast
 
+from sqlalchemy import CursorResult, Result
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -105,3 +107,9 @@ class UnitOfWork:
 
     def flush(self) -> None:
         self.session.flush()
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE changed. SQLAlchemy types `execute()` as a Result; for an
+    UPDATE it is a CursorResult, which counts them."""
+    return cast("CursorResult[Any]", result).rowcount

@@ -234,6 +234,13 @@ class Cursor:
         token = self.peek()
         return token.word if token else ""
 
+    def skip(self, word: str) -> bool:
+        """Step past the next token when it is `word`; whether it was."""
+        if self.peek_word() != word:
+            return False
+        self.pos += 1
+        return True
+
     def next(self) -> Token | None:
         token = self.peek()
         if token is not None:
@@ -318,7 +325,7 @@ class Cursor:
         if not users:
             found = self.peek()
             if found is not None and not found.quoted and found.raw.startswith("<#"):
-                raise self.user_of(found, role)
+                self.user_of(found, role)  # refuses: says that is a channel
             raise self.fail(f"I need at least one {role}, picked from Slack's @-menu")
         return tuple(users)
 

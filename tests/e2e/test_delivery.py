@@ -127,7 +127,7 @@ def test_restart_after_posting_but_before_recording_never_posts_twice(
 
 def test_restart_before_posting_sends_once(local: LocalBot) -> None:
     seed_board(local)
-    plan_notifications(local.services.session_factory, NINE_BST)
+    plan_notifications(local.services, NINE_BST)
     [row] = ledger(local)
     with local.services.uow() as uow:  # claimed by a worker that died before posting
         uow.session.execute(
@@ -231,11 +231,11 @@ def test_an_unlinked_owner_is_reported_to_admins(local: LocalBot) -> None:
 
 def test_missed_while_down_goes_out_the_same_day_and_is_dropped_the_next(local: LocalBot) -> None:
     seed_board(local)
-    plan_notifications(local.services.session_factory, NINE_BST)  # planned, then the bot died
+    plan_notifications(local.services, NINE_BST)  # planned, then the bot died
     # Back at 15:00 the same day: it goes out.
     assert local.run_jobs(NINE_BST + dt.timedelta(hours=6)).sent == 1
 
-    plan_notifications(local.services.session_factory, dt.datetime(2019, 5, 28, 8, tzinfo=dt.UTC))
+    plan_notifications(local.services, dt.datetime(2019, 5, 28, 8, tzinfo=dt.UTC))
     # Down until the next morning: 28 May's messages (Jane's and Omar's DMs for the June
     # meeting's update window, and the digest delayed by the bank holiday to the chair and the
     # channel) are dropped, not sent late.
@@ -293,7 +293,7 @@ def test_two_schedulers_at_once_on_postgresql(clock: ManualClock) -> None:
                 for i in range(2)
             ]
             for _ in workers:  # both instances plan: the ledger keeps one row per key
-                plan_notifications(local.services.session_factory, NINE_BST)
+                plan_notifications(local.services, NINE_BST)
             errors: list[BaseException] = []
 
             def run(worker: Delivery) -> None:
@@ -381,7 +381,7 @@ def test_a_dm_takes_three_short_transactions(local: LocalBot) -> None:
     find what is due (there were six: the DM's own five wrote its channel and its parts
     separately)."""
     seed_board(local)
-    plan_notifications(local.services.session_factory, NINE_BST)
+    plan_notifications(local.services, NINE_BST)
     begun: list[object] = []
 
     def count(connection: object) -> None:

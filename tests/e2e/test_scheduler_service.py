@@ -23,9 +23,7 @@ NINE_BST = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)
 
 
 def service(local: LocalBot, worker: str) -> SchedulerService:
-    return SchedulerService(
-        local.services.session_factory, local.slack.delivery, local.clock, worker=worker
-    )
+    return SchedulerService(local.services, local.slack.delivery, worker=worker)
 
 
 def test_only_the_lease_holder_works_and_jobs_have_stable_ids(local: LocalBot) -> None:
@@ -73,9 +71,8 @@ def test_a_request_is_delivered_at_once_not_at_the_next_delivery_job(local: Loca
     assert local.deliver_soon is not None
     local.services.units.doorbell.hang_up(local.deliver_soon)  # only the service answers
     running = SchedulerService(
-        local.services.session_factory,
+        local.services,
         local.slack.delivery,
-        local.clock,
         worker="running",
         doorbell=local.services.units.doorbell,
     )

@@ -16,8 +16,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import run_cli
+from bot.clock import ManualClock
+from bot.config import Settings
 from bot.core.errors import UserError
 from bot.core.statuses import Status
+from bot.services import Services, Units
 from bot.services.plans import (
     Actor,
     add_action,
@@ -93,7 +96,7 @@ def test_an_unlinked_owner_with_a_long_name_gets_a_reminder_like_everyone_else(
         build_board(uow, ws, admin, "Alpha", [unlinked.id])
         build_board(uow, ws, admin, "Beta", [linked.id])
         uow.commit()
-    plan_notifications(session_factory, NINE)
+    plan_notifications(services_on(session_factory), NINE)
     with uow_factory() as uow:
         recipients = set(
             uow.session.scalars(
@@ -116,7 +119,7 @@ def test_a_board_that_cannot_be_planned_does_not_stop_the_others(
         assert broken is not None
         broken.reminder_policy = {"no_such_setting": 1}  # as a bad hand edit would leave it
         uow.commit()
-    plan_notifications(session_factory, NINE)
+    plan_notifications(services_on(session_factory), NINE)
     with uow_factory() as uow:
         reminders = set(
             uow.session.scalars(
@@ -129,7 +132,7 @@ def test_a_board_that_cannot_be_planned_does_not_stop_the_others(
         ]
     assert reminders == {"UOMAR00000"}
     assert alerts == [("UADMIN0000", "Broken", "planning_failed")]
-    plan_notifications(session_factory, NINE + dt.timedelta(minutes=1))
+    plan_notifications(services_on(session_factory), NINE + dt.timedelta(minutes=1))
     with uow_factory() as uow:
         count = uow.session.scalar(
             select(func.count()).select_from(Notification).where(Notification.kind == "alert")
@@ -292,3 +295,8 @@ def test_an_import_with_an_owner_name_too_long_to_keep_imports_and_says_where(
     assert code == 0, err.getvalue()
     assert 'row 3, column "Owner": left out the owner' in out.getvalue()
     assert "at most 200" in out.getvalue() and "Error" not in out.getvalue() + err.getvalue()
+
+
+def services_on(session_factory: sessionmaker[Session]) -> Services:
+    """The use cases over the test's database (planning reads no clock or settings)."""
+    return Services(Settings(), ManualClock(NINE), Units(session_factory))

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy import event, func, select
 
 from bot.core.statuses import Status
+from bot.services.lease import acquire_or_renew, release
 from bot.services.outbox import claim, load_facts, plan_due, preview
 from bot.services.plans import (
     Actor,
@@ -24,7 +25,6 @@ from bot.services.plans import (
 from bot.services.progress import record_progress
 from bot.services.uow import UnitOfWork
 from db.models import Notification, NotificationItem
-from scheduler.lease import acquire_or_renew, release
 
 UowFactory = Callable[[], UnitOfWork]
 NINE = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)  # 09:00 BST

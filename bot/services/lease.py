@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import or_, update
 
-from bot.services.uow import UnitOfWork
+from bot.services.uow import UnitOfWork, rows_changed
 from db.insert import insert_or_ignore
 from db.models import SchedulerLease
 
@@ -34,7 +34,7 @@ def acquire_or_renew(
         .values(holder=holder, expires_at=now + ttl)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def release(uow: UnitOfWork, holder: str, name: str = LEASE_NAME) -> None:
