@@ -16,6 +16,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.core.challenges import EventKind
 from bot.render import board as render
 from bot.render.challenges import list_messages as challenge_list
 from bot.render.challenges import step_message
@@ -138,13 +139,12 @@ def run(
             return [_rendered(step_message(done))]
         case g.ListChallenges(show=show, board=board):
             return challenge_list(services.challenges.list(actor, board, show, now))
-        case g.CloseChallenge(challenge=challenge_id, text=note, board=board):
-            done = services.challenges.close(actor, challenge_id, note, now, board=board)
-            return [_rendered(step_message(done))]
-        case g.ReopenChallenge(challenge=challenge_id, text=follow_up, board=board):
-            done = services.challenges.reopen(
-                actor, challenge_id, follow_up or "", now, board=board
-            )
+        case (
+            g.CloseChallenge(challenge=challenge_id, text=text, board=board)
+            | g.ReopenChallenge(challenge=challenge_id, text=text, board=board)
+        ):
+            kind = EventKind.CLOSED if isinstance(command, g.CloseChallenge) else EventKind.REOPENED
+            done = services.challenges.chair_step(actor, challenge_id, kind, text, now, board=board)
             return [_rendered(step_message(done))]
     not_switched_on(command)
 

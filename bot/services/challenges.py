@@ -482,32 +482,20 @@ class ChallengeService(UseCases):
             lambda uow: answer(uow, actor, challenge_id, text, now, dedupe_key=dedupe_key)
         )
 
-    def close(
+    def chair_step(
         self,
         actor: Actor,
         challenge_id: int,
-        note: str | None,
+        kind: EventKind,
+        text: str | None,
         now: dt.datetime,
         *,
         board: str | None = None,
         dedupe_key: str | None = None,
     ) -> ChallengeStepDone:
-        """Close a challenge, with an optional closing note."""
-        step = (EventKind.CLOSED, note, board, dedupe_key)
-        return self.units.committed(lambda uow: chair_step(uow, actor, challenge_id, now, *step))
-
-    def reopen(
-        self,
-        actor: Actor,
-        challenge_id: int,
-        follow_up: str,
-        now: dt.datetime,
-        *,
-        board: str | None = None,
-        dedupe_key: str | None = None,
-    ) -> ChallengeStepDone:
-        """Reopen an answered or closed challenge with a follow-up question."""
-        step = (EventKind.REOPENED, follow_up, board, dedupe_key)
+        """Close a challenge (CLOSED, with an optional note) or reopen it with a follow-up
+        question (REOPENED)."""
+        step = (kind, text, board, dedupe_key)
         return self.units.committed(lambda uow: chair_step(uow, actor, challenge_id, now, *step))
 
     def list(
