@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import UserError
 from bot.render import plan as render
+from bot.render import privacy as render_privacy
 from bot.services import Services
 from bot.services.admin import PlanService
 from bot.services.linking import PeopleService, SlackProfile
@@ -309,6 +310,23 @@ def _import(command: g.PlanImport, r: _Request) -> None:
     plan_import.open_form(r.client, r.command.get("trigger_id"), choices)
 
 
+# ---------------------------------------------------------------- cover, clocks and care
+
+
+def _privacy_show(command: g.PrivacyShow, r: _Request) -> Message:
+    return render_privacy.patterns_message(r.services.privacy.show(r.actor))
+
+
+def _privacy_change(command: g.PrivacyChange, r: _Request) -> Message:
+    changed = r.services.privacy.change(r.actor, command.lines, r.now)
+    return render_privacy.patterns_message(changed, changed=changed.changed)
+
+
+def _privacy_reset(command: g.PrivacyReset, r: _Request) -> Message:
+    changed = r.services.privacy.reset(r.actor, r.now)
+    return render_privacy.patterns_message(changed, changed=changed.changed)
+
+
 _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
     g.Help: _help,
     g.Setup: _setup,
@@ -340,6 +358,9 @@ _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
     g.MemberRemove: _member_remove,
     g.PlanExport: _export,
     g.PlanImport: _import,
+    g.PrivacyShow: _privacy_show,
+    g.PrivacyChange: _privacy_change,
+    g.PrivacyReset: _privacy_reset,
     **dict.fromkeys(
         (
             g.SetAbsence,
@@ -348,9 +369,6 @@ _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
             g.DeadlineAdd,
             g.DeadlineRemove,
             g.DeadlineList,
-            g.PrivacyShow,
-            g.PrivacyChange,
-            g.PrivacyReset,
         ),
         lambda command, r: not_switched_on(command),
     ),

@@ -44,3 +44,13 @@ def date_change_buttons(request_id: int) -> dict[str, Any]:
             button("Decline", ids.DECLINE_DATE_CHANGE, value, style="danger"),
         ],
     }
+
+
+def record_anyway_button(held_id: int) -> dict[str, Any]:
+    """Record anyway, under an update held because its text looked like personal details."""
+    value = str(held_id)
+    return {
+        "type": "actions",
+        "block_id": f"record_anyway_{value}",
+        "elements": [button("Record anyway", ids.RECORD_ANYWAY, value, style="danger")],
+    }

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from bot.services.date_changes import DateChangeService
     from bot.services.linking import PeopleService
     from bot.services.operator import OperatorService
+    from bot.services.privacy import PrivacyService
     from bot.services.progress import ProgressService
     from bot.services.sandbox import SandboxService
 
@@ -138,3 +139,10 @@ class Services:
         from bot.services.admin import ImportService
 
         return ImportService(self.units, self.settings, self.people)
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        """The workspace's personal-data checks (`/plan privacy`)."""
+        from bot.services.privacy import PrivacyService
+
+        return PrivacyService(self.units)

@@ -34,7 +34,8 @@ from bot.core.refs import ref_key
 from bot.core.statuses import Status, split_leading_status
 from bot.services import outbox
 from bot.services.plans import Actor, normalise_ref, roles_of, standing
-from bot.services.progress import record_progress, request_date_change
+from bot.services.privacy import Held, guard, hold
+from bot.services.progress import FROM_SLACK, record_progress, request_date_change
 from bot.services.queries import action_rows, theme_rows
 from bot.services.uow import UnitOfWork
 from db.models import (
@@ -256,6 +257,7 @@ class Recorded:
     duplicate: bool = False  # the same Slack request or event seen again: nothing new
     repeated: bool = False  # the same update sent again within minutes: recorded once
     instead_of: str | None = None  # a reminder thread's action(s), when the reply named another
+    held: Held | None = None  # its text was flagged: nothing recorded until its author confirms
 
     @property
     def status_changed(self) -> bool:
@@ -273,8 +275,32 @@ def record_update(
     note: str | None = None,
     evidence: str | None = None,
     dedupe_key: str | None = None,
+    confirmed: bool = False,
 ) -> Recorded:
-    """Record a progress update (record_progress checks permission)."""
+    """Record a progress update (record_progress checks permission).
+
+    Text from Slack is checked for a child's or family's personal details first: flagged, the
+    update is held, not recorded, until its author confirms it (`confirmed`)."""
+    if source in FROM_SLACK:
+        text = "\n".join(part for part in (note, evidence) if part)
+        findings = guard(uow, actor.workspace_id, text, confirmed)
+        if findings:
+            _check_may_update(uow, actor, action)
+            current = Status(action.status)
+            held = hold(
+                uow,
+                actor,
+                action.id,
+                action.ref,
+                now,
+                findings,
+                source=source,
+                status=status.value if status is not None else None,
+                note=note,
+                evidence=evidence,
+                dedupe_key=dedupe_key,
+            )
+            return Recorded(action.id, action.ref, action.title, current, current, held=held)
     result = record_progress(
         uow,
         actor,

@@ -325,7 +325,7 @@ def pending_date_changes(uow: UnitOfWork, board_id: int) -> list[DateChangeReque
 
 # The owners' use cases build on bot.services.owner, which builds on the functions above:
 # imported here, below them, so that either module may be imported first.
-from bot.services import owner  # noqa: E402
+from bot.services import owner, privacy  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -457,6 +457,28 @@ class ProgressService:
                 dedupe_key=dedupe_key,
             )
             return owner.date_change_notice(uow, request_id)
+
+        return self.units.committed(work)
+
+    def record_anyway(self, actor: Actor, held_id: int, now: dt.datetime) -> Recorded:
+        """Record anyway: an update held because its text was flagged, confirmed by its author
+        (audited with who and when, never the text)."""
+
+        def work(uow: UnitOfWork) -> Recorded:
+            held = privacy.take_held(uow, actor, held_id, now)
+            action = owner.action_by_id(uow, actor, held.action_id)
+            return owner.record_update(
+                uow,
+                actor,
+                action,
+                now,
+                source=held.source,
+                status=Status(held.status) if held.status else None,
+                note=held.note,
+                evidence=held.evidence,
+                dedupe_key=held.dedupe_key,
+                confirmed=True,
+            )
 
         return self.units.committed(work)
 
