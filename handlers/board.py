@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.render import board as render
+from bot.render import deadlines as render_deadlines
 from bot.services import Services
 from bot.services.plans import Actor
 from handlers import grammar as g
@@ -131,6 +132,9 @@ def run(
             return [decide(services, actor, request_id, approve=True)]
         case g.DeclineDateChange(request_id=int(request_id), reason=reason):
             return [decide(services, actor, request_id, approve=False, note=reason)]
+        case g.ShowDeadlines(board=board):
+            views = services.deadlines.listed(actor, board, now)
+            return [render.Rendered(render_deadlines.deadlines_message(views)["text"], [])]
     not_switched_on(command)
 
 

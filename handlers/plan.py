@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import UserError
+from bot.render import deadlines as render_deadlines
 from bot.render import plan as render
 from bot.render import privacy as render_privacy
 from bot.services import Services
@@ -327,6 +328,23 @@ def _privacy_reset(command: g.PrivacyReset, r: _Request) -> Message:
     return render_privacy.patterns_message(changed, changed=changed.changed)
 
 
+def _deadline_add(command: g.DeadlineAdd, r: _Request) -> Message:
+    change = r.services.deadlines.add(
+        r.actor, command.request, r.profile(command.owner), command.board, r.now
+    )
+    return render_deadlines.deadline_set(change)
+
+
+def _deadline_remove(command: g.DeadlineRemove, r: _Request) -> Message:
+    removed = r.services.deadlines.remove(r.actor, command.title, command.board, r.now)
+    return render_deadlines.deadline_removed(removed)
+
+
+def _deadline_list(command: g.DeadlineList, r: _Request) -> Message:
+    views = r.services.deadlines.listed(r.actor, command.board, r.now, every_board=True)
+    return render_deadlines.deadlines_message(views, every_board=True)
+
+
 _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
     g.Help: _help,
     g.Setup: _setup,
@@ -361,14 +379,14 @@ _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
     g.PrivacyShow: _privacy_show,
     g.PrivacyChange: _privacy_change,
     g.PrivacyReset: _privacy_reset,
+    g.DeadlineAdd: _deadline_add,
+    g.DeadlineRemove: _deadline_remove,
+    g.DeadlineList: _deadline_list,
     **dict.fromkeys(
         (
             g.SetAbsence,
             g.EndAbsence,
             g.CancelAbsence,
-            g.DeadlineAdd,
-            g.DeadlineRemove,
-            g.DeadlineList,
         ),
         lambda command, r: not_switched_on(command),
     ),

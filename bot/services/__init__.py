@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from bot.services.admin import ImportService, PlanService
     from bot.services.board_views import ViewService
     from bot.services.date_changes import DateChangeService
+    from bot.services.deadlines import DeadlineService
     from bot.services.linking import PeopleService
     from bot.services.operator import OperatorService
     from bot.services.privacy import PrivacyService
@@ -146,3 +147,10 @@ class Services:
         from bot.services.privacy import PrivacyService
 
         return PrivacyService(self.units)
+
+    @cached_property
+    def deadlines(self) -> DeadlineService:
+        """Statutory and board deadlines (`/plan deadline`, `/board deadlines`)."""
+        from bot.services.deadlines import DeadlineService
+
+        return DeadlineService(self.units)

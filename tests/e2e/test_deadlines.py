@@ -1,0 +1,58 @@
+"""Statutory and board deadlines end to end: added by an admin in the board's working days,
+listed by `/plan deadlines` and `/board deadlines`, removed by title. The clock stands at
+Thursday 16 May 2019."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox.local import LocalBot
+from tests.e2e.seed import Seeded, seed_board
+
+pytestmark = pytest.mark.e2e
+
+JANE, ADMIN, CHAIR = "UJANE00000", "UADMIN0000", "UCHAIR0000"
+
+
+@pytest.fixture
+def board(local: LocalBot) -> Seeded:
+    return seed_board(local)
+
+
+def plan(local: LocalBot, user: str, text: str) -> str:
+    (answer,) = local.emulator.slash(user, "/plan", text).wait_for_response()
+    return answer.text
+
+
+def test_seventy_working_days_from_12_march_2019_cross_easter_and_both_may_holidays(
+    local: LocalBot, board: Seeded
+) -> None:
+    typed = '"Written statement of action to Ofsted" 70 working days from 12/03/2019'
+    added = plan(local, ADMIN, f"deadline add {typed} owner <@{JANE}>")
+    assert "Added a deadline on Improvement Board" in added
+    assert "due Monday 24 June 2019" in added
+    assert "26 working days left" in added  # 17 May … 24 June, less the late-May holiday
+    assert "owner Jane" in added
+
+    # the named clock has the same title: the deadline is set again, its owner kept
+    again = plan(local, ADMIN, "deadline add statement of action from 12/03/2019")
+    assert "Changed a deadline" in again and "due Monday 24 June 2019" in again
+    listed = plan(local, JANE, "deadlines")
+    assert listed.count("due Monday 24 June 2019") == 1 and "owner Jane Doe" in listed
+
+    board_view = local.emulator.slash(CHAIR, "/board", "deadlines")
+    text = board_view.text or board_view.wait_for_response()[0].text
+    assert "Written statement of action to Ofsted: 26 working days left" in text
+
+
+def test_a_passed_deadline_is_red_and_only_admins_change_them(
+    local: LocalBot, board: Seeded
+) -> None:
+    plan(local, ADMIN, 'deadline add "Scrutiny papers" due 10/05/2019')
+    listed = plan(local, CHAIR, "deadlines")
+    assert (
+        ":red_circle: Scrutiny papers: 4 working days overdue, was due Friday 10 May 2019" in listed
+    )
+    assert "admin" in plan(local, JANE, 'deadline add "Mine" due 10/06/2019').lower()
+    assert "Removed “Scrutiny papers”" in plan(local, ADMIN, 'deadline remove "scrutiny papers"')
+    assert "No deadlines yet" in plan(local, ADMIN, "deadlines")
