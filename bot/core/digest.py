@@ -25,6 +25,7 @@ from bot.core.board_status import (
     stale,
 )
 from bot.core.calendar import local_date
+from bot.core.deadlines import Countdown
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class Digest:
     totals: Totals
     themes: tuple[ThemeDigest, ...]
     stale_days: int = 30  # the board's policy: days without an update before stale
+    deadlines: tuple[Countdown, ...] = ()  # the board's deadlines, counted down, soonest first
 
 
 @dataclass(frozen=True)

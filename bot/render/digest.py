@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from bot.core.board_status import DUE_SOON_DAYS, StatusCounts, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_moment
+from bot.core.deadlines import Countdown
 from bot.core.digest import (
     DateChange,
     Digest,
@@ -182,6 +183,9 @@ def _digest_body_text(d: Digest) -> list[str]:
         _totals_line(d.totals, str),
         _counts_text(d.totals.counts),
     ]
+    if d.deadlines:
+        lines += ["", "Deadlines:"]
+        lines += [f"  - {c.text}" + (" (red)" if c.red else "") for c in d.deadlines]
     if not d.themes:
         lines += ["", "No active plan on this board."]
     for t in d.themes:
@@ -327,9 +331,20 @@ def _theme_blocks(t: ThemeDigest, d: Digest, with_plan: bool, max_items: int | N
 
 
 def _headline_blocks(d: Digest) -> list[Block]:
-    return [
+    blocks = [
         section(f"{_totals_line(d.totals, lambda s: f'*{s}*')}\n{_counts_mrkdwn(d.totals.counts)}")
     ]
+    if d.deadlines:
+        lines = [f"{_countdown_mark(c)} {escape(c.text)}" for c in d.deadlines]
+        blocks.append(section("*Deadlines*\n" + "\n".join(lines)))
+    return blocks
+
+
+def _countdown_mark(c: Countdown) -> str:
+    """Red once overdue, amber within ten working days, green before."""
+    if c.red:
+        return ":red_circle:"
+    return ":large_orange_circle:" if c.working_days_left <= 10 else ":large_green_circle:"
 
 
 def _theme_groups(d: Digest, max_items: int | None) -> list[list[Block]]:

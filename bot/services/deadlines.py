@@ -2,7 +2,7 @@
 counted in working days of the board's region calendar.
 
 `/plan deadline add|remove`, `/plan deadlines` and `/board deadlines` run `DeadlineService`;
-the digest, the pack and `plan show --json` read `board_countdowns` and `plan_deadlines`; the
+the digest and the pack read `board_countdowns` (`plan show --json` lists them too); the
 reminders at 20, 10, 5 and 0 working days are planned in bot.services.outbox.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -19,14 +19,13 @@ from bot.core.deadline_requests import AskedDeadline
 from bot.core.deadlines import Countdown, Deadline, WorkingDaysRule, countdown
 from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check
-from bot.services.admin import person_for_profile
-from bot.services.linking import SlackProfile
 from bot.services.plans import Actor, audit, find_board, standing
 from bot.services.uow import UnitOfWork
 from db.models import Board, Person, Plan, StatutoryDeadline
 
 if TYPE_CHECKING:
     from bot.services import Units
+    from bot.services.linking import SlackProfile
 
 
 @dataclass(frozen=True)
@@ -100,27 +99,6 @@ def board_countdowns(uow: UnitOfWork, board: Board, today: dt.date) -> tuple[Cou
     )
 
 
-def plan_deadlines(uow: UnitOfWork, plan: Plan, now: dt.datetime) -> list[dict[str, Any]]:
-    """A plan's deadlines for `plan show --json`."""
-    board = plan.board
-    today = local_date(now, board.timezone)
-    out: list[dict[str, Any]] = []
-    for row in sorted(plan.deadlines, key=lambda d: (d.due, d.id)):
-        view = _view(uow, row, board, today)
-        out.append(
-            {
-                "title": view.title,
-                "due": view.due.isoformat(),
-                "start": row.start.isoformat() if row.start else None,
-                "working_days": row.working_days,
-                "owner": view.owner,
-                "working_days_left": view.working_days_left,
-                "overdue": view.overdue,
-            }
-        )
-    return out
-
-
 def _active_plan(uow: UnitOfWork, board: Board) -> Plan:
     plan = uow.session.scalar(
         select(Plan)
@@ -162,6 +140,8 @@ class DeadlineService:
         board_name: str | None,
         now: dt.datetime,
     ) -> DeadlineChange:
+        from bot.services.admin import person_for_profile
+
         def work(uow: UnitOfWork) -> DeadlineChange:
             board = find_board(uow, actor.workspace_id, board_name)
             check(Permission.CONFIGURE, standing(uow, actor, board.id))

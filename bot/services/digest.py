@@ -56,6 +56,7 @@ never updated; `previous_meeting` is null when the cycle has none before the mee
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -63,6 +64,7 @@ from sqlalchemy import func, select
 from bot.core import digest as compose
 from bot.core.board_status import ActionRow, StatusCounts, Who
 from bot.core.calendar import local_date
+from bot.core.deadlines import Countdown
 from bot.core.digest import (
     DateChange,
     DateChangeRow,
@@ -74,6 +76,7 @@ from bot.core.digest import (
 )
 from bot.core.errors import NotFound
 from bot.core.reminder_policy import policy_from_overrides
+from bot.services.deadlines import board_countdowns
 from bot.services.queries import action_rows, board_cycle, counted, date_change_rows, theme_rows
 from bot.services.snapshot import iso_day, iso_utc
 from bot.services.uow import UnitOfWork
@@ -157,8 +160,8 @@ def _aware(value: dt.datetime, name: str) -> dt.datetime:
 def _build(
     uow: UnitOfWork, board: Board, now: dt.datetime, since: dt.datetime
 ) -> tuple[Digest, list[PendingDateChange], list[ActionRow]]:
-    """Five queries: themes, actions (with owners and latest update: two), status changes,
-    and date changes (approved in the period, or pending)."""
+    """Six queries: themes, actions (with owners and latest update: two), status changes,
+    date changes (approved in the period, or pending) and the board's deadlines."""
     session = uow.session
     themes = theme_rows(session, [board.id])
     rows = action_rows(session, now, board_ids=[board.id])
@@ -179,6 +182,8 @@ def _build(
         now,
         since,
     )
+    today = local_date(now, board.timezone)
+    digest = replace(digest, deadlines=board_countdowns(uow, board, today))
     return digest, pending, rows
 
 
@@ -246,6 +251,17 @@ def digest_json(d: Digest) -> dict[str, Any]:
             "pending_date_changes": d.totals.pending_date_changes,
         },
         "themes": [_theme_json(t) for t in d.themes],
+        **({"deadlines": [_countdown_json(c) for c in d.deadlines]} if d.deadlines else {}),
+    }
+
+
+def _countdown_json(c: Countdown) -> dict[str, Any]:
+    return {
+        "title": c.title,
+        "due": iso_day(c.due),
+        "working_days_left": c.working_days_left,
+        "overdue": c.overdue,
+        "text": c.text,
     }
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from bot.sandbox.local import LocalBot
 from tests.e2e.seed import Seeded, seed_board
+from tests.e2e.test_board_command import ask
 
 pytestmark = pytest.mark.e2e
 
@@ -56,3 +57,28 @@ def test_a_passed_deadline_is_red_and_only_admins_change_them(
     assert "admin" in plan(local, JANE, 'deadline add "Mine" due 10/06/2019').lower()
     assert "Removed “Scrutiny papers”" in plan(local, ADMIN, 'deadline remove "scrutiny papers"')
     assert "No deadlines yet" in plan(local, ADMIN, "deadlines")
+
+
+def test_the_digest_counts_down_and_plan_json_carries_deadlines(
+    local: LocalBot, board: Seeded
+) -> None:
+    plan(local, ADMIN, "deadline add statement of action from 12/03/2019")
+    line = "Written statement of action to Ofsted: 26 working days left, due Monday 24 June 2019"
+    (digest,) = ask(local, CHAIR, "digest")
+    assert f":large_green_circle: {line}" in digest.all_text()
+    (pack, *_) = ask(local, CHAIR, "pack", count=None)
+    assert line in pack.all_text()
+
+    with local.services.uow() as uow:
+        from bot.services.snapshot import plan_snapshots
+
+        (snapshot,) = plan_snapshots(uow, board.workspace_id)
+    assert snapshot["deadlines"] == [
+        {
+            "title": "Written statement of action to Ofsted",
+            "due": "2019-06-24",
+            "start": "2019-03-12",
+            "working_days": 70,
+            "owner": None,
+        }
+    ]
