@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from bot.core.calendar import DEFAULT_TIMEZONE, WorkingCalendar, at_local, calendar_for, local_date
+from bot.core.deadlines import Deadline, deadline_reminders_due
 from bot.core.meetings import MeetingCycle
 from bot.core.refs import ref_key
 from bot.core.reminder_policy import ReminderPolicy
@@ -89,6 +90,8 @@ class Message:
     items: tuple[Item, ...] = ()
     meeting: dt.date | None = None
     note: str | None = None  # why it goes where it goes, when that is not the usual place
+    deadline_id: int | None = None  # a deadline reminder: which deadline
+    working_days_left: int | None = None  # …at which of its points (20, 10, 5, 0)
 
     @property
     def to(self) -> str:
@@ -353,3 +356,57 @@ def _unique(people: Iterable[PersonRef | None]) -> list[PersonRef]:
         if person is not None:
             seen.setdefault(person.person_id, person)
     return list(seen.values())
+
+
+# ---------------------------------------------------------------- deadlines
+
+DEADLINE = "deadline"
+
+
+@dataclass(frozen=True)
+class DeadlineFacts:
+    """A statutory or board deadline on a board's active plan, with its owner (if any)."""
+
+    id: int
+    board_id: int
+    deadline: Deadline
+    owner: PersonRef | None = None
+
+
+def deadline_key(deadline_id: int, due: dt.date, left: int, person_id: int) -> str:
+    """One reminder per deadline, due date, point and person: a date set again counts anew."""
+    return f"{DEADLINE}:{deadline_id}:{due.isoformat()}:{left}:person:{person_id}"
+
+
+def deadline_messages_due(
+    boards: Iterable[BoardFacts], deadlines: Iterable[DeadlineFacts], now: dt.datetime
+) -> list[Message]:
+    """Reminders at 20, 10, 5 and 0 working days left, on working days of the board's calendar,
+    once its send time has come: to the deadline's owner, the admins and the chair, once each."""
+    by_board: dict[int, list[DeadlineFacts]] = defaultdict(list)
+    for facts in deadlines:
+        by_board[facts.board_id].append(facts)
+    messages: list[Message] = []
+    for board in boards:
+        day = local_date(now, board.timezone)
+        at = send_time(board, day)
+        if now < at or is_paused(board, day) or board.id not in by_board:
+            continue
+        calendar = calendar_for(board.region)
+        for facts in by_board[board.id]:
+            for left in deadline_reminders_due(facts.deadline, day, calendar):
+                for person in _unique([facts.owner, *board.admins, board.chair]):
+                    messages.append(
+                        Message(
+                            kind=DEADLINE,
+                            key=deadline_key(facts.id, facts.deadline.due, left, person.person_id),
+                            board_id=board.id,
+                            recipient=person,
+                            channel_id=None,
+                            day=day,
+                            send_at=at,
+                            deadline_id=facts.id,
+                            working_days_left=left,
+                        )
+                    )
+    return messages

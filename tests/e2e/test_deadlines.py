@@ -4,8 +4,11 @@ Thursday 16 May 2019."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from bot.clock import ManualClock
 from bot.sandbox.local import LocalBot
 from tests.e2e.seed import Seeded, seed_board
 from tests.e2e.test_board_command import ask
@@ -82,3 +85,39 @@ def test_the_digest_counts_down_and_plan_json_carries_deadlines(
             "owner": None,
         }
     ]
+
+
+def deadline_dms(local: LocalBot, user: str) -> list[str]:
+    channel = local.emulator.dm_channel(user)
+    return [
+        m.text
+        for m in local.emulator.messages(channel=channel, include_ephemeral=False)
+        if m.from_bot and "*Deadline*" in m.text
+    ]
+
+
+def test_reminders_go_to_the_owner_the_admins_and_the_chair_at_20_10_5_and_0_days(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    plan(local, ADMIN, f"deadline add statement of action from 12/03/2019 owner <@{JANE}>")
+    # Thursday 23 May: 21 working days left, no reminder
+    clock.set(dt.datetime(2019, 5, 23, 8, 0, tzinfo=dt.UTC))
+    local.run_jobs()
+    assert deadline_dms(local, JANE) == []
+    # Friday 24 May: 20 left (Monday 27 May is a bank holiday)
+    clock.set(dt.datetime(2019, 5, 24, 8, 0, tzinfo=dt.UTC))
+    local.run_jobs()
+    local.run_jobs()  # planned once, however often the jobs run
+    for user in (JANE, ADMIN, CHAIR):
+        (text,) = local.emulator.wait_for(lambda u=user: deadline_dms(local, u), what="a DM")
+        assert (
+            "Written statement of action to Ofsted: 20 working days left, "
+            "due Monday 24 June 2019" in text
+        )
+    # the due day: 0 left
+    clock.set(dt.datetime(2019, 6, 24, 8, 0, tzinfo=dt.UTC))
+    local.run_jobs()
+    found = local.emulator.wait_for(
+        lambda: len(deadline_dms(local, CHAIR)) == 2 and deadline_dms(local, CHAIR), what="2 DMs"
+    )
+    assert "due today, Monday 24 June 2019" in found[1]
