@@ -314,8 +314,12 @@ class ProgressUpdate(Base):
     due_change_reason: Mapped[str | None] = mapped_column(Text)
     # Identifies the Slack request or event that caused it, so retries never record twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(DEDUPE_KEY_LENGTH), unique=True)
+    # the owner the author covered for while they were away ("by Sam, covering for Jo")
+    covering_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
 
-    author: Mapped[Person | None] = relationship()
+    author: Mapped[Person | None] = relationship(foreign_keys=[author_id])
 
 
 class DateChangeRequest(Base):

@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import UserError
+from bot.render import cover as render_cover
 from bot.render import deadlines as render_deadlines
 from bot.render import plan as render
 from bot.render import privacy as render_privacy
@@ -28,7 +29,7 @@ from bot.services.linking import PeopleService, SlackProfile
 from bot.services.plans import Actor
 from handlers import grammar as g
 from handlers import plan_import
-from handlers.common import Message, actor_of, answers_refusals, not_switched_on, reply
+from handlers.common import Message, actor_of, answers_refusals, reply
 from handlers.plan_files import upload_file
 from handlers.plan_people import users_info
 
@@ -345,6 +346,25 @@ def _deadline_list(command: g.DeadlineList, r: _Request) -> Message:
     return render_deadlines.deadlines_message(views, every_board=True)
 
 
+def _people_away(command: g.SetAbsence, r: _Request) -> Message:
+    person = r.profile(command.person)
+    away = r.services.cover.set_away(
+        r.actor, command.start, command.end, r.profile(command.deputy), person, r.now
+    )
+    return render_cover.absence_set(away)
+
+
+def _people_back(command: g.EndAbsence, r: _Request) -> Message:
+    return render_cover.absence_ended(
+        r.services.cover.back(r.actor, r.profile(command.person), r.now)
+    )
+
+
+def _people_away_cancel(command: g.CancelAbsence, r: _Request) -> Message:
+    cancelled = r.services.cover.cancel(r.actor, command.start, r.profile(command.person), r.now)
+    return render_cover.absences_cancelled(cancelled)
+
+
 _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
     g.Help: _help,
     g.Setup: _setup,
@@ -382,12 +402,7 @@ _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
     g.DeadlineAdd: _deadline_add,
     g.DeadlineRemove: _deadline_remove,
     g.DeadlineList: _deadline_list,
-    **dict.fromkeys(
-        (
-            g.SetAbsence,
-            g.EndAbsence,
-            g.CancelAbsence,
-        ),
-        lambda command, r: not_switched_on(command),
-    ),
+    g.SetAbsence: _people_away,
+    g.EndAbsence: _people_back,
+    g.CancelAbsence: _people_away_cancel,
 }

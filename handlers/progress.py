@@ -13,18 +13,25 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.render.cover import absence_ended, absence_set, absences_cancelled
 from bot.render.progress import date_change_asked_text, mine_message, recorded_message
 from bot.services import Services
+from bot.services.linking import SlackProfile
+from bot.services.plans import Actor
 from handlers.common import actor_of, answers_refusals, not_switched_on
 from handlers.grammar import (
+    CancelAbsence,
+    EndAbsence,
     Help,
     ListMine,
     OpenUpdateModal,
     RecordUpdate,
     RequestDateChange,
+    SetAbsence,
     parse_progress,
 )
 from handlers.interactions import COMMAND, update_modal_for
+from handlers.plan_people import users_info
 
 
 def register(app: App, services: Services) -> None:
@@ -63,7 +70,20 @@ def register(app: App, services: Services) -> None:
                     dedupe_key=dedupe_key,
                 )
                 ack(text=date_change_asked_text(notice))
+            case SetAbsence(start=start, end=end, deputy=deputy, person=None):
+                cover = deputy_profile(actor, client, deputy)
+                ack(**absence_set(services.cover.set_away(actor, start, end, cover, None, now)))
+            case EndAbsence(person=None):
+                ack(**absence_ended(services.cover.back(actor, None, now)))
+            case CancelAbsence(start=start, person=None):
+                ack(**absences_cancelled(services.cover.cancel(actor, start, None, now)))
             case other:
                 not_switched_on(other)
+
+    def deputy_profile(actor: Actor, client: WebClient, user: str | None) -> SlackProfile | None:
+        if user is None:
+            return None
+        found = services.people.profiles(actor, [user], lambda u: users_info(client, u))
+        return found[user]
 
     app.command("/progress")(on_progress)

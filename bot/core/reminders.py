@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.core.absence import Absence, CoverKind, recipient_for
 from bot.core.calendar import DEFAULT_TIMEZONE, WorkingCalendar, at_local, calendar_for, local_date
 from bot.core.deadlines import Deadline, deadline_reminders_due
 from bot.core.meetings import MeetingCycle
@@ -327,7 +328,7 @@ def batch(messages: Iterable[Message]) -> list[Message]:
     return sorted(out, key=lambda m: (m.send_at, _KIND_ORDER[m.kind], m.to, m.key))
 
 
-_KIND_ORDER = {REMINDER: 0, ESCALATION: 1, DIGEST: 2, PACK: 3}
+_KIND_ORDER = {REMINDER: 0, ESCALATION: 1, DIGEST: 2, PACK: 3, "deadline": 4}
 
 
 def _item_order(item: Item) -> tuple[object, ...]:
@@ -335,9 +336,15 @@ def _item_order(item: Item) -> tuple[object, ...]:
 
 
 def messages_due(
-    boards: Iterable[BoardFacts], actions: Iterable[ActionFacts], now: dt.datetime
+    boards: Iterable[BoardFacts],
+    actions: Iterable[ActionFacts],
+    now: dt.datetime,
+    absences: Sequence[Absence] = (),
+    deputies: Mapping[int, PersonRef] | None = None,
 ) -> list[Message]:
-    """What every board sends on its local day of `now`, once its send time has come."""
+    """What every board sends on its local day of `now`, once its send time has come; with
+    `absences`, what is meant for someone away goes to their deputy (`deputies`) or nobody."""
+    actions = list(actions)
     by_board: dict[int, list[ActionFacts]] = defaultdict(list)
     for action in actions:
         by_board[action.board_id].append(action)
@@ -347,7 +354,59 @@ def messages_due(
         if now < send_time(board, day):
             continue
         collected.extend(board_messages(board, by_board.get(board.id, []), day))
+    if absences:
+        owners = {a.id: tuple(o.person_id for o in a.owners) for a in actions}
+        collected = with_cover(collected, absences, deputies or {}, owners)
     return batch(collected)
+
+
+OWNER_AWAY_NO_COVER = "owner away, no cover"
+
+
+def with_cover(
+    messages: Iterable[Message],
+    absences: Sequence[Absence],
+    deputies: Mapping[int, PersonRef],
+    owners: Mapping[int, tuple[int, ...]] | None = None,
+) -> list[Message]:
+    """Each DM through `recipient_for` on its day: kept for someone not away; sent to the
+    deputy of someone away, saying whom they cover (a DM of its own); dropped for someone away
+    with no cover (their days are quiet). An escalation about an action whose owners are all
+    away with no cover is listed to its recipient as "owner away, no cover" instead."""
+    out: list[Message] = []
+    for message in messages:
+        person = message.recipient
+        if person is None:
+            out.append(message)
+            continue
+        if message.kind == ESCALATION and owners is not None and message.items:
+            owned = [owners.get(item.action_id, ()) for item in message.items]
+            if all(
+                ids and all(recipient_for(o, message.day, absences).kind is CoverKind.NO_COVER
+                            for o in ids)
+                for ids in owned
+            ):  # fmt: skip
+                message = replace(message, key=f"{message.key}:no-cover", note=OWNER_AWAY_NO_COVER)
+        cover = recipient_for(person.person_id, message.day, absences)
+        if cover.kind is CoverKind.OWNER:
+            out.append(message)
+        elif (
+            cover.kind is CoverKind.DEPUTY
+            and isinstance(cover.recipient, int)
+            and cover.recipient in deputies
+        ):
+            deputy = deputies[cover.recipient]
+            why = f"You're covering for {person.name} while they're away."
+            note = f"{why} {message.note}" if message.note else why
+            out.append(
+                replace(
+                    message,
+                    recipient=deputy,
+                    key=f"{message.key}:cover:{deputy.person_id}",
+                    note=note,
+                )
+            )
+    return out
 
 
 def _unique(people: Iterable[PersonRef | None]) -> list[PersonRef]:

@@ -124,6 +124,8 @@ def recorded_text(recorded: Recorded) -> str:
             f"_You named {escape(recorded.ref)}, so it's recorded there, "
             f"not on {escape(recorded.instead_of)}._"
         )
+    if recorded.covering_for:
+        lines.append(f"_Recorded as covering for {escape(recorded.covering_for)}._")
     if recorded.status_changed:
         lines.append(
             f"Status: {status_badge(recorded.status)} (was {recorded.previous_status.label})"

@@ -35,6 +35,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from bot.services.admin import ImportService, PlanService
     from bot.services.board_views import ViewService
+    from bot.services.cover import CoverService
     from bot.services.date_changes import DateChangeService
     from bot.services.deadlines import DeadlineService
     from bot.services.linking import PeopleService
@@ -154,3 +155,10 @@ class Services:
         from bot.services.deadlines import DeadlineService
 
         return DeadlineService(self.units)
+
+    @cached_property
+    def cover(self) -> CoverService:
+        """Owners away and their deputies (`/progress away`, `/plan people away`)."""
+        from bot.services.cover import CoverService
+
+        return CoverService(self.units)

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import insert as sql_insert
 
+from bot.core.absence import Absence
 from bot.core.calendar import DEFAULT_TIMEZONE, local_date
 from bot.core.permissions import Role
 from bot.core.reminder_policy import policy_from_overrides
@@ -34,7 +35,9 @@ from bot.core.reminders import (
     PersonRef,
     deadline_messages_due,
     messages_due,
+    with_cover,
 )
+from bot.services.cover import absences_around
 from bot.services.deadlines import as_deadline
 from bot.services.queries import board_cycle, latest_update_id
 from bot.services.snapshot import latest_updates
@@ -212,10 +215,27 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def due_messages(uow: UnitOfWork, now: dt.datetime) -> list[Message]:
-    boards, actions = load_facts(uow)
-    return messages_due(boards, actions, now) + deadline_messages_due(
-        boards, load_deadline_facts(uow, None), now
-    )
+    return _due(uow, now, None)
+
+
+def _due(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> list[Message]:
+    """Reminders, escalations, papers and deadline reminders due at `now`, each DM for someone
+    away sent to their deputy or to nobody (bot.core.absence.recipient_for)."""
+    boards, actions = load_facts(uow, board_ids)
+    absences, deputies = _cover_facts(uow, now)
+    messages = messages_due(boards, actions, now, absences, deputies)
+    deadlines = deadline_messages_due(boards, load_deadline_facts(uow, board_ids), now)
+    return messages + (with_cover(deadlines, absences, deputies) if absences else deadlines)
+
+
+def _cover_facts(uow: UnitOfWork, now: dt.datetime) -> tuple[list[Absence], dict[int, PersonRef]]:
+    """Absences around today (every board's today lies within a day of UTC's), and their
+    deputies."""
+    today = now.date()
+    absences = absences_around(uow, today - dt.timedelta(days=1), today + dt.timedelta(days=1))
+    ids = {a.deputy for a in absences if isinstance(a.deputy, int)}
+    people = uow.session.scalars(select(Person).where(Person.id.in_(ids))).all() if ids else []
+    return absences, {p.id: PersonRef(p.id, p.name, p.slack_user_id) for p in people}
 
 
 PLANNING_FAILED = "planning_failed"
@@ -277,9 +297,7 @@ def _planning_failed(uow: UnitOfWork, board_id: int, error: Exception, now: dt.d
 
 
 def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> list[str]:
-    boards, actions = load_facts(uow, board_ids)
-    messages = messages_due(boards, actions, now)
-    messages += deadline_messages_due(boards, load_deadline_facts(uow, board_ids), now)
+    messages = _due(uow, now, board_ids)
     if not messages:
         return []
     session = uow.session

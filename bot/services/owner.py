@@ -29,13 +29,13 @@ from bot.core.board_status import (
 from bot.core.calendar import local_date
 from bot.core.dates import format_uk_date
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
-from bot.core.permissions import Permission, Role, check, is_allowed
+from bot.core.permissions import Permission, Role, is_allowed
 from bot.core.refs import ref_key
 from bot.core.statuses import Status, split_leading_status
 from bot.services import outbox
 from bot.services.plans import Actor, normalise_ref, roles_of, standing
 from bot.services.privacy import Held, guard, hold
-from bot.services.progress import FROM_SLACK, record_progress, request_date_change
+from bot.services.progress import FROM_SLACK, check_may_update, record_progress, request_date_change
 from bot.services.queries import action_rows, theme_rows
 from bot.services.uow import UnitOfWork
 from db.models import (
@@ -196,12 +196,10 @@ def action_by_id(uow: UnitOfWork, actor: Actor, action_id: int) -> Action:
     return action
 
 
-def _check_may_update(uow: UnitOfWork, actor: Actor, action: Action) -> None:
-    check(
-        Permission.UPDATE_ACTION,
-        standing(uow, actor, action.plan.board_id, action.id),
-        ref=action.ref,
-    )
+def _check_may_update(
+    uow: UnitOfWork, actor: Actor, action: Action, now: dt.datetime | None = None
+) -> None:
+    check_may_update(uow, actor, action, now)
 
 
 @dataclass(frozen=True)
@@ -226,7 +224,7 @@ def update_form(
     selected = next((c for c in choices if c.action_id == action_id), None)
     if selected is None:
         action = action_by_id(uow, actor, action_id)
-        _check_may_update(uow, actor, action)
+        _check_may_update(uow, actor, action, now)
         selected = describe_action(uow, action, now)
     # The chosen action first, then the rest soonest due: a select offers only so many.
     others = [c for c in choices if c.action_id != action_id]
@@ -236,7 +234,7 @@ def update_form(
 def date_form(uow: UnitOfWork, actor: Actor, action_id: int, now: dt.datetime) -> MyAction:
     """The action a new-date form is for, refused when the actor may not ask for it."""
     action = action_by_id(uow, actor, action_id)
-    _check_may_update(uow, actor, action)
+    _check_may_update(uow, actor, action, now)
     return describe_action(uow, action, now)
 
 
@@ -258,6 +256,7 @@ class Recorded:
     repeated: bool = False  # the same update sent again within minutes: recorded once
     instead_of: str | None = None  # a reminder thread's action(s), when the reply named another
     held: Held | None = None  # its text was flagged: nothing recorded until its author confirms
+    covering_for: str | None = None  # the away owner its author covered for
 
     @property
     def status_changed(self) -> bool:
@@ -285,7 +284,7 @@ def record_update(
         text = "\n".join(part for part in (note, evidence) if part)
         findings = guard(uow, actor.workspace_id, text, confirmed)
         if findings:
-            _check_may_update(uow, actor, action)
+            _check_may_update(uow, actor, action, now)
             current = Status(action.status)
             held = hold(
                 uow,
@@ -322,7 +321,13 @@ def record_update(
         evidence=None if result.duplicate else (evidence or "").strip() or None,
         duplicate=result.duplicate,
         repeated=result.repeated,
+        covering_for=_name_of(uow, result.covering_for_id),
     )
+
+
+def _name_of(uow: UnitOfWork, person_id: int | None) -> str | None:
+    person = uow.session.get(Person, person_id) if person_id is not None else None
+    return person.name if person is not None else None
 
 
 def update_from_form(
@@ -360,7 +365,7 @@ def complete_action(
 ) -> Recorded:
     """Mark an action complete (blue) from a button."""
     action = action_by_id(uow, actor, action_id)
-    _check_may_update(uow, actor, action)
+    _check_may_update(uow, actor, action, now)
     if action.status == Status.BLUE.value:
         raise Conflict(f"{action.ref} is already marked complete.")
     return record_update(
@@ -579,7 +584,7 @@ def ask_for_new_date(
 
     The new date may not be in the past (board-local today is fine), nor the current one.
     """
-    _check_may_update(uow, actor, action)
+    _check_may_update(uow, actor, action, now)
     if dedupe_key is not None:  # the same Slack request again: the answer it had
         seen = uow.session.scalar(
             select(DateChangeRequest.id).where(DateChangeRequest.dedupe_key == dedupe_key)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.calendar import local_date
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, Standing, check
 from bot.core.statuses import Status
 from bot.services import outbox
+from bot.services.cover import covering_for
 from bot.services.plans import Actor, audit, standing
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Plan, ProgressUpdate
@@ -52,12 +54,20 @@ def lock_action(uow: UnitOfWork, action: Action) -> None:
     ).one()  # fetched, so the action's attributes are refreshed
 
 
-def _check_may_update(uow: UnitOfWork, actor: Actor, action: Action) -> None:
-    check(
-        Permission.UPDATE_ACTION,
-        standing(uow, actor, action.plan.board_id, action.id),
-        ref=action.ref,
-    )
+def check_may_update(
+    uow: UnitOfWork, actor: Actor, action: Action, now: dt.datetime | None = None
+) -> int | None:
+    """Refuse whoever may not update the action; the owner the actor covers for while that
+    owner is away, when that is why they may (None otherwise)."""
+    found = standing(uow, actor, action.plan.board_id, action.id)
+    covered = None
+    if now is not None and not (found.owner or found.delegate or found.system):
+        board = action.plan.board
+        covered = covering_for(uow, actor, action.id, local_date(now, board.timezone))
+        if covered is not None:  # the deputy stands in for the away owner, as a delegate does
+            found = replace(found, covering=True, delegate=True)
+    check(Permission.UPDATE_ACTION, found, ref=action.ref)
+    return covered
 
 
 def _seen(uow: UnitOfWork, model: type[M], dedupe_key: str | None) -> M | None:
@@ -75,6 +85,7 @@ class RecordedUpdate:
     previous_status: Status
     duplicate: bool = False  # the same Slack request or event seen again
     repeated: bool = False  # the same update from the same person moments ago: kept once
+    covering_for_id: int | None = None  # the away owner the author covered for
 
 
 def record_progress(
@@ -95,8 +106,7 @@ def record_progress(
     """Append a progress update; it sets the action's status, and blue sets the completion date."""
     if source not in SOURCES:
         raise ValueError(f"unknown update source {source!r}")
-    if check_permission:
-        _check_may_update(uow, actor, action)
+    covered = check_may_update(uow, actor, action, now) if check_permission else None
     lock_action(uow, action)
     seen = _seen(uow, ProgressUpdate, dedupe_key)
     if seen is not None:
@@ -125,6 +135,7 @@ def record_progress(
         evidence=evidence,
         source=source,
         dedupe_key=dedupe_key,
+        covering_for_id=covered,
     )
     uow.session.add(update)
     if status is not None:
@@ -137,7 +148,9 @@ def record_progress(
         uow.session.flush()
     if status is Status.BLUE and previous is not Status.BLUE:
         close_date_changes(uow, actor, action, now)
-    return RecordedUpdate(update.id, action.ref, Status(action.status), previous)
+    return RecordedUpdate(
+        update.id, action.ref, Status(action.status), previous, covering_for_id=covered
+    )
 
 
 def close_date_changes(uow: UnitOfWork, actor: Actor, action: Action, now: dt.datetime) -> None:
@@ -207,7 +220,7 @@ def request_date_change(
 
     The same Slack request seen again (`dedupe_key`) returns the request it made, asking
     nothing twice."""
-    _check_may_update(uow, actor, action)
+    check_may_update(uow, actor, action, now)
     lock_action(uow, action)
     seen = _seen(uow, DateChangeRequest, dedupe_key)
     if seen is not None:

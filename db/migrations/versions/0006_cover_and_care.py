@@ -1,4 +1,5 @@
-"""cover, clocks and care: absences with deputies, how a deadline was set and who owns it,
+"""cover, clocks and care: absences with deputies (and whom an update covered for), how a
+deadline was set and who owns it,
 a workspace's personal-data checks, and updates held until their author confirms them
 
 Revision ID: 0006_cover_and_care
@@ -84,6 +85,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_absence")),
     )
     op.create_index(op.f("ix_absence_person_id"), "absence", ["person_id"], unique=False)
+    with op.batch_alter_table("progress_update") as batch:
+        batch.add_column(sa.Column("covering_for_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            op.f("fk_progress_update_covering_for_id_person"), "person", ["covering_for_id"],
+            ["id"], ondelete="SET NULL",
+        )
     with op.batch_alter_table("statutory_deadline") as batch:
         batch.add_column(sa.Column("start", sa.Date(), nullable=True))
         batch.add_column(sa.Column("working_days", sa.Integer(), nullable=True))
@@ -100,6 +107,9 @@ def downgrade() -> None:
         batch.drop_column("owner_id")
         batch.drop_column("working_days")
         batch.drop_column("start")
+    with op.batch_alter_table("progress_update") as batch:
+        batch.drop_constraint(op.f("fk_progress_update_covering_for_id_person"), type_="foreignkey")
+        batch.drop_column("covering_for_id")
     op.drop_index(op.f("ix_absence_person_id"), table_name="absence")
     op.drop_table("absence")
     op.drop_table("held_note")
