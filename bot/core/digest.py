@@ -155,6 +155,7 @@ class Digest:
     themes: tuple[ThemeDigest, ...]
     stale_days: int = 30  # the board's policy: days without an update before stale
     deadlines: tuple[Countdown, ...] = ()  # the board's deadlines, counted down, soonest first
+    covering: tuple[str, ...] = ()  # "Dev Sharma is away until 22 May 2019; Ellie Brooks covers"
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,8 @@ def _digest_body_text(d: Digest) -> list[str]:
     if d.deadlines:
         lines += ["", "Deadlines:"]
         lines += [f"  - {c.text}" + (" (red)" if c.red else "") for c in d.deadlines]
+    if d.covering:
+        lines += ["", "Away:"] + [f"  - {line}" for line in d.covering]
     if not d.themes:
         lines += ["", "No active plan on this board."]
     for t in d.themes:
@@ -337,6 +339,9 @@ def _headline_blocks(d: Digest) -> list[Block]:
     if d.deadlines:
         lines = [f"{_countdown_mark(c)} {escape(c.text)}" for c in d.deadlines]
         blocks.append(section("*Deadlines*\n" + "\n".join(lines)))
+    if d.covering:
+        lines = [f":palm_tree: {escape(line)}" for line in d.covering]
+        blocks.append(section("*Away*\n" + "\n".join(lines)))
     return blocks
 
 

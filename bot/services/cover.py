@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from bot.core.absence import (
     Absence,
@@ -24,12 +25,13 @@ from bot.core.absence import (
     working_days_away,
 )
 from bot.core.calendar import DEFAULT_TIMEZONE, calendar_for, local_date
+from bot.core.dates import format_day
 from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check
 from bot.services.plans import Actor, audit, standing
 from bot.services.uow import UnitOfWork
 from db.models import Absence as AbsenceRow
-from db.models import ActionAssignment, Person
+from db.models import Action, ActionAssignment, Person, Plan
 
 if TYPE_CHECKING:
     from bot.services import Units
@@ -220,3 +222,41 @@ class CoverService:
             return AbsencesCancelled(away.name, mine, cancelled)
 
         return self.units.committed(work)
+
+
+def who_is_covering(uow: UnitOfWork, board_id: int, today: dt.date) -> tuple[str, ...]:
+    """Owners on the board away today, and who covers for each (the digest's lines)."""
+    owner, deputy = aliased(Person), aliased(Person)
+    owners_here = (
+        select(ActionAssignment.person_id)
+        .join(Action, Action.id == ActionAssignment.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(
+            Plan.board_id == board_id,
+            Plan.active.is_(True),
+            Action.removed_at.is_(None),
+            ActionAssignment.role == OWNER,
+        )
+    )
+    rows = uow.session.execute(
+        select(AbsenceRow, owner.name, deputy.name)
+        .join(owner, owner.id == AbsenceRow.person_id)
+        .outerjoin(deputy, deputy.id == AbsenceRow.deputy_id)
+        .where(
+            AbsenceRow.person_id.in_(owners_here),
+            AbsenceRow.start <= today,
+            AbsenceRow.end >= today,
+        )
+        .order_by(AbsenceRow.id)
+    ).all()
+    latest = {row.person_id: (row, name, cover) for row, name, cover in rows}  # last set wins
+    absences = [Absence(r.person_id, r.start, r.end, r.deputy_id) for r, _, _ in rows]
+    lines = []
+    for person_id, (row, name, cover) in sorted(latest.items(), key=lambda kv: kv[1][1]):
+        until = format_day(row.end)
+        kind = recipient_for(person_id, today, absences).kind
+        if kind is CoverKind.DEPUTY and cover:
+            lines.append(f"{name} is away until {until}; {cover} covers")
+        else:
+            lines.append(f"{name} is away until {until}; no cover")
+    return tuple(lines)

@@ -76,6 +76,7 @@ from bot.core.digest import (
 )
 from bot.core.errors import NotFound
 from bot.core.reminder_policy import policy_from_overrides
+from bot.services.cover import who_is_covering
 from bot.services.deadlines import board_countdowns
 from bot.services.queries import action_rows, board_cycle, counted, date_change_rows, theme_rows
 from bot.services.snapshot import iso_day, iso_utc
@@ -160,8 +161,9 @@ def _aware(value: dt.datetime, name: str) -> dt.datetime:
 def _build(
     uow: UnitOfWork, board: Board, now: dt.datetime, since: dt.datetime
 ) -> tuple[Digest, list[PendingDateChange], list[ActionRow]]:
-    """Six queries: themes, actions (with owners and latest update: two), status changes,
-    date changes (approved in the period, or pending) and the board's deadlines."""
+    """Seven queries: themes, actions (with owners and latest update: two), status changes,
+    date changes (approved in the period, or pending), the board's deadlines and who is
+    away."""
     session = uow.session
     themes = theme_rows(session, [board.id])
     rows = action_rows(session, now, board_ids=[board.id])
@@ -183,7 +185,11 @@ def _build(
         since,
     )
     today = local_date(now, board.timezone)
-    digest = replace(digest, deadlines=board_countdowns(uow, board, today))
+    digest = replace(
+        digest,
+        deadlines=board_countdowns(uow, board, today),
+        covering=who_is_covering(uow, board.id, today),
+    )
     return digest, pending, rows
 
 
@@ -252,6 +258,7 @@ def digest_json(d: Digest) -> dict[str, Any]:
         },
         "themes": [_theme_json(t) for t in d.themes],
         **({"deadlines": [_countdown_json(c) for c in d.deadlines]} if d.deadlines else {}),
+        **({"covering": list(d.covering)} if d.covering else {}),
     }
 
 

@@ -13,6 +13,7 @@ from bot.clock import ManualClock
 from bot.sandbox.local import LocalBot
 from db.models import ProgressUpdate
 from tests.e2e.seed import Seeded, seed_board
+from tests.e2e.test_board_command import ask
 from tests.e2e.test_thread_replies import ONE_ACTION_DAY
 
 pytestmark = pytest.mark.e2e
@@ -41,6 +42,8 @@ def test_a_deputy_covers_across_the_bank_holiday_then_the_owner_is_back(
     assert "You're away from 16 May 2019 to 28 May 2019 (8 working days)" in away.text
     assert "back on 29 May 2019" in away.text  # Monday 27 May is a bank holiday
     assert "Mo Member covers" in away.text
+    (digest,) = ask(local, "UCHAIR0000", "digest")
+    assert "Jane Doe is away until 28 May 2019; Mo Member covers" in digest.all_text()
 
     clock.set(ONE_ACTION_DAY)
     local.run_jobs()

@@ -457,4 +457,4 @@ def test_statement_count_does_not_grow_with_the_plan(uow_factory: UowFactory) ->
             counts["pack"].append(len(statements))
             assert pack.pending_date_changes
     assert sizes == [5, 200]
-    assert counts == {"digest": [8, 8], "pack": [8, 8]}  # 7, and the deadlines
+    assert counts == {"digest": [9, 9], "pack": [9, 9]}  # 7, the deadlines and who is away
