@@ -12,7 +12,7 @@ from bot.render import ids
 from bot.sandbox.local import LocalBot
 from db.models import AuditEvent, HeldNote, ProgressUpdate
 from tests.e2e.seed import Seeded, seed_board
-from tests.e2e.test_progress import button, updates_of
+from tests.e2e.test_progress import button, updates_of, wait_for_modal
 from tests.e2e.test_thread_replies import ONE_ACTION_DAY, reminder_for, wait_for_answers
 
 pytestmark = pytest.mark.e2e
@@ -111,3 +111,29 @@ def test_admins_tune_the_checks_per_workspace(local: LocalBot, board: Seeded) ->
     local.emulator.slash(ADA, "/plan", "privacy reset").wait_for_response()
     result = local.emulator.slash(JANE, "/progress", "4.1 note DOB 01/02/2013 again")
     assert "Not recorded yet" in result.text
+
+
+def test_a_flagged_note_in_the_update_form_is_held_and_recorded_from_the_form(
+    local: LocalBot, board: Seeded
+) -> None:
+    mine = local.emulator.slash(JANE, "/progress", "mine").ack_message
+    assert mine is not None
+    local.emulator.click(JANE, mine, button(mine, ids.UPDATE_ACTION, board.actions["5.1"]))
+    wait_for_modal(local, JANE, "Update an action")
+
+    held = local.emulator.submit_view(
+        JANE, values={"status": "amber", "note": "Jo (NHS 943 476 5919) moved"}
+    )
+    assert held.view is not None and "Not recorded yet" in held.view.all_text()
+    assert "943" not in held.view.all_text()
+    assert updates_of(local, board.actions["5.1"]) == []
+
+    local.emulator.click(JANE, held.view, ids.RECORD_ANYWAY)
+    saved = local.emulator.wait_for(
+        lambda: (v := local.emulator.open_view(JANE)) and "Update saved" in v.all_text() and v,
+        what="the saved form",
+    )
+    assert "At risk" in saved.all_text()
+    assert updates_of(local, board.actions["5.1"]) == [
+        ("amber", "Jo (NHS 943 476 5919) moved", "modal")
+    ]
