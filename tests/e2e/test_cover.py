@@ -61,6 +61,9 @@ def test_a_deputy_covers_across_the_bank_holiday_then_the_owner_is_back(
         assert update.covering_for_id == board.people["jane"]
         assert update.author_id == board.people["mo"]
 
+    (history,) = ask(local, "UCHAIR0000", "history 4.1")
+    assert "Mo Member, covering for Jane Doe" in history.all_text()
+
     # Wednesday 29 May: Jane is back, so Mo no longer may
     clock.set(dt.datetime(2019, 5, 29, 8, 30, tzinfo=dt.UTC))
     refused = local.emulator.slash(MO, "/progress", "4.1 green all fine")
