@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
-from slack_bolt import BoltContext, BoltRequest, Respond
+from slack_bolt import Args, BoltContext, BoltRequest, Respond
 
 from bot.core.errors import UserError
 from bot.render.mrkdwn import refusal as refusal_message
@@ -42,7 +42,8 @@ def refusals_go_to(
     """A UserError raised by the listener is answered by `tell(listener's kwargs, error)`.
 
     Bolt passes listener arguments by name and reads them from the unwrapped function, so
-    the listener asks for what `tell` needs (`ack`, `respond`, `body`, `client`) as usual.
+    the listener asks for what `tell` needs (`ack`, `respond`, `body`, `client`) as usual —
+    or takes them all as Bolt's one `args: Args`.
     """
 
     def decorate(listener: Listener) -> Listener:
@@ -51,11 +52,33 @@ def refusals_go_to(
             try:
                 listener(*args, **kwargs)
             except UserError as error:
-                tell(kwargs, error)
+                tell(_by_name(kwargs), error)
 
         return wrapper
 
     return decorate
+
+
+_ARGUMENT_NAMES = (
+    "ack",
+    "action",
+    "body",
+    "client",
+    "command",
+    "context",
+    "event",
+    "request",
+    "respond",
+    "view",
+)
+
+
+def _by_name(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A listener's arguments by name, also when it took them as Bolt's `args: Args`."""
+    bundle = kwargs.get("args")
+    if not isinstance(bundle, Args):
+        return kwargs
+    return {name: getattr(bundle, name) for name in _ARGUMENT_NAMES}
 
 
 def _ack_or_tell_ephemerally(kwargs: dict[str, Any], error: UserError) -> None:

@@ -8,9 +8,8 @@ messages up to date. The listener posts nothing itself but its own answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, Args
 
 from bot.render import ids
 from bot.render.mrkdwn import within_one_message
@@ -28,22 +27,16 @@ def deciding(services: Services, *, approve: bool) -> Callable[..., None]:
     """The listener of the Approve (or Decline) button."""
 
     @answers_refusals
-    def on_click(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-    ) -> None:
-        ack()
-        request_id = int(action.get("value") or 0)
+    def on_click(args: Args) -> None:
+        args.ack()
+        request_id = int(args.payload.get("value") or 0)
         decided = services.date_changes.decide(
-            actor_of(context), request_id, approve, services.clock.now()
+            actor_of(args.context), request_id, approve, services.clock.now()
         )
-        if (body.get("container") or {}).get("is_ephemeral"):
+        if (args.body.get("container") or {}).get("is_ephemeral"):
             # Clicked on a `/board approve` list: the approvers' DMs are brought up to date
             # by the outbox, but this list is not theirs to edit, so confirm here.
-            respond(
+            args.respond(
                 **within_one_message(date_change_decided_message(decided.notice)),
                 response_type="ephemeral",
                 replace_original=False,

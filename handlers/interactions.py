@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, Args, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.core.errors import UserError
@@ -117,18 +117,12 @@ def register(app: App, services: Services) -> None:
         answers (and any refusal) is told where the button was."""
 
         @refusals_go_to(tell_refusal)
-        def on_button(
-            ack: Ack,
-            body: dict[str, Any],
-            action: dict[str, Any],
-            client: WebClient,
-            context: BoltContext,
-            respond: Respond,
-        ) -> None:
-            ack()
-            answer = press(body, _action_id(action), actor_of(context), client)
+        def on_button(args: Args) -> None:
+            args.ack()
+            body, client = args.body, args.client
+            answer = press(body, _action_id(args.payload), actor_of(args.context), client)
             if answer is not None:
-                tell(body, client, context, respond, answer)
+                tell(body, client, args.context, args.respond, answer)
 
         return on_button
 
@@ -173,17 +167,11 @@ def register(app: App, services: Services) -> None:
         refusal is shown under its field (under `default_block` when it names none)."""
 
         @refusals_go_to(errors_under(default_block))
-        def on_submitted(
-            ack: Ack,
-            body: dict[str, Any],
-            view: dict[str, Any],
-            client: WebClient,
-            context: BoltContext,
-        ) -> None:
-            modal, after = submit(Submitted(view, actor_of(context)))
-            ack(response_action="update", view=modal)
+        def on_submitted(args: Args) -> None:
+            modal, after = submit(Submitted(args.payload, actor_of(args.context)))
+            args.ack(response_action="update", view=modal)
             if after is not None:
-                after(client, body)
+                after(args.client, args.body)
 
         return on_submitted
 

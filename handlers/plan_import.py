@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, Args
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -84,23 +84,18 @@ def import_form(view: dict[str, Any]) -> ImportForm:
 def register(app: App, services: Services) -> None:
     imports = services.imports
 
-    def on_import_submitted(
-        ack: Ack,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        context: BoltContext,
-        client: WebClient,
-    ) -> None:
-        form = import_form(view)
+    def on_import_submitted(args: Args) -> None:
+        form = import_form(args.payload)
         problem = form.problem()
         if problem is not None:
-            ack(response_action="errors", errors={render.IMPORT_FILE_BLOCK: problem})
+            args.ack(response_action="errors", errors={render.IMPORT_FILE_BLOCK: problem})
             return
-        ack()
+        args.ack()
         assert form.file is not None
+        client = args.client
         try:
             outcome = imports.run(
-                actor_of(context),
+                actor_of(args.context),
                 download_private_file(client, form.file),
                 form.filename,
                 services.clock.now(),
@@ -115,7 +110,7 @@ def register(app: App, services: Services) -> None:
         except Exception:
             log.exception("importing %s failed", form.filename)
             messages = [render.import_failed(form.filename, ON_MY_SIDE)]
-        channel = direct_message_channel(client, str(body["user"]["id"]))
+        channel = direct_message_channel(client, str(args.body["user"]["id"]))
         for message in messages:
             client.chat_postMessage(channel=channel, **message)
 

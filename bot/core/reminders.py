@@ -160,19 +160,8 @@ def _escalations(
         replace(_dm(ESCALATION, board, person, day, at, item), note=note) for person in board.admins
     ]
     if board.channel_id:
-        out.append(
-            Message(
-                kind=ESCALATION,
-                key=f"{ESCALATION}:{board.id}:channel:{board.channel_id}:{day.isoformat()}",
-                board_id=board.id,
-                recipient=None,
-                channel_id=board.channel_id,
-                day=day,
-                send_at=at,
-                items=(item,),
-                note=note,
-            )
-        )
+        key = f"{ESCALATION}:{board.id}:channel:{board.channel_id}:{day.isoformat()}"
+        out.append(_message(ESCALATION, board, key, day, at, items=(item,), note=note))
     return out
 
 
@@ -255,46 +244,45 @@ def _to_chair_and_channel(
 ) -> list[Message]:
     out = []
     if board.chair is not None:
-        out.append(
-            Message(
-                kind=kind,
-                key=f"{kind}:{board.id}:{period}:person:{board.chair.person_id}",
-                board_id=board.id,
-                recipient=board.chair,
-                channel_id=None,
-                day=day,
-                send_at=at,
-                meeting=meeting,
-            )
-        )
+        key = f"{kind}:{board.id}:{period}:person:{board.chair.person_id}"
+        out.append(_message(kind, board, key, day, at, board.chair, meeting=meeting))
     if board.channel_id:
-        out.append(
-            Message(
-                kind=kind,
-                key=f"{kind}:{board.id}:{period}:channel:{board.channel_id}",
-                board_id=board.id,
-                recipient=None,
-                channel_id=board.channel_id,
-                day=day,
-                send_at=at,
-                meeting=meeting,
-            )
-        )
+        key = f"{kind}:{board.id}:{period}:channel:{board.channel_id}"
+        out.append(_message(kind, board, key, day, at, meeting=meeting))
     return out
 
 
 def _dm(
     kind: str, board: BoardFacts, person: PersonRef, day: dt.date, at: dt.datetime, item: Item
 ) -> Message:
+    key = dm_key(kind, person.person_id, day)
+    return _message(kind, board, key, day, at, person, items=(item,))
+
+
+def _message(
+    kind: str,
+    board: BoardFacts,
+    key: str,
+    day: dt.date,
+    at: dt.datetime,
+    recipient: PersonRef | None = None,
+    *,
+    items: tuple[Item, ...] = (),
+    meeting: dt.date | None = None,
+    note: str | None = None,
+) -> Message:
+    """A board's message to `recipient`, or to the board's channel when there is none."""
     return Message(
         kind=kind,
-        key=dm_key(kind, person.person_id, day),
+        key=key,
         board_id=board.id,
-        recipient=person,
-        channel_id=None,
+        recipient=recipient,
+        channel_id=None if recipient is not None else board.channel_id,
         day=day,
         send_at=at,
-        items=(item,),
+        items=items,
+        meeting=meeting,
+        note=note,
     )
 
 

@@ -14,11 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.board_status import ActionRow, StatusCounts, ThemeStatus, Who
+from bot.core.board_status import ActionRow, ThemeStatus, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_day, format_moment
-from bot.core.digest import Digest, Pack, PendingDateChange
-from bot.core.statuses import STATUS_EMOJI
+from bot.core.digest import DateChangeRow, Digest, Pack, PendingDateChange
 from bot.render.buttons import date_change_buttons
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import (
@@ -34,12 +33,12 @@ from bot.render.mrkdwn import (
     shorten,
     split_blocks,
     status_badge,
+    status_counts,
     uk_date,
 )
 from bot.services.board_views import (
     ActionHistory,
     BoardStatus,
-    DateChangeEntry,
     Decision,
     MeetingLine,
     MeetingsView,
@@ -84,11 +83,6 @@ def _names(people: Iterable[Who], none: str = "no owner") -> str:
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def _counts(counts: StatusCounts) -> str:
-    shown = [f"{STATUS_EMOJI[status]} {status.label} {n}" for status, n in counts.items() if n]
-    return " · ".join(shown) if shown else "no actions"
 
 
 def _local(value: dt.datetime, tz: str) -> dt.datetime:
@@ -145,7 +139,7 @@ def _theme_status(t: ThemeStatus, with_plan: bool) -> Block:
     return section(
         f"*{escape(t.ref)} {_t(t.title, 200)}*{plan}\n"
         f"{_plural(t.counts.total, 'action')} · *{t.percent_complete}%* complete{overdue}\n"
-        f"{_counts(t.counts)}"
+        f"{status_counts(t.counts)}"
     )
 
 
@@ -161,7 +155,7 @@ def status_messages(view: BoardStatus) -> list[Rendered]:
     )
     headline = (
         f"*{_plural(view.counts.total, 'action')}* · *{view.percent_complete}%* complete · "
-        f"*{view.overdue}* overdue{pending}\n{_counts(view.counts)}"
+        f"*{view.overdue}* overdue{pending}\n{status_counts(view.counts)}"
     )
     head = [
         header(f"{board.name} — status"),
@@ -242,7 +236,7 @@ def theme_messages(view: ThemeDetail) -> list[Rendered]:
         context(f"{_t(board.name, NAMES_LIMIT)} · {_t(view.plan)}{lead} · {uk_date(board.today)}"),
         section(
             f"{_plural(view.counts.total, 'action')} · *{view.counts.percent_complete}%* "
-            f"complete · *{view.overdue}* overdue\n{_counts(view.counts)}"
+            f"complete · *{view.overdue}* overdue\n{status_counts(view.counts)}"
         ),
         divider(),
     ]
@@ -326,15 +320,15 @@ def _update_line(u: UpdateEntry, tz: str) -> str:
     return "\n    ".join(parts)
 
 
-def _date_change_line(c: DateChangeEntry, tz: str) -> str:
-    by = f" by {_t(c.requested_by, NAMES_LIMIT)}" if c.requested_by else ""
+def _date_change_line(c: DateChangeRow, tz: str) -> str:
+    by = f" by {_t(c.requested_by.name, NAMES_LIMIT)}" if c.requested_by else ""
     line = (
         f"• *#{c.id}* {uk_date(c.old_due)} → *{uk_date(c.new_due, c.new_precision)}* — "
         f"“{_t(c.reason, REASON_LIMIT)}” — asked{by} {_moment(c.requested_at, tz)} — *{c.state}*"
     )
     if c.state in ("approved", "declined") and c.decided_at is not None:
         decider = f" by {_t(c.decided_by, NAMES_LIMIT)}" if c.decided_by else ""
-        note = f": {_t(c.decision_note, REASON_LIMIT)}" if c.decision_note else ""
+        note = f": {_t(c.note, REASON_LIMIT)}" if c.note else ""
         line += f"{decider} {_moment(c.decided_at, tz)}{note}"
     return line
 

@@ -19,38 +19,36 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
     return element
 
 
-def action_buttons(action_id: int) -> dict[str, Any]:
-    """Update / Mark complete / Ask for new date, for one action (reminders, lists, Home)."""
-    value = str(action_id)
+def _buttons(block_id: str, value: str, *labels: tuple[str, str, str | None]) -> dict[str, Any]:
+    """An actions block of buttons that all carry `value`: (text, action id, style) each."""
     return {
         "type": "actions",
-        "block_id": f"action_buttons_{value}",
-        "elements": [
-            button("Update", ids.UPDATE_ACTION, value, style="primary"),
-            button("Mark complete", ids.COMPLETE_ACTION, value),
-            button("Ask for new date", ids.ASK_NEW_DATE, value),
-        ],
+        "block_id": f"{block_id}_{value}",
+        "elements": [button(text, action, value, style) for text, action, style in labels],
     }
+
+
+def action_buttons(action_id: int) -> dict[str, Any]:
+    """Update / Mark complete / Ask for new date, for one action (reminders, lists, Home)."""
+    return _buttons(
+        "action_buttons",
+        str(action_id),
+        ("Update", ids.UPDATE_ACTION, "primary"),
+        ("Mark complete", ids.COMPLETE_ACTION, None),
+        ("Ask for new date", ids.ASK_NEW_DATE, None),
+    )
 
 
 def date_change_buttons(request_id: int) -> dict[str, Any]:
     """Approve / Decline, for one date-change request."""
-    value = str(request_id)
-    return {
-        "type": "actions",
-        "block_id": f"date_change_{value}",
-        "elements": [
-            button("Approve", ids.APPROVE_DATE_CHANGE, value, style="primary"),
-            button("Decline", ids.DECLINE_DATE_CHANGE, value, style="danger"),
-        ],
-    }
+    return _buttons(
+        "date_change",
+        str(request_id),
+        ("Approve", ids.APPROVE_DATE_CHANGE, "primary"),
+        ("Decline", ids.DECLINE_DATE_CHANGE, "danger"),
+    )
 
 
 def record_anyway_button(held_id: int) -> dict[str, Any]:
     """Record anyway, under an update held because its text looked like personal details."""
-    value = str(held_id)
-    return {
-        "type": "actions",
-        "block_id": f"record_anyway_{value}",
-        "elements": [button("Record anyway", ids.RECORD_ANYWAY, value, style="danger")],
-    }
+    return _buttons("record_anyway", str(held_id), ("Record anyway", ids.RECORD_ANYWAY, "danger"))

@@ -29,12 +29,17 @@ LABEL_COLOUR = "#FFFFFF"
 PAGE_COLOUR = "#FFFFFF"
 # Stacked left to right: done, then on track, at risk, off track, not started.
 STACK_ORDER = (Status.BLUE, Status.GREEN, Status.AMBER, Status.RED, Status.NOT_STARTED)
-LEGEND_NAMES = {
-    Status.BLUE: "Blue: complete",
-    Status.GREEN: "Green: on track",
-    Status.AMBER: "Amber: at risk",
-    Status.RED: "Red: off track",
+COLOUR_NAMES = {
+    Status.BLUE: "Blue",
+    Status.GREEN: "Green",
+    Status.AMBER: "Amber",
+    Status.RED: "Red",
     Status.NOT_STARTED: "Not started",
+}
+# "Blue: complete", "Green: on track", … and plain "Not started".
+LEGEND_NAMES = {
+    s: name if s is Status.NOT_STARTED else f"{name}: {s.label.lower()}"
+    for s, name in COLOUR_NAMES.items()
 }
 THEME_LABEL_WIDTH = 32  # characters a line; a theme's name takes at most two lines
 DPI = 150

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from bot.core.board_status import DUE_SOON_DAYS, StatusCounts, Who
+from bot.core.board_status import DUE_SOON_DAYS, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_moment
 from bot.core.deadlines import Countdown
@@ -30,7 +30,7 @@ from bot.core.digest import (
     ThemeDigest,
     Totals,
 )
-from bot.core.statuses import STATUS_EMOJI, Status
+from bot.core.statuses import Status
 from bot.render.buttons import date_change_buttons
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
@@ -44,6 +44,7 @@ from bot.render.mrkdwn import (
     sections_from_lines,
     shorten,
     status_badge,
+    status_counts,
     uk_date,
 )
 from bot.services.progress import IMPORTED
@@ -107,16 +108,6 @@ def _totals_line(t: Totals, bold: Callable[[str], str]) -> str:
     return " · ".join(parts)
 
 
-def _counts_text(counts: StatusCounts) -> str:
-    shown = [f"{status.label} {n}" for status, n in counts.items() if n]
-    return " · ".join(shown) if shown else "no actions"
-
-
-def _counts_mrkdwn(counts: StatusCounts) -> str:
-    shown = [f"{STATUS_EMOJI[status]} {status.label} {n}" for status, n in counts.items() if n]
-    return " · ".join(shown) if shown else "no actions"
-
-
 def _theme_summary(t: ThemeDigest) -> str:
     return f"{_plural(t.counts.total, 'action')}, {t.percent_complete}% complete"
 
@@ -131,7 +122,8 @@ def _has_plans(d: Digest) -> bool:
 def _theme_text(t: ThemeDigest, d: Digest, with_plan: bool) -> list[str]:
     tz = d.timezone
     plan = f"  ({t.plan})" if with_plan else ""
-    lines = [f"{t.ref} {t.title}{plan}", f"  {_theme_summary(t)} — {_counts_text(t.counts)}"]
+    counts = status_counts(t.counts, emoji=False)
+    lines = [f"{t.ref} {t.title}{plan}", f"  {_theme_summary(t)} — {counts}"]
     if t.overdue:
         lines.append("  Overdue:")
         for a in t.overdue:
@@ -181,7 +173,7 @@ def _digest_body_text(d: Digest) -> list[str]:
     with_plan = _has_plans(d)
     lines = [
         _totals_line(d.totals, str),
-        _counts_text(d.totals.counts),
+        status_counts(d.totals.counts, emoji=False),
     ]
     if d.deadlines:
         lines += ["", "Deadlines:"]
@@ -308,7 +300,7 @@ def _theme_blocks(t: ThemeDigest, d: Digest, with_plan: bool, max_items: int | N
         divider(),
         section(
             f"*{escape(t.ref)} {_title(t.title, THEME_TITLE_LIMIT)}*{plan}\n"
-            f"{_theme_summary(t)} · {_counts_mrkdwn(t.counts)}"
+            f"{_theme_summary(t)} · {status_counts(t.counts)}"
         ),
     ]
     lines: list[str] = []
@@ -334,7 +326,7 @@ def _theme_blocks(t: ThemeDigest, d: Digest, with_plan: bool, max_items: int | N
 
 def _headline_blocks(d: Digest) -> list[Block]:
     blocks = [
-        section(f"{_totals_line(d.totals, lambda s: f'*{s}*')}\n{_counts_mrkdwn(d.totals.counts)}")
+        section(f"{_totals_line(d.totals, lambda s: f'*{s}*')}\n{status_counts(d.totals.counts)}")
     ]
     if d.deadlines:
         lines = [f"{_countdown_mark(c)} {escape(c.text)}" for c in d.deadlines]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.board_status import StatusCounts, ThemeStatus
-from bot.core.statuses import STATUS_EMOJI, Status
+from bot.core.board_status import ThemeStatus
 from bot.render.mrkdwn import (
     context,
     divider,
@@ -15,6 +14,7 @@ from bot.render.mrkdwn import (
     section,
     sections_from_lines,
     shorten,
+    status_counts,
 )
 from bot.render.progress import USAGE_HINT, action_blocks, more_line
 from bot.services.owner import BoardStatus, MyAction
@@ -55,18 +55,11 @@ def home_view(
     return {"type": "home", "blocks": [*top, *body, *tail]}
 
 
-def counts_text(counts: StatusCounts) -> str:
-    """`🟢 On track 3 · 🟠 At risk 1` — statuses with at least one action, in BRAG order,
-    named as every other message names them."""
-    parts = [f"{STATUS_EMOJI[s]} {s.label} {counts[s]}" for s in Status if counts.get(s, 0)]
-    return " · ".join(parts) or "no actions"
-
-
 def theme_line(theme: ThemeStatus) -> str:
     overdue = f" · :warning: {theme.overdue} overdue" if theme.overdue else ""
     return (
         f"*{escape(theme.ref)}* {escape(shorten(theme.title, 90))} — "
-        f"{counts_text(theme.counts)}{overdue}"
+        f"{status_counts(theme.counts)}{overdue}"
     )
 
 
@@ -88,7 +81,7 @@ def board_blocks(
             header(f"{board.name}: status by theme"),
             *(sections_from_lines(lines) if lines else [section("No themes yet.")]),
             context(
-                f"{total} actions · {counts_text(board.counts)} · "
+                f"{total} actions · {status_counts(board.counts)} · "
                 f"{board.counts.percent_complete}% complete{overdue}"
                 " · `/board` for more"
             ),

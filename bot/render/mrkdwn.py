@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from bot.core.board_status import StatusCounts
 from bot.core.dates import format_day
 from bot.core.statuses import STATUS_EMOJI, Status
 
@@ -53,6 +54,14 @@ def shorten(text: str | None, limit: int) -> str:
 def status_badge(status: str | Status) -> str:
     status = Status(status)
     return f"{STATUS_EMOJI[status]} {status.label}"
+
+
+def status_counts(counts: StatusCounts, *, emoji: bool = True) -> str:
+    """`🟢 On track 3 · 🟠 At risk 1`: the statuses with at least one action, in BRAG order,
+    named as every other message names them (without the emoji for plain text); "no actions"
+    when there are none."""
+    shown = [f"{status_badge(s) if emoji else s.label} {n}" for s, n in counts.items() if n]
+    return " · ".join(shown) if shown else "no actions"
 
 
 def uk_date(value: dt.date | str | None, precision: str = "day") -> str:

@@ -17,19 +17,19 @@ from bot.core.board_status import ActionRow, Who
 from bot.core.calendar import zone
 from bot.core.digest import DateChangeRow, PendingDateChange
 from bot.core.statuses import Status
-from bot.render.charts import LEGEND_NAMES, Chart, brag_by_theme_chart, brag_by_theme_text
+from bot.render.charts import (
+    COLOUR_NAMES,
+    LEGEND_NAMES,
+    STACK_ORDER,
+    Chart,
+    brag_by_theme_chart,
+    brag_by_theme_text,
+)
 from bot.render.mrkdwn import uk_date
 from bot.services.paper import BoardPaper
 
 NOTE_LIMIT = 500
-BRAG_COLUMNS = (Status.BLUE, Status.GREEN, Status.AMBER, Status.RED, Status.NOT_STARTED)
-COLOUR_NAMES = {
-    Status.BLUE: "Blue",
-    Status.GREEN: "Green",
-    Status.AMBER: "Amber",
-    Status.RED: "Red",
-    Status.NOT_STARTED: "Not started",
-}
+BRAG_COLUMNS = STACK_ORDER  # the table's columns follow the chart's stack
 
 
 @dataclass(frozen=True)

@@ -113,14 +113,23 @@ def _invite_me(channel_id: str | None, bot_in_channel: bool | None) -> list[str]
     return []
 
 
+def _what_was_set(
+    chair: str | None, channel_id: str | None, chair_is: str, channel_is: str
+) -> list[str]:
+    """The board's chair and channel as they were set, each in its phrase (`{}` is the
+    mention); nothing for what was not."""
+    parts = []
+    if chair:
+        parts.append(chair_is.format(user(chair)))
+    if channel_id:
+        parts.append(channel_is.format(channel(channel_id)))
+    return parts
+
+
 def board_created(
     name: str, chair: str | None, channel_id: str | None, bot_in_channel: bool | None
 ) -> Message:
-    details = []
-    if chair:
-        details.append(f"chair {user(chair)}")
-    if channel_id:
-        details.append(f"channel {channel(channel_id)}")
+    details = _what_was_set(chair, channel_id, "chair {}", "channel {}")
     head = f":white_check_mark: Created the board {quoted(name)}"
     head += f" ({', '.join(details)})." if details else "."
     lines = [head]
@@ -135,11 +144,7 @@ def board_created(
 def board_edited(
     name: str, chair: str | None, channel_id: str | None, bot_in_channel: bool | None
 ) -> Message:
-    changes = []
-    if chair:
-        changes.append(f"the chair is now {user(chair)}")
-    if channel_id:
-        changes.append(f"digests and packs go to {channel(channel_id)}")
+    changes = _what_was_set(chair, channel_id, "the chair is now {}", "digests and packs go to {}")
     lines = [f":pencil2: {escape(name)}: {'; '.join(changes)}."]
     lines += _invite_me(channel_id, bot_in_channel)
     return text(*lines)

@@ -264,15 +264,15 @@ def _modal(
     title: str,
     blocks: list[dict[str, Any]],
     *,
-    submit: str | None,
-    close: str,
+    submit: str | None = None,
     metadata: str = "",
 ) -> dict[str, Any]:
+    """A form when it has a `submit` label (closed by Cancel); else a message closed by Done."""
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
         "title": _plain_text(title, 24),
-        "close": _plain_text(close, 24),
+        "close": _plain_text("Cancel" if submit else "Done", 24),
         "private_metadata": metadata,
         "blocks": blocks,
     }
@@ -326,33 +326,14 @@ def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
             optional=True,
         ),
     ]
-    return _modal(
-        ids.UPDATE_MODAL,
-        "Update an action",
-        blocks,
-        submit="Save",
-        close="Cancel",
-        metadata=metadata,
-    )
+    return _modal(ids.UPDATE_MODAL, "Update an action", blocks, submit="Save", metadata=metadata)
 
 
 def update_saved_modal(recorded: Recorded) -> dict[str, Any]:
     """What the update modal shows once the update is saved (or held, with Record anyway)."""
     if recorded.held is not None:
-        return _modal(
-            ids.UPDATE_MODAL,
-            "Not recorded yet",
-            recorded_message(recorded)["blocks"],
-            submit=None,
-            close="Close",
-        )
-    return _modal(
-        ids.UPDATE_MODAL,
-        "Update saved",
-        [section(recorded_text(recorded))],
-        submit=None,
-        close="Done",
-    )
+        return _modal(ids.UPDATE_MODAL, "Not recorded yet", recorded_message(recorded)["blocks"])
+    return _modal(ids.UPDATE_MODAL, "Update saved", [section(recorded_text(recorded))])
 
 
 def date_change_modal(item: MyAction, metadata: str = "") -> dict[str, Any]:
@@ -375,19 +356,12 @@ def date_change_modal(item: MyAction, metadata: str = "") -> dict[str, Any]:
         "Ask for a new date",
         blocks,
         submit="Ask the chair",
-        close="Cancel",
         metadata=metadata,
     )
 
 
 def date_change_sent_modal(notice: DateChangeNotice) -> dict[str, Any]:
-    return _modal(
-        ids.DATE_CHANGE_MODAL,
-        "Request sent",
-        [section(date_change_asked_text(notice))],
-        submit=None,
-        close="Done",
-    )
+    return _modal(ids.DATE_CHANGE_MODAL, "Request sent", [section(date_change_asked_text(notice))])
 
 
 # ---------------------------------------------------------------- date changes

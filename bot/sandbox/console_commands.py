@@ -15,7 +15,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from bot.core.calendar import WorkingCalendar, at_local, calendar_for
 from bot.sandbox.blocks import ActionRef, EmulatorError
@@ -49,6 +49,8 @@ Key = tuple[str, str, str | None]
 
 SETTLE_TIMEOUT = 20.0  # seconds the bot may take to finish what a request started
 RECENT = 15  # messages `inbox` and `channel` show unless asked for all
+
+_T = TypeVar("_T")
 
 
 # ---------------------------------------------------------------- the console
@@ -267,19 +269,12 @@ class Console:
         source: Message | View = self._source(args[0])
         ref = self._button(source, args[1], args[0])
         value = self._choice(ref, args[2]) if len(args) > 2 else None
-        self.started = True
-        try:
-            result = self.emulator.click(self.user_id, source, ref, value)
-        except EmulatorError as error:
-            raise ConsoleError(str(error)) from None
-        self.settle()
+        result = self._step(lambda: self.emulator.click(self.user_id, source, ref, value))
         self.show_new()
         self._answered(result, "click")
 
     def submit(self, rest: str) -> None:
-        view = self.emulator.open_view(self.user_id)
-        if view is None:
-            raise ConsoleError("you have no form open; a button or a slash command opens one")
+        view = self._open_form("; a button or a slash command opens one")
         values: dict[str, dict[str, Any]] = {}
         for arg in split_args(rest):
             key, sep, value = arg.partition("=")
@@ -290,12 +285,7 @@ class Console:
             values.setdefault(block_id, {})[action_id] = form_value(
                 self.emulator, self.user_id, element, value
             )
-        self.started = True
-        try:
-            result = self.emulator.submit_view(self.user_id, view.id, values)
-        except EmulatorError as error:
-            raise ConsoleError(str(error)) from None
-        self.settle()
+        result = self._step(lambda: self.emulator.submit_view(self.user_id, view.id, values))
         if result.errors:
             shown = self.emulator.open_view(self.user_id) or view
             self.say("The form was not accepted:")
@@ -307,14 +297,8 @@ class Console:
         self._answered(result, "form")
 
     def close(self, rest: str) -> None:
-        view = self.emulator.open_view(self.user_id)
-        if view is None:
-            raise ConsoleError("you have no form open")
-        try:
-            response = self.emulator.close_view(self.user_id, view.id)
-        except EmulatorError as error:
-            raise ConsoleError(str(error)) from None
-        self.settle()
+        view = self._open_form()
+        response = self._step(lambda: self.emulator.close_view(self.user_id, view.id))
         self.say(f"Closed “{view.title}”.")
         self.show_new()
         if response is not None:
@@ -690,6 +674,23 @@ class Console:
             parent = self.numbers.get((message.channel, message.thread_ts, None))
             where += f" · in the thread of {parent}" if parent else " · in a thread"
         return where
+
+    def _open_form(self, hint: str = "") -> View:
+        view = self.emulator.open_view(self.user_id)
+        if view is None:
+            raise ConsoleError(f"you have no form open{hint}")
+        return view
+
+    def _step(self, step: Callable[[], _T]) -> _T:
+        """One step in the workspace: the emulator's refusal becomes the console's error, and
+        the bot finishes what the step set off."""
+        self.started = True
+        try:
+            result = step()
+        except EmulatorError as error:
+            raise ConsoleError(str(error)) from None
+        self.settle()
+        return result
 
     def _name(self, user_id: str | None) -> str:
         try:

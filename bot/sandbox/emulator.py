@@ -31,7 +31,6 @@ import json
 import logging
 import random
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -55,6 +54,7 @@ from bot.sandbox.model import (
     View,
     slack_id_problem,
 )
+from bot.sandbox.serving import ServerThread, Startable
 from bot.sandbox.slack_requests import PayloadError, Workspace
 from bot.sandbox.socket_mode import SocketModeLink, envelope
 from bot.sandbox.state import (
@@ -375,7 +375,7 @@ def _is_loopback(host: str) -> bool:
 # ---------------------------------------------------------------------- the emulator
 
 
-class SlackEmulator:
+class SlackEmulator(Startable):
     """A Slack workspace on loopback for the bot to talk to, and people to talk to the bot."""
 
     def __init__(
@@ -409,8 +409,7 @@ class SlackEmulator:
         self.port = port
         self.app_timeout = app_timeout
         self._state = SlackState(self.workspace, clock)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._running: ServerThread[_Server] | None = None
         self._request_url: str | None = None
         self._signing_secret: str | None = None
         self._failures: list[_Failure] = []
@@ -429,41 +428,26 @@ class SlackEmulator:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> SlackEmulator:
-        if self._server is not None:
+        if self._running is not None:
             return self
         server = _Server((self.host, self.port), self)
-        self._server = server
         self.port = int(server.server_address[1])
+        self._running = ServerThread(server, f"slack-emulator-{self.port}", poll_interval=0.05)
         self._state.base_url = self.base_url
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"slack-emulator-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
         self._link.start()
         return self
 
     def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
+        running, self._running = self._running, None
+        if running is None:
             return
         self._link.stop()
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> SlackEmulator:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        running.stop()
+        running.server.server_close()
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
+        if self._running is None:
             raise EmulatorError("the emulator is not running; call start() first")
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"

@@ -19,6 +19,7 @@ from bot.app import Bot, SlackClients, bootstrap
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.sandbox.emulator import SlackEmulator
+from bot.sandbox.serving import Startable
 from bot.services import Services
 from bot.web import RunningServer, serve
 from scheduler.delivery import Delivery, DeliveryReport
@@ -47,7 +48,7 @@ DEFAULT_USERS = (
 BOARD_CHANNEL = ("CBOARD0000", "improvement-board")
 
 
-class LocalBot:
+class LocalBot(Startable):
     """Start with `with LocalBot(database_url, clock) as local: ...`."""
 
     def __init__(
@@ -122,12 +123,6 @@ class LocalBot:
             self.server.stop()
         self.emulator.stop()
         self.bot.engine.dispose()
-
-    def __enter__(self) -> LocalBot:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     @property
     def services(self) -> Services:

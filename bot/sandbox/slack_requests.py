@@ -19,7 +19,7 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -129,28 +129,32 @@ def slack_text(
     `<@U…|jane>`; in messages it is `<@U…>`.
     """
     escaped = escape_for_slack(text)
-
-    def user(match: re.Match[str]) -> str:
-        word = match.group(1)
-        handle = word.rstrip(".-")
-        user_id = users.get(handle.lower())
-        if user_id is None:
-            return match.group(0)
-        mention = f"<@{user_id}|{handle}>" if in_command else f"<@{user_id}>"
-        return mention + word[len(handle) :]
-
-    def channel(match: re.Match[str]) -> str:
-        word = match.group(1)
-        name = word.rstrip("-")
-        channel_id = channels.get(name.lower())
-        if channel_id is None:
-            return match.group(0)
-        return f"<#{channel_id}|{name}>" + word[len(name) :]
+    user = _linker(
+        users, ".-", lambda uid, handle: f"<@{uid}|{handle}>" if in_command else f"<@{uid}>"
+    )
+    channel = _linker(channels, "-", lambda cid, name: f"<#{cid}|{name}>")
 
     def special(match: re.Match[str]) -> str:
         return f"<!{match.group(1).lower()}>"
 
     return _CHANNEL.sub(channel, _MENTION.sub(user, _SPECIAL.sub(special, escaped)))
+
+
+def _linker(
+    ids: Mapping[str, str], trailing: str, link: Callable[[str, str], str]
+) -> Callable[[re.Match[str]], str]:
+    """A `re.sub` replacement: the typed name (less `trailing` punctuation, which stays after
+    the link) made into `link(id, name)` when `ids` knows it; else the text as typed."""
+
+    def replace(match: re.Match[str]) -> str:
+        word = match.group(1)
+        name = word.rstrip(trailing)
+        found = ids.get(name.lower())
+        if found is None:
+            return match.group(0)
+        return link(found, name) + word[len(name) :]
+
+    return replace
 
 
 # --------------------------------------------------------------------------- slash commands

@@ -26,6 +26,8 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
+from bot.sandbox.serving import ServerThread
+
 logger = logging.getLogger(__name__)
 
 # Interactive payloads whose ack may carry the answer (the rest are acked empty).
@@ -94,27 +96,21 @@ class SocketModeLink:
         self._acks: dict[str, dict[str, Any] | None] = {}
         self._unknown_acks: list[dict[str, Any]] = []
         self._lock = threading.Condition()
-        self._server: Server | None = None
-        self._thread: threading.Thread | None = None
+        self._running: ServerThread[Server] | None = None
         self.port = 0
 
     def start(self) -> SocketModeLink:
-        self._server = serve(self._serve, self.host, 0)
-        self.port = int(self._server.socket.getsockname()[1])
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"socket-mode-{self.port}", daemon=True
-        )
-        self._thread.start()
+        server = serve(self._serve, self.host, 0)
+        self.port = int(server.socket.getsockname()[1])
+        self._running = ServerThread(server, f"socket-mode-{self.port}")
         return self
 
     def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
+        running, self._running = self._running, None
+        if running is None:
             return
         self.close_connections()
-        server.shutdown()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        running.stop()
 
     def close_connections(self) -> None:
         with self._lock:

@@ -73,6 +73,13 @@ class Units:
         return result
 
 
+class UseCases:
+    """A group of use cases over one database (subclasses add what else they need)."""
+
+    def __init__(self, units: Units) -> None:
+        self.units = units
+
+
 @dataclass
 class Services:
     """The use cases, bound to one database, one clock and one set of settings."""

@@ -30,6 +30,7 @@ from bot.services.linking import (
     LinkingOutcome,
     PeopleService,
     SlackProfile,
+    profile_person,
 )
 from bot.services.plan_import import BoardDefaults, ImportSummary, import_plan
 from bot.services.plans import (
@@ -51,7 +52,6 @@ from bot.services.plans import (
     grant_role,
     list_plans,
     move_action,
-    person_for_slack_user,
     remove_action,
     remove_theme,
     revoke_role,
@@ -83,15 +83,7 @@ CANCELLED = "cancelled"
 
 def person_for_profile(uow: UnitOfWork, actor: Actor, profile: SlackProfile) -> Person:
     """The person a Slack user is in this workspace, made (or linked by name) if new."""
-    return person_for_slack_user(
-        uow,
-        actor.workspace_id,
-        profile.user_id,
-        name=profile.name or profile.display_name,
-        title=profile.title,
-        email=profile.email,
-        timezone=profile.timezone,
-    )
+    return profile_person(uow, actor.workspace_id, profile, profile.name or profile.display_name)
 
 
 def _existing_person(uow: UnitOfWork, actor: Actor, user_id: str) -> Person | None:

@@ -33,6 +33,7 @@ from bot.core.board_status import (
 )
 from bot.core.calendar import calendar_for, local_date
 from bot.core.digest import (
+    DateChangeRow,
     Digest,
     OverdueAction,
     Pack,
@@ -47,8 +48,9 @@ from bot.services.digest import build_digest, build_pack
 from bot.services.owner import BoardStatus as OwnerBoardStatus
 from bot.services.owner import MyAction, my_boards_status, my_open_actions
 from bot.services.plans import Actor, find_board, normalise_ref, standing
-from bot.services.progress import approver_standing, decide_date_change
+from bot.services.progress import approver_standing
 from bot.services.queries import (
+    action_date_changes,
     action_rows,
     board_cycle,
     counted,
@@ -160,21 +162,6 @@ class UpdateEntry:
 
 
 @dataclass(frozen=True)
-class DateChangeEntry:
-    id: int
-    requested_at: dt.datetime
-    requested_by: str | None
-    old_due: dt.date | None
-    new_due: dt.date
-    new_precision: str
-    reason: str
-    state: str  # pending | approved | declined | withdrawn
-    decided_by: str | None
-    decided_at: dt.datetime | None
-    decision_note: str | None
-
-
-@dataclass(frozen=True)
 class ActionHistory:
     """An action's progress updates and date changes, newest first."""
 
@@ -188,7 +175,7 @@ class ActionHistory:
     owners: tuple[Who, ...]
     updates: tuple[UpdateEntry, ...]  # at most HISTORY_LIMIT
     total_updates: int
-    date_changes: tuple[DateChangeEntry, ...]
+    date_changes: tuple[DateChangeRow, ...]  # newest first
     due_text: str | None = None
     fields: tuple[tuple[str, str], ...] = ()  # the imported sheet's other columns
 
@@ -385,28 +372,6 @@ def action_history(
         .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
         .limit(HISTORY_LIMIT)
     ).all()
-    requester = aliased(Person)
-    decider = aliased(Person)
-    request = DateChangeRequest
-    change_rows = session.execute(
-        select(
-            request.id,
-            request.requested_at,
-            requester.name,
-            request.old_due_date,
-            request.new_due_date,
-            request.new_due_precision,
-            request.reason,
-            request.state,
-            decider.name,
-            request.decided_at,
-            request.decision_note,
-        )
-        .outerjoin(requester, requester.id == request.requested_by_id)
-        .outerjoin(decider, decider.id == request.decided_by_id)
-        .where(request.action_id == action.id, request.requested_at <= now)
-        .order_by(request.requested_at.desc(), request.id.desc())
-    ).all()
     return ActionHistory(
         board=info,
         ref=action.ref,
@@ -418,7 +383,7 @@ def action_history(
         owners=row.owners,
         updates=tuple(_update_entry(row) for row in update_rows),
         total_updates=update_rows[0].total if update_rows else 0,
-        date_changes=tuple(DateChangeEntry(*row) for row in change_rows),
+        date_changes=tuple(action_date_changes(session, action.id, now)),
         due_text=action.due_text,
         fields=tuple((str(k), str(v)) for k, v in (action.fields or {}).items()),
     )
@@ -467,17 +432,8 @@ def pending_changes(
     return PendingList(info, items, can_decide)
 
 
-def decide(
-    uow: UnitOfWork,
-    actor: Actor,
-    request_id: int,
-    approve: bool,
-    now: dt.datetime,
-    note: str | None = None,
-) -> Decision:
-    """Approve or decline a date change (`decide_date_change`) and say what was decided.
-    The caller commits."""
-    request = decide_date_change(uow, actor, request_id, approve, now, note)
+def decision(request: DateChangeRequest) -> Decision:
+    """What was decided on a date change (`decide_date_change`), as the chair is told."""
     action = request.action
     requester = request.requested_by
     return Decision(

@@ -28,13 +28,13 @@ from bot.core.calendar import DEFAULT_TIMEZONE, calendar_for, local_date
 from bot.core.dates import format_day
 from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check
+from bot.services import UseCases
 from bot.services.plans import Actor, audit, standing
 from bot.services.uow import UnitOfWork
 from db.models import Absence as AbsenceRow
 from db.models import Action, ActionAssignment, Person, Plan
 
 if TYPE_CHECKING:
-    from bot.services import Units
     from bot.services.linking import SlackProfile
 
 OWNER = "owner"
@@ -98,11 +98,8 @@ class AbsencesCancelled:
     cancelled: tuple[tuple[dt.date, dt.date], ...]
 
 
-class CoverService:
+class CoverService(UseCases):
     """`/progress away|back|away cancel` for oneself, `/plan people away|back` by an admin."""
-
-    def __init__(self, units: Units) -> None:
-        self.units = units
 
     def _who(
         self, uow: UnitOfWork, actor: Actor, person: SlackProfile | None

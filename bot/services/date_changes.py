@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.services import Units
-from bot.services.board_views import Decision
-from bot.services.board_views import decide as decide_date_change
+from bot.services import UseCases
+from bot.services.board_views import Decision, decision
 from bot.services.owner import DateChangeNotice, date_change_notice
 from bot.services.plans import Actor
+from bot.services.progress import decide_date_change
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,7 @@ class Decided:
     notice: DateChangeNotice  # the request as it now stands, as its messages show it
 
 
-class DateChangeService:
-    def __init__(self, units: Units) -> None:
-        self.units = units
-
+class DateChangeService(UseCases):
     def decide(
         self,
         actor: Actor,
@@ -35,8 +32,9 @@ class DateChangeService:
         note: str | None = None,
     ) -> Decided:
         """Approve or decline (from a button, or `/board approve|decline <number>`)."""
-        with self.units.request() as uow:
-            decision = decide_date_change(uow, actor, request_id, approve, now, note)
-            decided = Decided(decision, date_change_notice(uow, request_id))
-            uow.commit()
-        return decided
+        return self.units.committed(
+            lambda uow: Decided(
+                decision(decide_date_change(uow, actor, request_id, approve, now, note)),
+                date_change_notice(uow, request_id),
+            )
+        )

@@ -19,12 +19,12 @@ from bot.core.deadline_requests import AskedDeadline
 from bot.core.deadlines import Countdown, Deadline, WorkingDaysRule, countdown
 from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check
+from bot.services import UseCases
 from bot.services.plans import Actor, audit, find_board, standing
 from bot.services.uow import UnitOfWork
 from db.models import Board, Person, Plan, StatutoryDeadline
 
 if TYPE_CHECKING:
-    from bot.services import Units
     from bot.services.linking import SlackProfile
 
 
@@ -126,11 +126,8 @@ def _by_title(uow: UnitOfWork, board: Board, title: str) -> StatutoryDeadline | 
     )
 
 
-class DeadlineService:
+class DeadlineService(UseCases):
     """`/plan deadline add|remove`, `/plan deadlines` and `/board deadlines`."""
-
-    def __init__(self, units: Units) -> None:
-        self.units = units
 
     def add(
         self,

@@ -21,13 +21,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, check
 from bot.core.refs import ref_key
+from bot.services import UseCases
 from bot.services.plans import (
     Actor,
     audit,
@@ -36,6 +37,7 @@ from bot.services.plans import (
     linked_person_id,
     person_for_slack_user,
     standing,
+    workspace_actions,
     workspace_for_team,
 )
 from bot.services.uow import UnitOfWork
@@ -55,9 +57,6 @@ from db.models import (
     name_key,
 )
 
-if TYPE_CHECKING:
-    from bot.services import Units
-
 log = logging.getLogger(__name__)
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
@@ -73,6 +72,21 @@ class SlackProfile:
     title: str | None = None
     email: str | None = None
     timezone: str | None = None
+
+
+def profile_person(
+    uow: UnitOfWork, workspace_id: int, profile: SlackProfile, name: str | None
+) -> Person:
+    """The person a Slack user is in a workspace, made (or linked by `name`) if new."""
+    return person_for_slack_user(
+        uow,
+        workspace_id,
+        profile.user_id,
+        name=name,
+        title=profile.title,
+        email=profile.email,
+        timezone=profile.timezone,
+    )
 
 
 @dataclass(frozen=True)
@@ -125,17 +139,12 @@ def unlinked_owners(
 ) -> list[UnlinkedOwner]:
     """Owners and delegates of actions in active plans (or the plans given) with no Slack user."""
     check(Permission.CONFIGURE, standing(uow, actor))
-    query = (
+    query = workspace_actions(
         select(Person, Action.ref)
         .join(ActionAssignment, ActionAssignment.person_id == Person.id)
         .join(Action, Action.id == ActionAssignment.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Board, Board.id == Plan.board_id)
-        .where(
-            Board.workspace_id == actor.workspace_id,
-            Person.slack_user_id.is_(None),
-            Action.removed_at.is_(None),
-        )
+        .where(Person.slack_user_id.is_(None)),
+        actor.workspace_id,
     )
     if plan_ids is None:
         query = query.where(Plan.active.is_(True))
@@ -423,11 +432,8 @@ class UnlinkedPeople:
     any_plan: bool
 
 
-class PeopleService:
+class PeopleService(UseCases):
     """Who people are: the acting person, Slack users by profile, owners linked to Slack."""
-
-    def __init__(self, units: Units) -> None:
-        self.units = units
 
     def resolve_actor(
         self,
@@ -451,18 +457,10 @@ class PeopleService:
         if user_id is None or (person_id is not None and not placeholder):
             return Actor(workspace_id, person_id), True
         profile = profile_of(user_id)
-        with self.units.request() as uow:
-            person = person_for_slack_user(
-                uow,
-                workspace_id,
-                user_id,
-                name=profile.name,
-                title=profile.title,
-                email=profile.email,
-                timezone=profile.timezone,
-            )
-            uow.commit()
-            return Actor(workspace_id, person.id), profile.name is not None
+        person_id = self.units.committed(
+            lambda uow: profile_person(uow, workspace_id, profile, profile.name).id
+        )
+        return Actor(workspace_id, person_id), profile.name is not None
 
     def profiles(
         self,
@@ -485,10 +483,7 @@ class PeopleService:
             return UnlinkedPeople(owners, has_active_plan(uow, actor.workspace_id))
 
     def link(self, actor: Actor, name: str, profile: SlackProfile, now: dt.datetime) -> Linked:
-        with self.units.request() as uow:
-            linked = link_person(uow, actor, name, profile, now)
-            uow.commit()
-        return linked
+        return self.units.committed(lambda uow: link_person(uow, actor, name, profile, now))
 
     def link_plan_owners(
         self, actor: Actor, plan_id: int, directory: Directory, now: dt.datetime

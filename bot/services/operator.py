@@ -17,7 +17,7 @@ from bot.core.digest import Digest
 from bot.core.errors import UserError
 from bot.core.exporter import export_xlsx
 from bot.core.importer import ParsedPlan
-from bot.services import Units
+from bot.services import UseCases
 from bot.services.admin import ExportedPlan, ExportFormat, export_plan
 from bot.services.digest import build_digest
 from bot.services.outbox import preview
@@ -58,10 +58,7 @@ class BoardPack:
     contents: bytes | BoardPaper  # the board's one active plan as .xlsx, or the committee paper
 
 
-class OperatorService:
-    def __init__(self, units: Units) -> None:
-        self.units = units
-
+class OperatorService(UseCases):
     def import_sheet(
         self,
         parsed: ParsedPlan,

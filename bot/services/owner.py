@@ -33,9 +33,15 @@ from bot.core.permissions import Permission, Role, is_allowed
 from bot.core.refs import ref_key
 from bot.core.statuses import Status, split_leading_status
 from bot.services import outbox
-from bot.services.plans import Actor, normalise_ref, roles_of, standing
+from bot.services.plans import Actor, normalise_ref, roles_of, standing, workspace_actions
 from bot.services.privacy import Held, guard, hold
-from bot.services.progress import FROM_SLACK, check_may_update, record_progress, request_date_change
+from bot.services.progress import (
+    FROM_SLACK,
+    RecordedUpdate,
+    check_may_update,
+    record_progress,
+    request_date_change,
+)
 from bot.services.queries import action_rows, theme_rows
 from bot.services.uow import UnitOfWork
 from db.models import (
@@ -134,15 +140,8 @@ def my_action(uow: UnitOfWork, actor: Actor, ref: str) -> Action:
     plan; failing that, the only action with that ref in the workspace's active plans."""
     clean = normalise_ref(ref)
     candidates = (
-        select(Action)
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Board, Board.id == Plan.board_id)
-        .where(
-            Board.workspace_id == actor.workspace_id,
-            Plan.active.is_(True),
-            Action.removed_at.is_(None),
-            func.lower(Action.ref) == clean.lower(),
-        )
+        workspace_actions(select(Action), actor.workspace_id)
+        .where(Plan.active.is_(True), func.lower(Action.ref) == clean.lower())
         .order_by(Plan.id)
     )
     if actor.person_id is not None:
@@ -276,7 +275,7 @@ def record_update(
     dedupe_key: str | None = None,
     confirmed: bool = False,
 ) -> Recorded:
-    """Record a progress update (record_progress checks permission).
+    """Record an update people typed (record_progress checks permission).
 
     Text from Slack is checked for a child's or family's personal details first: flagged, the
     update is held, not recorded, until its author confirms it (`confirmed`)."""
@@ -311,23 +310,24 @@ def record_update(
         evidence=evidence,
         dedupe_key=dedupe_key,
     )
+    return recorded(action, result)
+
+
+def recorded(action: Action, result: RecordedUpdate) -> Recorded:
+    """A progress update `record_progress` recorded (it checks permission), as its author is
+    told about it."""
     return Recorded(
         action_id=action.id,
         ref=action.ref,
         title=action.title,
         status=result.status,
         previous_status=result.previous_status,
-        note=None if result.duplicate else (note or "").strip() or None,
-        evidence=None if result.duplicate else (evidence or "").strip() or None,
+        note=result.note,
+        evidence=result.evidence,
         duplicate=result.duplicate,
         repeated=result.repeated,
-        covering_for=_name_of(uow, result.covering_for_id),
+        covering_for=result.covering_for,
     )
-
-
-def _name_of(uow: UnitOfWork, person_id: int | None) -> str | None:
-    person = uow.session.get(Person, person_id) if person_id is not None else None
-    return person.name if person is not None else None
 
 
 def update_from_form(
@@ -368,9 +368,10 @@ def complete_action(
     _check_may_update(uow, actor, action, now)
     if action.status == Status.BLUE.value:
         raise Conflict(f"{action.ref} is already marked complete.")
-    return record_update(
+    result = record_progress(
         uow, actor, action, now, source="button", status=Status.BLUE, dedupe_key=dedupe_key
     )
+    return recorded(action, result)
 
 
 # ---------------------------------------------------------------- reminder threads
@@ -541,28 +542,27 @@ def record_thread_reply(
     """
     _refuse_a_reply_that_is_no_update(thread, text)
     elsewhere = _named_elsewhere(uow, actor, thread, text)
+    about = None
     if elsewhere is not None:
-        named, rest = elsewhere
+        action, rest = elsewhere
         about = _listed([a.ref for a in thread.actions])
         if not is_allowed(
-            Permission.UPDATE_ACTION, standing(uow, actor, named.plan.board_id, named.id)
+            Permission.UPDATE_ACTION, standing(uow, actor, action.plan.board_id, action.id)
         ):
             typed = " ".join(rest.split())[:200] or "amber: <what has changed>"
             raise PermissionDenied(
-                f"{named.ref} isn't in this reminder (it's about {about}), and only its owners "
+                f"{action.ref} isn't in this reminder (it's about {about}), and only its owners "
                 f"and delegates can update it, so nothing is recorded. Its owner can type "
-                f"`/progress {named.ref} {typed}`."
+                f"`/progress {action.ref} {typed}`."
             )
         status, note = _status_and_note(rest)
-        recorded = record_update(
-            uow, actor, named, now, source="thread", status=status, note=note, dedupe_key=dedupe_key
-        )
-        return replace(recorded, instead_of=about)
-    target, status, note = read_reply(thread, text)
-    action = action_by_id(uow, actor, target.action_id)
-    return record_update(
+    else:
+        target, status, note = read_reply(thread, text)
+        action = action_by_id(uow, actor, target.action_id)
+    answer = record_update(
         uow, actor, action, now, source="thread", status=status, note=note, dedupe_key=dedupe_key
     )
+    return replace(answer, instead_of=about)
 
 
 # ---------------------------------------------------------------- date changes

@@ -11,9 +11,9 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from bot.core.calendar import DEFAULT_TIMEZONE
 from bot.core.errors import Conflict, NotFound, UserError
@@ -408,6 +408,9 @@ def audit(
 # ---------------------------------------------------------------- boards and plans
 
 
+_Found = TypeVar("_Found")
+
+
 def find_board(uow: UnitOfWork, workspace_id: int, name: str | None) -> Board:
     """A board by name (case-insensitive); the only board when no name is given."""
     query = select(Board).where(Board.workspace_id == workspace_id)
@@ -419,12 +422,18 @@ def find_board(uow: UnitOfWork, workspace_id: int, name: str | None) -> Board:
             listed = ", ".join(f"“{b.name}”" for b in boards) or "none yet"
             raise NotFound(f"There's no board called “{name}”; the boards are {listed}.")
         return board
-    if not boards:
-        raise NotFound('There are no boards yet. Create one: `/plan board create "<name>"`.')
-    if len(boards) > 1:
-        names = ", ".join(f"“{b.name}”" for b in boards)
-        raise UserError(f"There are several boards ({names}); name one in quotes.")
-    return boards[0]
+    none_yet = 'There are no boards yet. Create one: `/plan board create "<name>"`.'
+    return _the_only(boards, [b.name for b in boards], none_yet, "boards")
+
+
+def _the_only(found: Sequence[_Found], names: list[str], none_yet: str, several: str) -> _Found:
+    """The one thing found when none was named; refused when there is none, or several."""
+    if not found:
+        raise NotFound(none_yet)
+    if len(found) > 1:
+        listed = ", ".join(f"“{name}”" for name in names)
+        raise UserError(f"There are several {several} ({listed}); name one in quotes.")
+    return found[0]
 
 
 def _loose(name: str) -> str:
@@ -509,12 +518,8 @@ def find_plan(uow: UnitOfWork, workspace_id: int, title: str | None) -> Plan:
             raise NotFound(f"There's no plan called “{title}”.")
         return plans[0]
     plans = uow.session.scalars(query.where(Plan.active.is_(True)).order_by(Plan.id)).all()
-    if not plans:
-        raise NotFound('There is no active plan yet. Start one: `/plan new "<plan title>"`.')
-    if len(plans) > 1:
-        names = ", ".join(f"“{p.title}”" for p in plans)
-        raise UserError(f"There are several active plans ({names}); name one in quotes.")
-    return plans[0]
+    none_yet = 'There is no active plan yet. Start one: `/plan new "<plan title>"`.'
+    return _the_only(plans, [p.title for p in plans], none_yet, "active plans")
 
 
 def create_plan(
@@ -801,6 +806,18 @@ def has_active_plan(uow: UnitOfWork, workspace_id: int) -> bool:
         )
         or 0
     ) > 0
+
+
+_Columns = TypeVarTuple("_Columns")
+
+
+def workspace_actions(query: Select[*_Columns], workspace_id: int) -> Select[*_Columns]:
+    """A query over actions, kept to the workspace's actions that are not removed."""
+    return (
+        query.join(Plan, Plan.id == Action.plan_id)
+        .join(Board, Board.id == Plan.board_id)
+        .where(Board.workspace_id == workspace_id, Action.removed_at.is_(None))
+    )
 
 
 def find_action(uow: UnitOfWork, plan: Plan, ref: str) -> Action:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
@@ -28,12 +27,10 @@ from bot.core.personal_data import (
     parse_patterns,
 )
 from bot.core.personal_data import check as check_text
+from bot.services import UseCases
 from bot.services.plans import Actor, audit, standing
 from bot.services.uow import UnitOfWork
 from db.models import HeldNote, PrivacySettings
-
-if TYPE_CHECKING:
-    from bot.services import Units
 
 # A held update nobody confirmed is dropped after this long (it may hold what it flagged).
 HELD_FOR = dt.timedelta(days=2)
@@ -165,11 +162,8 @@ def _view(patterns: Patterns, changed: bool = False) -> PrivacyPatterns:
     )
 
 
-class PrivacyService:
+class PrivacyService(UseCases):
     """`/plan privacy`: admins see and tune their workspace's personal-data checks."""
-
-    def __init__(self, units: Units) -> None:
-        self.units = units
 
     def show(self, actor: Actor) -> PrivacyPatterns:
         with self.units.request() as uow:

@@ -14,14 +14,13 @@ from bot.core.calendar import local_date
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.permissions import Permission, Standing, check
 from bot.core.statuses import Status
-from bot.services import outbox
+from bot.services import UseCases, outbox
 from bot.services.cover import covering_for
 from bot.services.plans import Actor, audit, standing
 from bot.services.uow import UnitOfWork
-from db.models import Action, Board, DateChangeRequest, Plan, ProgressUpdate
+from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate
 
 if TYPE_CHECKING:
-    from bot.services import Units
     from bot.services.owner import DateChangeNotice, MyAction, Recorded, UpdateForm
 
 log = logging.getLogger(__name__)
@@ -85,7 +84,9 @@ class RecordedUpdate:
     previous_status: Status
     duplicate: bool = False  # the same Slack request or event seen again
     repeated: bool = False  # the same update from the same person moments ago: kept once
-    covering_for_id: int | None = None  # the away owner the author covered for
+    note: str | None = None  # as recorded (none for a duplicate)
+    evidence: str | None = None
+    covering_for: str | None = None  # the away owner the author covered for (their name)
 
 
 def record_progress(
@@ -123,7 +124,9 @@ def record_progress(
         repeat = _recent_same_update(uow, actor.person_id, action, now, status, note, evidence)
         if repeat is not None:
             current = Status(action.status)
-            return RecordedUpdate(repeat.id, action.ref, current, current, repeated=True)
+            return RecordedUpdate(
+                repeat.id, action.ref, current, current, repeated=True, note=note, evidence=evidence
+            )
     previous = Status(action.status)
     update = ProgressUpdate(
         action_id=action.id,
@@ -149,8 +152,19 @@ def record_progress(
     if status is Status.BLUE and previous is not Status.BLUE:
         close_date_changes(uow, actor, action, now)
     return RecordedUpdate(
-        update.id, action.ref, Status(action.status), previous, covering_for_id=covered
+        update.id,
+        action.ref,
+        Status(action.status),
+        previous,
+        note=note,
+        evidence=evidence,
+        covering_for=_name_of(uow, covered),
     )
+
+
+def _name_of(uow: UnitOfWork, person_id: int | None) -> str | None:
+    person = uow.session.get(Person, person_id) if person_id is not None else None
+    return person.name if person is not None else None
 
 
 def close_date_changes(uow: UnitOfWork, actor: Actor, action: Action, now: dt.datetime) -> None:
@@ -350,12 +364,9 @@ class ThreadReply:
     recorded: Recorded | None = None
 
 
-class ProgressService:
+class ProgressService(UseCases):
     """What owners do: list their actions, record updates, ask for new dates (DESIGN §4
     `/progress`, the buttons and forms, replies in reminder threads, the Home tab)."""
-
-    def __init__(self, units: Units) -> None:
-        self.units = units
 
     def mine(self, actor: Actor, now: dt.datetime) -> list[MyAction]:
         with self.units.request() as uow:
@@ -372,18 +383,21 @@ class ProgressService:
         dedupe_key: str | None = None,
     ) -> Recorded:
         """`/progress <ref> <status> <note>`: an update on my action of that ref."""
-        return self.units.committed(
-            lambda uow: owner.record_update(
+
+        def work(uow: UnitOfWork) -> Recorded:
+            action = owner.my_action(uow, actor, ref)
+            return owner.record_update(
                 uow,
                 actor,
-                owner.my_action(uow, actor, ref),
+                action,
                 now,
                 source="command",
                 status=status,
                 note=note,
                 dedupe_key=dedupe_key,
             )
-        )
+
+        return self.units.committed(work)
 
     def complete(
         self, actor: Actor, action_id: int, now: dt.datetime, dedupe_key: str | None = None

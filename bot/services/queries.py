@@ -287,8 +287,6 @@ def date_change_rows(
     """The board's date-change requests, oldest asked first: those still pending (`pending`),
     and those whose state is in `decided` and that were decided after `decided_after` (any
     time when None); with `until`, nothing asked or decided after it counts."""
-    requester = aliased(Person)
-    decider = aliased(Person)
     request = DateChangeRequest
     wanted = []
     if pending:
@@ -301,6 +299,25 @@ def date_change_rows(
         wanted.append(and_(request.state.in_(states), after, before))
     if not wanted:
         return []
+    return _date_change_rows(session, Plan.board_id == board_id, counted(), or_(*wanted))
+
+
+def action_date_changes(
+    session: Session, action_id: int, until: dt.datetime
+) -> list[DateChangeRow]:
+    """An action's date-change requests asked by `until`, newest first."""
+    request = DateChangeRequest
+    found = _date_change_rows(
+        session, request.action_id == action_id, request.requested_at <= until
+    )
+    return found[::-1]
+
+
+def _date_change_rows(session: Session, *where: ColumnElement[bool]) -> list[DateChangeRow]:
+    """Date-change requests with the people who asked and decided, oldest asked first."""
+    requester = aliased(Person)
+    decider = aliased(Person)
+    request = DateChangeRequest
     rows = (
         session.connection()
         .execute(
@@ -325,7 +342,7 @@ def date_change_rows(
             .join(Plan, Plan.id == Action.plan_id)
             .outerjoin(requester, requester.id == request.requested_by_id)
             .outerjoin(decider, decider.id == request.decided_by_id)
-            .where(Plan.board_id == board_id, counted(), or_(*wanted))
+            .where(*where)
             .order_by(request.requested_at, request.id)
         )
         .all()

@@ -7,14 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.core.errors import UserError
-from bot.services import Units
+from bot.services import UseCases
 from bot.services.plans import find_board, workspace_for_team
 
 
-class SandboxService:
-    def __init__(self, units: Units) -> None:
-        self.units = units
-
+class SandboxService(UseCases):
     def has_board(self, team_id: str, board_name: str, now: dt.datetime, team_name: str) -> bool:
         """Whether the workspace of `team_id` already has a board called `board_name` (a
         workspace this would make is left unsaved)."""

@@ -119,15 +119,13 @@ def _clock(
 ) -> DeadlineRequest | ClockRequest:
     """What follows a clock's name: its own form, or `due <date>` for its title on a set date."""
     cursor = Cursor(source, timing, used, USAGE[f"deadline {clock.key}"])
-    if cursor.peek_word() == "due":
-        cursor.pos += 1
+    if cursor.skip("due"):
         due = cursor.take_date("the date it is due")
         cursor.done()
         return DeadlineRequest(clock.title, due=due.value)
     amount = None
     if clock == MONITORING_VISIT:
-        if cursor.peek_word() == "every":
-            cursor.pos += 1
+        cursor.skip("every")
         amount = _number(cursor, "the months you expect between visits (Ofsted sets the dates)")
         _words(cursor, ("months", "month"), "months")
         _words(cursor, ("after", "from", "since"), "after", optional=True)

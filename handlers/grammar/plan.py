@@ -195,8 +195,7 @@ def _board_reminders(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     word = cursor.peek_word()
     if word == "pause":
         cursor = Cursor(source, tokens, cursor.pos + 1, USAGE["board reminders pause"])
-        if cursor.peek_word() == "until":
-            cursor.pos += 1
+        cursor.skip("until")
         until = cursor.take_date("the date to pause until")
         cursor.done()
         return cmd.BoardRemindersPause(until.value, board)
@@ -272,8 +271,7 @@ def _new(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     if not title:
         raise cursor.fail("The plan title is empty")
     board = None
-    if cursor.peek_word() == "board":
-        cursor.pos += 1
+    if cursor.skip("board"):
         board = cursor.take_text("board name")
         if not board:
             raise cursor.fail("The board name is empty")
@@ -295,12 +293,15 @@ def _theme(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     title = cursor.take_text("theme title", ("lead",))
     if not title:
         raise cursor.fail("The theme title is empty")
-    lead = None
-    if cursor.peek_word() == "lead":
-        cursor.pos += 1
-        lead = cursor.take_user("theme lead")
-    cursor.done(" (after the title: lead)")
+    lead = _lead(cursor)
     return cmd.ThemeAdd(ref, title, lead)
+
+
+def _lead(cursor: Cursor) -> str | None:
+    """A theme's `lead @user` clause, the last thing on the line, if given."""
+    lead = cursor.take_user("theme lead") if cursor.skip("lead") else None
+    cursor.done(" (after the title: lead)")
+    return lead
 
 
 def _theme_edit(source: str, tokens: list[Token]) -> cmd.PlanCommand:
@@ -312,11 +313,7 @@ def _theme_edit(source: str, tokens: list[Token]) -> cmd.PlanCommand:
         title = cursor.take_text("theme's new title", ("lead",))
         if not title:
             raise cursor.fail("The new title is empty")
-    lead = None
-    if cursor.peek_word() == "lead":
-        cursor.pos += 1
-        lead = cursor.take_user("theme lead")
-    cursor.done(" (after the title: lead)")
+    lead = _lead(cursor)
     if title is None and lead is None:
         raise cursor.fail("Say the new title, the new lead, or both")
     return cmd.ThemeEdit(ref, title, lead)
@@ -329,12 +326,12 @@ _EDIT_CLAUSES = ("title", "due", "measures", "measure")
 def _action(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     verbs = ("add", "edit", "move", "owner", "delegate", "remove")
     verb = _verb(tokens, verbs, "action add", "action", aliases=("owners",))
-    return _ACTION_PARSERS[verb](source, tokens)
+    verb = "owner" if verb == "owners" else verb
+    cursor = Cursor(source, tokens, 2, USAGE[f"action {verb}"])
+    return _ACTION_PARSERS[verb](cursor, cursor.take_ref())
 
 
-def _action_add(source: str, tokens: list[Token]) -> cmd.PlanCommand:
-    cursor = Cursor(source, tokens, 2, USAGE["action add"])
-    ref = cursor.take_ref()
+def _action_add(cursor: Cursor, ref: str) -> cmd.PlanCommand:
     title = cursor.take_text("action's title", _ACTION_CLAUSES)
     if not title:
         raise cursor.fail("The action's title is empty")
@@ -361,9 +358,7 @@ def _action_add(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     return cmd.ActionAdd(ref, title, due, owners, theme, measures or None)
 
 
-def _action_edit(source: str, tokens: list[Token]) -> cmd.PlanCommand:
-    cursor = Cursor(source, tokens, 2, USAGE["action edit"])
-    ref = cursor.take_ref()
+def _action_edit(cursor: Cursor, ref: str) -> cmd.PlanCommand:
     title = due = measures = None
     while (token := cursor.next()) is not None:
         word = token.word
@@ -384,38 +379,28 @@ def _action_edit(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     return cmd.ActionEdit(ref, title, due, measures)
 
 
-def _action_move(source: str, tokens: list[Token]) -> cmd.PlanCommand:
-    cursor = Cursor(source, tokens, 2, USAGE["action move"])
-    ref = cursor.take_ref()
-    if cursor.peek_word() == "to":
-        cursor.pos += 1
-    if cursor.peek_word() != "theme":
+def _action_move(cursor: Cursor, ref: str) -> cmd.PlanCommand:
+    cursor.skip("to")
+    if not cursor.skip("theme"):
         raise cursor.fail("Say which theme to move it to")
-    cursor.pos += 1
     theme = cursor.take_ref("theme")
     cursor.done()
     return cmd.ActionMove(ref, theme)
 
 
-def _action_owner(source: str, tokens: list[Token]) -> cmd.PlanCommand:
-    cursor = Cursor(source, tokens, 2, USAGE["action owner"])
-    ref = cursor.take_ref()
+def _action_owner(cursor: Cursor, ref: str) -> cmd.PlanCommand:
     owners = cursor.take_users("owner")
     cursor.done()
     return cmd.ActionOwners(ref, owners)
 
 
-def _action_delegate(source: str, tokens: list[Token]) -> cmd.PlanCommand:
-    cursor = Cursor(source, tokens, 2, USAGE["action delegate"])
-    ref = cursor.take_ref()
+def _action_delegate(cursor: Cursor, ref: str) -> cmd.PlanCommand:
     user = cursor.take_user("delegate")
     cursor.done(" (one delegate at a time)")
     return cmd.ActionDelegate(ref, user)
 
 
-def _action_remove(source: str, tokens: list[Token]) -> cmd.PlanCommand:
-    cursor = Cursor(source, tokens, 2, USAGE["action remove"])
-    ref = cursor.take_ref()
+def _action_remove(cursor: Cursor, ref: str) -> cmd.PlanCommand:
     cursor.done()
     return cmd.ActionRemove(ref)
 
@@ -519,12 +504,12 @@ _BOARD_PARSERS: dict[str, _Parser] = {
     "reminder": _board_reminders,
 }
 
-_ACTION_PARSERS: dict[str, _Parser] = {
+# Each is given the cursor after `action <verb> <ref>`, and the ref.
+_ACTION_PARSERS: dict[str, Callable[[Cursor, str], cmd.PlanCommand]] = {
     "add": _action_add,
     "edit": _action_edit,
     "move": _action_move,
     "owner": _action_owner,
-    "owners": _action_owner,
     "delegate": _action_delegate,
     "remove": _action_remove,
 }

@@ -234,6 +234,13 @@ class Cursor:
         token = self.peek()
         return token.word if token else ""
 
+    def skip(self, word: str) -> bool:
+        """Step past the next token when it is `word`; whether it was."""
+        if self.peek_word() != word:
+            return False
+        self.pos += 1
+        return True
+
     def next(self) -> Token | None:
         token = self.peek()
         if token is not None:

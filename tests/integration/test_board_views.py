@@ -38,7 +38,7 @@ from bot.services.plans import (
     setup_first_admin,
     workspace_for_team,
 )
-from bot.services.progress import record_progress, request_date_change
+from bot.services.progress import decide_date_change, record_progress, request_date_change
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, MeetingChange, Plan
 from tests.conftest import NOW
@@ -424,9 +424,11 @@ def test_decide(uow_factory: UowFactory, world: World) -> None:
         uow.commit()
         request_id = request.id
     with uow_factory() as uow, pytest.raises(PermissionDenied):
-        views.decide(uow, world.actor("mo"), request_id, True, NOW)
+        decide_date_change(uow, world.actor("mo"), request_id, True, NOW)
     with uow_factory() as uow:
-        decision = views.decide(uow, world.actor("chris"), request_id, False, NOW, "no evidence")
+        decision = views.decision(
+            decide_date_change(uow, world.actor("chris"), request_id, False, NOW, "no evidence")
+        )
         uow.commit()
     assert (decision.state, decision.ref, decision.note) == ("declined", "5.1", "no evidence")
     assert decision.old_due == dt.date(2019, 6, 28)
@@ -434,7 +436,7 @@ def test_decide(uow_factory: UowFactory, world: World) -> None:
     with uow_factory() as uow:
         assert action_of(uow, world, "5.1").due_date == dt.date(2019, 6, 28)
         with pytest.raises(Conflict, match="already declined"):
-            views.decide(uow, world.actor("chris"), request_id, True, NOW)
+            decide_date_change(uow, world.actor("chris"), request_id, True, NOW)
 
 
 # ---------------------------------------------------------------- permission and boards
