@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from bot.core.absence import Absence, CoverKind, recipient_for
 from bot.core.calendar import DEFAULT_TIMEZONE, WorkingCalendar, at_local, calendar_for, local_date
@@ -333,19 +334,35 @@ def messages_due(
     """What every board sends on its local day of `now`, once its send time has come; with
     `absences`, what is meant for someone away goes to their deputy (`deputies`) or nobody."""
     actions = list(actions)
-    by_board: dict[int, list[ActionFacts]] = defaultdict(list)
-    for action in actions:
-        by_board[action.board_id].append(action)
+    by_board = _by_board(actions)
     collected: list[Message] = []
-    for board in boards:
-        day = local_date(now, board.timezone)
-        if now < send_time(board, day):
-            continue
+    for board, day, _ in _at_send_time(boards, now):
         collected.extend(board_messages(board, by_board.get(board.id, []), day))
     if absences:
         owners = {a.id: tuple(o.person_id for o in a.owners) for a in actions}
         collected = with_cover(collected, absences, deputies or {}, owners)
     return batch(collected)
+
+
+F = TypeVar("F", ActionFacts, "DeadlineFacts")
+
+
+def _by_board(facts: Iterable[F]) -> dict[int, list[F]]:
+    grouped: dict[int, list[F]] = defaultdict(list)
+    for fact in facts:
+        grouped[fact.board_id].append(fact)
+    return grouped
+
+
+def _at_send_time(
+    boards: Iterable[BoardFacts], now: dt.datetime
+) -> Iterator[tuple[BoardFacts, dt.date, dt.datetime]]:
+    """Each board whose send time on its local day of `now` has come, with that day and time."""
+    for board in boards:
+        day = local_date(now, board.timezone)
+        at = send_time(board, day)
+        if now >= at:
+            yield board, day, at
 
 
 OWNER_AWAY_NO_COVER = "owner away, no cover"
@@ -430,14 +447,10 @@ def deadline_messages_due(
 ) -> list[Message]:
     """Reminders at 20, 10, 5 and 0 working days left, on working days of the board's calendar,
     once its send time has come: to the deadline's owner, the admins and the chair, once each."""
-    by_board: dict[int, list[DeadlineFacts]] = defaultdict(list)
-    for facts in deadlines:
-        by_board[facts.board_id].append(facts)
+    by_board = _by_board(deadlines)
     messages: list[Message] = []
-    for board in boards:
-        day = local_date(now, board.timezone)
-        at = send_time(board, day)
-        if now < at or is_paused(board, day) or board.id not in by_board:
+    for board, day, at in _at_send_time(boards, now):
+        if is_paused(board, day) or board.id not in by_board:
             continue
         calendar = calendar_for(board.region)
         for facts in by_board[board.id]:

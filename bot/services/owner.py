@@ -34,9 +34,8 @@ from bot.core.refs import ref_key
 from bot.core.statuses import Status, split_leading_status
 from bot.services import outbox
 from bot.services.plans import Actor, normalise_ref, roles_of, standing, workspace_actions
-from bot.services.privacy import Held, guard, hold
+from bot.services.privacy import Held
 from bot.services.progress import (
-    FROM_SLACK,
     RecordedUpdate,
     check_may_update,
     record_progress,
@@ -262,57 +261,6 @@ class Recorded:
         return self.status is not self.previous_status
 
 
-def record_update(
-    uow: UnitOfWork,
-    actor: Actor,
-    action: Action,
-    now: dt.datetime,
-    *,
-    source: str,
-    status: Status | None = None,
-    note: str | None = None,
-    evidence: str | None = None,
-    dedupe_key: str | None = None,
-    confirmed: bool = False,
-) -> Recorded:
-    """Record an update people typed (record_progress checks permission).
-
-    Text from Slack is checked for a child's or family's personal details first: flagged, the
-    update is held, not recorded, until its author confirms it (`confirmed`)."""
-    if source in FROM_SLACK:
-        text = "\n".join(part for part in (note, evidence) if part)
-        findings = guard(uow, actor.workspace_id, text, confirmed)
-        if findings:
-            _check_may_update(uow, actor, action, now)
-            current = Status(action.status)
-            held = hold(
-                uow,
-                actor,
-                action.id,
-                action.ref,
-                now,
-                findings,
-                source=source,
-                status=status.value if status is not None else None,
-                note=note,
-                evidence=evidence,
-                dedupe_key=dedupe_key,
-            )
-            return Recorded(action.id, action.ref, action.title, current, current, held=held)
-    result = record_progress(
-        uow,
-        actor,
-        action,
-        now,
-        source=source,
-        status=status,
-        note=note,
-        evidence=evidence,
-        dedupe_key=dedupe_key,
-    )
-    return recorded(action, result)
-
-
 def recorded(action: Action, result: RecordedUpdate) -> Recorded:
     """A progress update `record_progress` recorded (it checks permission), as its author is
     told about it."""
@@ -327,6 +275,7 @@ def recorded(action: Action, result: RecordedUpdate) -> Recorded:
         duplicate=result.duplicate,
         repeated=result.repeated,
         covering_for=result.covering_for,
+        held=result.held,
     )
 
 
@@ -347,7 +296,7 @@ def update_from_form(
     if status is None and not (note or "").strip() and not (evidence or "").strip():
         raise FieldError("note", "Choose a new status or write a note (or both).")
     action = action_by_id(uow, actor, action_id)
-    return record_update(
+    result = record_progress(
         uow,
         actor,
         action,
@@ -358,6 +307,7 @@ def update_from_form(
         evidence=evidence,
         dedupe_key=dedupe_key,
     )
+    return recorded(action, result)
 
 
 def complete_action(
@@ -559,10 +509,10 @@ def record_thread_reply(
     else:
         target, status, note = read_reply(thread, text)
         action = action_by_id(uow, actor, target.action_id)
-    answer = record_update(
+    result = record_progress(
         uow, actor, action, now, source="thread", status=status, note=note, dedupe_key=dedupe_key
     )
-    return replace(answer, instead_of=about)
+    return replace(recorded(action, result), instead_of=about)
 
 
 # ---------------------------------------------------------------- date changes

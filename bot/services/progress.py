@@ -17,6 +17,7 @@ from bot.core.statuses import Status
 from bot.services import UseCases, outbox
 from bot.services.cover import covering_for
 from bot.services.plans import Actor, audit, standing
+from bot.services.privacy import Held, guard, hold
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate
 
@@ -87,6 +88,7 @@ class RecordedUpdate:
     note: str | None = None  # as recorded (none for a duplicate)
     evidence: str | None = None
     covering_for: str | None = None  # the away owner the author covered for (their name)
+    held: Held | None = None  # its text was flagged: held, not recorded (update_id is 0)
 
 
 def record_progress(
@@ -103,8 +105,12 @@ def record_progress(
     completed_on: dt.date | None = None,
     check_permission: bool = True,
     flush: bool = True,
+    confirmed: bool = False,
 ) -> RecordedUpdate:
-    """Append a progress update; it sets the action's status, and blue sets the completion date."""
+    """Append a progress update; it sets the action's status, and blue sets the completion date.
+
+    Text from Slack is checked for a child's or family's personal details first: flagged, the
+    update is held, not recorded, until its author confirms it (`confirmed`)."""
     if source not in SOURCES:
         raise ValueError(f"unknown update source {source!r}")
     covered = check_may_update(uow, actor, action, now) if check_permission else None
@@ -120,6 +126,25 @@ def record_progress(
             f"Say what's changed: `/progress {action.ref} amber survey slipped to June`, "
             f"or `/progress {action.ref} note <text>`."
         )
+    if source in FROM_SLACK:
+        text = "\n".join(part for part in (note, evidence) if part)
+        findings = guard(uow, actor.workspace_id, text, confirmed)
+        if findings:
+            current = Status(action.status)
+            held = hold(
+                uow,
+                actor,
+                action.id,
+                action.ref,
+                now,
+                findings,
+                source=source,
+                status=status.value if status is not None else None,
+                note=note,
+                evidence=evidence,
+                dedupe_key=dedupe_key,
+            )
+            return RecordedUpdate(0, action.ref, current, current, held=held)
     if actor.person_id is not None and source in FROM_SLACK:
         repeat = _recent_same_update(uow, actor.person_id, action, now, status, note, evidence)
         if repeat is not None:
@@ -386,7 +411,7 @@ class ProgressService(UseCases):
 
         def work(uow: UnitOfWork) -> Recorded:
             action = owner.my_action(uow, actor, ref)
-            return owner.record_update(
+            result = record_progress(
                 uow,
                 actor,
                 action,
@@ -396,6 +421,7 @@ class ProgressService(UseCases):
                 note=note,
                 dedupe_key=dedupe_key,
             )
+            return owner.recorded(action, result)
 
         return self.units.committed(work)
 
@@ -494,7 +520,7 @@ class ProgressService(UseCases):
         def work(uow: UnitOfWork) -> Recorded:
             held = privacy.take_held(uow, actor, held_id, now)
             action = owner.action_by_id(uow, actor, held.action_id)
-            return owner.record_update(
+            result = record_progress(
                 uow,
                 actor,
                 action,
@@ -506,6 +532,7 @@ class ProgressService(UseCases):
                 dedupe_key=held.dedupe_key,
                 confirmed=True,
             )
+            return owner.recorded(action, result)
 
         return self.units.committed(work)
 
