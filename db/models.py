@@ -214,6 +214,10 @@ class StatutoryDeadline(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(TITLE_LENGTH))
     due: Mapped[dt.date] = mapped_column(Date)
+    # how it was set: N working days from a start (None: a date given directly)
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    working_days: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
 
     plan: Mapped[Plan] = relationship(back_populates="deadlines")
 
@@ -312,8 +316,12 @@ class ProgressUpdate(Base):
     due_change_reason: Mapped[str | None] = mapped_column(Text)
     # Identifies the Slack request or event that caused it, so retries never record twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(DEDUPE_KEY_LENGTH), unique=True)
+    # the owner the author covered for while they were away ("by Sam, covering for Jo")
+    covering_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
 
-    author: Mapped[Person | None] = relationship()
+    author: Mapped[Person | None] = relationship(foreign_keys=[author_id])
 
 
 class DateChangeRequest(Base):
@@ -488,3 +496,53 @@ class ChallengeEvent(Base):
 
     challenge: Mapped[Challenge] = relationship(back_populates="events")
     by: Mapped[Person | None] = relationship()
+
+
+# ---------------------------------------------------------------- cover, clocks and care
+
+
+class PrivacySettings(Base):
+    """A workspace's checks for a child's or family's personal details, as the lines
+    `bot.core.personal_data.parse_patterns` reads (no row: the built-in checks)."""
+
+    __tablename__ = "privacy_settings"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    patterns: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[dt.datetime]
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+
+
+class HeldNote(Base):
+    """An update whose text the personal-data check flagged: held, not recorded, until its
+    author confirms it ("Record anyway") or rephrases. Confirmed or stale, it is deleted."""
+
+    __tablename__ = "held_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    kinds: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"kinds": [...]}: never the text
+    dedupe_key: Mapped[str | None] = mapped_column(String(DEDUPE_KEY_LENGTH), unique=True)
+    held_at: Mapped[dt.datetime]
+
+
+class Absence(Base):
+    """A person away from `start` to `end` (both included), with an optional deputy."""
+
+    __tablename__ = "absence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    set_at: Mapped[dt.datetime]
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))

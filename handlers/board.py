@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.challenges import EventKind
 from bot.render import board as render
+from bot.render import deadlines as render_deadlines
 from bot.render.challenges import list_messages as challenge_list
 from bot.render.challenges import step_message
 from bot.services import Services
@@ -146,6 +147,9 @@ def run(
             kind = EventKind.CLOSED if isinstance(command, g.CloseChallenge) else EventKind.REOPENED
             done = services.challenges.chair_step(actor, challenge_id, kind, text, now, board=board)
             return [_rendered(step_message(done))]
+        case g.ShowDeadlines(board=board):
+            views = services.deadlines.listed(actor, board, now)
+            return [render.Rendered(render_deadlines.deadlines_message(views)["text"], [])]
     not_switched_on(command)
 
 

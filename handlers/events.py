@@ -18,7 +18,7 @@ from bot.core.errors import UserError
 from bot.render.challenges import step_message
 from bot.render.home import home_view
 from bot.render.mrkdwn import refusal
-from bot.render.progress import DM_HELP, THREAD_HELP, dm_command_hint, recorded_text
+from bot.render.progress import DM_HELP, THREAD_HELP, dm_command_hint, recorded_message
 from bot.services import Services
 from bot.services.plans import Actor
 from bot.services.progress import ThreadReply
@@ -73,7 +73,7 @@ def register(app: App, services: Services) -> None:
         answered = progress.thread_reply(*reply, dedupe_key=dedupe_key)
         answer = _thread_answer(answered, retry=retry)
         if answer:
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer)
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, **answer)
 
     def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("tab", "home") != "home":
@@ -107,12 +107,12 @@ def _refuse_in_thread(kwargs: dict[str, Any], error: UserError) -> None:
         )
 
 
-def _thread_answer(answered: ThreadReply, *, retry: bool) -> str | None:
+def _thread_answer(answered: ThreadReply, *, retry: bool) -> dict[str, Any] | None:
     """What to answer in the thread (None: nothing; a retry repeats no help)."""
     if not answered.in_reminder_thread:
-        return None if retry else THREAD_HELP
+        return None if retry else {"text": THREAD_HELP}
     recorded = answered.recorded
-    return None if recorded is None or recorded.duplicate else recorded_text(recorded)
+    return None if recorded is None or recorded.duplicate else recorded_message(recorded)
 
 
 def _dedupe_key(body: dict[str, Any], event: dict[str, Any]) -> str:

@@ -141,6 +141,16 @@ def register(app: App, services: Services) -> None:
         recorded = progress.complete(actor, action_id, services.clock.now(), dedupe_key)
         return recorded_message(recorded)
 
+    def record_anyway(
+        body: dict[str, Any], held_id: int, actor: Actor, client: WebClient
+    ) -> Message | None:
+        recorded = progress.record_anyway(actor, held_id, services.clock.now())
+        view = body.get("view") or {}
+        if view.get("type") == "modal":
+            client.views_update(view_id=view["id"], view=update_saved_modal(recorded))
+            return None
+        return recorded_message(recorded)
+
     def open_date_form(
         body: dict[str, Any], action_id: int, actor: Actor, client: WebClient
     ) -> None:
@@ -201,6 +211,7 @@ def register(app: App, services: Services) -> None:
     app.action(ids.UPDATE_ACTION)(button(open_update_form))
     app.action(ids.COMPLETE_ACTION)(button(complete))
     app.action(ids.ASK_NEW_DATE)(button(open_date_form))
+    app.action(ids.RECORD_ANYWAY)(button(record_anyway))
     app.view(ids.UPDATE_MODAL)(form(ACTION_INPUT, record_update))
     app.view(ids.DATE_CHANGE_MODAL)(form(DATE_INPUT, ask_for_new_date))
 

@@ -19,14 +19,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import UserError
+from bot.render import cover as render_cover
+from bot.render import deadlines as render_deadlines
 from bot.render import plan as render
+from bot.render import privacy as render_privacy
 from bot.services import Services
 from bot.services.admin import PlanService
 from bot.services.linking import PeopleService, SlackProfile
 from bot.services.plans import Actor
 from handlers import grammar as g
 from handlers import plan_import
-from handlers.common import Message, actor_of, answers_refusals, not_switched_on, reply
+from handlers.common import Message, actor_of, answers_refusals, reply
 from handlers.plan_files import upload_file
 from handlers.plan_people import users_info
 
@@ -309,6 +312,59 @@ def _import(command: g.PlanImport, r: _Request) -> None:
     plan_import.open_form(r.client, r.command.get("trigger_id"), choices)
 
 
+# ---------------------------------------------------------------- cover, clocks and care
+
+
+def _privacy_show(command: g.PrivacyShow, r: _Request) -> Message:
+    return render_privacy.patterns_message(r.services.privacy.show(r.actor))
+
+
+def _privacy_change(command: g.PrivacyChange, r: _Request) -> Message:
+    changed = r.services.privacy.change(r.actor, command.lines, r.now)
+    return render_privacy.patterns_message(changed, changed=changed.changed)
+
+
+def _privacy_reset(command: g.PrivacyReset, r: _Request) -> Message:
+    changed = r.services.privacy.reset(r.actor, r.now)
+    return render_privacy.patterns_message(changed, changed=changed.changed)
+
+
+def _deadline_add(command: g.DeadlineAdd, r: _Request) -> Message:
+    change = r.services.deadlines.add(
+        r.actor, command.request, r.profile(command.owner), command.board, r.now
+    )
+    return render_deadlines.deadline_set(change)
+
+
+def _deadline_remove(command: g.DeadlineRemove, r: _Request) -> Message:
+    removed = r.services.deadlines.remove(r.actor, command.title, command.board, r.now)
+    return render_deadlines.deadline_removed(removed)
+
+
+def _deadline_list(command: g.DeadlineList, r: _Request) -> Message:
+    views = r.services.deadlines.listed(r.actor, command.board, r.now, every_board=True)
+    return render_deadlines.deadlines_message(views, every_board=True)
+
+
+def _people_away(command: g.SetAbsence, r: _Request) -> Message:
+    person = r.profile(command.person)
+    away = r.services.cover.set_away(
+        r.actor, command.start, command.end, r.profile(command.deputy), person, r.now
+    )
+    return render_cover.absence_set(away)
+
+
+def _people_back(command: g.EndAbsence, r: _Request) -> Message:
+    return render_cover.absence_ended(
+        r.services.cover.back(r.actor, r.profile(command.person), r.now)
+    )
+
+
+def _people_away_cancel(command: g.CancelAbsence, r: _Request) -> Message:
+    cancelled = r.services.cover.cancel(r.actor, command.start, r.profile(command.person), r.now)
+    return render_cover.absences_cancelled(cancelled)
+
+
 _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
     g.Help: _help,
     g.Setup: _setup,
@@ -340,18 +396,13 @@ _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
     g.MemberRemove: _member_remove,
     g.PlanExport: _export,
     g.PlanImport: _import,
-    **dict.fromkeys(
-        (
-            g.SetAbsence,
-            g.EndAbsence,
-            g.CancelAbsence,
-            g.DeadlineAdd,
-            g.DeadlineRemove,
-            g.DeadlineList,
-            g.PrivacyShow,
-            g.PrivacyChange,
-            g.PrivacyReset,
-        ),
-        lambda command, r: not_switched_on(command),
-    ),
+    g.PrivacyShow: _privacy_show,
+    g.PrivacyChange: _privacy_change,
+    g.PrivacyReset: _privacy_reset,
+    g.DeadlineAdd: _deadline_add,
+    g.DeadlineRemove: _deadline_remove,
+    g.DeadlineList: _deadline_list,
+    g.SetAbsence: _people_away,
+    g.EndAbsence: _people_back,
+    g.CancelAbsence: _people_away_cancel,
 }

@@ -14,19 +14,26 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.render.challenges import step_message
+from bot.render.cover import absence_ended, absence_set, absences_cancelled
 from bot.render.progress import date_change_asked_text, mine_message, recorded_message
 from bot.services import Services
+from bot.services.linking import SlackProfile
+from bot.services.plans import Actor
 from handlers.common import actor_of, answers_refusals, not_switched_on
 from handlers.grammar import (
     AnswerChallenge,
+    CancelAbsence,
+    EndAbsence,
     Help,
     ListMine,
     OpenUpdateModal,
     RecordUpdate,
     RequestDateChange,
+    SetAbsence,
     parse_progress,
 )
 from handlers.interactions import COMMAND, update_modal_for
+from handlers.plan_people import users_info
 
 
 def register(app: App, services: Services) -> None:
@@ -77,7 +84,20 @@ def register(app: App, services: Services) -> None:
                     actor, challenge_id, answer, now, dedupe_key=dedupe_key
                 )
                 ack(**step_message(done))
+            case SetAbsence(start=start, end=end, deputy=deputy, person=None):
+                cover = deputy_profile(actor, client, deputy)
+                ack(**absence_set(services.cover.set_away(actor, start, end, cover, None, now)))
+            case EndAbsence(person=None):
+                ack(**absence_ended(services.cover.back(actor, None, now)))
+            case CancelAbsence(start=start, person=None):
+                ack(**absences_cancelled(services.cover.cancel(actor, start, None, now)))
             case other:
                 not_switched_on(other)
+
+    def deputy_profile(actor: Actor, client: WebClient, user: str | None) -> SlackProfile | None:
+        if user is None:
+            return None
+        found = services.people.profiles(actor, [user], lambda u: users_info(client, u))
+        return found[user]
 
     app.command("/progress")(on_progress)

@@ -26,6 +26,7 @@ from bot.core.board_status import (
 )
 from bot.core.calendar import local_date
 from bot.core.challenges import ChallengeCounts
+from bot.core.deadlines import Countdown
 from bot.core.impact import (
     ActionImpact,
     ImpactCounts,
@@ -212,6 +213,8 @@ class Digest:
     movement: tuple[MovementLine, ...] = ()  # per theme, since `movement_since`
     movement_since: dt.date | None = None  # the last meeting's day (None: none yet)
     movement_slips: int = 0  # due dates moved later since the last meeting
+    deadlines: tuple[Countdown, ...] = ()  # the board's deadlines, counted down, soonest first
+    covering: tuple[str, ...] = ()  # "Dev Sharma is away until 22 May 2019; Ellie Brooks covers"
 
 
 @dataclass(frozen=True)

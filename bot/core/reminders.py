@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
+from bot.core.absence import Absence, CoverKind, recipient_for
 from bot.core.calendar import DEFAULT_TIMEZONE, WorkingCalendar, at_local, calendar_for, local_date
+from bot.core.deadlines import Deadline, deadline_reminders_due
 from bot.core.meetings import MeetingCycle
 from bot.core.refs import ref_key
 from bot.core.reminder_policy import ReminderPolicy
@@ -89,6 +92,8 @@ class Message:
     items: tuple[Item, ...] = ()
     meeting: dt.date | None = None
     note: str | None = None  # why it goes where it goes, when that is not the usual place
+    deadline_id: int | None = None  # a deadline reminder: which deadline
+    working_days_left: int | None = None  # …at which of its points (20, 10, 5, 0)
 
     @property
     def to(self) -> str:
@@ -312,7 +317,7 @@ def batch(messages: Iterable[Message]) -> list[Message]:
     return sorted(out, key=lambda m: (m.send_at, _KIND_ORDER[m.kind], m.to, m.key))
 
 
-_KIND_ORDER = {REMINDER: 0, ESCALATION: 1, DIGEST: 2, PACK: 3}
+_KIND_ORDER = {REMINDER: 0, ESCALATION: 1, DIGEST: 2, PACK: 3, "deadline": 4}
 
 
 def _item_order(item: Item) -> tuple[object, ...]:
@@ -320,19 +325,93 @@ def _item_order(item: Item) -> tuple[object, ...]:
 
 
 def messages_due(
-    boards: Iterable[BoardFacts], actions: Iterable[ActionFacts], now: dt.datetime
+    boards: Iterable[BoardFacts],
+    actions: Iterable[ActionFacts],
+    now: dt.datetime,
+    absences: Sequence[Absence] = (),
+    deputies: Mapping[int, PersonRef] | None = None,
 ) -> list[Message]:
-    """What every board sends on its local day of `now`, once its send time has come."""
-    by_board: dict[int, list[ActionFacts]] = defaultdict(list)
-    for action in actions:
-        by_board[action.board_id].append(action)
+    """What every board sends on its local day of `now`, once its send time has come; with
+    `absences`, what is meant for someone away goes to their deputy (`deputies`) or nobody."""
+    actions = list(actions)
+    by_board = _by_board(actions)
     collected: list[Message] = []
+    for board, day, _ in _at_send_time(boards, now):
+        collected.extend(board_messages(board, by_board.get(board.id, []), day))
+    if absences:
+        owners = {a.id: tuple(o.person_id for o in a.owners) for a in actions}
+        collected = with_cover(collected, absences, deputies or {}, owners)
+    return batch(collected)
+
+
+F = TypeVar("F", ActionFacts, "DeadlineFacts")
+
+
+def _by_board(facts: Iterable[F]) -> dict[int, list[F]]:
+    grouped: dict[int, list[F]] = defaultdict(list)
+    for fact in facts:
+        grouped[fact.board_id].append(fact)
+    return grouped
+
+
+def _at_send_time(
+    boards: Iterable[BoardFacts], now: dt.datetime
+) -> Iterator[tuple[BoardFacts, dt.date, dt.datetime]]:
+    """Each board whose send time on its local day of `now` has come, with that day and time."""
     for board in boards:
         day = local_date(now, board.timezone)
-        if now < send_time(board, day):
+        at = send_time(board, day)
+        if now >= at:
+            yield board, day, at
+
+
+OWNER_AWAY_NO_COVER = "owner away, no cover"
+
+
+def with_cover(
+    messages: Iterable[Message],
+    absences: Sequence[Absence],
+    deputies: Mapping[int, PersonRef],
+    owners: Mapping[int, tuple[int, ...]] | None = None,
+) -> list[Message]:
+    """Each DM through `recipient_for` on its day: kept for someone not away; sent to the
+    deputy of someone away, saying whom they cover (a DM of its own); dropped for someone away
+    with no cover (their days are quiet). An escalation about an action whose owners are all
+    away with no cover is listed to its recipient as "owner away, no cover" instead."""
+    out: list[Message] = []
+    for message in messages:
+        person = message.recipient
+        if person is None:
+            out.append(message)
             continue
-        collected.extend(board_messages(board, by_board.get(board.id, []), day))
-    return batch(collected)
+        if message.kind == ESCALATION and owners is not None and message.items:
+            owned = [owners.get(item.action_id, ()) for item in message.items]
+            if all(
+                ids and all(recipient_for(o, message.day, absences).kind is CoverKind.NO_COVER
+                            for o in ids)
+                for ids in owned
+            ):  # fmt: skip
+                message = replace(message, key=f"{message.key}:no-cover", note=OWNER_AWAY_NO_COVER)
+        cover = recipient_for(person.person_id, message.day, absences)
+        if cover.kind is CoverKind.OWNER:
+            out.append(message)
+        elif (
+            cover.kind is CoverKind.DEPUTY
+            and isinstance(cover.recipient, int)
+            and cover.recipient in deputies
+        ):
+            deputy = deputies[cover.recipient]
+            why = f"You're covering for {person.name} while they're away."
+            note = f"{why} {message.note}" if message.note else why
+            out.append(
+                replace(
+                    message,
+                    recipient=deputy,
+                    key=f"{message.key}:cover:{deputy.person_id}",
+                    note=note,
+                )
+            )
+    return out
 
 
 def _unique(people: Iterable[PersonRef | None]) -> list[PersonRef]:
@@ -341,3 +420,53 @@ def _unique(people: Iterable[PersonRef | None]) -> list[PersonRef]:
         if person is not None:
             seen.setdefault(person.person_id, person)
     return list(seen.values())
+
+
+# ---------------------------------------------------------------- deadlines
+
+DEADLINE = "deadline"
+
+
+@dataclass(frozen=True)
+class DeadlineFacts:
+    """A statutory or board deadline on a board's active plan, with its owner (if any)."""
+
+    id: int
+    board_id: int
+    deadline: Deadline
+    owner: PersonRef | None = None
+
+
+def deadline_key(deadline_id: int, due: dt.date, left: int, person_id: int) -> str:
+    """One reminder per deadline, due date, point and person: a date set again counts anew."""
+    return f"{DEADLINE}:{deadline_id}:{due.isoformat()}:{left}:person:{person_id}"
+
+
+def deadline_messages_due(
+    boards: Iterable[BoardFacts], deadlines: Iterable[DeadlineFacts], now: dt.datetime
+) -> list[Message]:
+    """Reminders at 20, 10, 5 and 0 working days left, on working days of the board's calendar,
+    once its send time has come: to the deadline's owner, the admins and the chair, once each."""
+    by_board = _by_board(deadlines)
+    messages: list[Message] = []
+    for board, day, at in _at_send_time(boards, now):
+        if is_paused(board, day) or board.id not in by_board:
+            continue
+        calendar = calendar_for(board.region)
+        for facts in by_board[board.id]:
+            for left in deadline_reminders_due(facts.deadline, day, calendar):
+                for person in _unique([facts.owner, *board.admins, board.chair]):
+                    messages.append(
+                        Message(
+                            kind=DEADLINE,
+                            key=deadline_key(facts.id, facts.deadline.due, left, person.person_id),
+                            board_id=board.id,
+                            recipient=person,
+                            channel_id=None,
+                            day=day,
+                            send_at=at,
+                            deadline_id=facts.id,
+                            working_days_left=left,
+                        )
+                    )
+    return messages

@@ -47,3 +47,8 @@ def date_change_buttons(request_id: int) -> dict[str, Any]:
         ("Approve", ids.APPROVE_DATE_CHANGE, "primary"),
         ("Decline", ids.DECLINE_DATE_CHANGE, "danger"),
     )
+
+
+def record_anyway_button(held_id: int) -> dict[str, Any]:
+    """Record anyway, under an update held because its text looked like personal details."""
+    return _buttons("record_anyway", str(held_id), ("Record anyway", ids.RECORD_ANYWAY, "danger"))

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from bot.core.board_status import DUE_SOON_DAYS, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_moment
+from bot.core.deadlines import Countdown
 from bot.core.digest import (
     ChallengeLine,
     DateChange,
@@ -272,6 +273,11 @@ def _digest_body_text(d: Digest) -> list[str]:
     movement = _movement_lines(d, str, str)
     if movement:
         lines += ["", *movement]
+    if d.deadlines:
+        lines += ["", "Deadlines:"]
+        lines += [f"  - {c.text}" + (" (red)" if c.red else "") for c in d.deadlines]
+    if d.covering:
+        lines += ["", "Away:"] + [f"  - {line}" for line in d.covering]
     if not d.themes:
         lines += ["", "No active plan on this board."]
     for t in d.themes:
@@ -438,7 +444,20 @@ def _headline_blocks(d: Digest) -> list[Block]:
     )
     if owing:
         blocks += sections_from_lines(owing)
+    if d.deadlines:
+        lines = [f"{_countdown_mark(c)} {escape(c.text)}" for c in d.deadlines]
+        blocks.append(section("*Deadlines*\n" + "\n".join(lines)))
+    if d.covering:
+        lines = [f":palm_tree: {escape(line)}" for line in d.covering]
+        blocks.append(section("*Away*\n" + "\n".join(lines)))
     return blocks
+
+
+def _countdown_mark(c: Countdown) -> str:
+    """Red once overdue, amber within ten working days, green before."""
+    if c.red:
+        return ":red_circle:"
+    return ":large_orange_circle:" if c.working_days_left <= 10 else ":large_green_circle:"
 
 
 def _theme_groups(d: Digest, max_items: int | None) -> list[list[Block]]:

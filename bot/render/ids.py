@@ -20,3 +20,6 @@ IMPORT_MODAL = "plan_import_modal"
 # Metadata event type on every message the bot posts from its outbox, so a message that
 # reached Slack can be found again after a crash and is never posted twice.
 NOTIFICATION_EVENT = "improvement_bot_notification"
+
+# "Record anyway" under an update the personal-data check held (value: the held update's id)
+RECORD_ANYWAY = "privacy_record_anyway"

@@ -30,6 +30,7 @@ from bot.services.outbox_messages import (
     AlertMessage,
     Composed,
     DateChangeMessage,
+    DeadlineMessage,
     DigestMessage,
     PackMessage,
     ReminderMessage,
@@ -100,6 +101,9 @@ def _render(composed: Composed) -> Outgoing:
         case ChallengeMessage():
             message = within_one_message(challenge_dm(composed))
             return Outgoing(text=message["text"], parts=[message.get("blocks") or []])
+        case DeadlineMessage():
+            text = deadline_reminder_text(composed)
+            return Outgoing(text=text, parts=[[section(text)]])
     raise AssertionError(f"no rendering for {composed!r}")
 
 
@@ -170,3 +174,15 @@ def alert_blocks(alert: AlertMessage) -> list[dict[str, Any]]:
     reason = ALERT_REASONS.get(alert.error, f"Slack said `{escape(alert.error)}`")
     kind = escape(alert.kind)
     return [section(f":warning: I couldn't deliver a {kind} to *{about}*: {reason}.")]
+
+
+def deadline_reminder_text(message: DeadlineMessage) -> str:
+    """A deadline's reminder: red once overdue, who owns it, and whom a deputy covers."""
+    mark = ":red_circle:" if message.overdue else ":alarm_clock:"
+    lines = [f"{mark} *Deadline* on {escape(message.board)}: {escape(message.countdown)}"]
+    if message.owner:
+        lines.append(f"Owner: {escape(message.owner)}")
+    if message.covering_for:
+        lines.append(f"_{escape(message.covering_for)}_")
+    lines.append("`/board deadlines` lists every deadline.")
+    return "\n".join(lines)

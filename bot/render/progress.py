@@ -12,7 +12,7 @@ from bot.core.calendar import local_date
 from bot.core.impact import Impact, wants_evidence
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render import ids
-from bot.render.buttons import action_buttons, date_change_buttons
+from bot.render.buttons import action_buttons, date_change_buttons, record_anyway_button
 from bot.render.mrkdwn import (
     SECTION_LIMIT,
     context,
@@ -91,8 +91,27 @@ def shorten_lines(text: str, limit: int) -> list[str]:
     return text.splitlines() or [""]
 
 
+def held_text(recorded: Recorded) -> str:
+    """An update held because its text looked like a child's or family's personal details:
+    what kind was found (never the text), and what to do."""
+    held = recorded.held
+    assert held is not None
+    lines = [
+        f":shield: *Not recorded yet* — your update on *{escape(recorded.ref)}* looks like it "
+        "holds a child's or family's personal details. Board updates aren't case records."
+    ]
+    lines += [f"• {escape(explanation)}" for explanation in held.explanations]
+    lines.append(
+        "Send it again without them, or press *Record anyway* if it's fine as it is "
+        "(who confirmed and when is kept; the text is not)."
+    )
+    return "\n".join(lines)[:SECTION_LIMIT]
+
+
 def recorded_text(recorded: Recorded) -> str:
     """What an update said, as its author is told: action, status (and what it was), note."""
+    if recorded.held is not None:
+        return held_text(recorded)
     if recorded.repeated:
         return (
             f":information_source: You sent that same update on *{escape(recorded.ref)}* "
@@ -108,6 +127,8 @@ def recorded_text(recorded: Recorded) -> str:
             f"_You named {escape(recorded.ref)}, so it's recorded there, "
             f"not on {escape(recorded.instead_of)}._"
         )
+    if recorded.covering_for:
+        lines.append(f"_Recorded as covering for {escape(recorded.covering_for)}._")
     if recorded.status_changed:
         lines.append(
             f"Status: {status_badge(recorded.status)} (was {recorded.previous_status.label})"
@@ -141,6 +162,12 @@ def impact_options() -> list[dict[str, Any]]:
 
 
 def recorded_message(recorded: Recorded) -> Message:
+    if recorded.held is not None:
+        text = held_text(recorded)
+        return {
+            "text": text,
+            "blocks": [section(text), record_anyway_button(recorded.held.held_id)],
+        }
     return {"text": recorded_text(recorded)}
 
 
@@ -335,7 +362,9 @@ def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
 
 
 def update_saved_modal(recorded: Recorded) -> dict[str, Any]:
-    """What the update modal shows once the update is saved."""
+    """What the update modal shows once the update is saved (or held, with Record anyway)."""
+    if recorded.held is not None:
+        return _modal(ids.UPDATE_MODAL, "Not recorded yet", recorded_message(recorded)["blocks"])
     return _modal(ids.UPDATE_MODAL, "Update saved", [section(recorded_text(recorded))])
 
 

@@ -71,7 +71,9 @@ def reminder_blocks(
     most 15) with their buttons, then one line naming the rest. `note` says why an
     escalation comes here rather than to a theme lead or chair."""
     why_you = (
-        f"{escape(note[:1].upper() + note[1:])}:" if note else "You're the theme lead or chair:"
+        f"{escape(note[:1].upper() + note[1:].rstrip('.'))}:"
+        if note
+        else "You're the theme lead or chair:"
     )
     intro = (
         f"These actions are *10 or more working days overdue*. {why_you}"
@@ -80,6 +82,8 @@ def reminder_blocks(
         "(start with its ref if there are several, e.g. `4.1 amber: survey slipped`), or use "
         "the buttons."
     )
+    if note and not escalation:  # e.g. a deputy's: whom they cover
+        intro = f"_{escape(note)}_\n{intro}"
     blocks: list[dict[str, Any]] = [section(intro)]
     used = block_text_length(blocks)
     # One section (and one set of buttons) per action, however many reasons it is due for:

@@ -370,6 +370,7 @@ def load_demo(local: LocalBot) -> Demo:
     old_due = next(item.due for item in ACTIONS if item.ref == ref)
     replay_history(local, [day(n) for n in range(-REPLAY_DAYS, 0)], start)
     ask_for_new_date(local, first_owner(ref), ref, day(old_due + extra), reason)
+    cover_clocks_and_care(local, day(-60), (day(0), day(4)))
     return Demo(board=BOARD_NAME, next_meeting=meeting, updates_due=day(1))
 
 
@@ -420,3 +421,29 @@ def replay_history(local: LocalBot, days: list[dt.date], start: dt.datetime) -> 
         moment = at_local(d, dt.time(9, 0), tz)
         if moment < start:
             local.run_jobs(moment)
+
+
+# Dev is away for the first week the console runs, and Ellie covers; the statement of action
+# counts down from the inspection report; Amira's note about a child is held for her to
+# rephrase or record anyway.
+AWAY, DEPUTY = "dev", "ellie"
+FLAGGED_NOTE = ("3.1", "Carers' forum: Jayden (DOB 04/09/2012) asked to move placement.")
+
+
+def cover_clocks_and_care(
+    local: LocalBot, published: dt.date, away: tuple[dt.date, dt.date]
+) -> None:
+    """Typed the way people type them, so what the console shows is the bot's own."""
+    emulator = local.emulator
+
+    def typed(handle: str, command: str, text: str) -> None:
+        result = emulator.slash(local.user_id(handle), command, text)
+        if not result.ok:
+            raise RuntimeError(f"{command} {text} was answered with HTTP {result.status}")
+
+    typed(ADMIN, "/plan", f"deadline add statement of action from {published:%d/%m/%Y}")
+    first, last = away
+    deputy = local.user_id(DEPUTY)
+    typed(AWAY, "/progress", f"away {first:%d/%m/%Y} to {last:%d/%m/%Y} deputy <@{deputy}>")
+    ref, note = FLAGGED_NOTE
+    typed(first_owner(ref), "/progress", f"{ref} note {note}")

@@ -36,9 +36,12 @@ if TYPE_CHECKING:
     from bot.services.admin import ImportService, PlanService
     from bot.services.board_views import ViewService
     from bot.services.challenges import ChallengeService
+    from bot.services.cover import CoverService
     from bot.services.date_changes import DateChangeService
+    from bot.services.deadlines import DeadlineService
     from bot.services.linking import PeopleService
     from bot.services.operator import OperatorService
+    from bot.services.privacy import PrivacyService
     from bot.services.progress import ProgressService
     from bot.services.sandbox import SandboxService
     from bot.services.scheduling import SchedulingService
@@ -160,3 +163,24 @@ class Services:
         from bot.services.challenges import ChallengeService
 
         return ChallengeService(self.units)
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        """The workspace's personal-data checks (`/plan privacy`)."""
+        from bot.services.privacy import PrivacyService
+
+        return PrivacyService(self.units)
+
+    @cached_property
+    def deadlines(self) -> DeadlineService:
+        """Statutory and board deadlines (`/plan deadline`, `/board deadlines`)."""
+        from bot.services.deadlines import DeadlineService
+
+        return DeadlineService(self.units)
+
+    @cached_property
+    def cover(self) -> CoverService:
+        """Owners away and their deputies (`/progress away`, `/plan people away`)."""
+        from bot.services.cover import CoverService
+
+        return CoverService(self.units)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from sqlalchemy import func, select
@@ -351,7 +351,7 @@ def action_history(
             "actions."
         )
     (row,) = action_rows(session, now, action_ids=[action.id])
-    author = aliased(Person)
+    author, covered = aliased(Person), aliased(Person)  # covered: the owner a deputy stood in for
     update_rows = session.execute(
         select(
             ProgressUpdate.at,
@@ -364,8 +364,10 @@ def action_history(
             ProgressUpdate.new_due_date,
             ProgressUpdate.due_change_reason,
             func.count().over().label("total"),
+            covered.name,
         )
         .outerjoin(author, author.id == ProgressUpdate.author_id)
+        .outerjoin(covered, covered.id == ProgressUpdate.covering_for_id)
         .where(ProgressUpdate.action_id == action.id, ProgressUpdate.at <= now)
         .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
         .limit(HISTORY_LIMIT)
@@ -379,7 +381,7 @@ def action_history(
         due_precision=action.due_precision,
         original_due=action.original_due_date,
         owners=row.owners,
-        updates=tuple(UpdateEntry(*row[:9]) for row in update_rows),
+        updates=tuple(_update_entry(row) for row in update_rows),
         total_updates=update_rows[0].total if update_rows else 0,
         date_changes=tuple(action_date_changes(session, action.id, now)),
         due_text=action.due_text,
@@ -517,3 +519,12 @@ def _pack_preview(
 ) -> PackPreview:
     pack = pack_preview(uow, actor, board_name, now)
     return PackPreview(pack, may_decide_date_changes(uow, actor, board_name))
+
+
+def _update_entry(row: Any) -> UpdateEntry:
+    """A history row; a deputy's update reads "Sam Smith, covering for Jo Doe"."""
+    entry = UpdateEntry(*row[:9])
+    covered = row[10]
+    if covered and entry.author:
+        return replace(entry, author=f"{entry.author}, covering for {covered}")
+    return entry

@@ -66,6 +66,7 @@ from bot.core import digest as compose
 from bot.core.board_status import ActionRow, StatusCounts, Who
 from bot.core.calendar import local_date
 from bot.core.challenges import ChallengeState
+from bot.core.deadlines import Countdown
 from bot.core.digest import (
     DateChange,
     DateChangeRow,
@@ -79,6 +80,8 @@ from bot.core.errors import NotFound
 from bot.core.impact import ImpactUpdate, find_impact
 from bot.core.reminder_policy import policy_from_overrides
 from bot.services.challenges import ChallengeView, board_challenges, counts_of
+from bot.services.cover import who_is_covering
+from bot.services.deadlines import board_countdowns
 from bot.services.movement import last_meeting_before, movements
 from bot.services.queries import action_rows, board_cycle, counted, date_change_rows, theme_rows
 from bot.services.snapshot import iso_day, iso_utc
@@ -168,7 +171,7 @@ def _build(
     cutoff: dt.datetime | None = None,
 ) -> tuple[Digest, list[PendingDateChange], list[ActionRow], list[ChallengeView]]:
     """Five queries: themes, actions (with owners and latest update: two), status changes,
-    and date changes (approved in the period, or pending)."""
+    date changes (approved in the period, or pending), the board's deadlines and who is away."""
     session = uow.session
     themes = theme_rows(session, [board.id])
     rows = action_rows(session, now, board_ids=[board.id])
@@ -189,6 +192,7 @@ def _build(
         now,
         since,
     )
+    today = local_date(now, board.timezone)
     challenges = board_challenges(uow, board.id, now)
     moved = movements(uow, [r.id for r in rows], cutoff)
     since_day = local_date(cutoff, board.timezone) if cutoff is not None else None
@@ -198,6 +202,8 @@ def _build(
         movement=compose.theme_movements(themes, rows, moved, since_day),
         movement_since=since_day,
         movement_slips=sum(m.slips for m in moved.values()),
+        deadlines=board_countdowns(uow, board, today),
+        covering=who_is_covering(uow, board.id, today),
     )
     return digest, pending, rows, challenges
 
@@ -346,6 +352,18 @@ def digest_json(d: Digest) -> dict[str, Any]:
                 for m in d.movement
             ],
         },
+        **({"deadlines": [_countdown_json(c) for c in d.deadlines]} if d.deadlines else {}),
+        **({"covering": list(d.covering)} if d.covering else {}),
+    }
+
+
+def _countdown_json(c: Countdown) -> dict[str, Any]:
+    return {
+        "title": c.title,
+        "due": iso_day(c.due),
+        "working_days_left": c.working_days_left,
+        "overdue": c.overdue,
+        "text": c.text,
     }
 
 

@@ -23,10 +23,22 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import insert as sql_insert
 
+from bot.core.absence import Absence
 from bot.core.calendar import DEFAULT_TIMEZONE, local_date
 from bot.core.permissions import Role
 from bot.core.reminder_policy import policy_from_overrides
-from bot.core.reminders import ActionFacts, BoardFacts, Message, PersonRef, messages_due
+from bot.core.reminders import (
+    ActionFacts,
+    BoardFacts,
+    DeadlineFacts,
+    Message,
+    PersonRef,
+    deadline_messages_due,
+    messages_due,
+    with_cover,
+)
+from bot.services.cover import absences_around
+from bot.services.deadlines import as_deadline
 from bot.services.queries import board_cycle, latest_update_id
 from bot.services.snapshot import latest_updates
 from bot.services.uow import ENQUEUED, UnitOfWork, rows_changed
@@ -44,6 +56,7 @@ from db.models import (
     Plan,
     ProgressUpdate,
     RoleGrant,
+    StatutoryDeadline,
     Theme,
 )
 
@@ -205,8 +218,27 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def due_messages(uow: UnitOfWork, now: dt.datetime) -> list[Message]:
-    boards, actions = load_facts(uow)
-    return messages_due(boards, actions, now)
+    return _due(uow, now, None)
+
+
+def _due(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> list[Message]:
+    """Reminders, escalations, papers and deadline reminders due at `now`, each DM for someone
+    away sent to their deputy or to nobody (bot.core.absence.recipient_for)."""
+    boards, actions = load_facts(uow, board_ids)
+    absences, deputies = _cover_facts(uow, now)
+    messages = messages_due(boards, actions, now, absences, deputies)
+    deadlines = deadline_messages_due(boards, load_deadline_facts(uow, board_ids), now)
+    return messages + (with_cover(deadlines, absences, deputies) if absences else deadlines)
+
+
+def _cover_facts(uow: UnitOfWork, now: dt.datetime) -> tuple[list[Absence], dict[int, PersonRef]]:
+    """Absences around today (every board's today lies within a day of UTC's), and their
+    deputies."""
+    today = now.date()
+    absences = absences_around(uow, today - dt.timedelta(days=1), today + dt.timedelta(days=1))
+    ids = {a.deputy for a in absences if isinstance(a.deputy, int)}
+    people = uow.session.scalars(select(Person).where(Person.id.in_(ids))).all() if ids else []
+    return absences, {p.id: PersonRef(p.id, p.name, p.slack_user_id) for p in people}
 
 
 PLANNING_FAILED = "planning_failed"
@@ -268,8 +300,7 @@ def _planning_failed(uow: UnitOfWork, board_id: int, error: Exception, now: dt.d
 
 
 def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> list[str]:
-    boards, actions = load_facts(uow, board_ids)
-    messages = messages_due(boards, actions, now)
+    messages = _due(uow, now, board_ids)
     if not messages:
         return []
     session = uow.session
@@ -346,11 +377,37 @@ def _chunks(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]
 
 def message_payload(message: Message) -> dict[str, Any]:
     """What a planned message says besides its actions (kept as its NotificationItems)."""
-    return {
+    payload: dict[str, Any] = {
         "meeting": message.meeting.isoformat() if message.meeting else None,
         "board_id": message.board_id,
         "note": message.note,
     }
+    if message.deadline_id is not None:
+        payload["deadline_id"] = message.deadline_id
+        payload["working_days_left"] = message.working_days_left
+    return payload
+
+
+def load_deadline_facts(uow: UnitOfWork, board_ids: list[int] | None) -> list[DeadlineFacts]:
+    """The deadlines on the boards' active plans, with their owners."""
+    query = (
+        select(StatutoryDeadline, Plan.board_id, Person)
+        .join(Plan, Plan.id == StatutoryDeadline.plan_id)
+        .outerjoin(Person, Person.id == StatutoryDeadline.owner_id)
+        .where(Plan.active.is_(True))
+        .order_by(StatutoryDeadline.id)
+    )
+    if board_ids is not None:
+        query = query.where(Plan.board_id.in_(board_ids))
+    return [
+        DeadlineFacts(
+            row.id,
+            board_id,
+            as_deadline(row),
+            PersonRef(owner.id, owner.name, owner.slack_user_id) if owner is not None else None,
+        )
+        for row, board_id, owner in uow.session.execute(query).all()
+    ]
 
 
 def preview(uow: UnitOfWork, now: dt.datetime) -> list[dict[str, Any]]:

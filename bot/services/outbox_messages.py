@@ -14,8 +14,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.core.calendar import calendar_for, local_date
+from bot.core.deadlines import countdown
 from bot.core.digest import Digest, Pack
+from bot.core.reminders import DEADLINE
 from bot.services.challenges import ChallengeMessage, challenge_message
+from bot.services.deadlines import as_deadline
 from bot.services.digest import build_digest, build_pack
 from bot.services.outbox import (
     CHALLENGE,
@@ -31,7 +35,7 @@ from bot.services.outbox import (
 from bot.services.owner import DateChangeNotice, date_change_notice, withdrawn_requests
 from bot.services.snapshot import plan_snapshots
 from bot.services.uow import UnitOfWork
-from db.models import Notification, Person, Plan
+from db.models import Notification, Person, Plan, StatutoryDeadline
 
 Sent = tuple[str, str]  # (channel, ts) of a message the bot posted earlier
 
@@ -83,6 +87,18 @@ class AlertMessage:
     kind: str
 
 
+@dataclass(frozen=True)
+class DeadlineMessage:
+    """A deadline's countdown, at one of its reminder points, as it stands when sent."""
+
+    board: str
+    countdown: str  # "Statement of action: 10 working days left, due Friday 21 June 2019"
+    working_days_left: int
+    overdue: bool
+    owner: str | None
+    covering_for: str | None = None  # the deputy's note: whom they cover (absences)
+
+
 Composed = (
     ReminderMessage
     | DigestMessage
@@ -90,6 +106,7 @@ Composed = (
     | DateChangeMessage
     | AlertMessage
     | ChallengeMessage
+    | DeadlineMessage
 )
 
 
@@ -123,7 +140,29 @@ def compose(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Co
         return _alert(uow, payload)
     if kind == CHALLENGE:
         return challenge_message(uow, int(payload["challenge_id"]), int(payload["event_id"]), now)
+    if kind == DEADLINE:
+        return _deadline(uow, payload, now)
     return None
+
+
+def _deadline(uow: UnitOfWork, payload: dict[str, Any], now: dt.datetime) -> DeadlineMessage | None:
+    """The deadline's countdown now (None: it was removed since the reminder was planned)."""
+    row = uow.session.get(StatutoryDeadline, int(payload.get("deadline_id") or 0))
+    if row is None:
+        return None
+    board = row.plan.board
+    counted = countdown(
+        as_deadline(row), local_date(now, board.timezone), calendar_for(board.region)
+    )
+    owner = uow.session.get(Person, row.owner_id) if row.owner_id is not None else None
+    return DeadlineMessage(
+        board=board.name,
+        countdown=counted.text,
+        working_days_left=counted.working_days_left,
+        overdue=counted.overdue,
+        owner=owner.name if owner is not None else None,
+        covering_for=payload.get("note"),
+    )
 
 
 def read_claimed(

@@ -30,12 +30,18 @@ from bot.core.calendar import local_date
 from bot.core.dates import format_uk_date
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
 from bot.core.impact import Impact
-from bot.core.permissions import Permission, Role, check, is_allowed
+from bot.core.permissions import Permission, Role, is_allowed
 from bot.core.refs import ref_key
 from bot.core.statuses import Status, split_leading_status
 from bot.services import outbox
 from bot.services.plans import Actor, normalise_ref, roles_of, standing, workspace_actions
-from bot.services.progress import RecordedUpdate, record_progress, request_date_change
+from bot.services.privacy import Held
+from bot.services.progress import (
+    RecordedUpdate,
+    check_may_update,
+    record_progress,
+    request_date_change,
+)
 from bot.services.queries import action_rows, theme_rows
 from bot.services.uow import UnitOfWork
 from db.models import (
@@ -189,12 +195,10 @@ def action_by_id(uow: UnitOfWork, actor: Actor, action_id: int) -> Action:
     return action
 
 
-def _check_may_update(uow: UnitOfWork, actor: Actor, action: Action) -> None:
-    check(
-        Permission.UPDATE_ACTION,
-        standing(uow, actor, action.plan.board_id, action.id),
-        ref=action.ref,
-    )
+def _check_may_update(
+    uow: UnitOfWork, actor: Actor, action: Action, now: dt.datetime | None = None
+) -> None:
+    check_may_update(uow, actor, action, now)
 
 
 @dataclass(frozen=True)
@@ -219,7 +223,7 @@ def update_form(
     selected = next((c for c in choices if c.action_id == action_id), None)
     if selected is None:
         action = action_by_id(uow, actor, action_id)
-        _check_may_update(uow, actor, action)
+        _check_may_update(uow, actor, action, now)
         selected = describe_action(uow, action, now)
     # The chosen action first, then the rest soonest due: a select offers only so many.
     others = [c for c in choices if c.action_id != action_id]
@@ -229,7 +233,7 @@ def update_form(
 def date_form(uow: UnitOfWork, actor: Actor, action_id: int, now: dt.datetime) -> MyAction:
     """The action a new-date form is for, refused when the actor may not ask for it."""
     action = action_by_id(uow, actor, action_id)
-    _check_may_update(uow, actor, action)
+    _check_may_update(uow, actor, action, now)
     return describe_action(uow, action, now)
 
 
@@ -251,6 +255,8 @@ class Recorded:
     duplicate: bool = False  # the same Slack request or event seen again: nothing new
     repeated: bool = False  # the same update sent again within minutes: recorded once
     instead_of: str | None = None  # a reminder thread's action(s), when the reply named another
+    held: Held | None = None  # its text was flagged: nothing recorded until its author confirms
+    covering_for: str | None = None  # the away owner its author covered for
 
     @property
     def status_changed(self) -> bool:
@@ -271,6 +277,8 @@ def recorded(action: Action, result: RecordedUpdate) -> Recorded:
         impact=result.impact,
         duplicate=result.duplicate,
         repeated=result.repeated,
+        covering_for=result.covering_for,
+        held=result.held,
     )
 
 
@@ -317,7 +325,7 @@ def complete_action(
 ) -> Recorded:
     """Mark an action complete (blue) from a button."""
     action = action_by_id(uow, actor, action_id)
-    _check_may_update(uow, actor, action)
+    _check_may_update(uow, actor, action, now)
     if action.status == Status.BLUE.value:
         raise Conflict(f"{action.ref} is already marked complete.")
     result = record_progress(
@@ -536,7 +544,7 @@ def ask_for_new_date(
 
     The new date may not be in the past (board-local today is fine), nor the current one.
     """
-    _check_may_update(uow, actor, action)
+    _check_may_update(uow, actor, action, now)
     if dedupe_key is not None:  # the same Slack request again: the answer it had
         seen = uow.session.scalar(
             select(DateChangeRequest.id).where(DateChangeRequest.dedupe_key == dedupe_key)

@@ -17,8 +17,10 @@ from bot.core.dates import DatePrecision, format_uk_date
 from bot.core.errors import UserError
 from bot.core.importer import ParsedAction, ParsedPlan, ParsedTheme
 from bot.core.permissions import Permission, check
+from bot.core.personal_data import check as check_personal_data
 from bot.core.refs import ref_key
 from bot.core.statuses import Status
+from bot.services import privacy
 from bot.services.plans import (
     OWNER,
     Actor,
@@ -63,6 +65,8 @@ class ImportSummary:
     role_owners: list[str] = field(default_factory=list)
     checked_only: bool = False
     board_created: bool = False  # a board made beside the ones already there
+    # ref → the kinds of personal details its progress cell seems to hold (imported all the same)
+    personal_data: dict[str, list[str]] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         verb = "Created" if self.plan_created else "Updated"
@@ -96,6 +100,13 @@ class ImportSummary:
                 "Owned by a role (linked later to whoever holds it): " + "; ".join(self.role_owners)
             )
         out.extend(self.notes)
+        if self.personal_data:
+            out.append(
+                "Progress that looks like a child's or family's personal details "
+                f"({'it would be' if self.checked_only else 'imported'} all the same; "
+                "please rephrase it in the sheet):"
+            )
+            out.extend(f"  {ref}: {', '.join(kinds)}" for ref, kinds in self.personal_data.items())
         if self.doubts:
             cells = "this cell" if len(self.doubts) == 1 else f"these {len(self.doubts)} cells"
             done = "they would be imported" if self.checked_only else "imported"
@@ -123,6 +134,7 @@ class ImportSummary:
             "changes": self.changes,
             "role_owners": self.role_owners,
             "checked_only": self.checked_only,
+            "personal_data": self.personal_data,
         }
 
 
@@ -208,7 +220,11 @@ def import_plan(
                 theme_position,
             )
     session.flush()
+    patterns = privacy.patterns_for(uow, actor.workspace_id)
     for action, row, changed in written:
+        findings = check_personal_data(row.progress or "", patterns)
+        if findings:
+            summary.personal_data[row.ref] = list(privacy.kinds_of(findings))
         recorded = _record_sheet_progress(
             uow, actor, action, row, as_of, latest_notes.get(action.id)
         )

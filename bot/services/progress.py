@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.calendar import local_date
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.impact import Impact
 from bot.core.permissions import Permission, Standing, check
 from bot.core.statuses import Status
 from bot.services import UseCases, outbox
+from bot.services.cover import covering_for
 from bot.services.plans import Actor, audit, standing
+from bot.services.privacy import Held, guard, hold
 from bot.services.uow import UnitOfWork
-from db.models import Action, Board, DateChangeRequest, Plan, ProgressUpdate
+from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate
 
 if TYPE_CHECKING:
     from bot.services.owner import DateChangeNotice, MyAction, Recorded, UpdateForm
@@ -52,12 +55,20 @@ def lock_action(uow: UnitOfWork, action: Action) -> None:
     ).one()  # fetched, so the action's attributes are refreshed
 
 
-def _check_may_update(uow: UnitOfWork, actor: Actor, action: Action) -> None:
-    check(
-        Permission.UPDATE_ACTION,
-        standing(uow, actor, action.plan.board_id, action.id),
-        ref=action.ref,
-    )
+def check_may_update(
+    uow: UnitOfWork, actor: Actor, action: Action, now: dt.datetime | None = None
+) -> int | None:
+    """Refuse whoever may not update the action; the owner the actor covers for while that
+    owner is away, when that is why they may (None otherwise)."""
+    found = standing(uow, actor, action.plan.board_id, action.id)
+    covered = None
+    if now is not None and not (found.owner or found.delegate or found.system):
+        board = action.plan.board
+        covered = covering_for(uow, actor, action.id, local_date(now, board.timezone))
+        if covered is not None:  # the deputy stands in for the away owner, as a delegate does
+            found = replace(found, covering=True, delegate=True)
+    check(Permission.UPDATE_ACTION, found, ref=action.ref)
+    return covered
 
 
 def _seen(uow: UnitOfWork, model: type[M], dedupe_key: str | None) -> M | None:
@@ -78,6 +89,8 @@ class RecordedUpdate:
     note: str | None = None  # as recorded (none for a duplicate)
     evidence: str | None = None
     impact: Impact | None = None
+    covering_for: str | None = None  # the away owner the author covered for (their name)
+    held: Held | None = None  # its text was flagged: held, not recorded (update_id is 0)
 
 
 def record_progress(
@@ -95,12 +108,15 @@ def record_progress(
     completed_on: dt.date | None = None,
     check_permission: bool = True,
     flush: bool = True,
+    confirmed: bool = False,
 ) -> RecordedUpdate:
-    """Append a progress update; it sets the action's status, and blue sets the completion date."""
+    """Append a progress update; it sets the action's status, and blue sets the completion date.
+
+    Text from Slack is checked for a child's or family's personal details first: flagged, the
+    update is held, not recorded, until its author confirms it (`confirmed`)."""
     if source not in SOURCES:
         raise ValueError(f"unknown update source {source!r}")
-    if check_permission:
-        _check_may_update(uow, actor, action)
+    covered = check_may_update(uow, actor, action, now) if check_permission else None
     lock_action(uow, action)
     seen = _seen(uow, ProgressUpdate, dedupe_key)
     if seen is not None:
@@ -113,6 +129,25 @@ def record_progress(
             f"Say what's changed: `/progress {action.ref} amber survey slipped to June`, "
             f"or `/progress {action.ref} note <text>`."
         )
+    if source in FROM_SLACK:
+        text = "\n".join(part for part in (note, evidence) if part)
+        findings = guard(uow, actor.workspace_id, text, confirmed)
+        if findings:
+            current = Status(action.status)
+            held = hold(
+                uow,
+                actor,
+                action.id,
+                action.ref,
+                now,
+                findings,
+                source=source,
+                status=status.value if status is not None else None,
+                note=note,
+                evidence=evidence,
+                dedupe_key=dedupe_key,
+            )
+            return RecordedUpdate(0, action.ref, current, current, held=held)
     if actor.person_id is not None and source in FROM_SLACK:
         repeat = _recent_same_update(
             uow, actor.person_id, action, now, status, note, evidence, impact
@@ -141,6 +176,7 @@ def record_progress(
         impact=impact.value if impact is not None else None,
         source=source,
         dedupe_key=dedupe_key,
+        covering_for_id=covered,
     )
     uow.session.add(update)
     if status is not None:
@@ -161,7 +197,13 @@ def record_progress(
         note=note,
         evidence=evidence,
         impact=impact,
+        covering_for=_name_of(uow, covered),
     )
+
+
+def _name_of(uow: UnitOfWork, person_id: int | None) -> str | None:
+    person = uow.session.get(Person, person_id) if person_id is not None else None
+    return person.name if person is not None else None
 
 
 def close_date_changes(uow: UnitOfWork, actor: Actor, action: Action, now: dt.datetime) -> None:
@@ -233,7 +275,7 @@ def request_date_change(
 
     The same Slack request seen again (`dedupe_key`) returns the request it made, asking
     nothing twice."""
-    _check_may_update(uow, actor, action)
+    check_may_update(uow, actor, action, now)
     lock_action(uow, action)
     seen = _seen(uow, DateChangeRequest, dedupe_key)
     if seen is not None:
@@ -351,7 +393,7 @@ def pending_date_changes(uow: UnitOfWork, board_id: int) -> list[DateChangeReque
 
 # The owners' use cases build on bot.services.owner, which builds on the functions above:
 # imported here, below them, so that either module may be imported first.
-from bot.services import owner  # noqa: E402
+from bot.services import owner, privacy  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -491,6 +533,29 @@ class ProgressService(UseCases):
                 dedupe_key=dedupe_key,
             )
             return owner.date_change_notice(uow, request_id)
+
+        return self.units.committed(work)
+
+    def record_anyway(self, actor: Actor, held_id: int, now: dt.datetime) -> Recorded:
+        """Record anyway: an update held because its text was flagged, confirmed by its author
+        (audited with who and when, never the text)."""
+
+        def work(uow: UnitOfWork) -> Recorded:
+            held = privacy.take_held(uow, actor, held_id, now)
+            action = owner.action_by_id(uow, actor, held.action_id)
+            result = record_progress(
+                uow,
+                actor,
+                action,
+                now,
+                source=held.source,
+                status=Status(held.status) if held.status else None,
+                note=held.note,
+                evidence=held.evidence,
+                dedupe_key=held.dedupe_key,
+                confirmed=True,
+            )
+            return owner.recorded(action, result)
 
         return self.units.committed(work)
 

@@ -14,7 +14,16 @@ from bot.core.impact import ActionImpact, find_impact
 from bot.core.statuses import Status
 from bot.services.queries import latest_given, latest_update_id
 from bot.services.uow import UnitOfWork
-from db.models import Action, ActionAssignment, Board, Person, Plan, ProgressUpdate, Theme
+from db.models import (
+    Action,
+    ActionAssignment,
+    Board,
+    Person,
+    Plan,
+    ProgressUpdate,
+    StatutoryDeadline,
+    Theme,
+)
 
 
 def iso_utc(value: dt.datetime | None) -> str | None:
@@ -62,6 +71,23 @@ def plan_snapshots(
     latest = latest_updates(uow, ids)
     impacts = latest_impacts(uow, ids)
     moved, challenged = _movement_and_challenges(uow, [plan for plan, _ in plans], actions, now)
+    deadlines = session.execute(
+        select(StatutoryDeadline, Person.name)
+        .outerjoin(Person, Person.id == StatutoryDeadline.owner_id)
+        .where(StatutoryDeadline.plan_id.in_(ids))
+        .order_by(StatutoryDeadline.due, StatutoryDeadline.id)
+    ).all()
+    deadlines_by_plan: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for deadline, owner_name in deadlines:
+        deadlines_by_plan[deadline.plan_id].append(
+            {
+                "title": deadline.name,
+                "due": iso_day(deadline.due),
+                "start": iso_day(deadline.start),
+                "working_days": deadline.working_days,
+                "owner": owner_name,
+            }
+        )
 
     owners_by_action: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for action_id, person in owners:
@@ -102,6 +128,7 @@ def plan_snapshots(
                     }
                     for theme in themes_by_plan[plan.id]
                 ],
+                "deadlines": deadlines_by_plan[plan.id],
             }
         )
     return result

@@ -53,6 +53,12 @@ KEY_LINES = {
         "Nothing is recorded",  # "help" and "thanks" in a reminder's thread
         "Improvement Board — digest",  # the board named without quotes
     ],
+    "cover-and-care.txt": [
+        "Written statement of action to Ofsted: ",  # the countdown on /board deadlines
+        "You're covering for Dev Sharma while they're away.",  # the deputy's reminder
+        "Recorded as covering for Dev Sharma",  # the deputy's update
+        "Not recorded yet",  # the note naming a child is held
+    ],
     "quick-tour.txt": [
         "Children's Improvement Board — status",
         "[red] Off track 1",

@@ -1,0 +1,111 @@
+"""Owners away and their deputies, end to end, on exact dates around the late-May bank holiday
+of 2019 (Monday 27 May). The clock starts on Thursday 16 May 2019, when Jane's 4.1 is due in
+ten days and her reminder goes out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import ManualClock
+from bot.sandbox.local import LocalBot
+from db.models import ProgressUpdate
+from tests.e2e.seed import Seeded, seed_board
+from tests.e2e.test_board_command import ask
+from tests.e2e.test_thread_replies import ONE_ACTION_DAY
+
+pytestmark = pytest.mark.e2e
+
+JANE, MO, ADMIN, OMAR = "UJANE00000", "UMEMBER000", "UADMIN0000", "UOMAR00000"
+
+
+@pytest.fixture
+def board(local: LocalBot) -> Seeded:
+    return seed_board(local)
+
+
+def dms(local: LocalBot, user: str) -> list[str]:
+    channel = local.emulator.dm_channel(user)
+    return [
+        m.text
+        for m in local.emulator.messages(channel=channel, include_ephemeral=False)
+        if m.from_bot
+    ]
+
+
+def test_a_deputy_covers_across_the_bank_holiday_then_the_owner_is_back(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    away = local.emulator.slash(JANE, "/progress", f"away 16/05/2019 to 28/05/2019 deputy <@{MO}>")
+    assert "You're away from 16 May 2019 to 28 May 2019 (8 working days)" in away.text
+    assert "back on 29 May 2019" in away.text  # Monday 27 May is a bank holiday
+    assert "Mo Member covers" in away.text
+    (digest,) = ask(local, "UCHAIR0000", "digest")
+    assert "Jane Doe is away until 28 May 2019; Mo Member covers" in digest.all_text()
+
+    clock.set(ONE_ACTION_DAY)
+    local.run_jobs()
+    (reminder,) = local.emulator.wait_for(lambda: dms(local, MO), what="the deputy's reminder")
+    assert "(4.1)" in reminder or "4.1" in reminder
+    assert dms(local, JANE) == []  # the owner, away, hears nothing
+
+    # Tuesday 28 May, after the bank holiday: still covering
+    clock.set(dt.datetime(2019, 5, 28, 8, 30, tzinfo=dt.UTC))
+    recorded = local.emulator.slash(MO, "/progress", "4.1 amber carers' survey slipped")
+    assert "Recorded an update on *4.1*" in recorded.text
+    assert "covering for Jane Doe" in recorded.text
+    with local.services.uow() as uow:
+        update = uow.session.scalars(select(ProgressUpdate)).one()
+        assert update.covering_for_id == board.people["jane"]
+        assert update.author_id == board.people["mo"]
+
+    (history,) = ask(local, "UCHAIR0000", "history 4.1")
+    assert "Mo Member, covering for Jane Doe" in history.all_text()
+
+    # Wednesday 29 May: Jane is back, so Mo no longer may
+    clock.set(dt.datetime(2019, 5, 29, 8, 30, tzinfo=dt.UTC))
+    refused = local.emulator.slash(MO, "/progress", "4.1 green all fine")
+    assert refused.text.startswith(":warning:")
+
+
+def test_the_deputy_sees_whom_they_cover(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    local.emulator.slash(JANE, "/progress", f"away 16/05/2019 deputy <@{MO}>")
+    clock.set(ONE_ACTION_DAY)
+    local.run_jobs()
+    (reminder,) = local.emulator.wait_for(lambda: dms(local, MO), what="the deputy's reminder")
+    channel = local.emulator.dm_channel(MO)
+    (message,) = [m for m in local.emulator.messages(channel=channel) if m.from_bot]
+    assert "covering for Jane Doe" in message.all_text()
+
+
+def test_no_deputy_means_no_reminders_and_back_and_cancel(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    answer = local.emulator.slash(JANE, "/progress", "away 16/05/2019 to 17/05/2019")
+    assert "No deputy: no reminders go out meanwhile" in answer.text
+    clock.set(ONE_ACTION_DAY)
+    local.run_jobs()
+    local.deliver()
+    assert dms(local, JANE) == []
+
+    back = local.emulator.slash(JANE, "/progress", "back")
+    assert "Welcome back" in back.text
+    later = local.emulator.slash(JANE, "/progress", "away 22/07/2019 to 09/08/2019")
+    assert "22 July 2019 to 9 August 2019 (15 working days)" in later.text
+    cancelled = local.emulator.slash(JANE, "/progress", "away cancel")
+    assert "Cancelled the absence 22 July 2019 to 9 August 2019" in cancelled.text
+
+
+def test_an_admin_sets_someone_away(local: LocalBot, board: Seeded) -> None:
+    result = local.emulator.slash(
+        ADMIN, "/plan", f"people away <@{OMAR}> 22/07/2019 to 09/08/2019 deputy <@{JANE}>"
+    )
+    (answer,) = result.wait_for_response()
+    assert "Omar Shah is away from 22 July 2019 to 9 August 2019" in answer.text
+    assert "Jane Doe covers" in answer.text
+    refused = local.emulator.slash(JANE, "/plan", f"people away <@{OMAR}> 22/07/2019")
+    assert "admin" in refused.wait_for_response()[0].text.lower()
