@@ -39,6 +39,7 @@ from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check
 from bot.services import UseCases, outbox
 from bot.services.plans import Actor, find_board, normalise_ref, standing
+from bot.services.privacy import refuse_if_flagged
 from bot.services.queries import counted
 from bot.services.uow import UnitOfWork
 from db.models import Action, ActionAssignment, Board, Challenge, Notification, Person, Plan
@@ -390,6 +391,7 @@ def answer(
         standing(uow, actor, challenge.action.plan.board_id, challenge.action_id),
         ref=challenge.action.ref,
     )
+    refuse_if_flagged(uow, actor.workspace_id, text, "answer")
     return _step(uow, actor, challenge, EventKind.ANSWERED, text, now, dedupe_key)
 
 

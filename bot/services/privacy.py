@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from bot.core.errors import NotFound
+from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check
 from bot.core.personal_data import (
     DEFAULT_PATTERNS,
@@ -53,6 +53,19 @@ def guard(
     if confirmed or not (text or "").strip():
         return []
     return check_text(text or "", patterns_for(uow, workspace_id))
+
+
+def refuse_if_flagged(uow: UnitOfWork, workspace_id: int, text: str | None, what: str) -> None:
+    """Refuse text for the board that looks like a child's personal details, saying what kind
+    was found (never the text itself); nothing is recorded and the person rephrases."""
+    findings = guard(uow, workspace_id, text)
+    if findings:
+        found = "; ".join(EXPLANATIONS.get(kind, kind) for kind in kinds_of(findings))
+        raise UserError(
+            f"I haven't recorded that {what}: it looks like it holds a child's or family's "
+            f"personal details ({found}). The board's log is not a case record: say it "
+            "without them and send it again."
+        )
 
 
 def kinds_of(findings: list[Finding]) -> tuple[str, ...]:

@@ -122,6 +122,20 @@ def test_an_owner_answers_with_progress_answer(local: LocalBot, board: Seeded) -
     dm_from_bot(local, MO, "answered challenge *C1*")
 
 
+def test_an_answer_holding_a_childs_details_is_refused_and_not_recorded(
+    local: LocalBot, board: Seeded
+) -> None:
+    board_says(local, MO, f'challenge 4.1 "{QUESTION}"')
+
+    result = local.emulator.slash(JANE, "/progress", 'answer C1 "Jo\'s DOB 12/03/2012 moved it"')
+
+    assert "I haven't recorded that answer" in result.text
+    assert "12/03/2012" not in result.text
+    assert [kind for _, kind, _ in events(local)] == ["asked"]
+    fine = local.emulator.slash(JANE, "/progress", 'answer C1 "The review moved to June"')
+    assert "Your answer to *C1* on *4.1* is recorded" in fine.text
+
+
 def test_the_chair_reopens_with_a_follow_up_that_goes_to_the_owners(
     local: LocalBot, board: Seeded
 ) -> None:
