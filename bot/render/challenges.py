@@ -141,5 +141,7 @@ def challenge_dm(message: ChallengeMessage) -> dict[str, Any]:
             f"*Reply in this thread to answer*, or use `/progress answer {c.label} "
             f'"&lt;answer&gt;"`. The board sees the answer in its pack.',
         ]
+        if message.covering_for:
+            lines.insert(0, f"You're covering for {_who(message.covering_for)} while they're away.")
     text = "\n".join(lines)[:SECTION_LIMIT]
     return {"text": text, "blocks": sections_from_lines(lines)}

@@ -14,13 +14,14 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from bot.core.absence import CoverKind, recipient_for
 from bot.core.board_status import Who
 from bot.core.calendar import local_date
 from bot.core.challenges import (
@@ -38,6 +39,7 @@ from bot.core.challenges import (
 from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check
 from bot.services import UseCases, outbox
+from bot.services.cover import absences_around, covering_for
 from bot.services.plans import Actor, find_board, normalise_ref, standing
 from bot.services.privacy import refuse_if_flagged
 from bot.services.queries import counted
@@ -105,6 +107,7 @@ class ChallengeMessage:
     kind: EventKind
     text: str
     by: str | None
+    covering_for: str | None = None  # to a deputy: the away owner they cover for
 
 
 # ---------------------------------------------------------------- reading
@@ -300,11 +303,13 @@ def _step(
 
 
 def _tell(uow: UnitOfWork, challenge: Challenge, event: EventRow, now: dt.datetime) -> int:
-    """A question or follow-up goes to the action's owners; an answer to whoever asked.
-    People not linked to Slack are left out (the pack and `/board challenges` show it)."""
+    """A question or follow-up goes to the action's owners (to an away owner's deputy, or,
+    with no cover, to nobody: it waits in the log); an answer to whoever asked. People not
+    linked to Slack are left out (the pack and `/board challenges` show it)."""
     board = challenge.action.plan.board
+    people: list[tuple[Person, str | None]]  # each with the away owner they cover for
     if event.kind in (EventKind.ASKED, EventKind.REOPENED):
-        people = list(
+        owners = list(
             uow.session.scalars(
                 select(Person)
                 .join(ActionAssignment, ActionAssignment.person_id == Person.id)
@@ -315,13 +320,14 @@ def _tell(uow: UnitOfWork, challenge: Challenge, event: EventRow, now: dt.dateti
                 .order_by(ActionAssignment.position)
             )
         )
+        people = _covered(uow, owners, local_date(now, board.timezone))
     elif event.kind == EventKind.ANSWERED and challenge.asked_by_id is not None:
         asker = uow.session.get(Person, challenge.asked_by_id)
-        people = [asker] if asker is not None else []
+        people = [(asker, None)] if asker is not None else []
     else:
         return 0
     told = 0
-    for person in people:
+    for person, covering in people:
         if not person.slack_user_id or person.id == event.by_id:
             continue
         told += outbox.enqueue_dm(
@@ -332,11 +338,29 @@ def _tell(uow: UnitOfWork, challenge: Challenge, event: EventRow, now: dt.dateti
             key=f"{CHALLENGE_DM}:{event.id}:person:{person.id}",
             person_id=person.id,
             slack_user_id=person.slack_user_id,
-            payload={"challenge_id": challenge.id, "event_id": event.id},
+            payload={"challenge_id": challenge.id, "event_id": event.id, "covering_for": covering},
             timezone=board.timezone,
             now=now,
         )
     return told
+
+
+def _covered(
+    uow: UnitOfWork, owners: list[Person], day: dt.date
+) -> list[tuple[Person, str | None]]:
+    """Whom each owner's challenge goes to on `day`: the owner, their deputy while they are
+    away (with the owner's name), or nobody when they are away with no cover."""
+    absences = absences_around(uow, day, day)
+    people: list[tuple[Person, str | None]] = []
+    for owner in owners:
+        cover = recipient_for(owner.id, day, absences)
+        if cover.kind is CoverKind.OWNER:
+            people.append((owner, None))
+        elif cover.recipient is not None:
+            deputy = uow.session.get(Person, cover.recipient)
+            if deputy is not None and deputy not in [p for p, _ in people]:
+                people.append((deputy, owner.name))
+    return people
 
 
 def ask(
@@ -386,11 +410,11 @@ def answer(
     dedupe_key: str | None = None,
 ) -> ChallengeStepDone:
     challenge = _challenge(uow, actor, challenge_id, None)
-    check(
-        Permission.ANSWER_CHALLENGE,
-        standing(uow, actor, challenge.action.plan.board_id, challenge.action_id),
-        ref=challenge.action.ref,
-    )
+    board = challenge.action.plan.board
+    found = standing(uow, actor, board.id, challenge.action_id)
+    if covering_for(uow, actor, challenge.action_id, local_date(now, board.timezone)):
+        found = replace(found, covering=True, delegate=True)
+    check(Permission.ANSWER_CHALLENGE, found, ref=challenge.action.ref)
     refuse_if_flagged(uow, actor.workspace_id, text, "answer")
     return _step(uow, actor, challenge, EventKind.ANSWERED, text, now, dedupe_key)
 
@@ -430,7 +454,11 @@ def challenge_thread(
 
 
 def challenge_message(
-    uow: UnitOfWork, challenge_id: int, event_id: int, now: dt.datetime
+    uow: UnitOfWork,
+    challenge_id: int,
+    event_id: int,
+    now: dt.datetime,
+    covering_for: str | None = None,
 ) -> ChallengeMessage | None:
     """A challenge DM as it goes out now (None when the challenge is gone)."""
     found = challenge_views(uow, now, challenge_ids=[challenge_id])
@@ -439,7 +467,7 @@ def challenge_message(
         return None
     by = uow.session.get(Person, event.by_id) if event.by_id is not None else None
     return ChallengeMessage(
-        found[0], EventKind(event.kind), event.text or "", by.name if by else None
+        found[0], EventKind(event.kind), event.text or "", by.name if by else None, covering_for
     )
 
 

@@ -139,7 +139,13 @@ def compose(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Co
     if kind == "alert":
         return _alert(uow, payload)
     if kind == CHALLENGE:
-        return challenge_message(uow, int(payload["challenge_id"]), int(payload["event_id"]), now)
+        return challenge_message(
+            uow,
+            int(payload["challenge_id"]),
+            int(payload["event_id"]),
+            now,
+            covering_for=payload.get("covering_for"),
+        )
     if kind == DEADLINE:
         return _deadline(uow, payload, now)
     return None

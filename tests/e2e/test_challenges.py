@@ -136,6 +136,26 @@ def test_an_answer_holding_a_childs_details_is_refused_and_not_recorded(
     assert "Your answer to *C1* on *4.1* is recorded" in fine.text
 
 
+def test_a_challenge_to_an_away_owner_goes_to_their_deputy_who_may_answer(
+    local: LocalBot, board: Seeded
+) -> None:
+    away = local.emulator.slash(JANE, "/progress", f"away 16/05/2019 to 28/05/2019 deputy <@{MO}>")
+    assert "Mo Member covers" in away.text
+
+    board_says(local, CHRIS, f'challenge 4.1 "{QUESTION}"')
+
+    question = dm_from_bot(local, MO, QUESTION)
+    assert "You're covering for Jane Doe while they're away." in question.all_text()
+    jane = local.emulator.dm_channel(JANE)
+    assert not any(
+        QUESTION in m.all_text()
+        for m in local.emulator.messages(channel=jane, include_ephemeral=False)
+    )
+    result = local.emulator.slash(MO, "/progress", 'answer C1 "Forum moved to June"')
+    assert "Your answer to *C1* on *4.1* is recorded" in result.text
+    dm_from_bot(local, CHRIS, "answered challenge *C1*")
+
+
 def test_the_chair_reopens_with_a_follow_up_that_goes_to_the_owners(
     local: LocalBot, board: Seeded
 ) -> None:
