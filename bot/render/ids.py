@@ -23,3 +23,7 @@ NOTIFICATION_EVENT = "improvement_bot_notification"
 
 # "Record anyway" under an update the personal-data check held (value: the held update's id)
 RECORD_ANYWAY = "privacy_record_anyway"
+
+# "Show all" beside an action's measures, trimmed on a reminder or the update form (value:
+# action id): in the form it opens a view of them over it, on a reminder it answers ephemerally
+SHOW_MEASURES = "show_measures"
