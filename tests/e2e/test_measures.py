@@ -14,7 +14,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.render import ids
 from bot.render.reminders import EVIDENCE_ASKED
-from bot.sandbox import Message
+from bot.sandbox import Message, View
 from bot.sandbox.local import LocalBot
 from db.models import Action
 from tests.e2e.seed import Seeded, seed_board
@@ -43,18 +43,21 @@ def board(local: LocalBot, clock: ManualClock) -> Seeded:
     return seeded
 
 
+def modal(local: LocalBot, title: str) -> View:
+    """The modal on top of Jane's screen once it has this title."""
+    found = local.emulator.wait_for(
+        lambda: (v := local.emulator.open_view(JANE)) is not None and v.title == title and v,
+        what=f"the {title!r} modal",
+    )
+    assert isinstance(found, View)
+    return found
+
+
 def test_progress_with_a_ref_shows_the_measures_trimmed_and_all_of_them_on_request(
     local: LocalBot, board: Seeded
 ) -> None:
     local.emulator.slash(JANE, "/progress", "4.1")
-    form = local.emulator.wait_for(
-        lambda: (
-            (v := local.emulator.open_view(JANE)) is not None
-            and v.title == "Update an action"
-            and v
-        ),
-        what="the update form",
-    )
+    form = modal(local, "Update an action")
 
     text = form.all_text()
     assert "_Measured by:_ Carers' survey: at least 30 of 40 foster carers respond" in text
@@ -66,12 +69,7 @@ def test_progress_with_a_ref_shows_the_measures_trimmed_and_all_of_them_on_reque
     (show_all,) = [a for a in form.actions() if a.action_id == ids.SHOW_MEASURES]
     assert show_all.value == str(board.actions["4.1"])
     local.emulator.click(JANE, form, show_all)
-    full = local.emulator.wait_for(
-        lambda: (
-            (v := local.emulator.open_view(JANE)) is not None and v.title == "Measures of 4.1" and v
-        ),
-        what="the measures in full",
-    )
+    full = modal(local, "Measures of 4.1")
     assert "END OF MEASURES" in full.all_text()
     assert "at least 30 of 40 foster carers respond by 31 May 2019.\nPlacement moves" in (
         full.all_text()
@@ -81,14 +79,7 @@ def test_progress_with_a_ref_shows_the_measures_trimmed_and_all_of_them_on_reque
 
 def test_short_measures_are_shown_whole_without_show_all(local: LocalBot, board: Seeded) -> None:
     local.emulator.slash(JANE, "/progress", "5.1")
-    form = local.emulator.wait_for(
-        lambda: (
-            (v := local.emulator.open_view(JANE)) is not None
-            and v.title == "Update an action"
-            and v
-        ),
-        what="the update form",
-    )
+    form = modal(local, "Update an action")
     assert f"_Measured by:_ {SHORT}" in form.all_text()
     assert not [a for a in form.actions() if a.action_id == ids.SHOW_MEASURES]
 
