@@ -299,6 +299,18 @@ class ProgressUpdate(Base):
     __table_args__ = (
         Index("ix_progress_update_action_at", "action_id", "at"),
         Index("ix_progress_update_at", "at"),
+        # Each action's latest status, impact and evidence given (movement, the action read
+        # model) read off these without walking the updates that gave none.
+        *(
+            Index(
+                f"ix_progress_update_action_at_{column}",
+                "action_id",
+                "at",
+                sqlite_where=text(f"{column} IS NOT NULL"),
+                postgresql_where=text(f"{column} IS NOT NULL"),
+            )
+            for column in ("status", "impact", "evidence")
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -194,7 +194,7 @@ def _build(
     )
     today = local_date(now, board.timezone)
     challenges = board_challenges(uow, board.id, now)
-    moved = movements(uow, [r.id for r in rows], cutoff)
+    moved = movements(uow, [r.id for r in rows], cutoff, board_id=board.id)
     since_day = local_date(cutoff, board.timezone) if cutoff is not None else None
     digest = replace(
         digest,

@@ -507,4 +507,4 @@ def test_statement_count_does_not_grow_with_the_plan(uow_factory: UowFactory) ->
             counts["pack"].append(len(statements))
             assert pack.pending_date_changes
     assert sizes == [5, 200]
-    assert counts == {"digest": [14, 14], "pack": [14, 14]}  # 12, the deadlines and who is away
+    assert counts == {"digest": [13, 13], "pack": [13, 13]}
