@@ -55,6 +55,7 @@ class _Due:
 class OverdueAction(_Due):
     working_days: int  # working days overdue
     theme_ref: str = ""
+    action_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,7 @@ def overdue_action(row: ActionRow) -> OverdueAction:
         row.owners,
         row.working_days_overdue,
         row.theme_ref,
+        row.id,
     )
 
 

@@ -18,7 +18,7 @@ from bot.core.board_status import ActionRow, ThemeStatus, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_day, format_moment
 from bot.core.digest import DateChangeRow, Digest, Pack, PendingDateChange
-from bot.render.buttons import date_change_buttons
+from bot.render.buttons import challenge_button, date_change_buttons
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
@@ -57,6 +57,13 @@ TITLE_LIMIT = 150
 NAMES_LIMIT = 100
 NOTE_LIMIT = 500
 REASON_LIMIT = 300
+# Actions that get a Challenge button in one view (one section each, so the view stays well
+# within Slack's 50 blocks a message and the five replies a command takes); the rest are
+# challenged with the command, as the view says.
+CHALLENGE_BUTTONS = 20
+CHALLENGE_BY_COMMAND = (
+    'Challenge any other action with `/board challenge &lt;ref&gt; "your question"`.'
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,23 @@ def _paged(head: list[Block], body: list[Block], fallback: str, label: str) -> l
 
 def _single(text: str) -> list[Rendered]:
     return [Rendered(text, [])]
+
+
+def _with_challenges(
+    lines: list[tuple[int, str]], can_challenge: bool, joined: str = ""
+) -> list[Block]:
+    """One line per action (its id, its mrkdwn): for someone who may challenge, the first
+    CHALLENGE_BUTTONS each in a section with a Challenge button, the rest as plain lines and
+    a note on the command; for anyone else, the lines packed into sections."""
+    if not can_challenge:
+        return sections_from_lines(line + joined for _, line in lines)
+    shown = lines[:CHALLENGE_BUTTONS]
+    blocks = [{**section(line), "accessory": challenge_button(id_)} for id_, line in shown]
+    rest = lines[CHALLENGE_BUTTONS:]
+    if rest:
+        blocks += sections_from_lines(line + joined for _, line in rest)
+        blocks.append(context(CHALLENGE_BY_COMMAND))
+    return blocks
 
 
 def left_out(first_missing: int, total: int) -> Rendered:
@@ -185,9 +209,12 @@ def overdue_messages(view: OverdueList) -> list[Rendered]:
             f":white_check_mark: Nothing is overdue on {name} (as of {uk_date(board.today)})."
         )
     lines = [
-        f"• *{escape(a.ref)}* {_t(a.title)} — {_names(a.owners)} — "
-        f"*{_plural(a.working_days, 'working day')}* overdue "
-        f"(due {uk_date(a.due, a.due_precision)}) · {_badge(a.status)}"
+        (
+            a.action_id,
+            f"• *{escape(a.ref)}* {_t(a.title)} — {_names(a.owners)} — "
+            f"*{_plural(a.working_days, 'working day')}* overdue "
+            f"(due {uk_date(a.due, a.due_precision)}) · {_badge(a.status)}",
+        )
         for a in view.items
     ]
     head = [
@@ -198,7 +225,8 @@ def overdue_messages(view: OverdueList) -> list[Rendered]:
         ),
     ]
     fallback = f"{name}: {_plural(len(view.items), 'action')} overdue"
-    return _paged(head, sections_from_lines(lines), fallback, f"{name} overdue")
+    body = _with_challenges(lines, view.can_challenge)
+    return _paged(head, body, fallback, f"{name} overdue")
 
 
 # ---------------------------------------------------------------- one theme
@@ -241,7 +269,8 @@ def theme_messages(view: ThemeDetail) -> list[Rendered]:
         divider(),
     ]
     if view.actions:
-        body = sections_from_lines(_action_line(a, board.timezone) + "\n" for a in view.actions)
+        lines = [(a.id, _action_line(a, board.timezone)) for a in view.actions]
+        body = _with_challenges(lines, view.can_challenge, joined="\n")
     else:
         body = [section("This theme has no actions yet.")]
     fallback = f"Theme {title}: {_plural(view.counts.total, 'action')}, {view.overdue} overdue"
@@ -353,6 +382,9 @@ def history_messages(view: ActionHistory) -> list[Rendered]:
             f"{_names(view.owners)}"
         ),
     ]
+    if view.can_challenge:
+        ask = f"Put a question to {_names(view.owners)} about *{escape(view.ref)}*."
+        head.append({**section(ask), "accessory": challenge_button(view.action_id)})
     lines = [f"*{_t(name, NAMES_LIMIT)}:* {_t(value)}" for name, value in view.fields]
     lines.append(f"*Updates* ({view.total_updates}, newest first)")
     if not view.updates:

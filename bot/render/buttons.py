@@ -52,3 +52,8 @@ def date_change_buttons(request_id: int) -> dict[str, Any]:
 def record_anyway_button(held_id: int) -> dict[str, Any]:
     """Record anyway, under an update held because its text looked like personal details."""
     return _buttons("record_anyway", str(held_id), ("Record anyway", ids.RECORD_ANYWAY, "danger"))
+
+
+def challenge_button(action_id: int) -> dict[str, Any]:
+    """Challenge, as a section's accessory beside one action: opens the question form."""
+    return button("Challenge", ids.CHALLENGE_ACTION, str(action_id))

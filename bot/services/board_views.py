@@ -44,6 +44,7 @@ from bot.core.digest import (
 from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check, is_allowed
 from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
+from bot.services.challenges import may_challenge
 from bot.services.digest import build_digest, build_pack
 from bot.services.owner import BoardStatus as OwnerBoardStatus
 from bot.services.owner import MyAction, my_boards_status, my_open_actions
@@ -105,6 +106,7 @@ class OverdueList:
 
     board: BoardInfo
     items: tuple[OverdueAction, ...]
+    can_challenge: bool = False  # whether the viewer may challenge the actions listed
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class ThemeDetail:
     lead: Who | None
     counts: StatusCounts
     actions: tuple[ActionRow, ...]
+    can_challenge: bool = False  # whether the viewer may challenge the actions listed
 
     @property
     def overdue(self) -> int:
@@ -178,6 +181,8 @@ class ActionHistory:
     date_changes: tuple[DateChangeRow, ...]  # newest first
     due_text: str | None = None
     fields: tuple[tuple[str, str], ...] = ()  # the imported sheet's other columns
+    action_id: int = 0
+    can_challenge: bool = False  # whether the viewer may challenge the action
 
 
 @dataclass(frozen=True)
@@ -244,7 +249,8 @@ def overdue_actions(
     """Open actions due before today, most overdue first, with their owners."""
     board, info = _readable_board(uow, actor, board_name, now)
     rows = action_rows(uow.session, now, board_ids=[board.id], open_only=True)
-    return OverdueList(info, tuple(overdue_action(r) for r in overdue(rows)))
+    items = tuple(overdue_action(r) for r in overdue(rows))
+    return OverdueList(info, items, may_challenge(uow, actor, board.id))
 
 
 # ---------------------------------------------------------------- one theme
@@ -273,6 +279,7 @@ def theme_detail(
         lead=theme.lead,
         counts=count_statuses(r.status for r in rows),
         actions=rows,
+        can_challenge=may_challenge(uow, actor, board.id),
     )
 
 
@@ -386,6 +393,8 @@ def action_history(
         date_changes=tuple(action_date_changes(session, action.id, now)),
         due_text=action.due_text,
         fields=tuple((str(k), str(v)) for k, v in (action.fields or {}).items()),
+        action_id=action.id,
+        can_challenge=may_challenge(uow, actor, board.id),
     )
 
 
