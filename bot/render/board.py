@@ -18,7 +18,7 @@ from bot.core.board_status import ActionRow, ThemeStatus, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_day, format_moment
 from bot.core.digest import DateChangeRow, Digest, Pack, PendingDateChange
-from bot.render.buttons import challenge_button, date_change_buttons
+from bot.render.buttons import challenge_button, date_change_buttons, with_challenges
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
@@ -57,13 +57,6 @@ TITLE_LIMIT = 150
 NAMES_LIMIT = 100
 NOTE_LIMIT = 500
 REASON_LIMIT = 300
-# Actions that get a Challenge button in one view (one section each, so the view stays well
-# within Slack's 50 blocks a message and the five replies a command takes); the rest are
-# challenged with the command, as the view says.
-CHALLENGE_BUTTONS = 20
-CHALLENGE_BY_COMMAND = (
-    'Challenge any other action with `/board challenge &lt;ref&gt; "your question"`.'
-)
 
 
 @dataclass(frozen=True)
@@ -124,23 +117,6 @@ def _paged(head: list[Block], body: list[Block], fallback: str, label: str) -> l
 
 def _single(text: str) -> list[Rendered]:
     return [Rendered(text, [])]
-
-
-def _with_challenges(
-    lines: list[tuple[int, str]], can_challenge: bool, joined: str = ""
-) -> list[Block]:
-    """One line per action (its id, its mrkdwn): for someone who may challenge, the first
-    CHALLENGE_BUTTONS each in a section with a Challenge button, the rest as plain lines and
-    a note on the command; for anyone else, the lines packed into sections."""
-    if not can_challenge:
-        return sections_from_lines(line + joined for _, line in lines)
-    shown = lines[:CHALLENGE_BUTTONS]
-    blocks = [{**section(line), "accessory": challenge_button(id_)} for id_, line in shown]
-    rest = lines[CHALLENGE_BUTTONS:]
-    if rest:
-        blocks += sections_from_lines(line + joined for _, line in rest)
-        blocks.append(context(CHALLENGE_BY_COMMAND))
-    return blocks
 
 
 def left_out(first_missing: int, total: int) -> Rendered:
@@ -225,7 +201,7 @@ def overdue_messages(view: OverdueList) -> list[Rendered]:
         ),
     ]
     fallback = f"{name}: {_plural(len(view.items), 'action')} overdue"
-    body = _with_challenges(lines, view.can_challenge)
+    body = with_challenges(lines, view.can_challenge)
     return _paged(head, body, fallback, f"{name} overdue")
 
 
@@ -270,7 +246,7 @@ def theme_messages(view: ThemeDetail) -> list[Rendered]:
     ]
     if view.actions:
         lines = [(a.id, _action_line(a, board.timezone)) for a in view.actions]
-        body = _with_challenges(lines, view.can_challenge, joined="\n")
+        body = with_challenges(lines, view.can_challenge, joined="\n")
     else:
         body = [section("This theme has no actions yet.")]
     fallback = f"Theme {title}: {_plural(view.counts.total, 'action')}, {view.overdue} overdue"
@@ -494,9 +470,11 @@ def digest_preview_messages(digest: Digest) -> list[Rendered]:
     )
 
 
-def pack_preview_messages(pack: Pack, *, can_decide: bool = True) -> list[Rendered]:
+def pack_preview_messages(
+    pack: Pack, *, can_decide: bool = True, can_challenge: bool = False
+) -> list[Rendered]:
     return _preview(
-        pack_blocks(pack, with_buttons=can_decide),
+        pack_blocks(pack, with_buttons=can_decide, can_challenge=can_challenge),
         pack_fallback_text(pack),
         "_Preview: only you can see this. The pack goes to the chair and the board channel "
         "before the meeting._",

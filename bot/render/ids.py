@@ -24,7 +24,7 @@ NOTIFICATION_EVENT = "improvement_bot_notification"
 # "Record anyway" under an update the personal-data check held (value: the held update's id)
 RECORD_ANYWAY = "privacy_record_anyway"
 
-# "Challenge" beside an action in `/board theme`, `/board overdue` and `/board history`, for
-# the chair and members (value: action id); it opens the question form (callback_id).
+# "Challenge" beside an action in `/board theme`, `overdue`, `history` and the pack preview,
+# for the chair and members (value: action id); it opens the question form (callback_id).
 CHALLENGE_ACTION = "challenge_action"
 CHALLENGE_MODAL = "challenge_modal"

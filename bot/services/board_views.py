@@ -466,6 +466,7 @@ def decision(request: DateChangeRequest) -> Decision:
 class PackPreview:
     pack: Pack
     can_decide: bool  # whether the viewer may approve or decline its date changes
+    can_challenge: bool = False  # whether the viewer may challenge its actions
 
 
 @dataclass(frozen=True)
@@ -527,7 +528,8 @@ def _pack_preview(
     uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
 ) -> PackPreview:
     pack = pack_preview(uow, actor, board_name, now)
-    return PackPreview(pack, may_decide_date_changes(uow, actor, board_name))
+    asks = may_challenge(uow, actor, pack.digest.board_id)
+    return PackPreview(pack, may_decide_date_changes(uow, actor, board_name), asks)
 
 
 def _update_entry(row: Any) -> UpdateEntry:

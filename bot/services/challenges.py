@@ -79,6 +79,7 @@ class ChallengeView:
     asked_on: dt.date  # board-local
     owners: tuple[Who, ...] = ()
     plan_id: int = 0
+    action_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,7 @@ def _view(
         asked_on=local_date(history.asked.at, tz),
         owners=owners.get(challenge.action_id, ()),
         plan_id=plan_id,
+        action_id=challenge.action_id,
     )
 
 

@@ -1,5 +1,6 @@
 """The Challenge button end to end: beside each action in `/board theme`, `/board overdue` and
-`/board history` for the chair and members, it opens a question form whose submission puts
+`/board history`, and on the pack preview's challenges and activity without evidence of
+impact, for the chair and members; it opens a question form whose submission puts
 the question to the owners, as `/board challenge <ref> "…"` does.
 
 The clock stands at Thursday 16 May 2019, 08:00 BST; 4.2 (Omar's) is overdue.
@@ -122,3 +123,27 @@ def test_the_same_form_seen_twice_asks_once(local: LocalBot, board: Seeded) -> N
 def test_owners_see_no_challenge_button(local: LocalBot, board: Seeded) -> None:
     for text in ("theme 4", "overdue", "history 4.1"):
         assert challenge_buttons(shown(local, JANE, text)) == {}, text
+
+
+def test_the_chair_challenges_from_the_pack(local: LocalBot, board: Seeded) -> None:
+    chair = Actor(board.workspace_id, board.people["chris"])
+    local.services.challenges.ask(chair, "4.1", QUESTION, local.clock.now())
+    result = local.emulator.slash(CHRIS, "/board", "pack")
+    assert result.ok, result.body
+    result.wait_for_response(1, timeout=3.0)
+    [pack] = [m for m in result.responses if challenge_buttons(m)]
+    assert str(board.actions["4.1"]) in challenge_buttons(pack)
+
+    open_form(local, CHRIS, pack, board.actions["4.1"])
+    saved = local.emulator.submit_view(CHRIS, values={"question": "And the carers' forum?"})
+
+    assert saved.errors == {}
+    assert [text for _, _, text in asked(local)] == [QUESTION, "And the carers' forum?"]
+
+
+def test_owners_see_no_challenge_button_in_the_pack(local: LocalBot, board: Seeded) -> None:
+    chair = Actor(board.workspace_id, board.people["chris"])
+    local.services.challenges.ask(chair, "4.1", QUESTION, local.clock.now())
+    result = local.emulator.slash(JANE, "/board", "pack")
+    result.wait_for_response(1, timeout=3.0)
+    assert all(challenge_buttons(m) == {} for m in result.responses)

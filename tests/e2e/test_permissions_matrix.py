@@ -335,7 +335,7 @@ def test_allowed_commands_succeed(fresh: tuple[LocalBot, World], case: Case, rol
 # ---------------------------------------------------------------- buttons
 
 # The views that carry a Challenge button beside their actions, and who is shown it.
-CHALLENGE_VIEWS = ("theme 4", "overdue", "history 4.2")
+CHALLENGE_VIEWS = ("theme 4", "overdue", "history 4.2", "pack")
 MAY_CHALLENGE = frozenset({"chair", "member"})
 READERS = frozenset(ROLES) - {"stranger"}
 

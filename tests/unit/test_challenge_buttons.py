@@ -8,16 +8,18 @@ import json
 from dataclasses import replace
 
 from bot.core.board_status import ActionRow, StatusCounts, Who
-from bot.core.digest import OverdueAction
+from bot.core.digest import ChallengeLine, OverdueAction, OwingEvidence
 from bot.render import ids
 from bot.render.board import (
-    CHALLENGE_BUTTONS,
     Rendered,
     history_messages,
     overdue_messages,
     theme_messages,
 )
+from bot.render.buttons import CHALLENGE_BUTTONS
+from bot.render.digest import pack_blocks
 from bot.services.board_views import ActionHistory, BoardInfo, OverdueList, ThemeDetail
+from tests.unit.test_digest_render import assert_valid_messages, small_pack
 
 BOARD = BoardInfo(1, "Improvement Board", "Europe/London", dt.date(2019, 5, 16))
 JANE = Who("Jane Doe", "UJANE00000")
@@ -87,3 +89,34 @@ def test_the_history_has_one_button_for_its_action() -> None:
     assert buttons(history_messages(history)) == []
     may = replace(history, action_id=101, can_challenge=True)
     assert buttons(history_messages(may)) == ["101"]
+
+
+def pack_buttons(messages: list[list[dict[str, object]]]) -> list[str]:
+    return [
+        block["accessory"]["value"]  # type: ignore[index]
+        for blocks in messages
+        for block in blocks
+        if isinstance(block.get("accessory"), dict)
+        and block["accessory"].get("action_id") == ids.CHALLENGE_ACTION  # type: ignore[union-attr]
+    ]
+
+
+def test_the_pack_offers_a_challenge_on_its_exception_lists_within_the_cap() -> None:
+    asked = tuple(
+        ChallengeLine(f"C{n}", f"4.{n}", "Title", "open", "Why?", "asked today", action_id=n)
+        for n in range(1, 16)
+    )
+    quiet = tuple(
+        OwingEvidence(f"5.{n}", "Title", "5", (JANE,), "Not assessed", action_id=100 + n)
+        for n in range(1, 11)
+    )
+    pack = replace(small_pack(), challenges=asked, without_impact=quiet)
+
+    offered = pack_blocks(pack, can_challenge=True)
+    first = [str(n) for n in range(1, 16)] + [str(n) for n in range(101, 106)]
+    assert pack_buttons(offered) == first
+    assert len(pack_buttons(offered)) == CHALLENGE_BUTTONS
+    assert "/board challenge &lt;ref&gt;" in json.dumps(offered)
+    assert "5.10" in json.dumps(offered)  # every line is still there
+    assert_valid_messages(offered)
+    assert pack_buttons(pack_blocks(pack)) == []
