@@ -228,7 +228,7 @@ def register(app: App, services: Services) -> None:
             form.action_id,
             form.text(QUESTION_INPUT) or "",
             services.clock.now(),
-            dedupe_key=f"view:{form.view['id']}" if form.view.get("id") else None,
+            f"view:{form.view['id']}" if form.view.get("id") else None,
         )
         return challenge_asked_modal(done), None
 

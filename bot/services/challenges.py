@@ -558,17 +558,12 @@ class ChallengeService(UseCases):
         )
 
     def ask_on(
-        self,
-        actor: Actor,
-        action_id: int,
-        question: str,
-        now: dt.datetime,
-        *,
-        dedupe_key: str | None = None,
+        self, actor: Actor, action_id: int, question: str, now: dt.datetime, key: str | None = None
     ) -> ChallengeStepDone:
-        """The Challenge button's form: the question, on the action it was pressed on."""
+        """The Challenge button's form: the question, on the action it was pressed on (`key`:
+        the form's, so the same form seen twice asks once)."""
         return self.units.committed(
-            lambda uow: ask_on(uow, actor, action_id, question, now, dedupe_key=dedupe_key)
+            lambda uow: ask_on(uow, actor, action_id, question, now, dedupe_key=key)
         )
 
     def form(self, actor: Actor, action_id: int) -> ChallengeForm:

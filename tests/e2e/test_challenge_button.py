@@ -113,8 +113,8 @@ def test_the_same_form_seen_twice_asks_once(local: LocalBot, board: Seeded) -> N
     services = local.services.challenges
     actor = Actor(board.workspace_id, board.people["chris"])
     now = local.clock.now()
-    first = services.ask_on(actor, board.actions["4.1"], QUESTION, now, dedupe_key="view:V1")
-    again = services.ask_on(actor, board.actions["4.1"], QUESTION, now, dedupe_key="view:V1")
+    first = services.ask_on(actor, board.actions["4.1"], QUESTION, now, "view:V1")
+    again = services.ask_on(actor, board.actions["4.1"], QUESTION, now, "view:V1")
 
     assert again.duplicate and again.challenge.id == first.challenge.id
     assert len(asked(local)) == 1
