@@ -216,9 +216,19 @@ class Decision:
 def _readable_board(
     uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
 ) -> tuple[Board, BoardInfo]:
+    board, info, _ = _read_by(uow, actor, board_name, now)
+    return board, info
+
+
+def _read_by(
+    uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
+) -> tuple[Board, BoardInfo, bool]:
+    """The board, as `_readable_board`, and whether the reader may challenge its actions."""
     board = find_board(uow, actor.workspace_id, board_name)
-    check(Permission.READ, standing(uow, actor, board.id))
-    return board, BoardInfo(board.id, board.name, board.timezone, local_date(now, board.timezone))
+    found = standing(uow, actor, board.id)
+    check(Permission.READ, found)
+    info = BoardInfo(board.id, board.name, board.timezone, local_date(now, board.timezone))
+    return board, info, is_allowed(Permission.ASK_CHALLENGE, found)
 
 
 # ---------------------------------------------------------------- status by theme
@@ -247,10 +257,10 @@ def overdue_actions(
     uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
 ) -> OverdueList:
     """Open actions due before today, most overdue first, with their owners."""
-    board, info = _readable_board(uow, actor, board_name, now)
+    board, info, can_challenge = _read_by(uow, actor, board_name, now)
     rows = action_rows(uow.session, now, board_ids=[board.id], open_only=True)
     items = tuple(overdue_action(r) for r in overdue(rows))
-    return OverdueList(info, items, may_challenge(uow, actor, board.id))
+    return OverdueList(info, items, can_challenge)
 
 
 # ---------------------------------------------------------------- one theme
@@ -263,7 +273,7 @@ def theme_detail(
 
     With several active plans holding the same theme ref, the newest plan's theme is shown.
     """
-    board, info = _readable_board(uow, actor, board_name, now)
+    board, info, can_challenge = _read_by(uow, actor, board_name, now)
     found = theme_rows(uow.session, [board.id], ref=normalise_ref(ref))
     if not found:
         raise NotFound(
@@ -279,7 +289,7 @@ def theme_detail(
         lead=theme.lead,
         counts=count_statuses(r.status for r in rows),
         actions=rows,
-        can_challenge=may_challenge(uow, actor, board.id),
+        can_challenge=can_challenge,
     )
 
 
@@ -343,7 +353,7 @@ def action_history(
 ) -> ActionHistory:
     """An action's progress updates (newest first, at most HISTORY_LIMIT) and its date
     changes (newest first). With several active plans holding the ref, the newest plan's."""
-    board, info = _readable_board(uow, actor, board_name, now)
+    board, info, can_challenge = _read_by(uow, actor, board_name, now)
     session = uow.session
     action = session.scalars(
         select(Action)
@@ -394,7 +404,7 @@ def action_history(
         due_text=action.due_text,
         fields=tuple((str(k), str(v)) for k, v in (action.fields or {}).items()),
         action_id=action.id,
-        can_challenge=may_challenge(uow, actor, board.id),
+        can_challenge=can_challenge,
     )
 
 
