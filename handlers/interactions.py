@@ -40,6 +40,8 @@ from bot.render.progress import (
     STATUS_INPUT,
     date_change_modal,
     date_change_sent_modal,
+    measures_message,
+    measures_modal,
     recorded_message,
     update_modal,
     update_saved_modal,
@@ -170,6 +172,15 @@ def register(app: App, services: Services) -> None:
         view = challenge_modal(form, form_metadata(action_id, _origin(body)))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
+    def show_measures(
+        body: dict[str, Any], action_id: int, actor: Actor, client: WebClient
+    ) -> Message | None:
+        measures = progress.measures(actor, action_id)
+        if (body.get("view") or {}).get("type") == "modal":
+            client.views_push(trigger_id=body["trigger_id"], view=measures_modal(measures))
+            return None
+        return measures_message(measures)
+
     # ------------------------------------------------------------ modals
 
     def form(
@@ -236,6 +247,7 @@ def register(app: App, services: Services) -> None:
     app.action(ids.COMPLETE_ACTION)(button(complete))
     app.action(ids.ASK_NEW_DATE)(button(open_date_form))
     app.action(ids.RECORD_ANYWAY)(button(record_anyway))
+    app.action(ids.SHOW_MEASURES)(button(show_measures))
     app.view(ids.UPDATE_MODAL)(form(ACTION_INPUT, record_update))
     app.view(ids.DATE_CHANGE_MODAL)(form(DATE_INPUT, ask_for_new_date))
     app.action(ids.CHALLENGE_ACTION)(button(open_challenge_form))

@@ -48,6 +48,11 @@ def action_buttons(action_id: int) -> dict[str, Any]:
     )
 
 
+def show_measures_button(action_id: int) -> dict[str, Any]:
+    """Beside an action's measures when they are trimmed: shows them in full."""
+    return button("Show all", ids.SHOW_MEASURES, str(action_id))
+
+
 def date_change_buttons(request_id: int) -> dict[str, Any]:
     """Approve / Decline, for one date-change request."""
     return _buttons(

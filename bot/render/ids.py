@@ -28,3 +28,7 @@ RECORD_ANYWAY = "privacy_record_anyway"
 # for the chair and members (value: action id); it opens the question form (callback_id).
 CHALLENGE_ACTION = "challenge_action"
 CHALLENGE_MODAL = "challenge_modal"
+
+# "Show all" beside an action's measures, trimmed on a reminder or the update form (value:
+# action id): in the form it opens a view of them over it, on a reminder it answers ephemerally
+SHOW_MEASURES = "show_measures"

@@ -51,6 +51,12 @@ def shorten(text: str | None, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def excerpt(text: str | None, limit: int) -> tuple[str, bool]:
+    """Text on one line, cut to `limit` characters with "…": (the excerpt, whether it was cut)."""
+    short = shorten(text, limit)
+    return short, short != " ".join((text or "").split())
+
+
 def status_badge(status: str | Status) -> str:
     status = Status(status)
     return f"{STATUS_EMOJI[status]} {status.label}"

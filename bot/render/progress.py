@@ -12,19 +12,35 @@ from bot.core.calendar import local_date
 from bot.core.impact import Impact, wants_evidence
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render import ids
-from bot.render.buttons import action_buttons, date_change_buttons, record_anyway_button
+from bot.render.buttons import (
+    action_buttons,
+    date_change_buttons,
+    record_anyway_button,
+    show_measures_button,
+)
 from bot.render.mrkdwn import (
+    MESSAGE_TEXT_BUDGET,
     SECTION_LIMIT,
+    block_text_length,
     context,
     escape,
+    excerpt,
     plain,
     section,
+    sections_from_lines,
     shorten,
     status_badge,
     take_within_budget,
     uk_date,
 )
-from bot.services.owner import DateChangeNotice, MyAction, Recorded, UpdateForm, Who
+from bot.services.owner import (
+    DateChangeNotice,
+    Measures,
+    MyAction,
+    Recorded,
+    UpdateForm,
+    Who,
+)
 
 # Input blocks of the modals. Each block_id is also its element's action_id, so a field error
 # (bot.services.owner.FieldError.field) names the block Slack shows it under.
@@ -48,6 +64,9 @@ FORM_FIELDS = {
 MINE_LIMIT = 20  # 2 blocks each, within a message's 50
 OPTION_LIMIT = 100  # Slack's limit for a static_select
 OPTION_TEXT_LIMIT = 75
+MEASURES_LIMIT = 300  # of an action's measures on the update form; "Show all" shows the rest
+VIEW_BLOCK_LIMIT = 100  # Slack's limit for a modal
+MEASURES_VIEW = "measures_view"  # callback_id of the measures in full: a view nothing submits
 TEXT_INPUT_LIMIT = 3000
 
 USAGE_HINT = escape("`/progress <ref> <status> <note>`")
@@ -316,11 +335,19 @@ def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
     }
     blocks: list[dict[str, Any]] = []
     status_hint = "Leave empty to keep the action's current status."
+    evidence_label = "Evidence of impact"
+    evidence_hint = None
     if form.selected is not None:
         selected = form.selected
         blocks.append(section(action_summary(selected)))
         select["initial_option"] = options[0]
         status_hint = f"Now: {selected.status.label}. Leave empty to keep it."
+        if form.measures:
+            blocks.append(measures_block(selected.action_id, form.measures, MEASURES_LIMIT))
+            evidence_label = "Evidence against the measures"
+            evidence_hint = (
+                f"What evidence is there against {plain(selected.ref, 20)}'s measures, above?"
+            )
     blocks += [
         _input(ACTION_INPUT, "Action", select),
         _input(
@@ -353,12 +380,66 @@ def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
         ),
         _input(
             EVIDENCE_INPUT,
-            "Evidence of impact",
+            evidence_label,
             _text_input("How do we know it is making a difference?"),
             optional=True,
+            hint=evidence_hint,
         ),
     ]
     return _modal(ids.UPDATE_MODAL, "Update an action", blocks, submit="Save", metadata=metadata)
+
+
+def measures_line(measures: str, limit: int) -> tuple[str, bool]:
+    """An action's measures as one line of mrkdwn, trimmed to `limit`: (line, whether cut)."""
+    text, cut = excerpt(measures, limit)
+    return f"_Measured by:_ {escape(text)}", cut
+
+
+def measures_block(action_id: int, measures: str, limit: int) -> dict[str, Any]:
+    """An action's measures, trimmed, with "Show all" beside them when they were cut."""
+    line, cut = measures_line(measures, limit)
+    block = section(line)
+    if cut:
+        block["accessory"] = show_measures_button(action_id)
+    return block
+
+
+def _measures_blocks(measures: Measures, most: int, budget: int) -> list[dict[str, Any]]:
+    """An action's measures in full, line by line, in at most `most` blocks and `budget`
+    characters (a plan's cell is rarely near either; past them it is cut, saying so)."""
+    head = section(
+        f"*{escape(measures.ref)}* {escape(shorten(measures.title, 200))}\n"
+        "_How its progress and impact are measured or evidenced:_"
+    )
+    lines = [escape(line) for line in (measures.text or "").strip().splitlines()]
+    body = sections_from_lines(lines or ["_No measures in the plan._"])
+    used = block_text_length(head)
+    blocks = [head]
+    for block in body[: most - 2]:
+        used += block_text_length(block)
+        if used > budget - 100:
+            break
+        blocks.append(block)
+    if len(blocks) - 1 < len(body):
+        blocks.append(context("…cut here: the plan's sheet has them in full."))
+    return blocks
+
+
+def measures_modal(measures: Measures) -> dict[str, Any]:
+    """Opened over the update form by "Show all": the action's measures in full."""
+    return _modal(
+        MEASURES_VIEW,
+        f"Measures of {plain(measures.ref, 10)}",
+        _measures_blocks(measures, VIEW_BLOCK_LIMIT, 24 * SECTION_LIMIT),
+    )
+
+
+def measures_message(measures: Measures) -> Message:
+    """Answered (to the presser only) by "Show all" on a reminder: the measures in full."""
+    return {
+        "text": escape(f"Measures of {measures.ref}"),
+        "blocks": _measures_blocks(measures, 50, MESSAGE_TEXT_BUDGET),
+    }
 
 
 def update_saved_modal(recorded: Recorded) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from itertools import groupby
 from typing import Any
 
 from bot.core.calendar import local_date
-from bot.render.buttons import action_buttons
+from bot.render.buttons import action_buttons, show_measures_button
 from bot.render.mrkdwn import (
     MESSAGE_TEXT_BUDGET,
     MESSAGE_TEXT_LIMIT,
@@ -18,6 +18,7 @@ from bot.render.mrkdwn import (
     status_badge,
     uk_date,
 )
+from bot.render.progress import measures_line
 from bot.services.outbox import ReminderLine
 
 ACTIONS_SHOWN = 15  # at most, with their buttons; the rest are named in one line
@@ -26,7 +27,12 @@ TITLE_LIMIT = 200
 NOTE_LIMIT = 280
 OWNERS_LIMIT = 150
 REF_LIMIT = 20
-MORE_LINE_RESERVE = 800  # block text kept back for the "…and N more" line
+MEASURES_LIMIT = 150  # of an action's measures; "Show all" beside them shows the rest
+MORE_LINE_RESERVE = 1000  # block text kept back for the "…and N more" and evidence lines
+EVIDENCE_ASKED = (
+    ":mag: *What evidence is there against these measures?* Say what difference each action "
+    "has made to children when you reply, or use *Update* to add it."
+)
 
 REASON_TEXT = {
     "due_soon": "due in {n} working days",
@@ -102,6 +108,8 @@ def reminder_blocks(
     if rest:
         more = escape(_refs([group[0].ref for group in rest]))
         blocks.append(section(f"…and {len(rest)} more: {more}. `/progress mine` lists all."))
+    if not escalation and any(group[0].measures for group in by_action[:shown]):
+        blocks.append(context(EVIDENCE_ASKED))
     return blocks
 
 
@@ -118,7 +126,13 @@ def _action_blocks(group: list[ReminderLine], escalation: bool) -> list[dict[str
         f"_{reasons}_ · due {uk_date(first.due, first.due_precision)} · "
         f"{status_badge(first.status)}{owners}"
     )
-    blocks = [section(text)]
+    block = section(text)
+    if first.measures:
+        line, cut = measures_line(first.measures, MEASURES_LIMIT)
+        block = section(f"{text}\n{line}")
+        if cut:
+            block["accessory"] = show_measures_button(first.action_id)
+    blocks = [block]
     if first.last_update_note:
         when = (
             f" ({uk_date(local_date(first.last_update_at, first.timezone))})"

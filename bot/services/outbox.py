@@ -813,6 +813,7 @@ class ReminderLine:
     last_update_at: dt.datetime | None  # aware
     owner_names: tuple[str, ...] = ()
     timezone: str = DEFAULT_TIMEZONE  # the board's: says which day the last update was on
+    measures: str | None = None  # how the action's progress and impact are measured
 
 
 def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[ReminderLine]:
@@ -862,6 +863,7 @@ def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[Reminder
                 last_update_at=_aware(last.at) if last else None,
                 owner_names=tuple(owners[action.id]),
                 timezone=timezone_of(notification),
+                measures=action.measures or None,
             )
         )
     return lines

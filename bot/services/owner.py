@@ -207,6 +207,23 @@ class UpdateForm:
 
     choices: list[MyAction]
     selected: MyAction | None = None
+    measures: str | None = None  # how the selected action's progress and impact are measured
+
+
+@dataclass(frozen=True)
+class Measures:
+    """An action's measures in full: how its progress and impact are measured or evidenced."""
+
+    action_id: int
+    ref: str
+    title: str
+    text: str | None
+
+
+def measures_of(uow: UnitOfWork, actor: Actor, action_id: int) -> Measures:
+    """The measures of an action of an active plan of the actor's workspace."""
+    action = action_by_id(uow, actor, action_id)
+    return Measures(action.id, action.ref, action.title, action.measures)
 
 
 def update_form(
@@ -227,7 +244,8 @@ def update_form(
         selected = describe_action(uow, action, now)
     # The chosen action first, then the rest soonest due: a select offers only so many.
     others = [c for c in choices if c.action_id != action_id]
-    return UpdateForm([selected, *others], selected)
+    measures = uow.session.scalar(select(Action.measures).where(Action.id == selected.action_id))
+    return UpdateForm([selected, *others], selected, measures or None)
 
 
 def date_form(uow: UnitOfWork, actor: Actor, action_id: int, now: dt.datetime) -> MyAction:

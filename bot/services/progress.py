@@ -23,7 +23,7 @@ from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate
 
 if TYPE_CHECKING:
-    from bot.services.owner import DateChangeNotice, MyAction, Recorded, UpdateForm
+    from bot.services.owner import DateChangeNotice, Measures, MyAction, Recorded, UpdateForm
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", ProgressUpdate, DateChangeRequest)
@@ -493,6 +493,11 @@ class ProgressService(UseCases):
             if ref is not None:
                 action_id = owner.my_action(uow, actor, ref).id
             return owner.update_form(uow, actor, now, action_id)
+
+    def measures(self, actor: Actor, action_id: int) -> Measures:
+        """An action's measures in full (the forms and reminders show them trimmed)."""
+        with self.units.request() as uow:
+            return owner.measures_of(uow, actor, action_id)
 
     def date_form(self, actor: Actor, action_id: int, now: dt.datetime) -> MyAction:
         with self.units.request() as uow:

@@ -60,6 +60,7 @@ def lines(count: int, *, owners: int = 1) -> list[ReminderLine]:
             last_update_note=LONG_NOTE,
             last_update_at=dt.datetime(2019, 5, 1, 9, 0, tzinfo=dt.UTC),
             owner_names=tuple(f"{LONG_NAME} {i}" for i in range(owners)),
+            measures="<!channel> & " + "every review on time " * 200,
         )
         for n in range(count)
         for reason in ("overdue", "meeting_window")
