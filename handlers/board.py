@@ -117,7 +117,9 @@ def run(
             return render.digest_preview_messages(boards.digest(actor, board, now))
         case g.ShowPack(board=board):
             preview = boards.pack(actor, board, now)
-            return render.pack_preview_messages(preview.pack, can_decide=preview.can_decide)
+            return render.pack_preview_messages(
+                preview.pack, can_decide=preview.can_decide, can_challenge=preview.can_challenge
+            )
         case g.ShowOverdue(board=board):
             return render.overdue_messages(boards.overdue(actor, board, now))
         case g.ShowTheme(ref=ref, board=board):

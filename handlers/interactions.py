@@ -6,6 +6,10 @@ modal; Mark complete records the action as complete and answers with an ephemera
 on the Home tab, redraws it with that line on top). The modals validate on submit and show
 problems on the field (`response_action: errors`), recording nothing; a saved modal turns
 into a confirmation. The Approve / Decline buttons live in handlers/date_changes.py.
+
+The Challenge button beside an action in `/board theme`, `overdue` and `history` opens the
+question form for the chair and members; submitted, it puts the question to the owners
+(`/board challenge <ref> "…"` does the same) and turns into a confirmation.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from bot.core.errors import UserError
 from bot.core.impact import find_impact
 from bot.core.statuses import find_status
 from bot.render import ids
+from bot.render.challenges import QUESTION_INPUT, challenge_asked_modal, challenge_modal
 from bot.render.mrkdwn import refusal
 from bot.render.progress import (
     ACTION_INPUT,
@@ -160,6 +165,13 @@ def register(app: App, services: Services) -> None:
         view = date_change_modal(item, form_metadata(action_id, _origin(body)))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
+    def open_challenge_form(
+        body: dict[str, Any], action_id: int, actor: Actor, client: WebClient
+    ) -> None:
+        form = services.challenges.form(actor, action_id)
+        view = challenge_modal(form, form_metadata(action_id, _origin(body)))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
     def show_measures(
         body: dict[str, Any], action_id: int, actor: Actor, client: WebClient
     ) -> Message | None:
@@ -219,6 +231,18 @@ def register(app: App, services: Services) -> None:
         )
         return date_change_sent_modal(notice), None
 
+    def ask_challenge(form: Submitted) -> tuple[dict[str, Any], After]:
+        if form.action_id is None:
+            raise UserError('That form no longer works. Ask with `/board challenge <ref> "…"`.')
+        done = services.challenges.ask_on(
+            form.actor,
+            form.action_id,
+            form.text(QUESTION_INPUT) or "",
+            services.clock.now(),
+            f"view:{form.view['id']}" if form.view.get("id") else None,
+        )
+        return challenge_asked_modal(done), None
+
     app.action(ids.UPDATE_ACTION)(button(open_update_form))
     app.action(ids.COMPLETE_ACTION)(button(complete))
     app.action(ids.ASK_NEW_DATE)(button(open_date_form))
@@ -226,6 +250,8 @@ def register(app: App, services: Services) -> None:
     app.action(ids.SHOW_MEASURES)(button(show_measures))
     app.view(ids.UPDATE_MODAL)(form(ACTION_INPUT, record_update))
     app.view(ids.DATE_CHANGE_MODAL)(form(DATE_INPUT, ask_for_new_date))
+    app.action(ids.CHALLENGE_ACTION)(button(open_challenge_form))
+    app.view(ids.CHALLENGE_MODAL)(form(QUESTION_INPUT, ask_challenge))
 
 
 def update_modal_for(form: UpdateForm, origin: str) -> dict[str, Any]:

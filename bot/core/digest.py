@@ -55,6 +55,7 @@ class _Due:
 class OverdueAction(_Due):
     working_days: int  # working days overdue
     theme_ref: str = ""
+    action_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class OwingEvidence:
     theme_ref: str
     owners: tuple[Who, ...]
     headline: str  # "Delivered, impact not yet evidenced"
+    action_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ class ChallengeLine:
     answer: str | None = None
     answered_by: str | None = None
     asked_by: str | None = None
+    action_id: int = 0
 
 
 NO_IMPACT = ImpactCounts(
@@ -278,6 +281,7 @@ def overdue_action(row: ActionRow) -> OverdueAction:
         row.owners,
         row.working_days_overdue,
         row.theme_ref,
+        row.id,
     )
 
 
@@ -326,7 +330,7 @@ def row_impact(row: ActionRow) -> ActionImpact:
 def owing_evidence(rows: Sequence[ActionRow]) -> tuple[OwingEvidence, ...]:
     """The complete actions whose impact is not evidenced yet, in plan order."""
     return tuple(
-        OwingEvidence(r.ref, r.title, r.theme_ref, r.owners, judged.headline)
+        OwingEvidence(r.ref, r.title, r.theme_ref, r.owners, judged.headline, r.id)
         for r in rows
         if (judged := row_impact(r)).owes_evidence
     )
@@ -416,7 +420,7 @@ def without_impact(
     """The open actions whose last three updates all said nothing about impact, in plan
     order (`updates`: each action's updates, any order)."""
     return tuple(
-        OwingEvidence(r.ref, r.title, r.theme_ref, r.owners, row_impact(r).headline)
+        OwingEvidence(r.ref, r.title, r.theme_ref, r.owners, row_impact(r).headline, r.id)
         for r in rows
         if not r.complete and activity_without_impact(updates.get(r.id, ()))
     )

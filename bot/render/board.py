@@ -18,7 +18,7 @@ from bot.core.board_status import ActionRow, ThemeStatus, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_day, format_moment
 from bot.core.digest import DateChangeRow, Digest, Pack, PendingDateChange
-from bot.render.buttons import date_change_buttons
+from bot.render.buttons import challenge_button, date_change_buttons, with_challenges
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
@@ -185,9 +185,12 @@ def overdue_messages(view: OverdueList) -> list[Rendered]:
             f":white_check_mark: Nothing is overdue on {name} (as of {uk_date(board.today)})."
         )
     lines = [
-        f"• *{escape(a.ref)}* {_t(a.title)} — {_names(a.owners)} — "
-        f"*{_plural(a.working_days, 'working day')}* overdue "
-        f"(due {uk_date(a.due, a.due_precision)}) · {_badge(a.status)}"
+        (
+            a.action_id,
+            f"• *{escape(a.ref)}* {_t(a.title)} — {_names(a.owners)} — "
+            f"*{_plural(a.working_days, 'working day')}* overdue "
+            f"(due {uk_date(a.due, a.due_precision)}) · {_badge(a.status)}",
+        )
         for a in view.items
     ]
     head = [
@@ -198,7 +201,8 @@ def overdue_messages(view: OverdueList) -> list[Rendered]:
         ),
     ]
     fallback = f"{name}: {_plural(len(view.items), 'action')} overdue"
-    return _paged(head, sections_from_lines(lines), fallback, f"{name} overdue")
+    body = with_challenges(lines, view.can_challenge)
+    return _paged(head, body, fallback, f"{name} overdue")
 
 
 # ---------------------------------------------------------------- one theme
@@ -241,7 +245,8 @@ def theme_messages(view: ThemeDetail) -> list[Rendered]:
         divider(),
     ]
     if view.actions:
-        body = sections_from_lines(_action_line(a, board.timezone) + "\n" for a in view.actions)
+        lines = [(a.id, _action_line(a, board.timezone)) for a in view.actions]
+        body = with_challenges(lines, view.can_challenge, joined="\n")
     else:
         body = [section("This theme has no actions yet.")]
     fallback = f"Theme {title}: {_plural(view.counts.total, 'action')}, {view.overdue} overdue"
@@ -353,6 +358,9 @@ def history_messages(view: ActionHistory) -> list[Rendered]:
             f"{_names(view.owners)}"
         ),
     ]
+    if view.can_challenge:
+        ask = f"Put a question to {_names(view.owners)} about *{escape(view.ref)}*."
+        head.append({**section(ask), "accessory": challenge_button(view.action_id)})
     lines = [f"*{_t(name, NAMES_LIMIT)}:* {_t(value)}" for name, value in view.fields]
     lines.append(f"*Updates* ({view.total_updates}, newest first)")
     if not view.updates:
@@ -462,9 +470,11 @@ def digest_preview_messages(digest: Digest) -> list[Rendered]:
     )
 
 
-def pack_preview_messages(pack: Pack, *, can_decide: bool = True) -> list[Rendered]:
+def pack_preview_messages(
+    pack: Pack, *, can_decide: bool = True, can_challenge: bool = False
+) -> list[Rendered]:
     return _preview(
-        pack_blocks(pack, with_buttons=can_decide),
+        pack_blocks(pack, with_buttons=can_decide, can_challenge=can_challenge),
         pack_fallback_text(pack),
         "_Preview: only you can see this. The pack goes to the chair and the board channel "
         "before the meeting._",

@@ -5,6 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from bot.render import ids
+from bot.render.mrkdwn import context, section, sections_from_lines
+
+# Actions that get a Challenge button in one view (one section each, so the view stays well
+# within Slack's 50 blocks a message and the five replies a command takes); the rest are
+# challenged with the command, as the view says.
+CHALLENGE_BUTTONS = 20
+CHALLENGE_BY_COMMAND = (
+    'Challenge any other action with `/board challenge &lt;ref&gt; "your question"`.'
+)
 
 
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
@@ -57,3 +66,28 @@ def date_change_buttons(request_id: int) -> dict[str, Any]:
 def record_anyway_button(held_id: int) -> dict[str, Any]:
     """Record anyway, under an update held because its text looked like personal details."""
     return _buttons("record_anyway", str(held_id), ("Record anyway", ids.RECORD_ANYWAY, "danger"))
+
+
+def challenge_button(action_id: int) -> dict[str, Any]:
+    """Challenge, as a section's accessory beside one action: opens the question form."""
+    return button("Challenge", ids.CHALLENGE_ACTION, str(action_id))
+
+
+def with_challenges(
+    lines: list[tuple[int, str]],
+    can_challenge: bool,
+    joined: str = "",
+    buttons: int = CHALLENGE_BUTTONS,
+) -> list[dict[str, Any]]:
+    """One line per action (its id, its mrkdwn): for someone who may challenge, the first
+    `buttons` each in a section with a Challenge button, the rest as plain lines and a note
+    on the command; for anyone else, the lines packed into sections."""
+    if not can_challenge:
+        return sections_from_lines(line + joined for _, line in lines)
+    shown = lines[:buttons]
+    blocks = [{**section(line), "accessory": challenge_button(id_)} for id_, line in shown]
+    rest = lines[len(shown) :]
+    if rest:
+        blocks += sections_from_lines(line + joined for _, line in rest)
+        blocks.append(context(CHALLENGE_BY_COMMAND))
+    return blocks

@@ -9,16 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.challenges import ChallengeFilter, ChallengeState, EventKind
+from bot.render import ids
 from bot.render.board import Rendered
 from bot.render.mrkdwn import (
     SECTION_LIMIT,
     context,
     escape,
     header,
+    section,
     sections_from_lines,
     shorten,
 )
+from bot.render.progress import modal, modal_input
 from bot.services.challenges import (
+    ChallengeForm,
     ChallengeList,
     ChallengeMessage,
     ChallengeStepDone,
@@ -26,6 +30,8 @@ from bot.services.challenges import (
 )
 
 TEXT_LIMIT = 600
+QUESTION_INPUT = "question"
+QUESTION_LIMIT = 1000  # characters a question may have in the form
 TITLE_LIMIT = 120
 
 STATE_EMOJI = {
@@ -145,3 +151,32 @@ def challenge_dm(message: ChallengeMessage) -> dict[str, Any]:
             lines.insert(0, f"You're covering for {_who(message.covering_for)} while they're away.")
     text = "\n".join(lines)[:SECTION_LIMIT]
     return {"text": text, "blocks": sections_from_lines(lines)}
+
+
+# ---------------------------------------------------------------- the Challenge button's form
+
+
+def challenge_modal(form: ChallengeForm, metadata: str = "") -> dict[str, Any]:
+    """The question, on the action the Challenge button was pressed on."""
+    blocks = [
+        section(
+            f"*{escape(form.ref)}* {_t(form.title, 200)} · {_t(form.board, 80)}\n"
+            "Its owners get the question by DM and answer in its thread."
+        ),
+        modal_input(
+            QUESTION_INPUT,
+            "Your question",
+            {
+                "type": "plain_text_input",
+                "multiline": True,
+                "max_length": QUESTION_LIMIT,
+                "placeholder": {"type": "plain_text", "text": "What would the board like to know?"},
+            },
+        ),
+    ]
+    return modal(ids.CHALLENGE_MODAL, "Challenge", blocks, submit="Ask", metadata=metadata)
+
+
+def challenge_asked_modal(done: ChallengeStepDone) -> dict[str, Any]:
+    """What the form turns into once the question is with the owners."""
+    return modal(ids.CHALLENGE_MODAL, "Challenge sent", [section(step_message(done)["text"])])

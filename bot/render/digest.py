@@ -33,7 +33,12 @@ from bot.core.digest import (
     Totals,
 )
 from bot.core.statuses import Status
-from bot.render.buttons import date_change_buttons
+from bot.render.buttons import (
+    CHALLENGE_BUTTONS,
+    CHALLENGE_BY_COMMAND,
+    date_change_buttons,
+    with_challenges,
+)
 from bot.render.mrkdwn import (
     BLOCK_LIMIT,
     FROM_THE_SHEET,
@@ -570,11 +575,17 @@ def _pending_blocks(c: PendingDateChange, tz: str, with_buttons: bool = True) ->
 
 
 def pack_blocks(
-    p: Pack, max_items: int | None = None, *, with_buttons: bool = True
+    p: Pack,
+    max_items: int | None = None,
+    *,
+    with_buttons: bool = True,
+    can_challenge: bool = False,
 ) -> list[list[Block]]:
     """The pre-meeting pack as Block Kit: who has not updated (mentioning linked owners), date
     changes (with Approve / Decline buttons unless `with_buttons` is False: a preview for
-    someone who can't decide them), then the digest by theme."""
+    someone who can't decide them), the challenges and the activity without evidence of
+    impact (with a Challenge button on each, up to CHALLENGE_BUTTONS in all, when
+    `can_challenge`: a preview for the chair or a member), then the digest by theme."""
     d = p.digest
     head = [
         header(f"{d.board} — pack for {uk_date(p.meeting)}"),
@@ -591,17 +602,28 @@ def pack_blocks(
     else:
         groups.append([divider(), section(title)])
         groups += [_pending_blocks(c, d.timezone, with_buttons) for c in p.pending_date_changes]
+    buttons = CHALLENGE_BUTTONS
     if p.challenges:
         lines = [f"*Challenges open and answered* ({len(p.challenges)})"]
         groups.append([divider(), *sections_from_lines(lines)])
-        groups += [sections_from_lines([_challenge_mrkdwn(c)]) for c in p.challenges]
+        for number, c in enumerate(p.challenges):
+            one = [(c.action_id, _challenge_mrkdwn(c))]
+            groups.append(with_challenges(one, can_challenge and number < buttons))
+        if can_challenge and len(p.challenges) > buttons:
+            groups.append([context(CHALLENGE_BY_COMMAND)])
+        buttons = max(0, buttons - len(p.challenges))
     if p.without_impact:
-        lines = [
+        heading = (
             f"*Activity without evidence of impact* ({len(p.without_impact)}) "
-            "_— the last 3 updates gave no impact judgement and no evidence_",
-            *(_owing_mrkdwn(o) for o in p.without_impact),
-        ]
-        groups.append([divider(), *sections_from_lines(lines)])
+            "_— the last 3 updates gave no impact judgement and no evidence_"
+        )
+        items = [(o.action_id, _owing_mrkdwn(o)) for o in p.without_impact]
+        if can_challenge:
+            body = with_challenges(items, True, buttons=buttons)
+            groups.append([divider(), section(heading), *body])
+        else:
+            lines = [heading, *(line for _, line in items)]
+            groups.append([divider(), *sections_from_lines(lines)])
     groups += _theme_groups(d, max_items)
     continued = f"{_title(d.board, NAMES_LIMIT)} pack for {uk_date(p.meeting)}, continued"
     return _messages(head, groups, continued)

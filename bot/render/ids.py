@@ -24,6 +24,11 @@ NOTIFICATION_EVENT = "improvement_bot_notification"
 # "Record anyway" under an update the personal-data check held (value: the held update's id)
 RECORD_ANYWAY = "privacy_record_anyway"
 
+# "Challenge" beside an action in `/board theme`, `overdue`, `history` and the pack preview,
+# for the chair and members (value: action id); it opens the question form (callback_id).
+CHALLENGE_ACTION = "challenge_action"
+CHALLENGE_MODAL = "challenge_modal"
+
 # "Show all" beside an action's measures, trimmed on a reminder or the update form (value:
 # action id): in the form it opens a view of them over it, on a reminder it answers ephemerally
 SHOW_MEASURES = "show_measures"

@@ -473,6 +473,11 @@ def date_change_modal(item: MyAction, metadata: str = "") -> dict[str, Any]:
     )
 
 
+# The form helpers, for the other views' modals.
+modal = _modal
+modal_input = _input
+
+
 def date_change_sent_modal(notice: DateChangeNotice) -> dict[str, Any]:
     return _modal(ids.DATE_CHANGE_MODAL, "Request sent", [section(date_change_asked_text(notice))])
 

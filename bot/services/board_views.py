@@ -44,6 +44,7 @@ from bot.core.digest import (
 from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check, is_allowed
 from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
+from bot.services.challenges import may_challenge
 from bot.services.digest import build_digest, build_pack
 from bot.services.owner import BoardStatus as OwnerBoardStatus
 from bot.services.owner import MyAction, my_boards_status, my_open_actions
@@ -105,6 +106,7 @@ class OverdueList:
 
     board: BoardInfo
     items: tuple[OverdueAction, ...]
+    can_challenge: bool = False  # whether the viewer may challenge the actions listed
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class ThemeDetail:
     lead: Who | None
     counts: StatusCounts
     actions: tuple[ActionRow, ...]
+    can_challenge: bool = False  # whether the viewer may challenge the actions listed
 
     @property
     def overdue(self) -> int:
@@ -178,6 +181,8 @@ class ActionHistory:
     date_changes: tuple[DateChangeRow, ...]  # newest first
     due_text: str | None = None
     fields: tuple[tuple[str, str], ...] = ()  # the imported sheet's other columns
+    action_id: int = 0
+    can_challenge: bool = False  # whether the viewer may challenge the action
 
 
 @dataclass(frozen=True)
@@ -211,9 +216,19 @@ class Decision:
 def _readable_board(
     uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
 ) -> tuple[Board, BoardInfo]:
+    board, info, _ = _read_by(uow, actor, board_name, now)
+    return board, info
+
+
+def _read_by(
+    uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
+) -> tuple[Board, BoardInfo, bool]:
+    """The board, as `_readable_board`, and whether the reader may challenge its actions."""
     board = find_board(uow, actor.workspace_id, board_name)
-    check(Permission.READ, standing(uow, actor, board.id))
-    return board, BoardInfo(board.id, board.name, board.timezone, local_date(now, board.timezone))
+    found = standing(uow, actor, board.id)
+    check(Permission.READ, found)
+    info = BoardInfo(board.id, board.name, board.timezone, local_date(now, board.timezone))
+    return board, info, is_allowed(Permission.ASK_CHALLENGE, found)
 
 
 # ---------------------------------------------------------------- status by theme
@@ -242,9 +257,10 @@ def overdue_actions(
     uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
 ) -> OverdueList:
     """Open actions due before today, most overdue first, with their owners."""
-    board, info = _readable_board(uow, actor, board_name, now)
+    board, info, can_challenge = _read_by(uow, actor, board_name, now)
     rows = action_rows(uow.session, now, board_ids=[board.id], open_only=True)
-    return OverdueList(info, tuple(overdue_action(r) for r in overdue(rows)))
+    items = tuple(overdue_action(r) for r in overdue(rows))
+    return OverdueList(info, items, can_challenge)
 
 
 # ---------------------------------------------------------------- one theme
@@ -257,7 +273,7 @@ def theme_detail(
 
     With several active plans holding the same theme ref, the newest plan's theme is shown.
     """
-    board, info = _readable_board(uow, actor, board_name, now)
+    board, info, can_challenge = _read_by(uow, actor, board_name, now)
     found = theme_rows(uow.session, [board.id], ref=normalise_ref(ref))
     if not found:
         raise NotFound(
@@ -273,6 +289,7 @@ def theme_detail(
         lead=theme.lead,
         counts=count_statuses(r.status for r in rows),
         actions=rows,
+        can_challenge=can_challenge,
     )
 
 
@@ -336,7 +353,7 @@ def action_history(
 ) -> ActionHistory:
     """An action's progress updates (newest first, at most HISTORY_LIMIT) and its date
     changes (newest first). With several active plans holding the ref, the newest plan's."""
-    board, info = _readable_board(uow, actor, board_name, now)
+    board, info, can_challenge = _read_by(uow, actor, board_name, now)
     session = uow.session
     action = session.scalars(
         select(Action)
@@ -386,6 +403,8 @@ def action_history(
         date_changes=tuple(action_date_changes(session, action.id, now)),
         due_text=action.due_text,
         fields=tuple((str(k), str(v)) for k, v in (action.fields or {}).items()),
+        action_id=action.id,
+        can_challenge=can_challenge,
     )
 
 
@@ -457,6 +476,7 @@ def decision(request: DateChangeRequest) -> Decision:
 class PackPreview:
     pack: Pack
     can_decide: bool  # whether the viewer may approve or decline its date changes
+    can_challenge: bool = False  # whether the viewer may challenge its actions
 
 
 @dataclass(frozen=True)
@@ -518,7 +538,8 @@ def _pack_preview(
     uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
 ) -> PackPreview:
     pack = pack_preview(uow, actor, board_name, now)
-    return PackPreview(pack, may_decide_date_changes(uow, actor, board_name))
+    asks = may_challenge(uow, actor, pack.digest.board_id)
+    return PackPreview(pack, may_decide_date_changes(uow, actor, board_name), asks)
 
 
 def _update_entry(row: Any) -> UpdateEntry:

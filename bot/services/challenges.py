@@ -37,7 +37,7 @@ from bot.core.challenges import (
     challenge_label,
 )
 from bot.core.errors import NotFound, UserError
-from bot.core.permissions import Permission, check
+from bot.core.permissions import Permission, check, is_allowed
 from bot.services import UseCases, outbox
 from bot.services.cover import absences_around, covering_for
 from bot.services.plans import Actor, find_board, normalise_ref, standing
@@ -79,6 +79,7 @@ class ChallengeView:
     asked_on: dt.date  # board-local
     owners: tuple[Who, ...] = ()
     plan_id: int = 0
+    action_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,16 @@ class ChallengeList:
     show: ChallengeFilter
     items: tuple[ChallengeView, ...]
     counts: ChallengeCounts
+
+
+@dataclass(frozen=True)
+class ChallengeForm:
+    """The action a Challenge button's form puts a question on."""
+
+    action_id: int
+    ref: str
+    title: str
+    board: str
 
 
 @dataclass(frozen=True)
@@ -216,6 +227,7 @@ def _view(
         asked_on=local_date(history.asked.at, tz),
         owners=owners.get(challenge.action_id, ()),
         plan_id=plan_id,
+        action_id=challenge.action_id,
     )
 
 
@@ -376,6 +388,52 @@ def ask(
     """Put the board's question to the owners of its action `ref`."""
     found = find_board(uow, actor.workspace_id, board)
     action = _action_on_board(uow, found, ref)
+    return _ask(uow, actor, found, action, question, now, dedupe_key)
+
+
+def ask_on(
+    uow: UnitOfWork,
+    actor: Actor,
+    action_id: int,
+    question: str,
+    now: dt.datetime,
+    *,
+    dedupe_key: str | None = None,
+) -> ChallengeStepDone:
+    """Put the board's question to the owners of the action (a Challenge button's)."""
+    action = challengeable(uow, actor, action_id)
+    return _ask(uow, actor, action.plan.board, action, question, now, dedupe_key)
+
+
+def challengeable(uow: UnitOfWork, actor: Actor, action_id: int) -> Action:
+    """The action, counted on one of the actor's workspace's boards, if the actor may
+    challenge it."""
+    action = uow.session.scalars(
+        select(Action)
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Board, Board.id == Plan.board_id)
+        .where(Action.id == action_id, Board.workspace_id == actor.workspace_id, counted())
+    ).first()
+    if action is None:
+        raise NotFound("That action is no longer on the board. `/board` lists the themes.")
+    check(Permission.ASK_CHALLENGE, standing(uow, actor, action.plan.board_id), ref=action.ref)
+    return action
+
+
+def may_challenge(uow: UnitOfWork, actor: Actor, board_id: int) -> bool:
+    """Whether the person may put the board's questions to owners (the Challenge button)."""
+    return is_allowed(Permission.ASK_CHALLENGE, standing(uow, actor, board_id))
+
+
+def _ask(
+    uow: UnitOfWork,
+    actor: Actor,
+    found: Board,
+    action: Action,
+    question: str,
+    now: dt.datetime,
+    dedupe_key: str | None,
+) -> ChallengeStepDone:
     check(Permission.ASK_CHALLENGE, standing(uow, actor, found.id), ref=action.ref)
     if dedupe_key is not None:
         seen = uow.session.scalar(select(Challenge).where(Challenge.dedupe_key == dedupe_key))
@@ -498,6 +556,21 @@ class ChallengeService(UseCases):
         return self.units.committed(
             lambda uow: ask(uow, actor, ref, question, now, board=board, dedupe_key=dedupe_key)
         )
+
+    def ask_on(
+        self, actor: Actor, action_id: int, question: str, now: dt.datetime, key: str | None = None
+    ) -> ChallengeStepDone:
+        """The Challenge button's form: the question, on the action it was pressed on (`key`:
+        the form's, so the same form seen twice asks once)."""
+        return self.units.committed(
+            lambda uow: ask_on(uow, actor, action_id, question, now, dedupe_key=key)
+        )
+
+    def form(self, actor: Actor, action_id: int) -> ChallengeForm:
+        """What the Challenge button's form is opened on; refused to anyone who may not ask."""
+        with self.units.request() as uow:
+            action = challengeable(uow, actor, action_id)
+            return ChallengeForm(action.id, action.ref, action.title, action.plan.board.name)
 
     def answer(
         self,

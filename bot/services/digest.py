@@ -219,6 +219,7 @@ def challenge_line(c: ChallengeView) -> compose.ChallengeLine:
         answer=c.answer,
         answered_by=c.answered_by,
         asked_by=c.asked_by,
+        action_id=c.action_id,
     )
 
 

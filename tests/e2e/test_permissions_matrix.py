@@ -24,6 +24,10 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.core.permissions import Role
+from bot.render import ids
+from bot.render.buttons import challenge_button
+from bot.render.mrkdwn import section
+from bot.sandbox import Message
 from bot.sandbox.local import LocalBot
 from bot.services import admin, challenges
 from bot.services.plans import (
@@ -326,6 +330,80 @@ def test_allowed_commands_succeed(fresh: tuple[LocalBot, World], case: Case, rol
     assert state(local) != before
     if case.settle is not None:
         case.settle(local)
+
+
+# ---------------------------------------------------------------- buttons
+
+# The views that carry a Challenge button beside their actions, and who is shown it.
+CHALLENGE_VIEWS = ("theme 4", "overdue", "history 4.2", "pack")
+MAY_CHALLENGE = frozenset({"chair", "member"})
+READERS = frozenset(ROLES) - {"stranger"}
+
+
+def _shown(local: LocalBot, user_id: str, text: str) -> Message:
+    result = local.emulator.slash(user_id, "/board", text)
+    assert result.ok, result.body
+    return result.wait_for_response(timeout=5)[0]
+
+
+def _challenge_buttons(message: Message) -> list[Any]:
+    return [a for a in message.actions() if a.action_id == ids.CHALLENGE_ACTION]
+
+
+@pytest.mark.parametrize("view", CHALLENGE_VIEWS)
+@pytest.mark.parametrize("role", sorted(READERS))
+def test_the_challenge_button_shows_only_to_those_who_may_challenge(
+    shared: tuple[LocalBot, World], view: str, role: str
+) -> None:
+    local, _ = shared
+    found = _challenge_buttons(_shown(local, USERS[role], view))
+    assert bool(found) == (role in MAY_CHALLENGE), found
+
+
+@pytest.mark.parametrize("role", sorted(MAY_CHALLENGE))
+def test_the_challenge_button_asks_for_those_who_may(
+    fresh: tuple[LocalBot, World], role: str
+) -> None:
+    local, world = fresh
+    user = USERS[role]
+    message = _shown(local, user, "history 4.2")
+    (button,) = _challenge_buttons(message)
+    local.emulator.click(user, message, button)
+    local.emulator.wait_for(lambda: local.emulator.open_view(user) is not None, what="the form")
+    before = state(local)
+
+    saved = local.emulator.submit_view(user, values={"question": "When is the review due?"})
+
+    assert saved.errors == {}
+    assert state(local) != before
+
+
+@pytest.mark.parametrize("role", sorted(frozenset(ROLES) - MAY_CHALLENGE))
+def test_a_challenge_button_pressed_by_anyone_else_is_refused_and_changes_nothing(
+    shared: tuple[LocalBot, World], role: str
+) -> None:
+    """A Challenge button that reached someone who may not ask (an old message, a forwarded
+    view) answers one friendly line, opens no form and records nothing."""
+    local, world = shared
+    user = USERS[role]
+    client = local.slack.client
+    channel = client.conversations_open(users=user)["channel"]["id"]
+    action_id = world.seeded.actions["4.2"]
+    posted = client.chat_postMessage(
+        channel=channel,
+        text="4.2",
+        blocks=[{**section("*4.2*"), "accessory": challenge_button(action_id)}],
+    )
+    (message,) = [m for m in local.emulator.messages(channel=channel) if m.ts == posted["ts"]]
+    before = state(local)
+
+    clicked = local.emulator.click(user, message, _challenge_buttons(message)[0])
+    (reply,) = clicked.wait_for_response(timeout=5)
+
+    assert reply.text.startswith(":warning:"), reply.text
+    assert "\n" not in reply.text.strip()
+    assert local.emulator.open_view(user) is None
+    assert state(local) == before
 
 
 def test_the_matrix_covers_every_role_for_every_command() -> None:
