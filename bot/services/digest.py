@@ -77,7 +77,7 @@ from bot.core.digest import (
     ThemeDigest,
 )
 from bot.core.errors import NotFound
-from bot.core.impact import ImpactUpdate, find_impact
+from bot.core.impact import QUIET_UPDATES, ImpactUpdate, find_impact
 from bot.core.reminder_policy import policy_from_overrides
 from bot.services.challenges import ChallengeView, board_challenges, counts_of
 from bot.services.cover import who_is_covering
@@ -266,14 +266,23 @@ def build_pack(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetim
 def _impact_updates(
     uow: UnitOfWork, board_id: int, now: dt.datetime
 ) -> dict[int, list[ImpactUpdate]]:
-    """What each open action's updates said about impact, up to `now` (one query)."""
-    found: dict[int, list[ImpactUpdate]] = {}
-    for action_id, at, impact, evidence in uow.session.execute(
+    """What each open action's newest updates (as many as the rule weighs) said about impact,
+    up to `now` (one query: ranked in the database, so only those rows come back)."""
+    newest = (
+        func.row_number()
+        .over(
+            partition_by=ProgressUpdate.action_id,
+            order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()),
+        )
+        .label("newest")
+    )
+    ranked = (
         select(
             ProgressUpdate.action_id,
             ProgressUpdate.at,
             ProgressUpdate.impact,
             ProgressUpdate.evidence,
+            newest,
         )
         .join(Action, Action.id == ProgressUpdate.action_id)
         .join(Plan, Plan.id == Action.plan_id)
@@ -282,6 +291,13 @@ def _impact_updates(
             counted(),
             Action.status != "blue",
             ProgressUpdate.at <= now,
+        )
+        .subquery()
+    )
+    found: dict[int, list[ImpactUpdate]] = {}
+    for action_id, at, impact, evidence in uow.session.execute(
+        select(ranked.c.action_id, ranked.c.at, ranked.c.impact, ranked.c.evidence).where(
+            ranked.c.newest <= QUIET_UPDATES
         )
     ):
         found.setdefault(action_id, []).append(
