@@ -17,7 +17,8 @@ from typing import Any
 from bot.core.board_status import ActionRow, ThemeStatus, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_day, format_moment
-from bot.core.digest import DateChangeRow, Digest, Pack, PendingDateChange
+from bot.core.digest import DateChangeRow, Digest, Pack, PendingDateChange, row_impact
+from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render.buttons import challenge_button, date_change_buttons, with_challenges
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import (
@@ -100,6 +101,14 @@ def _day(value: dt.date) -> str:
 
 def _badge(status: str | None) -> str:
     return status_badge(status) if status else "no status"
+
+
+def _delivery(a: ActionRow) -> str:
+    """The action's status; a complete one says whether its impact is evidenced, since
+    delivered is not the same as done ("Delivered, impact not yet evidenced")."""
+    if a.complete:
+        return f"{STATUS_EMOJI[Status.BLUE]} {row_impact(a).headline}"
+    return _badge(a.status)
 
 
 def _paged(head: list[Block], body: list[Block], fallback: str, label: str) -> list[Rendered]:
@@ -226,7 +235,7 @@ def _action_line(a: ActionRow, tz: str) -> str:
         latest = f"_Latest update {_moment(a.latest.at, tz)}{by}_{note}"
     return (
         f"*{escape(a.ref)}* {_t(a.title)}\n"
-        f"{_badge(a.status)} · {due}{late} · {_names(a.owners)}{delegates}\n"
+        f"{_delivery(a)} · {due}{late} · {_names(a.owners)}{delegates}\n"
         f"{latest}"
     )
 

@@ -121,8 +121,8 @@ def held_text(recorded: Recorded) -> str:
     ]
     lines += [f"• {escape(explanation)}" for explanation in held.explanations]
     lines.append(
-        "Send it again without them, or press *Record anyway* if it's fine as it is "
-        "(who confirmed and when is kept; the text is not)."
+        "Send it again without them, or press *Record anyway* to record it as you wrote it "
+        "(the audit log keeps who confirmed and when, not the text)."
     )
     return "\n".join(lines)[:SECTION_LIMIT]
 

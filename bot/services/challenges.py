@@ -279,6 +279,15 @@ def _seen(uow: UnitOfWork, dedupe_key: str | None) -> EventRow | None:
     return uow.session.scalar(select(EventRow).where(EventRow.dedupe_key == dedupe_key))
 
 
+# What a step's text is called when the personal-data check refuses it.
+STEP_TEXT = {
+    EventKind.ASKED: "question",
+    EventKind.ANSWERED: "answer",
+    EventKind.CLOSED: "closing note",
+    EventKind.REOPENED: "follow-up",
+}
+
+
 def _step(
     uow: UnitOfWork,
     actor: Actor,
@@ -292,6 +301,7 @@ def _step(
     if _seen(uow, dedupe_key) is not None:
         (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
         return ChallengeStepDone(view, kind, 0, duplicate=True)
+    refuse_if_flagged(uow, actor.workspace_id, text, STEP_TEXT[kind])
     label = challenge_label(challenge.id)
     history = tuple(
         ChallengeEvent(EventKind(e.kind), e.at, e.by_id, e.text) for e in challenge.events
@@ -441,6 +451,7 @@ def _ask(
             (view,) = challenge_views(uow, now, challenge_ids=[seen.id])
             return ChallengeStepDone(view, EventKind.ASKED, 0, duplicate=True)
     question = question.strip()
+    refuse_if_flagged(uow, actor.workspace_id, question, "question")
     append((), ChallengeEvent(EventKind.ASKED, now, actor.person_id, question))
     challenge = Challenge(
         action_id=action.id, asked_by_id=actor.person_id, asked_at=now, dedupe_key=dedupe_key
@@ -473,7 +484,6 @@ def answer(
     if covering_for(uow, actor, challenge.action_id, local_date(now, board.timezone)):
         found = replace(found, covering=True, delegate=True)
     check(Permission.ANSWER_CHALLENGE, found, ref=challenge.action.ref)
-    refuse_if_flagged(uow, actor.workspace_id, text, "answer")
     return _step(uow, actor, challenge, EventKind.ANSWERED, text, now, dedupe_key)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.core.impact import Impact
 from bot.core.statuses import Status
 from bot.render import ids
 from bot.render.mrkdwn import BLOCK_LIMIT, SECTION_LIMIT
@@ -373,6 +374,33 @@ def test_theme_shows_its_actions_owners_and_latest_update(local: LocalBot, seede
     assert "_Latest update 15 May 2019 08:00 by Jane Doe_: “carers' forum moved to June”" in text
     assert "due 30 April 2019 · :warning: *11 working days overdue* · Omar Shah" in text
     assert "_No updates yet._" in text
+
+
+def test_a_complete_action_in_a_theme_says_whether_its_impact_is_evidenced(
+    local: LocalBot, seeded: Seeded
+) -> None:
+    def complete(**impact: Any) -> str:
+        with local.services.uow() as uow:
+            action = uow.session.scalar(select(Action).where(Action.ref == "4.1"))
+            assert action is not None
+            record_progress(
+                uow,
+                as_person(seeded, "jane"),
+                action,
+                local.clock.now(),
+                source="command",
+                status=Status.BLUE,
+                note="carers' forum held",
+                **impact,
+            )
+            uow.commit()
+        [message] = ask(local, CHRIS, "theme 4")
+        return message.all_text()
+
+    assert ":large_blue_circle: Delivered, impact not yet evidenced · due 31 May 2019" in complete()
+    evidenced = complete(impact=Impact.EVIDENCED, evidence="carers' survey: 40 replies")
+    assert ":large_blue_circle: Delivered, impact evidenced · due 31 May 2019" in evidenced
+    assert "not yet evidenced" not in evidenced
 
 
 def test_theme_errors(local: LocalBot, seeded: Seeded) -> None:

@@ -136,6 +136,17 @@ def test_an_answer_holding_a_childs_details_is_refused_and_not_recorded(
     assert "Your answer to *C1* on *4.1* is recorded" in fine.text
 
 
+def test_a_question_holding_a_childs_details_is_refused_and_not_asked(
+    local: LocalBot, board: Seeded
+) -> None:
+    refused = board_says(local, CHRIS, 'challenge 4.1 "Why did Jo (DOB 04/09/2012) move?"')
+    assert "I haven't recorded that question" in refused
+    assert "04/09/2012" not in refused
+    assert events(local) == []
+    jane = local.emulator.dm_channel(JANE)
+    assert not local.emulator.messages(channel=jane, include_ephemeral=False)
+
+
 def test_a_challenge_to_an_away_owner_goes_to_their_deputy_who_may_answer(
     local: LocalBot, board: Seeded
 ) -> None:
