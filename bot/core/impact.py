@@ -170,6 +170,26 @@ def split_leading_impact(text: str) -> tuple[Impact | None, str]:
     return None, text.strip()
 
 
+_IMPACT_LEAD = re.compile(r"impact\b[\s:]*", re.IGNORECASE)
+_EVIDENCE_LEAD = re.compile(r"evidence\s*[:\-–—]\s*", re.IGNORECASE)
+
+
+def read_impact_words(text: str | None) -> tuple[Impact | None, str | None, str | None]:
+    """A free-text reply as the reminder asks for it: `impact emerging: carers say …` gives a
+    judgement and a note; `evidence: audit shows 38 of 40 …` gives evidence. Returns
+    (impact, note, evidence); text that starts with neither is all note ("Impact on children
+    is …" stays a note: "on" is no judgement)."""
+    rest = (text or "").strip()
+    impact = None
+    if lead := _IMPACT_LEAD.match(rest):
+        found, after = split_leading_impact(rest[lead.end() :])
+        if found is not None:
+            impact, rest = found, after
+    if lead := _EVIDENCE_LEAD.match(rest):
+        return impact, None, rest[lead.end() :].strip() or None
+    return impact, rest or None, None
+
+
 # ---------------------------------------------------------------- an action's impact
 
 

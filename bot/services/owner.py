@@ -29,7 +29,7 @@ from bot.core.board_status import (
 from bot.core.calendar import local_date
 from bot.core.dates import format_uk_date
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
-from bot.core.impact import Impact
+from bot.core.impact import Impact, read_impact_words
 from bot.core.permissions import Permission, Role, is_allowed
 from bot.core.refs import ref_key
 from bot.core.statuses import Status, split_leading_status
@@ -537,8 +537,18 @@ def record_thread_reply(
     else:
         target, status, note = read_reply(thread, text)
         action = action_by_id(uow, actor, target.action_id)
+    impact, note, evidence = read_impact_words(note)
     result = record_progress(
-        uow, actor, action, now, source="thread", status=status, note=note, dedupe_key=dedupe_key
+        uow,
+        actor,
+        action,
+        now,
+        source="thread",
+        status=status,
+        note=note,
+        evidence=evidence,
+        impact=impact,
+        dedupe_key=dedupe_key,
     )
     return replace(recorded(action, result), instead_of=about)
 

@@ -94,6 +94,32 @@ def test_a_reply_without_a_status_word_is_a_note(
     ]
 
 
+def test_a_reply_gives_evidence_and_an_impact_judgement_as_the_reminder_asks(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    reminder = reminder_for(local, clock, ONE_ACTION_DAY, JANE)
+
+    local.emulator.reply_in_thread(
+        JANE, reminder.channel, reminder.ts, "evidence: audit shows 38 of 40 plans on time"
+    )
+    wait_for_answers(local, reminder)
+    local.emulator.reply_in_thread(
+        JANE, reminder.channel, reminder.ts, "impact emerging: carers say plans feel personal"
+    )
+    wait_for_answers(local, reminder, 2)
+
+    with local.services.uow() as uow:
+        given = uow.session.execute(
+            select(ProgressUpdate.note, ProgressUpdate.evidence, ProgressUpdate.impact).order_by(
+                ProgressUpdate.id
+            )
+        ).all()
+    assert [tuple(row) for row in given] == [
+        (None, "audit shows 38 of 40 plans on time", None),
+        ("carers say plans feel personal", None, "emerging"),
+    ]
+
+
 def test_a_batched_reminder_needs_the_ref(
     local: LocalBot, clock: ManualClock, board: Seeded
 ) -> None:

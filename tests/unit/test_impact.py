@@ -21,6 +21,7 @@ from bot.core.impact import (
     latest_impact,
     owing_evidence,
     parse_impact,
+    read_impact_words,
     split_leading_impact,
     wants_evidence,
 )
@@ -195,3 +196,28 @@ def test_delivery_and_impact_are_counted_apart() -> None:
     assert [a.ref for a in owing_evidence(actions)] == ["1.2", "1.3", "2.3"]
     assert actions[2].headline == "Delivered, impact not yet evidenced"
     assert impact_counts([]) == ImpactCounts(0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("evidence: audit shows 38 of 40", (None, None, "audit shows 38 of 40")),
+        ("Evidence – audit", (None, None, "audit")),
+        ("impact emerging: carers say so", (Impact.EMERGING, "carers say so", None)),
+        ("impact: not yet evidenced", (Impact.NOT_YET_EVIDENCED, None, None)),
+        (
+            "impact evidenced evidence: survey of 40",
+            (Impact.EVIDENCED, None, "survey of 40"),
+        ),
+        (
+            "Impact on children is not clear yet",
+            (None, "Impact on children is not clear yet", None),
+        ),
+        ("Evidence of the audit came in", (None, "Evidence of the audit came in", None)),
+        ("survey slipped", (None, "survey slipped", None)),
+    ],
+)
+def test_a_reply_reads_impact_and_evidence_as_the_reminder_asks(
+    text: str, expected: tuple[Impact | None, str | None, str | None]
+) -> None:
+    assert read_impact_words(text) == expected
