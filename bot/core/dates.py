@@ -115,10 +115,6 @@ def format_moment(
     return f"{shown} {local.tzname()}" if zone_name else shown
 
 
-# The same formatter under its earlier name, for callers not yet moved to format_day.
-format_uk_date = format_day
-
-
 def parse_uk_date(text: str) -> ParsedDate:
     """Read a date a person typed; raise UserError saying which forms work if it is not one."""
     cleaned = " ".join(text.split()).lower().strip(".,;") if isinstance(text, str) else ""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from sqlalchemy import select
 
 from bot.core.calendar import local_date
-from bot.core.dates import format_uk_date
+from bot.core.dates import format_day
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.exporter import export_csv, export_markdown, export_xlsx
 from bot.core.filenames import plan_export_filename
@@ -210,7 +210,7 @@ def add_meeting(
             f"`/plan board meetings <rule> at {time:%H:%M}`."
         )
     change = _change_on(board, day)
-    shown = format_uk_date(day)
+    shown = format_day(day)
     if change is not None and change.kind == ADDED:
         raise Conflict(f"{board.name} already has a meeting on {shown}.")
     if change is not None:
@@ -231,7 +231,7 @@ def cancel_meeting(
     check(Permission.CONFIGURE, standing(uow, actor, board.id))
     _not_past(board, day, now, "cancel")
     change = _change_on(board, day)
-    shown = format_uk_date(day)
+    shown = format_day(day)
     if change is not None and change.kind == CANCELLED:
         raise Conflict(f"The meeting on {shown} is already cancelled.")
     if change is not None:
@@ -241,7 +241,7 @@ def cancel_meeting(
     else:
         upcoming = meetings_view(board, now).next_meetings
         hint = (
-            "Next meetings: " + ", ".join(format_uk_date(d) for d in upcoming) + "."
+            "Next meetings: " + ", ".join(format_day(d) for d in upcoming) + "."
             if upcoming
             else "It has no meetings set: `/plan board meetings second Tuesday monthly`."
         )
@@ -271,7 +271,7 @@ def _change_on(board: Board, day: dt.date) -> MeetingChange | None:
 
 def _not_past(board: Board, day: dt.date, now: dt.datetime, verb: str) -> None:
     if day < board_today(board, now):
-        raise UserError(f"{format_uk_date(day)} has passed; {verb} a meeting from today on.")
+        raise UserError(f"{format_day(day)} has passed; {verb} a meeting from today on.")
 
 
 def _meeting_settings(board: Board) -> dict[str, Any]:
@@ -322,7 +322,7 @@ def pause_reminders(
     check(Permission.CONFIGURE, standing(uow, actor, board.id))
     if until < board_today(board, now):
         raise UserError(
-            f"{format_uk_date(until)} has passed; pause until a date from today on, "
+            f"{format_day(until)} has passed; pause until a date from today on, "
             "e.g. `/plan board reminders pause until 31/08/2019`."
         )
     before = board.paused_until

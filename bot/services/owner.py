@@ -27,7 +27,7 @@ from bot.core.board_status import (
     status_by_theme,
 )
 from bot.core.calendar import local_date
-from bot.core.dates import format_uk_date
+from bot.core.dates import format_day
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
 from bot.core.impact import Impact, read_impact_words
 from bot.core.permissions import Permission, Role, is_allowed
@@ -195,12 +195,6 @@ def action_by_id(uow: UnitOfWork, actor: Actor, action_id: int) -> Action:
     return action
 
 
-def _check_may_update(
-    uow: UnitOfWork, actor: Actor, action: Action, now: dt.datetime | None = None
-) -> None:
-    check_may_update(uow, actor, action, now)
-
-
 @dataclass(frozen=True)
 class UpdateForm:
     """What the update form offers: my open actions, and the one it opens on (if any)."""
@@ -240,7 +234,7 @@ def update_form(
     selected = next((c for c in choices if c.action_id == action_id), None)
     if selected is None:
         action = action_by_id(uow, actor, action_id)
-        _check_may_update(uow, actor, action, now)
+        check_may_update(uow, actor, action, now)
         selected = describe_action(uow, action, now)
     # The chosen action first, then the rest soonest due: a select offers only so many.
     others = [c for c in choices if c.action_id != action_id]
@@ -251,7 +245,7 @@ def update_form(
 def date_form(uow: UnitOfWork, actor: Actor, action_id: int, now: dt.datetime) -> MyAction:
     """The action a new-date form is for, refused when the actor may not ask for it."""
     action = action_by_id(uow, actor, action_id)
-    _check_may_update(uow, actor, action, now)
+    check_may_update(uow, actor, action, now)
     return describe_action(uow, action, now)
 
 
@@ -343,7 +337,7 @@ def complete_action(
 ) -> Recorded:
     """Mark an action complete (blue) from a button."""
     action = action_by_id(uow, actor, action_id)
-    _check_may_update(uow, actor, action, now)
+    check_may_update(uow, actor, action, now)
     if action.status == Status.BLUE.value:
         raise Conflict(f"{action.ref} is already marked complete.")
     result = record_progress(
@@ -572,7 +566,7 @@ def ask_for_new_date(
 
     The new date may not be in the past (board-local today is fine), nor the current one.
     """
-    _check_may_update(uow, actor, action, now)
+    check_may_update(uow, actor, action, now)
     if dedupe_key is not None:  # the same Slack request again: the answer it had
         seen = uow.session.scalar(
             select(DateChangeRequest.id).where(DateChangeRequest.dedupe_key == dedupe_key)
@@ -583,12 +577,12 @@ def ask_for_new_date(
     if new_due < today:
         raise FieldError(
             "date",
-            f"{format_uk_date(new_due)} is in the past. Choose a date from today "
-            f"({format_uk_date(today)}) on.",
+            f"{format_day(new_due)} is in the past. Choose a date from today "
+            f"({format_day(today)}) on.",
         )
     if new_due == action.due_date:
         raise FieldError(
-            "date", f"{action.ref} is already due on {format_uk_date(new_due)}. Choose another."
+            "date", f"{action.ref} is already due on {format_day(new_due)}. Choose another."
         )
     if not reason.strip():
         raise FieldError("reason", "Say why the date needs to change — the board will ask.")
@@ -624,8 +618,8 @@ def _refuse_the_same_request_again(
     ):
         raise FieldError(
             "date",
-            f"You've already asked to move {action.ref} to {format_uk_date(new_due)}, "
-            f"on {format_uk_date(pending.requested_at.date())}; it's waiting for a decision "
+            f"You've already asked to move {action.ref} to {format_day(new_due)}, "
+            f"on {format_day(pending.requested_at.date())}; it's waiting for a decision "
             "and I'll tell you when it's made.",
         )
 

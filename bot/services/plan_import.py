@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
 from bot.core.calendar import DEFAULT_TIMEZONE
-from bot.core.dates import DatePrecision, format_uk_date
+from bot.core.dates import DatePrecision, format_day
 from bot.core.errors import UserError
 from bot.core.importer import ParsedAction, ParsedPlan, ParsedTheme
 from bot.core.permissions import Permission, check
@@ -494,7 +494,7 @@ def _apply_row(
 
 def _due_words(due: dt.date | None, precision: str, text: str | None) -> str:
     if due is not None:
-        return format_uk_date(due, DatePrecision(precision))
+        return format_day(due, DatePrecision(precision))
     return f"“{text}”" if text else "none"
 
 

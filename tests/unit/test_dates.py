@@ -11,7 +11,6 @@ from bot.core.dates import (
     ParsedDate,
     format_day,
     format_moment,
-    format_uk_date,
     last_day_of_month,
     parse_uk_date,
     parse_uk_date_or_none,
@@ -176,7 +175,6 @@ def test_long_text_is_shortened_in_the_message() -> None:
 )
 def test_format_day(d: dt.date, precision: DatePrecision, expected: str) -> None:
     assert format_day(d, precision) == expected
-    assert format_uk_date(d, precision) == expected  # the earlier name, the same formatter
 
 
 def test_format_defaults_to_day_and_parsed_date_prints_itself() -> None:
@@ -242,7 +240,7 @@ def test_day_first_and_iso_round_trip(d: dt.date) -> None:
     assert parse_uk_date(d.strftime("%d-%m-%Y")) == expected
     assert parse_uk_date(d.strftime("%d.%m.%Y")) == expected
     assert parse_uk_date(d.isoformat()) == expected
-    assert parse_uk_date(format_uk_date(d)) == expected
+    assert parse_uk_date(format_day(d)) == expected
 
 
 @given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)))
@@ -259,7 +257,7 @@ def test_month_only_forms_give_the_last_day(year: int, month: int, form: int) ->
         f"{name[:3]} {year % 100:02d}",
         f"{year}-{month:02d}",
         f"{month:02d}/{year}",
-        format_uk_date(dt.date(year, month, 1), MONTH),
+        format_day(dt.date(year, month, 1), MONTH),
     ][form]
     parsed = parse_uk_date(text)
     assert parsed.precision is MONTH
