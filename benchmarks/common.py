@@ -8,6 +8,7 @@ import random
 
 from sqlalchemy import Engine, insert
 
+from db.history import refresh_action_history
 from db.models import (
     Action,
     ActionAssignment,
@@ -136,3 +137,4 @@ def populate(
         conn.execute(insert(ActionAssignment), owner_rows)
         if update_rows:
             conn.execute(insert(ProgressUpdate), update_rows)
+            refresh_action_history(conn)

@@ -24,6 +24,7 @@ from bot.core.statuses import Status
 from bot.render.digest import digest_blocks
 from bot.services.digest import build_digest, build_pack
 from bot.services.uow import UnitOfWork
+from db.history import refresh_action_history
 from db.migrate import upgrade
 from db.models import (
     Action,
@@ -139,6 +140,7 @@ def populate(engine: Engine, seed: int = 7) -> int:
                 }
             )
         conn.execute(insert(ProgressUpdate), updates)
+        refresh_action_history(conn)
         conn.execute(
             insert(DateChangeRequest),
             [

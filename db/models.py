@@ -266,6 +266,19 @@ class Action(Base):
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
     position: Mapped[int] = mapped_column(Integer, default=0)
     removed_at: Mapped[dt.datetime | None]
+    # What its updates said, kept as they are recorded (bot.services.progress) so the board's
+    # views read them with the action instead of looking each one up among its updates:
+    # the first update and the status it replaced (movement: the action's status before any
+    # update), the latest update that set a status, and the latest impact judgement and
+    # evidence given, each with its time. db.history recomputes them from the updates.
+    first_update_at: Mapped[dt.datetime | None]
+    first_replaced_status: Mapped[str | None] = mapped_column(String(16))
+    status_set_at: Mapped[dt.datetime | None]
+    status_set_to: Mapped[str | None] = mapped_column(String(16))
+    impact: Mapped[str | None] = mapped_column(String(24))
+    impact_at: Mapped[dt.datetime | None]
+    evidence: Mapped[str | None] = mapped_column(Text)
+    evidence_at: Mapped[dt.datetime | None]
 
     plan: Mapped[Plan] = relationship()
     theme: Mapped[Theme] = relationship()

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 
 from bot.core.calendar import WorkingCalendar
+from bot.core.movement import StatusHistory
 from bot.core.statuses import Status, percent
 
 BLUE = Status.BLUE.value
@@ -77,6 +78,7 @@ class ActionRow:
     slips: int = 0  # how many times the due date has changed
     impact: str | None = None  # the latest impact judgement given (bot.core.impact.Impact)
     evidence: str | None = None  # the latest evidence of impact given
+    history: StatusHistory | None = None  # for movement since the last meeting
 
     @property
     def overdue(self) -> bool:

@@ -327,12 +327,15 @@ def row_impact(row: ActionRow) -> ActionImpact:
     return ActionImpact(row.ref, Status(row.status), find_impact(row.impact), row.evidence)
 
 
-def owing_evidence(rows: Sequence[ActionRow]) -> tuple[OwingEvidence, ...]:
-    """The complete actions whose impact is not evidenced yet, in plan order."""
+def owing_evidence(
+    rows: Sequence[ActionRow], judged: Sequence[ActionImpact]
+) -> tuple[OwingEvidence, ...]:
+    """The complete actions whose impact is not evidenced yet, in plan order (`judged`: each
+    row's `row_impact`)."""
     return tuple(
-        OwingEvidence(r.ref, r.title, r.theme_ref, r.owners, judged.headline, r.id)
-        for r in rows
-        if (judged := row_impact(r)).owes_evidence
+        OwingEvidence(r.ref, r.title, r.theme_ref, r.owners, j.headline, r.id)
+        for r, j in zip(rows, judged, strict=True)
+        if j.owes_evidence
     )
 
 
@@ -362,6 +365,7 @@ def compose_digest(
         )
         for theme, actions in by_theme(themes, rows)
     )
+    judged = [row_impact(r) for r in rows]
     totals = Totals(
         counts=count_statuses(r.status for r in rows),
         overdue=sum(len(t.overdue) for t in digests),
@@ -379,8 +383,8 @@ def compose_digest(
         totals=totals,
         themes=digests,
         stale_days=board.stale_days,
-        impact=impact_counts(row_impact(r) for r in rows),
-        owing_evidence=owing_evidence(rows),
+        impact=impact_counts(judged),
+        owing_evidence=owing_evidence(rows, judged),
     )
 
 

@@ -24,16 +24,15 @@ from bot.core.statuses import Status
 __all__ = [
     "SYMBOLS",
     "ActionMovement",
+    "StatusHistory",
     "DueChange",
     "Movement",
-    "StatusChange",
     "ThemeMovement",
-    "action_movement",
     "last_meeting",
     "movement",
     "rank",
     "slips_since",
-    "status_as_of",
+    "status_at_cutoff",
     "theme_movement",
 ]
 
@@ -84,21 +83,6 @@ def last_meeting(meetings: Iterable[dt.datetime], now: dt.datetime) -> dt.dateti
 
 
 @dataclass(frozen=True)
-class StatusChange:
-    """An action's status from `at` on; its creation (or import) is the first change."""
-
-    at: dt.datetime
-    status: Status
-
-
-def status_as_of(changes: Iterable[StatusChange], cutoff: dt.datetime) -> Status | None:
-    """The status at the cut-off: the latest change at or before it; None when the action did
-    not exist yet (its first change is later)."""
-    before = [c for c in changes if c.at <= cutoff]
-    return max(before, key=lambda c: c.at).status if before else None
-
-
-@dataclass(frozen=True)
 class DueChange:
     """An approved change of due date, at `at`."""
 
@@ -146,16 +130,45 @@ class ActionMovement:
         }
 
 
-def action_movement(
-    ref: str,
+def _status(value: str | None) -> Status | None:
+    try:
+        return Status(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class StatusHistory:
+    """What an action's updates say of its status, as the action keeps it: each update holds
+    the status after it and the one before."""
+
+    since: dt.datetime  # when its plan was made
+    first_update_at: dt.datetime | None = None  # None: never updated
+    first_replaced: str | None = None  # the status its first update replaced
+    set_at: dt.datetime | None = None  # its latest update that set a status …
+    set_to: str | None = None  # … and the status it set
+
+
+def status_at_cutoff(
+    history: StatusHistory,
     now: Status,
-    changes: Iterable[StatusChange],
-    due_changes: Iterable[DueChange],
-    cutoff: dt.datetime | None,
-) -> ActionMovement:
-    """An action's movement since the cut-off; with no meeting yet every action is new."""
-    before = status_as_of(changes, cutoff) if cutoff is not None else None
-    return ActionMovement(ref, before, now, slips_since(due_changes, cutoff), cutoff)
+    cutoff: dt.datetime,
+    set_by_cutoff: tuple[dt.datetime | None, str | None] | None = None,
+) -> Status | None:
+    """The action's status at the cut-off (None: it was not there yet). Its status is the one
+    its latest update by then set; before its first update, the one that update replaced
+    (today's when never updated); it is there from its plan's creation, or from just before
+    its first update when that is earlier. `set_by_cutoff`: when a status was set since the
+    cut-off, the latest (time, status) set by it ((None, None): none)."""
+    if history.first_update_at is None:
+        return now if history.since <= cutoff else None
+    start = min(history.since, history.first_update_at - dt.timedelta(microseconds=1))
+    if start > cutoff:
+        return None
+    at, status = set_by_cutoff or (history.set_at, history.set_to)
+    if at is not None and at <= cutoff and (set_status := _status(status)) is not None:
+        return set_status
+    return _status(history.first_replaced) or Status.NOT_STARTED
 
 
 @dataclass(frozen=True)

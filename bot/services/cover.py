@@ -224,23 +224,26 @@ class CoverService(UseCases):
 def who_is_covering(uow: UnitOfWork, board_id: int, today: dt.date) -> tuple[str, ...]:
     """Owners on the board away today, and who covers for each (the digest's lines)."""
     owner, deputy = aliased(Person), aliased(Person)
-    owners_here = (
-        select(ActionAssignment.person_id)
+    # Asked of each absence today (a few), not of every owner on the board (thousands).
+    owns_here = (
+        select(ActionAssignment.action_id)
         .join(Action, Action.id == ActionAssignment.action_id)
         .join(Plan, Plan.id == Action.plan_id)
         .where(
+            ActionAssignment.person_id == AbsenceRow.person_id,
             Plan.board_id == board_id,
             Plan.active.is_(True),
             Action.removed_at.is_(None),
             ActionAssignment.role == OWNER,
         )
+        .exists()
     )
     rows = uow.session.execute(
         select(AbsenceRow, owner.name, deputy.name)
         .join(owner, owner.id == AbsenceRow.person_id)
         .outerjoin(deputy, deputy.id == AbsenceRow.deputy_id)
         .where(
-            AbsenceRow.person_id.in_(owners_here),
+            owns_here,
             AbsenceRow.start <= today,
             AbsenceRow.end >= today,
         )

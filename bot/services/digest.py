@@ -82,7 +82,7 @@ from bot.core.reminder_policy import policy_from_overrides
 from bot.services.challenges import ChallengeView, board_challenges, counts_of
 from bot.services.cover import who_is_covering
 from bot.services.deadlines import board_countdowns
-from bot.services.movement import last_meeting_before, movements
+from bot.services.movement import last_meeting_before, movements, moving
 from bot.services.queries import action_rows, board_cycle, counted, date_change_rows, theme_rows
 from bot.services.snapshot import iso_day, iso_utc
 from bot.services.uow import UnitOfWork
@@ -194,7 +194,7 @@ def _build(
     )
     today = local_date(now, board.timezone)
     challenges = board_challenges(uow, board.id, now)
-    moved = movements(uow, [r.id for r in rows], cutoff, board_id=board.id)
+    moved = movements(uow, {r.id: moving(r) for r in rows}, cutoff, board_id=board.id)
     since_day = local_date(cutoff, board.timezone) if cutoff is not None else None
     digest = replace(
         digest,

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ScalarSelect, and_, select
 
+from bot.core.board_status import ActionRow
 from bot.core.calendar import local_date
-from bot.core.movement import ActionMovement, DueChange, StatusChange, action_movement
+from bot.core.movement import (
+    ActionMovement,
+    DueChange,
+    StatusHistory,
+    slips_since,
+    status_at_cutoff,
+)
 from bot.core.statuses import Status
 from bot.services.queries import board_cycle, counted
 from bot.services.uow import UnitOfWork
@@ -35,41 +42,68 @@ def last_meeting_before(board: Board, now: dt.datetime) -> dt.datetime | None:
     return cycle.meeting_datetime(previous) if previous is not None else None
 
 
-def _status(value: str | None) -> Status | None:
-    try:
-        return Status(value) if value else None
-    except ValueError:
-        return None
+# An action as movement reads it: its ref, today's status and its status history.
+Moving = tuple[str, str, StatusHistory]
+
+
+def moving(row: ActionRow) -> Moving:
+    """An action read model as movement reads it."""
+    assert row.history is not None, "action_rows gives every row its history"
+    return row.ref, row.status, row.history
+
+
+def moving_action(action: Action) -> Moving:
+    """An action row as movement reads it (its plan is loaded with it)."""
+    history = StatusHistory(
+        action.plan.created_at,
+        action.first_update_at,
+        action.first_replaced_status,
+        action.status_set_at,
+        action.status_set_to,
+    )
+    return action.ref, action.status, history
 
 
 def movements(
     uow: UnitOfWork,
-    action_ids: Collection[int],
+    actions: Mapping[int, Moving],
     cutoff: dt.datetime | None,
     *,
     board_id: int | None = None,
 ) -> dict[int, ActionMovement]:
-    """Each action's movement since `cutoff` (every action is new when it is None). With
-    `board_id`, every action that counts on that board: a long list of ids costs more to send
-    than the board's filter does."""
-    if not action_ids:
+    """Each action's movement since `cutoff` (every action is new when it is None), from the
+    history it keeps; only those whose status was set since the cut-off look among their
+    updates for the one in force at it. With `board_id`, the lookups select by board: a long
+    list of ids costs more to send than the board's filter does."""
+    if not actions:
         return {}
     which = (
         and_(Plan.board_id == board_id, counted())
         if board_id is not None
-        else Action.id.in_(action_ids)
+        else Action.id.in_(list(actions))
     )
     cutoff = cutoff.astimezone(dt.UTC) if cutoff is not None else None
+    # Plain rows through the Core connection: the ORM's per-row bookkeeping costs more than
+    # the query on a large plan.
     session = uow.session
-    first_update = _first_update(ProgressUpdate.at), _first_update(ProgressUpdate.previous_status)
-    at_cutoff = _set_by(ProgressUpdate.at, cutoff), _set_by(ProgressUpdate.status, cutoff)
-    actions = session.execute(
-        select(Action.id, Action.ref, Action.status, Plan.created_at, *first_update, *at_cutoff)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(which)
-    ).all()
+    session.flush()
+    connection = session.connection()
+    set_since: dict[int, tuple[dt.datetime | None, str | None]] = {}
+    if cutoff is not None:
+        set_since = {
+            action_id: (at, status)
+            for action_id, at, status in connection.execute(
+                select(
+                    Action.id,
+                    _set_by(ProgressUpdate.at, cutoff),
+                    _set_by(ProgressUpdate.status, cutoff),
+                )
+                .join(Plan, Plan.id == Action.plan_id)
+                .where(which, Action.status_set_at > cutoff)
+            )
+        }
     due: dict[int, list[DueChange]] = defaultdict(list)
-    for action_id, decided_at, old, new in session.execute(
+    for action_id, decided_at, old, new in connection.execute(
         select(
             DateChangeRequest.action_id,
             DateChangeRequest.decided_at,
@@ -88,31 +122,20 @@ def movements(
         if decided_at is not None and old is not None:
             due[action_id].append(DueChange(decided_at, old, new))
     found = {}
-    for action_id, ref, status, plan_created, first_at, replaced, cut_at, cut_status in actions:
+    for action_id, (ref, status, history) in actions.items():
         now_status = Status(status)
-        first = (first_at, replaced) if first_at is not None else None
-        set_by = (cut_at, cut_status) if cut_at is not None else None
-        changes = _changes(first, set_by, plan_created)
-        found[action_id] = action_movement(
-            ref, now_status, changes or _unchanged(plan_created, now_status), due[action_id], cutoff
+        before = (
+            status_at_cutoff(history, now_status, cutoff, set_since.get(action_id))
+            if cutoff is not None
+            else None
         )
+        slips = slips_since(due[action_id], cutoff) if action_id in due else 0
+        found[action_id] = ActionMovement(ref, before, now_status, slips, cutoff)
     return found
 
 
-# Correlated with Action, each reads one row off the (action_id, at) index; ranking every
-# update of the board instead is several times slower (see queries.latest_update_id).
-
-
-def _first_update(column: Any) -> ScalarSelect[Any]:
-    """A column of the action's first update (by time, then id)."""
-    return (
-        select(column)
-        .where(ProgressUpdate.action_id == Action.id)
-        .order_by(ProgressUpdate.at, ProgressUpdate.id)
-        .limit(1)
-        .correlate(Action)
-        .scalar_subquery()
-    )
+# Correlated with Action, it reads one row off the partial (action_id, at) index; ranking
+# every update of the board instead is several times slower (see queries.latest_update_id).
 
 
 def _set_by(column: Any, cutoff: dt.datetime | None) -> ScalarSelect[Any]:
@@ -131,27 +154,3 @@ def _set_by(column: Any, cutoff: dt.datetime | None) -> ScalarSelect[Any]:
         .correlate(Action)
         .scalar_subquery()
     )
-
-
-def _unchanged(plan_created: dt.datetime, now_status: Status) -> list[StatusChange]:
-    """An action never updated has had today's status since its plan was made."""
-    return [StatusChange(plan_created, now_status)]
-
-
-def _changes(
-    first: tuple[dt.datetime, str | None] | None,
-    at_cutoff: tuple[dt.datetime, str] | None,
-    plan_created: dt.datetime,
-) -> list[StatusChange]:
-    """The changes that decide the status at the cut-off: the one from the plan's creation (the
-    status the first update replaced), and the latest set by then. Empty: never updated."""
-    if first is None:
-        return []
-    first_at, replaced = first
-    # Strictly before the first update, so an update made the moment its plan was created
-    # still counts as a change.
-    start = min(plan_created, first_at - dt.timedelta(microseconds=1))
-    changes = [StatusChange(start, _status(replaced) or Status.NOT_STARTED)]
-    if at_cutoff is not None and (status := _status(at_cutoff[1])) is not None:
-        changes.append(StatusChange(at_cutoff[0], status))
-    return changes

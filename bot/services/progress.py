@@ -20,6 +20,7 @@ from bot.services.cover import covering_for
 from bot.services.plans import Actor, audit, standing
 from bot.services.privacy import Held, guard, hold
 from bot.services.uow import UnitOfWork
+from db.history import note_update
 from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate
 
 if TYPE_CHECKING:
@@ -179,6 +180,7 @@ def record_progress(
         covering_for_id=covered,
     )
     uow.session.add(update)
+    note_update(action, update)
     if status is not None:
         action.status = status.value
         if status is Status.BLUE:
@@ -310,20 +312,20 @@ def request_date_change(
         dedupe_key=dedupe_key,
     )
     uow.session.add(request)
-    uow.session.add(
-        ProgressUpdate(
-            action_id=action.id,
-            author_id=actor.person_id,
-            at=now,
-            status=action.status,
-            previous_status=action.status,
-            note=f"{DATE_REQUEST_NOTE}{reason}",
-            source=source,
-            new_due_date=new_due,
-            due_change_reason=reason,
-            dedupe_key=dedupe_key,
-        )
+    asked = ProgressUpdate(
+        action_id=action.id,
+        author_id=actor.person_id,
+        at=now,
+        status=action.status,
+        previous_status=action.status,
+        note=f"{DATE_REQUEST_NOTE}{reason}",
+        source=source,
+        new_due_date=new_due,
+        due_change_reason=reason,
+        dedupe_key=dedupe_key,
     )
+    uow.session.add(asked)
+    note_update(action, asked)
     uow.session.flush()
     outbox.enqueue_date_change(uow, request, now)  # to whoever decides, with this commit
     return request

@@ -16,13 +16,14 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, ScalarSelect, and_, or_, select, true
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, and_, case, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from bot.core.board_status import ActionRow, LatestUpdate, ThemeRow, Who, working_days_overdue
 from bot.core.calendar import WorkingCalendar, calendar_for, local_date
 from bot.core.digest import DateChangeRow
 from bot.core.meetings import MeetingCycle
+from bot.core.movement import StatusHistory
 from db.models import (
     Action,
     ActionAssignment,
@@ -62,20 +63,26 @@ def latest_update_id(now: dt.datetime | None, *, with_note: bool = False) -> Sca
     )
 
 
-def latest_given(column: Any, now: dt.datetime | None) -> ScalarSelect[Any]:
-    """The newest value of an update column an action's updates gave (not None, not empty)
-    at or before `now`, correlated with `Action`: its latest impact judgement or evidence."""
-    query = select(column).where(
-        ProgressUpdate.action_id == Action.id, column.is_not(None), column != ""
-    )
-    if now is not None:
-        query = query.where(ProgressUpdate.at <= now)
-    return (
-        query.order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+def latest_given(kept: Any, kept_at: Any, column: Any, now: dt.datetime | None) -> Any:
+    """An action's latest impact judgement or evidence at or before `now` (its latest when
+    None). The action keeps the latest (`kept`, given at `kept_at`); only a view of the past
+    that is older than it looks among the updates, and SQL's CASE asks them only then."""
+    if now is None:
+        return kept
+    earlier = (
+        select(column)
+        .where(
+            ProgressUpdate.action_id == Action.id,
+            column.is_not(None),
+            column != "",
+            ProgressUpdate.at <= now,
+        )
+        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
         .limit(1)
         .correlate(Action)
         .scalar_subquery()
     )
+    return case((or_(kept_at.is_(None), kept_at <= now), kept), else_=earlier)
 
 
 def action_rows(
@@ -145,8 +152,13 @@ def action_rows(
             latest.status,
             latest.note,
             latest.source,
-            latest_given(ProgressUpdate.impact, now),
-            latest_given(ProgressUpdate.evidence, now),
+            latest_given(Action.impact, Action.impact_at, ProgressUpdate.impact, now),
+            latest_given(Action.evidence, Action.evidence_at, ProgressUpdate.evidence, now),
+            Plan.created_at,
+            Action.first_update_at,
+            Action.first_replaced_status,
+            Action.status_set_at,
+            Action.status_set_to,
         )
         .join(Plan, Plan.id == Action.plan_id)
         .join(Board, Board.id == Plan.board_id)
@@ -186,6 +198,11 @@ def action_rows(
         source,
         impact,
         evidence,
+        plan_created,
+        first_update_at,
+        first_replaced,
+        set_at,
+        set_to,
     ) in rows:
         if board_id not in boards:
             boards[board_id] = (local_date(now, tz), calendar_for(region))
@@ -218,6 +235,9 @@ def action_rows(
                 slips=slips or 0,
                 impact=impact,
                 evidence=evidence,
+                history=StatusHistory(
+                    plan_created, first_update_at, first_replaced, set_at, set_to
+                ),
             )
         )
     return found

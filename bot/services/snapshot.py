@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.core.impact import ActionImpact, find_impact
 from bot.core.statuses import Status
-from bot.services.queries import latest_given, latest_update_id
+from bot.services.queries import latest_update_id
 from bot.services.uow import UnitOfWork
 from db.models import (
     Action,
@@ -158,13 +158,13 @@ def _movement_and_challenges(
     if now is None or not actions:
         return {}, {}
     from bot.services.challenges import challenge_views  # they build on this module
-    from bot.services.movement import last_meeting_before, movements
+    from bot.services.movement import last_meeting_before, movements, moving_action
 
     boards = {plan.id: plan.board for plan in plans}
     moved: dict[int, dict[str, Any]] = {}
     for plan_id, board in boards.items():
-        ids = [a.id for a in actions if a.plan_id == plan_id]
-        for action_id, movement in movements(uow, ids, last_meeting_before(board, now)).items():
+        history = {a.id: moving_action(a) for a in actions if a.plan_id == plan_id}
+        for action_id, movement in movements(uow, history, last_meeting_before(board, now)).items():
             moved[action_id] = movement.as_json()
     challenged: dict[int, list[dict[str, Any]]] = defaultdict(list)
     by_ref = {(a.plan_id, a.ref): a.id for a in actions}
@@ -195,8 +195,8 @@ def latest_impacts(
     rows = uow.session.execute(
         select(
             Action.id,
-            latest_given(ProgressUpdate.impact, None),
-            latest_given(ProgressUpdate.evidence, None),
+            Action.impact,
+            Action.evidence,
         ).where(Action.plan_id.in_(plan_ids), Action.removed_at.is_(None))
     ).all()
     return {action_id: (impact, evidence) for action_id, impact, evidence in rows}

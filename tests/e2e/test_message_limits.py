@@ -21,6 +21,7 @@ from bot.core.calendar import calendar_for
 from bot.render import ids
 from bot.render.mrkdwn import block_text_length
 from bot.sandbox.local import LocalBot
+from db.history import refresh_action_history
 from db.models import (
     Action,
     ActionAssignment,
@@ -169,6 +170,7 @@ def seed_huge_board(local: LocalBot) -> tuple[Seeded, dict[str, str]]:
         session.execute(insert(Action), actions)
         session.execute(insert(ActionAssignment), owners)
         session.execute(insert(ProgressUpdate), updates)
+        refresh_action_history(session.connection())
         session.execute(
             insert(DateChangeRequest),
             [

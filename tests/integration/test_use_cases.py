@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
+from bot.core.impact import Impact
 from bot.core.permissions import Role
 from bot.core.statuses import Status
 from bot.services.plans import (
@@ -41,7 +42,8 @@ from bot.services.progress import (
 )
 from bot.services.snapshot import plan_snapshots
 from bot.services.uow import UnitOfWork
-from db.models import AuditEvent, ProgressUpdate, Workspace
+from db.history import refresh_action_history
+from db.models import Action, AuditEvent, ProgressUpdate, Workspace
 from tests.conftest import NOW
 
 UowFactory = Callable[[], UnitOfWork]
@@ -416,3 +418,53 @@ def test_slack_user_links_unlinked_person_by_name(uow_factory: UowFactory) -> No
             "Head of Fostering",
             "jane@example.org",
         )
+
+
+def test_what_an_action_keeps_of_its_updates_matches_the_updates(uow_factory: UowFactory) -> None:
+    """The first update, the latest status set, and the latest impact and evidence, kept on the
+    action as updates are recorded (in any order of their times, as an import of older updates
+    records them), equal what db.history recomputes from the updates themselves."""
+    world = build_world(uow_factory)
+    jane = Actor(world["ws"], world["jane"])
+    day = dt.timedelta(days=1)
+    steps = [
+        (NOW, {"status": Status.AMBER, "note": "survey slipped"}),
+        (NOW + day, {"note": "survey out", "impact": Impact.EMERGING}),
+        (NOW - 3 * day, {"status": Status.GREEN, "evidence": "carer panel minutes"}),  # older
+        (NOW + day, {"evidence": "feedback themes", "impact": Impact.EVIDENCED}),  # same moment
+        (NOW + 2 * day, {"status": Status.BLUE, "note": "done"}),
+    ]
+    for at, given in steps:
+        with uow_factory() as uow:
+            action = find_action(uow, find_plan(uow, world["ws"], None), "4.1")
+            record_progress(uow, jane, action, at, source="command", **given)  # type: ignore[arg-type]
+            uow.commit()
+    with uow_factory() as uow:
+        action = find_action(uow, find_plan(uow, world["ws"], None), "4.1")
+        kept = _kept(action)
+        assert kept == (
+            NOW - 3 * day,
+            "amber",  # the older update was recorded while the action stood at amber
+            NOW + 2 * day,
+            "blue",
+            "evidenced",
+            NOW + day,
+            "feedback themes",
+            NOW + day,
+        )
+        refresh_action_history(uow.session.connection(), [action.id])
+        uow.session.expire(action)
+        assert _kept(action) == kept
+
+
+def _kept(action: Action) -> tuple[object, ...]:
+    return (
+        action.first_update_at,
+        action.first_replaced_status,
+        action.status_set_at,
+        action.status_set_to,
+        action.impact,
+        action.impact_at,
+        action.evidence,
+        action.evidence_at,
+    )
