@@ -17,11 +17,19 @@ from bot.core.permissions import Permission, Standing, check
 from bot.core.statuses import Status
 from bot.services import UseCases, outbox
 from bot.services.cover import covering_for
-from bot.services.plans import Actor, audit, standing
+from bot.services.plans import DELEGATE, OWNER, Actor, audit, standing
 from bot.services.privacy import Held, guard, hold
 from bot.services.uow import UnitOfWork
 from db.history import note_update
-from db.models import Action, Board, DateChangeRequest, Person, Plan, ProgressUpdate
+from db.models import (
+    Action,
+    ActionAssignment,
+    Board,
+    DateChangeRequest,
+    Person,
+    Plan,
+    ProgressUpdate,
+)
 
 if TYPE_CHECKING:
     from bot.services.owner import DateChangeNotice, Measures, MyAction, Recorded, UpdateForm
@@ -45,9 +53,12 @@ def lock_action(uow: UnitOfWork, action: Action) -> None:
 
     Every write about one action takes this first, so writers queue one after another and each
     sees the one before it: the status an update replaces, the pending date change a new one
-    withdraws. PostgreSQL needs the row lock; on SQLite the write lock taken at BEGIN already
-    serialises writers (and FOR UPDATE is left out of the SQL).
+    withdraws. PostgreSQL needs the row lock and the re-read; on SQLite every transaction
+    begins with BEGIN IMMEDIATE, whose write lock already serialises writers, and the session
+    (one per unit of work) read the action inside it, so there is nothing to do.
     """
+    if uow.session.get_bind().dialect.name == "sqlite":
+        return  # BEGIN IMMEDIATE came first: everything this transaction read is current
     uow.session.scalars(
         select(Action)
         .where(Action.id == action.id)
@@ -61,6 +72,16 @@ def check_may_update(
 ) -> int | None:
     """Refuse whoever may not update the action; the owner the actor covers for while that
     owner is away, when that is why they may (None otherwise)."""
+    if actor.person_id is not None and uow.session.scalar(
+        select(ActionAssignment.role)
+        .where(
+            ActionAssignment.action_id == action.id,
+            ActionAssignment.person_id == actor.person_id,
+            ActionAssignment.role.in_((OWNER, DELEGATE)),
+        )
+        .limit(1)
+    ):
+        return None  # an owner or delegate may: the rest of their standing cannot change that
     found = standing(uow, actor, action.plan.board_id, action.id)
     covered = None
     if now is not None and not (found.owner or found.delegate or found.system):
