@@ -331,7 +331,12 @@ def _privacy_reset(command: g.PrivacyReset, r: _Request) -> Message:
 
 def _deadline_add(command: g.DeadlineAdd, r: _Request) -> Message:
     change = r.services.deadlines.add(
-        r.actor, command.request, r.profile(command.owner), command.board, r.now
+        r.actor,
+        command.request,
+        r.profile(command.owner),
+        command.board,
+        r.now,
+        change=command.change,
     )
     return render_deadlines.deadline_set(change)
 

@@ -407,6 +407,7 @@ class DeadlineAdd:
     request: AskedDeadline
     owner: str | None = None
     board: str | None = None
+    change: bool = False  # `deadline change`: one of that title must be there already
 
 
 @dataclass(frozen=True)

@@ -223,6 +223,11 @@ PLAN_FORMS = (
         "/plan deadline add scrutiny report 10 working days before 17/09/2019",
     ),
     Form(
+        '/plan deadline change "<title>" <when> [owner @user] [board "<board>"]',
+        "change a deadline's date (or owner): the same forms as add",
+        '/plan deadline change "Annual conversation with Ofsted" due 05/07/2019',
+    ),
+    Form(
         '/plan deadline remove "<title>" [board "<board>"]',
         "remove a deadline",
         '/plan deadline remove "Annual conversation with Ofsted"',
@@ -363,6 +368,7 @@ USAGE: dict[str, str] = {
     "deadline scrutiny-report": (
         "/plan deadline add scrutiny report 10 working days before 17/09/2019"
     ),
+    "deadline change": '/plan deadline change "<title>" due 28/06/2019',
     "deadline remove": '/plan deadline remove "<title>"',
     "deadlines": '/plan deadlines "<board>"',
     "privacy": "/plan privacy",

@@ -223,6 +223,26 @@ DEADLINE_CASES = [
         "deadline add scrutiny report due 03/09/2019",
         DeadlineAdd(DeadlineRequest(SCRUTINY_REPORT.title, due=D(2019, 9, 3))),
     ),
+    (
+        'deadline add "Annual conversation" 31/5/27',
+        DeadlineAdd(DeadlineRequest("Annual conversation", due=D(2027, 5, 31))),
+    ),
+    (
+        'deadline add "Annual conversation" 2027-05-31 owner ' + AT_JO,
+        DeadlineAdd(DeadlineRequest("Annual conversation", due=D(2027, 5, 31)), JO),
+    ),
+    (
+        'deadline add "Annual conversation" May 2027',
+        DeadlineAdd(DeadlineRequest("Annual conversation", due=D(2027, 5, 31))),
+    ),
+    (
+        'deadline change "Annual conversation" due 05/07/2019',
+        DeadlineAdd(DeadlineRequest("Annual conversation", due=D(2019, 7, 5)), change=True),
+    ),
+    (
+        "deadline change statement of action from 12/03/2019",
+        DeadlineAdd(ClockRequest(STATEMENT_OF_ACTION.key, D(2019, 3, 12)), change=True),
+    ),
     ('deadline remove "Annual conversation"', DeadlineRemove("Annual conversation")),
     ("deadline remove Annual conversation", DeadlineRemove("Annual conversation")),
     ('deadline remove "Annual conversation" board "B"', DeadlineRemove("Annual conversation", "B")),
@@ -241,7 +261,9 @@ def test_plan_deadlines(text: str, expected: object) -> None:
 
 
 DEADLINE_ERRORS = [
-    ("deadline", "Say which deadline command — add, remove or list"),
+    ("deadline", "Say which deadline command — add, change, remove or list"),
+    ('deadline add "X" 31/13/2027', "I can't read"),
+    ('deadline change "X"', 'After the title I need when it is due — e.g. `/plan deadline change'),
     ("deadline remve", "did you mean `/plan deadline remove`? Type `/plan help deadline`"),
     ("deadline add", "I need the deadline's title in quotes and when it is due, or a clock"),
     ("deadline add Annual conversation due 28/06/2019", "Put the deadline's title in \"double"),
@@ -419,7 +441,7 @@ def test_help_lists_the_new_forms() -> None:
     assert "`/board deadlines`" in board
     deadline = parse_plan("help deadline")
     assert isinstance(deadline, Help)
-    assert len(deadline.text.splitlines()) == 1 + 7
+    assert len(deadline.text.splitlines()) == 1 + 8
     privacy = parse_plan("help privacy")
     assert isinstance(privacy, Help)
     assert len(privacy.text.splitlines()) == 1 + 5
