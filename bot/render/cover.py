@@ -33,7 +33,9 @@ def absence_set(view: AbsenceView) -> Message:
         )
     if view.replaces:
         spans = ", ".join(f"{uk_date(a)} to {uk_date(b)}" for a, b in view.replaces)
-        lines.append(f"_This replaces what was set before on the days it shares with {spans}._")
+        lines.append(
+            f"_This replaces what was set before from {uk_date(view.start)}: {spans}._"
+        )
     return {"text": "\n".join(lines)}
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from bot.core.absence import (
     Absence,
     CoverKind,
+    absence_on,
     first_working_day_back,
     overridden_by,
     recipient_for,
@@ -51,6 +52,31 @@ def absences_around(
         Absence(row.person_id, row.start, row.end, row.deputy_id)
         for row in uow.session.scalars(query.order_by(AbsenceRow.id))
     ]
+
+
+def _replace_from(uow: UnitOfWork, person_id: int, start: dt.date, end: dt.date) -> None:
+    """Leave set again replaces what was set before from its first day on: an earlier absence
+    it overlaps ends the day before it starts (or goes, when it starts that day or later).
+    People restate their leave ("I'm back on the 22nd after all"); keeping the old days past
+    the new last one would keep them away, and the digest's return date old."""
+    for row in uow.session.scalars(
+        select(AbsenceRow).where(
+            AbsenceRow.person_id == person_id, AbsenceRow.end >= start, AbsenceRow.start <= end
+        )
+    ):
+        if row.start < start:
+            row.end = start - dt.timedelta(days=1)
+        else:
+            uow.session.delete(row)
+    uow.session.flush()
+
+
+def last_day_away(person: int, day: dt.date, absences: list[Absence]) -> dt.date:
+    """The last of the run of days away that `day` is in (absences set back to back join)."""
+    last = day
+    while absence_on(person, last + dt.timedelta(days=1), absences) is not None:
+        last += dt.timedelta(days=1)
+    return last
 
 
 def covering_for(uow: UnitOfWork, actor: Actor, action_id: int, day: dt.date) -> int | None:
@@ -136,6 +162,7 @@ class CoverService(UseCases):
                 raise UserError("The deputy must be someone else: name who covers while away.")
             absence = Absence(away.id, start, end, cover.id if cover else None)
             earlier = overridden_by(absence, absences_around(uow, start, end, [away.id]))
+            _replace_from(uow, away.id, start, end)
             row = AbsenceRow(
                 person_id=away.id,
                 start=start,
@@ -239,18 +266,18 @@ def who_is_covering(uow: UnitOfWork, board_id: int, today: dt.date) -> tuple[str
         select(AbsenceRow, owner.name, deputy.name)
         .join(owner, owner.id == AbsenceRow.person_id)
         .outerjoin(deputy, deputy.id == AbsenceRow.deputy_id)
-        .where(
-            AbsenceRow.person_id.in_(owners_here),
-            AbsenceRow.start <= today,
-            AbsenceRow.end >= today,
-        )
+        .where(AbsenceRow.person_id.in_(owners_here), AbsenceRow.end >= today)
         .order_by(AbsenceRow.id)
     ).all()
-    latest = {row.person_id: (row, name, cover) for row, name, cover in rows}  # last set wins
     absences = [Absence(r.person_id, r.start, r.end, r.deputy_id) for r, _, _ in rows]
+    latest = {  # the absence that counts today, for each owner away today (last set wins)
+        row.person_id: (row, name, cover)
+        for row, name, cover in rows
+        if row.start <= today <= row.end
+    }
     lines = []
     for person_id, (row, name, cover) in sorted(latest.items(), key=lambda kv: kv[1][1]):
-        until = format_day(row.end)
+        until = format_day(last_day_away(person_id, today, absences))
         kind = recipient_for(person_id, today, absences).kind
         if kind is CoverKind.DEPUTY and cover:
             lines.append(f"{name} is away until {until}; {cover} covers")

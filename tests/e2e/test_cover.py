@@ -109,3 +109,34 @@ def test_an_admin_sets_someone_away(local: LocalBot, board: Seeded) -> None:
     assert "Jane Doe covers" in answer.text
     refused = local.emulator.slash(JANE, "/plan", f"people away <@{OMAR}> 22/07/2019")
     assert "admin" in refused.wait_for_response()[0].text.lower()
+
+
+def away_lines(local: LocalBot) -> str:
+    (digest,) = ask(local, "UCHAIR0000", "digest")
+    return digest.all_text()
+
+
+def test_leave_set_again_replaces_it_and_the_digest_shows_the_new_return_date(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    """Thursday 16 May 2019. Jane books 16–28 May, then comes back sooner (16–21 May): from
+    Wednesday 22 May she is back, and the digest never shows 28 May again."""
+    local.emulator.slash(JANE, "/progress", f"away 16/05/2019 to 28/05/2019 deputy <@{MO}>")
+    again = local.emulator.slash(JANE, "/progress", f"away 16/05/2019 to 21/05/2019 deputy <@{MO}>")
+    assert "back on 22 May 2019" in again.text
+    assert "replaces what was set before from 16 May 2019: 16 May 2019 to 28 May 2019" in again.text
+    assert "Jane Doe is away until 21 May 2019; Mo Member covers" in away_lines(local)
+    clock.set(dt.datetime(2019, 5, 22, 8, 30, tzinfo=dt.UTC))
+    text = away_lines(local)
+    assert "Jane Doe is away" not in text and "28 May 2019" not in text
+    # Mo may no longer update Jane's actions: she is back
+    assert local.emulator.slash(MO, "/progress", "4.1 green fine").text.startswith(":warning:")
+
+
+def test_leave_extended_from_a_later_day_shows_the_last_day_away(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    """16–20 May, then 20–31 May set later: the digest on 16 May says until 31 May."""
+    local.emulator.slash(JANE, "/progress", f"away 16/05/2019 to 20/05/2019 deputy <@{MO}>")
+    local.emulator.slash(JANE, "/progress", f"away 20/05/2019 to 31/05/2019 deputy <@{MO}>")
+    assert "Jane Doe is away until 31 May 2019; Mo Member covers" in away_lines(local)
