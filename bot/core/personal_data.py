@@ -76,6 +76,7 @@ class Patterns:
     enabled: frozenset[str] = frozenset(KINDS)
     extra: tuple[tuple[str, str], ...] = ()  # (kind, regex)
     allow: frozenset[str] = frozenset()  # casefolded words or phrases
+    off: bool = False  # the whole check switched off by an admin (the rest kept for `on`)
 
 
 DEFAULT_PATTERNS = Patterns()
@@ -286,7 +287,7 @@ def _compiled(regex: str) -> re.Pattern[str]:
 
 def check(text: str, patterns: Patterns = DEFAULT_PATTERNS) -> list[Finding]:
     """What in text looks like a child's or family's personal details, in text order."""
-    if not text:
+    if not text or patterns.off:
         return []
     found: list[Finding] = []
     for kind in KINDS:
@@ -320,8 +321,8 @@ def _without_nested(found: list[Finding]) -> list[Finding]:
 # --- Per-workspace tuning -------------------------------------------------------------------
 
 PATTERNS_USAGE = (
-    "One change a line: `disable postcode`, `enable postcode`, `add case-number <regex>` or "
-    "`allow <word>`. Kinds: " + ", ".join(KINDS) + "."
+    "One change a line: `disable postcode`, `enable postcode`, `add case-number <regex>`, "
+    "`allow <word>`, or `off` / `on` for the whole check. Kinds: " + ", ".join(KINDS) + "."
 )
 MAX_REGEX = 200
 
@@ -332,13 +333,16 @@ def parse_patterns(text: str, base: Patterns = DEFAULT_PATTERNS) -> Patterns:
     Blank lines and lines starting with # are skipped. A bad line raises UserError naming it.
     """
     enabled, extra, allow = set(base.enabled), list(base.extra), set(base.allow)
+    off = base.off
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         verb, _, rest = line.partition(" ")
         verb, rest = verb.lower(), rest.strip()
-        if verb in ("disable", "enable"):
+        if verb in ("off", "on") and not rest:
+            off = verb == "off"
+        elif verb in ("disable", "enable"):
             kind = _kind(rest, number)
             (enabled.discard if verb == "disable" else enabled.add)(kind)
         elif verb == "add":
@@ -353,12 +357,13 @@ def parse_patterns(text: str, base: Patterns = DEFAULT_PATTERNS) -> Patterns:
             allow.add(" ".join(rest.split()).casefold())
         else:
             raise UserError(f"Line {number}: I don't understand “{verb[:30]}”. {PATTERNS_USAGE}")
-    return Patterns(frozenset(enabled), tuple(extra), frozenset(allow))
+    return Patterns(frozenset(enabled), tuple(extra), frozenset(allow), off)
 
 
 def format_patterns(patterns: Patterns) -> str:
     """The lines that turn DEFAULT_PATTERNS into patterns (parse_patterns reads them back)."""
-    lines = [f"disable {k}" for k in KINDS if k not in patterns.enabled]
+    lines = ["off"] if patterns.off else []
+    lines += [f"disable {k}" for k in KINDS if k not in patterns.enabled]
     lines += [f"add {kind} {regex}" for kind, regex in patterns.extra]
     lines += [f"allow {word}" for word in sorted(patterns.allow)]
     return "\n".join(lines)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select
 
@@ -163,6 +163,7 @@ class PrivacyPatterns:
     extra: tuple[tuple[str, str], ...]
     allow: tuple[str, ...]
     changed: bool = False  # the last command changed something
+    off: bool = False  # the whole check is switched off: nothing is checked or held
 
 
 def _view(patterns: Patterns, changed: bool = False) -> PrivacyPatterns:
@@ -172,6 +173,7 @@ def _view(patterns: Patterns, changed: bool = False) -> PrivacyPatterns:
         extra=patterns.extra,
         allow=tuple(sorted(patterns.allow)),
         changed=changed,
+        off=patterns.off,
     )
 
 
@@ -193,12 +195,23 @@ class PrivacyService(UseCases):
             lambda uow: self._store(uow, actor, now, lambda _: DEFAULT_PATTERNS)
         )
 
+    def switch(self, actor: Actor, on: bool, now: dt.datetime) -> PrivacyPatterns:
+        """`/plan privacy off|on`: the whole check off (notes, answers, replies and imported
+        progress recorded unchecked, nothing held) or on again with the patterns as they were.
+        Admins only; audited as `privacy.off` / `privacy.on`."""
+        return self.units.committed(
+            lambda uow: self._store(
+                uow, actor, now, lambda p: replace(p, off=not on), "privacy.on" if on else "privacy.off"
+            )
+        )
+
     def _store(
         self,
         uow: UnitOfWork,
         actor: Actor,
         now: dt.datetime,
         change: Callable[[Patterns], Patterns],
+        audited_as: str = "privacy.patterns",
     ) -> PrivacyPatterns:
         check(Permission.CONFIGURE, standing(uow, actor))
         before = patterns_for(uow, actor.workspace_id)
@@ -214,7 +227,7 @@ class PrivacyService(UseCases):
             uow,
             actor,
             now,
-            "privacy.patterns",
+            audited_as,
             "workspace",
             actor.workspace_id,
             {"patterns": format_patterns(before)},

@@ -63,6 +63,7 @@ __all__ = [
     "PrivacyChange",
     "PrivacyReset",
     "PrivacyShow",
+    "PrivacySwitch",
     "ProgressCommand",
     "RecordUpdate",
     "ReopenChallenge",
@@ -444,6 +445,13 @@ class PrivacyReset:
     """The built-in personal-data patterns again."""
 
 
+@dataclass(frozen=True)
+class PrivacySwitch:
+    """The whole personal-data check off (`on` False) or on again, its patterns kept."""
+
+    on: bool
+
+
 # ---------------------------------------------------------------- /board
 
 
@@ -595,6 +603,7 @@ PlanCommand: TypeAlias = (
     | PrivacyShow
     | PrivacyChange
     | PrivacyReset
+    | PrivacySwitch
 )
 BoardCommand: TypeAlias = (
     Help

@@ -265,6 +265,12 @@ PLAN_FORMS = (
         "/plan privacy allow Ellis",
     ),
     Form("/plan privacy reset", "back to the built-in checks", "/plan privacy reset"),
+    Form(
+        "/plan privacy off|on",
+        "switch the whole check off (notes, answers, replies and imported progress are "
+        "recorded unchecked) or on again as it was",
+        "/plan privacy off",
+    ),
 )
 
 BOARD_FORMS = (
@@ -377,6 +383,8 @@ USAGE: dict[str, str] = {
     "privacy add": "/plan privacy add case-number MOS-\\d{6}",
     "privacy allow": "/plan privacy allow Ellis",
     "privacy reset": "/plan privacy reset",
+    "privacy off": "/plan privacy off",
+    "privacy on": "/plan privacy on",
     "admins": "/plan admins add @someone",
     "admins add": "/plan admins add @someone",
     "admins remove": "/plan admins remove @someone",

@@ -32,6 +32,7 @@ from handlers.grammar import (
     PeopleList,
     PrivacyChange,
     PrivacyReset,
+    PrivacySwitch,
     PrivacyShow,
     RecordUpdate,
     SetAbsence,
@@ -334,6 +335,8 @@ PRIVACY_CASES = [
     ("privacy", PrivacyShow()),
     ("privacy show", PrivacyShow()),
     ("privacy reset", PrivacyReset()),
+    ("privacy off", PrivacySwitch(on=False)),
+    ("privacy ON", PrivacySwitch(on=True)),
     ("privacy disable postcode", PrivacyChange(("disable postcode",))),
     ("privacy disable Postcodes", PrivacyChange(("disable postcode",))),
     ("privacy disable nhs number", PrivacyChange(("disable nhs-number",))),
@@ -380,6 +383,7 @@ PRIVACY_ERRORS = [
     ("privacy frobnicate", "type `/plan help privacy` to see every form"),
     ("privacy show all", "I don't understand “all”: `/plan privacy`"),
     ("privacy reset now", "I don't understand “now”: `/plan privacy reset`"),
+    ("privacy off please", "I don't understand “please”: `/plan privacy off`"),
     ("privacy disable", "Say which check — date-of-birth, nhs-number"),
     ("privacy disable frogs", "I don't know the kind “frogs”"),
     ("privacy enable frogs", "— e.g. `/plan privacy enable postcode`"),
@@ -444,7 +448,7 @@ def test_help_lists_the_new_forms() -> None:
     assert len(deadline.text.splitlines()) == 1 + 8
     privacy = parse_plan("help privacy")
     assert isinstance(privacy, Help)
-    assert len(privacy.text.splitlines()) == 1 + 5
+    assert len(privacy.text.splitlines()) == 1 + 6
 
 
 def test_new_commands_are_frozen() -> None:

@@ -176,3 +176,13 @@ def test_patterns_text_round_trip(
 ) -> None:
     patterns = Patterns(frozenset(KINDS) - disabled, tuple(extra), frozenset(allow))
     assert parse_patterns(format_patterns(patterns)) == patterns
+
+
+def test_the_check_switched_off_finds_nothing_and_keeps_its_patterns() -> None:
+    text = "Jo's DOB 12/03/2012, postcode SW1A 1AA"
+    tuned = parse_patterns("disable postcode\nallow Ellis")
+    off = parse_patterns("off", tuned)
+    assert check(text, off) == []
+    assert format_patterns(off) == "off\ndisable postcode\nallow ellis"
+    back = parse_patterns(format_patterns(off) + "\non")
+    assert back == tuned and [f.kind for f in check(text, back)] == ["date-of-birth"]
