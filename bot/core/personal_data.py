@@ -109,6 +109,36 @@ _POSTCODE = re.compile(
     r" ?[0-9][ABD-HJLNP-UW-Z]{2})\b"
 )
 
+# What decides a postcode-shaped string in board text (a trial found rooms and codes flagged):
+# a family's address is personal data, the council's own rooms and buildings are not. Looking
+# back over the words just before it: an address cue flags it; otherwise a word for a room or
+# a council building ("room B12 3AB", "Venue: Civic Hall, LS1 1UR") passes it; otherwise the
+# usual spaced shape flags it and a shape typed without its space ("LS62QT", more often a form,
+# ticket or course code than an address) passes.
+_LOOK_BACK = 40
+_ADDRESS_CUE = re.compile(
+    r"\b(?:post\s?code|address|home|homes|lives?|living|moved|moving|relocated|resid\w*|"
+    r"famil(?:y|y's|ies)|mum|dad|mother|father|carers?'?|placement|placed|found|visit)\b",
+    re.IGNORECASE,
+)
+_PLACE_CUE = re.compile(
+    r"\b(?:room|rm|venue|office|offices|suite|hall|centre|center|building|hub|floor|hq|"
+    r"headquarters|library|reception|campus|depot)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_address(text: str, start: int, spaced: bool) -> bool:
+    """Whether the postcode-shaped text at `start` reads as an address (see above)."""
+    before = text[max(0, start - _LOOK_BACK) : start]
+    before = re.split(r"[.;!?\n]\s", before)[-1]  # this sentence only
+    if _ADDRESS_CUE.search(before):
+        return True
+    if _PLACE_CUE.search(before):
+        return False
+    return spaced
+
+
 _SYSTEMS = r"(?:mosaic|lcs|liquid\s?logic|eclipse|carefirst|care\s?first|frameworki|paris|azeus)"
 _RECORD_WORDS = r"(?:case|record|client|person|child|cp|cin|lac|care|file)"
 _ID_WORDS = r"(?:id|no\.?|nos\.?|number|num|ref(?:erence)?\.?|#)"
@@ -260,7 +290,11 @@ def _builtin(kind: str, text: str) -> list[tuple[int, int]]:
     elif kind == NHS_NUMBER:
         spans = [m.span() for m in _NHS.finditer(text) if is_valid_nhs_number(m[0])]
     elif kind == POSTCODE:
-        spans = [m.span() for m in _POSTCODE.finditer(text)]
+        spans = [
+            m.span()
+            for m in _POSTCODE.finditer(text)
+            if _is_address(text, m.start(), " " in m[0] or m[0].startswith("GIR"))
+        ]
     elif kind == CASE_NUMBER:
         spans = [m.span() for m in _CASE_NUMBER.finditer(text) if not _year_only(m[0])]
     elif kind == AGE_WITH_NAME:
