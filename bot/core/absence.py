@@ -92,6 +92,14 @@ def recipient_for(owner: PersonId, day: dt.date, absences: Sequence[Absence]) ->
     return Cover(owner, CoverKind.DEPUTY, deputy, absence)
 
 
+def without_cover(owners: Sequence[PersonId], day: dt.date, absences: Sequence[Absence]) -> bool:
+    """Every owner is away on day with nobody covering: their overdue action is listed to the
+    chair as "owner away, no cover" instead of being chased or escalated against them."""
+    return bool(owners) and all(
+        recipient_for(owner, day, absences).kind is CoverKind.NO_COVER for owner in owners
+    )
+
+
 def is_quiet_day(
     person: PersonId, day: dt.date, absences: Sequence[Absence], calendar: WorkingCalendar
 ) -> bool:

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from bot.core.absence import (
@@ -250,6 +250,14 @@ class CoverService(UseCases):
 
 def who_is_covering(uow: UnitOfWork, board_id: int, today: dt.date) -> tuple[str, ...]:
     """Owners on the board away today, and who covers for each (the digest's lines)."""
+    return cover_today(uow, board_id, today)[0]
+
+
+def cover_today(
+    uow: UnitOfWork, board_id: int, today: dt.date
+) -> tuple[tuple[str, ...], list[Absence]]:
+    """The digest's lines of who is away today and who covers, and the absences of the board's
+    owners from today on (for `without_cover`), in one query."""
     owner, deputy = aliased(Person), aliased(Person)
     owners_here = (
         select(ActionAssignment.person_id)
@@ -262,18 +270,20 @@ def who_is_covering(uow: UnitOfWork, board_id: int, today: dt.date) -> tuple[str
             ActionAssignment.role == OWNER,
         )
     )
+    is_owner = AbsenceRow.person_id.in_(owners_here)
     rows = uow.session.execute(
-        select(AbsenceRow, owner.name, deputy.name)
+        select(AbsenceRow, owner.name, deputy.name, is_owner)
         .join(owner, owner.id == AbsenceRow.person_id)
         .outerjoin(deputy, deputy.id == AbsenceRow.deputy_id)
-        .where(AbsenceRow.person_id.in_(owners_here), AbsenceRow.end >= today)
+        # owners' absences from today on; anyone's today (a deputy away covers nobody)
+        .where(AbsenceRow.end >= today, or_(is_owner, AbsenceRow.start <= today))
         .order_by(AbsenceRow.id)
     ).all()
-    absences = [Absence(r.person_id, r.start, r.end, r.deputy_id) for r, _, _ in rows]
+    absences = [Absence(r.person_id, r.start, r.end, r.deputy_id) for r, _, _, _ in rows]
     latest = {  # the absence that counts today, for each owner away today (last set wins)
         row.person_id: (row, name, cover)
-        for row, name, cover in rows
-        if row.start <= today <= row.end
+        for row, name, cover, owns in rows
+        if owns and row.start <= today <= row.end
     }
     lines = []
     for person_id, (row, name, cover) in sorted(latest.items(), key=lambda kv: kv[1][1]):
@@ -283,4 +293,4 @@ def who_is_covering(uow: UnitOfWork, board_id: int, today: dt.date) -> tuple[str
             lines.append(f"{name} is away until {until}; {cover} covers")
         else:
             lines.append(f"{name} is away until {until}; no cover")
-    return tuple(lines)
+    return tuple(lines), absences

@@ -140,3 +140,51 @@ def test_leave_extended_from_a_later_day_shows_the_last_day_away(
     local.emulator.slash(JANE, "/progress", f"away 16/05/2019 to 20/05/2019 deputy <@{MO}>")
     local.emulator.slash(JANE, "/progress", f"away 20/05/2019 to 31/05/2019 deputy <@{MO}>")
     assert "Jane Doe is away until 31 May 2019; Mo Member covers" in away_lines(local)
+
+
+def test_overdue_actions_of_an_owner_away_with_no_cover_are_listed_for_the_chair(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    """Omar's 4.2 was due Tuesday 30 April 2019. He is away Thursday 16 to Friday 24 May with
+    no deputy: the digest and the pack list 4.2 under "Owner away, no cover" on those days
+    (11 working days overdue on the 16th, across the early-May bank holiday), and not once
+    he is back on Tuesday 28 May (Monday 27 May is a bank holiday)."""
+    local.emulator.slash(
+        ADMIN, "/plan", f"people away <@{OMAR}> 16/05/2019 to 24/05/2019"
+    ).wait_for_response()
+    text = away_lines(local)
+    assert "Owner away, no cover" in text
+    section = text.split("Owner away, no cover", 1)[1].split("\n*", 1)[0]
+    assert "*4.2* Review placement sufficiency — Omar Shah — *11 working days* overdue" in section
+    assert "4.1" not in section
+    (pack, *_) = ask(local, "UCHAIR0000", "pack", count=None)
+    assert "Owner away, no cover" in pack.all_text()
+
+    clock.set(dt.datetime(2019, 5, 24, 8, 30, tzinfo=dt.UTC))
+    assert "Owner away, no cover" in away_lines(local)
+    clock.set(dt.datetime(2019, 5, 28, 8, 30, tzinfo=dt.UTC))
+    assert "Owner away, no cover" not in away_lines(local)
+
+
+def test_an_owner_away_with_a_deputy_is_not_listed_as_without_cover(
+    local: LocalBot, board: Seeded
+) -> None:
+    local.emulator.slash(
+        ADMIN, "/plan", f"people away <@{OMAR}> 16/05/2019 to 24/05/2019 deputy <@{JANE}>"
+    ).wait_for_response()
+    text = away_lines(local)
+    assert "Omar Shah is away until 24 May 2019; Jane Doe covers" in text
+    assert "Owner away, no cover" not in text
+
+
+def test_a_deputy_who_is_away_too_leaves_the_owner_without_cover(
+    local: LocalBot, board: Seeded
+) -> None:
+    """Mo (no actions of his own) covers Omar but is away himself on 16 May 2019."""
+    local.emulator.slash(MO, "/progress", "away 16/05/2019 to 17/05/2019")
+    local.emulator.slash(
+        ADMIN, "/plan", f"people away <@{OMAR}> 16/05/2019 to 24/05/2019 deputy <@{MO}>"
+    ).wait_for_response()
+    text = away_lines(local)
+    assert "Omar Shah is away until 24 May 2019; no cover" in text
+    assert "*4.2* Review placement sufficiency" in text.split("Owner away, no cover", 1)[1]
