@@ -188,3 +188,29 @@ def test_a_deputy_who_is_away_too_leaves_the_owner_without_cover(
     text = away_lines(local)
     assert "Omar Shah is away until 24 May 2019; no cover" in text
     assert "*4.2* Review placement sufficiency" in text.split("Owner away, no cover", 1)[1]
+
+
+def test_the_deputy_is_told_the_working_day_before_whom_they_cover_from_when_to_when(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    """Jane books Tuesday 28 May to Friday 7 June 2019 with Mo covering. Monday 27 May is a
+    bank holiday, so at 09:00 on Friday 24 May Mo hears whom he covers and from when to when."""
+    local.emulator.slash(JANE, "/progress", f"away 28/05/2019 to 07/06/2019 deputy <@{MO}>")
+    clock.set(dt.datetime(2019, 5, 23, 8, 0, tzinfo=dt.UTC))
+    local.run_jobs()
+    local.deliver()
+    assert not any("you cover for" in text for text in dms(local, MO))
+    clock.set(dt.datetime(2019, 5, 24, 8, 0, tzinfo=dt.UTC))
+    local.run_jobs()
+    texts = local.emulator.wait_for(
+        lambda: [t for t in dms(local, MO) if "you cover for" in t], what="the deputy's notice"
+    )
+    assert texts == [
+        ":busts_in_silhouette: From Tuesday 28 May 2019 to Friday 7 June 2019 you cover for "
+        "Jane Doe while they're away (back on Monday 10 June 2019). Their reminders, escalations "
+        "and the board's challenges come to you, saying whom you cover, and you may update "
+        "their actions meanwhile: `/progress <ref> <status> <note>`."
+    ]
+    local.run_jobs()
+    local.deliver()
+    assert len([t for t in dms(local, MO) if "you cover for" in t]) == 1  # once
