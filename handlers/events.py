@@ -66,9 +66,7 @@ def register(app: App, services: Services) -> None:
         if challenged.in_challenge_thread:
             done = challenged.done
             if done is not None and not done.duplicate:
-                client.chat_postMessage(
-                    channel=channel, thread_ts=thread_ts, text=step_message(done)["text"]
-                )
+                client.chat_postMessage(channel=channel, thread_ts=thread_ts, **step_message(done))
             return
         answered = progress.thread_reply(*reply, dedupe_key=dedupe_key)
         answer = _thread_answer(answered, retry=retry)

@@ -27,7 +27,12 @@ from bot.core.errors import UserError
 from bot.core.impact import find_impact
 from bot.core.statuses import find_status
 from bot.render import ids
-from bot.render.challenges import QUESTION_INPUT, challenge_asked_modal, challenge_modal
+from bot.render.challenges import (
+    QUESTION_INPUT,
+    challenge_asked_modal,
+    challenge_modal,
+    step_message,
+)
 from bot.render.mrkdwn import refusal
 from bot.render.progress import (
     ACTION_INPUT,
@@ -158,6 +163,11 @@ def register(app: App, services: Services) -> None:
             return None
         return recorded_message(recorded)
 
+    def record_answer_anyway(
+        body: dict[str, Any], held_id: int, actor: Actor, client: WebClient
+    ) -> Message:
+        return step_message(services.challenges.record_anyway(actor, held_id, services.clock.now()))
+
     def open_date_form(
         body: dict[str, Any], action_id: int, actor: Actor, client: WebClient
     ) -> None:
@@ -247,6 +257,7 @@ def register(app: App, services: Services) -> None:
     app.action(ids.COMPLETE_ACTION)(button(complete))
     app.action(ids.ASK_NEW_DATE)(button(open_date_form))
     app.action(ids.RECORD_ANYWAY)(button(record_anyway))
+    app.action(ids.RECORD_ANSWER_ANYWAY)(button(record_answer_anyway))
     app.action(ids.SHOW_MEASURES)(button(show_measures))
     app.view(ids.UPDATE_MODAL)(form(ACTION_INPUT, record_update))
     app.view(ids.DATE_CHANGE_MODAL)(form(DATE_INPUT, ask_for_new_date))

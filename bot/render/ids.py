@@ -23,6 +23,8 @@ NOTIFICATION_EVENT = "improvement_bot_notification"
 
 # "Record anyway" under an update the personal-data check held (value: the held update's id)
 RECORD_ANYWAY = "privacy_record_anyway"
+# …and under an answer to a challenge held the same way (value: the held answer's id)
+RECORD_ANSWER_ANYWAY = "privacy_record_answer_anyway"
 
 # "Challenge" beside an action in `/board theme`, `overdue`, `history` and the pack preview,
 # for the chair and members (value: action id); it opens the question form (callback_id).
