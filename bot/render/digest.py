@@ -474,8 +474,7 @@ AWAY_NO_COVER_SHOWN = 20
 
 def _overdue_text(a: OverdueAction) -> str:
     return (
-        f"{a.ref} {a.title} — {_names(a.owners)}, "
-        f"{_plural(a.working_days, 'working day')} overdue"
+        f"{a.ref} {a.title} — {_names(a.owners)}, {_plural(a.working_days, 'working day')} overdue"
     )
 
 

@@ -28,8 +28,8 @@ from bot.services.challenges import ChallengeMessage
 from bot.services.outbox import DATE_CHANGE_CLOSED, DATE_CHANGE_REQUEST, PLANNING_FAILED
 from bot.services.outbox_messages import (
     AlertMessage,
-    CoverNoticeMessage,
     Composed,
+    CoverNoticeMessage,
     DateChangeMessage,
     DeadlineMessage,
     DigestMessage,

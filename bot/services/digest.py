@@ -63,8 +63,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.core import digest as compose
-from bot.core.board_status import ActionRow, StatusCounts, Who
 from bot.core.absence import Absence, without_cover
+from bot.core.board_status import ActionRow, StatusCounts, Who
 from bot.core.calendar import local_date
 from bot.core.challenges import ChallengeState
 from bot.core.deadlines import Countdown

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import aliased
 from sqlalchemy import insert as sql_insert
+from sqlalchemy.orm import aliased
 
 from bot.core.absence import Absence
 from bot.core.calendar import DEFAULT_TIMEZONE, local_date
@@ -234,9 +234,7 @@ def _due(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> list
     deadlines = deadline_messages_due(boards, load_deadline_facts(uow, board_ids), now)
     notices = cover_notices_due(boards, _upcoming_cover(uow, now, board_ids), now, absences)
     return (
-        messages
-        + (with_cover(deadlines, absences, deputies) if absences else deadlines)
-        + notices
+        messages + (with_cover(deadlines, absences, deputies) if absences else deadlines) + notices
     )
 
 

@@ -141,8 +141,8 @@ def take_held(
         or row.person_id != actor.person_id
         or (row.challenge_id is not None) != answer
     ):
-        what, again = ("answer", "`/progress answer C<n> \"…\"`") if answer else (
-            "update", "`/progress`"
+        what, again = (
+            ("answer", '`/progress answer C<n> "…"`') if answer else ("update", "`/progress`")
         )
         raise NotFound(
             f"That {what} is no longer waiting (it was recorded, or it's over two days old). "
@@ -214,7 +214,11 @@ class PrivacyService(UseCases):
         Admins only; audited as `privacy.off` / `privacy.on`."""
         return self.units.committed(
             lambda uow: self._store(
-                uow, actor, now, lambda p: replace(p, off=not on), "privacy.on" if on else "privacy.off"
+                uow,
+                actor,
+                now,
+                lambda p: replace(p, off=not on),
+                "privacy.on" if on else "privacy.off",
             )
         )
 

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
+from bot.render import ids
 from bot.sandbox import Message
 from bot.sandbox.local import LocalBot
 from bot.services.snapshot import plan_snapshots
-from bot.render import ids
 from db.models import AuditEvent, ChallengeEvent, HeldNote
 from tests.e2e.seed import Seeded, seed_board
 
@@ -135,9 +135,7 @@ def test_an_answer_holding_a_childs_details_is_held_then_recorded_anyway_and_aud
     assert "12/03/2012" not in result.all_text()
     assert [kind for _, kind, _ in events(local)] == ["asked"]
     assert result.ack_message is not None
-    (anyway,) = [
-        a for a in result.ack_message.actions() if a.action_id == ids.RECORD_ANSWER_ANYWAY
-    ]
+    (anyway,) = [a for a in result.ack_message.actions() if a.action_id == ids.RECORD_ANSWER_ANYWAY]
 
     (done,) = local.emulator.click(JANE, result.ack_message, anyway).wait_for_response()
 

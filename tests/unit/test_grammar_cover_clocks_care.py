@@ -32,8 +32,8 @@ from handlers.grammar import (
     PeopleList,
     PrivacyChange,
     PrivacyReset,
-    PrivacySwitch,
     PrivacyShow,
+    PrivacySwitch,
     RecordUpdate,
     SetAbsence,
     ShowDeadlines,
@@ -264,7 +264,7 @@ def test_plan_deadlines(text: str, expected: object) -> None:
 DEADLINE_ERRORS = [
     ("deadline", "Say which deadline command — add, change, remove or list"),
     ('deadline add "X" 31/13/2027', "I can't read"),
-    ('deadline change "X"', 'After the title I need when it is due — e.g. `/plan deadline change'),
+    ('deadline change "X"', "After the title I need when it is due — e.g. `/plan deadline change"),
     ("deadline remve", "did you mean `/plan deadline remove`? Type `/plan help deadline`"),
     ("deadline add", "I need the deadline's title in quotes and when it is due, or a clock"),
     ("deadline add Annual conversation due 28/06/2019", "Put the deadline's title in \"double"),
