@@ -129,7 +129,8 @@ def home_publisher(services: Services) -> Callable[..., None]:
     ) -> None:
         home = services.views.home(actor, services.clock.now())
         client.views_publish(
-            user_id=user_id, view=home_view(list(home.actions), list(home.boards), notice)
+            user_id=user_id,
+            view=home_view(list(home.actions), list(home.boards), notice, home.away),
         )
 
     return publish_home

@@ -137,7 +137,11 @@ def parse_absence_period(text: str) -> tuple[dt.date, dt.date]:
     m = _RANGE.fullmatch(cleaned)
     if m is None:
         raise UserError(f"I need the first and last day away. {ABSENCE_USAGE}")
-    start, end = _day(m["start"]), _day(m["end"])
+    return absence_period(_day(m["start"]), _day(m["end"]))
+
+
+def absence_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day away, checked (typed, or picked in the Home tab's form)."""
     if end < start:
         raise UserError(
             f"The absence would end ({format_day(end)}) before it starts "

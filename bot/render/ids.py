@@ -34,3 +34,9 @@ CHALLENGE_MODAL = "challenge_modal"
 # "Show all" beside an action's measures, trimmed on a reminder or the update form (value:
 # action id): in the form it opens a view of them over it, on a reminder it answers ephemerally
 SHOW_MEASURES = "show_measures"
+
+# The Home tab's "I'm away" (opens the absence form, callback_id AWAY_MODAL; value 0) and
+# "Cancel absence" (value: the absence's id) buttons
+AWAY_BUTTON = "away_open_form"
+AWAY_MODAL = "away_modal"
+CANCEL_ABSENCE = "away_cancel"

@@ -124,6 +124,49 @@ class AbsencesCancelled:
     cancelled: tuple[tuple[dt.date, dt.date], ...]
 
 
+@dataclass(frozen=True)
+class MyAbsence:
+    """My absence under way today, or else my next one: the Home tab shows it."""
+
+    absence_id: int
+    start: dt.date
+    end: dt.date
+    deputy: str | None
+    under_way: bool
+
+
+def my_absence(uow: UnitOfWork, person_id: int | None, today: dt.date) -> MyAbsence | None:
+    """The absence under way today (the one set last), or else the next one to start."""
+    if person_id is None:
+        return None
+    rows = uow.session.scalars(
+        select(AbsenceRow)
+        .where(AbsenceRow.person_id == person_id, AbsenceRow.end >= today)
+        .order_by(AbsenceRow.id)
+    ).all()
+    if not rows:
+        return None
+    now_away = [r for r in rows if r.start <= today]
+    row = now_away[-1] if now_away else min(rows, key=lambda r: (r.start, -r.id))
+    deputy = uow.session.get(Person, row.deputy_id) if row.deputy_id is not None else None
+    absences = [Absence(r.person_id, r.start, r.end, r.deputy_id) for r in rows]
+    return MyAbsence(
+        row.id,
+        row.start,
+        last_day_away(person_id, max(row.start, today), absences),
+        deputy.name if deputy is not None else None,
+        bool(now_away),
+    )
+
+
+def my_absence_now(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> MyAbsence | None:
+    """`my_absence` on the actor's own today."""
+    me = uow.session.get(Person, actor.person_id) if actor.person_id else None
+    if me is None:
+        return None
+    return my_absence(uow, me.id, local_date(now, me.timezone or DEFAULT_TIMEZONE))
+
+
 class CoverService(UseCases):
     """`/progress away|back|away cancel` for oneself, `/plan people away|back` by an admin."""
 
@@ -218,6 +261,27 @@ class CoverService(UseCases):
 
         return self.units.committed(work)
 
+    def mine(self, actor: Actor, now: dt.datetime) -> MyAbsence | None:
+        """My absence under way, or my next one (the Home tab's)."""
+        with self.units.request() as uow:
+            return my_absence_now(uow, actor, now)
+
+    def end_mine(
+        self, actor: Actor, absence_id: int, now: dt.datetime
+    ) -> AbsenceEnded | AbsencesCancelled:
+        """The Home tab's Cancel absence: one under way ends (I'm back today, as `back`), one
+        still to come is cancelled (as `away cancel <first day>`)."""
+        with self.units.request() as uow:
+            row = uow.session.get(AbsenceRow, absence_id)
+            me = uow.session.get(Person, actor.person_id) if actor.person_id else None
+            if row is None or me is None or row.person_id != me.id:
+                raise NotFound("That absence is no longer set. `/progress away` sets one.")
+            start = row.start
+            under_way = start <= local_date(now, me.timezone or DEFAULT_TIMEZONE)
+        if under_way:
+            return self.back(actor, None, now)
+        return self.cancel(actor, start, None, now)
+
     def cancel(
         self, actor: Actor, start: dt.date | None, person: SlackProfile | None, now: dt.datetime
     ) -> AbsencesCancelled:
@@ -286,7 +350,7 @@ def cover_today(
         if owns and row.start <= today <= row.end
     }
     lines = []
-    for person_id, (row, name, cover) in sorted(latest.items(), key=lambda kv: kv[1][1]):
+    for person_id, (_row, name, cover) in sorted(latest.items(), key=lambda kv: kv[1][1]):
         until = format_day(last_day_away(person_id, today, absences))
         kind = recipient_for(person_id, today, absences).kind
         if kind is CoverKind.DEPUTY and cover:
