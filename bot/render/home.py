@@ -32,14 +32,15 @@ def home_view(
     away: MyAbsence | None = None,
 ) -> dict[str, Any]:
     """The Home tab. `notice` is a line of mrkdwn (already escaped) shown at the top; then my
-    absence (under way or next, with who covers and Cancel absence) or an I'm away button."""
+    absence (under way or next, with who covers and Cancel absence) or an I'm away button,
+    under my actions."""
     top: list[dict[str, Any]] = [header("Your actions")]
     if notice:
         top.append(context(notice))
-    top += home_away_blocks(away)
     tail = board_blocks(boards)
     if tail:
         tail = [divider(), *tail]
+    tail = [*home_away_blocks(away), *tail]
     room = HOME_BLOCK_LIMIT - len(top) - len(tail)
     body: list[dict[str, Any]] = []
     if not items:
