@@ -550,6 +550,8 @@ class HeldNote(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
+    # A held answer to a challenge (its text in `note`); NULL for a held progress update.
+    challenge_id: Mapped[int | None] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(16))
     status: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)

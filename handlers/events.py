@@ -66,9 +66,7 @@ def register(app: App, services: Services) -> None:
         if challenged.in_challenge_thread:
             done = challenged.done
             if done is not None and not done.duplicate:
-                client.chat_postMessage(
-                    channel=channel, thread_ts=thread_ts, text=step_message(done)["text"]
-                )
+                client.chat_postMessage(channel=channel, thread_ts=thread_ts, **step_message(done))
             return
         answered = progress.thread_reply(*reply, dedupe_key=dedupe_key)
         answer = _thread_answer(answered, retry=retry)
@@ -131,7 +129,8 @@ def home_publisher(services: Services) -> Callable[..., None]:
     ) -> None:
         home = services.views.home(actor, services.clock.now())
         client.views_publish(
-            user_id=user_id, view=home_view(list(home.actions), list(home.boards), notice)
+            user_id=user_id,
+            view=home_view(list(home.actions), list(home.boards), notice, home.away),
         )
 
     return publish_home

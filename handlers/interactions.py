@@ -23,11 +23,25 @@ from typing import Any
 from slack_bolt import App, Args, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.core.absence import absence_period
 from bot.core.errors import UserError
 from bot.core.impact import find_impact
 from bot.core.statuses import find_status
 from bot.render import ids
-from bot.render.challenges import QUESTION_INPUT, challenge_asked_modal, challenge_modal
+from bot.render.challenges import (
+    QUESTION_INPUT,
+    challenge_asked_modal,
+    challenge_modal,
+    step_message,
+)
+from bot.render.cover import (
+    AWAY_DEPUTY,
+    AWAY_FROM,
+    AWAY_TO,
+    absence_ended_or_cancelled,
+    away_modal,
+    away_saved_modal,
+)
 from bot.render.mrkdwn import refusal
 from bot.render.progress import (
     ACTION_INPUT,
@@ -51,6 +65,7 @@ from bot.services.owner import FieldError, UpdateForm
 from bot.services.plans import Actor
 from handlers.common import Message, actor_of, refusals_go_to, reply
 from handlers.events import home_publisher
+from handlers.plan_people import users_info
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,16 @@ class Submitted:
 
     def text(self, block_id: str) -> str | None:
         return self._entry(block_id).get("value")
+
+    def user(self, block_id: str) -> str | None:
+        return self._entry(block_id).get("selected_user") or None
+
+    def day(self, block_id: str) -> dt.date | None:
+        raw = self._entry(block_id).get("selected_date")
+        try:
+            return dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            return None
 
     def date(self, block_id: str) -> dt.date:
         raw = self._entry(block_id).get("selected_date")
@@ -157,6 +182,11 @@ def register(app: App, services: Services) -> None:
             client.views_update(view_id=view["id"], view=update_saved_modal(recorded))
             return None
         return recorded_message(recorded)
+
+    def record_answer_anyway(
+        body: dict[str, Any], held_id: int, actor: Actor, client: WebClient
+    ) -> Message:
+        return step_message(services.challenges.record_anyway(actor, held_id, services.clock.now()))
 
     def open_date_form(
         body: dict[str, Any], action_id: int, actor: Actor, client: WebClient
@@ -243,15 +273,55 @@ def register(app: App, services: Services) -> None:
         )
         return challenge_asked_modal(done), None
 
+    # ------------------------------------------------------------ the Home tab's absence
+
+    def open_away_form(body: dict[str, Any], _: int, actor: Actor, client: WebClient) -> None:
+        client.views_open(trigger_id=body["trigger_id"], view=away_modal())
+
+    def cancel_absence(
+        body: dict[str, Any], absence_id: int, actor: Actor, client: WebClient
+    ) -> Message:
+        done = services.cover.end_mine(actor, absence_id, services.clock.now())
+        return absence_ended_or_cancelled(done)
+
+    @refusals_go_to(errors_under(AWAY_FROM))
+    def on_away_submitted(args: Args) -> None:
+        """The absence form: the same use case as `/progress away … deputy @…`."""
+        submitted = Submitted(args.payload, actor_of(args.context))
+        start, end = absence_period(_picked(submitted, AWAY_FROM), _picked(submitted, AWAY_TO))
+        user = submitted.user(AWAY_DEPUTY)
+        deputy = None
+        if user:
+            found = services.people.profiles(
+                submitted.actor, [user], lambda u: users_info(args.client, u)
+            )
+            deputy = found[user]
+        view = services.cover.set_away(
+            submitted.actor, start, end, deputy, None, services.clock.now()
+        )
+        args.ack(response_action="update", view=away_saved_modal(view))
+        publish_home(args.client, submitted.actor, args.body["user"]["id"])
+
+    app.action(ids.AWAY_BUTTON)(button(open_away_form))
+    app.action(ids.CANCEL_ABSENCE)(button(cancel_absence))
+    app.view(ids.AWAY_MODAL)(on_away_submitted)
     app.action(ids.UPDATE_ACTION)(button(open_update_form))
     app.action(ids.COMPLETE_ACTION)(button(complete))
     app.action(ids.ASK_NEW_DATE)(button(open_date_form))
     app.action(ids.RECORD_ANYWAY)(button(record_anyway))
+    app.action(ids.RECORD_ANSWER_ANYWAY)(button(record_answer_anyway))
     app.action(ids.SHOW_MEASURES)(button(show_measures))
     app.view(ids.UPDATE_MODAL)(form(ACTION_INPUT, record_update))
     app.view(ids.DATE_CHANGE_MODAL)(form(DATE_INPUT, ask_for_new_date))
     app.action(ids.CHALLENGE_ACTION)(button(open_challenge_form))
     app.view(ids.CHALLENGE_MODAL)(form(QUESTION_INPUT, ask_challenge))
+
+
+def _picked(form: Submitted, block_id: str) -> dt.date:
+    day = form.day(block_id)
+    if day is None:
+        raise FieldError(block_id, "Pick the day from the calendar.")
+    return day
 
 
 def update_modal_for(form: UpdateForm, origin: str) -> dict[str, Any]:
@@ -301,7 +371,7 @@ def errors_under(default_block: str) -> Callable[[dict[str, Any], UserError], No
             raise error  # after the form was answered: not the form's to show
         block = default_block
         if isinstance(error, FieldError):
-            block = FORM_FIELDS.get(error.field, default_block)
+            block = FORM_FIELDS.get(error.field, error.field)  # else the block it names
         kwargs["ack"](response_action="errors", errors={block: error.message})
 
     return tell

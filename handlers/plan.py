@@ -329,9 +329,19 @@ def _privacy_reset(command: g.PrivacyReset, r: _Request) -> Message:
     return render_privacy.patterns_message(changed, changed=changed.changed)
 
 
+def _privacy_switch(command: g.PrivacySwitch, r: _Request) -> Message:
+    switched = r.services.privacy.switch(r.actor, command.on, r.now)
+    return render_privacy.switched_message(switched)
+
+
 def _deadline_add(command: g.DeadlineAdd, r: _Request) -> Message:
     change = r.services.deadlines.add(
-        r.actor, command.request, r.profile(command.owner), command.board, r.now
+        r.actor,
+        command.request,
+        r.profile(command.owner),
+        command.board,
+        r.now,
+        change=command.change,
     )
     return render_deadlines.deadline_set(change)
 
@@ -399,6 +409,7 @@ _HANDLERS: dict[type, Callable[[Any, _Request], Answer]] = {
     g.PrivacyShow: _privacy_show,
     g.PrivacyChange: _privacy_change,
     g.PrivacyReset: _privacy_reset,
+    g.PrivacySwitch: _privacy_switch,
     g.DeadlineAdd: _deadline_add,
     g.DeadlineRemove: _deadline_remove,
     g.DeadlineList: _deadline_list,

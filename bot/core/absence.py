@@ -92,6 +92,14 @@ def recipient_for(owner: PersonId, day: dt.date, absences: Sequence[Absence]) ->
     return Cover(owner, CoverKind.DEPUTY, deputy, absence)
 
 
+def without_cover(owners: Sequence[PersonId], day: dt.date, absences: Sequence[Absence]) -> bool:
+    """Every owner is away on day with nobody covering: their overdue action is listed to the
+    chair as "owner away, no cover" instead of being chased or escalated against them."""
+    return bool(owners) and all(
+        recipient_for(owner, day, absences).kind is CoverKind.NO_COVER for owner in owners
+    )
+
+
 def is_quiet_day(
     person: PersonId, day: dt.date, absences: Sequence[Absence], calendar: WorkingCalendar
 ) -> bool:
@@ -129,7 +137,11 @@ def parse_absence_period(text: str) -> tuple[dt.date, dt.date]:
     m = _RANGE.fullmatch(cleaned)
     if m is None:
         raise UserError(f"I need the first and last day away. {ABSENCE_USAGE}")
-    start, end = _day(m["start"]), _day(m["end"])
+    return absence_period(_day(m["start"]), _day(m["end"]))
+
+
+def absence_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day away, checked (typed, or picked in the Home tab's form)."""
     if end < start:
         raise UserError(
             f"The absence would end ({format_day(end)}) before it starts "

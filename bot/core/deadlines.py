@@ -229,6 +229,8 @@ _WORKING_DAYS = re.compile(
     r"(?P<n>\d+)\s+working\s+days?\s+(?:from|after)\s+(?P<date>.+)", re.IGNORECASE
 )
 _DUE = re.compile(r"(?:due|by|on)\s+(?P<date>.+)", re.IGNORECASE)
+# A date typed with no word before it: digits first (31/5/27, 2027-05-31) or a month (May-27).
+_BARE_DATE = re.compile(r"(?:\d|[A-Za-z]{3,9}[\s-]+\d)\S*(?:\s+\S+){0,2}")
 
 
 @dataclass(frozen=True)
@@ -270,4 +272,6 @@ def parse_deadline(text: str) -> DeadlineRequest:
         return DeadlineRequest(title, rule=WorkingDaysRule(start.value, n))
     if m := _DUE.fullmatch(rest):
         return DeadlineRequest(title, due=parse_uk_date(m["date"]).value)
+    if rest and _BARE_DATE.fullmatch(rest):  # `"Title" 31/5/27`: a date alone is the due date
+        return DeadlineRequest(title, due=parse_uk_date(rest).value)
     raise UserError(f"After the title I need when it is due. {DEADLINE_USAGE}")

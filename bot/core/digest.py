@@ -218,6 +218,8 @@ class Digest:
     movement_slips: int = 0  # due dates moved later since the last meeting
     deadlines: tuple[Countdown, ...] = ()  # the board's deadlines, counted down, soonest first
     covering: tuple[str, ...] = ()  # "Dev Sharma is away until 22 May 2019; Ellie Brooks covers"
+    # overdue actions whose owners are all away with nobody covering: listed, not escalated
+    away_no_cover: tuple[OverdueAction, ...] = ()
 
 
 @dataclass(frozen=True)

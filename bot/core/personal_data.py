@@ -76,6 +76,7 @@ class Patterns:
     enabled: frozenset[str] = frozenset(KINDS)
     extra: tuple[tuple[str, str], ...] = ()  # (kind, regex)
     allow: frozenset[str] = frozenset()  # casefolded words or phrases
+    off: bool = False  # the whole check switched off by an admin (the rest kept for `on`)
 
 
 DEFAULT_PATTERNS = Patterns()
@@ -107,6 +108,36 @@ _POSTCODE = re.compile(
     r"[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY])"
     r" ?[0-9][ABD-HJLNP-UW-Z]{2})\b"
 )
+
+# What decides a postcode-shaped string in board text (a trial found rooms and codes flagged):
+# a family's address is personal data, the council's own rooms and buildings are not. Looking
+# back over the words just before it: an address cue flags it; otherwise a word for a room or
+# a council building ("room B12 3AB", "Venue: Civic Hall, LS1 1UR") passes it; otherwise the
+# usual spaced shape flags it and a shape typed without its space ("LS62QT", more often a form,
+# ticket or course code than an address) passes.
+_LOOK_BACK = 40
+_ADDRESS_CUE = re.compile(
+    r"\b(?:post\s?code|address|home|homes|lives?|living|moved|moving|relocated|resid\w*|"
+    r"famil(?:y|y's|ies)|mum|dad|mother|father|carers?'?|placement|placed|found|visit)\b",
+    re.IGNORECASE,
+)
+_PLACE_CUE = re.compile(
+    r"\b(?:room|rm|venue|office|offices|suite|hall|centre|center|building|hub|floor|hq|"
+    r"headquarters|library|reception|campus|depot)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_address(text: str, start: int, spaced: bool) -> bool:
+    """Whether the postcode-shaped text at `start` reads as an address (see above)."""
+    before = text[max(0, start - _LOOK_BACK) : start]
+    before = re.split(r"[.;!?\n]\s", before)[-1]  # this sentence only
+    if _ADDRESS_CUE.search(before):
+        return True
+    if _PLACE_CUE.search(before):
+        return False
+    return spaced
+
 
 _SYSTEMS = r"(?:mosaic|lcs|liquid\s?logic|eclipse|carefirst|care\s?first|frameworki|paris|azeus)"
 _RECORD_WORDS = r"(?:case|record|client|person|child|cp|cin|lac|care|file)"
@@ -259,7 +290,11 @@ def _builtin(kind: str, text: str) -> list[tuple[int, int]]:
     elif kind == NHS_NUMBER:
         spans = [m.span() for m in _NHS.finditer(text) if is_valid_nhs_number(m[0])]
     elif kind == POSTCODE:
-        spans = [m.span() for m in _POSTCODE.finditer(text)]
+        spans = [
+            m.span()
+            for m in _POSTCODE.finditer(text)
+            if _is_address(text, m.start(), " " in m[0] or m[0].startswith("GIR"))
+        ]
     elif kind == CASE_NUMBER:
         spans = [m.span() for m in _CASE_NUMBER.finditer(text) if not _year_only(m[0])]
     elif kind == AGE_WITH_NAME:
@@ -286,7 +321,7 @@ def _compiled(regex: str) -> re.Pattern[str]:
 
 def check(text: str, patterns: Patterns = DEFAULT_PATTERNS) -> list[Finding]:
     """What in text looks like a child's or family's personal details, in text order."""
-    if not text:
+    if not text or patterns.off:
         return []
     found: list[Finding] = []
     for kind in KINDS:
@@ -320,8 +355,8 @@ def _without_nested(found: list[Finding]) -> list[Finding]:
 # --- Per-workspace tuning -------------------------------------------------------------------
 
 PATTERNS_USAGE = (
-    "One change a line: `disable postcode`, `enable postcode`, `add case-number <regex>` or "
-    "`allow <word>`. Kinds: " + ", ".join(KINDS) + "."
+    "One change a line: `disable postcode`, `enable postcode`, `add case-number <regex>`, "
+    "`allow <word>`, or `off` / `on` for the whole check. Kinds: " + ", ".join(KINDS) + "."
 )
 MAX_REGEX = 200
 
@@ -332,13 +367,16 @@ def parse_patterns(text: str, base: Patterns = DEFAULT_PATTERNS) -> Patterns:
     Blank lines and lines starting with # are skipped. A bad line raises UserError naming it.
     """
     enabled, extra, allow = set(base.enabled), list(base.extra), set(base.allow)
+    off = base.off
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         verb, _, rest = line.partition(" ")
         verb, rest = verb.lower(), rest.strip()
-        if verb in ("disable", "enable"):
+        if verb in ("off", "on") and not rest:
+            off = verb == "off"
+        elif verb in ("disable", "enable"):
             kind = _kind(rest, number)
             (enabled.discard if verb == "disable" else enabled.add)(kind)
         elif verb == "add":
@@ -353,12 +391,13 @@ def parse_patterns(text: str, base: Patterns = DEFAULT_PATTERNS) -> Patterns:
             allow.add(" ".join(rest.split()).casefold())
         else:
             raise UserError(f"Line {number}: I don't understand “{verb[:30]}”. {PATTERNS_USAGE}")
-    return Patterns(frozenset(enabled), tuple(extra), frozenset(allow))
+    return Patterns(frozenset(enabled), tuple(extra), frozenset(allow), off)
 
 
 def format_patterns(patterns: Patterns) -> str:
     """The lines that turn DEFAULT_PATTERNS into patterns (parse_patterns reads them back)."""
-    lines = [f"disable {k}" for k in KINDS if k not in patterns.enabled]
+    lines = ["off"] if patterns.off else []
+    lines += [f"disable {k}" for k in KINDS if k not in patterns.enabled]
     lines += [f"add {kind} {regex}" for kind, regex in patterns.extra]
     lines += [f"allow {word}" for word in sorted(patterns.allow)]
     return "\n".join(lines)

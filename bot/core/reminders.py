@@ -94,6 +94,7 @@ class Message:
     note: str | None = None  # why it goes where it goes, when that is not the usual place
     deadline_id: int | None = None  # a deadline reminder: which deadline
     working_days_left: int | None = None  # …at which of its points (20, 10, 5, 0)
+    absence_id: int | None = None  # a deputy's notice that their cover starts: which absence
 
     @property
     def to(self) -> str:
@@ -469,4 +470,62 @@ def deadline_messages_due(
                             working_days_left=left,
                         )
                     )
+    return messages
+
+
+COVER_NOTICE = "cover_notice"
+
+
+@dataclass(frozen=True)
+class CoverFacts:
+    """An absence with a deputy, starting soon, on the board where its owner owns actions."""
+
+    absence_id: int
+    board_id: int
+    owner: PersonRef
+    deputy: PersonRef
+    start: dt.date
+    end: dt.date
+
+
+def cover_notices_due(
+    boards: Iterable[BoardFacts],
+    upcoming: Iterable[CoverFacts],
+    now: dt.datetime,
+    absences: Sequence[Absence] = (),
+) -> list[Message]:
+    """On the last working day before an absence starts, at the board's send time, its deputy
+    is told whom they will cover and from when to when (`cover_notice`). Not on a day the
+    deputy is away themselves (a quiet day), nor while the board's reminders are paused."""
+    by_board: dict[int, list[CoverFacts]] = defaultdict(list)
+    for facts in upcoming:
+        by_board[facts.board_id].append(facts)
+    messages: list[Message] = []
+    for board, day, at in _at_send_time(boards, now):
+        if is_paused(board, day) or board.id not in by_board:
+            continue
+        calendar = calendar_for(board.region)
+        if not calendar.is_working_day(day):
+            continue
+        following = calendar.next_working_day(day, include_self=False)
+        for facts in by_board[board.id]:
+            if not day < facts.start <= following:
+                continue
+            if recipient_for(facts.deputy.person_id, day, absences).kind is not CoverKind.OWNER:
+                continue
+            messages.append(
+                Message(
+                    kind=COVER_NOTICE,
+                    key=(
+                        f"{COVER_NOTICE}:{facts.absence_id}:{facts.start}:{facts.end}"
+                        f":person:{facts.deputy.person_id}"
+                    ),
+                    board_id=board.id,
+                    recipient=facts.deputy,
+                    channel_id=None,
+                    day=day,
+                    send_at=at,
+                    absence_id=facts.absence_id,
+                )
+            )
     return messages

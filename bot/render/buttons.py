@@ -63,8 +63,14 @@ def date_change_buttons(request_id: int) -> dict[str, Any]:
     )
 
 
-def record_anyway_button(held_id: int) -> dict[str, Any]:
-    """Record anyway, under an update held because its text looked like personal details."""
+def record_anyway_button(held_id: int, *, answer: bool = False) -> dict[str, Any]:
+    """Record anyway, under an update (or a challenge answer) held because its text looked
+    like personal details."""
+    if answer:
+        return _buttons(
+            "record_answer_anyway", str(held_id),
+            ("Record anyway", ids.RECORD_ANSWER_ANYWAY, "danger"),
+        )  # fmt: skip
     return _buttons("record_anyway", str(held_id), ("Record anyway", ids.RECORD_ANYWAY, "danger"))
 
 

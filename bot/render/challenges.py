@@ -11,6 +11,7 @@ from typing import Any
 from bot.core.challenges import ChallengeFilter, ChallengeState, EventKind
 from bot.render import ids
 from bot.render.board import Rendered
+from bot.render.buttons import record_anyway_button
 from bot.render.mrkdwn import (
     SECTION_LIMIT,
     context,
@@ -78,8 +79,24 @@ def challenge_text(c: ChallengeView) -> str:
 
 
 def step_message(done: ChallengeStepDone) -> dict[str, Any]:
-    """What whoever took a step is told (ephemeral)."""
+    """What whoever took a step is told (ephemeral); a held answer, with Record anyway."""
     c = done.challenge
+    if done.held is not None:
+        lines = [
+            f":shield: *Not recorded yet* — your answer to *{c.label}* on *{escape(c.ref)}* "
+            "looks like it holds a child's or family's personal details. The board's log isn't "
+            "a case record."
+        ]
+        lines += [f"• {escape(explanation)}" for explanation in done.held.explanations]
+        lines.append(
+            "Send it again without them, or press *Record anyway* to record it as you wrote it "
+            "(the audit log keeps who confirmed and when, not the text)."
+        )
+        text = "\n".join(lines)[:SECTION_LIMIT]
+        return {
+            "text": text,
+            "blocks": [section(text), record_anyway_button(done.held.held_id, answer=True)],
+        }
     told = (
         f" I've sent it to {done.told} {'person' if done.told == 1 else 'people'} by DM."
         if done.told

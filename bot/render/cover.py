@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.render.mrkdwn import escape, uk_date
-from bot.services.cover import AbsenceEnded, AbsencesCancelled, AbsenceView
+from bot.render import ids
+from bot.render.buttons import button
+from bot.render.mrkdwn import escape, section, uk_date
+from bot.render.progress import modal, modal_input
+from bot.services.cover import AbsenceEnded, AbsencesCancelled, AbsenceView, MyAbsence
 
 Message = dict[str, Any]
 
@@ -33,7 +36,7 @@ def absence_set(view: AbsenceView) -> Message:
         )
     if view.replaces:
         spans = ", ".join(f"{uk_date(a)} to {uk_date(b)}" for a, b in view.replaces)
-        lines.append(f"_This replaces what was set before on the days it shares with {spans}._")
+        lines.append(f"_This replaces what was set before from {uk_date(view.start)}: {spans}._")
     return {"text": "\n".join(lines)}
 
 
@@ -48,3 +51,60 @@ def absence_ended(ended: AbsenceEnded) -> Message:
 def absences_cancelled(cancelled: AbsencesCancelled) -> Message:
     spans = ", ".join(f"{uk_date(a)} to {uk_date(b)}" for a, b in cancelled.cancelled)
     return {"text": f":wastebasket: Cancelled the absence {spans}."}
+
+
+# ---------------------------------------------------------------- the Home tab and its form
+
+AWAY_FROM = "away_from"
+AWAY_TO = "away_to"
+AWAY_DEPUTY = "away_deputy"
+
+
+def home_away_blocks(away: MyAbsence | None) -> list[dict[str, Any]]:
+    """My absence under way or next, who covers, and Cancel absence; else an I'm away button."""
+    if away is None:
+        return [
+            section("Going on leave? Set who covers your actions while you're away."),
+            _actions("away", button("I'm away", ids.AWAY_BUTTON, "0")),
+        ]
+    when = "You're away" if away.under_way else "You'll be away"
+    who = (
+        f"{escape(away.deputy)} covers: reminders, escalations and challenges go to them."
+        if away.deputy
+        else "No deputy: no reminders go to anyone meanwhile."
+    )
+    label = "I'm back" if away.under_way else "Cancel absence"
+    return [
+        section(f":palm_tree: {when} from {uk_date(away.start)} to {uk_date(away.end)}. {who}"),
+        _actions("absence", button(label, ids.CANCEL_ABSENCE, str(away.absence_id), "danger")),
+    ]
+
+
+def _actions(block_id: str, element: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "actions", "block_id": f"home_{block_id}", "elements": [element]}
+
+
+def away_modal(notice: str | None = None) -> dict[str, Any]:
+    """The Home tab's absence form: first and last day away, and who covers (optional)."""
+    blocks: list[dict[str, Any]] = [
+        section(
+            notice
+            or "While you're away your reminders, escalations and the board's challenges go to "
+            "your deputy, saying whom they cover, and they may update your actions. With no "
+            "deputy nothing is sent to anyone. It ends by itself."
+        ),
+        modal_input(AWAY_FROM, "First day away", {"type": "datepicker"}),
+        modal_input(AWAY_TO, "Last day away", {"type": "datepicker"}),
+        modal_input(AWAY_DEPUTY, "Who covers (optional)", {"type": "users_select"}, optional=True),
+    ]
+    return modal(ids.AWAY_MODAL, "I'm away", blocks, submit="Save")
+
+
+def away_saved_modal(view: AbsenceView) -> dict[str, Any]:
+    return modal(ids.AWAY_MODAL, "Absence saved", [section(absence_set(view)["text"])])
+
+
+def absence_ended_or_cancelled(done: AbsenceEnded | AbsencesCancelled) -> Message:
+    if isinstance(done, AbsenceEnded):
+        return absence_ended(done)
+    return absences_cancelled(done)

@@ -283,6 +283,9 @@ def _digest_body_text(d: Digest) -> list[str]:
         lines += [f"  - {c.text}" + (" (red)" if c.red else "") for c in d.deadlines]
     if d.covering:
         lines += ["", "Away:"] + [f"  - {line}" for line in d.covering]
+    if d.away_no_cover:
+        lines += ["", f"{AWAY_NO_COVER} (overdue, not chased while they are away):"]
+        lines += [f"  - {_overdue_text(a)}" for a in d.away_no_cover]
     if not d.themes:
         lines += ["", "No active plan on this board."]
     for t in d.themes:
@@ -455,7 +458,24 @@ def _headline_blocks(d: Digest) -> list[Block]:
     if d.covering:
         lines = [f":palm_tree: {escape(line)}" for line in d.covering]
         blocks.append(section("*Away*\n" + "\n".join(lines)))
+    if d.away_no_cover:
+        lines = [_overdue_line(a) for a in d.away_no_cover[:AWAY_NO_COVER_SHOWN]]
+        if len(d.away_no_cover) > AWAY_NO_COVER_SHOWN:
+            lines.append(f"…and {len(d.away_no_cover) - AWAY_NO_COVER_SHOWN} more")
+        blocks += sections_from_lines(
+            [f"*{AWAY_NO_COVER}* (overdue, not chased while they are away)", *lines]
+        )
     return blocks
+
+
+AWAY_NO_COVER = "Owner away, no cover"
+AWAY_NO_COVER_SHOWN = 20
+
+
+def _overdue_text(a: OverdueAction) -> str:
+    return (
+        f"{a.ref} {a.title} — {_names(a.owners)}, {_plural(a.working_days, 'working day')} overdue"
+    )
 
 
 def _countdown_mark(c: Countdown) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.board_status import ThemeStatus
+from bot.render.cover import home_away_blocks
 from bot.render.mrkdwn import (
     context,
     divider,
@@ -17,6 +18,7 @@ from bot.render.mrkdwn import (
     status_counts,
 )
 from bot.render.progress import USAGE_HINT, action_blocks, more_line
+from bot.services.cover import MyAbsence
 from bot.services.owner import BoardStatus, MyAction
 
 HOME_BLOCK_LIMIT = 100
@@ -24,15 +26,21 @@ BOARD_BLOCK_BUDGET = 36  # the boards never crowd out my actions
 
 
 def home_view(
-    items: list[MyAction], boards: list[BoardStatus], notice: str | None = None
+    items: list[MyAction],
+    boards: list[BoardStatus],
+    notice: str | None = None,
+    away: MyAbsence | None = None,
 ) -> dict[str, Any]:
-    """The Home tab. `notice` is a line of mrkdwn (already escaped) shown at the top."""
+    """The Home tab. `notice` is a line of mrkdwn (already escaped) shown at the top; then my
+    absence (under way or next, with who covers and Cancel absence) or an I'm away button,
+    under my actions."""
     top: list[dict[str, Any]] = [header("Your actions")]
     if notice:
         top.append(context(notice))
     tail = board_blocks(boards)
     if tail:
         tail = [divider(), *tail]
+    tail = [*home_away_blocks(away), *tail]
     room = HOME_BLOCK_LIMIT - len(top) - len(tail)
     body: list[dict[str, Any]] = []
     if not items:

@@ -23,6 +23,8 @@ NOTIFICATION_EVENT = "improvement_bot_notification"
 
 # "Record anyway" under an update the personal-data check held (value: the held update's id)
 RECORD_ANYWAY = "privacy_record_anyway"
+# …and under an answer to a challenge held the same way (value: the held answer's id)
+RECORD_ANSWER_ANYWAY = "privacy_record_answer_anyway"
 
 # "Challenge" beside an action in `/board theme`, `overdue`, `history` and the pack preview,
 # for the chair and members (value: action id); it opens the question form (callback_id).
@@ -32,3 +34,9 @@ CHALLENGE_MODAL = "challenge_modal"
 # "Show all" beside an action's measures, trimmed on a reminder or the update form (value:
 # action id): in the form it opens a view of them over it, on a reminder it answers ephemerally
 SHOW_MEASURES = "show_measures"
+
+# The Home tab's "I'm away" (opens the absence form, callback_id AWAY_MODAL; value 0) and
+# "Cancel absence" (value: the absence's id) buttons
+AWAY_BUTTON = "away_open_form"
+AWAY_MODAL = "away_modal"
+CANCEL_ABSENCE = "away_cancel"

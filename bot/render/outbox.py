@@ -29,6 +29,7 @@ from bot.services.outbox import DATE_CHANGE_CLOSED, DATE_CHANGE_REQUEST, PLANNIN
 from bot.services.outbox_messages import (
     AlertMessage,
     Composed,
+    CoverNoticeMessage,
     DateChangeMessage,
     DeadlineMessage,
     DigestMessage,
@@ -103,6 +104,9 @@ def _render(composed: Composed) -> Outgoing:
             return Outgoing(text=message["text"], parts=[message.get("blocks") or []])
         case DeadlineMessage():
             text = deadline_reminder_text(composed)
+            return Outgoing(text=text, parts=[[section(text)]])
+        case CoverNoticeMessage():
+            text = cover_notice_text(composed)
             return Outgoing(text=text, parts=[[section(text)]])
     raise AssertionError(f"no rendering for {composed!r}")
 
@@ -186,3 +190,15 @@ def deadline_reminder_text(message: DeadlineMessage) -> str:
         lines.append(f"_{escape(message.covering_for)}_")
     lines.append("`/board deadlines` lists every deadline.")
     return "\n".join(lines)
+
+
+def cover_notice_text(message: CoverNoticeMessage) -> str:
+    """To a deputy the working day before: whom they cover, from when to when."""
+    owner = escape(message.owner)
+    return (
+        f":busts_in_silhouette: From {format_day(message.start, weekday=True)} to "
+        f"{format_day(message.end, weekday=True)} you cover for {owner} while they're away "
+        f"(back on {format_day(message.back_on, weekday=True)}). Their reminders, escalations and "
+        "the board's challenges come to you, saying whom you cover, and you may update their "
+        "actions meanwhile: `/progress <ref> <status> <note>`."
+    )

@@ -16,7 +16,10 @@ def patterns_message(patterns: PrivacyPatterns, *, changed: bool | None = None) 
     head = "*Checks for children's and families' personal details*"
     if changed is not None:
         head = ":white_check_mark: Saved. " + head if changed else "Nothing changed. " + head
-    lines = [head, "Before a note or reply is recorded, I look for:"]
+    if patterns.off:
+        lines = [head, OFF]
+    else:
+        lines = [head, "Before a note or reply is recorded, I look for:"]
     lines += [f"• `{kind}` — {escape(EXPLANATIONS[kind])}" for kind in patterns.enabled]
     if patterns.disabled:
         lines.append("Switched off: " + ", ".join(f"`{kind}`" for kind in patterns.disabled))
@@ -27,6 +30,29 @@ def patterns_message(patterns: PrivacyPatterns, *, changed: bool | None = None) 
         lines.append("Never flagged: " + ", ".join(f"“{escape(w)}”" for w in patterns.allow))
     lines.append(
         "Change them with `/plan privacy disable|enable <kind>`, `/plan privacy add <kind> "
-        "<regex>`, `/plan privacy allow <word>`, or `/plan privacy reset`."
+        "<regex>`, `/plan privacy allow <word>`, or `/plan privacy reset`; "
+        "`/plan privacy off|on` switches the whole check."
     )
     return {"text": "\n".join(lines)}
+
+
+OFF = (
+    ":no_entry_sign: *The check is off.* Progress notes, challenge answers, thread replies and "
+    "imported progress are recorded as typed, without looking for a child's or family's "
+    "personal details, and nothing is held for Record anyway. Turn it back on with "
+    "`/plan privacy on`; the patterns below come back as they were."
+)
+
+
+def switched_message(patterns: PrivacyPatterns) -> Message:
+    """`/plan privacy off|on`: what the switch did, and what is checked now."""
+    if patterns.off:
+        head = OFF if patterns.changed else "The check was off already.\n" + OFF
+        return {"text": head}
+    head = (
+        ":white_check_mark: *The check is on again*: notes, answers, replies and imported "
+        "progress are checked before they are recorded."
+        if patterns.changed
+        else "The check was on already."
+    )
+    return {"text": head + "\n" + patterns_message(patterns)["text"]}

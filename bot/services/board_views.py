@@ -45,6 +45,7 @@ from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check, is_allowed
 from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
 from bot.services.challenges import may_challenge
+from bot.services.cover import MyAbsence, my_absence_now
 from bot.services.digest import build_digest, build_pack
 from bot.services.owner import BoardStatus as OwnerBoardStatus
 from bot.services.owner import MyAction, my_boards_status, my_open_actions
@@ -485,6 +486,7 @@ class Home:
 
     actions: tuple[MyAction, ...]
     boards: tuple[OwnerBoardStatus, ...]
+    away: MyAbsence | None = None  # my absence under way, or my next one
 
 
 class ViewService:
@@ -530,7 +532,9 @@ class ViewService:
         at = now or self.clock.now()
         with self.units.patient() as uow:
             return Home(
-                tuple(my_open_actions(uow, actor, at)), tuple(my_boards_status(uow, actor, at))
+                tuple(my_open_actions(uow, actor, at)),
+                tuple(my_boards_status(uow, actor, at)),
+                my_absence_now(uow, actor, at),
             )
 
 

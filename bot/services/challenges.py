@@ -41,7 +41,7 @@ from bot.core.permissions import Permission, check, is_allowed
 from bot.services import UseCases, outbox
 from bot.services.cover import absences_around, covering_for
 from bot.services.plans import Actor, find_board, normalise_ref, standing
-from bot.services.privacy import refuse_if_flagged
+from bot.services.privacy import Held, guard, hold, refuse_if_flagged, take_held
 from bot.services.queries import counted
 from bot.services.uow import UnitOfWork
 from db.models import Action, ActionAssignment, Board, Challenge, Notification, Person, Plan
@@ -108,6 +108,7 @@ class ChallengeStepDone:
     kind: EventKind
     told: int  # how many people a DM was enqueued for
     duplicate: bool = False  # the same Slack request or event seen again: nothing new
+    held: Held | None = None  # an answer the personal-data check flagged: held, not recorded
 
 
 @dataclass(frozen=True)
@@ -296,12 +297,30 @@ def _step(
     text: str | None,
     now: dt.datetime,
     dedupe_key: str | None,
+    confirmed: bool = False,
 ) -> ChallengeStepDone:
-    """Append a checked event and tell whoever it concerns, in this transaction."""
+    """Append a checked event and tell whoever it concerns, in this transaction.
+
+    An owner's answer that looks like it holds a child's personal details is held, like a
+    progress note, until its author records it anyway or rephrases. The chair's closing notes
+    and follow-ups (and questions, in `_ask`) are refused instead: they are short, their
+    authors are not answering under a reminder, and a held question would leave the owners
+    waiting on a confirmation they cannot see."""
     if _seen(uow, dedupe_key) is not None:
         (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
         return ChallengeStepDone(view, kind, 0, duplicate=True)
-    refuse_if_flagged(uow, actor.workspace_id, text, STEP_TEXT[kind])
+    if kind is EventKind.ANSWERED:
+        findings = guard(uow, actor.workspace_id, text, confirmed)
+        if findings:
+            held = hold(
+                uow, actor, challenge.action_id, challenge_label(challenge.id), now, findings,
+                source="challenge", status=None, note=(text or "").strip(), evidence=None,
+                dedupe_key=dedupe_key, challenge_id=challenge.id,
+            )  # fmt: skip
+            (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
+            return ChallengeStepDone(view, kind, 0, held=held)
+    else:
+        refuse_if_flagged(uow, actor.workspace_id, text, STEP_TEXT[kind])
     label = challenge_label(challenge.id)
     history = tuple(
         ChallengeEvent(EventKind(e.kind), e.at, e.by_id, e.text) for e in challenge.events
@@ -477,6 +496,7 @@ def answer(
     now: dt.datetime,
     *,
     dedupe_key: str | None = None,
+    confirmed: bool = False,
 ) -> ChallengeStepDone:
     challenge = _challenge(uow, actor, challenge_id, None)
     board = challenge.action.plan.board
@@ -484,7 +504,7 @@ def answer(
     if covering_for(uow, actor, challenge.action_id, local_date(now, board.timezone)):
         found = replace(found, covering=True, delegate=True)
     check(Permission.ANSWER_CHALLENGE, found, ref=challenge.action.ref)
-    return _step(uow, actor, challenge, EventKind.ANSWERED, text, now, dedupe_key)
+    return _step(uow, actor, challenge, EventKind.ANSWERED, text, now, dedupe_key, confirmed)
 
 
 def chair_step(
@@ -594,6 +614,20 @@ class ChallengeService(UseCases):
         return self.units.committed(
             lambda uow: answer(uow, actor, challenge_id, text, now, dedupe_key=dedupe_key)
         )
+
+    def record_anyway(self, actor: Actor, held_id: int, now: dt.datetime) -> ChallengeStepDone:
+        """Record anyway: an answer held because its text was flagged, confirmed by its author
+        (audited with who, when and the kinds, never the text)."""
+
+        def work(uow: UnitOfWork) -> ChallengeStepDone:
+            held = take_held(uow, actor, held_id, now, answer=True)
+            assert held.challenge_id is not None
+            return answer(
+                uow, actor, held.challenge_id, held.note or "", now,
+                dedupe_key=held.dedupe_key, confirmed=True,
+            )  # fmt: skip
+
+        return self.units.committed(work)
 
     def chair_step(
         self,

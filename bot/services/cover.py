@@ -13,12 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from bot.core.absence import (
     Absence,
     CoverKind,
+    absence_on,
     first_working_day_back,
     overridden_by,
     recipient_for,
@@ -51,6 +52,31 @@ def absences_around(
         Absence(row.person_id, row.start, row.end, row.deputy_id)
         for row in uow.session.scalars(query.order_by(AbsenceRow.id))
     ]
+
+
+def _replace_from(uow: UnitOfWork, person_id: int, start: dt.date, end: dt.date) -> None:
+    """Leave set again replaces what was set before from its first day on: an earlier absence
+    it overlaps ends the day before it starts (or goes, when it starts that day or later).
+    People restate their leave ("I'm back on the 22nd after all"); keeping the old days past
+    the new last one would keep them away, and the digest's return date old."""
+    for row in uow.session.scalars(
+        select(AbsenceRow).where(
+            AbsenceRow.person_id == person_id, AbsenceRow.end >= start, AbsenceRow.start <= end
+        )
+    ):
+        if row.start < start:
+            row.end = start - dt.timedelta(days=1)
+        else:
+            uow.session.delete(row)
+    uow.session.flush()
+
+
+def last_day_away(person: int, day: dt.date, absences: list[Absence]) -> dt.date:
+    """The last of the run of days away that `day` is in (absences set back to back join)."""
+    last = day
+    while absence_on(person, last + dt.timedelta(days=1), absences) is not None:
+        last += dt.timedelta(days=1)
+    return last
 
 
 def covering_for(uow: UnitOfWork, actor: Actor, action_id: int, day: dt.date) -> int | None:
@@ -98,6 +124,49 @@ class AbsencesCancelled:
     cancelled: tuple[tuple[dt.date, dt.date], ...]
 
 
+@dataclass(frozen=True)
+class MyAbsence:
+    """My absence under way today, or else my next one: the Home tab shows it."""
+
+    absence_id: int
+    start: dt.date
+    end: dt.date
+    deputy: str | None
+    under_way: bool
+
+
+def my_absence(uow: UnitOfWork, person_id: int | None, today: dt.date) -> MyAbsence | None:
+    """The absence under way today (the one set last), or else the next one to start."""
+    if person_id is None:
+        return None
+    rows = uow.session.scalars(
+        select(AbsenceRow)
+        .where(AbsenceRow.person_id == person_id, AbsenceRow.end >= today)
+        .order_by(AbsenceRow.id)
+    ).all()
+    if not rows:
+        return None
+    now_away = [r for r in rows if r.start <= today]
+    row = now_away[-1] if now_away else min(rows, key=lambda r: (r.start, -r.id))
+    deputy = uow.session.get(Person, row.deputy_id) if row.deputy_id is not None else None
+    absences = [Absence(r.person_id, r.start, r.end, r.deputy_id) for r in rows]
+    return MyAbsence(
+        row.id,
+        row.start,
+        last_day_away(person_id, max(row.start, today), absences),
+        deputy.name if deputy is not None else None,
+        bool(now_away),
+    )
+
+
+def my_absence_now(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> MyAbsence | None:
+    """`my_absence` on the actor's own today."""
+    me = uow.session.get(Person, actor.person_id) if actor.person_id else None
+    if me is None:
+        return None
+    return my_absence(uow, me.id, local_date(now, me.timezone or DEFAULT_TIMEZONE))
+
+
 class CoverService(UseCases):
     """`/progress away|back|away cancel` for oneself, `/plan people away|back` by an admin."""
 
@@ -136,6 +205,7 @@ class CoverService(UseCases):
                 raise UserError("The deputy must be someone else: name who covers while away.")
             absence = Absence(away.id, start, end, cover.id if cover else None)
             earlier = overridden_by(absence, absences_around(uow, start, end, [away.id]))
+            _replace_from(uow, away.id, start, end)
             row = AbsenceRow(
                 person_id=away.id,
                 start=start,
@@ -191,6 +261,27 @@ class CoverService(UseCases):
 
         return self.units.committed(work)
 
+    def mine(self, actor: Actor, now: dt.datetime) -> MyAbsence | None:
+        """My absence under way, or my next one (the Home tab's)."""
+        with self.units.request() as uow:
+            return my_absence_now(uow, actor, now)
+
+    def end_mine(
+        self, actor: Actor, absence_id: int, now: dt.datetime
+    ) -> AbsenceEnded | AbsencesCancelled:
+        """The Home tab's Cancel absence: one under way ends (I'm back today, as `back`), one
+        still to come is cancelled (as `away cancel <first day>`)."""
+        with self.units.request() as uow:
+            row = uow.session.get(AbsenceRow, absence_id)
+            me = uow.session.get(Person, actor.person_id) if actor.person_id else None
+            if row is None or me is None or row.person_id != me.id:
+                raise NotFound("That absence is no longer set. `/progress away` sets one.")
+            start = row.start
+            under_way = start <= local_date(now, me.timezone or DEFAULT_TIMEZONE)
+        if under_way:
+            return self.back(actor, None, now)
+        return self.cancel(actor, start, None, now)
+
     def cancel(
         self, actor: Actor, start: dt.date | None, person: SlackProfile | None, now: dt.datetime
     ) -> AbsencesCancelled:
@@ -223,9 +314,17 @@ class CoverService(UseCases):
 
 def who_is_covering(uow: UnitOfWork, board_id: int, today: dt.date) -> tuple[str, ...]:
     """Owners on the board away today, and who covers for each (the digest's lines)."""
+    return cover_today(uow, board_id, today)[0]
+
+
+def cover_today(
+    uow: UnitOfWork, board_id: int, today: dt.date
+) -> tuple[tuple[str, ...], list[Absence]]:
+    """The digest's lines of who is away today and who covers, and the absences of the board's
+    owners from today on (for `without_cover`), in one query."""
     owner, deputy = aliased(Person), aliased(Person)
-    # Asked of each absence today (a few), not of every owner on the board (thousands).
-    owns_here = (
+    # Asked of each absence (a few), not of every owner on the board (thousands).
+    is_owner = (
         select(ActionAssignment.action_id)
         .join(Action, Action.id == ActionAssignment.action_id)
         .join(Plan, Plan.id == Action.plan_id)
@@ -239,24 +338,25 @@ def who_is_covering(uow: UnitOfWork, board_id: int, today: dt.date) -> tuple[str
         .exists()
     )
     rows = uow.session.execute(
-        select(AbsenceRow, owner.name, deputy.name)
+        select(AbsenceRow, owner.name, deputy.name, is_owner)
         .join(owner, owner.id == AbsenceRow.person_id)
         .outerjoin(deputy, deputy.id == AbsenceRow.deputy_id)
-        .where(
-            owns_here,
-            AbsenceRow.start <= today,
-            AbsenceRow.end >= today,
-        )
+        # owners' absences from today on; anyone's today (a deputy away covers nobody)
+        .where(AbsenceRow.end >= today, or_(is_owner, AbsenceRow.start <= today))
         .order_by(AbsenceRow.id)
     ).all()
-    latest = {row.person_id: (row, name, cover) for row, name, cover in rows}  # last set wins
-    absences = [Absence(r.person_id, r.start, r.end, r.deputy_id) for r, _, _ in rows]
+    absences = [Absence(r.person_id, r.start, r.end, r.deputy_id) for r, _, _, _ in rows]
+    latest = {  # the absence that counts today, for each owner away today (last set wins)
+        row.person_id: (row, name, cover)
+        for row, name, cover, owns in rows
+        if owns and row.start <= today <= row.end
+    }
     lines = []
-    for person_id, (row, name, cover) in sorted(latest.items(), key=lambda kv: kv[1][1]):
-        until = format_day(row.end)
+    for person_id, (_row, name, cover) in sorted(latest.items(), key=lambda kv: kv[1][1]):
+        until = format_day(last_day_away(person_id, today, absences))
         kind = recipient_for(person_id, today, absences).kind
         if kind is CoverKind.DEPUTY and cover:
             lines.append(f"{name} is away until {until}; {cover} covers")
         else:
             lines.append(f"{name} is away until {until}; no cover")
-    return tuple(lines)
+    return tuple(lines), absences

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from bot.core.calendar import calendar_for, local_date
+from bot.core.dates import format_day
 from bot.core.deadline_requests import AskedDeadline
 from bot.core.deadlines import Countdown, Deadline, WorkingDaysRule, countdown
 from bot.core.errors import NotFound, UserError
@@ -114,6 +115,24 @@ def _active_plan(uow: UnitOfWork, board: Board) -> Plan:
     return plan
 
 
+# A due date further back than this is taken for a typing slip (a year typed wrong).
+LONG_PAST = dt.timedelta(days=365)
+
+
+def _refuse_long_past(due: dt.date, plan: Plan, today: dt.date) -> None:
+    """Refuse a due date before the plan's publication or more than a year ago."""
+    if plan.published_on is not None and due < plan.published_on:
+        raise UserError(
+            f"That would be due {format_day(due)}, before “{plan.title}” was published "
+            f"({format_day(plan.published_on)}). Check the date (and its year) and type it again."
+        )
+    if due < today - LONG_PAST:
+        raise UserError(
+            f"That would be due {format_day(due)}, over a year ago. Check the date (and its "
+            "year) and type it again; a deadline long past needs no countdown."
+        )
+
+
 def _by_title(uow: UnitOfWork, board: Board, title: str) -> StatutoryDeadline | None:
     wanted = " ".join(title.split()).casefold()
     return next(
@@ -136,7 +155,15 @@ class DeadlineService(UseCases):
         owner: SlackProfile | None,
         board_name: str | None,
         now: dt.datetime,
+        *,
+        change: bool = False,
     ) -> DeadlineChange:
+        """Add a deadline (`change`: change the date or owner of one already there).
+
+        A title already on the board is refused when adding, so that a slip of the keyboard
+        never moves a statutory date silently; a due date before the plan's publication or
+        more than a year ago is refused as a typing slip (a past deadline needs no countdown).
+        """
         from bot.services.admin import person_for_profile
 
         def work(uow: UnitOfWork) -> DeadlineChange:
@@ -144,11 +171,26 @@ class DeadlineService(UseCases):
             check(Permission.CONFIGURE, standing(uow, actor, board.id))
             owner_id = person_for_profile(uow, actor, owner).id if owner is not None else None
             deadline = request.deadline(calendar_for(board.region), owner_id)
+            today = local_date(now, board.timezone)
             row = _by_title(uow, board, deadline.title)
+            if row is not None and not change:
+                raise UserError(
+                    f"“{row.name}” is already a deadline, due {format_day(row.due)}. To move it, "
+                    f'type `/plan deadline change "{row.name}" due <date>`, or remove it first '
+                    f'with `/plan deadline remove "{row.name}"`.'
+                )
+            if row is None and change:
+                names = ", ".join(f"“{d.name}”" for d in board_deadlines(uow, board.id))
+                raise NotFound(
+                    f"“{board.name}” has no deadline called “{deadline.title}” to change"
+                    + (f"; its deadlines are {names}." if names else "; add it with `add`.")
+                )
+            plan = row.plan if row is not None else _active_plan(uow, board)
+            _refuse_long_past(deadline.due, plan, today)
             replaced = row is not None
             before = {"due": row.due.isoformat()} if row is not None else None
             if row is None:
-                row = StatutoryDeadline(plan_id=_active_plan(uow, board).id, name=deadline.title)
+                row = StatutoryDeadline(plan_id=plan.id, name=deadline.title)
                 uow.session.add(row)
             row.due = deadline.due
             row.start = deadline.rule.start if deadline.rule else None
@@ -160,7 +202,6 @@ class DeadlineService(UseCases):
                 uow, actor, now, "deadline.set", "deadline", row.id, before,
                 {"title": row.name, "due": row.due.isoformat()},
             )  # fmt: skip
-            today = local_date(now, board.timezone)
             return DeadlineChange(_view(uow, row, board, today), replaced)
 
         return self.units.committed(work)

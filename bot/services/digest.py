@@ -63,6 +63,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.core import digest as compose
+from bot.core.absence import Absence, without_cover
 from bot.core.board_status import ActionRow, StatusCounts, Who
 from bot.core.calendar import local_date
 from bot.core.challenges import ChallengeState
@@ -80,7 +81,7 @@ from bot.core.errors import NotFound
 from bot.core.impact import QUIET_UPDATES, ImpactUpdate, find_impact
 from bot.core.reminder_policy import policy_from_overrides
 from bot.services.challenges import ChallengeView, board_challenges, counts_of
-from bot.services.cover import who_is_covering
+from bot.services.cover import cover_today
 from bot.services.deadlines import board_countdowns
 from bot.services.movement import last_meeting_before, movements, moving
 from bot.services.queries import action_rows, board_cycle, counted, date_change_rows, theme_rows
@@ -196,6 +197,7 @@ def _build(
     challenges = board_challenges(uow, board.id, now)
     moved = movements(uow, {r.id: moving(r) for r in rows}, cutoff, board_id=board.id)
     since_day = local_date(cutoff, board.timezone) if cutoff is not None else None
+    covering, absences = cover_today(uow, board.id, today)
     digest = replace(
         digest,
         challenges=counts_of(challenges),
@@ -203,9 +205,22 @@ def _build(
         movement_since=since_day,
         movement_slips=sum(m.slips for m in moved.values()),
         deadlines=board_countdowns(uow, board, today),
-        covering=who_is_covering(uow, board.id, today),
+        covering=covering,
+        away_no_cover=_away_no_cover(rows, today, absences),
     )
     return digest, pending, rows, challenges
+
+
+def _away_no_cover(
+    rows: list[ActionRow], today: dt.date, absences: list[Absence]
+) -> tuple[compose.OverdueAction, ...]:
+    """Overdue actions whose owners are all away today with nobody covering."""
+    late = [r for r in rows if r.working_days_overdue is not None and r.owner_ids]
+    if not late or not absences:
+        return ()
+    return tuple(
+        compose.overdue_action(r) for r in late if without_cover(r.owner_ids, today, absences)
+    )
 
 
 def challenge_line(c: ChallengeView) -> compose.ChallengeLine:
@@ -371,6 +386,15 @@ def digest_json(d: Digest) -> dict[str, Any]:
         },
         **({"deadlines": [_countdown_json(c) for c in d.deadlines]} if d.deadlines else {}),
         **({"covering": list(d.covering)} if d.covering else {}),
+        **(
+            {
+                "owner_away_no_cover": [
+                    _action_json(a, working_days_overdue=a.working_days) for a in d.away_no_cover
+                ]
+            }
+            if d.away_no_cover
+            else {}
+        ),
     }
 
 

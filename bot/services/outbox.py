@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import insert as sql_insert
+from sqlalchemy.orm import aliased
 
 from bot.core.absence import Absence
 from bot.core.calendar import DEFAULT_TIMEZONE, local_date
@@ -30,9 +31,11 @@ from bot.core.reminder_policy import policy_from_overrides
 from bot.core.reminders import (
     ActionFacts,
     BoardFacts,
+    CoverFacts,
     DeadlineFacts,
     Message,
     PersonRef,
+    cover_notices_due,
     deadline_messages_due,
     messages_due,
     with_cover,
@@ -43,6 +46,7 @@ from bot.services.queries import board_cycle, latest_update_id
 from bot.services.snapshot import latest_updates
 from bot.services.uow import ENQUEUED, UnitOfWork, rows_changed
 from db.insert import insert_or_ignore
+from db.models import Absence as AbsenceRow
 from db.models import (
     Action,
     ActionAssignment,
@@ -228,7 +232,58 @@ def _due(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> list
     absences, deputies = _cover_facts(uow, now)
     messages = messages_due(boards, actions, now, absences, deputies)
     deadlines = deadline_messages_due(boards, load_deadline_facts(uow, board_ids), now)
-    return messages + (with_cover(deadlines, absences, deputies) if absences else deadlines)
+    notices = cover_notices_due(boards, _upcoming_cover(uow, now, board_ids), now, absences)
+    return (
+        messages + (with_cover(deadlines, absences, deputies) if absences else deadlines) + notices
+    )
+
+
+# Absences starting this many days ahead at most are looked at for the deputy's notice (the
+# last working day before a start can be a week earlier across Easter or Christmas).
+COVER_NOTICE_AHEAD = dt.timedelta(days=10)
+
+
+def _upcoming_cover(
+    uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None
+) -> list[CoverFacts]:
+    """Absences with a deputy starting in the next days, each on the first board where its
+    owner owns an action in an active plan (whose calendar and send time the notice follows)."""
+    today = now.date()
+    owner, deputy = aliased(Person), aliased(Person)
+    first_board = (
+        select(func.min(Plan.board_id))
+        .join(Action, Action.plan_id == Plan.id)
+        .join(ActionAssignment, ActionAssignment.action_id == Action.id)
+        .where(
+            ActionAssignment.person_id == AbsenceRow.person_id,
+            ActionAssignment.role == "owner",
+            Plan.active.is_(True),
+            Action.removed_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(AbsenceRow, owner, deputy, first_board)
+        .join(owner, owner.id == AbsenceRow.person_id)
+        .join(deputy, deputy.id == AbsenceRow.deputy_id)
+        .where(AbsenceRow.start > today, AbsenceRow.start <= today + COVER_NOTICE_AHEAD)
+        .order_by(AbsenceRow.id)
+    )
+    facts = []
+    for row, away, cover, board_id in uow.session.execute(query).all():
+        if board_id is None or (board_ids is not None and board_id not in board_ids):
+            continue
+        facts.append(
+            CoverFacts(
+                row.id,
+                board_id,
+                PersonRef(away.id, away.name, away.slack_user_id),
+                PersonRef(cover.id, cover.name, cover.slack_user_id),
+                row.start,
+                row.end,
+            )
+        )
+    return facts
 
 
 def _cover_facts(uow: UnitOfWork, now: dt.datetime) -> tuple[list[Absence], dict[int, PersonRef]]:
@@ -385,6 +440,8 @@ def message_payload(message: Message) -> dict[str, Any]:
     if message.deadline_id is not None:
         payload["deadline_id"] = message.deadline_id
         payload["working_days_left"] = message.working_days_left
+    if message.absence_id is not None:
+        payload["absence_id"] = message.absence_id
     return payload
 
 

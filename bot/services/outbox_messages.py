@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.core.calendar import calendar_for, local_date
 from bot.core.deadlines import countdown
 from bot.core.digest import Digest, Pack
-from bot.core.reminders import DEADLINE
+from bot.core.reminders import COVER_NOTICE, DEADLINE
 from bot.services.challenges import ChallengeMessage, challenge_message
 from bot.services.deadlines import as_deadline
 from bot.services.digest import build_digest, build_pack
@@ -35,7 +35,8 @@ from bot.services.outbox import (
 from bot.services.owner import DateChangeNotice, date_change_notice, withdrawn_requests
 from bot.services.snapshot import plan_snapshots
 from bot.services.uow import UnitOfWork
-from db.models import Notification, Person, Plan, StatutoryDeadline
+from db.models import Absence as AbsenceRow
+from db.models import Board, Notification, Person, Plan, StatutoryDeadline
 
 Sent = tuple[str, str]  # (channel, ts) of a message the bot posted earlier
 
@@ -99,6 +100,17 @@ class DeadlineMessage:
     covering_for: str | None = None  # the deputy's note: whom they cover (absences)
 
 
+@dataclass(frozen=True)
+class CoverNoticeMessage:
+    """To a deputy on the last working day before an absence: whom they will cover, from when
+    to when, and when the owner is back."""
+
+    owner: str
+    start: dt.date
+    end: dt.date
+    back_on: dt.date
+
+
 Composed = (
     ReminderMessage
     | DigestMessage
@@ -107,6 +119,7 @@ Composed = (
     | AlertMessage
     | ChallengeMessage
     | DeadlineMessage
+    | CoverNoticeMessage
 )
 
 
@@ -148,7 +161,26 @@ def compose(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Co
         )
     if kind == DEADLINE:
         return _deadline(uow, payload, now)
+    if kind == COVER_NOTICE:
+        return _cover_notice(uow, notification, payload)
     return None
+
+
+def _cover_notice(
+    uow: UnitOfWork, notification: Notification, payload: dict[str, Any]
+) -> CoverNoticeMessage | None:
+    """The absence as it stands (None: cancelled, or someone else covers now)."""
+    row = uow.session.get(AbsenceRow, int(payload.get("absence_id") or 0))
+    if row is None or row.deputy_id != notification.recipient_person_id:
+        return None
+    owner = uow.session.get(Person, row.person_id)
+    if owner is None:
+        return None
+    board = uow.session.get(Board, notification.board_id) if notification.board_id else None
+    calendar = calendar_for(board.region) if board is not None else calendar_for()
+    return CoverNoticeMessage(
+        owner.name, row.start, row.end, calendar.next_working_day(row.end, include_self=False)
+    )
 
 
 def _deadline(uow: UnitOfWork, payload: dict[str, Any], now: dt.datetime) -> DeadlineMessage | None:

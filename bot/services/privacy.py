@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select
 
@@ -101,6 +101,7 @@ def hold(
     note: str | None,
     evidence: str | None,
     dedupe_key: str | None,
+    challenge_id: int | None = None,
 ) -> Held:
     """Keep a flagged update until its author confirms it (the same request seen again keeps
     it once); held updates gone stale are dropped on the way."""
@@ -114,6 +115,7 @@ def hold(
         workspace_id=actor.workspace_id,
         person_id=actor.person_id,
         action_id=action_id,
+        challenge_id=challenge_id,
         source=source,
         status=status,
         note=note,
@@ -127,14 +129,24 @@ def hold(
     return Held(row.id, ref, kinds)
 
 
-def take_held(uow: UnitOfWork, actor: Actor, held_id: int, now: dt.datetime) -> HeldNote:
-    """The actor's own held update, removed now that it is confirmed; the confirmation is
-    audited (who, when, what kinds; not the text)."""
+def take_held(
+    uow: UnitOfWork, actor: Actor, held_id: int, now: dt.datetime, *, answer: bool = False
+) -> HeldNote:
+    """The actor's own held update (`answer`: held answer to a challenge), removed now that it
+    is confirmed; the confirmation is audited (who, when, what kinds; not the text)."""
     row = uow.session.get(HeldNote, held_id)
-    if row is None or row.workspace_id != actor.workspace_id or row.person_id != actor.person_id:
+    if (
+        row is None
+        or row.workspace_id != actor.workspace_id
+        or row.person_id != actor.person_id
+        or (row.challenge_id is not None) != answer
+    ):
+        what, again = (
+            ("answer", '`/progress answer C<n> "…"`') if answer else ("update", "`/progress`")
+        )
         raise NotFound(
-            "That update is no longer waiting (it was recorded, or it's over two days old). "
-            "Send it again with `/progress`."
+            f"That {what} is no longer waiting (it was recorded, or it's over two days old). "
+            f"Send it again with {again}."
         )
     audit(
         uow,
@@ -144,7 +156,8 @@ def take_held(uow: UnitOfWork, actor: Actor, held_id: int, now: dt.datetime) -> 
         "action",
         row.action_id,
         None,
-        {"kinds": list(row.kinds.get("kinds", [])), "source": row.source},
+        {"kinds": list(row.kinds.get("kinds", [])), "source": row.source}
+        | ({"challenge": row.challenge_id} if row.challenge_id is not None else {}),
     )
     uow.session.delete(row)
     uow.session.flush()
@@ -163,6 +176,7 @@ class PrivacyPatterns:
     extra: tuple[tuple[str, str], ...]
     allow: tuple[str, ...]
     changed: bool = False  # the last command changed something
+    off: bool = False  # the whole check is switched off: nothing is checked or held
 
 
 def _view(patterns: Patterns, changed: bool = False) -> PrivacyPatterns:
@@ -172,6 +186,7 @@ def _view(patterns: Patterns, changed: bool = False) -> PrivacyPatterns:
         extra=patterns.extra,
         allow=tuple(sorted(patterns.allow)),
         changed=changed,
+        off=patterns.off,
     )
 
 
@@ -193,12 +208,27 @@ class PrivacyService(UseCases):
             lambda uow: self._store(uow, actor, now, lambda _: DEFAULT_PATTERNS)
         )
 
+    def switch(self, actor: Actor, on: bool, now: dt.datetime) -> PrivacyPatterns:
+        """`/plan privacy off|on`: the whole check off (notes, answers, replies and imported
+        progress recorded unchecked, nothing held) or on again with the patterns as they were.
+        Admins only; audited as `privacy.off` / `privacy.on`."""
+        return self.units.committed(
+            lambda uow: self._store(
+                uow,
+                actor,
+                now,
+                lambda p: replace(p, off=not on),
+                "privacy.on" if on else "privacy.off",
+            )
+        )
+
     def _store(
         self,
         uow: UnitOfWork,
         actor: Actor,
         now: dt.datetime,
         change: Callable[[Patterns], Patterns],
+        audited_as: str = "privacy.patterns",
     ) -> PrivacyPatterns:
         check(Permission.CONFIGURE, standing(uow, actor))
         before = patterns_for(uow, actor.workspace_id)
@@ -214,7 +244,7 @@ class PrivacyService(UseCases):
             uow,
             actor,
             now,
-            "privacy.patterns",
+            audited_as,
             "workspace",
             actor.workspace_id,
             {"patterns": format_patterns(before)},

@@ -63,6 +63,7 @@ __all__ = [
     "PrivacyChange",
     "PrivacyReset",
     "PrivacyShow",
+    "PrivacySwitch",
     "ProgressCommand",
     "RecordUpdate",
     "ReopenChallenge",
@@ -407,6 +408,7 @@ class DeadlineAdd:
     request: AskedDeadline
     owner: str | None = None
     board: str | None = None
+    change: bool = False  # `deadline change`: one of that title must be there already
 
 
 @dataclass(frozen=True)
@@ -441,6 +443,13 @@ class PrivacyChange:
 @dataclass(frozen=True)
 class PrivacyReset:
     """The built-in personal-data patterns again."""
+
+
+@dataclass(frozen=True)
+class PrivacySwitch:
+    """The whole personal-data check off (`on` False) or on again, its patterns kept."""
+
+    on: bool
 
 
 # ---------------------------------------------------------------- /board
@@ -594,6 +603,7 @@ PlanCommand: TypeAlias = (
     | PrivacyShow
     | PrivacyChange
     | PrivacyReset
+    | PrivacySwitch
 )
 BoardCommand: TypeAlias = (
     Help

@@ -1,7 +1,8 @@
 """`/plan deadline add|remove|list` and `/plan deadlines`.
 
     deadline add "<title>" <n> working days from <date> [owner @user] [board "<board>"]
-    deadline add "<title>" due <date> [owner @user] [board "<board>"]
+    deadline add "<title>" due <date> [owner @user] [board "<board>"]   (or the date alone)
+    deadline change "<title>" …                              (as add, for one already there)
     deadline add statement of action from <date>            (70 working days, fixed)
     deadline add monitoring visit <n> months after <date>
     deadline add scrutiny report <n> working days before <date>
@@ -43,7 +44,7 @@ from handlers.grammar.tokens import (
 )
 
 _CLAUSES = ("owner", "board")
-_VERBS = ("add", "remove", "list")
+_VERBS = ("add", "change", "remove", "list")
 _NUMBER = re.compile(r"[0-9]{1,4}")
 
 
@@ -52,13 +53,15 @@ def parse_deadline_command(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     verb = tokens[1].word if len(tokens) > 1 else ""
     if verb in ("add", "new"):
         return _add(source, tokens)
+    if verb in ("change", "edit", "move"):
+        return _add(source, tokens, change=True)
     if verb in ("remove", "delete"):
         return _remove(source, tokens)
     if verb == "list":
         return _list(source, tokens, 2)
     if not verb:
         raise UserError(
-            f"Say which deadline command — add, remove or list: `{USAGE['deadline add']}`"
+            f"Say which deadline command — add, change, remove or list: `{USAGE['deadline add']}`"
         )
     raise unknown_subcommand("/plan deadline", tokens[1], _VERBS, "/plan help deadline")
 
@@ -75,8 +78,8 @@ def _list(source: str, tokens: list[Token], pos: int) -> cmd.DeadlineList:
     return cmd.DeadlineList(board)
 
 
-def _add(source: str, tokens: list[Token]) -> cmd.DeadlineAdd:
-    cursor = Cursor(source, tokens, 2, USAGE["deadline add"])
+def _add(source: str, tokens: list[Token], *, change: bool = False) -> cmd.DeadlineAdd:
+    cursor = Cursor(source, tokens, 2, USAGE["deadline change" if change else "deadline add"])
     first = cursor.peek()
     if first is None:
         raise cursor.fail(
@@ -88,7 +91,7 @@ def _add(source: str, tokens: list[Token]) -> cmd.DeadlineAdd:
     timing = timing[:clauses]
     request: DeadlineRequest | ClockRequest
     if first.quoted:
-        request = _titled(source, timing)
+        request = _titled(source, timing, "deadline change" if change else None)
     else:
         found = find_clock([t.word for t in timing])
         if found is None:
@@ -99,17 +102,17 @@ def _add(source: str, tokens: list[Token]) -> cmd.DeadlineAdd:
         request = _clock(source, timing, used, clock)
     cursor.pos += len(timing)
     owner, board = _owner_and_board(cursor)
-    return cmd.DeadlineAdd(request, owner, board)
+    return cmd.DeadlineAdd(request, owner, board, change=change)
 
 
-def _titled(source: str, timing: list[Token]) -> DeadlineRequest:
+def _titled(source: str, timing: list[Token], usage_key: str | None = None) -> DeadlineRequest:
     """`"<title>" 70 working days from 12/03/2019` or `"<title>" due 28/06/2019`."""
     text = readable(source[timing[0].start : timing[-1].end])
     try:
         return parse_deadline(text)
     except UserError as error:
         due = len(timing) > 1 and timing[1].word == "due"
-        usage = USAGE["deadline due" if due else "deadline add"]
+        usage = USAGE[usage_key or ("deadline due" if due else "deadline add")]
         problem = date_problem(UserError(error.message.replace(DEADLINE_USAGE, "")))
         raise UserError(f"{problem} — e.g. `{usage}`") from None
 

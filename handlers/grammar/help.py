@@ -223,6 +223,11 @@ PLAN_FORMS = (
         "/plan deadline add scrutiny report 10 working days before 17/09/2019",
     ),
     Form(
+        '/plan deadline change "<title>" <when> [owner @user] [board "<board>"]',
+        "change a deadline's date (or owner): the same forms as add",
+        '/plan deadline change "Annual conversation with Ofsted" due 05/07/2019',
+    ),
+    Form(
         '/plan deadline remove "<title>" [board "<board>"]',
         "remove a deadline",
         '/plan deadline remove "Annual conversation with Ofsted"',
@@ -260,6 +265,12 @@ PLAN_FORMS = (
         "/plan privacy allow Ellis",
     ),
     Form("/plan privacy reset", "back to the built-in checks", "/plan privacy reset"),
+    Form(
+        "/plan privacy off|on",
+        "switch the whole check off (notes, answers, replies and imported progress are "
+        "recorded unchecked) or on again as it was",
+        "/plan privacy off",
+    ),
 )
 
 BOARD_FORMS = (
@@ -363,6 +374,7 @@ USAGE: dict[str, str] = {
     "deadline scrutiny-report": (
         "/plan deadline add scrutiny report 10 working days before 17/09/2019"
     ),
+    "deadline change": '/plan deadline change "<title>" due 28/06/2019',
     "deadline remove": '/plan deadline remove "<title>"',
     "deadlines": '/plan deadlines "<board>"',
     "privacy": "/plan privacy",
@@ -371,6 +383,8 @@ USAGE: dict[str, str] = {
     "privacy add": "/plan privacy add case-number MOS-\\d{6}",
     "privacy allow": "/plan privacy allow Ellis",
     "privacy reset": "/plan privacy reset",
+    "privacy off": "/plan privacy off",
+    "privacy on": "/plan privacy on",
     "admins": "/plan admins add @someone",
     "admins add": "/plan admins add @someone",
     "admins remove": "/plan admins remove @someone",

@@ -5,6 +5,7 @@
     privacy add <kind> <regex>       flag the workspace's own record numbers too
     privacy allow <word>             never flag a word or phrase
     privacy reset                    the built-in checks again
+    privacy off|on                   the whole check off, or on again as it was
 
 Changes are the lines `bot.core.personal_data.parse_patterns` reads; several may be typed on
 separate lines of one command. Each is checked here, with a kind written as words (`nhs
@@ -46,9 +47,12 @@ def parse_privacy(source: str, tokens: list[Token]) -> cmd.PlanCommand:
     if verb == "reset":
         Cursor(source, tokens, 2, USAGE["privacy reset"]).done()
         return cmd.PrivacyReset()
+    if verb in ("off", "on"):
+        Cursor(source, tokens, 2, USAGE[f"privacy {verb}"]).done()
+        return cmd.PrivacySwitch(on=verb == "on")
     if verb not in _CHANGES:
         raise unknown_subcommand(
-            "/plan privacy", tokens[1], (*_CHANGES, "reset"), "/plan help privacy"
+            "/plan privacy", tokens[1], (*_CHANGES, "reset", "off", "on"), "/plan help privacy"
         )
     lines = [line.strip() for line in source[tokens[1].start :].splitlines()]
     lines = [line for line in lines if line]

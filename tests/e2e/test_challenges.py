@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
+from bot.render import ids
 from bot.sandbox import Message
 from bot.sandbox.local import LocalBot
 from bot.services.snapshot import plan_snapshots
-from db.models import ChallengeEvent
+from db.models import AuditEvent, ChallengeEvent, HeldNote
 from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
@@ -122,18 +123,63 @@ def test_an_owner_answers_with_progress_answer(local: LocalBot, board: Seeded) -
     dm_from_bot(local, MO, "answered challenge *C1*")
 
 
-def test_an_answer_holding_a_childs_details_is_refused_and_not_recorded(
+def test_an_answer_holding_a_childs_details_is_held_then_recorded_anyway_and_audited(
     local: LocalBot, board: Seeded
 ) -> None:
     board_says(local, MO, f'challenge 4.1 "{QUESTION}"')
 
     result = local.emulator.slash(JANE, "/progress", 'answer C1 "Jo\'s DOB 12/03/2012 moved it"')
 
-    assert "I haven't recorded that answer" in result.text
-    assert "12/03/2012" not in result.text
+    assert "Not recorded yet" in result.text and "*C1*" in result.text
+    assert "date of birth" in result.text
+    assert "12/03/2012" not in result.all_text()
     assert [kind for _, kind, _ in events(local)] == ["asked"]
+    assert result.ack_message is not None
+    (anyway,) = [a for a in result.ack_message.actions() if a.action_id == ids.RECORD_ANSWER_ANYWAY]
+
+    (done,) = local.emulator.click(JANE, result.ack_message, anyway).wait_for_response()
+
+    assert "Your answer to *C1* on *4.1* is recorded" in done.text
+    assert events(local)[-1] == (1, "answered", "Jo's DOB 12/03/2012 moved it")
+    dm_from_bot(local, MO, "answered challenge *C1*")
+    with local.services.uow() as uow:
+        (audit,) = uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.what == "privacy.record_anyway")
+        ).all()
+        assert audit.actor_id == board.people["jane"] and audit.at is not None
+        assert audit.after == {"kinds": ["date-of-birth"], "source": "challenge", "challenge": 1}
+        assert "12/03/2012" not in repr(audit.before) + repr(audit.after)
+        assert uow.session.scalars(select(HeldNote)).all() == []
+    again = local.emulator.click(JANE, result.ack_message, anyway).wait_for_response()
+    assert "no longer waiting" in again[0].text
+    assert len(events(local)) == 2
+
+
+def test_a_held_answer_in_the_thread_gets_the_button_and_a_rephrased_one_is_recorded(
+    local: LocalBot, board: Seeded
+) -> None:
+    board_says(local, MO, f'challenge 4.1 "{QUESTION}"')
+    question = dm_from_bot(local, JANE, QUESTION)
+    local.emulator.reply_in_thread(
+        JANE, question.channel, question.ts, "Family at SW1A 1AA asked for it to move"
+    )
+    held = local.emulator.wait_for(
+        lambda: next(
+            (
+                m
+                for m in local.emulator.messages(channel=question.channel, thread_ts=question.ts)
+                if "Not recorded yet" in m.all_text()
+            ),
+            None,
+        ),
+        timeout=10.0,
+        what="the held answer's message in the thread",
+    )
+    assert "postcode" in held.all_text() and "SW1A" not in held.all_text()
+    assert [a.action_id for a in held.actions()] == [ids.RECORD_ANSWER_ANYWAY]
     fine = local.emulator.slash(JANE, "/progress", 'answer C1 "The review moved to June"')
     assert "Your answer to *C1* on *4.1* is recorded" in fine.text
+    assert [kind for _, kind, _ in events(local)] == ["asked", "answered"]
 
 
 def test_a_question_holding_a_childs_details_is_refused_and_not_asked(

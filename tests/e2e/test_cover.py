@@ -109,3 +109,108 @@ def test_an_admin_sets_someone_away(local: LocalBot, board: Seeded) -> None:
     assert "Jane Doe covers" in answer.text
     refused = local.emulator.slash(JANE, "/plan", f"people away <@{OMAR}> 22/07/2019")
     assert "admin" in refused.wait_for_response()[0].text.lower()
+
+
+def away_lines(local: LocalBot) -> str:
+    (digest,) = ask(local, "UCHAIR0000", "digest")
+    return digest.all_text()
+
+
+def test_leave_set_again_replaces_it_and_the_digest_shows_the_new_return_date(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    """Thursday 16 May 2019. Jane books 16–28 May, then comes back sooner (16–21 May): from
+    Wednesday 22 May she is back, and the digest never shows 28 May again."""
+    local.emulator.slash(JANE, "/progress", f"away 16/05/2019 to 28/05/2019 deputy <@{MO}>")
+    again = local.emulator.slash(JANE, "/progress", f"away 16/05/2019 to 21/05/2019 deputy <@{MO}>")
+    assert "back on 22 May 2019" in again.text
+    assert "replaces what was set before from 16 May 2019: 16 May 2019 to 28 May 2019" in again.text
+    assert "Jane Doe is away until 21 May 2019; Mo Member covers" in away_lines(local)
+    clock.set(dt.datetime(2019, 5, 22, 8, 30, tzinfo=dt.UTC))
+    text = away_lines(local)
+    assert "Jane Doe is away" not in text and "28 May 2019" not in text
+    # Mo may no longer update Jane's actions: she is back
+    assert local.emulator.slash(MO, "/progress", "4.1 green fine").text.startswith(":warning:")
+
+
+def test_leave_extended_from_a_later_day_shows_the_last_day_away(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    """16–20 May, then 20–31 May set later: the digest on 16 May says until 31 May."""
+    local.emulator.slash(JANE, "/progress", f"away 16/05/2019 to 20/05/2019 deputy <@{MO}>")
+    local.emulator.slash(JANE, "/progress", f"away 20/05/2019 to 31/05/2019 deputy <@{MO}>")
+    assert "Jane Doe is away until 31 May 2019; Mo Member covers" in away_lines(local)
+
+
+def test_overdue_actions_of_an_owner_away_with_no_cover_are_listed_for_the_chair(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    """Omar's 4.2 was due Tuesday 30 April 2019. He is away Thursday 16 to Friday 24 May with
+    no deputy: the digest and the pack list 4.2 under "Owner away, no cover" on those days
+    (11 working days overdue on the 16th, across the early-May bank holiday), and not once
+    he is back on Tuesday 28 May (Monday 27 May is a bank holiday)."""
+    local.emulator.slash(
+        ADMIN, "/plan", f"people away <@{OMAR}> 16/05/2019 to 24/05/2019"
+    ).wait_for_response()
+    text = away_lines(local)
+    assert "Owner away, no cover" in text
+    section = text.split("Owner away, no cover", 1)[1].split("\n*", 1)[0]
+    assert "*4.2* Review placement sufficiency — Omar Shah — *11 working days* overdue" in section
+    assert "4.1" not in section
+    (pack, *_) = ask(local, "UCHAIR0000", "pack", count=None)
+    assert "Owner away, no cover" in pack.all_text()
+
+    clock.set(dt.datetime(2019, 5, 24, 8, 30, tzinfo=dt.UTC))
+    assert "Owner away, no cover" in away_lines(local)
+    clock.set(dt.datetime(2019, 5, 28, 8, 30, tzinfo=dt.UTC))
+    assert "Owner away, no cover" not in away_lines(local)
+
+
+def test_an_owner_away_with_a_deputy_is_not_listed_as_without_cover(
+    local: LocalBot, board: Seeded
+) -> None:
+    local.emulator.slash(
+        ADMIN, "/plan", f"people away <@{OMAR}> 16/05/2019 to 24/05/2019 deputy <@{JANE}>"
+    ).wait_for_response()
+    text = away_lines(local)
+    assert "Omar Shah is away until 24 May 2019; Jane Doe covers" in text
+    assert "Owner away, no cover" not in text
+
+
+def test_a_deputy_who_is_away_too_leaves_the_owner_without_cover(
+    local: LocalBot, board: Seeded
+) -> None:
+    """Mo (no actions of his own) covers Omar but is away himself on 16 May 2019."""
+    local.emulator.slash(MO, "/progress", "away 16/05/2019 to 17/05/2019")
+    local.emulator.slash(
+        ADMIN, "/plan", f"people away <@{OMAR}> 16/05/2019 to 24/05/2019 deputy <@{MO}>"
+    ).wait_for_response()
+    text = away_lines(local)
+    assert "Omar Shah is away until 24 May 2019; no cover" in text
+    assert "*4.2* Review placement sufficiency" in text.split("Owner away, no cover", 1)[1]
+
+
+def test_the_deputy_is_told_the_working_day_before_whom_they_cover_from_when_to_when(
+    local: LocalBot, clock: ManualClock, board: Seeded
+) -> None:
+    """Jane books Tuesday 28 May to Friday 7 June 2019 with Mo covering. Monday 27 May is a
+    bank holiday, so at 09:00 on Friday 24 May Mo hears whom he covers and from when to when."""
+    local.emulator.slash(JANE, "/progress", f"away 28/05/2019 to 07/06/2019 deputy <@{MO}>")
+    clock.set(dt.datetime(2019, 5, 23, 8, 0, tzinfo=dt.UTC))
+    local.run_jobs()
+    local.deliver()
+    assert not any("you cover for" in text for text in dms(local, MO))
+    clock.set(dt.datetime(2019, 5, 24, 8, 0, tzinfo=dt.UTC))
+    local.run_jobs()
+    texts = local.emulator.wait_for(
+        lambda: [t for t in dms(local, MO) if "you cover for" in t], what="the deputy's notice"
+    )
+    assert texts == [
+        ":busts_in_silhouette: From Tuesday 28 May 2019 to Friday 7 June 2019 you cover for "
+        "Jane Doe while they're away (back on Monday 10 June 2019). Their reminders, escalations "
+        "and the board's challenges come to you, saying whom you cover, and you may update "
+        "their actions meanwhile: `/progress <ref> <status> <note>`."
+    ]
+    local.run_jobs()
+    local.deliver()
+    assert len([t for t in dms(local, MO) if "you cover for" in t]) == 1  # once

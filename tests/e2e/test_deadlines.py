@@ -38,8 +38,11 @@ def test_seventy_working_days_from_12_march_2019_cross_easter_and_both_may_holid
     assert "26 working days left" in added  # 17 May … 24 June, less the late-May holiday
     assert "owner Jane" in added
 
-    # the named clock has the same title: the deadline is set again, its owner kept
+    # the named clock has the same title: adding it again is refused, changing it keeps its owner
     again = plan(local, ADMIN, "deadline add statement of action from 12/03/2019")
+    assert "is already a deadline, due 24 June 2019" in again
+    assert '/plan deadline change "Written statement of action to Ofsted" due' in again
+    again = plan(local, ADMIN, "deadline change statement of action from 12/03/2019")
     assert "Changed a deadline" in again and "due Monday 24 June 2019" in again
     listed = plan(local, JANE, "deadlines")
     assert listed.count("due Monday 24 June 2019") == 1 and "owner Jane Doe" in listed
@@ -121,3 +124,47 @@ def test_reminders_go_to_the_owner_the_admins_and_the_chair_at_20_10_5_and_0_day
         lambda: len(deadline_dms(local, CHAIR)) == 2 and deadline_dms(local, CHAIR), what="2 DMs"
     )
     assert "due today, Monday 24 June 2019" in found[1]
+
+
+def test_a_title_set_again_is_refused_and_change_moves_it(local: LocalBot, board: Seeded) -> None:
+    """Adding a deadline whose title is there already never moves it silently; `change` does,
+    and a date alone after the title is its due date."""
+    added = plan(local, ADMIN, 'deadline add "Scrutiny papers" 31/5/19')
+    assert "Added a deadline" in added and "due Friday 31 May 2019" in added
+    refused = plan(local, ADMIN, 'deadline add "scrutiny papers" due 28/06/2019')
+    assert refused.startswith(":warning:")
+    assert "“Scrutiny papers” is already a deadline, due 31 May 2019" in refused
+    assert '/plan deadline remove "Scrutiny papers"' in refused
+    assert plan(local, CHAIR, "deadlines").count("due Friday 31 May 2019") == 1
+    changed = plan(local, ADMIN, 'deadline change "Scrutiny papers" due 28/06/2019')
+    assert "Changed a deadline" in changed and "due Friday 28 June 2019" in changed
+    missing = plan(local, ADMIN, 'deadline change "Annual conversation" due 28/06/2019')
+    assert "has no deadline called “Annual conversation” to change" in missing
+
+
+def test_a_due_date_long_past_is_refused(local: LocalBot, board: Seeded) -> None:
+    """The clock stands at 16 May 2019: a due date in May 2018 or before is a typing slip."""
+    refused = plan(local, ADMIN, 'deadline add "Scrutiny papers" due 10/05/2018')
+    assert refused.startswith(":warning:")
+    assert "over a year ago" in refused and "10 May 2018" in refused
+    clock = plan(local, ADMIN, "deadline add statement of action from 12/03/2017")
+    assert "over a year ago" in clock
+    assert "No deadlines yet" in plan(local, ADMIN, "deadlines")
+    # within the year it is kept, shown overdue and red
+    assert "Added a deadline" in plan(local, ADMIN, 'deadline add "Scrutiny papers" 17/05/2018')
+
+
+def test_a_due_date_before_the_plan_was_published_is_refused(
+    local: LocalBot, board: Seeded
+) -> None:
+    from sqlalchemy import select
+
+    from db.models import Plan
+
+    with local.services.uow() as uow:
+        uow.session.scalars(select(Plan)).one().published_on = dt.date(2019, 3, 12)
+        uow.commit()
+    refused = plan(local, ADMIN, 'deadline add "Scrutiny papers" due 01/03/2019')
+    assert refused.startswith(":warning:") and "before “" in refused
+    assert "was published (12 March 2019)" in refused
+    assert "Added" in plan(local, ADMIN, 'deadline add "Scrutiny papers" due 12/03/2019')

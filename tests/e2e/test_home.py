@@ -12,7 +12,7 @@ from bot.sandbox import View
 from bot.sandbox.blocks import ActionRef
 from bot.sandbox.local import LocalBot
 from bot.services.plans import Actor, add_action, find_plan
-from db.models import ProgressUpdate
+from db.models import Absence, ProgressUpdate
 from tests.e2e.seed import Seeded, seed_board
 
 pytestmark = pytest.mark.e2e
@@ -137,3 +137,75 @@ def test_home_stays_within_slacks_100_blocks(local: LocalBot, board: Seeded) -> 
     assert len(shown) >= 40
     assert f"…and {mine - len(shown)} more:" in home.all_text()
     assert "Improvement Board: status by theme" in home.all_text()
+
+
+def test_im_away_from_home_sets_the_absence_and_home_shows_it_with_cancel(
+    local: LocalBot, board: Seeded
+) -> None:
+    """The clock stands at Thursday 16 May 2019. From the Home tab Jane sets 22/07/2019 to
+    09/08/2019 with Mo covering (the same use case as `/progress away`), sees it and who
+    covers, and cancels it."""
+    home = open_home(local, JANE)
+    assert "Going on leave?" in home.all_text()
+    local.emulator.click(JANE, home, button(home, ids.AWAY_BUTTON, 0))
+    local.emulator.wait_for(
+        lambda: (v := local.emulator.open_view(JANE)) is not None and v.title == "I'm away" and v,
+        what="the absence form",
+    )
+    local.emulator.submit_view(
+        JANE,
+        values={"away_from": "2019-07-22", "away_to": "2019-08-09", "away_deputy": MO},
+    )
+    saved = local.emulator.wait_for(
+        lambda: (
+            (v := local.emulator.open_view(JANE)) is not None and v.title == "Absence saved" and v
+        ),
+        what="the saved absence",
+    )
+    assert "You're away from 22 July 2019 to 9 August 2019 (15 working days)" in saved.all_text()
+    assert "Mo Member covers" in saved.all_text()
+    redrawn = wait_for_home(local, JANE, home.hash)
+    text = redrawn.all_text()
+    assert "You'll be away from 22 July 2019 to 9 August 2019. Mo Member covers" in text
+    with local.services.uow() as uow:
+        (row,) = uow.session.scalars(select(Absence)).all()
+        assert (row.start, row.end, row.deputy_id) == (
+            dt.date(2019, 7, 22),
+            dt.date(2019, 8, 9),
+            board.people["mo"],
+        )
+        absence_id = row.id
+
+    local.emulator.click(JANE, redrawn, button(redrawn, ids.CANCEL_ABSENCE, absence_id))
+    after = wait_for_home(local, JANE, redrawn.hash)
+    assert "Cancelled the absence 22 July 2019 to 9 August 2019" in after.all_text()
+    assert "Going on leave?" in after.all_text()
+    with local.services.uow() as uow:
+        assert uow.session.scalars(select(Absence)).all() == []
+
+
+def test_the_absence_form_refuses_a_last_day_before_the_first(
+    local: LocalBot, board: Seeded
+) -> None:
+    home = open_home(local, JANE)
+    local.emulator.click(JANE, home, button(home, ids.AWAY_BUTTON, 0))
+    local.emulator.wait_for(lambda: local.emulator.open_view(JANE), what="the absence form")
+    result = local.emulator.submit_view(
+        JANE, values={"away_from": "2019-08-09", "away_to": "2019-07-22"}
+    )
+    assert "before it starts" in result.errors["away_from"]
+    with local.services.uow() as uow:
+        assert uow.session.scalars(select(Absence)).all() == []
+
+
+def test_an_absence_under_way_shows_on_home_with_im_back(local: LocalBot, board: Seeded) -> None:
+    local.emulator.slash(JANE, "/progress", "away 16/05/2019 to 17/05/2019")
+    home = open_home(local, JANE)
+    assert (
+        "You're away from 16 May 2019 to 17 May 2019. No deputy: no reminders go to anyone"
+        in home.all_text()
+    )
+    (back,) = [a for a in home.actions() if a.action_id == ids.CANCEL_ABSENCE]
+    local.emulator.click(JANE, home, back)
+    after = wait_for_home(local, JANE, home.hash)
+    assert "Welcome back" in after.all_text() and "Going on leave?" in after.all_text()

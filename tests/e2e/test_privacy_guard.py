@@ -113,6 +113,38 @@ def test_admins_tune_the_checks_per_workspace(local: LocalBot, board: Seeded) ->
     assert "Not recorded yet" in result.text
 
 
+def test_an_admin_switches_the_whole_check_off_and_on_audited(
+    local: LocalBot, board: Seeded
+) -> None:
+    denied = local.emulator.slash(JANE, "/plan", "privacy off").wait_for_response()[0].text
+    assert "admin" in denied.lower()
+    local.emulator.slash(ADA, "/plan", "privacy disable postcode").wait_for_response()
+
+    (off,) = local.emulator.slash(ADA, "/plan", "privacy off").wait_for_response()
+    assert "The check is off" in off.text
+    assert "Progress notes, challenge answers, thread replies and imported progress" in off.text
+    result = local.emulator.slash(JANE, "/progress", f"4.1 {FLAGGED}")
+    assert ":white_check_mark: Recorded" in result.text
+    (shown,) = local.emulator.slash(ADA, "/plan", "privacy").wait_for_response()
+    assert "The check is off" in shown.text
+
+    (on,) = local.emulator.slash(ADA, "/plan", "privacy on").wait_for_response()
+    assert "The check is on again" in on.text
+    assert "Switched off: `postcode`" in on.text  # the patterns come back as they were
+    result = local.emulator.slash(JANE, "/progress", "4.1 note DOB 01/02/2013 again")
+    assert "Not recorded yet" in result.text
+
+    with local.services.uow() as uow:
+        events = uow.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.what.in_(["privacy.off", "privacy.on"]))
+            .order_by(AuditEvent.id)
+        ).all()
+        assert [e.what for e in events] == ["privacy.off", "privacy.on"]
+        assert all(e.actor_id is not None for e in events)
+        assert events[0].after == {"patterns": "off\ndisable postcode"}
+
+
 def test_a_flagged_note_in_the_update_form_is_held_and_recorded_from_the_form(
     local: LocalBot, board: Seeded
 ) -> None:

@@ -97,6 +97,21 @@ TRUE: list[tuple[str, str]] = [
     ("DOB 7/3/15 noted in the audit sample.", DATE_OF_BIRTH),
     ("NHS No: 943 476 5919 recorded on the health plan.", NHS_NUMBER),
     ("Reuben is now 13 years old and wants to stay with his carers.", AGE_WITH_NAME),
+    # Written after a trial, before the rules were adjusted for them (postcodes in context)
+    ("Home visit to the family at LS6 2QT was cancelled twice.", POSTCODE),
+    ("Mum has moved to B12 3AB, so the case transfers to the south team.", POSTCODE),
+    ("New address for the young person: M14 5RB.", POSTCODE),
+    ("Family now living at postcode LS62QT, outside our area.", POSTCODE),
+    ("Carers' address BD7 1DP confirmed by the fostering team.", POSTCODE),
+    ("Placement found at S10 2TN, 40 miles from school.", POSTCODE),
+    ("Child's home address is NE4 5PL; referral passed to MASH.", POSTCODE),
+    ("The family's postcode CF10 1EP was shared in error with the provider.", POSTCODE),
+    ("Referral gave the home as WF12AB and no phone number.", POSTCODE),
+    ("Mosaic ID 4412873 closed after step-down.", CASE_NUMBER),
+    ("Leo (CIN plan) now attends school daily.", NAMED_CASE_DETAIL),
+    ("Ruby, aged 9, is now settled with her carers.", AGE_WITH_NAME),
+    ("The baby's NHS number 401 023 2137 was missing from the referral.", NHS_NUMBER),
+    ("DOB 07/11/2014 recorded wrongly on the strategy notes.", DATE_OF_BIRTH),
 ]
 
 FALSE: list[str] = [
@@ -188,4 +203,22 @@ FALSE: list[str] = [
     "Approved 21/06/2019 by Cllr Patel; statement of action sent 24/06/2019.",
     "Nobody is on a CP plan for more than two years now.",
     "Everyone was placed within 20 miles of home in Q3.",
+    # Written after a trial, before the rules were adjusted for them: rooms and codes shaped
+    # like postcodes, council venues, and the usual dates and counts
+    "Board meets in room B12 3AB at the civic centre.",
+    "Workshop booked for meeting room LS62QT on 14/06/2019.",
+    "Venue: Civic Hall, LS1 1UR – parking is limited.",
+    "Training in Room M14 2PL, second floor.",
+    "The hub office, BD1 1HY, opens on Monday for the front door.",
+    "Rota reference LS62QT sent to team managers.",
+    "Form CS12AB updated with the new consent wording.",
+    "Course code PO12AB is now mandatory for new starters.",
+    "Performance clinic in suite G1 2FF moved to Thursday.",
+    "Ticket HD12RT raised with ICT for the Mosaic upgrade.",
+    "Send the papers to the office at WF1 2DA by Friday.",
+    "Q3 2019/20 return submitted on 31/10/2019.",
+    "14 children aged 10 to 15 attended the forum.",
+    "Dates of the panel: 12/03/2019 and 09/04/2019.",
+    "Eclipse go-live moved to 2020/21.",
+    "Room LS6 2QT is booked for the practice week.",
 ]

@@ -198,3 +198,22 @@ def test_parse_refuses_with_one_friendly_line(text: str, says: str) -> None:
         parse_deadline(text)
     assert says in refused.value.message
     assert "\n" not in refused.value.message
+
+
+def test_the_counting_convention_start_day_not_counted_not_the_issues_friday() -> None:
+    """Which reading of "70 working days from 12/03/2019" gives Friday 21 June 2019?
+
+    Counting 12 March itself as working day 1 ("publication day counts") makes the 70th
+    working day the 69th after it: Friday 21 June, one working day before Monday 24 June.
+    The same Friday comes from a calendar without Easter Monday (Scotland's), but ILACS is
+    England's. English law counts a period "from" or "of" a day without that day (CPR 2.8; the
+    common-law rule for "within N days of"), so the rule keeps the start day out: Monday 24 June.
+    """
+    start = D(2019, 3, 12)
+    inclusive_day_70 = ENG.add_working_days(start, 69)  # 12 March is day 1
+    assert inclusive_day_70 == D(2019, 6, 21)
+    assert ENG.is_working_day(start)
+    assert len(ENG.working_days_in_range(start, D(2019, 6, 21))) == 70  # both ends counted
+    assert due_from_working_days(start, 70, ENG) == D(2019, 6, 24)  # the rule: start not counted
+    assert due_from_working_days(start, 70, calendar_for("SCT")) == D(2019, 6, 21)
+    assert statement_of_action(start, ENG).due == D(2019, 6, 24)

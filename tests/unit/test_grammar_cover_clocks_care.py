@@ -33,6 +33,7 @@ from handlers.grammar import (
     PrivacyChange,
     PrivacyReset,
     PrivacyShow,
+    PrivacySwitch,
     RecordUpdate,
     SetAbsence,
     ShowDeadlines,
@@ -223,6 +224,26 @@ DEADLINE_CASES = [
         "deadline add scrutiny report due 03/09/2019",
         DeadlineAdd(DeadlineRequest(SCRUTINY_REPORT.title, due=D(2019, 9, 3))),
     ),
+    (
+        'deadline add "Annual conversation" 31/5/27',
+        DeadlineAdd(DeadlineRequest("Annual conversation", due=D(2027, 5, 31))),
+    ),
+    (
+        'deadline add "Annual conversation" 2027-05-31 owner ' + AT_JO,
+        DeadlineAdd(DeadlineRequest("Annual conversation", due=D(2027, 5, 31)), JO),
+    ),
+    (
+        'deadline add "Annual conversation" May 2027',
+        DeadlineAdd(DeadlineRequest("Annual conversation", due=D(2027, 5, 31))),
+    ),
+    (
+        'deadline change "Annual conversation" due 05/07/2019',
+        DeadlineAdd(DeadlineRequest("Annual conversation", due=D(2019, 7, 5)), change=True),
+    ),
+    (
+        "deadline change statement of action from 12/03/2019",
+        DeadlineAdd(ClockRequest(STATEMENT_OF_ACTION.key, D(2019, 3, 12)), change=True),
+    ),
     ('deadline remove "Annual conversation"', DeadlineRemove("Annual conversation")),
     ("deadline remove Annual conversation", DeadlineRemove("Annual conversation")),
     ('deadline remove "Annual conversation" board "B"', DeadlineRemove("Annual conversation", "B")),
@@ -241,7 +262,9 @@ def test_plan_deadlines(text: str, expected: object) -> None:
 
 
 DEADLINE_ERRORS = [
-    ("deadline", "Say which deadline command — add, remove or list"),
+    ("deadline", "Say which deadline command — add, change, remove or list"),
+    ('deadline add "X" 31/13/2027', "I can't read"),
+    ('deadline change "X"', "After the title I need when it is due — e.g. `/plan deadline change"),
     ("deadline remve", "did you mean `/plan deadline remove`? Type `/plan help deadline`"),
     ("deadline add", "I need the deadline's title in quotes and when it is due, or a clock"),
     ("deadline add Annual conversation due 28/06/2019", "Put the deadline's title in \"double"),
@@ -312,6 +335,8 @@ PRIVACY_CASES = [
     ("privacy", PrivacyShow()),
     ("privacy show", PrivacyShow()),
     ("privacy reset", PrivacyReset()),
+    ("privacy off", PrivacySwitch(on=False)),
+    ("privacy ON", PrivacySwitch(on=True)),
     ("privacy disable postcode", PrivacyChange(("disable postcode",))),
     ("privacy disable Postcodes", PrivacyChange(("disable postcode",))),
     ("privacy disable nhs number", PrivacyChange(("disable nhs-number",))),
@@ -358,6 +383,7 @@ PRIVACY_ERRORS = [
     ("privacy frobnicate", "type `/plan help privacy` to see every form"),
     ("privacy show all", "I don't understand “all”: `/plan privacy`"),
     ("privacy reset now", "I don't understand “now”: `/plan privacy reset`"),
+    ("privacy off please", "I don't understand “please”: `/plan privacy off`"),
     ("privacy disable", "Say which check — date-of-birth, nhs-number"),
     ("privacy disable frogs", "I don't know the kind “frogs”"),
     ("privacy enable frogs", "— e.g. `/plan privacy enable postcode`"),
@@ -419,10 +445,10 @@ def test_help_lists_the_new_forms() -> None:
     assert "`/board deadlines`" in board
     deadline = parse_plan("help deadline")
     assert isinstance(deadline, Help)
-    assert len(deadline.text.splitlines()) == 1 + 7
+    assert len(deadline.text.splitlines()) == 1 + 8
     privacy = parse_plan("help privacy")
     assert isinstance(privacy, Help)
-    assert len(privacy.text.splitlines()) == 1 + 5
+    assert len(privacy.text.splitlines()) == 1 + 6
 
 
 def test_new_commands_are_frozen() -> None:

@@ -176,3 +176,34 @@ def test_patterns_text_round_trip(
 ) -> None:
     patterns = Patterns(frozenset(KINDS) - disabled, tuple(extra), frozenset(allow))
     assert parse_patterns(format_patterns(patterns)) == patterns
+
+
+def test_the_check_switched_off_finds_nothing_and_keeps_its_patterns() -> None:
+    text = "Jo's DOB 12/03/2012, postcode SW1A 1AA"
+    tuned = parse_patterns("disable postcode\nallow Ellis")
+    off = parse_patterns("off", tuned)
+    assert check(text, off) == []
+    assert format_patterns(off) == "off\ndisable postcode\nallow ellis"
+    back = parse_patterns(format_patterns(off) + "\non")
+    assert back == tuned and [f.kind for f in check(text, back)] == ["date-of-birth"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Board meets in room B12 3AB at the civic centre.", []),
+        ("Mum has moved to B12 3AB.", [POSTCODE]),
+        ("Family at B12 3AB, near the town hall.", [POSTCODE]),  # the address cue wins
+        ("Venue: Civic Hall, LS1 1UR.", []),
+        ("Emergency placement made in LS6 2QT overnight.", [POSTCODE]),
+        ("Young person found at EH1 2NG by police.", [POSTCODE]),  # spaced, no cue: flagged
+        ("Rota reference LS62QT sent to team managers.", []),  # unspaced, no cue: a code
+        ("Family now living at postcode LS62QT.", [POSTCODE]),
+        ("Lives at SW1A1AA", [POSTCODE]),
+        ("Room LS6 2QT. Family moved to LS6 2QT.", [POSTCODE]),  # one sentence at a time
+    ],
+)
+def test_a_postcode_shape_is_read_in_its_context(text: str, expected: list[str]) -> None:
+    """A family's postcode is personal data; the council's rooms and buildings, and codes
+    typed without a postcode's space, are not (docs/design.md §13)."""
+    assert kinds(text) == expected
