@@ -4,7 +4,7 @@
 update), so its author can record it anyway with one click instead of rephrasing.
 
 Revision ID: 0011_held_challenge_answer
-Revises: 0007_update_partial_indexes
+Revises: 0008_action_update_history
 Create Date: 2026-12-02 04:45:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_held_challenge_answer"
-down_revision = "0007_update_partial_indexes"
+down_revision = "0008_action_update_history"
 branch_labels = None
 depends_on = None
 
