@@ -68,10 +68,12 @@ TRANSIENT_ERRORS = frozenset(
 # Nothing about any recipient is known, so nobody is failed or alerted; delivery pauses.
 TOKEN_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked", "not_authed"})
 TOKEN_PAUSE = dt.timedelta(minutes=15)
-MAX_ATTEMPTS = 6
+# Tries before a message Slack keeps failing (5xx, dropped connections) is given up: with the
+# back-off (2, 4, 8, 16 minutes, then every 30) about three hours, within the working day.
+MAX_ATTEMPTS = 10
 # Workers sending at once in one instance: Slack's answer takes far longer than our part, so
 # a few workers keep several calls in flight; more would only queue on the database.
-WORKERS = 8
+WORKERS = 16
 # Seconds a pass waits for a rate-limited workspace when nothing else is left to send; a
 # longer Retry-After leaves its messages to the next pass.
 MAX_RATE_WAIT = 10.0
