@@ -21,83 +21,27 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from slack_sdk import WebClient  # noqa: E402
-from sqlalchemy import Engine, insert, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
+from benchmarks.common import MORNING, reminder_morning, team_id  # noqa: E402
 from bot.render.ids import NOTIFICATION_EVENT  # noqa: E402
 from bot.sandbox.emulator import SlackEmulator  # noqa: E402
 from bot.services import Units  # noqa: E402
 from bot.services.outbox import plan_due  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import (  # noqa: E402
-    Action,
-    ActionAssignment,
-    Board,
     Notification,
-    Person,
-    Plan,
-    Theme,
-    Workspace,
 )
 from db.session import make_engine, make_session_factory  # noqa: E402
 from scheduler.delivery import WORKERS, Delivery  # noqa: E402
 
-NINE = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)  # Thursday, 09:00 in London
-DUE = dt.date(2019, 5, 31)  # 10 working days on (27 May is a bank holiday)
+NINE = MORNING
 WORKSPACES = 10
 FAILING = 0.10  # share of calls answered 5xx
 # Seconds Slack takes to answer a call from the UK: the SDK opens a new HTTPS connection for
 # each (TCP and TLS handshakes to Slack's US servers, ~75 ms a round trip), then Slack works.
 LATENCY = 0.2
 SPEED = 4.0  # the emulator's rate-limit minute passes in 15 s, so its limits are met
-
-
-def _team(n: int) -> str:
-    return f"T{n:08d}B"
-
-
-def _seed(engine: Engine, units: Units, emulator: SlackEmulator, count: int) -> None:
-    """`count` owners, each owning one action due in 10 working days, spread over the
-    workspaces (inserted in bulk: seeding is not what is measured); 09:00 then plans one
-    reminder DM each."""
-    per = -(-count // WORKSPACES)
-    rows: dict[Any, list[dict[str, Any]]] = {
-        t: [] for t in (Workspace, Person, Board, Plan, Theme, Action, ActionAssignment)
-    }
-    for w in range(1, WORKSPACES + 1):
-        rows[Workspace].append({"id": w, "team_id": _team(w), "name": f"W{w}", "created_at": NINE})
-        rows[Board].append({"id": w, "workspace_id": w, "name": f"Board {w}", "created_at": NINE})
-        rows[Plan].append(
-            {"id": w, "board_id": w, "title": "Plan", "active": True, "created_at": NINE}
-        )
-        rows[Theme].append({"id": w, "plan_id": w, "ref": "1", "title": "Theme", "position": 1})
-    for n in range(count):
-        w = n // per + 1
-        user_id = f"UW{w:02d}{n:06d}"
-        emulator.add_user(user_id, f"o{n}", f"Owner {n}", f"o{n}@council.example")
-        rows[Person].append(
-            {"id": n + 1, "workspace_id": w, "name": f"Owner {n}", "slack_user_id": user_id}
-        )
-        rows[Action].append(
-            {
-                "id": n + 1,
-                "plan_id": w,
-                "theme_id": w,
-                "ref": f"1.{n}",
-                "title": f"Action {n}",
-                "due_date": DUE,
-                "original_due_date": DUE,
-                "position": n,
-            }
-        )
-        rows[ActionAssignment].append(
-            {"action_id": n + 1, "person_id": n + 1, "role": "owner", "position": 0}
-        )
-    with engine.begin() as connection:
-        for table, values in rows.items():
-            connection.execute(insert(table), values)
-    with units.patient() as uow:
-        plan_due(uow, NINE)
-        uow.commit()
 
 
 def _run(count: int, workers: int) -> dict[str, Any]:
@@ -107,10 +51,13 @@ def _run(count: int, workers: int) -> dict[str, Any]:
         engine = make_engine(f"sqlite:///{tmp}/delivery.db")
         upgrade(engine)
         units = Units(session_factory=make_session_factory(engine))
-        _seed(engine, units, emulator, count)
+        reminder_morning(engine, emulator, count, WORKSPACES)
+        with units.patient() as uow:
+            plan_due(uow, NINE)
+            uow.commit()
         clients = {
-            _team(w): WebClient(
-                token=emulator.add_team(_team(w)), base_url=emulator.api_url, retry_handlers=[]
+            team_id(w): WebClient(
+                token=emulator.add_team(team_id(w)), base_url=emulator.api_url, retry_handlers=[]
             )
             for w in range(1, WORKSPACES + 1)
         }
