@@ -826,6 +826,8 @@ class SlackEmulator(Startable):
                 self._serve_page(handler, path)
             else:
                 handler.reply(404, "Not Found", "text/plain")
+        except (BrokenPipeError, ConnectionResetError):  # the caller went away (or was killed)
+            logger.debug("%s %s: the caller hung up", handler.command, handler.path)
         except Exception:  # the emulator must answer; a bug here should not hang the bot
             logger.exception("emulator failed on %s %s", handler.command, handler.path)
             handler.reply(500, {"ok": False, "error": "emulator_error"})
