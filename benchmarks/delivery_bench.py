@@ -4,7 +4,7 @@ fails 10% of calls with a 5xx: all delivered, none twice, and how fast against o
 worker measured in the same run.
 
 `measure(quick)` returns the figures (benchmarks/run.py reports them); run alone it prints
-them as JSON. Usage: python benchmarks/delivery_bench.py [--quick]
+them as JSON. Usage: python benchmarks/delivery_bench.py [--quick] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -14,14 +14,17 @@ import json
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from slack_sdk import WebClient  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import Engine, select, text  # noqa: E402
 
 from benchmarks.common import MORNING, reminder_morning, team_id  # noqa: E402
 from bot.render.ids import NOTIFICATION_EVENT  # noqa: E402
@@ -41,11 +44,33 @@ LATENCY = 0.2
 SPEED = 4.0  # the emulator's rate-limit minute passes in 15 s, so its limits are met
 
 
-def _run(count: int, workers: int) -> dict[str, Any]:
+@contextmanager
+def _database(postgres: str | None) -> Iterator[Engine]:
+    """A fresh SQLite file, or a fresh schema in the PostgreSQL database at `postgres`."""
+    if postgres is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = make_engine(f"sqlite:///{tmp}/delivery.db")
+            yield engine
+            engine.dispose()
+        return
+    schema = f"delivery_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(postgres)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(postgres, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _run(count: int, workers: int, postgres: str | None = None) -> dict[str, Any]:
     """Seed `count` reminders, deliver them with `workers` workers until none is left, and
     count what Slack received."""
-    with tempfile.TemporaryDirectory() as tmp, SlackEmulator() as emulator:
-        engine = make_engine(f"sqlite:///{tmp}/delivery.db")
+    with _database(postgres) as engine, SlackEmulator() as emulator:
         Base.metadata.create_all(engine)  # the schema as the models declare it: quicker
         units = Units(session_factory=make_session_factory(engine))
         reminder_morning(engine, emulator, count, WORKSPACES)
@@ -91,7 +116,6 @@ def _run(count: int, workers: int) -> dict[str, Any]:
             errors = Counter(
                 uow.session.scalars(select(Notification.error).where(Notification.state != "sent"))
             )
-        engine.dispose()
         return {
             "count": count,
             "seconds": elapsed,
@@ -105,12 +129,12 @@ def _run(count: int, workers: int) -> dict[str, Any]:
         }
 
 
-def measure(quick: bool = False) -> dict[str, Any]:
+def measure(quick: bool = False, postgres: str | None = None) -> dict[str, Any]:
     """1,000 reminders (150 with `quick`) with the delivery's workers, and a smaller sample
     with one worker on the same terms, for its serial rate."""
     count = 150 if quick else 1000
-    serial = _run(10 if quick else 100, workers=1)
-    pooled = _run(count, workers=WORKERS)
+    serial = _run(10 if quick else 100, workers=1, postgres=postgres)
+    pooled = _run(count, workers=WORKERS, postgres=postgres)
     return {
         "delivery_msgs_per_s": round(pooled["per_s"], 1),
         "delivery_serial_msgs_per_s": round(serial["per_s"], 1),
@@ -124,4 +148,6 @@ def measure(quick: bool = False) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure(quick="--quick" in sys.argv[1:])))
+    args = sys.argv[1:]
+    url = args[args.index("--postgres") + 1] if "--postgres" in args else None
+    print(json.dumps(measure(quick="--quick" in args, postgres=url)))
