@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck format install clean bench
+.PHONY: demo test lint typecheck format install clean bench fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ typecheck: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The slow fuzzing suite: 10,000 examples over the fuzz properties (make test runs a few dozen each).
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=1430 $(BIN)/python -m pytest -m fuzz -p no:cacheprovider -q --timeout=3600
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

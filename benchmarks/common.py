@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from sqlalchemy import Engine, insert
 
+from bot.sandbox.emulator import SlackEmulator
 from db.history import refresh_action_history
 from db.models import (
     Action,
@@ -21,6 +23,12 @@ from db.models import (
 )
 
 STATUSES = ("not_started", "green", "amber", "red", "blue")
+MORNING = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)  # Thursday, 09:00 in London
+DUE = dt.date(2019, 5, 31)  # 10 working days on (27 May is a bank holiday)
+
+
+def team_id(n: int) -> str:
+    return f"T{n:08d}B"
 
 
 def populate(
@@ -138,3 +146,49 @@ def populate(
         if update_rows:
             conn.execute(insert(ProgressUpdate), update_rows)
             refresh_action_history(conn)
+
+
+def reminder_morning(engine: Engine, emulator: SlackEmulator, count: int, workspaces: int) -> None:
+    """`count` Slack users (added to `emulator`), each owning one action due in 10 working
+    days, spread over `workspaces` workspaces (team ids `team_id(1…)`), inserted in bulk:
+    planning at MORNING makes one reminder DM each."""
+    per = -(-count // workspaces)
+    rows: dict[Any, list[dict[str, Any]]] = {
+        t: [] for t in (Workspace, Person, Board, Plan, Theme, Action, ActionAssignment)
+    }
+    for w in range(1, workspaces + 1):
+        rows[Workspace].append(
+            {"id": w, "team_id": team_id(w), "name": f"W{w}", "created_at": MORNING}
+        )
+        rows[Board].append(
+            {"id": w, "workspace_id": w, "name": f"Board {w}", "created_at": MORNING}
+        )
+        rows[Plan].append(
+            {"id": w, "board_id": w, "title": "Plan", "active": True, "created_at": MORNING}
+        )
+        rows[Theme].append({"id": w, "plan_id": w, "ref": "1", "title": "Theme", "position": 1})
+    for n in range(count):
+        w = n // per + 1
+        user_id = f"UW{w:02d}{n:06d}"
+        emulator.add_user(user_id, f"o{n}", f"Owner {n}", f"o{n}@council.example")
+        rows[Person].append(
+            {"id": n + 1, "workspace_id": w, "name": f"Owner {n}", "slack_user_id": user_id}
+        )
+        rows[Action].append(
+            {
+                "id": n + 1,
+                "plan_id": w,
+                "theme_id": w,
+                "ref": f"1.{n}",
+                "title": f"Action {n}",
+                "due_date": DUE,
+                "original_due_date": DUE,
+                "position": n,
+            }
+        )
+        rows[ActionAssignment].append(
+            {"action_id": n + 1, "person_id": n + 1, "role": "owner", "position": 0}
+        )
+    with engine.begin() as connection:
+        for table, values in rows.items():
+            connection.execute(insert(table), values)

@@ -11,7 +11,7 @@ SCRIPTS = [
     ("digest_bench.py", []),
     ("reminder_sweep.py", []),
     ("command_roundtrip.py", ["300"]),
-    ("delivery_bench.py", ["1000"]),
+    ("delivery_bench.py", []),
 ]
 
 

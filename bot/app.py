@@ -45,16 +45,22 @@ log = logging.getLogger(__name__)
 REQUEST_LOCK_WAIT = 0.5
 
 
-def make_web_client(settings: Settings, *, retry_server_errors: bool = True) -> WebClient:
-    """A Web API client that retries rate limits (honouring Retry-After) and, unless told not
-    to, server errors and dropped connections.
+def make_web_client(settings: Settings, *, for_delivery: bool = False) -> WebClient:
+    """A Web API client that retries rate limits (honouring Retry-After), server errors and
+    dropped connections — or, for the outbox's delivery, retries nothing itself.
 
-    The outbox's delivery uses `retry_server_errors=False`: a post that failed that way may
-    still have reached Slack, so it checks the channel's history before posting again.
+    Delivery keeps each workspace's rate-limit budget (a 429 holds back only that workspace,
+    where the client's own retry would stop a worker for every workspace), and a post that
+    failed with a server error may still have reached Slack, so it checks the channel's
+    history before posting again.
     """
-    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=5)]
-    if retry_server_errors:
-        handlers += [ServerErrorRetryHandler(max_retry_count=3), ConnectionErrorRetryHandler()]
+    handlers: list[RetryHandler] = []
+    if not for_delivery:
+        handlers = [
+            RateLimitErrorRetryHandler(max_retry_count=5),
+            ServerErrorRetryHandler(max_retry_count=3),
+            ConnectionErrorRetryHandler(),
+        ]
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
@@ -73,8 +79,8 @@ class Bot:
 
 @dataclass(frozen=True)
 class SlackClients:
-    """`client` answers people (it retries server errors); `delivery` is the outbox's, which
-    does not, because a post that failed that way may still have reached Slack."""
+    """`client` answers people (it retries rate limits and server errors); `delivery` is the
+    outbox's, which retries nothing itself (scheduler.delivery does, per workspace)."""
 
     client: WebClient
     delivery: WebClient
@@ -106,7 +112,7 @@ def bootstrap(
     )
     slack = SlackClients(
         client=client,
-        delivery=delivery_client or make_web_client(settings, retry_server_errors=False),
+        delivery=delivery_client or make_web_client(settings, for_delivery=True),
     )
     app = App(
         signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",

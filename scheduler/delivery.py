@@ -4,15 +4,20 @@ Each notification is claimed in the database before it is sent (an atomic UPDATE
 running instances never both take it), posted with message metadata naming its ledger key,
 and marked sent with its channel and `ts`. When a send fails in a way that might have reached
 Slack anyway (a server error, a dropped connection, or a crash after posting), the channel's
-history is searched for that key before anything is posted again. Rate limits are retried
-by the Slack client honouring Retry-After; permanent errors fail the notification and tell
-the workspace's admins once.
+history is searched for that key before anything is posted again. Permanent errors fail the
+notification and tell the workspace's admins once.
+
+Delivery needs no lease: every running instance may deliver, and within one a few workers
+send at once. Each workspace has its own rate-limit budget (scheduler.budget): a 429 gives
+the claim back untouched, holds that workspace's calls of that method for Retry-After, and
+the workers go on with the other workspaces meanwhile.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +32,7 @@ from bot.render.outbox import Outgoing, outgoing
 from bot.services import outbox
 from bot.services.outbox_messages import read_claimed
 from bot.services.uow import UnitOfWork
+from scheduler.budget import Job, RateBudget, WorkQueue
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +68,15 @@ TRANSIENT_ERRORS = frozenset(
 # Nothing about any recipient is known, so nobody is failed or alerted; delivery pauses.
 TOKEN_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked", "not_authed"})
 TOKEN_PAUSE = dt.timedelta(minutes=15)
-MAX_ATTEMPTS = 6
+# Tries before a message Slack keeps failing (5xx, dropped connections) is given up: with the
+# back-off (2, 4, 8, 16 minutes, then every 30) about three hours, within the working day.
+MAX_ATTEMPTS = 10
+# Workers sending at once in one instance: Slack's answer takes far longer than our part, so
+# a few workers keep several calls in flight; more would only queue on the database.
+WORKERS = 16
+# Seconds a pass waits for a rate-limited workspace when nothing else is left to send; a
+# longer Retry-After leaves its messages to the next pass.
+MAX_RATE_WAIT = 10.0
 
 
 @dataclass
@@ -90,7 +104,31 @@ class Unlinked(Exception):
     """The recipient has no Slack user yet."""
 
 
+class RateLimited(Exception):
+    """Slack answered 429: the claim was given back, and the message goes again later."""
+
+
+def retry_after(error: SlackApiError) -> float:
+    """Seconds Slack asked to wait (1 when it did not say)."""
+    headers = error.response.headers if error.response is not None else {}
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            try:
+                return max(float(value if isinstance(value, str) else value[0]), 0.0)
+            except (TypeError, ValueError, IndexError):
+                break
+    return 1.0
+
+
+def method_of(error: SlackApiError) -> str:
+    url = str(getattr(error.response, "api_url", "") or "")
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
 class Delivery:
+    """Sends what is due with a few workers; `clients` gives the Web API client of a workspace
+    (by Slack team id), by default `client` for all."""
+
     def __init__(
         self,
         session_factory: sessionmaker[Session],
@@ -100,15 +138,24 @@ class Delivery:
         lease: dt.timedelta = dt.timedelta(minutes=5),
         retry_delay: Callable[[int], float] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        workers: int = WORKERS,
+        clients: Callable[[str | None], WebClient] | None = None,
+        max_rate_wait: float = MAX_RATE_WAIT,
     ) -> None:
         self.session_factory = session_factory
         self.client = client
+        self.clients = clients or (lambda team_id: client)
         self.worker = worker
         self.lease = lease
         self.retry_delay = retry_delay or (lambda attempt: min(60.0 * 2**attempt, 1800.0))
         self.sleep = sleep
+        self.workers = max(1, workers)
+        self.max_rate_wait = max_rate_wait
+        self.budget = RateBudget(monotonic)
         # workspace id -> when to try its token again
         self.paused_until: dict[int | None, dt.datetime] = {}
+        self._lock = threading.Lock()  # the report's counts and paused_until
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
@@ -121,26 +168,49 @@ class Delivery:
                 (n.id, n.workspace_id, outbox.is_stale(n, now))
                 for n in outbox.deliverable(uow, now, limit)
             ]
+            teams = outbox.team_ids(uow, {w for _, w, _ in candidates})
+        jobs = []
         for notification_id, workspace_id, stale in candidates:
-            if not stale and now < self.paused_until.get(workspace_id, now):
-                report.paused += 1
-                continue
             if stale:
                 self._record(notification_id, outbox.DROPPED, now, report, error="day passed")
-                continue
-            self._deliver_one(notification_id, workspace_id, now, report)
+            else:
+                jobs.append(Job(notification_id, workspace_id, teams.get(workspace_id)))
+        queue = WorkQueue(jobs, self.budget, sleep=self.sleep, max_wait=self.max_rate_wait)
+        helpers = [
+            threading.Thread(
+                target=self._work, args=(queue, now, report), name=f"delivery-{n}", daemon=True
+            )
+            for n in range(min(self.workers, len(jobs)) - 1)
+        ]
+        for helper in helpers:
+            helper.start()
+        self._work(queue, now, report)  # this thread is a worker too
+        for helper in helpers:
+            helper.join()
+        report.deferred += queue.left_for_later
         return report
 
-    def _deliver_one(
-        self,
-        notification_id: int,
-        workspace_id: int | None,
-        now: dt.datetime,
-        report: DeliveryReport,
-    ) -> None:
+    def _work(self, queue: WorkQueue, now: dt.datetime, report: DeliveryReport) -> None:
+        while (job := queue.take()) is not None:
+            with self._lock:
+                paused = now < self.paused_until.get(job.workspace_id, now)
+                if paused:
+                    report.paused += 1
+            if paused:
+                continue
+            try:
+                self._deliver_one(job, now, report)
+            except RateLimited:
+                queue.put_back(job)
+            except Exception:  # one message's bug must not stop the others going out
+                log.exception("could not deliver notification %s", job.notification_id)
+
+    def _deliver_one(self, job: Job, now: dt.datetime, report: DeliveryReport) -> None:
         """Claim, read, post, record: two short writes around the posts (and one more after
         each part of a message that takes several), so a crash at any point leaves a claim
         that lapses and a ledger key to look for in the channel's history."""
+        notification_id, workspace_id = job.notification_id, job.workspace_id
+        client = self.clients(job.team_id)
         with self.uow() as uow:
             if not outbox.claim(uow, notification_id, self.worker, now, self.lease):
                 return
@@ -158,26 +228,37 @@ class Delivery:
             return
         if not message.parts and not message.files:  # nobody to tell: only edits to make
             self._record(notification_id, outbox.SENT, now, report)
-            self._apply_edits(message)
+            self._apply_edits(client, message)
             return
         attempts, done_parts, known_ts = sending.attempts, set(sending.parts_sent), sending.ts
         try:
-            channel = sending.channel or self._open_dm(sending.dm_user)
+            channel = sending.channel or self._open_dm(client, sending.dm_user)
             if attempts > 1:
-                found = self._already_posted(channel, sending.key)
+                found = self._already_posted(client, channel, sending.key)
                 if found:
-                    report.recovered += 1
+                    with self._lock:
+                        report.recovered += 1
                     done_parts |= set(found)
                     known_ts = known_ts or found.get(0)
-            posted = self._post_parts(notification_id, channel, sending.key, message, done_parts)
+            posted = self._post_parts(
+                client, notification_id, channel, sending.key, message, done_parts
+            )
             first_ts = known_ts or posted  # the first part's, whichever attempt posted it
-            self._upload_files(channel, message, first_ts, notification_id, done_parts)
+            self._upload_files(client, channel, message, first_ts, notification_id, done_parts)
         except Unlinked:
             self._fail(notification_id, "unlinked", now, report)
             return
         except SlackApiError as error:
             code = str(error.response.get("error", "")) if error.response else ""
             status = error.response.status_code if error.response is not None else 0
+            if status == 429 or code == "ratelimited":
+                # Nothing was posted by this call: the claim goes back untouched, and this
+                # workspace's calls of this method wait as long as Slack asked.
+                self.budget.hold(workspace_id, method_of(error), retry_after(error))
+                with self.uow() as uow:
+                    outbox.release(uow, notification_id, "ratelimited")
+                    uow.commit()
+                raise RateLimited() from error
             if code in TOKEN_ERRORS:
                 self._pause(workspace_id, notification_id, code, now, report)
             elif is_permanent(status, code):
@@ -189,8 +270,10 @@ class Delivery:
             self._defer(notification_id, attempts, type(error).__name__, now, report)
             return
         self._record(notification_id, outbox.SENT, now, report, channel=channel, ts=first_ts)
-        self._apply_edits(message)
-        if self.paused_until.pop(workspace_id, None) is not None:
+        self._apply_edits(client, message)
+        with self._lock:
+            resumed = self.paused_until.pop(workspace_id, None) is not None
+        if resumed:
             log.warning(
                 "Slack accepts the bot token again: delivery for workspace %s resumed", workspace_id
             )
@@ -207,10 +290,11 @@ class Delivery:
         with self.uow() as uow:
             outbox.mark(uow, notification_id, state, now, **details)
             uow.commit()
-        if state == outbox.SENT:
-            report.sent += 1
-        else:
-            report.dropped += 1
+        with self._lock:
+            if state == outbox.SENT:
+                report.sent += 1
+            else:
+                report.dropped += 1
 
     def _pause(
         self,
@@ -225,7 +309,11 @@ class Delivery:
         with self.uow() as uow:
             outbox.release(uow, notification_id, code)
             uow.commit()
-        if workspace_id not in self.paused_until:
+        with self._lock:
+            first = workspace_id not in self.paused_until
+            self.paused_until[workspace_id] = now + TOKEN_PAUSE
+            report.paused += 1
+        if first:
             log.error(
                 "Slack refused the bot token (%s): the app looks uninstalled or its token is "
                 "no longer valid. Delivery for workspace %s is paused; reinstall the app or set "
@@ -233,17 +321,16 @@ class Delivery:
                 code,
                 workspace_id,
             )
-        self.paused_until[workspace_id] = now + TOKEN_PAUSE
-        report.paused += 1
 
-    def _open_dm(self, slack_user_id: str | None) -> str:
+    def _open_dm(self, client: WebClient, slack_user_id: str | None) -> str:
         if not slack_user_id:
             raise Unlinked()
-        response = self.client.conversations_open(users=slack_user_id)
+        response = client.conversations_open(users=slack_user_id)
         return str(response["channel"]["id"])
 
     def _post_parts(
         self,
+        client: WebClient,
         notification_id: int,
         channel: str,
         key: str,
@@ -254,7 +341,7 @@ class Delivery:
         for index, blocks in enumerate(outgoing.parts):
             if index in done_parts:
                 continue
-            response = self.client.chat_postMessage(
+            response = client.chat_postMessage(
                 channel=channel,
                 text=outgoing.text if index == 0 else f"{outgoing.text} (continued)",
                 blocks=blocks or None,  # a text-only message has none
@@ -275,16 +362,17 @@ class Delivery:
                     uow.commit()
         return first_ts
 
-    def _apply_edits(self, outgoing: Outgoing) -> None:
+    def _apply_edits(self, client: WebClient, outgoing: Outgoing) -> None:
         """Earlier messages brought up to date; one that can't be is left as it was."""
         for edit in outgoing.edits:
             try:
-                self.client.chat_update(channel=edit.channel, ts=edit.ts, **edit.message)
+                client.chat_update(channel=edit.channel, ts=edit.ts, **edit.message)
             except (SlackApiError, SlackClientError, OSError):
                 log.exception("could not update message %s in %s", edit.ts, edit.channel)
 
     def _upload_files(
         self,
+        client: WebClient,
         channel: str,
         outgoing: Outgoing,
         thread_ts: str | None,
@@ -295,7 +383,7 @@ class Delivery:
             marker = 1000 + index
             if marker in done_parts:
                 continue
-            self.client.files_upload_v2(
+            client.files_upload_v2(
                 channel=channel,
                 content=upload.content,
                 filename=upload.filename,
@@ -307,12 +395,12 @@ class Delivery:
                 outbox.remember_parts(uow, notification_id, done_parts, None)
                 uow.commit()
 
-    def _already_posted(self, channel: str, key: str) -> dict[int, str]:
+    def _already_posted(self, client: WebClient, channel: str, key: str) -> dict[int, str]:
         """Parts of this notification (part → ts) that reached Slack in an earlier attempt."""
         found: dict[int, str] = {}
         cursor = None
         for _ in range(5):
-            response = self.client.conversations_history(
+            response = client.conversations_history(
                 channel=channel, include_all_metadata=True, limit=200, cursor=cursor
             )
             messages: list[dict[str, Any]] = response.get("messages", [])
@@ -333,8 +421,9 @@ class Delivery:
             outbox.fail(uow, notification_id, error, now)
             uow.commit()
         log.warning("notification %s failed permanently: %s", notification_id, error)
-        report.failed += 1
-        report.errors.append(error)
+        with self._lock:
+            report.failed += 1
+            report.errors.append(error)
 
     def _defer(
         self,
@@ -345,15 +434,19 @@ class Delivery:
         report: DeliveryReport,
     ) -> None:
         """A transient failure: try again later (after checking Slack's history first)."""
+        gave_up = attempts >= MAX_ATTEMPTS
         with self.uow() as uow:
-            if attempts >= MAX_ATTEMPTS:
+            if gave_up:
                 outbox.mark(uow, notification_id, outbox.FAILED, now, error=f"gave up: {error}")
-                report.failed += 1
             else:
                 retry_at = now + dt.timedelta(seconds=self.retry_delay(attempts))
                 outbox.mark(
                     uow, notification_id, outbox.PENDING, now, error=error, retry_at=retry_at
                 )
-                report.deferred += 1
             uow.commit()
+        with self._lock:
+            if gave_up:
+                report.failed += 1
+            else:
+                report.deferred += 1
         log.info("notification %s deferred after %s", notification_id, error)

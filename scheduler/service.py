@@ -1,5 +1,6 @@
 """APScheduler wiring. Jobs are registered in one place with stable ids; a database lease
-decides which running instance does the work (no job store is shared between processes)."""
+decides which running instance plans (no job store is shared between processes). Every
+instance delivers: the ledger's claims keep each message to one sender."""
 
 from __future__ import annotations
 
@@ -120,11 +121,11 @@ class SchedulerService:
             plan_notifications(self.services, self.clock.now())
 
     def deliver(self) -> None:
-        if self.holds_lease():
-            deliver_notifications(self.delivery, self.clock.now())
+        """Every instance delivers, lease or not: claims keep each message to one sender."""
+        deliver_notifications(self.delivery, self.clock.now())
 
     def deliver_now(self) -> None:
-        deliver_notifications(self.delivery, self.clock.now())
+        self.deliver()
 
     def start(self) -> None:
         self.scheduler.start()

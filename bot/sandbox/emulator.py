@@ -29,6 +29,7 @@ import email.policy
 import ipaddress
 import json
 import logging
+import math
 import random
 import socket
 import time
@@ -253,6 +254,77 @@ def _default_error(status: int) -> str:
     return {429: "ratelimited", 503: "service_unavailable"}.get(status, "internal_error")
 
 
+@dataclass
+class _Outage:
+    """Every call of `methods` (None: any) answered with `status` until `until`."""
+
+    status: int
+    until: float
+    methods: frozenset[str] | None
+    retry_after: int
+
+
+# Slack's published Web API limits, per app, per workspace, per method: calls a minute (Tier 2
+# is 20, Tier 3 is 50, Tier 4 is 100). chat.postMessage is special: about one message a second
+# to a channel (short bursts allowed), and several hundred a minute to a workspace.
+SLACK_RATE_LIMITS: dict[str, int] = {
+    "chat.postMessage": 300,
+    "chat.postEphemeral": 100,
+    "chat.update": 50,
+    "chat.delete": 50,
+    "chat.getPermalink": 100,
+    "conversations.open": 50,
+    "conversations.history": 50,
+    "conversations.replies": 50,
+    "conversations.info": 100,
+    "conversations.members": 100,
+    "users.info": 100,
+    "users.list": 20,
+    "users.lookupByEmail": 50,
+    "views.open": 100,
+    "views.push": 100,
+    "views.update": 100,
+    "views.publish": 100,
+    "files.getUploadURLExternal": 100,
+    "files.completeUploadExternal": 100,
+    "files.info": 100,
+    "reactions.add": 50,
+}
+POSTS_PER_CHANNEL = (3, 3.0)  # chat.postMessage to one channel: a burst of 3 in 3 seconds
+
+
+class _RateLimits:
+    """Sliding one-minute windows per (team, method), and per channel for chat.postMessage.
+
+    `speed` compresses time for benchmarks: at 60, a minute's budget passes every second."""
+
+    def __init__(self, per_minute: Mapping[str, int], speed: float) -> None:
+        self.per_minute = dict(per_minute)
+        self.window = 60.0 / speed
+        self.channel_burst, seconds = POSTS_PER_CHANNEL
+        self.channel_window = seconds / speed
+        self.calls: dict[tuple[str, ...], list[float]] = {}
+
+    def wait(self, team: str, method: str, channel: str | None, now: float) -> float:
+        """0 if the call may go (and it is counted), else seconds until it may."""
+        rules: list[tuple[tuple[str, ...], int, float]] = []
+        if method in self.per_minute:
+            rules.append(((team, method), self.per_minute[method], self.window))
+        if method == "chat.postMessage" and channel:
+            rules.append(((team, method, channel), self.channel_burst, self.channel_window))
+        waits = []
+        for key, limit, window in rules:
+            recent = [t for t in self.calls.get(key, ()) if t > now - window]
+            self.calls[key] = recent
+            if len(recent) >= limit:
+                waits.append(recent[0] + window - now)
+        if waits:
+            return max(waits)
+        for key, _, _ in rules:
+            self.calls[key].append(now)
+        return 0.0
+
+
 # ---------------------------------------------------------------------- HTTP plumbing
 
 
@@ -418,6 +490,10 @@ class SlackEmulator(Startable):
         self._failure_statuses: tuple[int, ...] = (429, 500)
         self._failure_methods: frozenset[str] | None = None
         self._failure_retry_after = 0
+        self._outages: list[_Outage] = []
+        self._rate_limits: _RateLimits | None = None
+        self._clock = clock
+        self._team_tokens: dict[str, str] = {}  # token -> team id, beyond the workspace's own
         self._latency = 0.0
         self._latency_methods: frozenset[str] | None = None
         self._opener = build_opener(ProxyHandler({}))
@@ -643,6 +719,48 @@ class SlackEmulator(Startable):
             self._failure_methods = frozenset(methods) if methods is not None else None
             self._failure_retry_after = retry_after
 
+    def outage(
+        self,
+        status: int,
+        seconds: float,
+        *,
+        methods: Iterable[str] | None = None,
+        retry_after: int = 1,
+    ) -> None:
+        """Answer every call (or those of ``methods``) with ``status`` for the next ``seconds``
+        of the emulator's clock: 429 with ``Retry-After``, or 5xx, as in a Slack incident."""
+        with self._state.lock:
+            self._outages.append(
+                _Outage(
+                    status,
+                    self._clock() + seconds,
+                    frozenset(methods) if methods is not None else None,
+                    retry_after,
+                )
+            )
+
+    def add_team(self, team_id: str) -> str:
+        """Another workspace the app is installed in: its bot token. Its calls act on the same
+        people and channels but have their own rate limits, as each workspace has in Slack."""
+        if (problem := slack_id_problem(team_id, "T")) is not None:
+            raise ValueError(problem)
+        token = f"xoxb-{team_id.lower()}-{len(self._team_tokens) + 1:010d}-token"
+        with self._state.lock:
+            self._team_tokens[token] = team_id
+        return token
+
+    def set_rate_limits(
+        self, per_minute: Mapping[str, int] | None = None, *, speed: float = 1.0
+    ) -> None:
+        """Rate-limit calls as Slack does: per workspace (team) and method, per minute
+        (default: Slack's published tiers), and chat.postMessage per channel, answering 429
+        with Retry-After. ``speed`` compresses the minute (benchmarks); ``per_minute={}``
+        with ``speed`` keeps only the per-channel limit. ``None`` for both: Slack's limits."""
+        with self._state.lock:
+            self._rate_limits = _RateLimits(
+                SLACK_RATE_LIMITS if per_minute is None else per_minute, speed
+            )
+
     def set_latency(self, seconds: float, methods: Iterable[str] | None = None) -> None:
         """Delay every Web API answer (or those of ``methods``) by ``seconds``."""
         with self._state.lock:
@@ -661,9 +779,18 @@ class SlackEmulator(Startable):
             self._failures.clear()
             self._failure_rate = 0.0
             self._latency = 0.0
+            self._outages.clear()
+            self._rate_limits = None
 
     def _take_failure(self, method: str) -> _Failure | None:
         with self._state.lock:
+            now = self._clock()
+            self._outages = [o for o in self._outages if o.until > now]
+            for outage in self._outages:
+                if outage.methods is None or method in outage.methods:
+                    return _Failure(
+                        method, outage.status, _default_error(outage.status), outage.retry_after, 1
+                    )
             for failure in self._failures:
                 if failure.remaining > 0 and failure.method in {method, "*"}:
                     failure.remaining -= 1
@@ -699,6 +826,8 @@ class SlackEmulator(Startable):
                 self._serve_page(handler, path)
             else:
                 handler.reply(404, "Not Found", "text/plain")
+        except (BrokenPipeError, ConnectionResetError):  # the caller went away (or was killed)
+            logger.debug("%s %s: the caller hung up", handler.command, handler.path)
         except Exception:  # the emulator must answer; a bug here should not hang the bot
             logger.exception("emulator failed on %s %s", handler.command, handler.path)
             handler.reply(500, {"ok": False, "error": "emulator_error"})
@@ -720,10 +849,15 @@ class SlackEmulator(Startable):
             answer: dict[str, Any] = self._connections_open(token)
         elif token == self.app_token:
             answer = {"ok": False, "error": "not_allowed_token_type"}
-        elif token != self.bot_token:
+        elif token != self.bot_token and token not in self._team_tokens:
             answer = {"ok": False, "error": "invalid_auth"}
         elif self._token_error is not None:
             answer = {"ok": False, "error": self._token_error}
+        elif wait := self._rate_limited(token, method, params):
+            status = 429
+            answer = {"ok": False, "error": "ratelimited"}
+            headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            injected = True
         elif (failure := self._take_failure(method)) is not None:
             injected = True  # a test's own fault, not something the bot sent wrong
             status = failure.status
@@ -743,8 +877,25 @@ class SlackEmulator(Startable):
                 f"{method} {_summary(params)}",
                 "; ".join([str(answer["error"]), *map(str, details)]),
             )
-        self._record_call(method, params, status, answer)
+        self._record_call(
+            method,
+            params,
+            status,
+            answer,
+            self._team_tokens.get(token or "", self.workspace.team_id),
+        )
         handler.reply(status, answer, headers=headers)
+
+    def _rate_limited(self, token: str | None, method: str, params: Mapping[str, Any]) -> float:
+        """Seconds this call must wait under Slack's rate limits (0: it goes, and counts)."""
+        with self._state.lock:
+            if self._rate_limits is None:
+                return 0.0
+            team = self._team_tokens.get(token or "", self.workspace.team_id)
+            channel = params.get("channel")
+            return self._rate_limits.wait(
+                team, method, channel if isinstance(channel, str) else None, self._clock()
+            )
 
     def _connections_open(self, token: str | None) -> dict[str, Any]:
         if token == self.app_token:
@@ -754,11 +905,16 @@ class SlackEmulator(Startable):
         return {"ok": False, "error": "invalid_auth"}
 
     def _record_call(
-        self, method: str, params: Mapping[str, Any], status: int, answer: dict[str, Any]
+        self,
+        method: str,
+        params: Mapping[str, Any],
+        status: int,
+        answer: dict[str, Any],
+        team: str = "",
     ) -> None:
         with self._state.lock:
             self._state.calls.append(
-                ApiCall(method, _loggable(params), time.time(), status, copy.deepcopy(answer))
+                ApiCall(method, _loggable(params), time.time(), status, copy.deepcopy(answer), team)
             )
             self._state.notify()
 

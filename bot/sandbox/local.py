@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -60,13 +61,15 @@ class LocalBot(Startable):
         listener_executor: Executor | None = None,
         *,
         socket_mode: bool = False,
+        slack_clock: Callable[[], float] | None = None,
     ) -> None:
         self.listener_executor = listener_executor
         self.socket_mode = socket_mode
         self.clock = clock
         self.database_url = database_url
         self.signing_secret = secrets.token_hex(16)
-        self.emulator = SlackEmulator()
+        # Slack's own time (rate-limit windows, outages): real time unless a test moves it.
+        self.emulator = SlackEmulator(clock=slack_clock) if slack_clock else SlackEmulator()
         self.users = users
         self.channels = channels
         self.bot: Bot

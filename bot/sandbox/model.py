@@ -418,6 +418,7 @@ class ApiCall:
     time: float
     status: int
     response: dict[str, Any]
+    team: str = ""  # the workspace whose token made it
 
     @property
     def ok(self) -> bool:

@@ -62,6 +62,7 @@ from db.models import (
     RoleGrant,
     StatutoryDeadline,
     Theme,
+    Workspace,
 )
 
 log = logging.getLogger(__name__)
@@ -924,3 +925,12 @@ def reminder_lines(uow: UnitOfWork, notification: Notification) -> list[Reminder
             )
         )
     return lines
+
+
+def team_ids(uow: UnitOfWork, workspace_ids: set[int | None]) -> dict[int | None, str]:
+    """Each workspace's Slack team id: whose rate limits (and client) its messages use."""
+    ids = {w for w in workspace_ids if w is not None}
+    if not ids:
+        return {}
+    rows = uow.session.execute(select(Workspace.id, Workspace.team_id).where(Workspace.id.in_(ids)))
+    return {workspace_id: team_id for workspace_id, team_id in rows}

@@ -26,7 +26,9 @@ def service(local: LocalBot, worker: str) -> SchedulerService:
     return SchedulerService(local.services, local.slack.delivery, worker=worker)
 
 
-def test_only_the_lease_holder_works_and_jobs_have_stable_ids(local: LocalBot) -> None:
+def test_only_the_lease_holder_plans_any_instance_delivers_and_jobs_have_stable_ids(
+    local: LocalBot,
+) -> None:
     seed_board(local)
     local.clock.set(NINE_BST)
     first, second = service(local, "first"), service(local, "second")
@@ -35,12 +37,13 @@ def test_only_the_lease_holder_works_and_jobs_have_stable_ids(local: LocalBot) -
         "deliver_notifications",
     }
     first.plan()
-    second.plan()
+    second.plan()  # no lease: plans nothing (the ledger would keep it once anyway)
+    assert not second.holds_lease()
+    second.deliver()  # delivery needs no lease
     first.deliver()
-    second.deliver()
     with local.services.uow() as uow:
         rows = uow.session.scalars(select(Notification)).all()
-        assert [(n.state, n.claimed_by) for n in rows] == [("sent", "first")]
+        assert [(n.state, n.claimed_by) for n in rows] == [("sent", "second")]
     assert len([m for m in local.emulator.messages(include_ephemeral=False) if m.bot_id]) == 1
     assert first.holds_lease() and not second.holds_lease()
 
