@@ -18,10 +18,14 @@ from db.models import Action, ProgressUpdate
 def note_update(action: Action, update: ProgressUpdate) -> None:
     """Keep the action's columns true after `update` (not yet flushed: it is the newest by id).
 
-    The orders match the reads that used to look these up: the first update by (time, id);
+    The orders match the reads that used to look these up: the newest update and the first
+    by (time, id);
     the latest status set by time, the first of several at one moment; the latest impact and
     evidence by (time, id)."""
     at = update.at
+    if action.latest_update_at is None or at >= action.latest_update_at:
+        action.latest_update = update
+        action.latest_update_at = at
     if action.first_update_at is None or at < action.first_update_at:
         action.first_update_at = at
         action.first_replaced_status = update.previous_status
@@ -34,6 +38,16 @@ def note_update(action: Action, update: ProgressUpdate) -> None:
     if update.evidence and (action.evidence_at is None or at >= action.evidence_at):
         action.evidence = update.evidence
         action.evidence_at = at
+
+
+def _latest(column: Any) -> ScalarSelect[Any]:
+    return (
+        select(column)
+        .where(ProgressUpdate.action_id == Action.id)
+        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _first(column: Any) -> ScalarSelect[Any]:
@@ -71,6 +85,8 @@ def refresh_action_history(
         impact_at=_latest_given(ProgressUpdate.at, impact),
         evidence=_latest_given(evidence, evidence),
         evidence_at=_latest_given(ProgressUpdate.at, evidence),
+        latest_update_id=_latest(ProgressUpdate.id),
+        latest_update_at=_latest(ProgressUpdate.at),
     )
     if action_ids is not None:
         statement = statement.where(Action.id.in_(action_ids))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -71,6 +71,21 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        """On SQLite (naive UTC text) parse and mark UTC in one step: a view of thousands of
+        rows reads tens of thousands of these."""
+        parse = self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or parse is None:
+            return super().result_processor(dialect, coltype)
+        utc = dt.UTC
+
+        def process(value: Any) -> dt.datetime | None:
+            if value is None:
+                return None
+            return cast(dt.datetime, parse(value)).replace(tzinfo=utc)
+
+        return process
 
 
 class Base(DeclarativeBase):
@@ -269,8 +284,9 @@ class Action(Base):
     # What its updates said, kept as they are recorded (bot.services.progress) so the board's
     # views read them with the action instead of looking each one up among its updates:
     # the first update and the status it replaced (movement: the action's status before any
-    # update), the latest update that set a status, and the latest impact judgement and
-    # evidence given, each with its time. db.history recomputes them from the updates.
+    # update), the latest update that set a status, the latest impact judgement and evidence
+    # given, each with its time, and the latest update. db.history recomputes them from the
+    # updates.
     first_update_at: Mapped[dt.datetime | None]
     first_replaced_status: Mapped[str | None] = mapped_column(String(16))
     status_set_at: Mapped[dt.datetime | None]
@@ -279,9 +295,16 @@ class Action(Base):
     impact_at: Mapped[dt.datetime | None]
     evidence: Mapped[str | None] = mapped_column(Text)
     evidence_at: Mapped[dt.datetime | None]
+    # Its newest update (by time, then id). No foreign key: the update already points here,
+    # and the id is written just after the update's INSERT (post_update).
+    latest_update_id: Mapped[int | None] = mapped_column(Integer)
+    latest_update_at: Mapped[dt.datetime | None]
 
     plan: Mapped[Plan] = relationship()
     theme: Mapped[Theme] = relationship()
+    latest_update: Mapped[ProgressUpdate | None] = relationship(
+        primaryjoin="foreign(Action.latest_update_id) == ProgressUpdate.id", post_update=True
+    )
     assignments: Mapped[list[ActionAssignment]] = relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="ActionAssignment.position"
     )

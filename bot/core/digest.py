@@ -36,7 +36,7 @@ from bot.core.impact import (
     impact_counts,
 )
 from bot.core.movement import ActionMovement, Movement, ThemeMovement, theme_movement
-from bot.core.statuses import Status
+from bot.core.statuses import status_of
 
 
 @dataclass(frozen=True)
@@ -326,7 +326,7 @@ def _theme_digest(
 
 def row_impact(row: ActionRow) -> ActionImpact:
     """An action's delivery and its latest impact judgement and evidence."""
-    return ActionImpact(row.ref, Status(row.status), find_impact(row.impact), row.evidence)
+    return ActionImpact(row.ref, status_of(row.status), find_impact(row.impact), row.evidence)
 
 
 def owing_evidence(

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.dates import format_day
-from bot.core.statuses import Status
+from bot.core.statuses import Status, status_of
 
 __all__ = [
     "SYMBOLS",
@@ -132,7 +132,7 @@ class ActionMovement:
 
 def _status(value: str | None) -> Status | None:
     try:
-        return Status(value) if value else None
+        return status_of(value) if value else None
     except ValueError:
         return None
 

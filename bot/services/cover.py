@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 OWNER = "owner"
 
+_AWAY = aliased(Person, name="away")
+_DEPUTY = aliased(Person, name="deputy")
+
 
 def absences_around(
     uow: UnitOfWork, first: dt.date, last: dt.date, person_ids: list[int] | None = None
@@ -322,7 +325,7 @@ def cover_today(
 ) -> tuple[tuple[str, ...], list[Absence]]:
     """The digest's lines of who is away today and who covers, and the absences of the board's
     owners from today on (for `without_cover`), in one query."""
-    owner, deputy = aliased(Person), aliased(Person)
+    owner, deputy = _AWAY, _DEPUTY
     # Asked of each absence (a few), not of every owner on the board (thousands).
     is_owner = (
         select(ActionAssignment.action_id)

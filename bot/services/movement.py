@@ -26,7 +26,7 @@ from bot.core.movement import (
     slips_since,
     status_at_cutoff,
 )
-from bot.core.statuses import Status
+from bot.core.statuses import status_of
 from bot.services.queries import board_cycle, counted
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Plan, ProgressUpdate
@@ -123,7 +123,7 @@ def movements(
             due[action_id].append(DueChange(decided_at, old, new))
     found = {}
     for action_id, (ref, status, history) in actions.items():
-        now_status = Status(status)
+        now_status = status_of(status)
         before = (
             status_at_cutoff(history, now_status, cutoff, set_since.get(action_id))
             if cutoff is not None

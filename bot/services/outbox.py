@@ -42,7 +42,7 @@ from bot.core.reminders import (
 )
 from bot.services.cover import absences_around
 from bot.services.deadlines import as_deadline
-from bot.services.queries import board_cycle, latest_update_id
+from bot.services.queries import board_cycle
 from bot.services.snapshot import latest_updates
 from bot.services.uow import ENQUEUED, UnitOfWork, rows_changed
 from db.insert import insert_or_ignore
@@ -58,7 +58,6 @@ from db.models import (
     NotificationState,
     Person,
     Plan,
-    ProgressUpdate,
     RoleGrant,
     StatutoryDeadline,
     Theme,
@@ -167,10 +166,14 @@ def load_facts(
         owners[action_id].append(PersonRef(person_id, name, slack_id))
     last_updates = dict(
         session.execute(
-            select(Action.id, ProgressUpdate.at)
+            select(Action.id, Action.latest_update_at)
             .join(Plan, Plan.id == Action.plan_id)
-            .join(ProgressUpdate, ProgressUpdate.id == latest_update_id(None))
-            .where(Plan.board_id.in_(ids), Plan.active.is_(True), Action.status != "blue")
+            .where(
+                Plan.board_id.in_(ids),
+                Plan.active.is_(True),
+                Action.status != "blue",
+                Action.latest_update_at.is_not(None),
+            )
         ).all()
     )
     action_facts = [

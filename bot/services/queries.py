@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, ScalarSelect, and_, case, or_, select, true
+from sqlalchemy import ColumnElement, Connection, and_, case, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from bot.core.board_status import ActionRow, LatestUpdate, ThemeRow, Who, working_days_overdue
@@ -38,29 +38,44 @@ from db.models import (
 OWNER = "owner"
 DELEGATE = "delegate"
 
+# Aliases made once: making them per query costs more than some of the queries.
+_LATEST = aliased(ProgressUpdate, name="latest")
+_AUTHOR = aliased(Person, name="author")
+_LEAD = aliased(Person, name="lead")
+_REQUESTER = aliased(Person, name="requester")
+_DECIDER = aliased(Person, name="decider")
+
 
 def counted() -> ColumnElement[bool]:
     """Actions that count: in an active plan and not removed (joined with Plan)."""
     return and_(Plan.active.is_(True), Action.removed_at.is_(None))
 
 
-def latest_update_id(now: dt.datetime | None, *, with_note: bool = False) -> ScalarSelect[int]:
-    """The id of the action's newest update (by time, then id) at or before `now` (any time
+def latest_update_id(now: dt.datetime | None, *, with_note: bool = False) -> Any:
+    """The id of the action's newest update (by time, then id) at or before `now` (its newest
     when None), correlated with `Action`; `with_note`: the newest that has a note.
 
-    A correlated subquery reads each action's newest update straight off the (action_id, at)
-    index; ranking or grouping all the board's updates instead is several times slower."""
+    The action keeps its newest (`Action.latest_update_id`); only a view of a past moment
+    older than it, or one asking for a note, looks among the updates: a correlated subquery
+    that reads each action's newest straight off the (action_id, at) index (ranking or
+    grouping all the board's updates instead is several times slower)."""
+    if now is None and not with_note:
+        return Action.latest_update_id
     query = select(ProgressUpdate.id).where(ProgressUpdate.action_id == Action.id)
     if now is not None:
         query = query.where(ProgressUpdate.at <= now)
     if with_note:
         query = query.where(ProgressUpdate.note.is_not(None), ProgressUpdate.note != "")
-    return (
+    looked_up = (
         query.order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
         .limit(1)
         .correlate(Action)
         .scalar_subquery()
     )
+    if with_note:
+        return looked_up
+    kept_at = Action.latest_update_at
+    return case((or_(kept_at.is_(None), kept_at <= now), Action.latest_update_id), else_=looked_up)
 
 
 def latest_given(kept: Any, kept_at: Any, column: Any, now: dt.datetime | None) -> Any:
@@ -127,8 +142,7 @@ def action_rows(
                 )
             )
         )
-    latest = aliased(ProgressUpdate)
-    author = aliased(Person)
+    latest, author = _LATEST, _AUTHOR
     rows = connection.execute(
         select(
             Action.id,
@@ -292,7 +306,7 @@ def theme_rows(
 ) -> list[ThemeRow]:
     """The themes of the boards' active plans, in board, plan and theme order; `ref`: only
     the themes with that ref."""
-    lead = aliased(Person)
+    lead = _LEAD
     query = (
         select(
             Theme.id,
@@ -358,8 +372,7 @@ def action_date_changes(
 
 def _date_change_rows(session: Session, *where: ColumnElement[bool]) -> list[DateChangeRow]:
     """Date-change requests with the people who asked and decided, oldest asked first."""
-    requester = aliased(Person)
-    decider = aliased(Person)
+    requester, decider = _REQUESTER, _DECIDER
     request = DateChangeRequest
     rows = (
         session.connection()

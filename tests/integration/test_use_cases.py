@@ -451,10 +451,14 @@ def test_what_an_action_keeps_of_its_updates_matches_the_updates(uow_factory: Uo
             NOW + day,
             "feedback themes",
             NOW + day,
+            NOW + 2 * day,
+            True,
         )
+        newest = action.latest_update_id
         refresh_action_history(uow.session.connection(), [action.id])
         uow.session.expire(action)
         assert _kept(action) == kept
+        assert action.latest_update_id == newest
 
 
 def _kept(action: Action) -> tuple[object, ...]:
@@ -467,4 +471,6 @@ def _kept(action: Action) -> tuple[object, ...]:
         action.impact_at,
         action.evidence,
         action.evidence_at,
+        action.latest_update_at,
+        action.latest_update_id is not None,
     )

@@ -3,7 +3,8 @@
 The board's views (movement since the last meeting, the action read model) asked, per
 action, for its first update, the latest that set a status, and its latest impact judgement
 and evidence: four to six lookups per action, most of a 2,000-action digest's time. The
-action now keeps them as its updates are recorded; this fills them in from the updates.
+action now keeps them, and its newest update, as its updates are recorded; this fills them
+in from the updates.
 
 Revision ID: 0008_action_update_history
 Revises: 0007_update_partial_indexes
@@ -27,6 +28,8 @@ COLUMNS = [
     ("impact_at", sa.DateTime(timezone=True)),
     ("evidence", sa.Text()),
     ("evidence_at", sa.DateTime(timezone=True)),
+    ("latest_update_id", sa.Integer()),
+    ("latest_update_at", sa.DateTime(timezone=True)),
 ]
 
 
@@ -34,6 +37,13 @@ def _latest(column: str, given: str, tie: str = "DESC") -> str:
     return (
         f"(SELECT u.{column} FROM progress_update u WHERE u.action_id = action.id "
         f"AND u.{given} IS NOT NULL AND u.{given} <> '' ORDER BY u.at DESC, u.id {tie} LIMIT 1)"
+    )
+
+
+def _newest(column: str) -> str:
+    return (
+        f"(SELECT u.{column} FROM progress_update u WHERE u.action_id = action.id "
+        "ORDER BY u.at DESC, u.id DESC LIMIT 1)"
     )
 
 
@@ -57,7 +67,9 @@ def upgrade() -> None:
         f"impact = {_latest('impact', 'impact')}, "
         f"impact_at = {_latest('at', 'impact')}, "
         f"evidence = {_latest('evidence', 'evidence')}, "
-        f"evidence_at = {_latest('at', 'evidence')}"
+        f"evidence_at = {_latest('at', 'evidence')}, "
+        f"latest_update_id = {_newest('id')}, "
+        f"latest_update_at = {_newest('at')}"
     )
 
 
