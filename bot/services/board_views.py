@@ -27,6 +27,7 @@ from bot.core.board_status import (
     StatusCounts,
     ThemeStatus,
     Who,
+    count_owing,
     count_statuses,
     overdue,
     status_by_theme,
@@ -94,6 +95,7 @@ class BoardStatus(Counted):
     counts: StatusCounts
     overdue: int
     pending_date_changes: int
+    owing_evidence: int = 0  # complete, impact not yet evidenced
 
     @property
     def several_plans(self) -> bool:
@@ -123,6 +125,10 @@ class ThemeDetail:
     @property
     def overdue(self) -> int:
         return sum(1 for a in self.actions if a.working_days_overdue is not None)
+
+    @property
+    def owing_evidence(self) -> int:
+        return count_owing(self.actions)
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,8 @@ class ActionHistory:
     fields: tuple[tuple[str, str], ...] = ()  # the imported sheet's other columns
     action_id: int = 0
     can_challenge: bool = False  # whether the viewer may challenge the action
+    impact: str | None = None  # the latest impact judgement given
+    evidence: str | None = None  # the latest evidence of impact given
 
 
 @dataclass(frozen=True)
@@ -247,6 +255,7 @@ def board_status(
         counts=count_statuses(r.status for r in rows),
         overdue=sum(t.overdue for t in themes),
         pending_date_changes=len(date_change_rows(uow.session, board.id, pending=True)),
+        owing_evidence=count_owing(rows),
     )
 
 
@@ -405,6 +414,8 @@ def action_history(
         fields=tuple((str(k), str(v)) for k, v in (action.fields or {}).items()),
         action_id=action.id,
         can_challenge=can_challenge,
+        impact=row.impact,
+        evidence=row.evidence,
     )
 
 

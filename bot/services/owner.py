@@ -23,6 +23,7 @@ from bot.core.board_status import (
     ActionRow,
     StatusCounts,
     ThemeStatus,
+    count_owing,
     count_statuses,
     status_by_theme,
 )
@@ -724,6 +725,7 @@ class BoardStatus:
     name: str
     themes: tuple[ThemeStatus, ...]
     counts: StatusCounts = StatusCounts()
+    owing_evidence: int = 0  # complete, impact not yet evidenced
 
     @property
     def overdue(self) -> int:
@@ -779,6 +781,7 @@ def my_boards_status(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[Bo
             names[board_id],
             status_by_theme([t for t in themes if t.board_id == board_id], rows),
             count_statuses(r.status for r in rows if r.board_id == board_id),
+            count_owing(r for r in rows if r.board_id == board_id),
         )
         for board_id in board_ids
     ]

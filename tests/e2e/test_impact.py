@@ -182,3 +182,34 @@ def test_the_pack_lists_activity_without_evidence_of_impact(
     assert "*Activity without evidence of impact* (1)" in board_answer(local, CHRIS, "pack")
     local.emulator.slash(JANE, "/progress", '4.1 impact emerging evidence "3 carers replied"')
     assert "Activity without evidence of impact" not in board_answer(local, CHRIS, "pack")
+
+
+def test_board_status_history_and_home_never_show_complete_without_evidence_as_done(
+    local: LocalBot, board: Seeded
+) -> None:
+    local.emulator.slash(OMAR, "/progress", "4.2 done panel set up")
+
+    status = board_answer(local, CHRIS, "")
+    assert ":large_blue_circle: Delivered, impact not yet evidenced 1" in status
+    assert "Complete 1" not in status
+    history = board_answer(local, CHRIS, "history 4.2")
+    assert ":large_blue_circle: Delivered, impact not yet evidenced · due" in history
+    assert "→ :large_blue_circle: Delivered" in history
+    assert "Complete" not in history.replace("% complete", "")
+    theme = board_answer(local, CHRIS, "theme 4")
+    assert "Delivered, impact not yet evidenced" in theme
+
+    local.emulator.open_home(CHRIS)
+    home = local.emulator.wait_for(
+        lambda: (v := local.emulator.home_view(CHRIS)) is not None and v, what="the Home tab"
+    )
+    assert "Delivered, impact not yet evidenced 1" in home.all_text()
+    assert "Complete 1" not in home.all_text()
+
+    local.emulator.slash(OMAR, "/progress", '4.2 impact evidenced evidence "Moves halved"')
+    status = board_answer(local, CHRIS, "")
+    assert ":large_blue_circle: Delivered, impact evidenced 1" in status
+    assert "not yet evidenced" not in status
+    assert ":large_blue_circle: Delivered, impact evidenced · due" in board_answer(
+        local, CHRIS, "history 4.2"
+    )
