@@ -161,7 +161,11 @@ def recorded_text(recorded: Recorded) -> str:
     if recorded.evidence:
         lines.append("Evidence:")
         lines.append(quoted(recorded.evidence, 800))
-    if wants_evidence(recorded.status if recorded.status_changed else None, recorded.evidence):
+    if wants_evidence(
+        recorded.status if recorded.status_changed else None,
+        recorded.evidence,
+        recorded.evidence_on_record,
+    ):
         lines.append(evidence_request(recorded.ref))
     return "\n".join(lines)[:SECTION_LIMIT]
 

@@ -270,6 +270,8 @@ class Recorded:
     instead_of: str | None = None  # a reminder thread's action(s), when the reply named another
     held: Held | None = None  # its text was flagged: nothing recorded until its author confirms
     covering_for: str | None = None  # the away owner its author covered for
+    evidence_on_record: str | None = None  # the action's latest evidence of impact, when
+    # this update completed it
 
     @property
     def status_changed(self) -> bool:
@@ -292,6 +294,7 @@ def recorded(action: Action, result: RecordedUpdate) -> Recorded:
         repeated=result.repeated,
         covering_for=result.covering_for,
         held=result.held,
+        evidence_on_record=result.evidence_on_record,
     )
 
 

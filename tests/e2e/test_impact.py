@@ -213,3 +213,16 @@ def test_board_status_history_and_home_never_show_complete_without_evidence_as_d
     assert ":large_blue_circle: Delivered, impact evidenced · due" in board_answer(
         local, CHRIS, "history 4.2"
     )
+
+
+def test_complete_asks_for_evidence_only_when_none_is_on_record(
+    local: LocalBot, board: Seeded
+) -> None:
+    local.emulator.slash(OMAR, "/progress", '4.2 green evidence "Moves down from 14 to 6"')
+    done = local.emulator.slash(OMAR, "/progress", "4.2 done panel set up")
+    assert "Complete (was On track)" in done.text
+    assert "what difference" not in done.text
+
+    local.emulator.slash(JANE, "/progress", "4.1 green impact emerging")  # a judgement alone
+    done = local.emulator.slash(JANE, "/progress", "4.1 done")
+    assert "what difference has it made?" in done.text
