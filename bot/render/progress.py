@@ -154,6 +154,8 @@ def recorded_text(recorded: Recorded) -> str:
         )
     else:
         lines.append(f"Status: {status_badge(recorded.status)} (unchanged)")
+    if recorded.reopened:
+        lines.append(reopened_line(recorded))
     if recorded.note:
         lines.append(quoted(recorded.note))
     if recorded.impact is not None:
@@ -168,6 +170,20 @@ def recorded_text(recorded: Recorded) -> str:
     ):
         lines.append(evidence_request(recorded.ref))
     return "\n".join(lines)[:SECTION_LIMIT]
+
+
+def reopened_line(recorded: Recorded) -> str:
+    """Told to whoever gave a complete action another status: it is open again, and how to
+    undo that, or add evidence of impact without reopening it."""
+    ref = recorded.ref
+    return (
+        f":arrows_counterclockwise: *This reopens {escape(ref)}*: it was "
+        f"{recorded.previous_status.label}, and the board now sees it as "
+        f"{recorded.status.label} and open again. If you only meant to add evidence of impact, "
+        + escape(f"`/progress {ref} done` marks it complete again; an update without a status ")
+        + escape(f'(`/progress {ref} impact evidenced evidence "<what shows it>"`) ')
+        + "keeps it complete."
+    )
 
 
 def evidence_request(ref: str) -> str:

@@ -277,6 +277,11 @@ class Recorded:
     def status_changed(self) -> bool:
         return self.status is not self.previous_status
 
+    @property
+    def reopened(self) -> bool:
+        """This update gave a complete action another status: it is open again."""
+        return self.previous_status.is_complete and not self.status.is_complete
+
 
 def recorded(action: Action, result: RecordedUpdate) -> Recorded:
     """A progress update `record_progress` recorded (it checks permission), as its author is

@@ -226,3 +226,19 @@ def test_complete_asks_for_evidence_only_when_none_is_on_record(
     local.emulator.slash(JANE, "/progress", "4.1 green impact emerging")  # a judgement alone
     done = local.emulator.slash(JANE, "/progress", "4.1 done")
     assert "what difference has it made?" in done.text
+
+
+def test_a_status_on_a_complete_action_says_it_reopens_it(local: LocalBot, board: Seeded) -> None:
+    local.emulator.slash(OMAR, "/progress", "4.2 done panel set up")
+
+    result = local.emulator.slash(OMAR, "/progress", '4.2 green impact emerging "fewer moves"')
+
+    assert "On track (was Complete)" in result.text
+    assert "*This reopens 4.2*: it was Complete" in result.text
+    assert "`/progress 4.2 done` marks it complete again" in result.text
+    assert [s for s, _, _ in impacts(local, board.actions["4.2"])] == ["blue", "green"]
+
+    kept = local.emulator.slash(OMAR, "/progress", "4.2 done")
+    kept = local.emulator.slash(OMAR, "/progress", '4.2 impact evidenced evidence "halved"')
+    assert "Complete (unchanged)" in kept.text
+    assert "reopens" not in kept.text
