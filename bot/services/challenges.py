@@ -53,6 +53,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHALLENGE_DM = outbox.CHALLENGE
+# The same step by the same person on the same challenge (or the same question on the same
+# action) within this window — a command typed twice, a double click — is taken once.
+REPEAT_WINDOW = dt.timedelta(minutes=10)
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -298,7 +305,7 @@ def _step(
     dedupe_key: str | None,
 ) -> ChallengeStepDone:
     """Append a checked event and tell whoever it concerns, in this transaction."""
-    if _seen(uow, dedupe_key) is not None:
+    if _seen(uow, dedupe_key) is not None or _repeated(actor, challenge, kind, text, now):
         (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
         return ChallengeStepDone(view, kind, 0, duplicate=True)
     refuse_if_flagged(uow, actor.workspace_id, text, STEP_TEXT[kind])
@@ -322,6 +329,21 @@ def _step(
     told = _tell(uow, challenge, event, now)
     (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
     return ChallengeStepDone(view, kind, told)
+
+
+def _repeated(
+    actor: Actor, challenge: Challenge, kind: EventKind, text: str | None, now: dt.datetime
+) -> bool:
+    """Whether the challenge's last step is this one, by the same person, moments ago."""
+    last = max(challenge.events, key=lambda e: (e.at, e.id), default=None)
+    return (
+        last is not None
+        and actor.person_id is not None
+        and last.kind == kind.value
+        and last.by_id == actor.person_id
+        and _same_text(last.text, text)
+        and now - last.at <= REPEAT_WINDOW
+    )
 
 
 def _tell(uow: UnitOfWork, challenge: Challenge, event: EventRow, now: dt.datetime) -> int:
@@ -450,6 +472,10 @@ def _ask(
         if seen is not None:
             (view,) = challenge_views(uow, now, challenge_ids=[seen.id])
             return ChallengeStepDone(view, EventKind.ASKED, 0, duplicate=True)
+    repeat = _asked_moments_ago(uow, actor, action, question, now)
+    if repeat is not None:
+        (view,) = challenge_views(uow, now, challenge_ids=[repeat])
+        return ChallengeStepDone(view, EventKind.ASKED, 0, duplicate=True)
     question = question.strip()
     refuse_if_flagged(uow, actor.workspace_id, question, "question")
     append((), ChallengeEvent(EventKind.ASKED, now, actor.person_id, question))
@@ -467,6 +493,27 @@ def _ask(
     told = _tell(uow, challenge, event, now)
     (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
     return ChallengeStepDone(view, EventKind.ASKED, told)
+
+
+def _asked_moments_ago(
+    uow: UnitOfWork, actor: Actor, action: Action, question: str, now: dt.datetime
+) -> int | None:
+    """The challenge the same person put on the action with the same question moments ago."""
+    if actor.person_id is None:
+        return None
+    recent = uow.session.execute(
+        select(Challenge.id, EventRow.text)
+        .join(EventRow, EventRow.challenge_id == Challenge.id)
+        .where(
+            Challenge.action_id == action.id,
+            Challenge.asked_by_id == actor.person_id,
+            Challenge.asked_at >= now - REPEAT_WINDOW,
+            Challenge.asked_at <= now,
+            EventRow.kind == EventKind.ASKED.value,
+        )
+        .order_by(Challenge.id.desc())
+    ).all()
+    return next((c for c, text in recent if _same_text(text, question)), None)
 
 
 def answer(

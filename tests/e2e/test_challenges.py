@@ -276,3 +276,37 @@ def test_plan_export_has_a_challenge_log_sheet_and_show_json_a_challenges_key(
         ("C1", "answered", "Forum moved to 3 June", "answered today")
     ]
     assert first["movement"]["since"] == "2019-05-14T09:00:00+00:00"  # 10:00 BST, 14 May
+
+
+def test_a_retried_or_doubled_challenge_command_changes_nothing_twice(
+    local: LocalBot, board: Seeded, clock: ManualClock
+) -> None:
+    emulator = local.emulator
+    asked = emulator.slash(CHRIS, "/board", f'challenge 4.1 "{QUESTION}"')
+    asked.wait_for_response(1, timeout=3.0)
+    retried = emulator.retry(asked)  # Slack's retry: the same command, X-Slack-Retry-Num 1
+    assert retried.status == 200
+    again = board_says(local, CHRIS, f'challenge 4.1 "{QUESTION}"')  # typed twice
+    assert "That was recorded already: *C1* is open" in again
+    dm_from_bot(local, JANE, QUESTION)
+    time.sleep(0.5)
+    assert [kind for _, kind, _ in events(local)] == ["asked"]
+    questions = [
+        m
+        for m in emulator.messages(channel=emulator.dm_channel(JANE), include_ephemeral=False)
+        if m.from_bot and QUESTION in m.all_text()
+    ]
+    assert len(questions) == 1
+
+    local.emulator.slash(JANE, "/progress", 'answer C1 "Forum moved to June"')
+    clock.set(dt.datetime(2019, 5, 16, 7, 5, tzinfo=dt.UTC))
+    closed = emulator.slash(CHRIS, "/board", "challenge close C1 fine")
+    closed.wait_for_response(1, timeout=3.0)
+    emulator.retry(closed)
+    twice = board_says(local, CHRIS, "challenge close C1 fine")  # a double click
+    assert "That was recorded already: *C1* is closed" in twice
+    reopened = board_says(local, CHRIS, 'challenge reopen C1 "And the survey?"')
+    assert "is open again" in reopened
+    assert "recorded already" in board_says(local, CHRIS, 'challenge reopen C1 "And the survey?"')
+    time.sleep(0.3)
+    assert [kind for _, kind, _ in events(local)] == ["asked", "answered", "closed", "reopened"]
