@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App, Args, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import UserError
 from bot.core.impact import find_impact
@@ -51,6 +53,8 @@ from bot.services.owner import FieldError, UpdateForm
 from bot.services.plans import Actor
 from handlers.common import Message, actor_of, refusals_go_to, reply
 from handlers.events import home_publisher
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,23 @@ def register(app: App, services: Services) -> None:
             return None
         return measures_message(measures)
 
+    @refusals_go_to(_form_stays)
+    def choose_action(args: Args) -> None:
+        """An action chosen in the update form: the form redraws on it, with its measures
+        (what was typed in its other fields stays: their block ids are the same)."""
+        args.ack()
+        view = args.body.get("view") or {}
+        chosen = ((args.body.get("actions") or [{}])[0].get("selected_option") or {}).get("value")
+        if not view.get("id") or not str(chosen or "").isdigit():
+            return
+        actor = actor_of(args.context)
+        form = progress.update_form(actor, services.clock.now(), action_id=int(chosen))
+        redrawn = update_modal_for(form, read_metadata(view)[1] or MESSAGE)
+        try:
+            args.client.views_update(view_id=view["id"], hash=view.get("hash"), view=redrawn)
+        except SlackApiError as error:  # closed, or changed meanwhile: the form stands
+            log.info("update form not redrawn: %s", error.response.get("error"))
+
     # ------------------------------------------------------------ modals
 
     def form(
@@ -248,10 +269,17 @@ def register(app: App, services: Services) -> None:
     app.action(ids.ASK_NEW_DATE)(button(open_date_form))
     app.action(ids.RECORD_ANYWAY)(button(record_anyway))
     app.action(ids.SHOW_MEASURES)(button(show_measures))
+    app.action(ACTION_INPUT)(choose_action)
     app.view(ids.UPDATE_MODAL)(form(ACTION_INPUT, record_update))
     app.view(ids.DATE_CHANGE_MODAL)(form(DATE_INPUT, ask_for_new_date))
     app.action(ids.CHALLENGE_ACTION)(button(open_challenge_form))
     app.view(ids.CHALLENGE_MODAL)(form(QUESTION_INPUT, ask_challenge))
+
+
+def _form_stays(kwargs: dict[str, Any], error: UserError) -> None:
+    """A refusal while the update form redraws: the form stands as it was, and saving it
+    answers under its field."""
+    log.info("update form not redrawn: %s", error.message)
 
 
 def update_modal_for(form: UpdateForm, origin: str) -> dict[str, Any]:

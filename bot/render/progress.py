@@ -297,6 +297,7 @@ def _input(
     *,
     optional: bool = False,
     hint: str | None = None,
+    dispatch: bool = False,
 ) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "input",
@@ -305,6 +306,8 @@ def _input(
         "element": {**element, "action_id": block_id},
         "optional": optional,
     }
+    if dispatch:  # choosing sends the choice at once (the form redraws for it)
+        block["dispatch_action"] = True
     if hint:
         block["hint"] = _plain_text(hint, 2000)
     return block
@@ -368,8 +371,11 @@ def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
             evidence_hint = (
                 f"What evidence is there against {plain(selected.ref, 20)}'s measures, above?"
             )
+    elif len(choices) > 1:
+        blocks.append(context("Choose an action and its measures show here."))
     blocks += [
-        _input(ACTION_INPUT, "Action", select),
+        # Choosing an action redraws the form on it, with its measures.
+        _input(ACTION_INPUT, "Action", select, dispatch=True),
         _input(
             STATUS_INPUT,
             "Status",
