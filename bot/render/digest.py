@@ -20,6 +20,7 @@ from bot.core.dates import format_moment
 from bot.core.deadlines import Countdown
 from bot.core.digest import (
     ChallengeLine,
+    ChallengeStepLine,
     DateChange,
     Digest,
     DueSoonAction,
@@ -181,21 +182,42 @@ def _movement_lines(d: Digest, bold: Callable[[str], str], ref: Callable[[str], 
     return lines
 
 
+STEP_NAMES = {"answered": "Answer", "reopened": "Follow-up"}
+STEPS_SHOWN = 6  # the latest steps of a long exchange; the earlier ones are counted
+
+
+def _steps(c: ChallengeLine) -> tuple[int, list[ChallengeStepLine]]:
+    """The answers and follow-ups after the first question, in order: (how many earlier
+    ones are left out, the ones shown). Without steps, the latest answer alone."""
+    steps = list(c.steps)
+    if not steps and c.answer:
+        steps = [ChallengeStepLine("answered", c.answered_by, c.answer)]
+    return max(len(steps) - STEPS_SHOWN, 0), steps[-STEPS_SHOWN:]
+
+
 def _challenge_text(c: ChallengeLine) -> str:
-    line = f"  - {c.label} {c.ref} {c.title}: {c.state}, {c.age} — “{' '.join(c.question.split())}”"
-    if c.answer:
-        line += f" Answer: “{' '.join(c.answer.split())}”"
+    first = c.first_question or c.question
+    line = f"  - {c.label} {c.ref} {c.title}: {c.state}, {c.age} — “{' '.join(first.split())}”"
+    left_out, steps = _steps(c)
+    if left_out:
+        line += f" (… {left_out} earlier)"
+    for s in steps:
+        who = f" ({s.by})" if s.by else ""
+        line += f" {STEP_NAMES.get(s.kind, s.kind)}{who}: “{' '.join(s.text.split())}”"
     return line
 
 
 def _challenge_mrkdwn(c: ChallengeLine) -> str:
     lines = [
         f"• *{c.label}* *{escape(c.ref)}* {_title(c.title)} — {c.state}, {c.age}",
-        f">{_title(c.question, REASON_LIMIT)}",
+        f">{_title(c.first_question or c.question, REASON_LIMIT)}",
     ]
-    if c.answer:
-        who = f" ({_title(c.answered_by, NAMES_LIMIT)})" if c.answered_by else ""
-        lines.append(f"_Answer{who}:_ {_title(c.answer, REASON_LIMIT)}")
+    left_out, steps = _steps(c)
+    if left_out:
+        lines.append(f"_… {left_out} earlier answers and follow-ups_")
+    for s in steps:
+        who = f" ({_title(s.by, NAMES_LIMIT)})" if s.by else ""
+        lines.append(f"_{STEP_NAMES.get(s.kind, s.kind)}{who}:_ {_title(s.text, REASON_LIMIT)}")
     return "\n".join(lines)
 
 

@@ -63,8 +63,19 @@ def _same_text(a: str | None, b: str | None) -> bool:
 
 
 @dataclass(frozen=True)
+class ChallengeStep:
+    """One step of a challenge's history as people read it: who, when, what they wrote."""
+
+    kind: EventKind
+    by: str | None
+    at: dt.datetime
+    text: str | None
+
+
+@dataclass(frozen=True)
 class ChallengeView:
-    """A challenge as people read it: the question standing, the latest answer, its state."""
+    """A challenge as people read it: the question standing, the latest answer, its state,
+    and every step in order (`steps`: the question, each answer and follow-up, any close)."""
 
     id: int
     label: str  # C12
@@ -87,6 +98,12 @@ class ChallengeView:
     owners: tuple[Who, ...] = ()
     plan_id: int = 0
     action_id: int = 0
+    steps: tuple[ChallengeStep, ...] = ()
+
+    @property
+    def answers(self) -> tuple[ChallengeStep, ...]:
+        """Every answer, oldest first: a second answer adds to the first, never replaces it."""
+        return tuple(s for s in self.steps if s.kind is EventKind.ANSWERED)
 
 
 @dataclass(frozen=True)
@@ -235,6 +252,7 @@ def _view(
         owners=owners.get(challenge.action_id, ()),
         plan_id=plan_id,
         action_id=challenge.action_id,
+        steps=tuple(ChallengeStep(EventKind(e.kind), name, e.at, e.text) for e, name in events),
     )
 
 
