@@ -129,7 +129,10 @@ def run(
         case g.ShowPack(board=board):
             preview = boards.pack(actor, board, now)
             return render.pack_preview_messages(
-                preview.pack, can_decide=preview.can_decide, can_challenge=preview.can_challenge
+                preview.pack,
+                can_decide=preview.can_decide,
+                can_challenge=preview.can_challenge,
+                can_close=preview.can_close,
             )
         case g.ShowOverdue(board=board):
             return render.overdue_messages(boards.overdue(actor, board, now))

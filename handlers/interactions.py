@@ -25,11 +25,18 @@ from slack_bolt import App, Args, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.core.challenges import EventKind
 from bot.core.errors import UserError
 from bot.core.impact import find_impact
 from bot.core.statuses import find_status
 from bot.render import ids
-from bot.render.challenges import QUESTION_INPUT, challenge_asked_modal, challenge_modal
+from bot.render.challenges import (
+    QUESTION_INPUT,
+    challenge_asked_modal,
+    challenge_modal,
+    follow_up_modal,
+    step_message,
+)
 from bot.render.mrkdwn import refusal
 from bot.render.progress import (
     ACTION_INPUT,
@@ -191,8 +198,9 @@ def register(app: App, services: Services) -> None:
         (what was typed in its other fields stays: their block ids are the same)."""
         args.ack()
         view = args.body.get("view") or {}
-        chosen = ((args.body.get("actions") or [{}])[0].get("selected_option") or {}).get("value")
-        if not view.get("id") or not str(chosen or "").isdigit():
+        option = (args.body.get("actions") or [{}])[0].get("selected_option") or {}
+        chosen = str(option.get("value") or "")
+        if not view.get("id") or not chosen.isdigit():
             return
         actor = actor_of(args.context)
         form = progress.update_form(actor, services.clock.now(), action_id=int(chosen))
@@ -201,6 +209,22 @@ def register(app: App, services: Services) -> None:
             args.client.views_update(view_id=view["id"], hash=view.get("hash"), view=redrawn)
         except SlackApiError as error:  # closed, or changed meanwhile: the form stands
             log.info("update form not redrawn: %s", error.response.get("error"))
+
+    def close_challenge(
+        body: dict[str, Any], challenge_id: int, actor: Actor, client: WebClient
+    ) -> Message:
+        dedupe_key = f"button:{body.get('user', {}).get('id')}:{_action_ts(body)}"
+        done = services.challenges.chair_step(
+            actor, challenge_id, EventKind.CLOSED, None, services.clock.now(), dedupe_key=dedupe_key
+        )
+        return step_message(done)
+
+    def open_follow_up_form(
+        body: dict[str, Any], challenge_id: int, actor: Actor, client: WebClient
+    ) -> None:
+        found = services.challenges.follow_up_form(actor, challenge_id, services.clock.now())
+        view = follow_up_modal(found, form_metadata(challenge_id, _origin(body)))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
     # ------------------------------------------------------------ modals
 
@@ -264,11 +288,30 @@ def register(app: App, services: Services) -> None:
         )
         return challenge_asked_modal(done), None
 
+    def ask_follow_up(form: Submitted) -> tuple[dict[str, Any], After]:
+        challenge_id = form.action_id  # the form's metadata names the challenge
+        if challenge_id is None:
+            raise UserError(
+                'That form no longer works. Follow up with `/board challenge reopen C12 "…"`.'
+            )
+        done = services.challenges.chair_step(
+            form.actor,
+            challenge_id,
+            EventKind.REOPENED,
+            form.text(QUESTION_INPUT) or "",
+            services.clock.now(),
+            dedupe_key=f"view:{form.view['id']}" if form.view.get("id") else None,
+        )
+        return challenge_asked_modal(done), None
+
     app.action(ids.UPDATE_ACTION)(button(open_update_form))
     app.action(ids.COMPLETE_ACTION)(button(complete))
     app.action(ids.ASK_NEW_DATE)(button(open_date_form))
     app.action(ids.RECORD_ANYWAY)(button(record_anyway))
     app.action(ids.SHOW_MEASURES)(button(show_measures))
+    app.action(ids.CLOSE_CHALLENGE)(button(close_challenge))
+    app.action(ids.FOLLOW_UP_CHALLENGE)(button(open_follow_up_form))
+    app.view(ids.FOLLOW_UP_MODAL)(form(QUESTION_INPUT, ask_follow_up))
     app.action(ACTION_INPUT)(choose_action)
     app.view(ids.UPDATE_MODAL)(form(ACTION_INPUT, record_update))
     app.view(ids.DATE_CHANGE_MODAL)(form(DATE_INPUT, ask_for_new_date))

@@ -204,6 +204,7 @@ class ChallengeLine:
     action_id: int = 0
     steps: tuple[ChallengeStepLine, ...] = ()
     first_question: str | None = None  # the question first asked (`question`: the standing one)
+    challenge_id: int = 0
 
 
 NO_IMPACT = ImpactCounts(

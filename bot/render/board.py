@@ -490,10 +490,12 @@ def digest_preview_messages(digest: Digest) -> list[Rendered]:
 
 
 def pack_preview_messages(
-    pack: Pack, *, can_decide: bool = True, can_challenge: bool = False
+    pack: Pack, *, can_decide: bool = True, can_challenge: bool = False, can_close: bool = False
 ) -> list[Rendered]:
     return _preview(
-        pack_blocks(pack, with_buttons=can_decide, can_challenge=can_challenge),
+        pack_blocks(
+            pack, with_buttons=can_decide, can_challenge=can_challenge, can_close=can_close
+        ),
         pack_fallback_text(pack),
         "_Preview: only you can see this. The pack goes to the chair and the board channel "
         "before the meeting._",

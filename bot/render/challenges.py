@@ -204,6 +204,27 @@ def challenge_modal(form: ChallengeForm, metadata: str = "") -> dict[str, Any]:
     return modal(ids.CHALLENGE_MODAL, "Challenge", blocks, submit="Ask", metadata=metadata)
 
 
+def follow_up_modal(c: ChallengeView, metadata: str = "") -> dict[str, Any]:
+    """The chair's follow-up question on an answered (or closed) challenge: the exchange so
+    far, and the question, which reopens it and goes to the owners."""
+    blocks = [
+        section(challenge_line(c)[:SECTION_LIMIT]),
+        modal_input(
+            QUESTION_INPUT,
+            "Your follow-up question",
+            {
+                "type": "plain_text_input",
+                "multiline": True,
+                "max_length": QUESTION_LIMIT,
+                "placeholder": {"type": "plain_text", "text": "What does the board still need?"},
+            },
+        ),
+    ]
+    return modal(
+        ids.FOLLOW_UP_MODAL, f"Follow up {c.label}"[:24], blocks, submit="Ask", metadata=metadata
+    )
+
+
 def challenge_asked_modal(done: ChallengeStepDone) -> dict[str, Any]:
     """What the form turns into once the question is with the owners."""
     return modal(ids.CHALLENGE_MODAL, "Challenge sent", [section(step_message(done)["text"])])

@@ -37,6 +37,7 @@ from bot.core.statuses import Status
 from bot.render.buttons import (
     CHALLENGE_BUTTONS,
     CHALLENGE_BY_COMMAND,
+    challenge_step_buttons,
     date_change_buttons,
     with_challenges,
 )
@@ -602,12 +603,15 @@ def pack_blocks(
     *,
     with_buttons: bool = True,
     can_challenge: bool = False,
+    can_close: bool = False,
 ) -> list[list[Block]]:
     """The pre-meeting pack as Block Kit: who has not updated (mentioning linked owners), date
     changes (with Approve / Decline buttons unless `with_buttons` is False: a preview for
     someone who can't decide them), the challenges and the activity without evidence of
     impact (with a Challenge button on each, up to CHALLENGE_BUTTONS in all, when
-    `can_challenge`: a preview for the chair or a member), then the digest by theme."""
+    `can_challenge`: the posted pack, or a preview for the chair or a member; an answered
+    challenge has Close / Follow up instead when `can_close`: the posted pack, or the chair's
+    preview), then the digest by theme."""
     d = p.digest
     head = [
         header(f"{d.board} — pack for {uk_date(p.meeting)}"),
@@ -629,9 +633,14 @@ def pack_blocks(
         lines = [f"*Challenges open and answered* ({len(p.challenges)})"]
         groups.append([divider(), *sections_from_lines(lines)])
         for number, c in enumerate(p.challenges):
-            one = [(c.action_id, _challenge_mrkdwn(c))]
-            groups.append(with_challenges(one, can_challenge and number < buttons))
-        if can_challenge and len(p.challenges) > buttons:
+            line = _challenge_mrkdwn(c)
+            if can_close and c.state == "answered" and c.challenge_id and number < buttons:
+                groups.append([section(line), challenge_step_buttons(c.challenge_id)])
+                continue
+            groups.append(
+                with_challenges([(c.action_id, line)], can_challenge and number < buttons)
+            )
+        if (can_challenge or can_close) and len(p.challenges) > buttons:
             groups.append([context(CHALLENGE_BY_COMMAND)])
         buttons = max(0, buttons - len(p.challenges))
     if p.without_impact:

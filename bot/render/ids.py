@@ -32,3 +32,9 @@ CHALLENGE_MODAL = "challenge_modal"
 # "Show all" beside an action's measures, trimmed on a reminder or the update form (value:
 # action id): in the form it opens a view of them over it, on a reminder it answers ephemerally
 SHOW_MEASURES = "show_measures"
+
+# "Close" and "Follow up" under an answered challenge in the pack, for the chair (value:
+# challenge id): Close closes it at once; Follow up opens a form for the follow-up question.
+CLOSE_CHALLENGE = "challenge_close"
+FOLLOW_UP_CHALLENGE = "challenge_follow_up"
+FOLLOW_UP_MODAL = "challenge_follow_up_modal"

@@ -45,7 +45,7 @@ from bot.core.digest import (
 from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check, is_allowed
 from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
-from bot.services.challenges import may_challenge
+from bot.services.challenges import may_challenge, may_close
 from bot.services.digest import build_digest, build_pack
 from bot.services.owner import BoardStatus as OwnerBoardStatus
 from bot.services.owner import MyAction, my_boards_status, my_open_actions
@@ -488,6 +488,7 @@ class PackPreview:
     pack: Pack
     can_decide: bool  # whether the viewer may approve or decline its date changes
     can_challenge: bool = False  # whether the viewer may challenge its actions
+    can_close: bool = False  # whether the viewer may close and follow up its challenges
 
 
 @dataclass(frozen=True)
@@ -550,7 +551,8 @@ def _pack_preview(
 ) -> PackPreview:
     pack = pack_preview(uow, actor, board_name, now)
     asks = may_challenge(uow, actor, pack.digest.board_id)
-    return PackPreview(pack, may_decide_date_changes(uow, actor, board_name), asks)
+    closes = may_close(uow, actor, pack.digest.board_id)
+    return PackPreview(pack, may_decide_date_changes(uow, actor, board_name), asks, closes)
 
 
 def _update_entry(row: Any) -> UpdateEntry:

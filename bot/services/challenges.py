@@ -475,6 +475,11 @@ def may_challenge(uow: UnitOfWork, actor: Actor, board_id: int) -> bool:
     return is_allowed(Permission.ASK_CHALLENGE, standing(uow, actor, board_id))
 
 
+def may_close(uow: UnitOfWork, actor: Actor, board_id: int) -> bool:
+    """Whether the person may close a challenge or follow it up (Close / Follow up)."""
+    return is_allowed(Permission.CLOSE_CHALLENGE, standing(uow, actor, board_id))
+
+
 def _ask(
     uow: UnitOfWork,
     actor: Actor,
@@ -646,6 +651,15 @@ class ChallengeService(UseCases):
         with self.units.request() as uow:
             action = challengeable(uow, actor, action_id)
             return ChallengeForm(action.id, action.ref, action.title, action.plan.board.name)
+
+    def follow_up_form(self, actor: Actor, challenge_id: int, now: dt.datetime) -> ChallengeView:
+        """What the Follow up button's form is opened on; refused to anyone but the chair or
+        an admin."""
+        with self.units.request() as uow:
+            challenge = _challenge(uow, actor, challenge_id, None)
+            check(Permission.CLOSE_CHALLENGE, standing(uow, actor, challenge.action.plan.board_id))
+            (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
+            return view
 
     def answer(
         self,

@@ -226,6 +226,7 @@ def challenge_line(c: ChallengeView) -> compose.ChallengeLine:
             if s.text and s.kind is not EventKind.CLOSED
         ),
         first_question=c.steps[0].text if c.steps else c.question,
+        challenge_id=c.id,
     )
 
 
