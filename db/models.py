@@ -266,6 +266,9 @@ class Action(Base):
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
     position: Mapped[int] = mapped_column(Integer, default=0)
     removed_at: Mapped[dt.datetime | None]
+    # When it was added to its plan (movement's "new since the last meeting"); None for one
+    # from before this was kept and not backfilled: its plan's creation stands in.
+    created_at: Mapped[dt.datetime | None]
 
     plan: Mapped[Plan] = relationship()
     theme: Mapped[Theme] = relationship()

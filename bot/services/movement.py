@@ -4,8 +4,9 @@ and its slips since (the rules are in bot.core.movement).
 An action's status history is its progress updates (each holds the status after it and the
 one before). Its status at a cut-off is that of the latest update at or before it; with none
 by then, the status the first later update replaced (or today's, with no update at all). An
-action counts as there at the cut-off when its plan was, or an update says so; otherwise it
-is new.
+action counts as there at the cut-off when it was added to its plan by then (`created_at`; for
+one from before that was kept, its plan's creation), or an update says so; otherwise it is
+new.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ScalarSelect, and_, select
+from sqlalchemy import ScalarSelect, and_, func, select
 
 from bot.core.calendar import local_date
 from bot.core.movement import ActionMovement, DueChange, StatusChange, action_movement
@@ -62,9 +63,10 @@ def movements(
     cutoff = cutoff.astimezone(dt.UTC) if cutoff is not None else None
     session = uow.session
     first_update = _first_update(ProgressUpdate.at), _first_update(ProgressUpdate.previous_status)
+    since = func.coalesce(Action.created_at, Plan.created_at)  # when it was added
     at_cutoff = _set_by(ProgressUpdate.at, cutoff), _set_by(ProgressUpdate.status, cutoff)
     actions = session.execute(
-        select(Action.id, Action.ref, Action.status, Plan.created_at, *first_update, *at_cutoff)
+        select(Action.id, Action.ref, Action.status, since, *first_update, *at_cutoff)
         .join(Plan, Plan.id == Action.plan_id)
         .where(which)
     ).all()
