@@ -160,7 +160,7 @@ def step_buttons(message: Message) -> dict[str, object]:
 def test_the_chair_closes_or_follows_up_an_answered_challenge_from_the_pack(
     local: LocalBot, board: Seeded
 ) -> None:
-    local.emulator.slash(CHRIS, "/board", f'challenge 4.1 "{QUESTION}"')
+    shown(local, CHRIS, f'challenge 4.1 "{QUESTION}"')  # answered after the ack: wait for it
     local.emulator.slash(JANE, "/progress", 'answer C1 "Forum moved to June"')
 
     assert step_buttons(shown(local, MO, "pack")) == {}  # a member may ask, not close
