@@ -299,6 +299,9 @@ class Action(Base):
     # and the id is written just after the update's INSERT (post_update).
     latest_update_id: Mapped[int | None] = mapped_column(Integer)
     latest_update_at: Mapped[dt.datetime | None]
+    # When it was added to its plan (movement's "new since the last meeting"); None for one
+    # from before this was kept and not backfilled: its plan's creation stands in.
+    created_at: Mapped[dt.datetime | None]
 
     plan: Mapped[Plan] = relationship()
     theme: Mapped[Theme] = relationship()

@@ -43,8 +43,14 @@ def register(app: App, services: Services) -> None:
         client: WebClient,
     ) -> None:
         ack()
+        # The command's trigger_id names it: a retry or replay of it changes nothing twice.
+        trigger_id = str(command.get("trigger_id") or "")
         rendered = run(
-            services, actor_of(context), client, g.parse_board(command.get("text") or "")
+            services,
+            actor_of(context),
+            client,
+            g.parse_board(command.get("text") or ""),
+            dedupe_key=f"command:{trigger_id}" if trigger_id else None,
         )
         replies = [_message(r) for r in rendered]
         send(replies, respond, client, command.get("channel_id"), command.get("user_id"))
@@ -104,7 +110,12 @@ def post_ephemeral(
 
 
 def run(
-    services: Services, actor: Actor, client: WebClient, command: g.BoardCommand
+    services: Services,
+    actor: Actor,
+    client: WebClient,
+    command: g.BoardCommand,
+    *,
+    dedupe_key: str | None = None,
 ) -> list[render.Rendered]:
     now = services.clock.now()
     boards = services.views
@@ -118,7 +129,10 @@ def run(
         case g.ShowPack(board=board):
             preview = boards.pack(actor, board, now)
             return render.pack_preview_messages(
-                preview.pack, can_decide=preview.can_decide, can_challenge=preview.can_challenge
+                preview.pack,
+                can_decide=preview.can_decide,
+                can_challenge=preview.can_challenge,
+                can_close=preview.can_close,
             )
         case g.ShowOverdue(board=board):
             return render.overdue_messages(boards.overdue(actor, board, now))
@@ -138,7 +152,9 @@ def run(
         case g.DeclineDateChange(request_id=int(request_id), reason=reason):
             return [decide(services, actor, request_id, approve=False, note=reason)]
         case g.AskChallenge(ref=ref, question=question, board=board):
-            done = services.challenges.ask(actor, ref, question, now, board=board)
+            done = services.challenges.ask(
+                actor, ref, question, now, board=board, dedupe_key=dedupe_key
+            )
             return [_rendered(step_message(done))]
         case g.ListChallenges(show=show, board=board):
             return challenge_list(services.challenges.list(actor, board, show, now))
@@ -147,7 +163,9 @@ def run(
             | g.ReopenChallenge(challenge=challenge_id, text=text, board=board)
         ):
             kind = EventKind.CLOSED if isinstance(command, g.CloseChallenge) else EventKind.REOPENED
-            done = services.challenges.chair_step(actor, challenge_id, kind, text, now, board=board)
+            done = services.challenges.chair_step(
+                actor, challenge_id, kind, text, now, board=board, dedupe_key=dedupe_key
+            )
             return [_rendered(step_message(done))]
         case g.ShowDeadlines(board=board):
             views = services.deadlines.listed(actor, board, now)

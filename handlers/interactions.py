@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App, Args, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.core.absence import absence_period
+from bot.core.challenges import EventKind
 from bot.core.errors import UserError
 from bot.core.impact import find_impact
 from bot.core.statuses import find_status
@@ -32,6 +35,7 @@ from bot.render.challenges import (
     QUESTION_INPUT,
     challenge_asked_modal,
     challenge_modal,
+    follow_up_modal,
     step_message,
 )
 from bot.render.cover import (
@@ -66,6 +70,8 @@ from bot.services.plans import Actor
 from handlers.common import Message, actor_of, refusals_go_to, reply
 from handlers.events import home_publisher
 from handlers.plan_people import users_info
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -211,6 +217,40 @@ def register(app: App, services: Services) -> None:
             return None
         return measures_message(measures)
 
+    @refusals_go_to(_form_stays)
+    def choose_action(args: Args) -> None:
+        """An action chosen in the update form: the form redraws on it, with its measures
+        (what was typed in its other fields stays: their block ids are the same)."""
+        args.ack()
+        view = args.body.get("view") or {}
+        option = (args.body.get("actions") or [{}])[0].get("selected_option") or {}
+        chosen = str(option.get("value") or "")
+        if not view.get("id") or not chosen.isdigit():
+            return
+        actor = actor_of(args.context)
+        form = progress.update_form(actor, services.clock.now(), action_id=int(chosen))
+        redrawn = update_modal_for(form, read_metadata(view)[1] or MESSAGE)
+        try:
+            args.client.views_update(view_id=view["id"], hash=view.get("hash"), view=redrawn)
+        except SlackApiError as error:  # closed, or changed meanwhile: the form stands
+            log.info("update form not redrawn: %s", error.response.get("error"))
+
+    def close_challenge(
+        body: dict[str, Any], challenge_id: int, actor: Actor, client: WebClient
+    ) -> Message:
+        dedupe_key = f"button:{body.get('user', {}).get('id')}:{_action_ts(body)}"
+        done = services.challenges.chair_step(
+            actor, challenge_id, EventKind.CLOSED, None, services.clock.now(), dedupe_key=dedupe_key
+        )
+        return step_message(done)
+
+    def open_follow_up_form(
+        body: dict[str, Any], challenge_id: int, actor: Actor, client: WebClient
+    ) -> None:
+        found = services.challenges.follow_up_form(actor, challenge_id, services.clock.now())
+        view = follow_up_modal(found, form_metadata(challenge_id, _origin(body)))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
     # ------------------------------------------------------------ modals
 
     def form(
@@ -305,12 +345,33 @@ def register(app: App, services: Services) -> None:
     app.action(ids.AWAY_BUTTON)(button(open_away_form))
     app.action(ids.CANCEL_ABSENCE)(button(cancel_absence))
     app.view(ids.AWAY_MODAL)(on_away_submitted)
+
+    def ask_follow_up(form: Submitted) -> tuple[dict[str, Any], After]:
+        challenge_id = form.action_id  # the form's metadata names the challenge
+        if challenge_id is None:
+            raise UserError(
+                'That form no longer works. Follow up with `/board challenge reopen C12 "…"`.'
+            )
+        done = services.challenges.chair_step(
+            form.actor,
+            challenge_id,
+            EventKind.REOPENED,
+            form.text(QUESTION_INPUT) or "",
+            services.clock.now(),
+            dedupe_key=f"view:{form.view['id']}" if form.view.get("id") else None,
+        )
+        return challenge_asked_modal(done), None
+
     app.action(ids.UPDATE_ACTION)(button(open_update_form))
     app.action(ids.COMPLETE_ACTION)(button(complete))
     app.action(ids.ASK_NEW_DATE)(button(open_date_form))
     app.action(ids.RECORD_ANYWAY)(button(record_anyway))
     app.action(ids.RECORD_ANSWER_ANYWAY)(button(record_answer_anyway))
     app.action(ids.SHOW_MEASURES)(button(show_measures))
+    app.action(ids.CLOSE_CHALLENGE)(button(close_challenge))
+    app.action(ids.FOLLOW_UP_CHALLENGE)(button(open_follow_up_form))
+    app.view(ids.FOLLOW_UP_MODAL)(form(QUESTION_INPUT, ask_follow_up))
+    app.action(ACTION_INPUT)(choose_action)
     app.view(ids.UPDATE_MODAL)(form(ACTION_INPUT, record_update))
     app.view(ids.DATE_CHANGE_MODAL)(form(DATE_INPUT, ask_for_new_date))
     app.action(ids.CHALLENGE_ACTION)(button(open_challenge_form))
@@ -322,6 +383,12 @@ def _picked(form: Submitted, block_id: str) -> dt.date:
     if day is None:
         raise FieldError(block_id, "Pick the day from the calendar.")
     return day
+
+
+def _form_stays(kwargs: dict[str, Any], error: UserError) -> None:
+    """A refusal while the update form redraws: the form stands as it was, and saving it
+    answers under its field."""
+    log.info("update form not redrawn: %s", error.message)
 
 
 def update_modal_for(form: UpdateForm, origin: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 
 from bot.core.calendar import WorkingCalendar
+from bot.core.impact import ActionImpact, find_impact
 from bot.core.movement import StatusHistory
 from bot.core.statuses import Status, percent
 
@@ -87,6 +88,17 @@ class ActionRow:
     @property
     def complete(self) -> bool:
         return self.status == BLUE
+
+    @property
+    def delivery(self) -> ActionImpact:
+        """Its delivery and its latest impact judgement and evidence, weighed together."""
+        return ActionImpact(self.ref, Status(self.status), find_impact(self.impact), self.evidence)
+
+    @property
+    def owes_evidence(self) -> bool:
+        """Complete, but its impact is not evidenced yet ("Delivered, impact not yet
+        evidenced"): never shown as plain done."""
+        return self.complete and self.delivery.owes_evidence
 
 
 @dataclass(frozen=True)
@@ -182,6 +194,12 @@ class ThemeStatus(Counted):
     title: str
     counts: StatusCounts
     overdue: int
+    owing_evidence: int = 0  # complete, impact not yet evidenced
+
+
+def count_owing(rows: Iterable[ActionRow]) -> int:
+    """How many of the actions are complete without evidence of impact."""
+    return sum(1 for r in rows if r.owes_evidence)
 
 
 def by_theme(
@@ -202,6 +220,7 @@ def theme_status(theme: ThemeRow, rows: Sequence[ActionRow]) -> ThemeStatus:
         title=theme.title,
         counts=count_statuses(r.status for r in rows),
         overdue=sum(1 for r in rows if r.overdue),
+        owing_evidence=count_owing(rows),
     )
 
 

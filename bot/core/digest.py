@@ -179,8 +179,18 @@ class MovementLine:
 
 
 @dataclass(frozen=True)
+class ChallengeStepLine:
+    """A step after the question, as the pack lists it: an answer, a follow-up, a close."""
+
+    kind: str  # answered | reopened | closed
+    by: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class ChallengeLine:
-    """A challenge as the pack lists it."""
+    """A challenge as the pack lists it; `steps`: every answer and follow-up after the first
+    question, in order (a second answer adds to the first)."""
 
     label: str  # C12
     ref: str
@@ -192,6 +202,9 @@ class ChallengeLine:
     answered_by: str | None = None
     asked_by: str | None = None
     action_id: int = 0
+    steps: tuple[ChallengeStepLine, ...] = ()
+    first_question: str | None = None  # the question first asked (`question`: the standing one)
+    challenge_id: int = 0
 
 
 NO_IMPACT = ImpactCounts(

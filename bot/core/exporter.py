@@ -204,19 +204,35 @@ CHALLENGE_WIDTHS = (8, 24, 12, 55, 55, 13, 11)
 
 def _challenge_rows(plan: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     """One row per challenge on the plan's actions (the `challenges` key of each action), in
-    plan order: ref, asked by, asked on, question, answer, answered on, state."""
+    plan order: ref, asked by, asked on, question, answer, answered on, state. The history is
+    append-only, so the question cell holds the question and every follow-up, and the answer
+    cell every answer, in order, each dated and signed when there is more than one."""
     for theme in plan.get("themes") or []:
         for action in theme.get("actions") or []:
             for c in action.get("challenges") or []:
+                steps = c.get("steps") or []
+                asked = [s for s in steps if s.get("kind") in ("asked", "reopened")]
+                answers = [s for s in steps if s.get("kind") == "answered"]
                 yield (
                     str(action.get("ref") or ""),
                     c.get("asked_by") or "",
                     _local_date(c.get("asked_at")),
-                    c.get("question") or "",
-                    c.get("answer") or "",
+                    _steps_cell(asked) if len(asked) > 1 else c.get("question") or "",
+                    _steps_cell(answers) if len(answers) > 1 else c.get("answer") or "",
                     _local_date(c.get("answered_at")),
                     str(c.get("state") or "").capitalize(),
                 )
+
+
+def _steps_cell(steps: list[dict[str, Any]]) -> str:
+    """Several questions or answers in one cell, oldest first: `14/05/2019 Jane Doe: …`."""
+    lines = []
+    for step in steps:
+        day = _local_date(step.get("at"))
+        when = _uk(day) if isinstance(day, dt.date) else ""
+        who = " ".join(part for part in (when, step.get("by") or "") if part)
+        lines.append(f"{who}: {step.get('text') or ''}" if who else str(step.get("text") or ""))
+    return "\n\n".join(lines)
 
 
 def _challenge_sheet(sheet: Worksheet, rows: list[tuple[Any, ...]]) -> None:

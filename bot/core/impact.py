@@ -294,10 +294,15 @@ def headline(status: Status, impact: Impact | None, *, evidence: str | None = No
     return f"{status.label}, impact {impact.words}"
 
 
-def wants_evidence(status: Status | None, evidence: str | None) -> bool:
+def wants_evidence(
+    status: Status | None, evidence: str | None, on_record: str | None = None
+) -> bool:
     """Whether to ask for the evidence of impact: an update marking the action complete
-    without any."""
-    return status is not None and status.is_complete and not _given(evidence)
+    without any, when no earlier update gave any either (`on_record`: the latest evidence of
+    impact the action has)."""
+    return (
+        status is not None and status.is_complete and not _given(evidence) and not _given(on_record)
+    )
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,7 @@ class StatusHistory:
     """What an action's updates say of its status, as the action keeps it: each update holds
     the status after it and the one before."""
 
-    since: dt.datetime  # when its plan was made
+    since: dt.datetime  # when it was added to its plan
     first_update_at: dt.datetime | None = None  # None: never updated
     first_replaced: str | None = None  # the status its first update replaced
     set_at: dt.datetime | None = None  # its latest update that set a status …
@@ -157,7 +157,7 @@ def status_at_cutoff(
 ) -> Status | None:
     """The action's status at the cut-off (None: it was not there yet). Its status is the one
     its latest update by then set; before its first update, the one that update replaced
-    (today's when never updated); it is there from its plan's creation, or from just before
+    (today's when never updated); it is there from when it was added, or from just before
     its first update when that is earlier. `set_by_cutoff`: when a status was set since the
     cut-off, the latest (time, status) set by it ((None, None): none)."""
     if history.first_update_at is None:

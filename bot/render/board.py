@@ -17,7 +17,7 @@ from typing import Any
 from bot.core.board_status import ActionRow, ThemeStatus, Who
 from bot.core.calendar import zone
 from bot.core.dates import format_day, format_moment
-from bot.core.digest import DateChangeRow, Digest, Pack, PendingDateChange, row_impact
+from bot.core.digest import DateChangeRow, Digest, Pack, PendingDateChange
 from bot.core.statuses import STATUS_EMOJI, Status
 from bot.render.buttons import challenge_button, date_change_buttons, with_challenges
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
@@ -26,6 +26,7 @@ from bot.render.mrkdwn import (
     FROM_THE_SHEET,
     MESSAGE_TEXT_BUDGET,
     context,
+    delivery_badge,
     divider,
     escape,
     header,
@@ -106,9 +107,15 @@ def _badge(status: str | None) -> str:
 def _delivery(a: ActionRow) -> str:
     """The action's status; a complete one says whether its impact is evidenced, since
     delivered is not the same as done ("Delivered, impact not yet evidenced")."""
-    if a.complete:
-        return f"{STATUS_EMOJI[Status.BLUE]} {row_impact(a).headline}"
-    return _badge(a.status)
+    return delivery_badge(a.status, a.impact, a.evidence)
+
+
+def _update_badge(status: str | None) -> str:
+    """A status an update gave: complete reads "Delivered" (the action's impact is said
+    where its state is shown, never plain done)."""
+    if status == Status.BLUE.value:
+        return f"{STATUS_EMOJI[Status.BLUE]} Delivered"
+    return _badge(status)
 
 
 def _paged(head: list[Block], body: list[Block], fallback: str, label: str) -> list[Rendered]:
@@ -148,7 +155,7 @@ def _theme_status(t: ThemeStatus, with_plan: bool) -> Block:
     return section(
         f"*{escape(t.ref)} {_t(t.title, 200)}*{plan}\n"
         f"{_plural(t.counts.total, 'action')} · *{t.percent_complete}%* complete{overdue}\n"
-        f"{status_counts(t.counts)}"
+        f"{status_counts(t.counts, owing=t.owing_evidence)}"
     )
 
 
@@ -164,7 +171,8 @@ def status_messages(view: BoardStatus) -> list[Rendered]:
     )
     headline = (
         f"*{_plural(view.counts.total, 'action')}* · *{view.percent_complete}%* complete · "
-        f"*{view.overdue}* overdue{pending}\n{status_counts(view.counts)}"
+        f"*{view.overdue}* overdue{pending}\n"
+        f"{status_counts(view.counts, owing=view.owing_evidence)}"
     )
     head = [
         header(f"{board.name} — status"),
@@ -249,7 +257,8 @@ def theme_messages(view: ThemeDetail) -> list[Rendered]:
         context(f"{_t(board.name, NAMES_LIMIT)} · {_t(view.plan)}{lead} · {uk_date(board.today)}"),
         section(
             f"{_plural(view.counts.total, 'action')} · *{view.counts.percent_complete}%* "
-            f"complete · *{view.overdue}* overdue\n{status_counts(view.counts)}"
+            f"complete · *{view.overdue}* overdue\n"
+            f"{status_counts(view.counts, owing=view.owing_evidence)}"
         ),
         divider(),
     ]
@@ -317,9 +326,9 @@ def _update_line(u: UpdateEntry, tz: str) -> str:
     if u.source == IMPORTED:
         who = FROM_THE_SHEET
     if u.status_changed:
-        change = f" — {_badge(u.previous_status)} → {_badge(u.status)}"
+        change = f" — {_update_badge(u.previous_status)} → {_update_badge(u.status)}"
     elif u.status:
-        change = f" — {_badge(u.status)}"
+        change = f" — {_update_badge(u.status)}"
     else:
         change = ""
     parts = [f"• *{_moment(u.at, tz)}* — {who}{change}"]
@@ -363,7 +372,8 @@ def history_messages(view: ActionHistory) -> list[Rendered]:
     head = [
         header(f"{view.ref} {view.title}"),
         context(
-            f"{_t(board.name, NAMES_LIMIT)} · {_badge(view.status)} · due {due} · "
+            f"{_t(board.name, NAMES_LIMIT)} · "
+            f"{delivery_badge(view.status, view.impact, view.evidence)} · due {due} · "
             f"{_names(view.owners)}"
         ),
     ]
@@ -480,10 +490,12 @@ def digest_preview_messages(digest: Digest) -> list[Rendered]:
 
 
 def pack_preview_messages(
-    pack: Pack, *, can_decide: bool = True, can_challenge: bool = False
+    pack: Pack, *, can_decide: bool = True, can_challenge: bool = False, can_close: bool = False
 ) -> list[Rendered]:
     return _preview(
-        pack_blocks(pack, with_buttons=can_decide, can_challenge=can_challenge),
+        pack_blocks(
+            pack, with_buttons=can_decide, can_challenge=can_challenge, can_close=can_close
+        ),
         pack_fallback_text(pack),
         "_Preview: only you can see this. The pack goes to the chair and the board channel "
         "before the meeting._",

@@ -79,6 +79,16 @@ def challenge_button(action_id: int) -> dict[str, Any]:
     return button("Challenge", ids.CHALLENGE_ACTION, str(action_id))
 
 
+def challenge_step_buttons(challenge_id: int) -> dict[str, Any]:
+    """Close / Follow up, under an answered challenge, for the chair."""
+    return _buttons(
+        "challenge_step",
+        str(challenge_id),
+        ("Close", ids.CLOSE_CHALLENGE, "primary"),
+        ("Follow up", ids.FOLLOW_UP_CHALLENGE, None),
+    )
+
+
 def with_challenges(
     lines: list[tuple[int, str]],
     can_challenge: bool,

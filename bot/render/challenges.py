@@ -26,6 +26,7 @@ from bot.services.challenges import (
     ChallengeForm,
     ChallengeList,
     ChallengeMessage,
+    ChallengeStep,
     ChallengeStepDone,
     ChallengeView,
 )
@@ -55,26 +56,52 @@ def _who(name: str | None) -> str:
     return _t(name, 80) if name else "someone no longer here"
 
 
+STEPS_SHOWN = 6  # the latest steps of a long exchange; the earlier ones are counted
+STEP_LABELS = {
+    EventKind.ANSWERED: "Answer from",
+    EventKind.REOPENED: "Follow-up from",
+    EventKind.CLOSED: "Closed by",
+}
+
+
+def _after_question(c: ChallengeView) -> tuple[int, list[ChallengeStep]]:
+    """Every answer, follow-up and closing note after the first question, in order: (how
+    many earlier ones are left out, the latest STEPS_SHOWN)."""
+    steps = [s for s in c.steps[1:] if s.text]
+    if not c.steps and c.answer:  # a view made without its history
+        steps = [ChallengeStep(EventKind.ANSWERED, c.answered_by, c.asked_at, c.answer)]
+    return max(len(steps) - STEPS_SHOWN, 0), steps[-STEPS_SHOWN:]
+
+
 def challenge_line(c: ChallengeView) -> str:
-    """`:question: *C3* 4.1 Seek foster carers' views — open, asked 12 days ago`, the question
-    and the latest answer."""
+    """`:question: *C3* 4.1 Seek foster carers' views — open, asked 12 days ago`, the question,
+    then every answer and follow-up in order (a second answer adds to the first)."""
+    first = c.steps[0].text if c.steps else c.question
     lines = [
         f"{STATE_EMOJI[c.state]} *{c.label}* *{escape(c.ref)}* {_t(c.title, TITLE_LIMIT)} — "
         f"{c.state.value}, {c.age}" + (" (reopened)" if c.reopened else ""),
-        _quote(c.question, 300),
+        _quote(first, 300),
     ]
-    if c.answer:
-        lines.append(f"_Answer from {_who(c.answered_by)}:_")
-        lines.append(_quote(c.answer, 300))
+    left_out, steps = _after_question(c)
+    if left_out:
+        lines.append(f"_… {left_out} earlier answers and follow-ups_")
+    for step in steps:
+        lines.append(f"_{STEP_LABELS[step.kind]} {_who(step.by)}:_")
+        lines.append(_quote(step.text, 300))
     return "\n".join(lines)
 
 
 def challenge_text(c: ChallengeView) -> str:
     """One challenge as plain text, for the pack and the terminal."""
+    first = c.steps[0].text if c.steps else c.question
     line = f"  - {c.label} {c.ref} {shorten(c.title, TITLE_LIMIT)}: {c.state.value}, {c.age}"
-    line += f" — “{shorten(' '.join(c.question.split()), 300)}”"
-    if c.answer:
-        line += f" Answer: “{shorten(' '.join(c.answer.split()), 300)}”"
+    line += f" — “{shorten(' '.join((first or '').split()), 300)}”"
+    left_out, steps = _after_question(c)
+    if left_out:
+        line += f" (… {left_out} earlier)"
+    for step in steps:
+        label = STEP_LABELS[step.kind].removesuffix(" from").removesuffix(" by")
+        line += f" {label}: “{shorten(' '.join((step.text or '').split()), 300)}”"
     return line
 
 
@@ -192,6 +219,27 @@ def challenge_modal(form: ChallengeForm, metadata: str = "") -> dict[str, Any]:
         ),
     ]
     return modal(ids.CHALLENGE_MODAL, "Challenge", blocks, submit="Ask", metadata=metadata)
+
+
+def follow_up_modal(c: ChallengeView, metadata: str = "") -> dict[str, Any]:
+    """The chair's follow-up question on an answered (or closed) challenge: the exchange so
+    far, and the question, which reopens it and goes to the owners."""
+    blocks = [
+        section(challenge_line(c)[:SECTION_LIMIT]),
+        modal_input(
+            QUESTION_INPUT,
+            "Your follow-up question",
+            {
+                "type": "plain_text_input",
+                "multiline": True,
+                "max_length": QUESTION_LIMIT,
+                "placeholder": {"type": "plain_text", "text": "What does the board still need?"},
+            },
+        ),
+    ]
+    return modal(
+        ids.FOLLOW_UP_MODAL, f"Follow up {c.label}"[:24], blocks, submit="Ask", metadata=metadata
+    )
 
 
 def challenge_asked_modal(done: ChallengeStepDone) -> dict[str, Any]:

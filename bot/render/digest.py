@@ -20,6 +20,7 @@ from bot.core.dates import format_moment
 from bot.core.deadlines import Countdown
 from bot.core.digest import (
     ChallengeLine,
+    ChallengeStepLine,
     DateChange,
     Digest,
     DueSoonAction,
@@ -36,6 +37,7 @@ from bot.core.statuses import Status
 from bot.render.buttons import (
     CHALLENGE_BUTTONS,
     CHALLENGE_BY_COMMAND,
+    challenge_step_buttons,
     date_change_buttons,
     with_challenges,
 )
@@ -181,21 +183,42 @@ def _movement_lines(d: Digest, bold: Callable[[str], str], ref: Callable[[str], 
     return lines
 
 
+STEP_NAMES = {"answered": "Answer", "reopened": "Follow-up"}
+STEPS_SHOWN = 6  # the latest steps of a long exchange; the earlier ones are counted
+
+
+def _steps(c: ChallengeLine) -> tuple[int, list[ChallengeStepLine]]:
+    """The answers and follow-ups after the first question, in order: (how many earlier
+    ones are left out, the ones shown). Without steps, the latest answer alone."""
+    steps = list(c.steps)
+    if not steps and c.answer:
+        steps = [ChallengeStepLine("answered", c.answered_by, c.answer)]
+    return max(len(steps) - STEPS_SHOWN, 0), steps[-STEPS_SHOWN:]
+
+
 def _challenge_text(c: ChallengeLine) -> str:
-    line = f"  - {c.label} {c.ref} {c.title}: {c.state}, {c.age} — “{' '.join(c.question.split())}”"
-    if c.answer:
-        line += f" Answer: “{' '.join(c.answer.split())}”"
+    first = c.first_question or c.question
+    line = f"  - {c.label} {c.ref} {c.title}: {c.state}, {c.age} — “{' '.join(first.split())}”"
+    left_out, steps = _steps(c)
+    if left_out:
+        line += f" (… {left_out} earlier)"
+    for s in steps:
+        who = f" ({s.by})" if s.by else ""
+        line += f" {STEP_NAMES.get(s.kind, s.kind)}{who}: “{' '.join(s.text.split())}”"
     return line
 
 
 def _challenge_mrkdwn(c: ChallengeLine) -> str:
     lines = [
         f"• *{c.label}* *{escape(c.ref)}* {_title(c.title)} — {c.state}, {c.age}",
-        f">{_title(c.question, REASON_LIMIT)}",
+        f">{_title(c.first_question or c.question, REASON_LIMIT)}",
     ]
-    if c.answer:
-        who = f" ({_title(c.answered_by, NAMES_LIMIT)})" if c.answered_by else ""
-        lines.append(f"_Answer{who}:_ {_title(c.answer, REASON_LIMIT)}")
+    left_out, steps = _steps(c)
+    if left_out:
+        lines.append(f"_… {left_out} earlier answers and follow-ups_")
+    for s in steps:
+        who = f" ({_title(s.by, NAMES_LIMIT)})" if s.by else ""
+        lines.append(f"_{STEP_NAMES.get(s.kind, s.kind)}{who}:_ {_title(s.text, REASON_LIMIT)}")
     return "\n".join(lines)
 
 
@@ -600,12 +623,15 @@ def pack_blocks(
     *,
     with_buttons: bool = True,
     can_challenge: bool = False,
+    can_close: bool = False,
 ) -> list[list[Block]]:
     """The pre-meeting pack as Block Kit: who has not updated (mentioning linked owners), date
     changes (with Approve / Decline buttons unless `with_buttons` is False: a preview for
     someone who can't decide them), the challenges and the activity without evidence of
     impact (with a Challenge button on each, up to CHALLENGE_BUTTONS in all, when
-    `can_challenge`: a preview for the chair or a member), then the digest by theme."""
+    `can_challenge`: the posted pack, or a preview for the chair or a member; an answered
+    challenge has Close / Follow up instead when `can_close`: the posted pack, or the chair's
+    preview), then the digest by theme."""
     d = p.digest
     head = [
         header(f"{d.board} — pack for {uk_date(p.meeting)}"),
@@ -627,9 +653,14 @@ def pack_blocks(
         lines = [f"*Challenges open and answered* ({len(p.challenges)})"]
         groups.append([divider(), *sections_from_lines(lines)])
         for number, c in enumerate(p.challenges):
-            one = [(c.action_id, _challenge_mrkdwn(c))]
-            groups.append(with_challenges(one, can_challenge and number < buttons))
-        if can_challenge and len(p.challenges) > buttons:
+            line = _challenge_mrkdwn(c)
+            if can_close and c.state == "answered" and c.challenge_id and number < buttons:
+                groups.append([section(line), challenge_step_buttons(c.challenge_id)])
+                continue
+            groups.append(
+                with_challenges([(c.action_id, line)], can_challenge and number < buttons)
+            )
+        if (can_challenge or can_close) and len(p.challenges) > buttons:
             groups.append([context(CHALLENGE_BY_COMMAND)])
         buttons = max(0, buttons - len(p.challenges))
     if p.without_impact:

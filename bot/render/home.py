@@ -67,7 +67,7 @@ def theme_line(theme: ThemeStatus) -> str:
     overdue = f" · :warning: {theme.overdue} overdue" if theme.overdue else ""
     return (
         f"*{escape(theme.ref)}* {escape(shorten(theme.title, 90))} — "
-        f"{status_counts(theme.counts)}{overdue}"
+        f"{status_counts(theme.counts, owing=theme.owing_evidence)}{overdue}"
     )
 
 
@@ -89,7 +89,7 @@ def board_blocks(
             header(f"{board.name}: status by theme"),
             *(sections_from_lines(lines) if lines else [section("No themes yet.")]),
             context(
-                f"{total} actions · {status_counts(board.counts)} · "
+                f"{total} actions · {status_counts(board.counts, owing=board.owing_evidence)} · "
                 f"{board.counts.percent_complete}% complete{overdue}"
                 " · `/board` for more"
             ),

@@ -40,3 +40,8 @@ SHOW_MEASURES = "show_measures"
 AWAY_BUTTON = "away_open_form"
 AWAY_MODAL = "away_modal"
 CANCEL_ABSENCE = "away_cancel"
+# "Close" and "Follow up" under an answered challenge in the pack, for the chair (value:
+# challenge id): Close closes it at once; Follow up opens a form for the follow-up question.
+CLOSE_CHALLENGE = "challenge_close"
+FOLLOW_UP_CHALLENGE = "challenge_follow_up"
+FOLLOW_UP_MODAL = "challenge_follow_up_modal"

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.core.board_status import StatusCounts
 from bot.core.dates import format_day
+from bot.core.impact import ActionImpact, find_impact
 from bot.core.statuses import STATUS_EMOJI, Status
 
 SECTION_LIMIT = 3000
@@ -62,11 +63,36 @@ def status_badge(status: str | Status) -> str:
     return f"{STATUS_EMOJI[status]} {status.label}"
 
 
-def status_counts(counts: StatusCounts, *, emoji: bool = True) -> str:
+def delivery_badge(status: str | Status, impact: str | None, evidence: str | None) -> str:
+    """An action's state: its status, or for a complete one whether its impact is evidenced
+    (`🔵 Delivered, impact not yet evidenced`), never plain done."""
+    status = Status(status)
+    if not status.is_complete:
+        return status_badge(status)
+    judged = ActionImpact("", status, find_impact(impact), evidence)
+    return f"{STATUS_EMOJI[status]} {judged.headline}"
+
+
+def status_counts(counts: StatusCounts, *, emoji: bool = True, owing: int | None = None) -> str:
     """`🟢 On track 3 · 🟠 At risk 1`: the statuses with at least one action, in BRAG order,
     named as every other message names them (without the emoji for plain text); "no actions"
-    when there are none."""
-    shown = [f"{status_badge(s) if emoji else s.label} {n}" for s, n in counts.items() if n]
+    when there are none. With `owing` (how many complete actions have no evidence of impact)
+    the complete ones are counted apart: `🔵 Delivered, impact evidenced 1 · 🔵 Delivered,
+    impact not yet evidenced 2`."""
+    shown = []
+    for s, n in counts.items():
+        name = status_badge(s) if emoji else s.label
+        if not n:
+            continue
+        if s.is_complete and owing is not None:
+            mark = f"{STATUS_EMOJI[s]} " if emoji else ""
+            owed = min(owing, n)
+            if n - owed:
+                shown.append(f"{mark}Delivered, impact evidenced {n - owed}")
+            if owed:
+                shown.append(f"{mark}Delivered, impact not yet evidenced {owed}")
+            continue
+        shown.append(f"{name} {n}")
     return " · ".join(shown) if shown else "no actions"
 
 

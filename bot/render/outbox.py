@@ -92,7 +92,11 @@ def _render(composed: Composed) -> Outgoing:
         case PackMessage(pack=pack, meeting=meeting, snapshots=snapshots):
             return Outgoing(
                 text=pack_fallback_text(pack),
-                parts=pack_blocks(pack, max_items=POSTED_LIST_LIMIT),
+                # Posted to the chair and the board channel: Challenge beside each exception,
+                # Close / Follow up under each answered challenge; whoever may not is refused.
+                parts=pack_blocks(
+                    pack, max_items=POSTED_LIST_LIMIT, can_challenge=True, can_close=True
+                ),
                 files=[plan_file(snapshot, meeting) for snapshot in snapshots],
             )
         case DateChangeMessage():

@@ -154,6 +154,8 @@ def recorded_text(recorded: Recorded) -> str:
         )
     else:
         lines.append(f"Status: {status_badge(recorded.status)} (unchanged)")
+    if recorded.reopened:
+        lines.append(reopened_line(recorded))
     if recorded.note:
         lines.append(quoted(recorded.note))
     if recorded.impact is not None:
@@ -161,9 +163,27 @@ def recorded_text(recorded: Recorded) -> str:
     if recorded.evidence:
         lines.append("Evidence:")
         lines.append(quoted(recorded.evidence, 800))
-    if wants_evidence(recorded.status if recorded.status_changed else None, recorded.evidence):
+    if wants_evidence(
+        recorded.status if recorded.status_changed else None,
+        recorded.evidence,
+        recorded.evidence_on_record,
+    ):
         lines.append(evidence_request(recorded.ref))
     return "\n".join(lines)[:SECTION_LIMIT]
+
+
+def reopened_line(recorded: Recorded) -> str:
+    """Told to whoever gave a complete action another status: it is open again, and how to
+    undo that, or add evidence of impact without reopening it."""
+    ref = recorded.ref
+    return (
+        f":arrows_counterclockwise: *This reopens {escape(ref)}*: it was "
+        f"{recorded.previous_status.label}, and the board now sees it as "
+        f"{recorded.status.label} and open again. If you only meant to add evidence of impact, "
+        + escape(f"`/progress {ref} done` marks it complete again; an update without a status ")
+        + escape(f'(`/progress {ref} impact evidenced evidence "<what shows it>"`) ')
+        + "keeps it complete."
+    )
 
 
 def evidence_request(ref: str) -> str:
@@ -277,6 +297,7 @@ def _input(
     *,
     optional: bool = False,
     hint: str | None = None,
+    dispatch: bool = False,
 ) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "input",
@@ -285,6 +306,8 @@ def _input(
         "element": {**element, "action_id": block_id},
         "optional": optional,
     }
+    if dispatch:  # choosing sends the choice at once (the form redraws for it)
+        block["dispatch_action"] = True
     if hint:
         block["hint"] = _plain_text(hint, 2000)
     return block
@@ -348,8 +371,11 @@ def update_modal(form: UpdateForm, metadata: str = "") -> dict[str, Any]:
             evidence_hint = (
                 f"What evidence is there against {plain(selected.ref, 20)}'s measures, above?"
             )
+    elif len(choices) > 1:
+        blocks.append(context("Choose an action and its measures show here."))
     blocks += [
-        _input(ACTION_INPUT, "Action", select),
+        # Choosing an action redraws the form on it, with its measures.
+        _input(ACTION_INPUT, "Action", select, dispatch=True),
         _input(
             STATUS_INPUT,
             "Status",

@@ -27,6 +27,7 @@ from bot.core.board_status import (
     StatusCounts,
     ThemeStatus,
     Who,
+    count_owing,
     count_statuses,
     overdue,
     status_by_theme,
@@ -44,7 +45,7 @@ from bot.core.digest import (
 from bot.core.errors import NotFound, UserError
 from bot.core.permissions import Permission, check, is_allowed
 from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
-from bot.services.challenges import may_challenge
+from bot.services.challenges import may_challenge, may_close
 from bot.services.cover import MyAbsence, my_absence_now
 from bot.services.digest import build_digest, build_pack
 from bot.services.owner import BoardStatus as OwnerBoardStatus
@@ -95,6 +96,7 @@ class BoardStatus(Counted):
     counts: StatusCounts
     overdue: int
     pending_date_changes: int
+    owing_evidence: int = 0  # complete, impact not yet evidenced
 
     @property
     def several_plans(self) -> bool:
@@ -124,6 +126,10 @@ class ThemeDetail:
     @property
     def overdue(self) -> int:
         return sum(1 for a in self.actions if a.working_days_overdue is not None)
+
+    @property
+    def owing_evidence(self) -> int:
+        return count_owing(self.actions)
 
 
 @dataclass(frozen=True)
@@ -184,6 +190,8 @@ class ActionHistory:
     fields: tuple[tuple[str, str], ...] = ()  # the imported sheet's other columns
     action_id: int = 0
     can_challenge: bool = False  # whether the viewer may challenge the action
+    impact: str | None = None  # the latest impact judgement given
+    evidence: str | None = None  # the latest evidence of impact given
 
 
 @dataclass(frozen=True)
@@ -248,6 +256,7 @@ def board_status(
         counts=count_statuses(r.status for r in rows),
         overdue=sum(t.overdue for t in themes),
         pending_date_changes=len(date_change_rows(uow.session, board.id, pending=True)),
+        owing_evidence=count_owing(rows),
     )
 
 
@@ -406,6 +415,8 @@ def action_history(
         fields=tuple((str(k), str(v)) for k, v in (action.fields or {}).items()),
         action_id=action.id,
         can_challenge=can_challenge,
+        impact=row.impact,
+        evidence=row.evidence,
     )
 
 
@@ -478,6 +489,7 @@ class PackPreview:
     pack: Pack
     can_decide: bool  # whether the viewer may approve or decline its date changes
     can_challenge: bool = False  # whether the viewer may challenge its actions
+    can_close: bool = False  # whether the viewer may close and follow up its challenges
 
 
 @dataclass(frozen=True)
@@ -543,7 +555,8 @@ def _pack_preview(
 ) -> PackPreview:
     pack = pack_preview(uow, actor, board_name, now)
     asks = may_challenge(uow, actor, pack.digest.board_id)
-    return PackPreview(pack, may_decide_date_changes(uow, actor, board_name), asks)
+    closes = may_close(uow, actor, pack.digest.board_id)
+    return PackPreview(pack, may_decide_date_changes(uow, actor, board_name), asks, closes)
 
 
 def _update_entry(row: Any) -> UpdateEntry:

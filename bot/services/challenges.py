@@ -53,11 +53,29 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHALLENGE_DM = outbox.CHALLENGE
+# The same step by the same person on the same challenge (or the same question on the same
+# action) within this window — a command typed twice, a double click — is taken once.
+REPEAT_WINDOW = dt.timedelta(minutes=10)
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+
+
+@dataclass(frozen=True)
+class ChallengeStep:
+    """One step of a challenge's history as people read it: who, when, what they wrote."""
+
+    kind: EventKind
+    by: str | None
+    at: dt.datetime
+    text: str | None
 
 
 @dataclass(frozen=True)
 class ChallengeView:
-    """A challenge as people read it: the question standing, the latest answer, its state."""
+    """A challenge as people read it: the question standing, the latest answer, its state,
+    and every step in order (`steps`: the question, each answer and follow-up, any close)."""
 
     id: int
     label: str  # C12
@@ -80,6 +98,12 @@ class ChallengeView:
     owners: tuple[Who, ...] = ()
     plan_id: int = 0
     action_id: int = 0
+    steps: tuple[ChallengeStep, ...] = ()
+
+    @property
+    def answers(self) -> tuple[ChallengeStep, ...]:
+        """Every answer, oldest first: a second answer adds to the first, never replaces it."""
+        return tuple(s for s in self.steps if s.kind is EventKind.ANSWERED)
 
 
 @dataclass(frozen=True)
@@ -229,6 +253,7 @@ def _view(
         owners=owners.get(challenge.action_id, ()),
         plan_id=plan_id,
         action_id=challenge.action_id,
+        steps=tuple(ChallengeStep(EventKind(e.kind), name, e.at, e.text) for e, name in events),
     )
 
 
@@ -306,7 +331,7 @@ def _step(
     and follow-ups (and questions, in `_ask`) are refused instead: they are short, their
     authors are not answering under a reminder, and a held question would leave the owners
     waiting on a confirmation they cannot see."""
-    if _seen(uow, dedupe_key) is not None:
+    if _seen(uow, dedupe_key) is not None or _repeated(actor, challenge, kind, text, now):
         (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
         return ChallengeStepDone(view, kind, 0, duplicate=True)
     if kind is EventKind.ANSWERED:
@@ -341,6 +366,21 @@ def _step(
     told = _tell(uow, challenge, event, now)
     (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
     return ChallengeStepDone(view, kind, told)
+
+
+def _repeated(
+    actor: Actor, challenge: Challenge, kind: EventKind, text: str | None, now: dt.datetime
+) -> bool:
+    """Whether the challenge's last step is this one, by the same person, moments ago."""
+    last = max(challenge.events, key=lambda e: (e.at, e.id), default=None)
+    return (
+        last is not None
+        and actor.person_id is not None
+        and last.kind == kind.value
+        and last.by_id == actor.person_id
+        and _same_text(last.text, text)
+        and now - last.at <= REPEAT_WINDOW
+    )
 
 
 def _tell(uow: UnitOfWork, challenge: Challenge, event: EventRow, now: dt.datetime) -> int:
@@ -454,6 +494,11 @@ def may_challenge(uow: UnitOfWork, actor: Actor, board_id: int) -> bool:
     return is_allowed(Permission.ASK_CHALLENGE, standing(uow, actor, board_id))
 
 
+def may_close(uow: UnitOfWork, actor: Actor, board_id: int) -> bool:
+    """Whether the person may close a challenge or follow it up (Close / Follow up)."""
+    return is_allowed(Permission.CLOSE_CHALLENGE, standing(uow, actor, board_id))
+
+
 def _ask(
     uow: UnitOfWork,
     actor: Actor,
@@ -469,6 +514,10 @@ def _ask(
         if seen is not None:
             (view,) = challenge_views(uow, now, challenge_ids=[seen.id])
             return ChallengeStepDone(view, EventKind.ASKED, 0, duplicate=True)
+    repeat = _asked_moments_ago(uow, actor, action, question, now)
+    if repeat is not None:
+        (view,) = challenge_views(uow, now, challenge_ids=[repeat])
+        return ChallengeStepDone(view, EventKind.ASKED, 0, duplicate=True)
     question = question.strip()
     refuse_if_flagged(uow, actor.workspace_id, question, "question")
     append((), ChallengeEvent(EventKind.ASKED, now, actor.person_id, question))
@@ -486,6 +535,27 @@ def _ask(
     told = _tell(uow, challenge, event, now)
     (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
     return ChallengeStepDone(view, EventKind.ASKED, told)
+
+
+def _asked_moments_ago(
+    uow: UnitOfWork, actor: Actor, action: Action, question: str, now: dt.datetime
+) -> int | None:
+    """The challenge the same person put on the action with the same question moments ago."""
+    if actor.person_id is None:
+        return None
+    recent = uow.session.execute(
+        select(Challenge.id, EventRow.text)
+        .join(EventRow, EventRow.challenge_id == Challenge.id)
+        .where(
+            Challenge.action_id == action.id,
+            Challenge.asked_by_id == actor.person_id,
+            Challenge.asked_at >= now - REPEAT_WINDOW,
+            Challenge.asked_at <= now,
+            EventRow.kind == EventKind.ASKED.value,
+        )
+        .order_by(Challenge.id.desc())
+    ).all()
+    return next((c for c, text in recent if _same_text(text, question)), None)
 
 
 def answer(
@@ -601,6 +671,15 @@ class ChallengeService(UseCases):
         with self.units.request() as uow:
             action = challengeable(uow, actor, action_id)
             return ChallengeForm(action.id, action.ref, action.title, action.plan.board.name)
+
+    def follow_up_form(self, actor: Actor, challenge_id: int, now: dt.datetime) -> ChallengeView:
+        """What the Follow up button's form is opened on; refused to anyone but the chair or
+        an admin."""
+        with self.units.request() as uow:
+            challenge = _challenge(uow, actor, challenge_id, None)
+            check(Permission.CLOSE_CHALLENGE, standing(uow, actor, challenge.action.plan.board_id))
+            (view,) = challenge_views(uow, now, challenge_ids=[challenge.id])
+            return view
 
     def answer(
         self,

@@ -66,7 +66,7 @@ from bot.core import digest as compose
 from bot.core.absence import Absence, without_cover
 from bot.core.board_status import ActionRow, StatusCounts, Who
 from bot.core.calendar import local_date
-from bot.core.challenges import ChallengeState
+from bot.core.challenges import ChallengeState, EventKind
 from bot.core.deadlines import Countdown
 from bot.core.digest import (
     DateChange,
@@ -235,6 +235,13 @@ def challenge_line(c: ChallengeView) -> compose.ChallengeLine:
         answered_by=c.answered_by,
         asked_by=c.asked_by,
         action_id=c.action_id,
+        steps=tuple(
+            compose.ChallengeStepLine(s.kind.value, s.by, s.text or "")
+            for s in c.steps[1:]
+            if s.text and s.kind is not EventKind.CLOSED
+        ),
+        first_question=c.steps[0].text if c.steps else c.question,
+        challenge_id=c.id,
     )
 
 
@@ -502,6 +509,7 @@ def pack_json(p: Pack) -> dict[str, Any]:
                 "age": c.age,
                 "answer": c.answer,
                 "asked_by": c.asked_by,
+                "steps": [{"kind": s.kind, "by": s.by, "text": s.text} for s in c.steps],
             }
             for c in p.challenges
         ],  # fmt: skip

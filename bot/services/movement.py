@@ -4,8 +4,9 @@ and its slips since (the rules are in bot.core.movement).
 An action's status history is its progress updates (each holds the status after it and the
 one before). Its status at a cut-off is that of the latest update at or before it; with none
 by then, the status the first later update replaced (or today's, with no update at all). An
-action counts as there at the cut-off when its plan was, or an update says so; otherwise it
-is new.
+action counts as there at the cut-off when it was added to its plan by then (`created_at`; for
+one from before that was kept, its plan's creation), or an update says so; otherwise it is
+new.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def moving(row: ActionRow) -> Moving:
 def moving_action(action: Action) -> Moving:
     """An action row as movement reads it (its plan is loaded with it)."""
     history = StatusHistory(
-        action.plan.created_at,
+        action.created_at or action.plan.created_at,  # when it was added
         action.first_update_at,
         action.first_replaced_status,
         action.status_set_at,

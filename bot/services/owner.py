@@ -23,6 +23,7 @@ from bot.core.board_status import (
     ActionRow,
     StatusCounts,
     ThemeStatus,
+    count_owing,
     count_statuses,
     status_by_theme,
 )
@@ -269,10 +270,17 @@ class Recorded:
     instead_of: str | None = None  # a reminder thread's action(s), when the reply named another
     held: Held | None = None  # its text was flagged: nothing recorded until its author confirms
     covering_for: str | None = None  # the away owner its author covered for
+    evidence_on_record: str | None = None  # the action's latest evidence of impact, when
+    # this update completed it
 
     @property
     def status_changed(self) -> bool:
         return self.status is not self.previous_status
+
+    @property
+    def reopened(self) -> bool:
+        """This update gave a complete action another status: it is open again."""
+        return self.previous_status.is_complete and not self.status.is_complete
 
 
 def recorded(action: Action, result: RecordedUpdate) -> Recorded:
@@ -291,6 +299,7 @@ def recorded(action: Action, result: RecordedUpdate) -> Recorded:
         repeated=result.repeated,
         covering_for=result.covering_for,
         held=result.held,
+        evidence_on_record=result.evidence_on_record,
     )
 
 
@@ -724,6 +733,7 @@ class BoardStatus:
     name: str
     themes: tuple[ThemeStatus, ...]
     counts: StatusCounts = StatusCounts()
+    owing_evidence: int = 0  # complete, impact not yet evidenced
 
     @property
     def overdue(self) -> int:
@@ -779,6 +789,7 @@ def my_boards_status(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[Bo
             names[board_id],
             status_by_theme([t for t in themes if t.board_id == board_id], rows),
             count_statuses(r.status for r in rows if r.board_id == board_id),
+            count_owing(r for r in rows if r.board_id == board_id),
         )
         for board_id in board_ids
     ]

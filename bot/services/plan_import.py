@@ -218,6 +218,7 @@ def import_plan(
                 seen_refs,
                 owner_id,
                 theme_position,
+                now,
             )
     session.flush()
     patterns = privacy.patterns_for(uow, actor.workspace_id)
@@ -274,6 +275,7 @@ def _write_theme(
     seen_refs: set[str],
     owner_id: Callable[[str, str | None], int],
     theme_position: int,
+    now: dt.datetime,
 ) -> int:
     """Write one theme and its actions; returns the next new theme's position."""
     session = uow.session
@@ -301,7 +303,9 @@ def _write_theme(
             if owner.role and owner.name not in summary.role_owners:
                 summary.role_owners.append(owner.name)
         if action is None or action.removed_at is not None:
-            action = _new_action(uow, plan, theme, row, position, owner_ids, existing=action)
+            action = _new_action(
+                uow, plan, theme, row, position, owner_ids, existing=action, now=now
+            )
             actions[row.ref] = action
             summary.actions_added.append(row.ref)
             changed: list[str] = []
@@ -405,6 +409,7 @@ def _new_action(
     position: int,
     owner_ids: list[int],
     existing: Action | None,
+    now: dt.datetime,
 ) -> Action:
     if existing is not None:
         action = existing
@@ -425,6 +430,7 @@ def _new_action(
         date_changes=1 if row.original_due is not None else 0,
         status=Status.NOT_STARTED.value,
         position=position,
+        created_at=now,
     )
     uow.session.add(action)
     _assign(action, owner_ids, OWNER)

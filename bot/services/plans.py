@@ -898,6 +898,7 @@ def add_action(
             original_due_date=due,
             status="not_started",
             position=position,
+            created_at=now,
         )
         uow.session.add(action)
         uow.session.flush()

@@ -19,6 +19,7 @@ from bot.services import UseCases, outbox
 from bot.services.cover import covering_for
 from bot.services.plans import DELEGATE, OWNER, Actor, audit, standing
 from bot.services.privacy import Held, guard, hold
+from bot.services.queries import action_rows
 from bot.services.uow import UnitOfWork
 from db.history import note_update
 from db.models import (
@@ -113,6 +114,8 @@ class RecordedUpdate:
     impact: Impact | None = None
     covering_for: str | None = None  # the away owner the author covered for (their name)
     held: Held | None = None  # its text was flagged: held, not recorded (update_id is 0)
+    evidence_on_record: str | None = None  # the action's latest evidence of impact, given
+    # before or with this update (read only when this update completes the action)
 
 
 def record_progress(
@@ -210,8 +213,12 @@ def record_progress(
             action.completed_on = None
     if flush:  # an import records many and flushes them together (the id comes with it)
         uow.session.flush()
+    on_record = None
     if status is Status.BLUE and previous is not Status.BLUE:
         close_date_changes(uow, actor, action, now)
+        if flush and evidence is None:  # asked for only when none is on record
+            rows = action_rows(uow.session, now, action_ids=[action.id])
+            on_record = rows[0].evidence if rows else None
     return RecordedUpdate(
         update.id,
         action.ref,
@@ -221,6 +228,7 @@ def record_progress(
         evidence=evidence,
         impact=impact,
         covering_for=_name_of(uow, covered),
+        evidence_on_record=on_record or evidence,
     )
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, or_, select, true
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from bot.core.board_status import ActionRow, LatestUpdate, ThemeRow, Who, working_days_overdue
@@ -168,7 +168,7 @@ def action_rows(
             latest.source,
             latest_given(Action.impact, Action.impact_at, ProgressUpdate.impact, now),
             latest_given(Action.evidence, Action.evidence_at, ProgressUpdate.evidence, now),
-            Plan.created_at,
+            func.coalesce(Action.created_at, Plan.created_at),  # when it was added
             Action.first_update_at,
             Action.first_replaced_status,
             Action.status_set_at,

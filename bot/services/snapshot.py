@@ -183,6 +183,10 @@ def _movement_and_challenges(
                     "answered_at": iso_utc(view.answered_at),
                     "closed_at": iso_utc(view.closed_at),
                     "age": view.age,
+                    "steps": [
+                        {"kind": s.kind.value, "by": s.by, "at": iso_utc(s.at), "text": s.text}
+                        for s in view.steps
+                    ],
                 }
             )
     return moved, dict(challenged)

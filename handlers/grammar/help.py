@@ -39,7 +39,8 @@ PROGRESS_FORMS = (
     Form(
         "/progress <ref> [status] impact <judgement> [note]",
         "judge the difference made, apart from delivery: impact evidenced, emerging, not yet "
-        "(evidenced) or not assessed",
+        "(evidenced) or not assessed; on a complete action leave the status out, since a "
+        "status reopens it",
         '/progress 4.1 green impact emerging "carers say reviews feel more personal"',
     ),
     Form(

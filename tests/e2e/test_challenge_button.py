@@ -147,3 +147,45 @@ def test_owners_see_no_challenge_button_in_the_pack(local: LocalBot, board: Seed
     result = local.emulator.slash(JANE, "/board", "pack")
     result.wait_for_response(1, timeout=3.0)
     assert all(challenge_buttons(m) == {} for m in result.responses)
+
+
+def step_buttons(message: Message) -> dict[str, object]:
+    return {
+        a.action_id: a
+        for a in message.actions()
+        if a.action_id in (ids.CLOSE_CHALLENGE, ids.FOLLOW_UP_CHALLENGE)
+    }
+
+
+def test_the_chair_closes_or_follows_up_an_answered_challenge_from_the_pack(
+    local: LocalBot, board: Seeded
+) -> None:
+    shown(local, CHRIS, f'challenge 4.1 "{QUESTION}"')  # answered after the ack: wait for it
+    local.emulator.slash(JANE, "/progress", 'answer C1 "Forum moved to June"')
+
+    assert step_buttons(shown(local, MO, "pack")) == {}  # a member may ask, not close
+    pack = shown(local, CHRIS, "pack")
+    buttons = step_buttons(pack)
+    assert {b.value for b in buttons.values()} == {"1"}  # type: ignore[attr-defined]
+    assert str(board.actions["4.1"]) not in challenge_buttons(pack)
+
+    local.emulator.click(CHRIS, pack, buttons[ids.FOLLOW_UP_CHALLENGE])  # type: ignore[arg-type]
+    form = local.emulator.wait_for(
+        lambda: (v := local.emulator.open_view(CHRIS)) is not None and v, what="the form"
+    )
+    assert "Forum moved to June" in form.all_text()
+    saved = local.emulator.submit_view(CHRIS, values={"question": "And the survey?"})
+    assert saved.errors == {}
+    assert saved.view is not None and "is open again" in saved.view.all_text()
+
+    local.emulator.slash(JANE, "/progress", 'answer C1 "Survey out on 4 June"')
+    pack = shown(local, CHRIS, "pack")
+    closed = local.emulator.click(CHRIS, pack, step_buttons(pack)[ids.CLOSE_CHALLENGE])  # type: ignore[arg-type]
+    (reply,) = closed.wait_for_response(timeout=5)
+    assert ":white_check_mark: *C1* on *4.1* is closed." in reply.text
+    again = local.emulator.click(CHRIS, pack, step_buttons(pack)[ids.CLOSE_CHALLENGE])  # type: ignore[arg-type]
+    (reply,) = again.wait_for_response(timeout=5)
+    assert "closed" in reply.text
+    assert [k for _, k, _ in asked(local)] == [
+        "asked", "answered", "reopened", "answered", "closed"
+    ]  # fmt: skip

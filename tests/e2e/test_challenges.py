@@ -322,3 +322,83 @@ def test_plan_export_has_a_challenge_log_sheet_and_show_json_a_challenges_key(
         ("C1", "answered", "Forum moved to 3 June", "answered today")
     ]
     assert first["movement"]["since"] == "2019-05-14T09:00:00+00:00"  # 10:00 BST, 14 May
+
+
+def test_a_retried_or_doubled_challenge_command_changes_nothing_twice(
+    local: LocalBot, board: Seeded, clock: ManualClock
+) -> None:
+    emulator = local.emulator
+    asked = emulator.slash(CHRIS, "/board", f'challenge 4.1 "{QUESTION}"')
+    asked.wait_for_response(1, timeout=3.0)
+    retried = emulator.retry(asked)  # Slack's retry: the same command, X-Slack-Retry-Num 1
+    assert retried.status == 200
+    again = board_says(local, CHRIS, f'challenge 4.1 "{QUESTION}"')  # typed twice
+    assert "That was recorded already: *C1* is open" in again
+    dm_from_bot(local, JANE, QUESTION)
+    time.sleep(0.5)
+    assert [kind for _, kind, _ in events(local)] == ["asked"]
+    questions = [
+        m
+        for m in emulator.messages(channel=emulator.dm_channel(JANE), include_ephemeral=False)
+        if m.from_bot and QUESTION in m.all_text()
+    ]
+    assert len(questions) == 1
+
+    local.emulator.slash(JANE, "/progress", 'answer C1 "Forum moved to June"')
+    clock.set(dt.datetime(2019, 5, 16, 7, 5, tzinfo=dt.UTC))
+    closed = emulator.slash(CHRIS, "/board", "challenge close C1 fine")
+    closed.wait_for_response(1, timeout=3.0)
+    emulator.retry(closed)
+    twice = board_says(local, CHRIS, "challenge close C1 fine")  # a double click
+    assert "That was recorded already: *C1* is closed" in twice
+    reopened = board_says(local, CHRIS, 'challenge reopen C1 "And the survey?"')
+    assert "is open again" in reopened
+    assert "recorded already" in board_says(local, CHRIS, 'challenge reopen C1 "And the survey?"')
+    time.sleep(0.3)
+    assert [kind for _, kind, _ in events(local)] == ["asked", "answered", "closed", "reopened"]
+
+
+def test_every_answer_is_kept_and_shown_in_order(
+    local: LocalBot, board: Seeded, clock: ManualClock
+) -> None:
+    board_says(local, CHRIS, f'challenge 4.1 "{QUESTION}"')
+    clock.set(dt.datetime(2019, 5, 20, 9, 0, tzinfo=dt.UTC))
+    local.emulator.slash(JANE, "/progress", 'answer C1 "Forum moved to 3 June"')
+    clock.set(dt.datetime(2019, 5, 21, 9, 0, tzinfo=dt.UTC))
+    board_says(local, CHRIS, 'challenge reopen C1 "And the survey?"')
+    clock.set(dt.datetime(2019, 5, 22, 9, 0, tzinfo=dt.UTC))
+    local.emulator.slash(JANE, "/progress", 'answer C1 "Survey goes out on 4 June"')
+    second = local.emulator.slash(JANE, "/progress", 'answer C1 "20 carers replied already"')
+    assert "Forum moved to 3 June" in second.text  # the first answer is still there
+
+    listed = board_says(local, CHRIS, "challenges")
+    order = [
+        QUESTION,
+        "Forum moved to 3 June",
+        "And the survey?",
+        "Survey goes out on 4 June",
+        "20 carers replied already",
+    ]
+    at = [listed.index(text) for text in order]
+    assert at == sorted(at), listed
+    assert "_Follow-up from Chris Chair:_" in listed
+    assert listed.count("_Answer from Jane Doe:_") == 3
+
+    pack = board_says(local, CHRIS, "pack")
+    at = [pack.index(text) for text in order]
+    assert at == sorted(at), pack
+
+    result = local.emulator.slash(ADA, "/plan", "export", channel_id="CBOARD0000")
+    result.wait_for_response(timeout=5)
+    (xlsx,) = local.emulator.files(channel="CBOARD0000")
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.content or b""))
+    (_, row) = list(workbook["Challenge log"].iter_rows(values_only=True))
+    assert row[3] == (
+        f"16/05/2019 Chris Chair: {QUESTION}\n\n21/05/2019 Chris Chair: And the survey?"
+    )
+    assert row[4] == (
+        "20/05/2019 Jane Doe: Forum moved to 3 June\n\n"
+        "22/05/2019 Jane Doe: Survey goes out on 4 June\n\n"
+        "22/05/2019 Jane Doe: 20 carers replied already"
+    )
+    assert row[5] == dt.datetime(2019, 5, 22)

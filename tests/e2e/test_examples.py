@@ -62,7 +62,7 @@ KEY_LINES = {
     "quick-tour.txt": [
         "Children's Improvement Board — status",
         "[red] Off track 1",
-        "[blue] Complete 1",
+        "[blue] Delivered, impact",
         "last call: board updates are due tomorrow",
         "Complete (was On track)",
         "✓ Approved by Helen Marsh",

@@ -182,3 +182,63 @@ def test_the_pack_lists_activity_without_evidence_of_impact(
     assert "*Activity without evidence of impact* (1)" in board_answer(local, CHRIS, "pack")
     local.emulator.slash(JANE, "/progress", '4.1 impact emerging evidence "3 carers replied"')
     assert "Activity without evidence of impact" not in board_answer(local, CHRIS, "pack")
+
+
+def test_board_status_history_and_home_never_show_complete_without_evidence_as_done(
+    local: LocalBot, board: Seeded
+) -> None:
+    local.emulator.slash(OMAR, "/progress", "4.2 done panel set up")
+
+    status = board_answer(local, CHRIS, "")
+    assert ":large_blue_circle: Delivered, impact not yet evidenced 1" in status
+    assert "Complete 1" not in status
+    history = board_answer(local, CHRIS, "history 4.2")
+    assert ":large_blue_circle: Delivered, impact not yet evidenced · due" in history
+    assert "→ :large_blue_circle: Delivered" in history
+    assert "Complete" not in history.replace("% complete", "")
+    theme = board_answer(local, CHRIS, "theme 4")
+    assert "Delivered, impact not yet evidenced" in theme
+
+    local.emulator.open_home(CHRIS)
+    home = local.emulator.wait_for(
+        lambda: (v := local.emulator.home_view(CHRIS)) is not None and v, what="the Home tab"
+    )
+    assert "Delivered, impact not yet evidenced 1" in home.all_text()
+    assert "Complete 1" not in home.all_text()
+
+    local.emulator.slash(OMAR, "/progress", '4.2 impact evidenced evidence "Moves halved"')
+    status = board_answer(local, CHRIS, "")
+    assert ":large_blue_circle: Delivered, impact evidenced 1" in status
+    assert "not yet evidenced" not in status
+    assert ":large_blue_circle: Delivered, impact evidenced · due" in board_answer(
+        local, CHRIS, "history 4.2"
+    )
+
+
+def test_complete_asks_for_evidence_only_when_none_is_on_record(
+    local: LocalBot, board: Seeded
+) -> None:
+    local.emulator.slash(OMAR, "/progress", '4.2 green evidence "Moves down from 14 to 6"')
+    done = local.emulator.slash(OMAR, "/progress", "4.2 done panel set up")
+    assert "Complete (was On track)" in done.text
+    assert "what difference" not in done.text
+
+    local.emulator.slash(JANE, "/progress", "4.1 green impact emerging")  # a judgement alone
+    done = local.emulator.slash(JANE, "/progress", "4.1 done")
+    assert "what difference has it made?" in done.text
+
+
+def test_a_status_on_a_complete_action_says_it_reopens_it(local: LocalBot, board: Seeded) -> None:
+    local.emulator.slash(OMAR, "/progress", "4.2 done panel set up")
+
+    result = local.emulator.slash(OMAR, "/progress", '4.2 green impact emerging "fewer moves"')
+
+    assert "On track (was Complete)" in result.text
+    assert "*This reopens 4.2*: it was Complete" in result.text
+    assert "`/progress 4.2 done` marks it complete again" in result.text
+    assert [s for s, _, _ in impacts(local, board.actions["4.2"])] == ["blue", "green"]
+
+    kept = local.emulator.slash(OMAR, "/progress", "4.2 done")
+    kept = local.emulator.slash(OMAR, "/progress", '4.2 impact evidenced evidence "halved"')
+    assert "Complete (unchanged)" in kept.text
+    assert "reopens" not in kept.text

@@ -108,3 +108,32 @@ def test_a_reminder_shows_the_measures_and_asks_for_evidence_against_them(
     assert answer.ephemeral_to == JANE
     assert "*4.1* Seek foster carers' views" in answer.all_text()
     assert "END OF MEASURES" in answer.all_text()
+
+
+def test_the_bare_form_shows_the_chosen_actions_measures(local: LocalBot, board: Seeded) -> None:
+    local.emulator.slash(JANE, "/progress", "")
+    form = modal(local, "Update an action")
+    assert "Measured by" not in form.all_text()
+    assert "Choose an action and its measures show here." in form.all_text()
+
+    (choice,) = [a for a in form.actions() if a.action_id == "action"]
+    local.emulator.click(JANE, form, choice, str(board.actions["4.1"]))
+    redrawn = local.emulator.wait_for(
+        lambda: (
+            (v := local.emulator.open_view(JANE)) is not None
+            and "Measured by" in v.all_text()
+            and v
+        ),
+        what="the form redrawn with 4.1's measures",
+    )
+    text = redrawn.all_text()
+    assert "_Measured by:_ Carers' survey: at least 30 of 40 foster carers respond" in text
+    assert "END OF MEASURES" not in text
+    assert [a.value for a in redrawn.actions() if a.action_id == ids.SHOW_MEASURES] == [
+        str(board.actions["4.1"])
+    ]
+    assert "Evidence against the measures" in text
+
+    saved = local.emulator.submit_view(JANE, values={"note": "forum booked"})
+    assert saved.errors == {}
+    assert saved.view is not None and "Recorded an update on *4.1*" in saved.view.all_text()

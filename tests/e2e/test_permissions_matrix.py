@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from bot.clock import ManualClock
 from bot.core.permissions import Role
 from bot.render import ids
-from bot.render.buttons import challenge_button
+from bot.render.buttons import challenge_button, challenge_step_buttons
 from bot.render.mrkdwn import section
 from bot.sandbox import Message
 from bot.sandbox.local import LocalBot
@@ -409,3 +409,49 @@ def test_a_challenge_button_pressed_by_anyone_else_is_refused_and_changes_nothin
 def test_the_matrix_covers_every_role_for_every_command() -> None:
     assert len(ALLOWED) + len(REFUSED) == len(CASES) * len(ROLES)
     assert {case.command for case in CASES} == {"/plan", "/progress", "/board"}
+
+
+# Close / Follow up under an answered challenge in the pack: for the chair and admins.
+MAY_CLOSE = frozenset({"chair", "admin"})
+ANSWERED = 2  # C2 is answered in the world
+
+
+def _step_buttons(message: Message) -> list[Any]:
+    wanted = (ids.CLOSE_CHALLENGE, ids.FOLLOW_UP_CHALLENGE)
+    return [a for a in message.actions() if a.action_id in wanted]
+
+
+@pytest.mark.parametrize("role", sorted(READERS))
+def test_close_and_follow_up_show_in_the_pack_only_to_those_who_may_close(
+    shared: tuple[LocalBot, World], role: str
+) -> None:
+    local, _ = shared
+    found = _step_buttons(_shown(local, USERS[role], "pack"))
+    assert bool(found) == (role in MAY_CLOSE), found
+
+
+@pytest.mark.parametrize("role", sorted(frozenset(ROLES) - MAY_CLOSE))
+@pytest.mark.parametrize("which", [ids.CLOSE_CHALLENGE, ids.FOLLOW_UP_CHALLENGE])
+def test_close_or_follow_up_pressed_by_anyone_else_is_refused_and_changes_nothing(
+    shared: tuple[LocalBot, World], role: str, which: str
+) -> None:
+    """The posted pack reaches the whole board channel: a press by someone who may not close
+    answers one friendly line, opens no form and records nothing."""
+    local, _ = shared
+    user = USERS[role]
+    client = local.slack.client
+    channel = client.conversations_open(users=user)["channel"]["id"]
+    posted = client.chat_postMessage(
+        channel=channel, text="C2", blocks=[section("*C2*"), challenge_step_buttons(ANSWERED)]
+    )
+    (message,) = [m for m in local.emulator.messages(channel=channel) if m.ts == posted["ts"]]
+    before = state(local)
+
+    (pressed,) = [a for a in _step_buttons(message) if a.action_id == which]
+    clicked = local.emulator.click(user, message, pressed)
+    (reply,) = clicked.wait_for_response(timeout=5)
+
+    assert reply.text.startswith(":warning:"), reply.text
+    assert "\n" not in reply.text.strip()
+    assert local.emulator.open_view(user) is None
+    assert state(local) == before

@@ -218,7 +218,7 @@ def test_the_demo_shows_every_feature(tmp_path: Path) -> None:
         'expect "[green] On track"',
         'expect "[amber] At risk"',
         'expect "[red] Off track 1"',
-        'expect "[blue] Complete 1"',
+        'expect "[blue] Delivered, impact"',
         'expect "2 overdue"',
         'expect "1 date change to approve"',
         "/board meetings",

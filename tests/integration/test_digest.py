@@ -508,3 +508,27 @@ def test_statement_count_does_not_grow_with_the_plan(uow_factory: UowFactory) ->
             assert pack.pending_date_changes
     assert sizes == [5, 200]
     assert counts == {"digest": [13, 13], "pack": [13, 13]}
+
+
+def test_an_action_added_since_the_last_meeting_is_new_there(uow_factory: UowFactory) -> None:
+    """The plan existed at the meeting of 14 May; 2.4 was added the day after and never
+    updated: it is new since the meeting, not "the same" as if it had been there."""
+    from bot.services.movement import movements
+
+    ids = build_board(uow_factory)
+    with uow_factory() as uow:
+        plan = uow.session.get(Plan, ids["plan"])
+        assert plan is not None
+        admin = Actor.operator(ids["ws"])
+        added = add_action(
+            uow, admin, plan, "2.4", "Care leavers' forum", at(5, 15, 9),
+            due=dt.date(2019, 9, 30), owner_ids=[ids["jane"]],
+        )  # fmt: skip
+        new_id, old_id = added.id, find_action(uow, plan, "2.3").id
+        assert added.created_at == at(5, 15, 9)
+        uow.commit()
+    with uow_factory() as uow:
+        moved = movements(uow, [new_id, old_id], at(5, 14, 9))  # the meeting, 10:00 BST
+    assert moved[new_id].before is None
+    assert moved[new_id].symbol == "new"
+    assert moved[old_id].before is Status.NOT_STARTED

@@ -113,3 +113,49 @@ def test_the_outbox_migration_keeps_a_messages_actions_once(engine: Engine) -> N
     [(today_state, today_claim), (old_state, _)] = stuck
     assert (today_state, old_state) == ("sending", "dropped") and today_claim is not None
     assert [tuple(r) for r in kept] == [(first, "overdue", 5), (second, "due_soon", 3)]
+
+
+def test_actions_are_backfilled_with_when_they_were_added(engine: Engine) -> None:
+    """0010 gives each action its plan's creation, or its first update when that is older
+    (an imported sheet's progress can predate the plan that holds it)."""
+    upgrade(engine)
+    command.downgrade(alembic_config(engine), "0007_update_partial_indexes")
+    created = dt.datetime(2019, 3, 1, 9, 0, tzinfo=dt.UTC)
+    older = dt.datetime(2019, 1, 10, 12, 0, tzinfo=dt.UTC)
+    tables = Base.metadata.tables
+    with engine.begin() as connection:
+
+        def add(table: str, **values: Any) -> int:
+            return int(
+                connection.execute(
+                    insert(tables[table]).values(**values).returning(tables[table].c.id)
+                ).scalar_one()
+            )
+
+        workspace = add("workspace", team_id="T1", created_at=created)
+        board = add("board", workspace_id=workspace, name="Board", created_at=created)
+        plan = add("plan", board_id=board, title="Plan", created_at=created)
+        theme = add("theme", plan_id=plan, ref="4", title="Theme")
+        imported, quiet, later = (
+            add("action", plan_id=plan, theme_id=theme, ref=ref, title=ref)
+            for ref in ("4.1", "4.2", "4.3")
+        )
+        for action, at in (
+            (imported, older),
+            (imported, created),
+            (later, created.replace(month=4)),
+        ):
+            add("progress_update", action_id=action, at=at, source="import", status="green")
+    upgrade(engine)
+    with engine.connect() as connection:
+        found = dict(connection.execute(text("SELECT id, created_at FROM action")).all())
+
+    def moment(value: Any) -> dt.datetime:
+        value = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+    assert {k: moment(v) for k, v in found.items()} == {
+        imported: older,
+        quiet: created,
+        later: created,
+    }

@@ -18,7 +18,9 @@ from bot.render.board import (
 )
 from bot.render.buttons import CHALLENGE_BUTTONS
 from bot.render.digest import pack_blocks
+from bot.render.outbox import outgoing
 from bot.services.board_views import ActionHistory, BoardInfo, OverdueList, ThemeDetail
+from bot.services.outbox_messages import PackMessage
 from tests.unit.test_digest_render import assert_valid_messages, small_pack
 
 BOARD = BoardInfo(1, "Improvement Board", "Europe/London", dt.date(2019, 5, 16))
@@ -120,3 +122,72 @@ def test_the_pack_offers_a_challenge_on_its_exception_lists_within_the_cap() -> 
     assert "5.10" in json.dumps(offered)  # every line is still there
     assert_valid_messages(offered)
     assert pack_buttons(pack_blocks(pack)) == []
+
+
+def step_buttons(messages: list[list[dict[str, object]]]) -> list[tuple[str, str]]:
+    return [
+        (str(element["action_id"]), str(element["value"]))
+        for blocks in messages
+        for block in blocks
+        if block.get("type") == "actions"
+        for element in block["elements"]  # type: ignore[attr-defined]
+        if element["action_id"] in (ids.CLOSE_CHALLENGE, ids.FOLLOW_UP_CHALLENGE)
+    ]
+
+
+def test_an_answered_challenge_offers_close_and_follow_up_instead_of_challenge() -> None:
+    lines = (
+        ChallengeLine(
+            "C1", "4.1", "T", "open", "Why?", "asked today", action_id=41, challenge_id=1
+        ),
+        ChallengeLine(
+            "C2", "4.2", "T", "answered", "Why?", "answered today", answer="Because",
+            action_id=42, challenge_id=2,
+        ),
+    )  # fmt: skip
+    pack = replace(small_pack(), challenges=lines)
+
+    chair = pack_blocks(pack, can_challenge=True, can_close=True)
+    assert pack_buttons(chair) == ["41"]
+    assert step_buttons(chair) == [(ids.CLOSE_CHALLENGE, "2"), (ids.FOLLOW_UP_CHALLENGE, "2")]
+    member = pack_blocks(pack, can_challenge=True)
+    assert pack_buttons(member) == ["41", "42"]
+    assert step_buttons(member) == []
+
+
+def test_many_answered_challenges_keep_the_pack_within_slacks_limits() -> None:
+    answered = tuple(
+        ChallengeLine(
+            f"C{n}", f"4.{n}", "Title " + "y" * 200, "answered", "Why? " * 50, "answered today",
+            answer="Because " * 60, action_id=n, challenge_id=n,
+        )
+        for n in range(1, 41)
+    )  # fmt: skip
+    pack = replace(small_pack(), challenges=answered)
+
+    offered = pack_blocks(pack, can_challenge=True, can_close=True)
+    assert len(step_buttons(offered)) == 2 * CHALLENGE_BUTTONS
+    assert "4.40" in json.dumps(offered)
+    assert "/board challenge &lt;ref&gt;" in json.dumps(offered)
+    assert_valid_messages(offered)
+
+
+def test_the_posted_pack_carries_the_challenge_buttons() -> None:
+    asked = (
+        ChallengeLine(
+            "C1", "4.1", "T", "open", "Why?", "asked today", action_id=41, challenge_id=1
+        ),
+        ChallengeLine(
+            "C2", "4.2", "T", "answered", "Why?", "answered today", answer="Because",
+            action_id=42, challenge_id=2,
+        ),
+    )  # fmt: skip
+    pack = replace(small_pack(), challenges=asked)
+
+    posted = outgoing(PackMessage(pack, pack.meeting, []))
+
+    assert pack_buttons(posted.parts) == ["41"]
+    assert step_buttons(posted.parts) == [
+        (ids.CLOSE_CHALLENGE, "2"),
+        (ids.FOLLOW_UP_CHALLENGE, "2"),
+    ]

@@ -221,3 +221,9 @@ def test_a_reply_reads_impact_and_evidence_as_the_reminder_asks(
     text: str, expected: tuple[Impact | None, str | None, str | None]
 ) -> None:
     assert read_impact_words(text) == expected
+
+
+def test_evidence_already_on_record_is_not_asked_for_again() -> None:
+    assert not wants_evidence(Status.BLUE, None, "audit of 40 files")
+    assert wants_evidence(Status.BLUE, None, " ")
+    assert wants_evidence(Status.BLUE, None, None)

@@ -78,7 +78,13 @@ SCOPES_FOR_EVENT: dict[str, tuple[str, ...]] = {
     "message.groups": ("groups:history",),
 }
 # Block Kit ids that name a modal (view_submission callback_id) rather than a button.
-MODAL_IDS = {ids.UPDATE_MODAL, ids.DATE_CHANGE_MODAL, ids.IMPORT_MODAL, ids.CHALLENGE_MODAL}
+MODAL_IDS = {
+    ids.UPDATE_MODAL,
+    ids.DATE_CHANGE_MODAL,
+    ids.IMPORT_MODAL,
+    ids.CHALLENGE_MODAL,
+    ids.FOLLOW_UP_MODAL,
+}
 NOT_BLOCK_KIT_IDS = {ids.NOTIFICATION_EVENT}  # message metadata, not something people press
 
 WS = sr.Workspace()

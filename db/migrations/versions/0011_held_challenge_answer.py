@@ -4,7 +4,7 @@
 update), so its author can record it anyway with one click instead of rephrasing.
 
 Revision ID: 0011_held_challenge_answer
-Revises: 0008_action_update_history
+Revises: 0010_action_created_at
 Create Date: 2026-12-02 04:45:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_held_challenge_answer"
-down_revision = "0008_action_update_history"
+down_revision = "0010_action_created_at"
 branch_labels = None
 depends_on = None
 
