@@ -110,6 +110,28 @@ def send_time(board: BoardFacts, day: dt.date) -> dt.datetime:
     return at_local(day, board.policy.send_at, board.timezone)
 
 
+def next_send_time(board: BoardFacts, now: dt.datetime) -> dt.datetime:
+    """The first moment after `now` at which planning `board` could enqueue anything: its send
+    time on its next working day (of its region's calendar) that is not paused.
+
+    Every message a board sends — reminders, escalations, meeting-window and last-call asks,
+    digest, pack, deadline reminders — goes out at its send time on a working day, so no
+    meeting milestone or due date can come earlier. Planning at `now` covers the send time
+    of its local day once that has come (`messages_due`); this is the one after. Wall-clock
+    time in the board's zone: 09:00 is 08:00 UTC in summer and 09:00 UTC in winter.
+    """
+    calendar = calendar_for(board.region)
+    day = local_date(now, board.timezone)
+    if board.paused_until is not None and day <= board.paused_until:
+        day = board.paused_until + dt.timedelta(days=1)
+    while True:
+        day = calendar.next_working_day(day)
+        at = send_time(board, day)
+        if at > now:
+            return at
+        day += dt.timedelta(days=1)
+
+
 def board_messages(
     board: BoardFacts, actions: Iterable[ActionFacts], day: dt.date
 ) -> list[Message]:

@@ -18,15 +18,15 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy import insert as sql_insert
 
 from bot.core.absence import Absence
 from bot.core.calendar import DEFAULT_TIMEZONE, local_date
 from bot.core.permissions import Role
-from bot.core.reminder_policy import policy_from_overrides
+from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
 from bot.core.reminders import (
     ActionFacts,
     BoardFacts,
@@ -35,6 +35,7 @@ from bot.core.reminders import (
     PersonRef,
     deadline_messages_due,
     messages_due,
+    next_send_time,
     with_cover,
 )
 from bot.services.cover import absences_around
@@ -245,22 +246,36 @@ PLANNING_FAILED = "planning_failed"
 
 
 def plan_due(uow: UnitOfWork, now: dt.datetime) -> list[str]:
-    """Enqueue every message due at `now` that the ledger does not hold yet; returns new keys.
+    """Enqueue every message due at `now` that the ledger does not hold yet, from the boards
+    whose next planning moment has come; returns the new keys.
+
+    The boards are read with one indexed query (`Board.next_plan_at` NULL or passed), so a
+    tick with nothing due costs that query whatever the database holds. Each board read gets
+    its next moment (bot.core.reminders.next_send_time) before its facts are loaded, in this
+    transaction: an edit committed meanwhile has either been read already or sets it back to
+    NULL after this commits (bot.services.replan). A board whose moment passed while the bot
+    was down is planned at the first tick after: what its day still sends goes out, earlier
+    days are not planned at all (DESIGN §6).
 
     Inserts use ON CONFLICT DO NOTHING on the key, so two instances planning at once enqueue
     each message once. A board that cannot be planned (bad settings, a bug) stops only its own
-    messages: the others are planned without it, and the workspace's admins are told once a
-    day. All boards are planned together when they can be, as one owner's daily reminder may
-    gather actions from several boards.
+    messages: the others are planned without it, it is tried again at the next tick, and the
+    workspace's admins are told once a day. The boards due together are planned together when
+    they can be, as one owner's daily reminder may gather actions from several boards.
     """
     session = uow.session
+    due = boards_due(uow, now)
+    if not due:
+        return []
+    schedule_next(uow, due, now)
+    board_ids = [board.id for board in due]
     try:
         with session.begin_nested():
-            return _plan(uow, now, None)
+            return _plan(uow, now, board_ids)
     except Exception:
-        log.debug("planning every board together failed; finding the board(s) at fault")
+        log.debug("planning the due boards together failed; finding the board(s) at fault")
     healthy: list[int] = []
-    for board_id in session.scalars(select(Board.id).order_by(Board.id)).all():
+    for board_id in board_ids:
         try:
             with session.begin_nested() as trial:
                 _plan(uow, now, [board_id])
@@ -268,8 +283,61 @@ def plan_due(uow: UnitOfWork, now: dt.datetime) -> list[str]:
             healthy.append(board_id)
         except Exception as error:
             _planning_failed(uow, board_id, error, now)
+            _replan_next_tick(uow, board_id)
     with session.begin_nested():
         return _plan(uow, now, healthy)
+
+
+def boards_due(uow: UnitOfWork, now: dt.datetime) -> list[BoardFacts]:
+    """The boards whose next planning moment has come (or is NULL: plan at the next tick),
+    with what their next moment depends on: one query on the `next_plan_at` index."""
+    rows = uow.session.execute(
+        select(
+            Board.id,
+            Board.timezone,
+            Board.region,
+            Board.reminder_policy,
+            Board.paused_until,
+        ).where(or_(Board.next_plan_at.is_(None), Board.next_plan_at <= now))
+    ).all()  # unordered, so that nothing tempts the database off the index
+    due = []
+    for board_id, timezone, region, overrides, paused_until in sorted(rows):
+        try:
+            policy = policy_from_overrides(overrides)
+        except Exception:  # planning it finds the fault and tells the admins
+            policy = ReminderPolicy()
+            timezone = ""
+        due.append(
+            BoardFacts(board_id, "", timezone, region, policy=policy, paused_until=paused_until)
+        )
+    return due
+
+
+def schedule_next(uow: UnitOfWork, boards: list[BoardFacts], now: dt.datetime) -> None:
+    """Set each board's next planning moment, one UPDATE per distinct moment; a board whose
+    moment cannot be worked out (a bad time zone) stays due."""
+    by_moment: dict[dt.datetime, list[int]] = defaultdict(list)
+    for board in boards:
+        try:
+            by_moment[next_send_time(board, now)].append(board.id)
+        except Exception:
+            log.debug("board %s: no next send time", board.id, exc_info=True)
+    for moment, ids in by_moment.items():
+        uow.session.execute(
+            update(Board)
+            .where(Board.id.in_(ids))
+            .values(next_plan_at=moment)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _replan_next_tick(uow: UnitOfWork, board_id: int) -> None:
+    uow.session.execute(
+        update(Board)
+        .where(Board.id == board_id)
+        .values(next_plan_at=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _planning_failed(uow: UnitOfWork, board_id: int, error: Exception, now: dt.datetime) -> None:
@@ -346,13 +414,12 @@ def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> lis
     by_key = {m.key: m for m in messages}
     items: list[dict[str, Any]] = []
     added: list[str] = []
-    for chunk in _chunks(rows, 500):
-        statement = (
-            insert_or_ignore(session, Notification, "key")
-            .values(chunk)
-            .returning(Notification.id, Notification.key)
-        )
-        for new_id, key in session.execute(statement).all():
+    # One statement, sent as many multi-row INSERTs as it takes (SQLAlchemy's
+    # "insertmanyvalues"): compiled once, not once per chunk of rows.
+    ledger = cast(Table, Notification.__table__)
+    statement = insert_or_ignore(session, ledger, "key").returning(ledger.c.id, ledger.c.key)
+    for chunk in _chunks(rows, 2000):
+        for new_id, key in session.execute(statement, chunk).all():
             added.append(key)
             items.extend(
                 {
@@ -367,7 +434,7 @@ def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> lis
     if added:
         session.info[ENQUEUED] = True
     if items:
-        session.execute(sql_insert(NotificationItem), items)
+        session.execute(sql_insert(cast(Table, NotificationItem.__table__)), items)
     return added
 
 
