@@ -17,22 +17,27 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Table, and_, false, func, null, or_, select, type_coerce, update
 from sqlalchemy import insert as sql_insert
+from sqlalchemy.orm import aliased
+from sqlalchemy.types import NullType
 
 from bot.core.absence import Absence
 from bot.core.calendar import DEFAULT_TIMEZONE, local_date
 from bot.core.permissions import Role
 from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
 from bot.core.reminders import (
+    EVERY_ACTION,
     ActionFacts,
     BoardFacts,
     DeadlineFacts,
     Message,
     PersonRef,
+    actions_due_by,
     deadline_messages_due,
     messages_due,
     next_send_time,
@@ -40,7 +45,7 @@ from bot.core.reminders import (
 )
 from bot.services.cover import absences_around
 from bot.services.deadlines import as_deadline
-from bot.services.queries import board_cycle, latest_update_id
+from bot.services.queries import board_cycle
 from bot.services.snapshot import latest_updates
 from bot.services.uow import ENQUEUED, UnitOfWork, rows_changed
 from db.insert import insert_or_ignore
@@ -82,9 +87,10 @@ LASTING_KINDS = frozenset(
 
 
 def load_facts(
-    uow: UnitOfWork, board_ids: list[int] | None = None
+    uow: UnitOfWork, board_ids: list[int] | None = None, now: dt.datetime | None = None
 ) -> tuple[list[BoardFacts], list[ActionFacts]]:
-    """Boards and their open actions in active plans, as plain facts for the rules."""
+    """Boards and their open actions in active plans, as plain facts for the rules; with
+    `now`, only the actions that may send anything at that moment (actions_due_by)."""
     session = uow.session
     board_query = select(Board)
     if board_ids is not None:
@@ -121,68 +127,72 @@ def load_facts(
         for b in boards
     ]
 
-    lead = Person.__table__.alias("lead")
-    rows = session.execute(
+    # One read of every open action with its owners, through Core and with the date columns
+    # left as the driver gives them (ISO text on SQLite, parsed here): at 100,000 actions
+    # the ORM's row handling and SQLAlchemy's date parsing cost more than the query does.
+    lead = aliased(Person, name="lead")
+    owner = aliased(Person, name="owner")
+    last_update: Any = (
+        select(func.max(ProgressUpdate.at))
+        .where(ProgressUpdate.action_id == Action.id)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+    cutoffs = {b.id: actions_due_by(b, now) for b in board_facts} if now is not None else None
+    if cutoffs is not None and EVERY_ACTION not in cutoffs.values():
+        # Only a meeting ask reads an action's last update: not today, so not read at all.
+        last_update = null()
+    rows = session.connection().execute(
         select(
             Action.id,
             Action.ref,
-            Action.title,
             Plan.board_id,
-            Action.due_date,
+            type_coerce(Action.due_date, NullType()),
             Action.status,
-            lead.c.id,
-            lead.c.name,
-            lead.c.slack_user_id,
+            lead.id,
+            lead.name,
+            lead.slack_user_id,
+            type_coerce(last_update, NullType()),
+            owner.id,
+            owner.name,
+            owner.slack_user_id,
         )
         .join(Plan, Plan.id == Action.plan_id)
         .join(Theme, Theme.id == Action.theme_id)
-        .outerjoin(lead, lead.c.id == Theme.lead_id)
+        .outerjoin(lead, lead.id == Theme.lead_id)
+        .outerjoin(
+            ActionAssignment,
+            and_(ActionAssignment.action_id == Action.id, ActionAssignment.role == "owner"),
+        )
+        .outerjoin(owner, owner.id == ActionAssignment.person_id)
         .where(
-            Plan.board_id.in_(ids),
+            _in_scope(cutoffs) if cutoffs is not None else Plan.board_id.in_(ids),
             Plan.active.is_(True),
             Action.removed_at.is_(None),
             Action.status != "blue",
         )
-        .order_by(Action.id)
-    ).all()
-    owners: dict[int, list[PersonRef]] = defaultdict(list)
-    for action_id, person_id, name, slack_id in session.execute(
-        select(ActionAssignment.action_id, Person.id, Person.name, Person.slack_user_id)
-        .join(Person, Person.id == ActionAssignment.person_id)
-        .join(Action, Action.id == ActionAssignment.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(
-            Plan.board_id.in_(ids),
-            Plan.active.is_(True),
-            ActionAssignment.role == "owner",
-            Action.removed_at.is_(None),
-            Action.status != "blue",
-        )
-        .order_by(ActionAssignment.action_id, ActionAssignment.position)
-    ):
-        owners[action_id].append(PersonRef(person_id, name, slack_id))
-    last_updates = dict(
-        session.execute(
-            select(Action.id, ProgressUpdate.at)
-            .join(Plan, Plan.id == Action.plan_id)
-            .join(ProgressUpdate, ProgressUpdate.id == latest_update_id(None))
-            .where(Plan.board_id.in_(ids), Plan.active.is_(True), Action.status != "blue")
-        ).all()
+        .order_by(Action.id, ActionAssignment.position)
     )
-    action_facts = [
-        ActionFacts(
-            id=action_id,
-            ref=ref,
-            title=title,
-            board_id=board_id,
-            due=due,
-            status=status,
-            owners=tuple(owners[action_id]),
-            theme_lead=PersonRef(lead_id, lead_name, lead_slack) if lead_id else None,
-            last_update_at=_aware(last_updates.get(action_id)),
-        )
-        for action_id, ref, title, board_id, due, status, lead_id, lead_name, lead_slack in rows
-    ]
+    refs: dict[int, PersonRef] = {}
+
+    def person(person_id: int, name: str, slack_id: str | None) -> PersonRef:
+        found = refs.get(person_id)
+        if found is None:
+            found = refs[person_id] = PersonRef(person_id, name, slack_id)
+        return found
+
+    action_facts: list[ActionFacts] = []
+    previous: Any = None
+    owners: list[PersonRef] = []
+    for row in rows:
+        if previous is not None and row[0] != previous[0]:
+            action_facts.append(_action_facts(previous, owners, person))
+            owners = []
+        if row[9] is not None:
+            owners.append(person(row[9], row[10], row[11]))
+        previous = row
+    if previous is not None:
+        action_facts.append(_action_facts(previous, owners, person))
     return board_facts, action_facts
 
 
@@ -209,6 +219,50 @@ def _board_facts(
     )
 
 
+def _in_scope(cutoffs: dict[int, dt.date | None]) -> Any:
+    """The actions that may send anything, by board and due-date cut-off (actions_due_by):
+    (board in … AND due_date <= cut-off) OR …, or every action of the boards on a day they
+    ask for meeting updates."""
+    by_cutoff: dict[dt.date, list[int]] = defaultdict(list)
+    for board_id, cutoff in cutoffs.items():
+        if cutoff is not None:
+            by_cutoff[cutoff].append(board_id)
+    if not by_cutoff:
+        return false()
+    return or_(
+        *(
+            Plan.board_id.in_(ids)
+            if cutoff == EVERY_ACTION
+            else and_(Plan.board_id.in_(ids), Action.due_date <= cutoff)
+            for cutoff, ids in by_cutoff.items()
+        )
+    )
+
+
+def _action_facts(
+    row: Any, owners: list[PersonRef], person: Callable[[int, str, str | None], PersonRef]
+) -> ActionFacts:
+    action_id, ref, board_id, due, status, lead_id, lead_name, lead_slack, last = row[:9]
+    return ActionFacts(
+        id=action_id,
+        ref=ref,
+        title="",  # not read by the rules; a message reads titles when it is sent
+        board_id=board_id,
+        due=_date(due),
+        status=status,
+        owners=tuple(owners),
+        theme_lead=person(lead_id, lead_name, lead_slack) if lead_id is not None else None,
+        last_update_at=_aware(last),
+    )
+
+
+def _date(value: dt.date | str | None) -> dt.date | None:
+    """A date column read through Core on SQLite may come back as its ISO text."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     """Aggregates bypass the column type on SQLite, so max(at) may come back naive UTC."""
     if value is None:
@@ -225,7 +279,7 @@ def due_messages(uow: UnitOfWork, now: dt.datetime) -> list[Message]:
 def _due(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> list[Message]:
     """Reminders, escalations, papers and deadline reminders due at `now`, each DM for someone
     away sent to their deputy or to nobody (bot.core.absence.recipient_for)."""
-    boards, actions = load_facts(uow, board_ids)
+    boards, actions = load_facts(uow, board_ids, now)
     absences, deputies = _cover_facts(uow, now)
     messages = messages_due(boards, actions, now, absences, deputies)
     deadlines = deadline_messages_due(boards, load_deadline_facts(uow, board_ids), now)
