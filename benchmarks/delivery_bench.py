@@ -26,7 +26,9 @@ from db.models import Notification  # noqa: E402
 NINE = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)
 
 
-def main(count: int) -> None:
+def measure(count: int = 1000) -> dict[str, float]:
+    """delivery_msgs_per_s, delivery_lost and delivery_duplicates for `count` reminders (and
+    the details main prints)."""
     with (
         tempfile.TemporaryDirectory() as tmp,
         LocalBot(f"sqlite:///{tmp}/delivery.db", ManualClock(NINE)) as local,
@@ -77,16 +79,28 @@ def main(count: int) -> None:
             if metadata.get("event_type") == NOTIFICATION_EVENT:
                 posted[metadata["event_payload"]["key"]] += 1
         faults = Counter(c.status for c in local.emulator.calls if c.status != 200)
-        print(
-            f"delivery: {count} reminders, 10% of calls failing (429 with Retry-After: 1, or 500)"
-        )
-        print(f"  ledger states: {dict(states)}")
-        print(
-            f"  distinct messages posted: {len(posted)}; posted more than once: "
-            f"{sum(1 for n in posted.values() if n > 1)}"
-        )
-        print(f"  faults injected: {dict(faults)}; delivery passes: {passes}")
-        print(f"  wall time: {elapsed:.1f} s ({count / elapsed:.0f} messages/s)")
+    return {
+        "delivery_msgs_per_s": round(count / elapsed, 1),
+        "delivery_lost": count - len(posted),
+        "delivery_duplicates": sum(1 for n in posted.values() if n > 1),
+        "delivery_s": round(elapsed, 1),
+        "delivery_messages": count,
+        "delivery_states": dict(states),
+        "delivery_faults": {str(k): v for k, v in faults.items()},
+        "delivery_passes": passes,
+    }
+
+
+def main(count: int) -> None:
+    figures = measure(count)
+    print(f"delivery: {count} reminders, 10% of calls failing (429 with Retry-After: 1, or 500)")
+    print(f"  ledger states: {figures['delivery_states']}")
+    print(
+        f"  lost: {figures['delivery_lost']}; posted more than once: "
+        f"{figures['delivery_duplicates']}"
+    )
+    print(f"  faults injected: {figures['delivery_faults']}; passes: {figures['delivery_passes']}")
+    print(f"  wall time: {figures['delivery_s']} s ({figures['delivery_msgs_per_s']} messages/s)")
 
 
 if __name__ == "__main__":
