@@ -155,6 +155,13 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     columns = list(rows[0])
+    defaults = {  # the models' Python-side defaults, which the driver knows nothing of
+        c.name: c.default.arg
+        for c in table.columns
+        if c.name not in columns and c.default is not None and c.default.is_scalar
+    }
+    rows = [{**defaults, **row} for row in rows] if defaults else rows
+    columns += list(defaults)
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
         convert = _sqlite_value
