@@ -41,7 +41,7 @@ fuzz: $(STAMP)
 	FUZZ_EXAMPLES=1430 $(BIN)/python -m pytest -m fuzz -p no:cacheprovider -q --timeout=3600
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache

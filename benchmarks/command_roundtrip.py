@@ -1,8 +1,9 @@
 """Slash command round trip: a signed `/progress 4.1 amber …` (a database write) through the
-real bot over HTTP, against a bare Bolt app answering the same request in the same run.
+real bot over HTTP, 8 clients at once, against a bare Bolt app answering the same requests
+the same way in the same run.
 
 Budget (DESIGN §10): the bot's p99 within 1.5× of the bare app's p99.
-Usage: python benchmarks/command_roundtrip.py [REQUESTS]
+Usage: python benchmarks/command_roundtrip.py [ROUNDS] (each round 32 requests to each app)
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -43,7 +45,11 @@ def timed(emulator: SlackEmulator, user: str, text: str) -> float:
     return elapsed
 
 
-def main(requests: int) -> None:
+def measure(rounds: int = 10, clients: int = 8, per_client: int = 4) -> dict[str, float]:
+    """p50/p99 of the bot's round trip and of a bare Bolt app's, `clients` at once.
+
+    Each round sends `clients` × `per_client` requests to the bot, then as many to the bare
+    app, so both see the same machine load; 20 warm-up requests each are not counted."""
     with (
         tempfile.TemporaryDirectory() as tmp,
         LocalBot(f"sqlite:///{tmp}/bench.db", ManualClock(START)) as local,
@@ -59,32 +65,46 @@ def main(requests: int) -> None:
             ack(text="Recorded.")
 
         bare_server = serve(bare, signing_secret=local.signing_secret)
-        ours_url = local.server.url
+        servers = {"ours": local.server.url, "bare": bare_server.url}
+        samples: dict[str, list[float]] = {"ours": [], "bare": []}
         try:
             for n in range(WARM_UP):  # first requests compile SQL and fill caches: not measured
-                local.emulator.connect_app(ours_url, local.signing_secret)
-                timed(local.emulator, "UJANE00000", f"4.1 green warming up {n}")
-                local.emulator.connect_app(bare_server.url, local.signing_secret)
-                timed(local.emulator, "UJANE00000", f"4.1 green warming up {n}")
-            ours, baseline = [], []
-            for n in range(requests):  # interleaved, so both see the same machine load
-                local.emulator.connect_app(ours_url, local.signing_secret)
-                ours.append(timed(local.emulator, "UJANE00000", f"4.1 amber survey slipped {n}"))
-                local.emulator.connect_app(bare_server.url, local.signing_secret)
-                baseline.append(
-                    timed(local.emulator, "UJANE00000", f"4.1 amber survey slipped {n}")
-                )
+                for url in servers.values():
+                    local.emulator.connect_app(url, local.signing_secret)
+                    timed(local.emulator, "UJANE00000", f"4.1 green warming up {n}")
+            with ThreadPoolExecutor(clients) as pool:
+                for r in range(rounds):
+                    for name, url in servers.items():
+                        local.emulator.connect_app(url, local.signing_secret)
+                        texts = [
+                            f"4.1 amber survey slipped {r}-{c}-{k}"
+                            for c in range(clients)
+                            for k in range(per_client)
+                        ]
+                        samples[name].extend(
+                            pool.map(lambda t: timed(local.emulator, "UJANE00000", t), texts)
+                        )
         finally:
             bare_server.stop()
-        print(f"slash command round trip, {requests} requests each (signed HTTP, loopback)")
-        for name, samples in (("bare Bolt app", baseline), ("improvement-bot", ours)):
-            print(
-                f"  {name:<16} p50 {statistics.median(samples) * 1000:6.1f} ms  "
-                f"p99 {percentile(samples, 99) * 1000:6.1f} ms  max {max(samples) * 1000:6.1f} ms"
-            )
-        ratio = percentile(ours, 99) / percentile(baseline, 99)
-        print(f"  p99 ratio {ratio:.2f} (budget 1.5)")
+    ours, bare_samples = samples["ours"], samples["bare"]
+    return {
+        "ack_p50_ms": round(statistics.median(ours) * 1000, 1),
+        "ack_p99_ms": round(percentile(ours, 99) * 1000, 1),
+        "bare_p50_ms": round(statistics.median(bare_samples) * 1000, 1),
+        "bare_p99_ms": round(percentile(bare_samples, 99) * 1000, 1),
+        "ack_ratio_p99": round(percentile(ours, 99) / percentile(bare_samples, 99), 2),
+        "ack_requests": len(ours),
+    }
+
+
+def main(rounds: int) -> None:
+    figures = measure(rounds)
+    print(f"slash command round trip, {figures['ack_requests']} requests each, 8 at a time")
+    for name, key in (("bare Bolt app", "bare"), ("improvement-bot", "ack")):
+        p50, p99 = figures[f"{key}_p50_ms"], figures[f"{key}_p99_ms"]
+        print(f"  {name:<16} p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
+    print(f"  p99 ratio {figures['ack_ratio_p99']:.2f} (budget 1.5)")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)

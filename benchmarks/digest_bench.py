@@ -12,21 +12,25 @@ import datetime as dt
 import os
 import random
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, event, insert, select
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.core.statuses import Status
-from bot.render.digest import digest_blocks
-from bot.services.digest import build_digest, build_pack
-from bot.services.uow import UnitOfWork
-from db.history import refresh_action_history
-from db.migrate import upgrade
-from db.models import (
+from sqlalchemy import Engine, event, insert, select  # noqa: E402
+
+from benchmarks.common import bulk_insert  # noqa: E402
+from bot.core.statuses import Status  # noqa: E402
+from bot.render.digest import digest_blocks  # noqa: E402
+from bot.services.digest import build_digest, build_pack  # noqa: E402
+from bot.services.uow import UnitOfWork  # noqa: E402
+from db.history import refresh_action_history  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from db.models import (  # noqa: E402
     Action,
     ActionAssignment,
     Board,
@@ -37,7 +41,7 @@ from db.models import (
     Theme,
     Workspace,
 )
-from db.session import make_engine, make_session_factory
+from db.session import make_engine, make_session_factory  # noqa: E402
 
 NOW = dt.datetime(2019, 5, 16, 8, 0, tzinfo=dt.UTC)
 START = dt.datetime(2017, 5, 16, 8, 0, tzinfo=dt.UTC)  # updates spread over two years
@@ -47,8 +51,11 @@ THEMES = 20
 PEOPLE = 60
 
 
-def populate(engine: Engine, seed: int = 7) -> int:
-    """One board, one active plan of ACTIONS actions in THEMES themes, UPDATES updates."""
+def populate(
+    engine: Engine, seed: int = 7, *, actions_count: int = ACTIONS, updates_count: int = UPDATES
+) -> int:
+    """One board, one active plan of `actions_count` actions in THEMES themes and
+    `updates_count` updates (bulk inserts, straight to the driver)."""
     rng = random.Random(seed)
     statuses = [s.value for s in Status]
     with engine.begin() as conn:
@@ -94,9 +101,10 @@ def populate(engine: Engine, seed: int = 7) -> int:
             .scalars()
             .all()
         )
-        per_theme = ACTIONS // THEMES
-        conn.execute(
-            insert(Action),
+        per_theme = actions_count // THEMES
+        bulk_insert(
+            conn,
+            Action.__table__,
             [
                 {
                     "plan_id": plan,
@@ -108,7 +116,7 @@ def populate(engine: Engine, seed: int = 7) -> int:
                     "status": rng.choice(statuses),
                     "position": i % per_theme,
                 }
-                for i in range(ACTIONS)
+                for i in range(actions_count)
             ],
         )
         actions = (
@@ -116,8 +124,9 @@ def populate(engine: Engine, seed: int = 7) -> int:
             .scalars()
             .all()
         )
-        conn.execute(
-            insert(ActionAssignment),
+        bulk_insert(
+            conn,
+            ActionAssignment.__table__,
             [
                 {"action_id": a, "person_id": p, "role": "owner", "position": k}
                 for a in actions
@@ -126,7 +135,7 @@ def populate(engine: Engine, seed: int = 7) -> int:
         )
         span = (NOW - START).total_seconds()
         updates = []
-        for _ in range(UPDATES):
+        for _ in range(updates_count):
             before, after = rng.choice(statuses), rng.choice(statuses)
             updates.append(
                 {
@@ -139,7 +148,7 @@ def populate(engine: Engine, seed: int = 7) -> int:
                     "source": "command",
                 }
             )
-        conn.execute(insert(ProgressUpdate), updates)
+        bulk_insert(conn, ProgressUpdate.__table__, updates)
         refresh_action_history(conn)
         conn.execute(
             insert(DateChangeRequest),
@@ -155,7 +164,7 @@ def populate(engine: Engine, seed: int = 7) -> int:
                     "state": rng.choice(("pending", "approved", "declined")),
                     "decided_at": NOW - dt.timedelta(hours=rng.randint(1, 200)),
                 }
-                for a in rng.sample(actions, 100)
+                for a in rng.sample(actions, min(100, len(actions)))
             ],
         )
     return board
@@ -178,6 +187,25 @@ def timed(fn: Callable[[], Any], runs: int) -> Timing:
         wall.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
     return Timing(statistics.median(wall), min(wall), statistics.median(cpu), result)
+
+
+def measure(engine: Engine, board_id: int, runs: int) -> tuple[Timing, int]:
+    """build_digest's time over `runs` runs, and the SQL statements one digest takes."""
+    factory = make_session_factory(engine)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            statements.append(statement)
+
+    def digest() -> Any:
+        with UnitOfWork(factory) as uow:
+            return build_digest(uow, board_id, NOW)
+
+    event.listen(engine, "before_cursor_execute", count)
+    digest()
+    event.remove(engine, "before_cursor_execute", count)
+    return timed(digest, runs), len(statements)
 
 
 def main() -> None:

@@ -175,6 +175,10 @@ class Board(Base):
     reminder_policy: Mapped[dict[str, Any]] = mapped_column(default=dict)
     paused_until: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime]
+    # The next moment planning this board could enqueue anything (bot.core.reminders.
+    # next_send_time); NULL: plan it at the next tick. Every edit that may change what the
+    # board sends sets it back to NULL in its own transaction (bot.services.replan).
+    next_plan_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
     chair: Mapped[Person | None] = relationship()
     meeting_changes: Mapped[list[MeetingChange]] = relationship(

@@ -111,6 +111,28 @@ def send_time(board: BoardFacts, day: dt.date) -> dt.datetime:
     return at_local(day, board.policy.send_at, board.timezone)
 
 
+def next_send_time(board: BoardFacts, now: dt.datetime) -> dt.datetime:
+    """The first moment after `now` at which planning `board` could enqueue anything: its send
+    time on its next working day (of its region's calendar) that is not paused.
+
+    Every message a board sends — reminders, escalations, meeting-window and last-call asks,
+    digest, pack, deadline reminders — goes out at its send time on a working day, so no
+    meeting milestone or due date can come earlier. Planning at `now` covers the send time
+    of its local day once that has come (`messages_due`); this is the one after. Wall-clock
+    time in the board's zone: 09:00 is 08:00 UTC in summer and 09:00 UTC in winter.
+    """
+    calendar = calendar_for(board.region)
+    day = local_date(now, board.timezone)
+    if board.paused_until is not None and day <= board.paused_until:
+        day = board.paused_until + dt.timedelta(days=1)
+    while True:
+        day = calendar.next_working_day(day)
+        at = send_time(board, day)
+        if at > now:
+            return at
+        day += dt.timedelta(days=1)
+
+
 def board_messages(
     board: BoardFacts, actions: Iterable[ActionFacts], day: dt.date
 ) -> list[Message]:
@@ -183,6 +205,50 @@ def _due_items(
     return []
 
 
+EVERY_ACTION = dt.date.max
+
+
+def actions_due_by(board: BoardFacts, now: dt.datetime) -> dt.date | None:
+    """Which of the board's open actions may send anything when it is planned at `now`:
+    those due on or before the date returned; EVERY_ACTION (dated or not) on a day it asks
+    owners for meeting updates; None when its send time has not come today, or today sends
+    nothing (a weekend, a bank holiday, a pause).
+
+    An action due later than the date is more working days away than any due-soon point, so
+    only a meeting ask could name it. Planning reads no more actions than this says.
+    """
+    day = local_date(now, board.timezone)
+    if now < send_time(board, day):
+        return None
+    calendar = calendar_for(board.region)
+    if not calendar.is_working_day(day) or is_paused(board, day):
+        return None
+    if _meeting_asks(calendar, board, day):
+        return EVERY_ACTION
+    furthest = max(board.policy.due, default=0)
+    return calendar.add_working_days(day, furthest + 1) - dt.timedelta(days=1)
+
+
+def _meeting_asks(
+    calendar: WorkingCalendar, board: BoardFacts, day: dt.date
+) -> list[tuple[dt.date, str, int]]:
+    """The meetings whose update window opens on `day`, or whose last call it is: (meeting,
+    reason, working days before it)."""
+    cycle = board.meetings
+    if cycle is None:
+        return []
+    policy = board.policy
+    horizon = calendar.add_working_days(day, policy.window + 1) + dt.timedelta(days=7)
+    asks = []
+    for meeting in cycle.occurrences(day, horizon):
+        before = calendar.working_days_between(day, meeting)
+        if before == policy.window:
+            asks.append((meeting, MEETING_WINDOW, before))
+        elif before == policy.updates_due + policy.last_call:
+            asks.append((meeting, MEETING_LAST_CALL, before))
+    return asks
+
+
 def _meeting_items(
     calendar: WorkingCalendar, board: BoardFacts, actions: list[ActionFacts], day: dt.date
 ) -> list[tuple[ActionFacts, Item]]:
@@ -191,16 +257,8 @@ def _meeting_items(
     if cycle is None:
         return []
     policy = board.policy
-    horizon = calendar.add_working_days(day, policy.window + 1) + dt.timedelta(days=7)
     found: list[tuple[ActionFacts, Item]] = []
-    for meeting in cycle.occurrences(day, horizon):
-        before = calendar.working_days_between(day, meeting)
-        if before == policy.window:
-            reason = MEETING_WINDOW
-        elif before == policy.updates_due + policy.last_call:
-            reason = MEETING_LAST_CALL
-        else:
-            continue
+    for meeting, reason, before in _meeting_asks(calendar, board, day):
         previous = cycle.previous_meeting(meeting)
         since = (
             cycle.meeting_datetime(previous)

@@ -17,27 +17,32 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, false, func, null, or_, select, type_coerce, update
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.orm import aliased
+from sqlalchemy.types import NullType
 
 from bot.core.absence import Absence
 from bot.core.calendar import DEFAULT_TIMEZONE, local_date
 from bot.core.permissions import Role
-from bot.core.reminder_policy import policy_from_overrides
+from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
 from bot.core.reminders import (
+    EVERY_ACTION,
     ActionFacts,
     BoardFacts,
     CoverFacts,
     DeadlineFacts,
     Message,
     PersonRef,
+    actions_due_by,
     cover_notices_due,
     deadline_messages_due,
     messages_due,
+    next_send_time,
     with_cover,
 )
 from bot.services.cover import absences_around
@@ -85,9 +90,10 @@ LASTING_KINDS = frozenset(
 
 
 def load_facts(
-    uow: UnitOfWork, board_ids: list[int] | None = None
+    uow: UnitOfWork, board_ids: list[int] | None = None, now: dt.datetime | None = None
 ) -> tuple[list[BoardFacts], list[ActionFacts]]:
-    """Boards and their open actions in active plans, as plain facts for the rules."""
+    """Boards and their open actions in active plans, as plain facts for the rules; with
+    `now`, only the actions that may send anything at that moment (actions_due_by)."""
     session = uow.session
     board_query = select(Board)
     if board_ids is not None:
@@ -124,72 +130,67 @@ def load_facts(
         for b in boards
     ]
 
-    lead = Person.__table__.alias("lead")
-    rows = session.execute(
+    # One read of every open action with its owners, through Core and with the date columns
+    # left as the driver gives them (ISO text on SQLite, parsed here): at 100,000 actions
+    # the ORM's row handling and SQLAlchemy's date parsing cost more than the query does.
+    lead = aliased(Person, name="lead")
+    owner = aliased(Person, name="owner")
+    last_update: Any = Action.latest_update_at
+    cutoffs = {b.id: actions_due_by(b, now) for b in board_facts} if now is not None else None
+    if cutoffs is not None and EVERY_ACTION not in cutoffs.values():
+        # Only a meeting ask reads an action's last update: not today, so not read at all.
+        last_update = null()
+    rows = session.connection().execute(
         select(
             Action.id,
             Action.ref,
-            Action.title,
             Plan.board_id,
-            Action.due_date,
+            type_coerce(Action.due_date, NullType()),
             Action.status,
-            lead.c.id,
-            lead.c.name,
-            lead.c.slack_user_id,
+            lead.id,
+            lead.name,
+            lead.slack_user_id,
+            type_coerce(last_update, NullType()),
+            owner.id,
+            owner.name,
+            owner.slack_user_id,
         )
         .join(Plan, Plan.id == Action.plan_id)
         .join(Theme, Theme.id == Action.theme_id)
-        .outerjoin(lead, lead.c.id == Theme.lead_id)
+        .outerjoin(lead, lead.id == Theme.lead_id)
+        .outerjoin(
+            ActionAssignment,
+            and_(ActionAssignment.action_id == Action.id, ActionAssignment.role == "owner"),
+        )
+        .outerjoin(owner, owner.id == ActionAssignment.person_id)
         .where(
-            Plan.board_id.in_(ids),
+            _in_scope(cutoffs) if cutoffs is not None else Plan.board_id.in_(ids),
             Plan.active.is_(True),
             Action.removed_at.is_(None),
             Action.status != "blue",
         )
-        .order_by(Action.id)
-    ).all()
-    owners: dict[int, list[PersonRef]] = defaultdict(list)
-    for action_id, person_id, name, slack_id in session.execute(
-        select(ActionAssignment.action_id, Person.id, Person.name, Person.slack_user_id)
-        .join(Person, Person.id == ActionAssignment.person_id)
-        .join(Action, Action.id == ActionAssignment.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(
-            Plan.board_id.in_(ids),
-            Plan.active.is_(True),
-            ActionAssignment.role == "owner",
-            Action.removed_at.is_(None),
-            Action.status != "blue",
-        )
-        .order_by(ActionAssignment.action_id, ActionAssignment.position)
-    ):
-        owners[action_id].append(PersonRef(person_id, name, slack_id))
-    last_updates = dict(
-        session.execute(
-            select(Action.id, Action.latest_update_at)
-            .join(Plan, Plan.id == Action.plan_id)
-            .where(
-                Plan.board_id.in_(ids),
-                Plan.active.is_(True),
-                Action.status != "blue",
-                Action.latest_update_at.is_not(None),
-            )
-        ).all()
+        .order_by(Action.id, ActionAssignment.position)
     )
-    action_facts = [
-        ActionFacts(
-            id=action_id,
-            ref=ref,
-            title=title,
-            board_id=board_id,
-            due=due,
-            status=status,
-            owners=tuple(owners[action_id]),
-            theme_lead=PersonRef(lead_id, lead_name, lead_slack) if lead_id else None,
-            last_update_at=_aware(last_updates.get(action_id)),
-        )
-        for action_id, ref, title, board_id, due, status, lead_id, lead_name, lead_slack in rows
-    ]
+    refs: dict[int, PersonRef] = {}
+
+    def person(person_id: int, name: str, slack_id: str | None) -> PersonRef:
+        found = refs.get(person_id)
+        if found is None:
+            found = refs[person_id] = PersonRef(person_id, name, slack_id)
+        return found
+
+    action_facts: list[ActionFacts] = []
+    previous: Any = None
+    owners: list[PersonRef] = []
+    for row in rows:
+        if previous is not None and row[0] != previous[0]:
+            action_facts.append(_action_facts(previous, owners, person))
+            owners = []
+        if row[9] is not None:
+            owners.append(person(row[9], row[10], row[11]))
+        previous = row
+    if previous is not None:
+        action_facts.append(_action_facts(previous, owners, person))
     return board_facts, action_facts
 
 
@@ -216,6 +217,50 @@ def _board_facts(
     )
 
 
+def _in_scope(cutoffs: dict[int, dt.date | None]) -> Any:
+    """The actions that may send anything, by board and due-date cut-off (actions_due_by):
+    (board in … AND due_date <= cut-off) OR …, or every action of the boards on a day they
+    ask for meeting updates."""
+    by_cutoff: dict[dt.date, list[int]] = defaultdict(list)
+    for board_id, cutoff in cutoffs.items():
+        if cutoff is not None:
+            by_cutoff[cutoff].append(board_id)
+    if not by_cutoff:
+        return false()
+    return or_(
+        *(
+            Plan.board_id.in_(ids)
+            if cutoff == EVERY_ACTION
+            else and_(Plan.board_id.in_(ids), Action.due_date <= cutoff)
+            for cutoff, ids in by_cutoff.items()
+        )
+    )
+
+
+def _action_facts(
+    row: Any, owners: list[PersonRef], person: Callable[[int, str, str | None], PersonRef]
+) -> ActionFacts:
+    action_id, ref, board_id, due, status, lead_id, lead_name, lead_slack, last = row[:9]
+    return ActionFacts(
+        id=action_id,
+        ref=ref,
+        title="",  # not read by the rules; a message reads titles when it is sent
+        board_id=board_id,
+        due=_date(due),
+        status=status,
+        owners=tuple(owners),
+        theme_lead=person(lead_id, lead_name, lead_slack) if lead_id is not None else None,
+        last_update_at=_aware(last),
+    )
+
+
+def _date(value: dt.date | str | None) -> dt.date | None:
+    """A date column read through Core on SQLite may come back as its ISO text."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     """Aggregates bypass the column type on SQLite, so max(at) may come back naive UTC."""
     if value is None:
@@ -232,7 +277,7 @@ def due_messages(uow: UnitOfWork, now: dt.datetime) -> list[Message]:
 def _due(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> list[Message]:
     """Reminders, escalations, papers and deadline reminders due at `now`, each DM for someone
     away sent to their deputy or to nobody (bot.core.absence.recipient_for)."""
-    boards, actions = load_facts(uow, board_ids)
+    boards, actions = load_facts(uow, board_ids, now)
     absences, deputies = _cover_facts(uow, now)
     messages = messages_due(boards, actions, now, absences, deputies)
     deadlines = deadline_messages_due(boards, load_deadline_facts(uow, board_ids), now)
@@ -304,22 +349,36 @@ PLANNING_FAILED = "planning_failed"
 
 
 def plan_due(uow: UnitOfWork, now: dt.datetime) -> list[str]:
-    """Enqueue every message due at `now` that the ledger does not hold yet; returns new keys.
+    """Enqueue every message due at `now` that the ledger does not hold yet, from the boards
+    whose next planning moment has come; returns the new keys.
+
+    The boards are read with one indexed query (`Board.next_plan_at` NULL or passed), so a
+    tick with nothing due costs that query whatever the database holds. Each board read gets
+    its next moment (bot.core.reminders.next_send_time) before its facts are loaded, in this
+    transaction: an edit committed meanwhile has either been read already or sets it back to
+    NULL after this commits (bot.services.replan). A board whose moment passed while the bot
+    was down is planned at the first tick after: what its day still sends goes out, earlier
+    days are not planned at all (DESIGN §6).
 
     Inserts use ON CONFLICT DO NOTHING on the key, so two instances planning at once enqueue
     each message once. A board that cannot be planned (bad settings, a bug) stops only its own
-    messages: the others are planned without it, and the workspace's admins are told once a
-    day. All boards are planned together when they can be, as one owner's daily reminder may
-    gather actions from several boards.
+    messages: the others are planned without it, it is tried again at the next tick, and the
+    workspace's admins are told once a day. The boards due together are planned together when
+    they can be, as one owner's daily reminder may gather actions from several boards.
     """
     session = uow.session
+    due = boards_due(uow, now)
+    if not due:
+        return []
+    schedule_next(uow, due, now)
+    board_ids = [board.id for board in due]
     try:
         with session.begin_nested():
-            return _plan(uow, now, None)
+            return _plan(uow, now, board_ids)
     except Exception:
-        log.debug("planning every board together failed; finding the board(s) at fault")
+        log.debug("planning the due boards together failed; finding the board(s) at fault")
     healthy: list[int] = []
-    for board_id in session.scalars(select(Board.id).order_by(Board.id)).all():
+    for board_id in board_ids:
         try:
             with session.begin_nested() as trial:
                 _plan(uow, now, [board_id])
@@ -327,8 +386,61 @@ def plan_due(uow: UnitOfWork, now: dt.datetime) -> list[str]:
             healthy.append(board_id)
         except Exception as error:
             _planning_failed(uow, board_id, error, now)
+            _replan_next_tick(uow, board_id)
     with session.begin_nested():
         return _plan(uow, now, healthy)
+
+
+def boards_due(uow: UnitOfWork, now: dt.datetime) -> list[BoardFacts]:
+    """The boards whose next planning moment has come (or is NULL: plan at the next tick),
+    with what their next moment depends on: one query on the `next_plan_at` index."""
+    rows = uow.session.execute(
+        select(
+            Board.id,
+            Board.timezone,
+            Board.region,
+            Board.reminder_policy,
+            Board.paused_until,
+        ).where(or_(Board.next_plan_at.is_(None), Board.next_plan_at <= now))
+    ).all()  # unordered, so that nothing tempts the database off the index
+    due = []
+    for board_id, timezone, region, overrides, paused_until in sorted(rows):
+        try:
+            policy = policy_from_overrides(overrides)
+        except Exception:  # planning it finds the fault and tells the admins
+            policy = ReminderPolicy()
+            timezone = ""
+        due.append(
+            BoardFacts(board_id, "", timezone, region, policy=policy, paused_until=paused_until)
+        )
+    return due
+
+
+def schedule_next(uow: UnitOfWork, boards: list[BoardFacts], now: dt.datetime) -> None:
+    """Set each board's next planning moment, one UPDATE per distinct moment; a board whose
+    moment cannot be worked out (a bad time zone) stays due."""
+    by_moment: dict[dt.datetime, list[int]] = defaultdict(list)
+    for board in boards:
+        try:
+            by_moment[next_send_time(board, now)].append(board.id)
+        except Exception:
+            log.debug("board %s: no next send time", board.id, exc_info=True)
+    for moment, ids in by_moment.items():
+        uow.session.execute(
+            update(Board)
+            .where(Board.id.in_(ids))
+            .values(next_plan_at=moment)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _replan_next_tick(uow: UnitOfWork, board_id: int) -> None:
+    uow.session.execute(
+        update(Board)
+        .where(Board.id == board_id)
+        .values(next_plan_at=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _planning_failed(uow: UnitOfWork, board_id: int, error: Exception, now: dt.datetime) -> None:
@@ -405,13 +517,12 @@ def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> lis
     by_key = {m.key: m for m in messages}
     items: list[dict[str, Any]] = []
     added: list[str] = []
-    for chunk in _chunks(rows, 500):
-        statement = (
-            insert_or_ignore(session, Notification, "key")
-            .values(chunk)
-            .returning(Notification.id, Notification.key)
-        )
-        for new_id, key in session.execute(statement).all():
+    # One statement, sent as many multi-row INSERTs as it takes (SQLAlchemy's
+    # "insertmanyvalues"): compiled once, not once per chunk of rows.
+    ledger = cast(Table, Notification.__table__)
+    statement = insert_or_ignore(session, ledger, "key").returning(ledger.c.id, ledger.c.key)
+    for chunk in _chunks(rows, 2000):
+        for new_id, key in session.execute(statement, chunk).all():
             added.append(key)
             items.extend(
                 {
@@ -426,7 +537,7 @@ def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> lis
     if added:
         session.info[ENQUEUED] = True
     if items:
-        session.execute(sql_insert(NotificationItem), items)
+        session.execute(sql_insert(cast(Table, NotificationItem.__table__)), items)
     return added
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import CursorResult, Result
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+import bot.services.replan  # noqa: F401 - every commit marks the boards it changed for planning
 import bot.services.text_limits  # noqa: F401 - every session refuses text too long for its column
 from bot.core.errors import UserError
 

@@ -7,7 +7,7 @@ backfilled with the earlier of their plan's creation and their first update (an 
 updates can be older than the plan that holds them).
 
 Revision ID: 0010_action_created_at
-Revises: 0008_action_update_history
+Revises: 0009_board_next_plan_at
 Create Date: 2026-12-02 05:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_action_created_at"
-down_revision = "0008_action_update_history"
+down_revision = "0009_board_next_plan_at"
 branch_labels = None
 depends_on = None
 
