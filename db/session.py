@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///improvement-bot.db"
@@ -14,6 +18,20 @@ DEFAULT_DATABASE_URL = "sqlite:///improvement-bot.db"
 SQLITE_LOCK_WAIT = 30.0
 LOCK_WAIT_OPTION = "sqlite_lock_wait"
 BUSY_TIMEOUT_KEY = "busy_timeout_ms"
+HOLDS_WRITER_KEY = "holds_writer_turn"
+
+# One writer's turn per SQLite database file in this process (see _begin_immediately_on_write).
+_writer_turns: dict[str, threading.Lock] = {}
+_writer_turns_guard = threading.Lock()
+
+
+def _writer_turn(database: str) -> threading.Lock | None:
+    """The lock that queues this process's writers to `database` (None: in memory)."""
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        return None
+    path = os.path.realpath(database)
+    with _writer_turns_guard:
+        return _writer_turns.setdefault(path, threading.Lock())
 
 
 def normalise_url(url: str) -> str:
@@ -31,7 +49,7 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        _begin_immediately_on_write(engine)
+        _begin_immediately_on_write(engine, _writer_turn(make_url(url).database or ""))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -57,7 +75,7 @@ def _is_memory(dbapi_connection: Any) -> bool:
     return any(row[1] == "main" and not row[2] for row in rows)
 
 
-def _begin_immediately_on_write(engine: Engine) -> None:
+def _begin_immediately_on_write(engine: Engine, turn: threading.Lock | None) -> None:
     """Let SQLAlchemy, not pysqlite, issue BEGIN — and make it BEGIN IMMEDIATE.
 
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT (SQLAlchemy's
@@ -65,6 +83,13 @@ def _begin_immediately_on_write(engine: Engine) -> None:
     start: with a deferred BEGIN, a transaction that reads and then writes fails at once with
     "database is locked" when another connection committed in between, and no busy timeout
     helps. IMMEDIATE makes it wait its turn instead (up to the busy timeout).
+
+    Within this process the writers queue on a lock (`turn`) before BEGIN: SQLite's busy
+    handler polls, sleeping up to 100 ms between tries, so eight requests writing at once
+    waited tens of milliseconds each for a lock freed in one; a queue hands the turn on the
+    moment it is freed. The turn is held until the connection goes back to the pool (the
+    unit of work has committed or rolled back by then); other processes still meet SQLite's
+    own lock and its busy timeout.
     """
 
     @event.listens_for(engine, "connect")
@@ -74,12 +99,34 @@ def _begin_immediately_on_write(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         wait = conn.get_execution_options().get(LOCK_WAIT_OPTION, SQLITE_LOCK_WAIT)
-        busy_ms = int(wait * 1000)
         info = conn.connection.info  # lives as long as the DBAPI connection
-        if info.get(BUSY_TIMEOUT_KEY) != busy_ms:
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
-            info[BUSY_TIMEOUT_KEY] = busy_ms
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if turn is not None and not info.get(HOLDS_WRITER_KEY):
+            if not turn.acquire(timeout=wait):
+                raise OperationalError(
+                    "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+                )
+            info[HOLDS_WRITER_KEY] = True
+        try:
+            busy_ms = int(wait * 1000)
+            if info.get(BUSY_TIMEOUT_KEY) != busy_ms:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+                info[BUSY_TIMEOUT_KEY] = busy_ms
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _give_turn_back(info)
+            raise
+
+    def _give_turn_back(info: dict[str, Any]) -> None:
+        if turn is not None and info.pop(HOLDS_WRITER_KEY, False):
+            turn.release()
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        _give_turn_back(record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def _invalidated(_dbapi_connection: Any, record: Any, _error: Any) -> None:
+        _give_turn_back(record.info)  # before the connection, and what it knew, is dropped
 
 
 def with_lock_wait(engine: Engine, seconds: float) -> Engine:
