@@ -10,6 +10,7 @@ payload, a late ack); a test that sends one on purpose says so with
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import pytest
 from bot.clock import ManualClock
 from bot.sandbox.emulator import refusal_log
 from bot.sandbox.local import LocalBot
+from db.migrate import upgrade
+from db.session import make_engine
 
 # Thursday 16 May 2019, 08:00 BST: an ordinary working morning before the 09:00 reminders.
 START = dt.datetime(2019, 5, 16, 7, 0, tzinfo=dt.UTC)
@@ -34,9 +37,24 @@ def transport(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database at the newest migration, made once: each test starts from a copy
+    (the bot still runs its migrations on start, and finds nothing left to do)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection closing folds the write-ahead log into the file
+    return path
+
+
 @pytest.fixture
-def local(tmp_path: Path, clock: ManualClock, transport: str) -> Iterator[LocalBot]:
-    database_url = f"sqlite:///{tmp_path / 'e2e.db'}"
+def local(
+    tmp_path: Path, clock: ManualClock, transport: str, migrated_database: Path
+) -> Iterator[LocalBot]:
+    database = tmp_path / "e2e.db"
+    shutil.copyfile(migrated_database, database)
+    database_url = f"sqlite:///{database}"
     with LocalBot(database_url, clock, socket_mode=transport == "socket_mode") as running:
         yield running
 
