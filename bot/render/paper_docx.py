@@ -116,7 +116,7 @@ def paper_docx(paper: BoardPaper, template: Path | None = None) -> bytes:
             shape = document.add_picture(io.BytesIO(block.chart.png), width=FIGURE_WIDTH)
             # Word and screen readers read a picture's alt text from its docPr description.
             shape._inline.docPr.set("descr", block.chart.alt_text)
-            shape._inline.docPr.set("title", "BRAG status by theme")
+            shape._inline.docPr.set("title", block.title)
             document.add_paragraph(block.caption, style=caption_style)
         elif isinstance(block, PageBreak):
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
