@@ -20,7 +20,16 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Cm
 
 from bot.core.errors import UserError
-from bot.render.paper import Figure, Heading, Options, PageBreak, Paragraph, Table, paper_blocks
+from bot.render.paper import (
+    Block,
+    Figure,
+    Heading,
+    Options,
+    PageBreak,
+    Paragraph,
+    Table,
+    paper_blocks,
+)
 from bot.services.paper import BoardPaper
 
 TABLE_STYLE = "Table Grid"
@@ -94,11 +103,14 @@ def _table(document: DocxDocument, block: Table) -> None:
     document.add_paragraph()
 
 
-def paper_docx(paper: BoardPaper, template: Path | None = None) -> bytes:
-    """The paper as .docx bytes: a pure function of the paper and the template file."""
+def paper_docx(
+    paper: BoardPaper, template: Path | None = None, blocks: list[Block] | None = None
+) -> bytes:
+    """The paper as .docx bytes: a pure function of the paper and the template file
+    (`blocks`: the paper's blocks when already made, charts drawn, so they are drawn once)."""
     document = _open_template(template)
     caption_style = _style(document, "Caption")
-    for block in paper_blocks(paper, Options(charts=True)):
+    for block in blocks if blocks is not None else paper_blocks(paper, Options(charts=True)):
         if isinstance(block, Heading):
             if block.level == 0:
                 document.add_paragraph(block.text, style=_style(document, "Title"))

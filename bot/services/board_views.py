@@ -48,6 +48,7 @@ from bot.services.challenges import may_challenge
 from bot.services.digest import build_digest, build_pack
 from bot.services.owner import BoardStatus as OwnerBoardStatus
 from bot.services.owner import MyAction, my_boards_status, my_open_actions
+from bot.services.paper import BoardPaper, build_paper
 from bot.services.plans import Actor, find_board, normalise_ref, standing
 from bot.services.progress import approver_standing
 from bot.services.queries import (
@@ -421,6 +422,15 @@ def digest_preview(
 
 def pack_preview(uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime) -> Pack:
     """The pack for the board's next meeting (today's, on a meeting day), as it stands now."""
+    board, meeting = _pack_meeting(uow, actor, board_name, now)
+    return build_pack(uow, board.id, meeting, now)
+
+
+def _pack_meeting(
+    uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
+) -> tuple[Board, dt.date]:
+    """The board, when the reader may read it, and its next meeting (today's, on a meeting
+    day)."""
     board, info = _readable_board(uow, actor, board_name, now)
     meeting = board_cycle(board).next_meeting(info.today)
     if meeting is None:
@@ -428,7 +438,15 @@ def pack_preview(uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.
             f"“{board.name}” has no meeting coming up, so there's no pack yet. Set the cycle: "
             "`/plan board meetings second Tuesday monthly at 10:00`."
         )
-    return build_pack(uow, board.id, meeting, now)
+    return board, meeting
+
+
+def board_paper(
+    uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
+) -> BoardPaper:
+    """The committee paper for the board's next meeting, for whoever may read its pack."""
+    board, meeting = _pack_meeting(uow, actor, board_name, now)
+    return build_paper(uow, board.id, meeting, now)
 
 
 def may_decide_date_changes(uow: UnitOfWork, actor: Actor, board_name: str | None) -> bool:
@@ -524,6 +542,11 @@ class ViewService:
 
     def pack(self, actor: Actor, board: str | None, now: Moment = None) -> PackPreview:
         return self._read(_pack_preview, actor, board, now or self.clock.now())
+
+    def paper(self, actor: Actor, board: str | None, now: Moment = None) -> BoardPaper:
+        """Made after the pack preview has been answered, so it may wait for a writer."""
+        with self.units.patient() as uow:
+            return board_paper(uow, actor, board, now or self.clock.now())
 
     def home(self, actor: Actor, now: Moment = None) -> Home:
         """Drawn after the answer has gone, so it may wait for a writer."""
