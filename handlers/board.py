@@ -50,9 +50,11 @@ def register(app: App, services: Services) -> None:
         replies = [_message(r) for r in rendered]
         send(replies, respond, client, command.get("channel_id"), command.get("user_id"))
         if isinstance(parsed, g.ShowPack):
+            # The chair's copy of the committee paper, after the preview has been answered.
             paper = services.views.paper(actor_of(context), parsed.board)
-            note = send_paper(client, str(command.get("user_id") or ""), paper_uploads(paper))
-            respond(response_type="ephemeral", replace_original=False, text=note)
+            if paper is not None:
+                note = send_paper(client, str(command.get("user_id") or ""), paper_uploads(paper))
+                respond(response_type="ephemeral", replace_original=False, text=note)
 
     app.command("/board")(on_board)
 
@@ -115,7 +117,7 @@ def send_paper(client: WebClient, user_id: str, files: list[OutgoingFile]) -> st
         return (
             f"I couldn't send you the Word paper (Slack said `{code}`): the app needs the "
             "`files:write` scope. Whoever runs the bot can make it with "
-            "`improvement-bot pack --board \"<name>\" --format docx`."
+            '`improvement-bot pack --board "<name>" --format docx`.'
         )
     for chart in charts:
         try:

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.dates import format_day
-from bot.core.exporter import export_xlsx
-from bot.core.filenames import pack_filename, pack_plan_filename
 from bot.core.digest import Digest
-from bot.core.filenames import slug
+from bot.core.exporter import export_xlsx
+from bot.core.filenames import pack_filename, pack_plan_filename, slug
 from bot.render.challenges import challenge_dm
 from bot.render.charts import SMALL_DPI, brag_by_theme_chart
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
@@ -29,7 +28,6 @@ from bot.render.progress import (
 )
 from bot.render.reminders import reminder_blocks, reminder_text
 from bot.services.challenges import ChallengeMessage
-from bot.services.paper import BoardPaper
 from bot.services.outbox import DATE_CHANGE_CLOSED, DATE_CHANGE_REQUEST, PLANNING_FAILED
 from bot.services.outbox_messages import (
     AlertMessage,
@@ -40,6 +38,7 @@ from bot.services.outbox_messages import (
     PackMessage,
     ReminderMessage,
 )
+from bot.services.paper import BoardPaper
 
 # Posted digests and packs list at most this many actions per theme and list; the rest are a
 # `/board theme <ref>` away. A 2,000-action board otherwise fills dozens of messages.

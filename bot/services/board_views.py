@@ -443,9 +443,12 @@ def _pack_meeting(
 
 def board_paper(
     uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
-) -> BoardPaper:
-    """The committee paper for the board's next meeting, for whoever may read its pack."""
+) -> BoardPaper | None:
+    """The committee paper for the board's next meeting, for whoever decides its date changes
+    (the chair); None for anyone else, who reads the pack in Slack."""
     board, meeting = _pack_meeting(uow, actor, board_name, now)
+    if not is_allowed(Permission.APPROVE_DATE, approver_standing(uow, actor, board)):
+        return None
     return build_paper(uow, board.id, meeting, now)
 
 
@@ -543,7 +546,7 @@ class ViewService:
     def pack(self, actor: Actor, board: str | None, now: Moment = None) -> PackPreview:
         return self._read(_pack_preview, actor, board, now or self.clock.now())
 
-    def paper(self, actor: Actor, board: str | None, now: Moment = None) -> BoardPaper:
+    def paper(self, actor: Actor, board: str | None, now: Moment = None) -> BoardPaper | None:
         """Made after the pack preview has been answered, so it may wait for a writer."""
         with self.units.patient() as uow:
             return board_paper(uow, actor, board, now or self.clock.now())

@@ -9,11 +9,11 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import pytest
 from docx import Document
 
 from bot.render.charts import png_size
 from bot.sandbox.local import LocalBot
+from bot.services.plans import Actor
 from tests.e2e.seed import seed_board
 from tests.e2e.test_delivery import bot_messages, ledger
 from tests.e2e.test_sandbox import sandbox
@@ -75,7 +75,8 @@ def test_the_pre_meeting_pack_uploads_the_paper_its_chart_and_the_plan(local: Lo
     [chart] = [f for f in files if f.name.endswith("chart-1.png")]
     assert chart.alt_txt and "Placement stability" in chart.alt_txt
     # In the thread of the pack's first message, as the plan's spreadsheet is.
-    [post] = [m for m in bot_messages(local, "CBOARD0000") if m.files and m.files[0]["id"] == files[0].id]
+    posts = bot_messages(local, "CBOARD0000")
+    [post] = [m for m in posts if m.files and m.files[0]["id"] == files[0].id]
     assert post.thread_ts is not None
 
 
@@ -129,3 +130,11 @@ def test_the_sandbox_inbox_shows_the_paper_and_the_chart(tmp_path: Path) -> None
         demo=True,
     )
     assert code == 0, transcript
+
+
+def test_only_the_chair_is_sent_the_paper(local: LocalBot) -> None:
+    seeded = seed_board(local)
+    views = local.services.views
+    for who, gets in (("chris", True), ("ada", False), ("mo", False), ("jane", False)):
+        paper = views.paper(Actor(seeded.workspace_id, seeded.people[who]), None)
+        assert (paper is not None) is gets, who

@@ -3,12 +3,11 @@ right shape, and a text equivalent that says the same in words."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 
 import pytest
-
-import datetime as dt
 
 from bot.core.board_status import StatusCounts
 from bot.core.impact import ActionImpact, Impact
