@@ -127,7 +127,7 @@ def brag_by_theme_chart(themes: Sequence[tuple[str, StatusCounts]], *, dpi: int 
     ] or ["(no themes)"]
     rows = len(names)
     figure = Figure(
-        figsize=(7.5, 1.3 + 0.5 * rows), dpi=dpi, facecolor=PAGE_COLOUR, layout="constrained"
+        figsize=(7.5, 1.0 + 0.42 * rows), dpi=dpi, facecolor=PAGE_COLOUR, layout="constrained"
     )
     axes = figure.add_subplot()
     positions = list(range(rows))

@@ -60,6 +60,9 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
+    """A chart: its text equivalent is the picture's alt text (and, where no picture can be
+    shown, the text in its place); `caption` is printed under it."""
+
     chart: Chart
     caption: str
     title: str = "BRAG status by theme"  # the picture's title, beside its alt text
@@ -220,7 +223,7 @@ def summary(paper: BoardPaper, options: Options) -> list[Block]:
         Table(
             header=("Theme", *(COLOUR_NAMES[s] for s in BRAG_COLUMNS), "Total", "% complete"),
             rows=tuple(rows),
-            widths_cm=(5.0, 1.6, 1.6, 1.6, 1.6, 1.6, 1.5, 2.2),
+            widths_cm=(5.5, 1.4, 1.5, 1.6, 1.3, 2.0, 1.4, 2.3),
             total_row=True,
         ),
         Paragraph(" · ".join(LEGEND_NAMES[s] for s in BRAG_COLUMNS) + "."),
@@ -230,7 +233,12 @@ def summary(paper: BoardPaper, options: Options) -> list[Block]:
     themes = [(_theme_name(t.ref, t.title), t.counts) for t in digest.themes]
     caption = brag_by_theme_text(themes)
     if options.charts and themes:
-        blocks.append(Figure(brag_by_theme_chart(themes), caption))
+        blocks.append(
+            Figure(
+                brag_by_theme_chart(themes),
+                "Figure 1. Actions by status for each theme (the numbers are in the table above).",
+            )
+        )
     else:
         blocks.append(Paragraph(caption, emphasis=True))
     blocks.append(PageBreak())
@@ -273,11 +281,11 @@ def _impact_table(paper: BoardPaper) -> Table:
             "Delivered",
             "Impact evidenced",
             "Impact emerging",
-            "Delivered, impact not yet evidenced",
+            "Owing evidence",
             "Movement",
         ),
         rows=tuple(rows),
-        widths_cm=(4.6, 1.9, 2.0, 2.0, 2.6, 3.9),
+        widths_cm=(3.6, 2.1, 2.4, 2.4, 2.3, 4.2),
         total_row=True,
     )
 
@@ -316,17 +324,24 @@ def trend(paper: BoardPaper, options: Options) -> list[Block]:
                 "Meeting",
                 *(COLOUR_NAMES[s] for s in BRAG_COLUMNS),
                 "Total",
-                "Impact evidenced",
-                "Impact emerging",
+                "Evidenced",
+                "Emerging",
                 "Not yet evidenced",
             ),
             rows=rows,
-            widths_cm=(3.4, 1.3, 1.4, 1.4, 1.2, 1.6, 1.3, 1.8, 1.8, 1.8),
+            widths_cm=(1.8, 1.1, 1.5, 1.6, 1.0, 1.7, 1.4, 2.3, 2.3, 2.3),
         )
     )
     caption = trend_text(points)
     if options.charts and meetings:
-        blocks.append(Figure(trend_chart(points), caption, "Trend of BRAG and impact"))
+        blocks.append(
+            Figure(
+                trend_chart(points),
+                "Figure 2. The board's actions by status and by impact at each meeting, and now "
+                "(the numbers are in the table above).",
+                "Trend of BRAG and impact",
+            )
+        )
     else:
         blocks.append(Paragraph(caption, emphasis=True))
     blocks.append(PageBreak())
@@ -376,7 +391,7 @@ def themes(paper: BoardPaper, options: Options) -> list[Block]:
                     )
                     for a in theme.actions
                 ),
-                widths_cm=(1.1, 3.2, 2.2, 1.8, 1.8, 1.9, 4.0, 1.0),
+                widths_cm=(1.0, 3.1, 2.0, 1.9, 2.1, 2.1, 3.4, 1.4),
             )
         )
     return blocks
@@ -432,7 +447,7 @@ def exceptions(paper: BoardPaper, options: Options) -> list[Block]:
         Table(
             header=("Ref", "Action", "Owner", "Due", "Status", "Why listed"),
             rows=tuple(row for _, _, row in found),
-            widths_cm=(1.2, 4.6, 2.8, 2.0, 1.8, 4.6),
+            widths_cm=(1.0, 4.4, 2.6, 2.0, 2.2, 4.8),
         )
     )
     return blocks
@@ -528,7 +543,7 @@ def challenge_log(paper: BoardPaper, options: Options) -> list[Block]:
                 )
                 for c in paper.challenge_log
             ),
-            widths_cm=(1.1, 1.1, 4.4, 2.2, 1.7, 2.3, 4.2),
+            widths_cm=(1.1, 1.0, 4.3, 2.0, 2.1, 2.3, 4.2),
         )
     )
     return blocks
