@@ -13,6 +13,7 @@ DEFAULT_DATABASE_URL = "sqlite:///improvement-bot.db"
 # unless its engine says otherwise (with_lock_wait): jobs and the CLI can wait this long.
 SQLITE_LOCK_WAIT = 30.0
 LOCK_WAIT_OPTION = "sqlite_lock_wait"
+READ_ONLY_OPTION = "improvement_bot_read_only"
 BUSY_TIMEOUT_KEY = "busy_timeout_ms"
 
 
@@ -79,13 +80,23 @@ def _begin_immediately_on_write(engine: Engine) -> None:
         if info.get(BUSY_TIMEOUT_KEY) != busy_ms:
             conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
             info[BUSY_TIMEOUT_KEY] = busy_ms
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only unit (`reading`) begins deferred: under WAL it reads a snapshot and
+        # never holds the write lock, so a long read (the committee paper) blocks no writer.
+        read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def with_lock_wait(engine: Engine, seconds: float) -> Engine:
     """The engine, with SQLite transactions that wait at most `seconds` for another writer
     (then fail with "database is locked", having written nothing). PostgreSQL ignores it."""
     return engine.execution_options(**{LOCK_WAIT_OPTION: seconds})
+
+
+def reading(engine: Engine) -> Engine:
+    """The engine, for transactions that only read: on SQLite they begin deferred (no write
+    lock; WAL gives them a snapshot). Writing in one is a mistake SQLite may refuse with
+    "database is locked". PostgreSQL ignores it."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

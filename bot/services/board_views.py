@@ -547,8 +547,9 @@ class ViewService:
         return self._read(_pack_preview, actor, board, now or self.clock.now())
 
     def paper(self, actor: Actor, board: str | None, now: Moment = None) -> BoardPaper | None:
-        """Made after the pack preview has been answered, so it may wait for a writer."""
-        with self.units.patient() as uow:
+        """Made after the pack preview has been answered, in a unit that only reads: a large
+        board's paper takes seconds, and on SQLite holds no writer up meanwhile."""
+        with self.units.reading() as uow:
             return board_paper(uow, actor, board, now or self.clock.now())
 
     def home(self, actor: Actor, now: Moment = None) -> Home:

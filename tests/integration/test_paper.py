@@ -318,3 +318,24 @@ def test_libreoffice_opens_the_paper_and_prints_every_section(
         "Page 1 of",
     ):
         assert expected in text
+
+
+def test_a_reading_unit_holds_no_writer_up_on_sqlite(tmp_path: Path) -> None:
+    """The paper for `/board pack` is read in a unit that begins deferred: a writer waiting
+    at most 0.5 s (a Slack request's) still commits while it is open."""
+    from sqlalchemy import text
+
+    from db.migrate import upgrade
+    from db.session import make_engine, make_session_factory, reading, with_lock_wait
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'read.db'}")
+    upgrade(engine)
+    readers = make_session_factory(reading(engine))
+    writers = make_session_factory(with_lock_wait(engine, 0.5))
+    with UnitOfWork(readers) as reader:
+        assert reader.session.execute(text("SELECT count(*) FROM board")).scalar() == 0
+        with UnitOfWork(writers) as writer:
+            writer.session.execute(text("CREATE TABLE scratch (id INTEGER)"))
+            writer.commit()
+        # The reader's snapshot is its own; a new unit sees the write.
+        assert reader.session.execute(text("SELECT count(*) FROM board")).scalar() == 0
