@@ -34,7 +34,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services import Services, Units
 from db.migrate import upgrade
-from db.session import make_engine, make_session_factory, with_lock_wait
+from db.session import make_engine, make_session_factory, reading, with_lock_wait
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ def bootstrap(
         units=Units(
             session_factory=make_session_factory(engine),
             request_session_factory=make_session_factory(with_lock_wait(engine, REQUEST_LOCK_WAIT)),
+            reading_session_factory=make_session_factory(reading(engine)),
         ),
     )
     slack = SlackClients(

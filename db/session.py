@@ -17,6 +17,7 @@ DEFAULT_DATABASE_URL = "sqlite:///improvement-bot.db"
 # unless its engine says otherwise (with_lock_wait): jobs and the CLI can wait this long.
 SQLITE_LOCK_WAIT = 30.0
 LOCK_WAIT_OPTION = "sqlite_lock_wait"
+READ_ONLY_OPTION = "improvement_bot_read_only"
 BUSY_TIMEOUT_KEY = "busy_timeout_ms"
 HOLDS_WRITER_KEY = "holds_writer_turn"
 
@@ -100,7 +101,11 @@ def _begin_immediately_on_write(engine: Engine, turn: threading.Lock | None) -> 
     def _begin(conn: Any) -> None:
         wait = conn.get_execution_options().get(LOCK_WAIT_OPTION, SQLITE_LOCK_WAIT)
         info = conn.connection.info  # lives as long as the DBAPI connection
-        if turn is not None and not info.get(HOLDS_WRITER_KEY):
+        # A read-only unit (`reading`) begins deferred: under WAL it reads a snapshot and
+        # never holds the write lock, so a long read (the committee paper) blocks no writer
+        # and takes no writer's turn.
+        read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        if turn is not None and not read_only and not info.get(HOLDS_WRITER_KEY):
             if not turn.acquire(timeout=wait):
                 raise OperationalError(
                     "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
@@ -111,7 +116,7 @@ def _begin_immediately_on_write(engine: Engine, turn: threading.Lock | None) -> 
             if info.get(BUSY_TIMEOUT_KEY) != busy_ms:
                 conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
                 info[BUSY_TIMEOUT_KEY] = busy_ms
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
         except BaseException:
             _give_turn_back(info)
             raise
@@ -133,6 +138,13 @@ def with_lock_wait(engine: Engine, seconds: float) -> Engine:
     """The engine, with SQLite transactions that wait at most `seconds` for another writer
     (then fail with "database is locked", having written nothing). PostgreSQL ignores it."""
     return engine.execution_options(**{LOCK_WAIT_OPTION: seconds})
+
+
+def reading(engine: Engine) -> Engine:
+    """The engine, for transactions that only read: on SQLite they begin deferred (no write
+    lock; WAL gives them a snapshot). Writing in one is a mistake SQLite may refuse with
+    "database is locked". PostgreSQL ignores it."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -21,10 +21,12 @@ from bot.render import board as render
 from bot.render import deadlines as render_deadlines
 from bot.render.challenges import list_messages as challenge_list
 from bot.render.challenges import step_message
+from bot.render.outbox import OutgoingFile, paper_uploads
 from bot.services import Services
 from bot.services.plans import Actor
 from handlers import grammar as g
 from handlers.common import Message, actor_of, answers_refusals, not_switched_on
+from handlers.plan_files import direct_message_channel
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +47,22 @@ def register(app: App, services: Services) -> None:
         ack()
         # The command's trigger_id names it: a retry or replay of it changes nothing twice.
         trigger_id = str(command.get("trigger_id") or "")
+        parsed = g.parse_board(command.get("text") or "")
         rendered = run(
             services,
             actor_of(context),
             client,
-            g.parse_board(command.get("text") or ""),
+            parsed,
             dedupe_key=f"command:{trigger_id}" if trigger_id else None,
         )
         replies = [_message(r) for r in rendered]
         send(replies, respond, client, command.get("channel_id"), command.get("user_id"))
+        if isinstance(parsed, g.ShowPack):
+            # The chair's copy of the committee paper, after the preview has been answered.
+            paper = services.views.paper(actor_of(context), parsed.board)
+            if paper is not None:
+                note = send_paper(client, str(command.get("user_id") or ""), paper_uploads(paper))
+                respond(response_type="ephemeral", replace_original=False, text=note)
 
     app.command("/board")(on_board)
 
@@ -94,6 +103,42 @@ def send(
             note = render.left_out(number, len(replies))
             reply_with(_message(note))
             return
+
+
+def send_paper(client: WebClient, user_id: str, files: list[OutgoingFile]) -> str:
+    """Upload the committee paper and its charts to the person's DM with the bot (a file in
+    a channel is not private, as the pack preview is). Says, in one line, what was done; a
+    chart that Slack won't take is left out, the paper's absence explained."""
+    paper, *charts = files
+    try:
+        dm = direct_message_channel(client, user_id)
+        client.files_upload_v2(
+            channel=dm,
+            content=paper.content,
+            filename=paper.filename,
+            title=paper.title,
+            initial_comment="The committee paper as a Word document, with its charts.",
+        )
+    except SlackApiError as error:
+        code = error.response.get("error")
+        log.warning("uploading the committee paper failed: %s", code)
+        return (
+            f"I couldn't send you the Word paper (Slack said `{code}`): the app needs the "
+            "`files:write` scope. Whoever runs the bot can make it with "
+            '`improvement-bot pack --board "<name>" --format docx`.'
+        )
+    for chart in charts:
+        try:
+            client.files_upload_v2(
+                channel=dm,
+                content=chart.content,
+                filename=chart.filename,
+                title=chart.title,
+                alt_txt=chart.slack_alt_text,
+            )
+        except SlackApiError as error:
+            log.warning("uploading a chart failed: %s", error.response.get("error"))
+    return f"I've sent you the committee paper ({paper.filename}) and its charts in our DM."
 
 
 def post_ephemeral(

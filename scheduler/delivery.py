@@ -383,13 +383,25 @@ class Delivery:
             marker = 1000 + index
             if marker in done_parts:
                 continue
-            client.files_upload_v2(
-                channel=channel,
-                content=upload.content,
-                filename=upload.filename,
-                title=upload.title,
-                thread_ts=thread_ts,
-            )
+            where = thread_ts if upload.in_thread else None
+            try:
+                client.files_upload_v2(
+                    channel=channel,
+                    content=upload.content,
+                    filename=upload.filename,
+                    title=upload.title,
+                    thread_ts=where,
+                    alt_txt=upload.slack_alt_text,
+                )
+            except (SlackApiError, SlackClientError, OSError) as error:
+                if not upload.optional:
+                    raise
+                # A chart Slack won't take (no files:write, a failed upload): its words instead.
+                code = error.response.get("error") if isinstance(error, SlackApiError) else error
+                log.warning("chart %s not uploaded (%s); posting its words", upload.filename, code)
+                client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, text=upload.alt_text or upload.title
+                )
             done_parts.add(marker)
             with self.uow() as uow:
                 outbox.remember_parts(uow, notification_id, done_parts, None)

@@ -14,9 +14,12 @@ import struct
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.board_status import StatusCounts
+from bot.core.dates import format_day
 from bot.core.statuses import Status
+from bot.core.trend import TrendPoint
 
 BRAG_COLOURS: dict[Status, str] = {
     Status.BLUE: "#1F5FAD",
@@ -41,8 +44,18 @@ LEGEND_NAMES = {
     s: name if s is Status.NOT_STARTED else f"{name}: {s.label.lower()}"
     for s, name in COLOUR_NAMES.items()
 }
+# The impact mix beside it: evidenced, emerging, not yet evidenced. Hues none of BRAG's (teal,
+# purple, dark grey), each as dark as BRAG's so white labels and the page contrast alike.
+IMPACT_ORDER = ("evidenced", "emerging", "not_yet")
+IMPACT_COLOURS = {"evidenced": "#00665E", "emerging": "#6B3FA0", "not_yet": "#3F3F3F"}
+IMPACT_NAMES = {
+    "evidenced": "Impact evidenced",
+    "emerging": "Impact emerging",
+    "not_yet": "Not yet evidenced",
+}
 THEME_LABEL_WIDTH = 32  # characters a line; a theme's name takes at most two lines
 DPI = 150
+SMALL_DPI = 80  # the digest's chart: about 600 pixels wide
 
 
 @dataclass(frozen=True)
@@ -99,9 +112,9 @@ def brag_by_theme_text(themes: Sequence[tuple[str, StatusCounts]]) -> str:
     return " ".join(lines)
 
 
-def brag_by_theme_chart(themes: Sequence[tuple[str, StatusCounts]]) -> Chart:
+def brag_by_theme_chart(themes: Sequence[tuple[str, StatusCounts]], *, dpi: int = DPI) -> Chart:
     """Stacked horizontal bars, one per theme (top to bottom in plan order), segments by status,
-    each segment labelled with its count."""
+    each segment labelled with its count; a lower `dpi` for a small chart (the digest's)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -114,7 +127,7 @@ def brag_by_theme_chart(themes: Sequence[tuple[str, StatusCounts]]) -> Chart:
     ] or ["(no themes)"]
     rows = len(names)
     figure = Figure(
-        figsize=(7.5, 1.3 + 0.5 * rows), dpi=DPI, facecolor=PAGE_COLOUR, layout="constrained"
+        figsize=(7.5, 1.0 + 0.42 * rows), dpi=dpi, facecolor=PAGE_COLOUR, layout="constrained"
     )
     axes = figure.add_subplot()
     positions = list(range(rows))
@@ -152,7 +165,103 @@ def brag_by_theme_chart(themes: Sequence[tuple[str, StatusCounts]]) -> Chart:
         axes.spines[side].set_visible(False)
     figure.legend(loc="outside lower center", ncol=5, fontsize=7, frameon=False)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor=PAGE_COLOUR, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=dpi, facecolor=PAGE_COLOUR, bbox_inches="tight")
     png = buffer.getvalue()
     width, height = png_size(png)
     return Chart(png=png, alt_text=brag_by_theme_text(themes), width_px=width, height_px=height)
+
+
+# ---------------------------------------------------------------- the trend
+
+
+def _point_name(point: TrendPoint) -> str:
+    return f"Now ({format_day(point.day)})" if point.is_now else format_day(point.day)
+
+
+def _impact_values(point: TrendPoint) -> dict[str, int]:
+    return {
+        "evidenced": point.impact.impact_evidenced,
+        "emerging": point.impact.impact_emerging,
+        "not_yet": point.not_yet_evidenced,
+    }
+
+
+def trend_text(points: Sequence[TrendPoint]) -> str:
+    """The trend chart in words: each meeting's BRAG and impact mix, oldest first."""
+    meetings = [p for p in points if not p.is_now]
+    if not meetings:
+        head = "Trend of the board's actions: no meeting yet to compare with."
+    else:
+        head = (
+            f"Trend of the board's actions by status (BRAG) and impact at each of the last "
+            f"{len(meetings)} {'meeting' if len(meetings) == 1 else 'meetings'}, then now."
+        )
+    lines = [head]
+    for point in points:
+        impact = _impact_values(point)
+        lines.append(
+            f"{_point_name(point)}: {point.actions} "
+            f"{'action' if point.actions == 1 else 'actions'} — {_counts_words(point.counts)}; "
+            f"impact {impact['evidenced']} evidenced, {impact['emerging']} emerging, "
+            f"{impact['not_yet']} not yet evidenced."
+        )
+    return " ".join(lines)
+
+
+def trend_chart(points: Sequence[TrendPoint]) -> Chart:
+    """Two panels of stacked columns, one column a meeting (oldest on the left, now last):
+    BRAG on the left, the impact mix on the right, segments labelled with their counts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    names = [_point_name(p).replace(" (", "\n(").replace(" 20", "\n20", 1) for p in points]
+    figure = Figure(figsize=(7.5, 3.6), dpi=DPI, facecolor=PAGE_COLOUR, layout="constrained")
+    brag_axes, impact_axes = figure.subplots(1, 2, sharey=True)
+    positions = list(range(len(points)))
+
+    def stack(axes: Any, series: list[tuple[str, str, list[int]]]) -> None:
+        bottom = [0] * len(points)
+        for label, colour, values in series:
+            bars = axes.bar(
+                positions, values, bottom=bottom, color=colour, edgecolor=PAGE_COLOUR,
+                linewidth=0.8, label=label, width=0.7,
+            )  # fmt: skip
+            for bar, value in zip(bars, values, strict=True):
+                if value:
+                    axes.text(
+                        bar.get_x() + bar.get_width() / 2,
+                        bar.get_y() + bar.get_height() / 2,
+                        str(value), ha="center", va="center", color=LABEL_COLOUR,
+                        fontsize=7, fontweight="bold",
+                    )  # fmt: skip
+            bottom = [a + b for a, b in zip(bottom, values, strict=True)]
+        axes.set_xticks(positions, labels=names, fontsize=6.5)
+        axes.tick_params(axis="y", labelsize=7)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=6.5,
+                    frameon=False)  # fmt: skip
+
+    stack(
+        brag_axes,
+        [(LEGEND_NAMES[s], BRAG_COLOURS[s], [p.counts[s] for p in points]) for s in STACK_ORDER],
+    )
+    brag_axes.set_title("Delivery (BRAG)", fontsize=9)
+    brag_axes.set_ylabel("Actions", fontsize=8)
+    stack(
+        impact_axes,
+        [
+            (IMPACT_NAMES[k], IMPACT_COLOURS[k], [_impact_values(p)[k] for p in points])
+            for k in IMPACT_ORDER
+        ],
+    )
+    impact_axes.set_title("Impact", fontsize=9)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor=PAGE_COLOUR, bbox_inches="tight")
+    png = buffer.getvalue()
+    width, height = png_size(png)
+    return Chart(png=png, alt_text=trend_text(points), width_px=width, height_px=height)

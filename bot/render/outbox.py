@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.dates import format_day
+from bot.core.digest import Digest
 from bot.core.exporter import export_xlsx
-from bot.core.filenames import pack_plan_filename
+from bot.core.filenames import pack_filename, pack_plan_filename, slug
 from bot.render.challenges import challenge_dm
+from bot.render.charts import SMALL_DPI, brag_by_theme_chart
 from bot.render.digest import digest_blocks, digest_fallback_text, pack_blocks, pack_fallback_text
 from bot.render.mrkdwn import escape, fit_message, section, within_one_message
+from bot.render.paper import Figure, Options, paper_blocks
 from bot.render.progress import (
     date_change_closed_dm,
     date_change_decided_message,
@@ -36,19 +39,35 @@ from bot.services.outbox_messages import (
     PackMessage,
     ReminderMessage,
 )
+from bot.services.paper import BoardPaper
 
 # Posted digests and packs list at most this many actions per theme and list; the rest are a
 # `/board theme <ref>` away. A 2,000-action board otherwise fills dozens of messages.
 POSTED_LIST_LIMIT = 10
+ALT_TEXT_LIMIT = 1000  # characters of an image's alt text kept with an upload
 
 
 @dataclass(frozen=True)
 class OutgoingFile:
-    """A document uploaded in the thread of the message (a pack's spreadsheets)."""
+    """A document uploaded with the message: in its thread (a pack's paper and spreadsheets),
+    or just after it (`in_thread` False: the digest's chart)."""
 
     filename: str
     title: str
     content: bytes
+    alt_text: str | None = None  # an image's words, for screen readers
+    # A chart is optional: when Slack won't take it (no files:write scope, a failed upload),
+    # `alt_text` is posted in the message's thread instead, and the message still counts as sent.
+    optional: bool = False
+    in_thread: bool = True
+
+    @property
+    def slack_alt_text(self) -> str | None:
+        """The alt text as an upload carries it, within what Slack keeps."""
+        text = self.alt_text
+        if text is None or len(text) <= ALT_TEXT_LIMIT:
+            return text
+        return text[: ALT_TEXT_LIMIT - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -88,8 +107,10 @@ def _render(composed: Composed) -> Outgoing:
             return Outgoing(
                 text=digest_fallback_text(digest),
                 parts=digest_blocks(digest, max_items=POSTED_LIST_LIMIT),
+                files=[digest_chart(digest)] if digest.themes else [],
             )
-        case PackMessage(pack=pack, meeting=meeting, snapshots=snapshots):
+        case PackMessage(pack=pack, meeting=meeting, snapshots=snapshots, paper=paper):
+            paper_files = paper_uploads(paper) if paper is not None else []
             return Outgoing(
                 text=pack_fallback_text(pack),
                 # Posted to the chair and the board channel: Challenge beside each exception,
@@ -97,7 +118,7 @@ def _render(composed: Composed) -> Outgoing:
                 parts=pack_blocks(
                     pack, max_items=POSTED_LIST_LIMIT, can_challenge=True, can_close=True
                 ),
-                files=[plan_file(snapshot, meeting) for snapshot in snapshots],
+                files=paper_files + [plan_file(snapshot, meeting) for snapshot in snapshots],
             )
         case DateChangeMessage():
             return date_change(composed)
@@ -150,6 +171,49 @@ def plan_file(snapshot: dict[str, Any], day: dt.date) -> OutgoingFile:
         title=f"{snapshot['title']} ({format_day(day)})",
         content=export_xlsx(snapshot),
     )
+
+
+def digest_chart(digest: Digest) -> OutgoingFile:
+    """The digest's small BRAG-by-theme chart, its words as alt text; optional."""
+    themes = [(f"{t.ref} {t.title}".strip(), t.counts) for t in digest.themes]
+    chart = brag_by_theme_chart(themes, dpi=SMALL_DPI)
+    return OutgoingFile(
+        filename=f"{slug(digest.board, keep_case=True)}-status-{digest.today.isoformat()}.png",
+        title=f"{digest.board}: status by theme, {format_day(digest.today)}",
+        content=chart.png,
+        alt_text=chart.alt_text,
+        optional=True,
+        in_thread=False,
+    )
+
+
+def paper_uploads(paper: BoardPaper) -> list[OutgoingFile]:
+    """The committee paper (.docx) and its charts (PNG, each with its words as alt text; the
+    charts are optional, the paper is not). Each chart is drawn once for both."""
+    from bot.render.paper_docx import paper_docx  # python-docx only when a pack goes out
+
+    blocks = paper_blocks(paper, Options(charts=True))
+    board, meeting = paper.pack.digest.board, paper.pack.meeting
+    files = [
+        OutgoingFile(
+            filename=pack_filename(board, meeting, "docx"),
+            title=f"{board}: committee paper for {format_day(meeting)}",
+            content=paper_docx(paper, blocks=blocks),
+        )
+    ]
+    for number, figure in enumerate((b for b in blocks if isinstance(b, Figure)), start=1):
+        files.append(
+            OutgoingFile(
+                filename=pack_filename(board, meeting, "png").replace(
+                    ".png", f"-chart-{number}.png"
+                ),
+                title=f"{board}: {figure.title}",
+                content=figure.chart.png,
+                alt_text=figure.chart.alt_text,
+                optional=True,
+            )
+        )
+    return files
 
 
 ALERT_REASONS = {

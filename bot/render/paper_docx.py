@@ -15,17 +15,26 @@ from pathlib import Path
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_BREAK
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Cm
+from docx.text.paragraph import Paragraph as DocxParagraph
 
 from bot.core.errors import UserError
-from bot.render.paper import Figure, Heading, Options, PageBreak, Paragraph, Table, paper_blocks
+from bot.render.paper import (
+    Block,
+    Figure,
+    Heading,
+    Options,
+    PageBreak,
+    Paragraph,
+    Table,
+    paper_blocks,
+)
 from bot.services.paper import BoardPaper
 
 TABLE_STYLE = "Table Grid"
 TABLE_TEXT_STYLE = "Pack Table Text"
-FIGURE_WIDTH = Cm(16.5)
+FIGURE_WIDTH = Cm(14.5)  # leaves the summary's chart room on its page
 
 
 class BadTemplate(UserError):
@@ -94,11 +103,20 @@ def _table(document: DocxDocument, block: Table) -> None:
     document.add_paragraph()
 
 
-def paper_docx(paper: BoardPaper, template: Path | None = None) -> bytes:
-    """The paper as .docx bytes: a pure function of the paper and the template file."""
+def paper_docx(
+    paper: BoardPaper, template: Path | None = None, blocks: list[Block] | None = None
+) -> bytes:
+    """The paper as .docx bytes: a pure function of the paper and the template file
+    (`blocks`: the paper's blocks when already made, charts drawn, so they are drawn once)."""
     document = _open_template(template)
     caption_style = _style(document, "Caption")
-    for block in paper_blocks(paper, Options(charts=True)):
+    new_page = False  # a page break starts the next paragraph on a new page
+    for block in blocks if blocks is not None else paper_blocks(paper, Options(charts=True)):
+        if isinstance(block, PageBreak):
+            new_page = True
+            continue
+        body = document.element.body
+        start = len(body) - (1 if len(body) and body[-1].tag.endswith("}sectPr") else 0)
         if isinstance(block, Heading):
             if block.level == 0:
                 document.add_paragraph(block.text, style=_style(document, "Title"))
@@ -116,10 +134,15 @@ def paper_docx(paper: BoardPaper, template: Path | None = None) -> bytes:
             shape = document.add_picture(io.BytesIO(block.chart.png), width=FIGURE_WIDTH)
             # Word and screen readers read a picture's alt text from its docPr description.
             shape._inline.docPr.set("descr", block.chart.alt_text)
-            shape._inline.docPr.set("title", "BRAG status by theme")
+            shape._inline.docPr.set("title", block.title)
             document.add_paragraph(block.caption, style=caption_style)
-        elif isinstance(block, PageBreak):
-            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        if new_page:
+            # Page break before the block's first paragraph, not as a paragraph of its own: a
+            # page already full would otherwise carry the break over and leave one blank.
+            first = document.element.body[start]
+            if first.tag.endswith("}p"):
+                DocxParagraph(first, document).paragraph_format.page_break_before = True
+            new_page = False
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

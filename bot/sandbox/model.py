@@ -263,6 +263,7 @@ class StoredFile:
     initial_comment: str | None = None
     thread_ts: str | None = None
     completed: bool = False
+    alt_txt: str | None = None  # an image's description for screen readers
 
     @property
     def filetype(self) -> str:
@@ -318,6 +319,7 @@ class StoredFile:
             "is_starred": False,
             "has_rich_preview": False,
             "file_access": "visible",
+            **({"alt_txt": self.alt_txt} if self.alt_txt else {}),
         }
 
 

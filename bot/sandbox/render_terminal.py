@@ -296,6 +296,9 @@ def _rich_text(elements: list[Any], names: Names) -> str:
     )
 
 
+ALT_SHOWN = 160  # characters of an image's alt text shown beside it
+
+
 def message_body(message: Message, style: Style, names: Names = NO_NAMES) -> list[str]:
     """The visible lines of a message: its blocks (or text), attachments and files."""
     if message.blocks:
@@ -311,7 +314,9 @@ def message_body(message: Message, style: Style, names: Names = NO_NAMES) -> lis
     for file in message.files:
         name = file.get("name") or file.get("title") or file.get("id")
         kind = file.get("pretty_type") or file.get("filetype") or "file"
-        lines.append(f"📎 {name} ({kind})")
+        alt = " ".join(str(file.get("alt_txt") or "").split())
+        shown = alt if len(alt) <= ALT_SHOWN else alt[: ALT_SHOWN - 1] + "…"
+        lines.append(f"📎 {name} ({kind})" + (f" — {shown}" if shown else ""))
     return lines or [style.dim("(empty message)")]
 
 

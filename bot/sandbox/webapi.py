@@ -498,6 +498,7 @@ def files_get_upload_url_external(s: SlackState, p: Params) -> dict[str, Any]:
         user=s.ws.bot_user_id,
         created=int(s.now()),
         length=length,
+        alt_txt=p.text("alt_txt"),
     )
     s.files[stored.id] = stored
     token = f"{stored.id}-{s.short_id()}{s.short_id()}"

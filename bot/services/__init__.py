@@ -59,6 +59,7 @@ class Units:
 
     session_factory: sessionmaker[Session]
     request_session_factory: sessionmaker[Session] | None = None
+    reading_session_factory: sessionmaker[Session] | None = None  # db.session.reading
     doorbell: Doorbell = field(default_factory=Doorbell)
 
     def request(self) -> UnitOfWork:
@@ -66,6 +67,10 @@ class Units:
 
     def patient(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.doorbell)
+
+    def reading(self) -> UnitOfWork:
+        """A unit that only reads, however long: on SQLite it holds no write lock."""
+        return UnitOfWork(self.reading_session_factory or self.session_factory, self.doorbell)
 
     def committed(self, work: Callable[[UnitOfWork], T]) -> T:
         """Run `work` in a request's unit of work and commit what it did."""

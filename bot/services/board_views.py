@@ -50,6 +50,7 @@ from bot.services.cover import MyAbsence, my_absence_now
 from bot.services.digest import build_digest, build_pack
 from bot.services.owner import BoardStatus as OwnerBoardStatus
 from bot.services.owner import MyAction, my_boards_status, my_open_actions
+from bot.services.paper import BoardPaper, build_paper
 from bot.services.plans import Actor, find_board, normalise_ref, standing
 from bot.services.progress import approver_standing
 from bot.services.queries import (
@@ -433,6 +434,15 @@ def digest_preview(
 
 def pack_preview(uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime) -> Pack:
     """The pack for the board's next meeting (today's, on a meeting day), as it stands now."""
+    board, meeting = _pack_meeting(uow, actor, board_name, now)
+    return build_pack(uow, board.id, meeting, now)
+
+
+def _pack_meeting(
+    uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
+) -> tuple[Board, dt.date]:
+    """The board, when the reader may read it, and its next meeting (today's, on a meeting
+    day)."""
     board, info = _readable_board(uow, actor, board_name, now)
     meeting = board_cycle(board).next_meeting(info.today)
     if meeting is None:
@@ -440,7 +450,18 @@ def pack_preview(uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.
             f"“{board.name}” has no meeting coming up, so there's no pack yet. Set the cycle: "
             "`/plan board meetings second Tuesday monthly at 10:00`."
         )
-    return build_pack(uow, board.id, meeting, now)
+    return board, meeting
+
+
+def board_paper(
+    uow: UnitOfWork, actor: Actor, board_name: str | None, now: dt.datetime
+) -> BoardPaper | None:
+    """The committee paper for the board's next meeting, for whoever decides its date changes
+    (the chair); None for anyone else, who reads the pack in Slack."""
+    board, meeting = _pack_meeting(uow, actor, board_name, now)
+    if not is_allowed(Permission.APPROVE_DATE, approver_standing(uow, actor, board)):
+        return None
+    return build_paper(uow, board.id, meeting, now)
 
 
 def may_decide_date_changes(uow: UnitOfWork, actor: Actor, board_name: str | None) -> bool:
@@ -538,6 +559,12 @@ class ViewService:
 
     def pack(self, actor: Actor, board: str | None, now: Moment = None) -> PackPreview:
         return self._read(_pack_preview, actor, board, now or self.clock.now())
+
+    def paper(self, actor: Actor, board: str | None, now: Moment = None) -> BoardPaper | None:
+        """Made after the pack preview has been answered, in a unit that only reads: a large
+        board's paper takes seconds, and on SQLite holds no writer up meanwhile."""
+        with self.units.reading() as uow:
+            return board_paper(uow, actor, board, now or self.clock.now())
 
     def home(self, actor: Actor, now: Moment = None) -> Home:
         """Drawn after the answer has gone, so it may wait for a writer."""

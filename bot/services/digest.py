@@ -261,6 +261,13 @@ def build_digest(
 def build_pack(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetime) -> Pack:
     """The pack for the board's meeting on `meeting`: the digest since the previous meeting,
     who has not updated since then, and the date changes waiting for the chair."""
+    return build_pack_and_log(uow, board_id, meeting, now)[0]
+
+
+def build_pack_and_log(
+    uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetime
+) -> tuple[Pack, list[ChallengeView]]:
+    """`build_pack`, and the board's whole challenge log (closed ones too) that it read."""
     _aware(now, "now")
     board = _board(uow, board_id)
     cycle = board_cycle(board)
@@ -271,7 +278,7 @@ def build_pack(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetim
         updates_since = cycle.meeting_datetime(meeting) - NO_PREVIOUS_MEETING
     cutoff = updates_since if previous is not None else None
     digest, pending, rows, challenges = _build(uow, board, now, updates_since, cutoff)
-    return Pack(
+    pack = Pack(
         digest=digest,
         meeting=meeting,
         previous_meeting=previous,
@@ -283,6 +290,7 @@ def build_pack(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetim
         ),
         without_impact=compose.without_impact(rows, _impact_updates(uow, board.id, now)),
     )
+    return pack, challenges
 
 
 def _impact_updates(

@@ -20,7 +20,7 @@ from bot.core.digest import Digest, Pack
 from bot.core.reminders import COVER_NOTICE, DEADLINE
 from bot.services.challenges import ChallengeMessage, challenge_message
 from bot.services.deadlines import as_deadline
-from bot.services.digest import build_digest, build_pack
+from bot.services.digest import build_digest
 from bot.services.outbox import (
     CHALLENGE,
     DATE_CHANGE_CLOSED,
@@ -33,6 +33,7 @@ from bot.services.outbox import (
     sent_messages,
 )
 from bot.services.owner import DateChangeNotice, date_change_notice, withdrawn_requests
+from bot.services.paper import BoardPaper, build_paper
 from bot.services.snapshot import plan_snapshots
 from bot.services.uow import UnitOfWork
 from db.models import Absence as AbsenceRow
@@ -64,6 +65,7 @@ class PackMessage:
     pack: Pack
     meeting: dt.date
     snapshots: list[dict[str, Any]]  # the board's active plans, attached as spreadsheets
+    paper: BoardPaper | None = None  # the committee paper, attached as .docx with its charts
 
 
 @dataclass(frozen=True)
@@ -142,10 +144,9 @@ def compose(uow: UnitOfWork, notification: Notification, now: dt.datetime) -> Co
                 .order_by(Plan.id)
             )
         )
+        paper = build_paper(uow, board_id, meeting, now)
         return PackMessage(
-            build_pack(uow, board_id, meeting, now),
-            meeting,
-            plan_snapshots(uow, plan_ids=plan_ids, now=now),
+            paper.pack, meeting, plan_snapshots(uow, plan_ids=plan_ids, now=now), paper
         )
     if kind in (DATE_CHANGE_REQUEST, DATE_CHANGE_DECISION, DATE_CHANGE_CLOSED):
         return _date_change(uow, kind, int(payload["request_id"]), bool(payload.get("quiet")))

@@ -2,7 +2,8 @@
 post leaves out — every action with its latest update and slips, the date changes decided
 since the previous meeting, who the report is of, and the board's escalation threshold.
 
-`build_paper` is `build_pack` and four more set-based queries, whatever the size of the plan.
+`build_paper` is `build_pack` and a fixed number of set-based queries more, whatever the size
+of the plan (two for the trend at each meeting counted, one for the impact given by each).
 Only the board's active plans count, and removed actions never do; updates and decisions
 after `now` are ignored, as in the pack.
 
@@ -11,6 +12,10 @@ after `now` are ignored, as in the pack.
 - *latest update*: the newest update at or before `now` that has a note.
 - *escalated*: overdue by the board's `escalate` policy (10 working days by default) or more.
 - *report of*: the board's chair; with no chair, the workspace's first admin.
+- *challenge log*: every open and answered challenge, and those closed since the previous
+  meeting, oldest asked first, each with its age.
+- *trend*: the board's BRAG and impact mix at each of its last six meetings that have started
+  (status at each from the update history, as movement reads it) and now (bot.core.trend).
 """
 
 from __future__ import annotations
@@ -24,14 +29,25 @@ from sqlalchemy import select
 
 from bot.core.board_status import ActionRow
 from bot.core.calendar import local_date
-from bot.core.digest import DateChangeRow, Pack
+from bot.core.challenges import ChallengeState
+from bot.core.digest import ChallengeLine, DateChangeRow, Pack, row_impact
 from bot.core.errors import UserError
+from bot.core.impact import ActionImpact, find_impact, impact_counts
 from bot.core.reminder_policy import policy_from_overrides
-from bot.services.digest import build_pack, change_json, pack_json
-from bot.services.queries import action_rows, board_cycle, date_change_rows
+from bot.core.trend import TREND_MEETINGS, TrendPoint, trend_point
+from bot.services.challenges import ChallengeView
+from bot.services.digest import build_pack_and_log, challenge_line, change_json, pack_json
+from bot.services.movement import movements, moving
+from bot.services.queries import (
+    action_rows,
+    board_cycle,
+    counted,
+    date_change_rows,
+    latest_given,
+)
 from bot.services.snapshot import iso_day, iso_utc
 from bot.services.uow import UnitOfWork
-from db.models import Board, Person, Plan, RoleGrant
+from db.models import Action, Board, Person, Plan, ProgressUpdate, RoleGrant
 
 
 @dataclass(frozen=True)
@@ -55,15 +71,19 @@ class BoardPaper:
     decided_date_changes: tuple[DateChangeRow, ...]
     report_of: ReportOf | None
     escalate_after: int  # working days overdue
+    challenge_log: tuple[ChallengeLine, ...] = ()  # open, answered, and closed since
+    closed_since: dt.datetime | None = None  # closed challenges listed are those closed after
+    trend: tuple[TrendPoint, ...] = ()  # oldest meeting first, now last
 
 
 def build_paper(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.datetime) -> BoardPaper:
     """The committee paper for the board's meeting on `meeting`, as things stand at `now`."""
-    pack = build_pack(uow, board_id, meeting, now)
+    pack, log = build_pack_and_log(uow, board_id, meeting, now)
     board = uow.session.get(Board, board_id)
     assert board is not None  # build_pack has found it
+    rows = action_rows(uow.session, now, board_ids=[board.id], latest_with_note=True)
     by_theme: dict[tuple[str, str], list[ActionRow]] = defaultdict(list)
-    for row in action_rows(uow.session, now, board_ids=[board.id], latest_with_note=True):
+    for row in rows:
         by_theme[(row.plan, row.theme_ref)].append(row)
     themes = tuple(
         ThemeActions(t.plan, t.ref, t.title, tuple(by_theme.get((t.plan, t.ref), ())))
@@ -82,7 +102,91 @@ def build_paper(uow: UnitOfWork, board_id: int, meeting: dt.date, now: dt.dateti
         decided_date_changes=tuple(sorted(decided, key=lambda r: (r.decided_at, r.id))),
         report_of=_report_of(uow, board),
         escalate_after=policy_from_overrides(board.reminder_policy).escalate,
+        challenge_log=_challenge_log(log, pack.updates_since),
+        closed_since=pack.updates_since,
+        trend=board_trend(uow, board, rows, meeting, now),
     )
+
+
+def _challenge_log(
+    views: list[ChallengeView], closed_after: dt.datetime
+) -> tuple[ChallengeLine, ...]:
+    """Open and answered challenges, and those closed after `closed_after`, oldest first."""
+    kept = [
+        v
+        for v in views
+        if v.state is not ChallengeState.CLOSED
+        or (v.closed_at is not None and v.closed_at > closed_after)
+    ]
+    kept.sort(key=lambda v: (v.asked_at, v.id))
+    return tuple(challenge_line(v) for v in kept)
+
+
+def trend_cutoffs(board: Board, meeting: dt.date, now: dt.datetime) -> list[dt.datetime]:
+    """The starts of the board's last six meetings before `meeting` that have started by
+    `now`, oldest first."""
+    cycle = board_cycle(board)
+    found: list[dt.datetime] = []
+    day = cycle.previous_meeting(meeting)
+    while day is not None and len(found) < TREND_MEETINGS:
+        start = cycle.meeting_datetime(day)
+        if start <= now:
+            found.append(start)
+        day = cycle.previous_meeting(day)
+    return found[::-1]
+
+
+def board_trend(
+    uow: UnitOfWork, board: Board, rows: list[ActionRow], meeting: dt.date, now: dt.datetime
+) -> tuple[TrendPoint, ...]:
+    """The board's BRAG and impact mix at each of its last six meetings, then now. Two
+    statements a meeting for the statuses (`movements`) and one for every meeting's impact."""
+    cutoffs = trend_cutoffs(board, meeting, now)
+    today = local_date(now, board.timezone)
+    current = trend_point(today, (row_impact(r) for r in rows), is_now=True)
+    if not cutoffs or not rows:
+        return (current,)
+    given = _impact_given(uow, board.id, cutoffs)
+    points = []
+    history = {r.id: moving(r) for r in rows}
+    for index, cutoff in enumerate(cutoffs):
+        moved = movements(uow, history, cutoff, board_id=board.id)
+        there = []
+        for row in rows:
+            before = moved[row.id].before if row.id in moved else None
+            if before is None:
+                continue  # not there yet at that meeting
+            impact, evidence = given.get(row.id, {}).get(index, (None, None))
+            there.append(ActionImpact(row.ref, before, find_impact(impact), evidence))
+        points.append(trend_point(local_date(cutoff, board.timezone), there))
+    while points and points[0].actions == 0:  # meetings before the plan was made
+        points.pop(0)
+    return (*points, current)
+
+
+def _impact_given(
+    uow: UnitOfWork, board_id: int, cutoffs: list[dt.datetime]
+) -> dict[int, dict[int, tuple[str | None, str | None]]]:
+    """Each action's latest impact judgement and evidence given by each cut-off (its index),
+    in one statement."""
+    columns = []
+    for cutoff in cutoffs:
+        columns += [
+            latest_given(Action.impact, Action.impact_at, ProgressUpdate.impact, cutoff),
+            latest_given(Action.evidence, Action.evidence_at, ProgressUpdate.evidence, cutoff),
+        ]
+    found: dict[int, dict[int, tuple[str | None, str | None]]] = {}
+    for action_id, *values in uow.session.execute(
+        select(Action.id, *columns)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(Plan.board_id == board_id, counted())
+    ):
+        found[action_id] = {
+            i: (values[2 * i], values[2 * i + 1])
+            for i in range(len(cutoffs))
+            if values[2 * i] is not None or values[2 * i + 1] is not None
+        }
+    return found
 
 
 def active_plan_ids(uow: UnitOfWork, board_id: int) -> list[int]:
@@ -126,7 +230,8 @@ def _report_of(uow: UnitOfWork, board: Board) -> ReportOf | None:
 
 def paper_json(paper: BoardPaper) -> dict[str, Any]:
     """`pack_json` of the pack with the paper's keys added: `report_of`,
-    `escalate_after_working_days`, `actions` per theme and `decided_date_changes`."""
+    `escalate_after_working_days`, `action_list` and `impact` per theme,
+    `decided_date_changes`, `challenge_log` and `trend`."""
     data = pack_json(paper.pack)
     data["report_of"] = (
         {"name": paper.report_of.name, "role": paper.report_of.role} if paper.report_of else None
@@ -145,9 +250,17 @@ def paper_json(paper: BoardPaper) -> dict[str, Any]:
                     {"at": iso_utc(a.latest.at), "note": a.latest.note} if a.latest else None
                 ),
                 "slips": a.slips,
+                "impact": _impact_json(row_impact(a)),
             }
             for a in theme.actions
         ]
+        counted_ = impact_counts(row_impact(a) for a in theme.actions)
+        theme_json["impact"] = {
+            "delivered": counted_.delivered,
+            "impact_evidenced": counted_.impact_evidenced,
+            "impact_emerging": counted_.impact_emerging,
+            "owing_evidence": counted_.owing_evidence,
+        }
     data["decided_date_changes"] = [
         change_json(
             c,
@@ -159,4 +272,37 @@ def paper_json(paper: BoardPaper) -> dict[str, Any]:
         )
         for c in paper.decided_date_changes
     ]
+    data["challenge_log"] = [
+        {
+            "id": c.label,
+            "ref": c.ref,
+            "state": c.state,
+            "question": c.question,
+            "age": c.age,
+            "answer": c.answer,
+            "answered_by": c.answered_by,
+            "asked_by": c.asked_by,
+        }
+        for c in paper.challenge_log
+    ]
+    data["trend"] = [
+        {
+            "date": iso_day(p.day),
+            "now": p.is_now,
+            "actions": p.actions,
+            "statuses": {status.value: n for status, n in p.counts.items()},
+            "impact_evidenced": p.impact.impact_evidenced,
+            "impact_emerging": p.impact.impact_emerging,
+            "impact_not_yet_evidenced": p.not_yet_evidenced,
+        }
+        for p in paper.trend
+    ]
     return data
+
+
+def _impact_json(judged: ActionImpact) -> dict[str, Any]:
+    return {
+        "judgement": judged.impact.value if judged.impact else None,
+        "evidence": judged.evidence,
+        "headline": judged.headline,
+    }

@@ -130,7 +130,7 @@ def test_the_chair_challenges_from_the_pack(local: LocalBot, board: Seeded) -> N
     local.services.challenges.ask(chair, "4.1", QUESTION, local.clock.now())
     result = local.emulator.slash(CHRIS, "/board", "pack")
     assert result.ok, result.body
-    result.wait_for_response(1, timeout=3.0)
+    result.wait_for_response(2, timeout=15.0)  # the preview, then the paper sent by DM
     [pack] = [m for m in result.responses if challenge_buttons(m)]
     assert str(board.actions["4.1"]) in challenge_buttons(pack)
 

@@ -244,6 +244,9 @@ def _payload_text(params: dict[str, Any]) -> int:
     return total
 
 
+# The pack builds a Word paper of the 2,000 actions, with its charts, twice here (`/board pack`
+# and 09:00's): about 100 s in all on a quiet machine, more on a busy one.
+@pytest.mark.timeout(300)
 def test_every_message_from_a_huge_board_is_one_slack_accepts(local: LocalBot) -> None:
     started = time.monotonic()
     seeded, refs = seed_huge_board(local)

@@ -31,7 +31,7 @@ from bot.services.plans import (
 )
 from bot.services.progress import decide_date_change, record_progress, request_date_change
 from bot.services.uow import UnitOfWork
-from db.models import Board, MeetingChange, Notification, Plan
+from db.models import Action, Board, MeetingChange, Notification, Plan
 from tests.conftest import NOW
 
 UowFactory = Callable[[], UnitOfWork]
@@ -513,7 +513,7 @@ def test_statement_count_does_not_grow_with_the_plan(uow_factory: UowFactory) ->
 def test_an_action_added_since_the_last_meeting_is_new_there(uow_factory: UowFactory) -> None:
     """The plan existed at the meeting of 14 May; 2.4 was added the day after and never
     updated: it is new since the meeting, not "the same" as if it had been there."""
-    from bot.services.movement import movements
+    from bot.services.movement import movements, moving_action
 
     ids = build_board(uow_factory)
     with uow_factory() as uow:
@@ -528,7 +528,8 @@ def test_an_action_added_since_the_last_meeting_is_new_there(uow_factory: UowFac
         assert added.created_at == at(5, 15, 9)
         uow.commit()
     with uow_factory() as uow:
-        moved = movements(uow, [new_id, old_id], at(5, 14, 9))  # the meeting, 10:00 BST
+        history = {i: moving_action(uow.session.get_one(Action, i)) for i in (new_id, old_id)}
+        moved = movements(uow, history, at(5, 14, 9))  # the meeting, 10:00 BST
     assert moved[new_id].before is None
     assert moved[new_id].symbol == "new"
     assert moved[old_id].before is Status.NOT_STARTED

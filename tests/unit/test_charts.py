@@ -3,21 +3,28 @@ right shape, and a text equivalent that says the same in words."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 
 import pytest
 
 from bot.core.board_status import StatusCounts
+from bot.core.impact import ActionImpact, Impact
 from bot.core.statuses import Status
+from bot.core.trend import trend_point
 from bot.render.charts import (
     BRAG_COLOURS,
+    IMPACT_COLOURS,
     LABEL_COLOUR,
     PAGE_COLOUR,
+    SMALL_DPI,
     brag_by_theme_chart,
     brag_by_theme_text,
     contrast_ratio,
     png_size,
+    trend_chart,
+    trend_text,
 )
 
 THEMES = [
@@ -40,6 +47,64 @@ def test_count_labels_are_readable_on_every_bar(status: Status) -> None:
 @pytest.mark.parametrize("status", list(Status))
 def test_every_bar_stands_out_from_the_page(status: Status) -> None:
     assert contrast_ratio(PAGE_COLOUR, BRAG_COLOURS[status]) >= 3.0  # WCAG 1.4.11, graphics
+
+
+@pytest.mark.parametrize("kind", list(IMPACT_COLOURS))
+def test_impact_colours_meet_wcag_too(kind: str) -> None:
+    assert contrast_ratio(LABEL_COLOUR, IMPACT_COLOURS[kind]) >= 4.5
+    assert contrast_ratio(PAGE_COLOUR, IMPACT_COLOURS[kind]) >= 3.0
+    assert IMPACT_COLOURS[kind] not in BRAG_COLOURS.values()
+
+
+POINTS = (
+    trend_point(dt.date(2019, 4, 9), [ActionImpact("1.1", Status.NOT_STARTED)] * 3),
+    trend_point(
+        dt.date(2019, 5, 14),
+        [
+            ActionImpact("1.1", Status.RED),
+            ActionImpact("1.2", Status.BLUE, Impact.EVIDENCED, "audit"),
+            ActionImpact("1.3", Status.GREEN, Impact.EMERGING),
+        ],
+    ),
+    trend_point(
+        dt.date(2019, 5, 16),
+        [
+            ActionImpact("1.1", Status.AMBER),
+            ActionImpact("1.2", Status.BLUE, Impact.EVIDENCED, "audit"),
+            ActionImpact("1.3", Status.GREEN, Impact.EVIDENCED),  # said, with no evidence
+            ActionImpact("1.4", Status.NOT_STARTED),
+        ],
+        is_now=True,
+    ),
+)
+
+
+def test_the_trend_in_words_gives_every_meeting_and_now() -> None:
+    assert trend_text(POINTS) == (
+        "Trend of the board's actions by status (BRAG) and impact at each of the last 2 "
+        "meetings, then now. "
+        "9 April 2019: 3 actions — 3 not started; impact 0 evidenced, 0 emerging, 3 not yet "
+        "evidenced. "
+        "14 May 2019: 3 actions — 1 complete, 1 on track, 1 off track; impact 1 evidenced, "
+        "1 emerging, 1 not yet evidenced. "
+        "Now (16 May 2019): 4 actions — 1 complete, 1 on track, 1 at risk, 1 not started; "
+        "impact 1 evidenced, 0 emerging, 3 not yet evidenced."
+    )
+    assert trend_text(POINTS[-1:]).startswith("Trend of the board's actions: no meeting yet")
+
+
+def test_the_trend_chart_is_a_png_sized_for_a_page() -> None:
+    chart = trend_chart(POINTS)
+    assert png_size(chart.png) == (chart.width_px, chart.height_px)
+    assert 900 <= chart.width_px <= 1400 and 350 <= chart.height_px <= 800
+    assert len(chart.png) > 10_000
+    assert chart.alt_text == trend_text(POINTS)
+
+
+def test_the_digest_chart_is_small() -> None:
+    chart = brag_by_theme_chart(THEMES, dpi=SMALL_DPI)
+    assert 450 <= chart.width_px <= 750
+    assert len(chart.png) < 60_000
 
 
 def test_the_chart_is_a_png_sized_for_a_page() -> None:
