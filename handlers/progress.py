@@ -8,6 +8,7 @@ A ref means the person's own action in an active plan first (bot.services.owner.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -34,6 +35,7 @@ from handlers.grammar import (
 )
 from handlers.interactions import COMMAND, update_modal_for
 from handlers.plan_people import users_info
+from handlers.request_thread import answer_in_this_thread
 
 
 def register(app: App, services: Services) -> None:
@@ -99,5 +101,14 @@ def register(app: App, services: Services) -> None:
             return None
         found = services.people.profiles(actor, [user], lambda u: users_info(client, u))
         return found[user]
+
+    @app.middleware
+    def answer_in_request_thread(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+        """`/progress` answers in its ack, except when it opens the update form after it."""
+        answer_in_this_thread(
+            body.get("command") == "/progress"
+            and not isinstance(parse_progress(str(body.get("text") or "")), OpenUpdateModal)
+        )
+        return next()
 
     app.command("/progress")(on_progress)
