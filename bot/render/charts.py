@@ -193,8 +193,13 @@ def trend_text(points: Sequence[TrendPoint]) -> str:
         head = "Trend of the board's actions: no meeting yet to compare with."
     else:
         head = (
-            f"Trend of the board's actions by status (BRAG) and impact at each of the last "
-            f"{len(meetings)} {'meeting' if len(meetings) == 1 else 'meetings'}, then now."
+            "Trend of the board's actions by status (BRAG) and impact at "
+            + (
+                "the last meeting"
+                if len(meetings) == 1
+                else f"each of the last {len(meetings)} meetings"
+            )
+            + ", then now."
         )
     lines = [head]
     for point in points:

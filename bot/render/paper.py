@@ -300,9 +300,13 @@ def trend(paper: BoardPaper, options: Options) -> list[Block]:
     blocks: list[Block] = [
         Heading("Trend over the last meetings", 1),
         Paragraph(
-            "The board's actions by status and by impact at the start of each of its last "
-            f"{len(meetings)} {'meeting' if len(meetings) == 1 else 'meetings'}, and now; "
-            "statuses as they stood then, from the update history."
+            "The board's actions by status and by impact at the start of "
+            + (
+                "its last meeting"
+                if len(meetings) == 1
+                else f"each of its last {len(meetings)} meetings"
+            )
+            + ", and now; statuses as they stood then, from the update history."
             if meetings
             else "There is no earlier meeting to compare with yet; this is the first."
         ),

@@ -91,6 +91,9 @@ def test_the_trend_in_words_gives_every_meeting_and_now() -> None:
         "impact 1 evidenced, 0 emerging, 3 not yet evidenced."
     )
     assert trend_text(POINTS[-1:]).startswith("Trend of the board's actions: no meeting yet")
+    assert trend_text(POINTS[1:]).startswith(
+        "Trend of the board's actions by status (BRAG) and impact at the last meeting, then now."
+    )
 
 
 def test_the_trend_chart_is_a_png_sized_for_a_page() -> None:
