@@ -69,7 +69,6 @@ def plan_snapshots(
         .order_by(ActionAssignment.action_id, ActionAssignment.position)
     ).all()
     latest = latest_updates(uow, ids)
-    impacts = latest_impacts(uow, ids)
     moved, challenged = _movement_and_challenges(uow, [plan for plan, _ in plans], actions, now)
     deadlines = session.execute(
         select(StatutoryDeadline, Person.name)
@@ -117,9 +116,7 @@ def plan_snapshots(
                                 latest.get(action.id),
                             )
                             | {
-                                "impact": impact_json(
-                                    action, *impacts.get(action.id, (None, None))
-                                ),
+                                "impact": impact_json(action),
                                 "movement": moved.get(action.id),
                                 "challenges": challenged.get(action.id, []),
                             }
@@ -192,23 +189,10 @@ def _movement_and_challenges(
     return moved, dict(challenged)
 
 
-def latest_impacts(
-    uow: UnitOfWork, plan_ids: list[int]
-) -> dict[int, tuple[str | None, str | None]]:
-    """Each action's latest impact judgement and latest evidence of impact, in one query."""
-    rows = uow.session.execute(
-        select(
-            Action.id,
-            Action.impact,
-            Action.evidence,
-        ).where(Action.plan_id.in_(plan_ids), Action.removed_at.is_(None))
-    ).all()
-    return {action_id: (impact, evidence) for action_id, impact, evidence in rows}
-
-
-def impact_json(action: Action, impact: str | None, evidence: str | None) -> dict[str, Any]:
-    """The `impact` key of an action in `plan show --json`: delivery and impact apart."""
-    judged = action_impact_of(action.ref, action.status, impact, evidence)
+def impact_json(action: Action) -> dict[str, Any]:
+    """The `impact` key of an action in `plan show --json`: delivery and impact apart, from
+    the latest judgement and evidence the action keeps."""
+    judged = action_impact_of(action.ref, action.status, action.impact, action.evidence)
     return {
         "judgement": judged.impact.value if judged.impact else None,
         "evidence": judged.evidence,
