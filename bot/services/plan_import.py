@@ -227,7 +227,13 @@ def import_plan(
         if findings:
             summary.personal_data[row.ref] = list(privacy.kinds_of(findings))
         recorded = _record_sheet_progress(
-            uow, actor, action, row, as_of, latest_notes.get(action.id)
+            uow,
+            actor,
+            action,
+            row,
+            as_of,
+            latest_notes.get(action.id),
+            new=row.ref in summary.actions_added,
         )
         summary.updates_recorded += recorded
         if row.ref in summary.actions_added:
@@ -516,8 +522,11 @@ def _record_sheet_progress(
     row: ParsedAction,
     as_of: dt.datetime,
     latest_note: str | None,
+    *,
+    new: bool,
 ) -> int:
-    """Record the sheet's progress text and status when they say something new."""
+    """Record the sheet's progress text and status when they say something new (`new`: the
+    action was added by this import)."""
     note = (row.progress or "").strip() or None
     new_note = note is not None and note != (latest_note or None)
     new_status = row.status is not None and row.status.value != action.status
@@ -534,6 +543,7 @@ def _record_sheet_progress(
         completed_on=as_of.date(),
         check_permission=False,
         flush=False,
+        lock=not new,
     )
     return 1
 

@@ -134,6 +134,7 @@ def record_progress(
     check_permission: bool = True,
     flush: bool = True,
     confirmed: bool = False,
+    lock: bool = True,
 ) -> RecordedUpdate:
     """Append a progress update; it sets the action's status, and blue sets the completion date.
 
@@ -142,7 +143,8 @@ def record_progress(
     if source not in SOURCES:
         raise ValueError(f"unknown update source {source!r}")
     covered = check_may_update(uow, actor, action, now) if check_permission else None
-    lock_action(uow, action)
+    if lock:  # an action made in this transaction is seen by nobody else: nothing to queue for
+        lock_action(uow, action)
     seen = _seen(uow, ProgressUpdate, dedupe_key)
     if seen is not None:
         current = Status(action.status)

@@ -84,6 +84,7 @@ MODAL_IDS = {
     ids.IMPORT_MODAL,
     ids.CHALLENGE_MODAL,
     ids.FOLLOW_UP_MODAL,
+    ids.AWAY_MODAL,
 }
 NOT_BLOCK_KIT_IDS = {ids.NOTIFICATION_EVENT}  # message metadata, not something people press
 
