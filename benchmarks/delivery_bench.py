@@ -12,27 +12,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from slack_sdk import WebClient  # noqa: E402
-from sqlalchemy import Engine, select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
-from benchmarks.common import MORNING, reminder_morning, team_id  # noqa: E402
+from benchmarks.common import MORNING, reminder_morning, scratch_database, team_id  # noqa: E402
 from bot.render.ids import NOTIFICATION_EVENT  # noqa: E402
 from bot.sandbox.emulator import SlackEmulator  # noqa: E402
 from bot.services import Units  # noqa: E402
 from bot.services.outbox import plan_due  # noqa: E402
-from db.models import Base, Notification  # noqa: E402
-from db.session import make_engine, make_session_factory  # noqa: E402
+from db.models import Notification  # noqa: E402
+from db.session import make_session_factory  # noqa: E402
 from scheduler.delivery import WORKERS, Delivery  # noqa: E402
 
 NINE = MORNING
@@ -44,34 +40,10 @@ LATENCY = 0.2
 SPEED = 4.0  # the emulator's rate-limit minute passes in 15 s, so its limits are met
 
 
-@contextmanager
-def _database(postgres: str | None) -> Iterator[Engine]:
-    """A fresh SQLite file, or a fresh schema in the PostgreSQL database at `postgres`."""
-    if postgres is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            engine = make_engine(f"sqlite:///{tmp}/delivery.db")
-            yield engine
-            engine.dispose()
-        return
-    schema = f"delivery_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(postgres)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(postgres, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def _run(count: int, workers: int, postgres: str | None = None) -> dict[str, Any]:
     """Seed `count` reminders, deliver them with `workers` workers until none is left, and
     count what Slack received."""
-    with _database(postgres) as engine, SlackEmulator() as emulator:
-        Base.metadata.create_all(engine)  # the schema as the models declare it: quicker
+    with scratch_database(postgres) as engine, SlackEmulator() as emulator:
         units = Units(session_factory=make_session_factory(engine))
         reminder_morning(engine, emulator, count, WORKSPACES)
         with units.patient() as uow:
