@@ -7,37 +7,73 @@ without the service (bulk loads in benchmarks and tests) and to check that the t
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import datetime as dt
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, ScalarSelect, select, update
 
 from db.models import Action, ProgressUpdate
 
+# The columns `history_after` reads, as the action keeps them.
+KEPT = (
+    "latest_update_at",
+    "first_update_at",
+    "status_set_at",
+    "impact_at",
+    "evidence_at",
+)
 
-def note_update(action: Action, update: ProgressUpdate) -> None:
-    """Keep the action's columns true after `update` (not yet flushed: it is the newest by id).
+
+def history_after(
+    kept: Mapping[Any, Any],
+    at: dt.datetime,
+    *,
+    previous_status: str | None,
+    status: str | None,
+    impact: str | None,
+    evidence: str | None,
+) -> dict[str, Any]:
+    """The action's columns an update at `at` changes (it is the newest by id), given what the
+    action keeps now (`kept`: the `KEPT` times).
 
     The orders match the reads that used to look these up: the newest update and the first
-    by (time, id);
-    the latest status set by time, the first of several at one moment; the latest impact and
-    evidence by (time, id)."""
-    at = update.at
-    if action.latest_update_at is None or at >= action.latest_update_at:
+    by (time, id); the latest status set by time, the first of several at one moment; the
+    latest impact and evidence by (time, id). `latest_update_at` in the result means the
+    update is the action's newest: its id goes in `latest_update_id`."""
+    changes: dict[str, Any] = {}
+    latest, first = kept["latest_update_at"], kept["first_update_at"]
+    if latest is None or at >= latest:
+        changes["latest_update_at"] = at
+    if first is None or at < first:
+        changes["first_update_at"] = at
+        changes["first_replaced_status"] = previous_status
+    if status and (kept["status_set_at"] is None or at > kept["status_set_at"]):
+        changes["status_set_at"] = at
+        changes["status_set_to"] = status
+    if impact and (kept["impact_at"] is None or at >= kept["impact_at"]):
+        changes["impact"] = impact
+        changes["impact_at"] = at
+    if evidence and (kept["evidence_at"] is None or at >= kept["evidence_at"]):
+        changes["evidence"] = evidence
+        changes["evidence_at"] = at
+    return changes
+
+
+def note_update(action: Action, update: ProgressUpdate) -> None:
+    """Keep the action's columns true after `update` (not yet flushed: it is the newest by id)."""
+    changes = history_after(
+        {key: getattr(action, key) for key in KEPT},
+        update.at,
+        previous_status=update.previous_status,
+        status=update.status,
+        impact=update.impact,
+        evidence=update.evidence,
+    )
+    if "latest_update_at" in changes:
         action.latest_update = update
-        action.latest_update_at = at
-    if action.first_update_at is None or at < action.first_update_at:
-        action.first_update_at = at
-        action.first_replaced_status = update.previous_status
-    if update.status and (action.status_set_at is None or at > action.status_set_at):
-        action.status_set_at = at
-        action.status_set_to = update.status
-    if update.impact and (action.impact_at is None or at >= action.impact_at):
-        action.impact = update.impact
-        action.impact_at = at
-    if update.evidence and (action.evidence_at is None or at >= action.evidence_at):
-        action.evidence = update.evidence
-        action.evidence_at = at
+    for key, value in changes.items():
+        setattr(action, key, value)
 
 
 def _latest(column: Any) -> ScalarSelect[Any]:

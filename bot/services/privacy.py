@@ -10,6 +10,7 @@ kinds flagged, never the text. Admins tune the patterns per workspace (`PrivacyS
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -40,9 +41,16 @@ CONFIRMED = "privacy.record_anyway"
 def patterns_for(uow: UnitOfWork, workspace_id: int) -> Patterns:
     """The workspace's patterns: the built-in checks as its admins tuned them."""
     row = uow.session.get(PrivacySettings, workspace_id)
-    if row is None or not row.patterns.strip():
+    return patterns_from(row.patterns if row is not None else None)
+
+
+@functools.lru_cache(maxsize=256)
+def patterns_from(stored: str | None) -> Patterns:
+    """The patterns a workspace's stored settings text describes (the built-in ones when it
+    has none). Parsed once per text: every update from Slack is checked against them."""
+    if stored is None or not stored.strip():
         return DEFAULT_PATTERNS
-    return parse_patterns(row.patterns)
+    return parse_patterns(stored)
 
 
 def guard(

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.calendar import local_date
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.impact import Impact
 from bot.core.permissions import Permission, Standing, check
-from bot.core.statuses import Status
+from bot.core.personal_data import check as check_text
+from bot.core.statuses import Status, status_of
 from bot.services import UseCases, outbox
 from bot.services.cover import covering_for
-from bot.services.plans import DELEGATE, OWNER, Actor, audit, standing
-from bot.services.privacy import Held, guard, hold
+from bot.services.plans import DELEGATE, OWNER, Actor, audit, normalise_ref, standing
+from bot.services.privacy import Held, guard, hold, patterns_from
 from bot.services.queries import action_rows
+from bot.services.text_limits import refuse_overlong_values
 from bot.services.uow import UnitOfWork
-from db.history import note_update
+from db.history import KEPT, history_after, note_update
 from db.models import (
     Action,
     ActionAssignment,
@@ -29,6 +32,7 @@ from db.models import (
     DateChangeRequest,
     Person,
     Plan,
+    PrivacySettings,
     ProgressUpdate,
 )
 
@@ -231,6 +235,166 @@ def record_progress(
         impact=impact,
         covering_for=_name_of(uow, covered),
         evidence_on_record=on_record or evidence,
+    )
+
+
+@functools.cache
+def _mine_by_ref(with_status: bool, lock: bool) -> Select[Any]:
+    """The actor's action of a ref in the workspace's active plans, with everything the
+    common update needs to know about it in the same statement: the actor's role on it, the
+    update already made by this Slack request (if any), the same update from them moments ago
+    (if any), and the workspace's personal-details patterns. Built once; values are bound."""
+    person = bindparam("person", type_=Integer)
+    workspace = bindparam("workspace", type_=Integer)
+    role = (
+        select(ActionAssignment.role)
+        .where(
+            ActionAssignment.action_id == Action.id,
+            ActionAssignment.person_id == person,
+            ActionAssignment.role.in_((OWNER, DELEGATE)),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    same = select(ProgressUpdate.id).where(
+        ProgressUpdate.action_id == Action.id,
+        ProgressUpdate.author_id == person,
+        ProgressUpdate.at >= bindparam("since"),
+        ProgressUpdate.note.is_not_distinct_from(bindparam("note")),
+        ProgressUpdate.evidence.is_not_distinct_from(bindparam("evidence")),
+        ProgressUpdate.impact.is_not_distinct_from(bindparam("impact")),
+    )
+    if with_status:
+        same = same.where(ProgressUpdate.status == bindparam("status"))
+    seen = select(ProgressUpdate.id).where(ProgressUpdate.dedupe_key == bindparam("dedupe"))
+    patterns = select(PrivacySettings.patterns).where(PrivacySettings.workspace_id == workspace)
+    statement = (
+        select(
+            Action.id,
+            Action.ref,
+            Action.title,
+            Action.status,
+            *(getattr(Action, key) for key in KEPT),
+            role.label("role"),
+            same.limit(1).scalar_subquery().label("repeat"),
+            seen.scalar_subquery().label("seen"),
+            patterns.scalar_subquery().label("patterns"),
+        )
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Board, Board.id == Plan.board_id)
+        .where(
+            Board.workspace_id == workspace,
+            Plan.active.is_(True),
+            Action.removed_at.is_(None),
+            func.lower(Action.ref) == bindparam("ref"),
+            Action.id.in_(
+                select(ActionAssignment.action_id).where(ActionAssignment.person_id == person)
+            ),
+        )
+        .limit(2)
+    )
+    return statement.with_for_update(of=Action, key_share=True) if lock else statement
+
+
+_ACTION_TABLE = cast(Table, Action.__table__)
+_UPDATE_TABLE = cast(Table, ProgressUpdate.__table__)
+_INSERT_UPDATE = insert(_UPDATE_TABLE).returning(_UPDATE_TABLE.c.id)
+_UPDATE_ACTION = update(_ACTION_TABLE).where(_ACTION_TABLE.c.id == bindparam("the_action"))
+
+
+def record_mine_at_once(
+    uow: UnitOfWork,
+    actor: Actor,
+    ref: str,
+    now: dt.datetime,
+    *,
+    status: Status | None,
+    note: str | None,
+    evidence: str | None,
+    impact: Impact | None,
+    dedupe_key: str | None,
+) -> Recorded | None:
+    """The everyday `/progress <ref> <status> <note>` from an owner or delegate, in one read and
+    two writes; None when it is anything else (not theirs, ambiguous, a retry, a repeat, text
+    to hold, a completion or reopening), which `record_progress` then handles in full.
+
+    The same rules as `record_progress` (and `db.history.history_after` for what the action
+    keeps); it differs only in cost: the slash command answers within Slack's deadline while
+    several owners write at once."""
+    note = (note or "").strip() or None
+    evidence = (evidence or "").strip() or None
+    if actor.person_id is None or status is Status.BLUE:
+        return None
+    if status is None and note is None and evidence is None and impact is None:
+        return None
+    connection = uow.session.connection()
+    lock = connection.dialect.name != "sqlite"  # SQLite's BEGIN IMMEDIATE already serialises
+    impact_value = impact.value if impact is not None else None
+    rows = connection.execute(
+        _mine_by_ref(status is not None, lock),
+        {
+            "person": actor.person_id,
+            "workspace": actor.workspace_id,
+            "ref": normalise_ref(ref).lower(),
+            "since": now - REPEAT_WINDOW,
+            "note": note,
+            "evidence": evidence,
+            "impact": impact_value,
+            "status": status.value if status is not None else None,
+            "dedupe": dedupe_key,
+        },
+    ).all()
+    if len(rows) != 1:
+        return None
+    row = rows[0]
+    previous = status_of(row.status)
+    if row.role is None or row.seen is not None or row.repeat is not None:
+        return None
+    if previous is Status.BLUE:
+        return None
+    text = "\n".join(part for part in (note, evidence) if part)
+    if text and check_text(text, patterns_from(row.patterns)):
+        return None
+    given = (status or previous).value
+    values = {
+        "action_id": row.id,
+        "author_id": actor.person_id,
+        "at": now,
+        "status": given,
+        "previous_status": previous.value,
+        "note": note,
+        "evidence": evidence,
+        "impact": impact_value,
+        "source": "command",
+        "dedupe_key": dedupe_key,
+        "covering_for_id": None,
+    }
+    refuse_overlong_values(_UPDATE_TABLE, values)
+    update_id = connection.execute(_INSERT_UPDATE, values).scalar_one()
+    changes = history_after(
+        row._mapping,
+        now,
+        previous_status=previous.value,
+        status=given,
+        impact=impact_value,
+        evidence=evidence,
+    )
+    if "latest_update_at" in changes:
+        changes["latest_update_id"] = update_id
+    if status is not None:
+        changes["status"] = given
+        changes["completed_on"] = None
+    connection.execute(_UPDATE_ACTION, {"the_action": row.id, **changes})
+    return owner.Recorded(
+        action_id=row.id,
+        ref=row.ref,
+        title=row.title,
+        status=status or previous,
+        previous_status=previous,
+        note=note,
+        evidence=evidence,
+        impact=impact,
+        evidence_on_record=evidence,
     )
 
 
@@ -462,6 +626,19 @@ class ProgressService(UseCases):
         impact judgement and evidence of impact, when given)."""
 
         def work(uow: UnitOfWork) -> Recorded:
+            at_once = record_mine_at_once(
+                uow,
+                actor,
+                ref,
+                now,
+                status=status,
+                note=note,
+                evidence=evidence,
+                impact=impact,
+                dedupe_key=dedupe_key,
+            )
+            if at_once is not None:
+                return at_once
             action = owner.my_action(uow, actor, ref)
             result = record_progress(
                 uow,

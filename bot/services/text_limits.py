@@ -6,9 +6,10 @@ one-line refusal instead.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import String, event
+from sqlalchemy import String, Table, event
 from sqlalchemy.orm import Session
 
 from bot.core.text import TooLong
@@ -35,19 +36,23 @@ def refuse_overlong(session: Session, _context: Any, _instances: Any) -> None:
     """Before a flush: any text longer than its column stops it with a friendly refusal."""
     for instance in (*session.new, *session.dirty):
         table = getattr(instance, "__table__", None)
-        if table is None:
+        if table is not None:
+            refuse_overlong_values(table, instance.__dict__)
+
+
+def refuse_overlong_values(table: Table, values: Mapping[str, Any]) -> None:
+    """The same refusal for a row written without the ORM (`values` by column key)."""
+    for column in table.columns:
+        limit = column.type.length if isinstance(column.type, String) else None
+        if not limit:
             continue
-        for column in table.columns:
-            limit = column.type.length if isinstance(column.type, String) else None
-            if not limit:
-                continue
-            value = instance.__dict__.get(column.key)
-            if isinstance(value, str) and len(value) > limit:
-                raise TooLong(
-                    f"That's too long for {_field_name(table.name, column.name)}: "
-                    f"{len(value):,} characters, and I keep at most {limit}. "
-                    "Shorten it and try again."
-                )
+        value = values.get(column.key)
+        if isinstance(value, str) and len(value) > limit:
+            raise TooLong(
+                f"That's too long for {_field_name(table.name, column.name)}: "
+                f"{len(value):,} characters, and I keep at most {limit}. "
+                "Shorten it and try again."
+            )
 
 
 event.listen(Session, "before_flush", refuse_overlong)

@@ -6,12 +6,14 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.errors import Conflict, NotFound, PermissionDenied, UserError
 from bot.core.impact import Impact
 from bot.core.permissions import Role
 from bot.core.statuses import Status
+from bot.services import Units
 from bot.services.plans import (
     Actor,
     add_action,
@@ -35,6 +37,7 @@ from bot.services.plans import (
     workspace_for_team,
 )
 from bot.services.progress import (
+    ProgressService,
     decide_date_change,
     pending_date_changes,
     record_progress,
@@ -459,6 +462,116 @@ def test_what_an_action_keeps_of_its_updates_matches_the_updates(uow_factory: Uo
         uow.session.expire(action)
         assert _kept(action) == kept
         assert action.latest_update_id == newest
+
+
+def test_the_everyday_update_keeps_the_same_as_the_full_one(
+    uow_factory: UowFactory, session_factory: sessionmaker[Session]
+) -> None:
+    """`/progress <ref> <status> <note>` from an owner is written in one read and two writes
+    (`record_mine_at_once`); what it records, and what the action keeps, equal what the full
+    path records for the same steps (the same steps as above, ending with a reopening)."""
+    day = dt.timedelta(days=1)
+    steps = [
+        (NOW, {"status": Status.AMBER, "note": "survey slipped"}),
+        (NOW + day, {"status": None, "note": "survey out", "impact": Impact.EMERGING}),
+        (NOW - 3 * day, {"status": Status.GREEN, "note": None, "evidence": "carer minutes"}),
+        (
+            NOW + day,
+            {"status": None, "note": None, "evidence": "themes", "impact": Impact.EVIDENCED},
+        ),
+        (NOW + 2 * day, {"status": Status.BLUE, "note": "done"}),  # the full path: completes
+        (NOW + 3 * day, {"status": Status.RED, "note": "reopened: panel cancelled"}),  # full
+        (NOW + 4 * day, {"status": Status.AMBER, "note": "panel rebooked"}),
+    ]
+    world = build_world(uow_factory)
+    progress = ProgressService(Units(session_factory))
+    jane = Actor(world["ws"], world["jane"])
+    told = []
+    for n, (at, given) in enumerate(steps):
+        recorded = progress.record(jane, "4.1", at, dedupe_key=f"command:T{n}", **given)  # type: ignore[arg-type]
+        told.append((recorded.status, recorded.previous_status, recorded.note, recorded.impact))
+    with uow_factory() as uow:
+        action = find_action(uow, find_plan(uow, world["ws"], None), "4.1")
+        kept = (*_kept(action), action.status, action.completed_on)
+        newest = action.latest_update_id
+        updates = uow.session.scalars(
+            select(ProgressUpdate)
+            .where(ProgressUpdate.action_id == action.id)
+            .order_by(ProgressUpdate.id)
+        ).all()
+        written = [
+            (
+                u.at,
+                u.status,
+                u.previous_status,
+                u.note,
+                u.evidence,
+                u.impact,
+                u.source,
+                u.dedupe_key,
+            )
+            for u in updates
+        ]
+        refresh_action_history(uow.session.connection(), [action.id])
+        uow.session.expire(action)
+        assert _kept(action) == kept[:-2]
+        assert action.latest_update_id == newest == updates[-1].id
+    assert [previous for _status, previous, _note, _impact in told] == [
+        Status.NOT_STARTED,
+        Status.AMBER,
+        Status.AMBER,
+        Status.GREEN,
+        Status.GREEN,
+        Status.BLUE,
+        Status.RED,
+    ]
+    assert kept[-2:] == ("amber", None)  # reopened: no completion date
+    assert [row[1:3] for row in written] == [
+        ("amber", "not_started"),
+        ("amber", "amber"),
+        ("green", "amber"),
+        ("green", "green"),
+        ("blue", "green"),
+        ("red", "blue"),
+        ("amber", "red"),
+    ]
+    assert {row[6] for row in written} == {"command"}
+    assert [row[7] for row in written] == [f"command:T{n}" for n in range(len(steps))]
+
+
+def test_the_everyday_update_is_one_read_and_two_writes(
+    uow_factory: UowFactory, session_factory: sessionmaker[Session]
+) -> None:
+    """An owner's `/progress 4.1 amber …` costs the same few statements on either database; a
+    retry of the same Slack request records nothing twice."""
+    world = build_world(uow_factory)
+    progress = ProgressService(Units(session_factory))
+    jane = Actor(world["ws"], world["jane"])
+    engine = session_factory.kw["bind"]
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        first = progress.record(
+            jane, "4.1", NOW, status=Status.AMBER, note="survey slipped", dedupe_key="command:A"
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert first.status is Status.AMBER and not first.duplicate
+    assert [s for s in statements if s in ("SELECT", "INSERT", "UPDATE")] == [
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+    ]
+    again = progress.record(
+        jane, "4.1", NOW, status=Status.AMBER, note="survey slipped", dedupe_key="command:A"
+    )
+    assert again.duplicate
+    with uow_factory() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(ProgressUpdate)) == 1
 
 
 def _kept(action: Action) -> tuple[object, ...]:
