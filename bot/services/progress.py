@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Integer, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from bot.core.calendar import local_date
 from bot.core.errors import Conflict, NotFound, UserError
@@ -256,10 +257,21 @@ def _mine_by_ref(with_status: bool, lock: bool) -> Select[Any]:
         .limit(1)
         .scalar_subquery()
     )
+    earlier = aliased(ProgressUpdate)
+    latest_of_theirs = (
+        select(earlier.id)
+        .where(
+            earlier.action_id == Action.id,
+            earlier.author_id == person,
+            earlier.at >= bindparam("since"),
+        )
+        .order_by(earlier.at.desc(), earlier.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
     same = select(ProgressUpdate.id).where(
-        ProgressUpdate.action_id == Action.id,
-        ProgressUpdate.author_id == person,
-        ProgressUpdate.at >= bindparam("since"),
+        ProgressUpdate.id == latest_of_theirs,
         ProgressUpdate.note.is_not_distinct_from(bindparam("note")),
         ProgressUpdate.evidence.is_not_distinct_from(bindparam("evidence")),
         ProgressUpdate.impact.is_not_distinct_from(bindparam("impact")),
@@ -276,7 +288,7 @@ def _mine_by_ref(with_status: bool, lock: bool) -> Select[Any]:
             Action.status,
             *(getattr(Action, key) for key in KEPT),
             role.label("role"),
-            same.limit(1).scalar_subquery().label("repeat"),
+            same.scalar_subquery().label("repeat"),
             seen.scalar_subquery().label("seen"),
             patterns.scalar_subquery().label("patterns"),
         )
@@ -431,21 +443,25 @@ def _recent_same_update(
     evidence: str | None,
     impact: Impact | None = None,
 ) -> ProgressUpdate | None:
-    def same(column: Any, value: str | None) -> Any:
-        return column.is_(None) if value is None else column == value
-
-    query = select(ProgressUpdate).where(
-        ProgressUpdate.action_id == action.id,
-        ProgressUpdate.author_id == author_id,
-        ProgressUpdate.at >= now - REPEAT_WINDOW,
-        same(ProgressUpdate.note, note),
-        same(ProgressUpdate.evidence, evidence),
-        same(ProgressUpdate.impact, impact.value if impact is not None else None),
+    """Their latest update on the action in the last few minutes, when it said the same: a
+    retry after Slack showed a timeout, or a reply typed again. An update that says something
+    else in between (amber, green, then amber again) makes the third a real change."""
+    latest = uow.session.scalar(
+        select(ProgressUpdate)
+        .where(
+            ProgressUpdate.action_id == action.id,
+            ProgressUpdate.author_id == author_id,
+            ProgressUpdate.at >= now - REPEAT_WINDOW,
+        )
+        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
     )
-    if status is not None:
-        query = query.where(ProgressUpdate.status == status.value)
-    # one row at most, whatever the owner sent before: the check costs the same every time
-    return uow.session.scalar(query.order_by(ProgressUpdate.id.desc()).limit(1))
+    if latest is None:
+        return None
+    said = (latest.note, latest.evidence, latest.impact)
+    if said != (note, evidence, impact.value if impact is not None else None):
+        return None
+    return latest if status is None or latest.status == status.value else None
 
 
 def approver_standing(uow: UnitOfWork, actor: Actor, board: Board) -> Standing:

@@ -574,6 +574,42 @@ def test_the_everyday_update_is_one_read_and_two_writes(
         assert uow.session.scalar(select(func.count()).select_from(ProgressUpdate)) == 1
 
 
+@pytest.mark.parametrize("path", ["everyday", "full"])
+def test_an_update_sent_again_is_kept_once_but_a_change_back_is_recorded(
+    uow_factory: UowFactory, session_factory: sessionmaker[Session], path: str
+) -> None:
+    """Sent twice within minutes (a retry after Slack timed out): recorded once. Amber, then
+    green, then amber again: three updates, and the action ends amber."""
+    world = build_world(uow_factory)
+    progress = ProgressService(Units(session_factory))
+    jane = Actor(world["ws"], world["jane"])
+    minute = dt.timedelta(minutes=1)
+
+    def send(at: dt.datetime, status: Status, note: str) -> bool:
+        if path == "everyday":
+            return progress.record(jane, "4.1", at, status=status, note=note).repeated
+        with uow_factory() as uow:
+            action = find_action(uow, find_plan(uow, world["ws"], None), "4.1")
+            result = record_progress(
+                uow, jane, action, at, source="command", status=status, note=note
+            )
+            uow.commit()
+            return result.repeated
+
+    assert not send(NOW, Status.AMBER, "survey slipped")
+    assert send(NOW + minute, Status.AMBER, "survey slipped")
+    assert not send(NOW + 2 * minute, Status.GREEN, "back on track")
+    assert not send(NOW + 3 * minute, Status.AMBER, "survey slipped")
+    assert not send(NOW + 20 * minute, Status.AMBER, "survey slipped")  # long after: a new one
+    with uow_factory() as uow:
+        statuses = uow.session.scalars(
+            select(ProgressUpdate.status).order_by(ProgressUpdate.id)
+        ).all()
+        action = find_action(uow, find_plan(uow, world["ws"], None), "4.1")
+        assert statuses == ["amber", "green", "amber", "amber"]
+        assert action.status == "amber"
+
+
 def _kept(action: Action) -> tuple[object, ...]:
     return (
         action.first_update_at,
