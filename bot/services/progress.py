@@ -239,8 +239,36 @@ def record_progress(
     )
 
 
+def _mine_with_ref(query: Select[Any]) -> Select[Any]:
+    """`query` kept to the actor's actions of a ref in the workspace's active plans (at most
+    two: one is what the everyday update needs)."""
+    person = bindparam("person", type_=Integer)
+    return (
+        query.join(Plan, Plan.id == Action.plan_id)
+        .join(Board, Board.id == Plan.board_id)
+        .where(
+            Board.workspace_id == bindparam("workspace", type_=Integer),
+            Plan.active.is_(True),
+            Action.removed_at.is_(None),
+            func.lower(Action.ref) == bindparam("ref"),
+            Action.id.in_(
+                select(ActionAssignment.action_id).where(ActionAssignment.person_id == person)
+            ),
+        )
+        .limit(2)
+    )
+
+
 @functools.cache
-def _mine_by_ref(with_status: bool, lock: bool) -> Select[Any]:
+def _lock_mine_by_ref() -> Select[Any]:
+    """Holds the rows `_mine_by_ref` reads (PostgreSQL), as `lock_action` does. A statement of
+    its own: under READ COMMITTED the next statement reads what the writer it waited for
+    committed (its update, its Slack request's key); the locking statement would not."""
+    return _mine_with_ref(select(Action.id)).with_for_update(of=Action, key_share=True)
+
+
+@functools.cache
+def _mine_by_ref(with_status: bool) -> Select[Any]:
     """The actor's action of a ref in the workspace's active plans, with everything the
     common update needs to know about it in the same statement: the actor's role on it, the
     update already made by this Slack request (if any), the same update from them moments ago
@@ -280,7 +308,7 @@ def _mine_by_ref(with_status: bool, lock: bool) -> Select[Any]:
         same = same.where(ProgressUpdate.status == bindparam("status"))
     seen = select(ProgressUpdate.id).where(ProgressUpdate.dedupe_key == bindparam("dedupe"))
     patterns = select(PrivacySettings.patterns).where(PrivacySettings.workspace_id == workspace)
-    statement = (
+    return _mine_with_ref(
         select(
             Action.id,
             Action.ref,
@@ -292,20 +320,7 @@ def _mine_by_ref(with_status: bool, lock: bool) -> Select[Any]:
             seen.scalar_subquery().label("seen"),
             patterns.scalar_subquery().label("patterns"),
         )
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Board, Board.id == Plan.board_id)
-        .where(
-            Board.workspace_id == workspace,
-            Plan.active.is_(True),
-            Action.removed_at.is_(None),
-            func.lower(Action.ref) == bindparam("ref"),
-            Action.id.in_(
-                select(ActionAssignment.action_id).where(ActionAssignment.person_id == person)
-            ),
-        )
-        .limit(2)
     )
-    return statement.with_for_update(of=Action, key_share=True) if lock else statement
 
 
 _ACTION_TABLE = cast(Table, Action.__table__)
@@ -340,14 +355,18 @@ def record_mine_at_once(
     if status is None and note is None and evidence is None and impact is None:
         return None
     connection = uow.session.connection()
-    lock = connection.dialect.name != "sqlite"  # SQLite's BEGIN IMMEDIATE already serialises
     impact_value = impact.value if impact is not None else None
+    which = {
+        "person": actor.person_id,
+        "workspace": actor.workspace_id,
+        "ref": normalise_ref(ref).lower(),
+    }
+    if connection.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE already serialises
+        connection.execute(_lock_mine_by_ref(), which)
     rows = connection.execute(
-        _mine_by_ref(status is not None, lock),
+        _mine_by_ref(status is not None),
         {
-            "person": actor.person_id,
-            "workspace": actor.workspace_id,
-            "ref": normalise_ref(ref).lower(),
+            **which,
             "since": now - REPEAT_WINDOW,
             "note": note,
             "evidence": evidence,

@@ -32,7 +32,7 @@ from bot.services.plans import (
     setup_first_admin,
     workspace_for_team,
 )
-from bot.services.progress import record_progress, request_date_change
+from bot.services.progress import ProgressService, record_progress, request_date_change
 from bot.services.uow import UnitOfWork
 from db.models import Action, Board, DateChangeRequest, Notification, Person, ProgressUpdate
 from scheduler.jobs import plan_notifications
@@ -222,6 +222,46 @@ def test_concurrent_status_flips_each_record_the_status_they_replaced(
         if was != (chain[n - 1] if n else Status.NOT_STARTED.value)
     ]
     assert wrong == [], f"{len(wrong)} of 60 updates recorded the wrong previous status"
+    assert final == chain[-1]
+
+
+@pytest.mark.slow
+def test_concurrent_updates_by_command_each_record_the_status_they_replaced(
+    session_factory: sessionmaker[Session], uow_factory: UowFactory
+) -> None:
+    """The same through `/progress`'s use case (one read and two writes), with every Slack
+    request sent twice at once, as Slack retries: each is recorded once."""
+    jane, action_id = owned_action(uow_factory)
+    progress = ProgressService(Units(session_factory))
+    flips = [Status.GREEN, Status.AMBER, Status.RED]
+
+    def flip(n: int) -> None:
+        request = n // 2  # two threads send each request
+        progress.record(
+            jane,
+            "4.1",
+            NINE,
+            status=flips[request % 3],
+            note=f"flip {request}",
+            dedupe_key=f"command:{request}",
+        )
+
+    assert run_together(40, flip) == []
+    with uow_factory() as uow:
+        updates = uow.session.execute(
+            select(ProgressUpdate.previous_status, ProgressUpdate.status).order_by(
+                ProgressUpdate.id
+            )
+        ).all()
+        final = uow.session.scalar(select(Action.status).where(Action.id == action_id))
+    assert len(updates) == 20
+    chain = [status for _, status in updates]
+    wrong = [
+        n
+        for n, (was, _) in enumerate(updates)
+        if was != (chain[n - 1] if n else Status.NOT_STARTED.value)
+    ]
+    assert wrong == [], f"{len(wrong)} of 20 updates recorded the wrong previous status"
     assert final == chain[-1]
 
 
