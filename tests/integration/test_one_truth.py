@@ -207,6 +207,13 @@ def test_concurrent_status_flips_each_record_the_status_they_replaced(
             uow.commit()
 
     assert run_together(60, flip) == []
+    assert_each_replaced_the_one_before(uow_factory, action_id, 60)
+
+
+def assert_each_replaced_the_one_before(
+    uow_factory: UowFactory, action_id: int, count: int
+) -> None:
+    """`count` updates, each recording the status the one before it set, the last one's kept."""
     with uow_factory() as uow:
         updates = uow.session.execute(
             select(ProgressUpdate.previous_status, ProgressUpdate.status).order_by(
@@ -214,14 +221,14 @@ def test_concurrent_status_flips_each_record_the_status_they_replaced(
             )
         ).all()
         final = uow.session.scalar(select(Action.status).where(Action.id == action_id))
-    assert len(updates) == 60
+    assert len(updates) == count
     chain = [status for _, status in updates]
     wrong = [
         n
         for n, (was, _) in enumerate(updates)
         if was != (chain[n - 1] if n else Status.NOT_STARTED.value)
     ]
-    assert wrong == [], f"{len(wrong)} of 60 updates recorded the wrong previous status"
+    assert wrong == [], f"{len(wrong)} of {count} updates recorded the wrong previous status"
     assert final == chain[-1]
 
 
@@ -247,22 +254,7 @@ def test_concurrent_updates_by_command_each_record_the_status_they_replaced(
         )
 
     assert run_together(40, flip) == []
-    with uow_factory() as uow:
-        updates = uow.session.execute(
-            select(ProgressUpdate.previous_status, ProgressUpdate.status).order_by(
-                ProgressUpdate.id
-            )
-        ).all()
-        final = uow.session.scalar(select(Action.status).where(Action.id == action_id))
-    assert len(updates) == 20
-    chain = [status for _, status in updates]
-    wrong = [
-        n
-        for n, (was, _) in enumerate(updates)
-        if was != (chain[n - 1] if n else Status.NOT_STARTED.value)
-    ]
-    assert wrong == [], f"{len(wrong)} of 20 updates recorded the wrong previous status"
-    assert final == chain[-1]
+    assert_each_replaced_the_one_before(uow_factory, action_id, 20)
 
 
 # ---------------------------------------------------------------- B7: a new user's first burst
