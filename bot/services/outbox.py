@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, false, func, null, or_, select, type_coerce, update
-from sqlalchemy import insert as sql_insert
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
 
@@ -50,7 +49,7 @@ from bot.services.deadlines import as_deadline
 from bot.services.queries import board_cycle
 from bot.services.snapshot import latest_updates
 from bot.services.uow import ENQUEUED, UnitOfWork, rows_changed
-from db.insert import insert_or_ignore
+from db.insert import insert_many, insert_or_ignore
 from db.models import Absence as AbsenceRow
 from db.models import (
     Action,
@@ -517,32 +516,26 @@ def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> lis
     by_key = {m.key: m for m in messages}
     items: list[dict[str, Any]] = []
     added: list[str] = []
-    # One statement, sent as many multi-row INSERTs as it takes (SQLAlchemy's
-    # "insertmanyvalues"): compiled once, not once per chunk of rows.
     ledger = cast(Table, Notification.__table__)
-    statement = insert_or_ignore(session, ledger, "key").returning(ledger.c.id, ledger.c.key)
-    for chunk in _chunks(rows, 2000):
-        for new_id, key in session.execute(statement, chunk).all():
-            added.append(key)
-            items.extend(
-                {
-                    "notification_id": new_id,
-                    "action_id": item.action_id,
-                    "reason": item.reason,
-                    "working_days": item.working_days,
-                    "position": position,
-                }
-                for position, item in enumerate(by_key[key].items)
-            )
+    made = insert_many(
+        session, ledger, rows, ignore_conflicts_on=["key"], returning=[ledger.c.id, ledger.c.key]
+    )
+    for new_id, key in made:
+        added.append(key)
+        items.extend(
+            {
+                "notification_id": new_id,
+                "action_id": item.action_id,
+                "reason": item.reason,
+                "working_days": item.working_days,
+                "position": position,
+            }
+            for position, item in enumerate(by_key[key].items)
+        )
     if added:
         session.info[ENQUEUED] = True
-    if items:
-        session.execute(sql_insert(cast(Table, NotificationItem.__table__)), items)
+    insert_many(session, cast(Table, NotificationItem.__table__), items)
     return added
-
-
-def _chunks(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
-    return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
 def message_payload(message: Message) -> dict[str, Any]:
