@@ -88,7 +88,7 @@ def insert_many(
 
 def _as_json(rows: Sequence[dict[str, Any]]) -> str:
     """The rows as one JSON array of objects; dates and aware datetimes as ISO 8601 text."""
-    return json.dumps(rows, default=_json_value, separators=(",", ":"))
+    return json.dumps(rows, default=_json_value)  # as SQLAlchemy writes a JSON column
 
 
 def _json_value(value: Any) -> Any:
