@@ -21,7 +21,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, false, func, null, or_, select, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    false,
+    func,
+    null,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
 
@@ -32,12 +43,13 @@ from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
 from bot.core.reminders import (
     EVERY_ACTION,
     ActionFacts,
+    ActionScope,
     BoardFacts,
     CoverFacts,
     DeadlineFacts,
     Message,
     PersonRef,
-    actions_due_by,
+    actions_in_scope,
     cover_notices_due,
     deadline_messages_due,
     messages_due,
@@ -92,7 +104,7 @@ def load_facts(
     uow: UnitOfWork, board_ids: list[int] | None = None, now: dt.datetime | None = None
 ) -> tuple[list[BoardFacts], list[ActionFacts]]:
     """Boards and their open actions in active plans, as plain facts for the rules; with
-    `now`, only the actions that may send anything at that moment (actions_due_by)."""
+    `now`, only the actions that may send anything at that moment (actions_in_scope)."""
     session = uow.session
     board_query = select(Board)
     if board_ids is not None:
@@ -135,8 +147,8 @@ def load_facts(
     lead = aliased(Person, name="lead")
     owner = aliased(Person, name="owner")
     last_update: Any = Action.latest_update_at
-    cutoffs = {b.id: actions_due_by(b, now) for b in board_facts} if now is not None else None
-    if cutoffs is not None and EVERY_ACTION not in cutoffs.values():
+    scopes = {b.id: actions_in_scope(b, now) for b in board_facts} if now is not None else None
+    if scopes is not None and EVERY_ACTION not in scopes.values():
         # Only a meeting ask reads an action's last update: not today, so not read at all.
         last_update = null()
     rows = session.connection().execute(
@@ -163,7 +175,7 @@ def load_facts(
         )
         .outerjoin(owner, owner.id == ActionAssignment.person_id)
         .where(
-            _in_scope(cutoffs) if cutoffs is not None else Plan.board_id.in_(ids),
+            _in_scope(scopes) if scopes is not None else Plan.board_id.in_(ids),
             Plan.active.is_(True),
             Action.removed_at.is_(None),
             Action.status != "blue",
@@ -216,24 +228,27 @@ def _board_facts(
     )
 
 
-def _in_scope(cutoffs: dict[int, dt.date | None]) -> Any:
-    """The actions that may send anything, by board and due-date cut-off (actions_due_by):
-    (board in … AND due_date <= cut-off) OR …, or every action of the boards on a day they
-    ask for meeting updates."""
-    by_cutoff: dict[dt.date, list[int]] = defaultdict(list)
-    for board_id, cutoff in cutoffs.items():
-        if cutoff is not None:
-            by_cutoff[cutoff].append(board_id)
-    if not by_cutoff:
+def _in_scope(scopes: dict[int, ActionScope | None]) -> Any:
+    """The actions that may send anything, by board (actions_in_scope): (board in … AND
+    (due_date in … OR due_date < …)) OR …, or every action of the boards on a day they ask for
+    meeting updates. Boards of one region and policy share one scope."""
+    by_scope: dict[ActionScope, list[int]] = defaultdict(list)
+    for board_id, scope in scopes.items():
+        if scope is not None:
+            by_scope[scope].append(board_id)
+    if not by_scope:
         return false()
-    return or_(
-        *(
-            Plan.board_id.in_(ids)
-            if cutoff == EVERY_ACTION
-            else and_(Plan.board_id.in_(ids), Action.due_date <= cutoff)
-            for cutoff, ids in by_cutoff.items()
-        )
-    )
+    return or_(*(_scope_clause(scope, ids) for scope, ids in by_scope.items()))
+
+
+def _scope_clause(scope: ActionScope, board_ids: list[int]) -> Any:
+    on_board = Plan.board_id.in_(board_ids)
+    if scope.every:
+        return on_board
+    due: ColumnElement[bool] = Action.due_date.in_(sorted(scope.due_on))
+    if scope.due_before is not None:
+        due = or_(due, Action.due_date < scope.due_before)
+    return and_(on_board, due)
 
 
 def _action_facts(
