@@ -9,6 +9,7 @@ meeting), so it is sent at most once however often the rules are evaluated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -205,17 +206,37 @@ def _due_items(
     return []
 
 
-EVERY_ACTION = dt.date.max
+# How far back planning works out which overdue actions send today; an action overdue longer
+# than this is read anyway (and the rules say whether it sends).
+OVERDUE_LOOKBACK = dt.timedelta(days=366)
 
 
-def actions_due_by(board: BoardFacts, now: dt.datetime) -> dt.date | None:
+@dataclass(frozen=True)
+class ActionScope:
+    """Which of a board's open actions may send anything when it is planned (actions_in_scope):
+    every one, dated or not (`every`), or those due on one of `due_on` or before `due_before`."""
+
+    every: bool = False
+    due_on: frozenset[dt.date] = frozenset()
+    due_before: dt.date | None = None
+
+    def includes(self, due: dt.date | None) -> bool:
+        if self.every:
+            return True
+        if due is None:
+            return False
+        return due in self.due_on or (self.due_before is not None and due < self.due_before)
+
+
+EVERY_ACTION = ActionScope(every=True)
+
+
+def actions_in_scope(board: BoardFacts, now: dt.datetime) -> ActionScope | None:
     """Which of the board's open actions may send anything when it is planned at `now`:
-    those due on or before the date returned; EVERY_ACTION (dated or not) on a day it asks
-    owners for meeting updates; None when its send time has not come today, or today sends
-    nothing (a weekend, a bank holiday, a pause).
-
-    An action due later than the date is more working days away than any due-soon point, so
-    only a meeting ask could name it. Planning reads no more actions than this says.
+    EVERY_ACTION (dated or not) on a day it asks owners for meeting updates; otherwise those
+    due on a day that makes them due soon or overdue today (_due_items), or overdue longer than
+    OVERDUE_LOOKBACK; None when its send time has not come today, or today sends nothing (a
+    weekend, a bank holiday, a pause). Planning reads no more actions than this says.
     """
     day = local_date(now, board.timezone)
     if now < send_time(board, day):
@@ -225,8 +246,28 @@ def actions_due_by(board: BoardFacts, now: dt.datetime) -> dt.date | None:
         return None
     if _meeting_asks(calendar, board, day):
         return EVERY_ACTION
-    furthest = max(board.policy.due, default=0)
-    return calendar.add_working_days(day, furthest + 1) - dt.timedelta(days=1)
+    return _sending_due_dates(board.region, day, board.policy.due, board.policy.overdue)
+
+
+@functools.lru_cache(maxsize=256)
+def _sending_due_dates(
+    region: str, day: dt.date, due: tuple[int, ...], overdue: int
+) -> ActionScope:
+    """The due dates from which _due_items makes an item on `day`, worked out day by day back
+    to OVERDUE_LOOKBACK; an action due later than the last of them is more working days away
+    than any due-soon point. The same for every board of a region and policy."""
+    calendar = calendar_for(region)
+    policy = ReminderPolicy(due=due, overdue=overdue)
+    furthest = calendar.add_working_days(day, max(due, default=0) + 1) - dt.timedelta(days=1)
+    earliest = day - OVERDUE_LOOKBACK
+    sending = set()
+    candidate = earliest
+    while candidate <= furthest:
+        probe = ActionFacts(0, "", "", 0, candidate, "", ())
+        if _due_items(calendar, policy, probe, day):
+            sending.add(candidate)
+        candidate += dt.timedelta(days=1)
+    return ActionScope(due_on=frozenset(sending), due_before=earliest)
 
 
 def _meeting_asks(

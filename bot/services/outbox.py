@@ -21,8 +21,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, false, func, null, or_, select, type_coerce, update
-from sqlalchemy import insert as sql_insert
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    false,
+    func,
+    null,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
 
@@ -33,12 +43,13 @@ from bot.core.reminder_policy import ReminderPolicy, policy_from_overrides
 from bot.core.reminders import (
     EVERY_ACTION,
     ActionFacts,
+    ActionScope,
     BoardFacts,
     CoverFacts,
     DeadlineFacts,
     Message,
     PersonRef,
-    actions_due_by,
+    actions_in_scope,
     cover_notices_due,
     deadline_messages_due,
     messages_due,
@@ -50,7 +61,7 @@ from bot.services.deadlines import as_deadline
 from bot.services.queries import board_cycle
 from bot.services.snapshot import latest_updates
 from bot.services.uow import ENQUEUED, UnitOfWork, rows_changed
-from db.insert import insert_or_ignore
+from db.insert import insert_many, insert_or_ignore
 from db.models import Absence as AbsenceRow
 from db.models import (
     Action,
@@ -93,7 +104,7 @@ def load_facts(
     uow: UnitOfWork, board_ids: list[int] | None = None, now: dt.datetime | None = None
 ) -> tuple[list[BoardFacts], list[ActionFacts]]:
     """Boards and their open actions in active plans, as plain facts for the rules; with
-    `now`, only the actions that may send anything at that moment (actions_due_by)."""
+    `now`, only the actions that may send anything at that moment (actions_in_scope)."""
     session = uow.session
     board_query = select(Board)
     if board_ids is not None:
@@ -136,8 +147,8 @@ def load_facts(
     lead = aliased(Person, name="lead")
     owner = aliased(Person, name="owner")
     last_update: Any = Action.latest_update_at
-    cutoffs = {b.id: actions_due_by(b, now) for b in board_facts} if now is not None else None
-    if cutoffs is not None and EVERY_ACTION not in cutoffs.values():
+    scopes = {b.id: actions_in_scope(b, now) for b in board_facts} if now is not None else None
+    if scopes is not None and EVERY_ACTION not in scopes.values():
         # Only a meeting ask reads an action's last update: not today, so not read at all.
         last_update = null()
     rows = session.connection().execute(
@@ -164,7 +175,7 @@ def load_facts(
         )
         .outerjoin(owner, owner.id == ActionAssignment.person_id)
         .where(
-            _in_scope(cutoffs) if cutoffs is not None else Plan.board_id.in_(ids),
+            _in_scope(scopes) if scopes is not None else Plan.board_id.in_(ids),
             Plan.active.is_(True),
             Action.removed_at.is_(None),
             Action.status != "blue",
@@ -217,24 +228,27 @@ def _board_facts(
     )
 
 
-def _in_scope(cutoffs: dict[int, dt.date | None]) -> Any:
-    """The actions that may send anything, by board and due-date cut-off (actions_due_by):
-    (board in … AND due_date <= cut-off) OR …, or every action of the boards on a day they
-    ask for meeting updates."""
-    by_cutoff: dict[dt.date, list[int]] = defaultdict(list)
-    for board_id, cutoff in cutoffs.items():
-        if cutoff is not None:
-            by_cutoff[cutoff].append(board_id)
-    if not by_cutoff:
+def _in_scope(scopes: dict[int, ActionScope | None]) -> Any:
+    """The actions that may send anything, by board (actions_in_scope): (board in … AND
+    (due_date in … OR due_date < …)) OR …, or every action of the boards on a day they ask for
+    meeting updates. Boards of one region and policy share one scope."""
+    by_scope: dict[ActionScope, list[int]] = defaultdict(list)
+    for board_id, scope in scopes.items():
+        if scope is not None:
+            by_scope[scope].append(board_id)
+    if not by_scope:
         return false()
-    return or_(
-        *(
-            Plan.board_id.in_(ids)
-            if cutoff == EVERY_ACTION
-            else and_(Plan.board_id.in_(ids), Action.due_date <= cutoff)
-            for cutoff, ids in by_cutoff.items()
-        )
-    )
+    return or_(*(_scope_clause(scope, ids) for scope, ids in by_scope.items()))
+
+
+def _scope_clause(scope: ActionScope, board_ids: list[int]) -> Any:
+    on_board = Plan.board_id.in_(board_ids)
+    if scope.every:
+        return on_board
+    due: ColumnElement[bool] = Action.due_date.in_(sorted(scope.due_on))
+    if scope.due_before is not None:
+        due = or_(due, Action.due_date < scope.due_before)
+    return and_(on_board, due)
 
 
 def _action_facts(
@@ -517,32 +531,26 @@ def _plan(uow: UnitOfWork, now: dt.datetime, board_ids: list[int] | None) -> lis
     by_key = {m.key: m for m in messages}
     items: list[dict[str, Any]] = []
     added: list[str] = []
-    # One statement, sent as many multi-row INSERTs as it takes (SQLAlchemy's
-    # "insertmanyvalues"): compiled once, not once per chunk of rows.
     ledger = cast(Table, Notification.__table__)
-    statement = insert_or_ignore(session, ledger, "key").returning(ledger.c.id, ledger.c.key)
-    for chunk in _chunks(rows, 2000):
-        for new_id, key in session.execute(statement, chunk).all():
-            added.append(key)
-            items.extend(
-                {
-                    "notification_id": new_id,
-                    "action_id": item.action_id,
-                    "reason": item.reason,
-                    "working_days": item.working_days,
-                    "position": position,
-                }
-                for position, item in enumerate(by_key[key].items)
-            )
+    made = insert_many(
+        session, ledger, rows, ignore_conflicts_on=["key"], returning=[ledger.c.id, ledger.c.key]
+    )
+    for new_id, key in made:
+        added.append(key)
+        items.extend(
+            {
+                "notification_id": new_id,
+                "action_id": item.action_id,
+                "reason": item.reason,
+                "working_days": item.working_days,
+                "position": position,
+            }
+            for position, item in enumerate(by_key[key].items)
+        )
     if added:
         session.info[ENQUEUED] = True
-    if items:
-        session.execute(sql_insert(cast(Table, NotificationItem.__table__)), items)
+    insert_many(session, cast(Table, NotificationItem.__table__), items)
     return added
-
-
-def _chunks(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
-    return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
 def message_payload(message: Message) -> dict[str, Any]:

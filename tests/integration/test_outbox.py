@@ -24,6 +24,7 @@ from bot.services.plans import (
 )
 from bot.services.progress import record_progress
 from bot.services.uow import UnitOfWork
+from db.insert import insert_many
 from db.models import Notification, NotificationItem
 
 UowFactory = Callable[[], UnitOfWork]
@@ -161,7 +162,7 @@ def test_loading_facts_takes_the_same_statements_for_3_or_60_actions(
     assert len(many) == len(few)
 
 
-def build_more(uow_factory: UowFactory, count: int) -> None:
+def build_more(uow_factory: UowFactory, count: int, due: dt.date = dt.date(2019, 6, 28)) -> None:
     with uow_factory() as uow:
         ws = workspace_for_team(uow, "T1", NINE)
         plan = find_plan(uow, ws, None)
@@ -174,7 +175,85 @@ def build_more(uow_factory: UowFactory, count: int) -> None:
                 f"4.{100 + n}",
                 "More",
                 NINE,
-                due=dt.date(2019, 6, 28),
+                due=due,
                 owner_ids=[owner.id],
             )
         uow.commit()
+
+
+def test_planned_ledger_rows_read_back_as_the_messages_said(uow_factory: UowFactory) -> None:
+    ids = build(uow_factory, actions=2)
+    with uow_factory() as uow:
+        keys = plan_due(uow, NINE)
+        uow.commit()
+    with uow_factory() as uow:
+        rows = uow.session.scalars(select(Notification).order_by(Notification.key)).all()
+        assert sorted(keys) == [row.key for row in rows] and len(rows) == 2
+        board_id = rows[0].board_id
+        assert board_id is not None
+        first = rows[0]
+        assert (first.kind, first.state, first.attempts) == ("reminder", "pending", 0)
+        assert first.recipient == "U000000000" and first.recipient_person_id is not None
+        assert first.due_at == NINE and first.due_at.tzinfo is not None
+        assert first.created_at == NINE
+        assert first.local_day == dt.date(2019, 5, 16)
+        assert first.timezone == "Europe/London"
+        assert first.channel is None and first.claimed_until is None and first.ts is None
+        assert first.payload == {"meeting": None, "board_id": board_id, "note": None}
+        items = uow.session.scalars(
+            select(NotificationItem).where(NotificationItem.notification_id == first.id)
+        ).all()
+        assert [(i.action_id, i.reason, i.working_days, i.position) for i in items] == [
+            (ids["4.1"], "due_soon", 10, 0)
+        ]
+
+
+def test_planning_takes_the_same_statements_for_3_or_60_messages(
+    uow_factory: UowFactory,
+) -> None:
+    build(uow_factory, actions=3)
+    with uow_factory() as uow, count_statements(uow) as few:
+        assert len(plan_due(uow, NINE)) == 3  # not committed
+    build_more(uow_factory, 57, due=dt.date(2019, 5, 31))
+    with uow_factory() as uow, count_statements(uow) as many:
+        assert len(plan_due(uow, NINE)) == 60
+    assert len(many) == len(few)
+
+
+def test_insert_many_skips_keys_held_and_returns_the_rows_made(uow_factory: UowFactory) -> None:
+    build(uow_factory, actions=1)
+    with uow_factory() as uow:
+        plan_due(uow, NINE)
+        uow.commit()
+    with uow_factory() as uow:
+        held = uow.session.scalars(select(Notification)).one()
+        row = {
+            "workspace_id": held.workspace_id,
+            "board_id": None,
+            "kind": "alert",
+            "recipient": "UADMIN0000",
+            "recipient_person_id": None,
+            "payload": {"about": "x", "nested": [1, {"a": None}]},
+            "state": "pending",
+            "attempts": 0,
+            "due_at": NINE + dt.timedelta(hours=1, microseconds=5),
+            "local_day": dt.date(2019, 5, 16),
+            "created_at": NINE,
+        }
+        ledger = Notification.__table__
+        made = insert_many(
+            uow.session,
+            ledger,  # type: ignore[arg-type]
+            [{**row, "key": held.key}, {**row, "key": "new:1"}, {**row, "key": "new:1"}],
+            ignore_conflicts_on=["key"],
+            returning=[ledger.c.key],
+        )
+        assert [tuple(r) for r in made] == [("new:1",)]
+        assert insert_many(uow.session, ledger, []) == []  # type: ignore[arg-type]
+        uow.commit()
+    with uow_factory() as uow:
+        new = uow.session.scalars(select(Notification).where(Notification.key == "new:1")).one()
+        assert new.payload == {"about": "x", "nested": [1, {"a": None}]}
+        assert new.due_at == NINE + dt.timedelta(hours=1, microseconds=5)
+        assert new.board_id is None and new.local_day == dt.date(2019, 5, 16)
+        assert uow.session.scalar(select(func.count()).select_from(Notification)) == 2

@@ -16,7 +16,7 @@ from bot.core.reminders import (
     BoardFacts,
     DeadlineFacts,
     PersonRef,
-    actions_due_by,
+    actions_in_scope,
     deadline_messages_due,
     messages_due,
     next_send_time,
@@ -126,25 +126,34 @@ def test_planning_only_at_next_send_times_misses_nothing() -> None:
 
 
 def test_planning_reads_only_the_actions_that_may_send() -> None:
-    """On every day of March–June 2019, the actions actions_due_by leaves out send nothing:
-    the messages from the actions it keeps are the messages from all of them."""
+    """On every day of March–June 2019, the actions actions_in_scope leaves out send nothing,
+    and (but on meeting-ask days) every dated action it keeps sends something unless it is
+    overdue longer than the rules are worked out for: the messages from the actions it keeps
+    are the messages from all of them."""
     cycle = MeetingCycle(rule="FREQ=MONTHLY;BYDAY=+2TU", start=dt.date(2019, 1, 1))
     b = board(meetings=cycle, policy=ReminderPolicy(due=(10, 3, 0), overdue=5))
     actions = [
         ActionFacts(n, f"1.{n}", "A", 1, dt.date(2019, 2, 1) + dt.timedelta(days=n), "amber",
                     (PersonRef(n, f"Owner {n}"),))
         for n in range(1, 160)
+    ] + [
+        ActionFacts(1000 + n, f"2.{n}", "Late", 1, dt.date(2017, 12, 1) + dt.timedelta(days=n),
+                    "red", (PersonRef(1000 + n, f"Late {n}"),))
+        for n in range(0, 200, 3)
     ] + [ActionFacts(999, "9.9", "Undated", 1, None, "red", (JANE,))]  # fmt: skip
     kinds = set()
     moment = utc(2019, 3, 1, 0, 0)
     while moment < utc(2019, 7, 1, 0, 0):
-        cutoff = actions_due_by(b, moment)
-        kept = [a for a in actions if cutoff is not None and a.due is not None and a.due <= cutoff]
-        if cutoff == EVERY_ACTION:
-            kept = actions
+        scope = actions_in_scope(b, moment)
+        kept = [a for a in actions if scope is not None and scope.includes(a.due)]
         everything = messages_due([b], actions, moment)
         assert messages_due([b], kept, moment) == everything, moment
         kinds |= {i.reason for m in everything for i in m.items}
-        assert (cutoff is None) == (not everything), moment
+        assert (scope is None) == (not everything), moment
+        if scope is not None and scope != EVERY_ACTION:
+            assert scope.due_before is not None
+            worked_out = [a for a in kept if a.due is not None and a.due >= scope.due_before]
+            sending = {i.action_id for m in everything for i in m.items}
+            assert {a.id for a in worked_out} <= sending, moment
         moment = next_send_time(b, moment)
     assert kinds == {"due_soon", "overdue", "escalation", "meeting_window", "meeting_last_call"}
