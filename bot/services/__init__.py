@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
+from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.uow import Doorbell, UnitOfWork
+from bot.services.uow import Busy, Doorbell, UnitOfWork, is_lock_timeout
 
 T = TypeVar("T")
 
@@ -67,6 +69,21 @@ class Units:
 
     def patient(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.doorbell)
+
+    def written(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` on one connection in one transaction of a person's request, committed
+        when it returns: for a hot write made of Core statements alone, which needs no ORM
+        session built, flushed and closed around it. The session's hooks (boards to plan
+        again, text limits, the doorbell) do not see it: `work` must change nothing they watch,
+        and check its own text against its columns."""
+        engine = (self.request_session_factory or self.session_factory).kw["bind"]
+        try:
+            with engine.begin() as connection:
+                return work(connection)
+        except OperationalError as error:
+            if is_lock_timeout(error):
+                raise Busy() from error
+            raise
 
     def reading(self) -> UnitOfWork:
         """A unit that only reads, however long: on SQLite it holds no write lock."""

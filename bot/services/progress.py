@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import Integer, Select, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Integer, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -330,7 +330,7 @@ _UPDATE_ACTION = update(_ACTION_TABLE).where(_ACTION_TABLE.c.id == bindparam("th
 
 
 def record_mine_at_once(
-    uow: UnitOfWork,
+    connection: Connection,
     actor: Actor,
     ref: str,
     now: dt.datetime,
@@ -343,7 +343,8 @@ def record_mine_at_once(
 ) -> Recorded | None:
     """The everyday `/progress <ref> <status> <note>` from an owner or delegate, in one read and
     two writes; None when it is anything else (not theirs, ambiguous, a retry, a repeat, text
-    to hold, a completion or reopening), which `record_progress` then handles in full.
+    to hold, a completion or reopening), which `record_progress` then handles in full, in a
+    transaction of its own (`Units.written` runs this one: Core statements, no ORM session).
 
     The same rules as `record_progress` (and `db.history.history_after` for what the action
     keeps); it differs only in cost: the slash command answers within Slack's deadline while
@@ -354,7 +355,6 @@ def record_mine_at_once(
         return None
     if status is None and note is None and evidence is None and impact is None:
         return None
-    connection = uow.session.connection()
     impact_value = impact.value if impact is not None else None
     which = {
         "person": actor.person_id,
@@ -660,9 +660,9 @@ class ProgressService(UseCases):
         """`/progress <ref> <status> <note>`: an update on my action of that ref (with an
         impact judgement and evidence of impact, when given)."""
 
-        def work(uow: UnitOfWork) -> Recorded:
-            at_once = record_mine_at_once(
-                uow,
+        at_once = self.units.written(
+            lambda connection: record_mine_at_once(
+                connection,
                 actor,
                 ref,
                 now,
@@ -672,8 +672,11 @@ class ProgressService(UseCases):
                 impact=impact,
                 dedupe_key=dedupe_key,
             )
-            if at_once is not None:
-                return at_once
+        )
+        if at_once is not None:
+            return at_once
+
+        def work(uow: UnitOfWork) -> Recorded:
             action = owner.my_action(uow, actor, ref)
             result = record_progress(
                 uow,
