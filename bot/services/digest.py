@@ -175,7 +175,7 @@ def _build(
     date changes (approved in the period, or pending), the board's deadlines and who is away."""
     session = uow.session
     themes = theme_rows(session, [board.id])
-    rows = action_rows(session, now, board_ids=[board.id])
+    rows = action_rows(session, now, board_ids=[board.id], latest_moment_only=True)
     requests = date_change_rows(
         session, board.id, pending=True, decided=("approved",), decided_after=since, until=now
     )
