@@ -13,7 +13,7 @@ on track (or finishing) is an improvement, and starting at risk or off track a w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -34,6 +34,7 @@ __all__ = [
     "slips_since",
     "status_at_cutoff",
     "theme_movement",
+    "theme_movement_of",
 ]
 
 BRAG_ORDER: tuple[Status, ...] = (
@@ -194,12 +195,18 @@ class ThemeMovement:
 def theme_movement(movements: Iterable[ActionMovement], since: dt.date | None) -> ThemeMovement:
     """A theme's (or board's) actions summed up; `since` is the last meeting's local day."""
     chosen = list(movements)
-    kinds = [m.movement for m in chosen]
+    return theme_movement_of([m.movement for m in chosen], sum(m.slips for m in chosen), since)
+
+
+def theme_movement_of(
+    kinds: Sequence[Movement], slips: int, since: dt.date | None
+) -> ThemeMovement:
+    """`theme_movement` from each action's movement already read, and the slips summed."""
     return ThemeMovement(
         better=kinds.count(Movement.IMPROVED),
         worse=kinds.count(Movement.WORSENED),
         same=kinds.count(Movement.SAME),
         new=kinds.count(Movement.NEW),
-        slips=sum(m.slips for m in chosen),
+        slips=slips,
         since=since,
     )
