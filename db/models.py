@@ -78,9 +78,20 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         (several times faster than setting the zone after); text that is not plain naive ISO
         is read as before."""
         parse = self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype)
+        utc = dt.UTC
+        if dialect.name != "sqlite" and parse is None:
+            # The driver gives aware datetimes (PostgreSQL's in the session's zone): as
+            # process_result_value, without the decorator's call around it for each value.
+            def aware(value: dt.datetime | None) -> dt.datetime | None:
+                if value is None:
+                    return None
+                if value.tzinfo is None:
+                    return value.replace(tzinfo=utc)
+                return value.astimezone(utc)
+
+            return aware
         if dialect.name != "sqlite" or parse is None:
             return super().result_processor(dialect, coltype)
-        utc = dt.UTC
         from_iso = dt.datetime.fromisoformat
 
         def process(value: Any) -> dt.datetime | None:
