@@ -71,9 +71,10 @@ def movement(before: Status | None, now: Status) -> Movement:
     """How an action moved from its status at the last meeting (None: it was not there)."""
     if before is None:
         return Movement.NEW
-    if rank(now) > rank(before):
+    now_rank, before_rank = _RANK[now], _RANK[before]
+    if now_rank > before_rank:
         return Movement.IMPROVED
-    if rank(now) < rank(before):
+    if now_rank < before_rank:
         return Movement.WORSENED
     return Movement.SAME
 
@@ -138,6 +139,9 @@ def _status(value: str | None) -> Status | None:
         return None
 
 
+_JUST_BEFORE = dt.timedelta(microseconds=1)
+
+
 @dataclass(frozen=True)
 class StatusHistory:
     """What an action's updates say of its status, as the action keeps it: each update holds
@@ -163,7 +167,7 @@ def status_at_cutoff(
     cut-off, the latest (time, status) set by it ((None, None): none)."""
     if history.first_update_at is None:
         return now if history.since <= cutoff else None
-    start = min(history.since, history.first_update_at - dt.timedelta(microseconds=1))
+    start = min(history.since, history.first_update_at - _JUST_BEFORE)
     if start > cutoff:
         return None
     at, status = set_by_cutoff or (history.set_at, history.set_to)
