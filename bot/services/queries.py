@@ -372,39 +372,36 @@ _People = tuple[tuple[Who, ...], tuple[int, ...], tuple[Who, ...], tuple[int, ..
 
 def _people(rows: Iterable[Any]) -> dict[int, _People]:
     """Owners and delegates of each action, in their order, from (action id, role, person
-    id, name, Slack user) rows in action order. Many actions share the same people: each
-    person is one `Who`, and each distinct set of owners and delegates one value."""
+    id, name, Slack user) rows in action order; each person is one `Who`."""
     found: dict[int, _People] = {}
     seen: dict[int, Who] = {}
-    shared: dict[tuple[tuple[str, int], ...], _People] = {}
     current: int | None = None
-    assigned: list[tuple[str, int]] = []
-
-    def done(action_id: int) -> None:
-        key = tuple(assigned)
-        value = shared.get(key)
-        if value is None:
-            owners = tuple(p for role, p in key if role == OWNER)
-            delegates = tuple(p for role, p in key if role != OWNER)
-            value = shared[key] = (
-                tuple(seen[p] for p in owners),
-                owners,
-                tuple(seen[p] for p in delegates),
-                delegates,
-            )
-        found[action_id] = value
-
+    owners: list[Who] = []
+    owner_ids: list[int] = []
+    delegates: list[Who] = []
+    delegate_ids: list[int] = []
     for action_id, role, person_id, name, slack_user_id in rows:
         if action_id != current:
             if current is not None:
-                done(current)
+                found[current] = (
+                    tuple(owners),
+                    tuple(owner_ids),
+                    tuple(delegates),
+                    tuple(delegate_ids),
+                )
             current = action_id
-            assigned = []
-        if person_id not in seen:
-            seen[person_id] = Who(name, slack_user_id)
-        assigned.append((role, person_id))
+            owners, owner_ids, delegates, delegate_ids = [], [], [], []
+        who = seen.get(person_id)
+        if who is None:
+            who = seen[person_id] = Who(name, slack_user_id)
+        if role == OWNER:
+            owners.append(who)
+            owner_ids.append(person_id)
+        else:
+            delegates.append(who)
+            delegate_ids.append(person_id)
     if current is not None:
-        done(current)
+        found[current] = (tuple(owners), tuple(owner_ids), tuple(delegates), tuple(delegate_ids))
     return found
 
 
