@@ -448,19 +448,36 @@ def date_change_rows(
     """The board's date-change requests, oldest asked first: those still pending (`pending`),
     and those whose state is in `decided` and that were decided after `decided_after` (any
     time when None); with `until`, nothing asked or decided after it counts."""
+    states = tuple(decided)
+    if not pending and not states:
+        return []
+    values: dict[str, Any] = {"board_id": board_id}
+    if states:
+        values["states"] = list(states)
+    if states and decided_after is not None:
+        values["decided_after"] = decided_after
+    if until is not None:
+        values["until"] = until
+    query = _date_change_query(
+        pending, bool(states), bool(states) and decided_after is not None, until is not None
+    )
+    return _date_change_rows(session, query, values)
+
+
+@functools.cache
+def _date_change_query(pending: bool, decided: bool, after: bool, until: bool) -> Executable:
+    """`date_change_rows`' statement for which of its filters are given, made once."""
     request = DateChangeRequest
+    moment = request.__table__.c.requested_at.type
     wanted = []
     if pending:
-        asked = request.requested_at <= until if until is not None else true()
+        asked = request.requested_at <= bindparam("until", type_=moment) if until else true()
         wanted.append(and_(request.state == "pending", asked))
-    states = tuple(decided)
-    if states:
-        after = request.decided_at > decided_after if decided_after is not None else true()
-        before = request.decided_at <= until if until is not None else true()
-        wanted.append(and_(request.state.in_(states), after, before))
-    if not wanted:
-        return []
-    return _date_change_rows(session, Plan.board_id == board_id, counted(), or_(*wanted))
+    if decided:
+        since = request.decided_at > bindparam("decided_after", type_=moment) if after else true()
+        before = request.decided_at <= bindparam("until", type_=moment) if until else true()
+        wanted.append(and_(request.state.in_(bindparam("states", expanding=True)), since, before))
+    return _date_change_select(Plan.board_id == bindparam("board_id"), counted(), or_(*wanted))
 
 
 def action_date_changes(
@@ -468,58 +485,78 @@ def action_date_changes(
 ) -> list[DateChangeRow]:
     """An action's date-change requests asked by `until`, newest first."""
     request = DateChangeRequest
-    found = _date_change_rows(
-        session, request.action_id == action_id, request.requested_at <= until
-    )
-    return found[::-1]
+    query = _date_change_select(request.action_id == action_id, request.requested_at <= until)
+    return _date_change_rows(session, query, {})[::-1]
 
 
-def _date_change_rows(session: Session, *where: ColumnElement[bool]) -> list[DateChangeRow]:
+def _date_change_select(*where: ColumnElement[bool]) -> Executable:
     """Date-change requests with the people who asked and decided, oldest asked first."""
     requester, decider = _REQUESTER, _DECIDER
     request = DateChangeRequest
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                request.id,
-                Action.theme_id,
-                Action.ref,
-                Action.title,
-                request.old_due_date,
-                request.new_due_date,
-                request.new_due_precision,
-                request.reason,
-                request.state,
-                requester.name,
-                requester.slack_user_id,
-                request.requested_at,
-                decider.name,
-                request.decided_at,
-                request.decision_note,
-            )
-            .join(Action, Action.id == request.action_id)
-            .join(Plan, Plan.id == Action.plan_id)
-            .outerjoin(requester, requester.id == request.requested_by_id)
-            .outerjoin(decider, decider.id == request.decided_by_id)
-            .where(*where)
-            .order_by(request.requested_at, request.id)
+    return (
+        select(
+            request.id,
+            Action.theme_id,
+            Action.ref,
+            Action.title,
+            request.old_due_date,
+            request.new_due_date,
+            request.new_due_precision,
+            request.reason,
+            request.state,
+            requester.name,
+            requester.slack_user_id,
+            request.requested_at,
+            decider.name,
+            request.decided_at,
+            request.decision_note,
         )
-        .all()
+        .join(Action, Action.id == request.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .outerjoin(requester, requester.id == request.requested_by_id)
+        .outerjoin(decider, decider.id == request.decided_by_id)
+        .where(*where)
+        .order_by(request.requested_at, request.id)
     )
+
+
+def _date_change_rows(
+    session: Session, query: Executable, values: dict[str, Any]
+) -> list[DateChangeRow]:
     return [
         DateChangeRow(
-            *row[2:8],
-            id=row[0],
-            theme_id=row[1],
-            state=row[8],
-            requested_by=Who(row[9], row[10]) if row[9] is not None else None,
-            requested_at=row[11],
-            decided_by=row[12],
-            decided_at=row[13],
-            note=row[14],
+            ref,
+            title,
+            old_due,
+            new_due,
+            precision,
+            reason,
+            id=request_id,
+            theme_id=theme_id,
+            state=state,
+            requested_by=Who(asker, asker_slack) if asker is not None else None,
+            requested_at=requested_at,
+            decided_by=decider,
+            decided_at=decided_at,
+            note=note,
         )
-        for row in rows
+        for (
+            request_id,
+            theme_id,
+            ref,
+            title,
+            old_due,
+            new_due,
+            precision,
+            reason,
+            state,
+            asker,
+            asker_slack,
+            requested_at,
+            decider,
+            decided_at,
+            note,
+        ) in session.connection().execute(query, values).all()
     ]
 
 
