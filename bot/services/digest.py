@@ -138,8 +138,12 @@ def _status_changes(
 
 @functools.cache
 def _status_changes_query() -> Executable:
-    """`_status_changes`' statement, made once (values bound when it runs)."""
+    """`_status_changes`' statement, made once (values bound when it runs). Only actions
+    updated after `since` are looked into: each keeps the time of its newest update
+    (`Action.latest_update_at`), so the others can have no change in the period and their
+    updates are not searched."""
     at_type = ProgressUpdate.__table__.c.at.type
+    since = bindparam("since", type_=at_type)
     return (
         select(
             Action.theme_id,
@@ -157,7 +161,8 @@ def _status_changes_query() -> Executable:
         .where(
             Plan.board_id == bindparam("board_id"),
             counted(),
-            ProgressUpdate.at > bindparam("since", type_=at_type),
+            Action.latest_update_at > since,
+            ProgressUpdate.at > since,
             ProgressUpdate.at <= bindparam("now", type_=at_type),
             ProgressUpdate.status.is_not(None),
             ProgressUpdate.status.is_distinct_from(ProgressUpdate.previous_status),
