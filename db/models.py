@@ -74,16 +74,33 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
     def result_processor(self, dialect: Any, coltype: Any) -> Any:
         """On SQLite (naive UTC text) parse and mark UTC in one step: a view of thousands of
-        rows reads tens of thousands of these."""
+        rows reads tens of thousands of these. The text is read with its offset written on
+        (several times faster than setting the zone after); text that is not plain naive ISO
+        is read as before."""
         parse = self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype)
+        utc = dt.UTC
+        if dialect.name != "sqlite" and parse is None:
+            # The driver gives aware datetimes (PostgreSQL's in the session's zone): as
+            # process_result_value, without the decorator's call around it for each value.
+            def aware(value: dt.datetime | None) -> dt.datetime | None:
+                if value is None:
+                    return None
+                if value.tzinfo is None:
+                    return value.replace(tzinfo=utc)
+                return value.astimezone(utc)
+
+            return aware
         if dialect.name != "sqlite" or parse is None:
             return super().result_processor(dialect, coltype)
-        utc = dt.UTC
+        from_iso = dt.datetime.fromisoformat
 
         def process(value: Any) -> dt.datetime | None:
             if value is None:
                 return None
-            return cast(dt.datetime, parse(value)).replace(tzinfo=utc)
+            try:
+                return from_iso(value + "+00:00")
+            except (TypeError, ValueError):
+                return cast(dt.datetime, parse(value)).replace(tzinfo=utc)
 
         return process
 

@@ -35,7 +35,7 @@ from bot.core.impact import (
     find_impact,
     impact_counts,
 )
-from bot.core.movement import ActionMovement, Movement, ThemeMovement, theme_movement
+from bot.core.movement import ActionMovement, Movement, ThemeMovement, theme_movement_of
 from bot.core.statuses import status_of
 
 
@@ -417,17 +417,18 @@ def theme_movements(
     """Each theme's movement since the last meeting (`since`, its local day), with the actions
     that moved or are new, in plan order."""
     lines = []
+    same = Movement.SAME
     for theme, actions in by_theme(themes, rows):
-        found = [(r, moved[r.id]) for r in actions if r.id in moved]
+        found = [(r, m, m.movement) for r in actions if (m := moved.get(r.id)) is not None]
         lines.append(
             MovementLine(
                 plan=theme.plan,
                 ref=theme.ref,
                 title=theme.title,
-                summary=theme_movement((m for _, m in found), since),
-                moved=tuple(
-                    (r.ref, r.title, m) for r, m in found if m.movement is not Movement.SAME
+                summary=theme_movement_of(
+                    [kind for _, _, kind in found], sum(m.slips for _, m, _ in found), since
                 ),
+                moved=tuple((r.ref, r.title, m) for r, m, kind in found if kind is not same),
             )
         )
     return tuple(lines)

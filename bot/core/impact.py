@@ -317,13 +317,23 @@ class ImpactCounts:
 
 
 def impact_counts(actions: Iterable[ActionImpact]) -> ImpactCounts:
-    chosen = list(actions)
+    """The actions counted, in one pass (the digest counts a whole plan): delivered is
+    complete, owing evidence is delivered and not impact-evidenced."""
+    total = delivered = evidenced = emerging = owing = 0
+    for a in actions:
+        total += 1
+        is_evidenced = a.impact_evidenced
+        evidenced += is_evidenced
+        emerging += a.impact is Impact.EMERGING
+        if a.delivered:
+            delivered += 1
+            owing += not is_evidenced
     return ImpactCounts(
-        actions=len(chosen),
-        delivered=sum(a.delivered for a in chosen),
-        impact_evidenced=sum(a.impact_evidenced for a in chosen),
-        impact_emerging=sum(a.impact is Impact.EMERGING for a in chosen),
-        owing_evidence=sum(a.owes_evidence for a in chosen),
+        actions=total,
+        delivered=delivered,
+        impact_evidenced=evidenced,
+        impact_emerging=emerging,
+        owing_evidence=owing,
     )
 
 

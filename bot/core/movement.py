@@ -13,7 +13,7 @@ on track (or finishing) is an improvement, and starting at risk or off track a w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -34,6 +34,7 @@ __all__ = [
     "slips_since",
     "status_at_cutoff",
     "theme_movement",
+    "theme_movement_of",
 ]
 
 BRAG_ORDER: tuple[Status, ...] = (
@@ -70,9 +71,10 @@ def movement(before: Status | None, now: Status) -> Movement:
     """How an action moved from its status at the last meeting (None: it was not there)."""
     if before is None:
         return Movement.NEW
-    if rank(now) > rank(before):
+    now_rank, before_rank = _RANK[now], _RANK[before]
+    if now_rank > before_rank:
         return Movement.IMPROVED
-    if rank(now) < rank(before):
+    if now_rank < before_rank:
         return Movement.WORSENED
     return Movement.SAME
 
@@ -137,6 +139,9 @@ def _status(value: str | None) -> Status | None:
         return None
 
 
+_JUST_BEFORE = dt.timedelta(microseconds=1)
+
+
 @dataclass(frozen=True)
 class StatusHistory:
     """What an action's updates say of its status, as the action keeps it: each update holds
@@ -162,7 +167,7 @@ def status_at_cutoff(
     cut-off, the latest (time, status) set by it ((None, None): none)."""
     if history.first_update_at is None:
         return now if history.since <= cutoff else None
-    start = min(history.since, history.first_update_at - dt.timedelta(microseconds=1))
+    start = min(history.since, history.first_update_at - _JUST_BEFORE)
     if start > cutoff:
         return None
     at, status = set_by_cutoff or (history.set_at, history.set_to)
@@ -194,12 +199,18 @@ class ThemeMovement:
 def theme_movement(movements: Iterable[ActionMovement], since: dt.date | None) -> ThemeMovement:
     """A theme's (or board's) actions summed up; `since` is the last meeting's local day."""
     chosen = list(movements)
-    kinds = [m.movement for m in chosen]
+    return theme_movement_of([m.movement for m in chosen], sum(m.slips for m in chosen), since)
+
+
+def theme_movement_of(
+    kinds: Sequence[Movement], slips: int, since: dt.date | None
+) -> ThemeMovement:
+    """`theme_movement` from each action's movement already read, and the slips summed."""
     return ThemeMovement(
         better=kinds.count(Movement.IMPROVED),
         worse=kinds.count(Movement.WORSENED),
         same=kinds.count(Movement.SAME),
         new=kinds.count(Movement.NEW),
-        slips=sum(m.slips for m in chosen),
+        slips=slips,
         since=since,
     )

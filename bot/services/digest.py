@@ -57,10 +57,11 @@ never updated; `previous_meeting` is null when the cycle has none before the mee
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, bindparam, func, select
 
 from bot.core import digest as compose
 from bot.core.absence import Absence, without_cover
@@ -126,36 +127,48 @@ def _status_changes(
     """Updates that changed an action's status after `since`: (theme id, change), oldest first."""
     rows = (
         uow.session.connection()
-        .execute(
-            select(
-                Action.theme_id,
-                Action.ref,
-                Action.title,
-                ProgressUpdate.previous_status,
-                ProgressUpdate.status,
-                Person.name,
-                ProgressUpdate.at,
-                ProgressUpdate.source,
-            )
-            .join(Action, Action.id == ProgressUpdate.action_id)
-            .join(Plan, Plan.id == Action.plan_id)
-            .outerjoin(Person, Person.id == ProgressUpdate.author_id)
-            .where(
-                Plan.board_id == board_id,
-                counted(),
-                ProgressUpdate.at > since,
-                ProgressUpdate.at <= now,
-                ProgressUpdate.status.is_not(None),
-                ProgressUpdate.status.is_distinct_from(ProgressUpdate.previous_status),
-            )
-            .order_by(ProgressUpdate.at, ProgressUpdate.id)
-        )
+        .execute(_status_changes_query(), {"board_id": board_id, "since": since, "now": now})
         .all()
     )
     return [
         (theme_id, StatusChange(ref, title, previous, status or "", by, at, source))
         for theme_id, ref, title, previous, status, by, at, source in rows
     ]
+
+
+@functools.cache
+def _status_changes_query() -> Executable:
+    """`_status_changes`' statement, made once (values bound when it runs). Only actions
+    updated after `since` are looked into: each keeps the time of its newest update
+    (`Action.latest_update_at`), so the others can have no change in the period and their
+    updates are not searched."""
+    at_type = ProgressUpdate.__table__.c.at.type
+    since = bindparam("since", type_=at_type)
+    return (
+        select(
+            Action.theme_id,
+            Action.ref,
+            Action.title,
+            ProgressUpdate.previous_status,
+            ProgressUpdate.status,
+            Person.name,
+            ProgressUpdate.at,
+            ProgressUpdate.source,
+        )
+        .join(Action, Action.id == ProgressUpdate.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .outerjoin(Person, Person.id == ProgressUpdate.author_id)
+        .where(
+            Plan.board_id == bindparam("board_id"),
+            counted(),
+            Action.latest_update_at > since,
+            ProgressUpdate.at > since,
+            ProgressUpdate.at <= bindparam("now", type_=at_type),
+            ProgressUpdate.status.is_not(None),
+            ProgressUpdate.status.is_distinct_from(ProgressUpdate.previous_status),
+        )
+        .order_by(ProgressUpdate.at, ProgressUpdate.id)
+    )
 
 
 def _aware(value: dt.datetime, name: str) -> dt.datetime:
@@ -175,7 +188,7 @@ def _build(
     date changes (approved in the period, or pending), the board's deadlines and who is away."""
     session = uow.session
     themes = theme_rows(session, [board.id])
-    rows = action_rows(session, now, board_ids=[board.id])
+    rows = action_rows(session, now, board_ids=[board.id], latest_moment_only=True)
     requests = date_change_rows(
         session, board.id, pending=True, decided=("approved",), decided_after=since, until=now
     )

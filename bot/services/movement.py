@@ -12,11 +12,12 @@ new.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ScalarSelect, and_, select
+from sqlalchemy import Executable, ScalarSelect, and_, bindparam, select
 
 from bot.core.board_status import ActionRow
 from bot.core.calendar import local_date
@@ -78,48 +79,26 @@ def movements(
     list of ids costs more to send than the board's filter does."""
     if not actions:
         return {}
-    which = (
-        and_(Plan.board_id == board_id, counted())
-        if board_id is not None
-        else Action.id.in_(list(actions))
-    )
     cutoff = cutoff.astimezone(dt.UTC) if cutoff is not None else None
     # Plain rows through the Core connection: the ORM's per-row bookkeeping costs more than
     # the query on a large plan.
     session = uow.session
     session.flush()
     connection = session.connection()
+    set_query, due_query = _queries(board_id is not None)
+    values: dict[str, Any] = (
+        {"board_id": board_id} if board_id is not None else {"action_ids": list(actions)}
+    )
     set_since: dict[int, tuple[dt.datetime | None, str | None]] = {}
     if cutoff is not None:
         set_since = {
             action_id: (at, status)
             for action_id, at, status in connection.execute(
-                select(
-                    Action.id,
-                    _set_by(ProgressUpdate.at, cutoff),
-                    _set_by(ProgressUpdate.status, cutoff),
-                )
-                .join(Plan, Plan.id == Action.plan_id)
-                .where(which, Action.status_set_at > cutoff)
-            )
+                set_query, {**values, "cutoff": cutoff}
+            ).all()
         }
     due: dict[int, list[DueChange]] = defaultdict(list)
-    for action_id, decided_at, old, new in connection.execute(
-        select(
-            DateChangeRequest.action_id,
-            DateChangeRequest.decided_at,
-            DateChangeRequest.old_due_date,
-            DateChangeRequest.new_due_date,
-        )
-        .join(Action, Action.id == DateChangeRequest.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(
-            which,
-            DateChangeRequest.state == "approved",
-            DateChangeRequest.decided_at.is_not(None),
-            DateChangeRequest.old_due_date.is_not(None),
-        )
-    ):
+    for action_id, decided_at, old, new in connection.execute(due_query, values).all():
         if decided_at is not None and old is not None:
             due[action_id].append(DueChange(decided_at, old, new))
     found = {}
@@ -135,11 +114,48 @@ def movements(
     return found
 
 
+@functools.cache
+def _queries(by_board: bool) -> tuple[Executable, Executable]:
+    """`movements`' two statements, made once: the latest status set by the cut-off of the
+    actions whose status was set since, and the approved date changes; the actions chosen
+    by board (`board_id`) or by id (`action_ids`)."""
+    which = (
+        and_(Plan.board_id == bindparam("board_id"), counted())
+        if by_board
+        else Action.id.in_(bindparam("action_ids", expanding=True))
+    )
+    cutoff = bindparam("cutoff", type_=Action.__table__.c.status_set_at.type)
+    set_query = (
+        select(
+            Action.id, _set_by(ProgressUpdate.at, cutoff), _set_by(ProgressUpdate.status, cutoff)
+        )
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(which, Action.status_set_at > cutoff)
+    )
+    due_query = (
+        select(
+            DateChangeRequest.action_id,
+            DateChangeRequest.decided_at,
+            DateChangeRequest.old_due_date,
+            DateChangeRequest.new_due_date,
+        )
+        .join(Action, Action.id == DateChangeRequest.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(
+            which,
+            DateChangeRequest.state == "approved",
+            DateChangeRequest.decided_at.is_not(None),
+            DateChangeRequest.old_due_date.is_not(None),
+        )
+    )
+    return set_query, due_query
+
+
 # Correlated with Action, it reads one row off the partial (action_id, at) index; ranking
 # every update of the board instead is several times slower (see queries.latest_update_id).
 
 
-def _set_by(column: Any, cutoff: dt.datetime | None) -> ScalarSelect[Any]:
+def _set_by(column: Any, cutoff: Any) -> ScalarSelect[Any]:
     """A column of the action's latest update that set a status at or before the cut-off (the
     first of several at the same moment, as the history reads them in order)."""
     query = select(column).where(

@@ -13,10 +13,23 @@ Only active plans count, and removed actions never do.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Executable,
+    and_,
+    bindparam,
+    case,
+    func,
+    null,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, aliased
 
 from bot.core.board_status import ActionRow, LatestUpdate, ThemeRow, Who, working_days_overdue
@@ -38,6 +51,8 @@ from db.models import (
 OWNER = "owner"
 DELEGATE = "delegate"
 
+Moment = BindParameter[dt.datetime]  # `now` bound when a statement made once runs
+
 # Aliases made once: making them per query costs more than some of the queries.
 _LATEST = aliased(ProgressUpdate, name="latest")
 _AUTHOR = aliased(Person, name="author")
@@ -51,7 +66,7 @@ def counted() -> ColumnElement[bool]:
     return and_(Plan.active.is_(True), Action.removed_at.is_(None))
 
 
-def latest_update_id(now: dt.datetime | None, *, with_note: bool = False) -> Any:
+def latest_update_id(now: dt.datetime | Moment | None, *, with_note: bool = False) -> Any:
     """The id of the action's newest update (by time, then id) at or before `now` (its newest
     when None), correlated with `Action`; `with_note`: the newest that has a note.
 
@@ -78,7 +93,7 @@ def latest_update_id(now: dt.datetime | None, *, with_note: bool = False) -> Any
     return case((or_(kept_at.is_(None), kept_at <= now), Action.latest_update_id), else_=looked_up)
 
 
-def latest_given(kept: Any, kept_at: Any, column: Any, now: dt.datetime | None) -> Any:
+def latest_given(kept: Any, kept_at: Any, column: Any, now: dt.datetime | Moment | None) -> Any:
     """An action's latest impact judgement or evidence at or before `now` (its latest when
     None). The action keeps the latest (`kept`, given at `kept_at`); only a view of the past
     that is older than it looks among the updates, and SQL's CASE asks them only then."""
@@ -111,83 +126,51 @@ def action_rows(
     workspace_id: int | None = None,
     open_only: bool = False,
     latest_with_note: bool = False,
+    latest_moment_only: bool = False,
 ) -> list[ActionRow]:
     """The actions that count and match every filter given, in plan, theme and action order:
     with owners and delegates, the latest update at or before `now` (the latest with a note
     when `latest_with_note`), and working days overdue on the board-local day of `now`.
 
     `assigned_to`: actions the person owns or stands in for. `open_only`: not blue.
+    `latest_moment_only`: for views that need only when each action was last updated (the
+    digest and the pack): `latest` carries its time alone (no author, status or note), read
+    off the action itself, and the updates are not joined.
     Two statements, whatever the number of actions."""
     # Plain rows through the Core connection: the ORM's per-row bookkeeping would cost more
     # than the queries themselves on a large plan. Flush first, as session.execute would.
     session.flush()
     connection = session.connection()
-    where = [counted()]
+    shape = _Shape(
+        board_ids is not None,
+        theme_id is not None,
+        action_ids is not None,
+        assigned_to is not None,
+        workspace_id is not None,
+        open_only,
+        latest_with_note,
+        latest_moment_only and not latest_with_note,
+    )
+    values: dict[str, Any] = {"now": now}
     if board_ids is not None:
-        where.append(Plan.board_id.in_(board_ids))
+        values["board_ids"] = list(board_ids)
     if theme_id is not None:
-        where.append(Action.theme_id == theme_id)
+        values["theme_id"] = theme_id
     if action_ids is not None:
-        where.append(Action.id.in_(action_ids))
-    if workspace_id is not None:
-        where.append(Board.workspace_id == workspace_id)
-    if open_only:
-        where.append(Action.status != "blue")
+        values["action_ids"] = list(action_ids)
     if assigned_to is not None:
-        where.append(
-            Action.id.in_(
-                select(ActionAssignment.action_id).where(
-                    ActionAssignment.person_id == assigned_to,
-                    ActionAssignment.role.in_((OWNER, DELEGATE)),
-                )
-            )
-        )
-    latest, author = _LATEST, _AUTHOR
-    rows = connection.execute(
-        select(
-            Action.id,
-            Plan.id,
-            Plan.title,
-            Board.id,
-            Board.name,
-            Board.timezone,
-            Board.region,
-            Theme.id,
-            Theme.ref,
-            Action.ref,
-            Action.title,
-            Action.status,
-            Action.due_date,
-            Action.due_precision,
-            Action.due_text,
-            Action.date_changes,
-            latest.at,
-            author.name,
-            latest.status,
-            latest.note,
-            latest.source,
-            latest_given(Action.impact, Action.impact_at, ProgressUpdate.impact, now),
-            latest_given(Action.evidence, Action.evidence_at, ProgressUpdate.evidence, now),
-            func.coalesce(Action.created_at, Plan.created_at),  # when it was added
-            Action.first_update_at,
-            Action.first_replaced_status,
-            Action.status_set_at,
-            Action.status_set_to,
-        )
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Board, Board.id == Plan.board_id)
-        .join(Theme, Theme.id == Action.theme_id)
-        .outerjoin(latest, latest.id == latest_update_id(now, with_note=latest_with_note))
-        .outerjoin(author, author.id == latest.author_id)
-        .where(*where)
-        .order_by(Plan.id, Theme.position, Theme.id, Action.position, Action.id)
-    ).all()
+        values["assigned_to"] = assigned_to
+    if workspace_id is not None:
+        values["workspace_id"] = workspace_id
+    actions_query, people_query = _action_queries(shape)
+    rows = connection.execute(actions_query, values).all()
     if not rows:
         return []
-    people = _people(connection, where, by_workspace=workspace_id is not None)
+    people = _people(connection.execute(people_query, values).all())
     boards: dict[int, tuple[dt.date, WorkingCalendar]] = {}
     nobody: _People = ((), (), (), ())
-    found = []
+    found: list[ActionRow] = []
+    append = found.append
     for (
         action_id,
         plan_id,
@@ -222,7 +205,7 @@ def action_rows(
             boards[board_id] = (local_date(now, tz), calendar_for(region))
         today, calendar = boards[board_id]
         owners, owner_ids, delegates, delegate_ids = people.get(action_id, nobody)
-        found.append(
+        append(
             ActionRow(
                 id=action_id,
                 plan_id=plan_id,
@@ -257,15 +240,100 @@ def action_rows(
     return found
 
 
-# owners, their person ids, delegates, their person ids
-_People = tuple[tuple[Who, ...], tuple[int, ...], tuple[Who, ...], tuple[int, ...]]
+class _Shape(NamedTuple):
+    """Which of `action_rows`' filters and options are given: its statements are built once
+    for each shape, with the values as bound parameters."""
+
+    board_ids: bool
+    theme_id: bool
+    action_ids: bool
+    assigned_to: bool
+    workspace_id: bool
+    open_only: bool
+    latest_with_note: bool
+    latest_moment_only: bool
 
 
-def _people(
-    connection: Connection, where: list[ColumnElement[bool]], *, by_workspace: bool
-) -> dict[int, _People]:
-    """Owners and delegates of the matching actions, in their order."""
+@functools.cache
+def _action_queries(shape: _Shape) -> tuple[Executable, Executable]:
+    """`action_rows`' two statements for a shape: the actions, and their owners and
+    delegates. Made once: building them costs more than some of the queries."""
+    now = bindparam("now", type_=ProgressUpdate.__table__.c.at.type)
+    where = [counted()]
+    if shape.board_ids:
+        where.append(Plan.board_id.in_(bindparam("board_ids", expanding=True)))
+    if shape.theme_id:
+        where.append(Action.theme_id == bindparam("theme_id"))
+    if shape.action_ids:
+        where.append(Action.id.in_(bindparam("action_ids", expanding=True)))
+    if shape.workspace_id:
+        where.append(Board.workspace_id == bindparam("workspace_id"))
+    if shape.open_only:
+        where.append(Action.status != "blue")
+    if shape.assigned_to:
+        where.append(
+            Action.id.in_(
+                select(ActionAssignment.action_id).where(
+                    ActionAssignment.person_id == bindparam("assigned_to"),
+                    ActionAssignment.role.in_((OWNER, DELEGATE)),
+                )
+            )
+        )
+    latest, author = _LATEST, _AUTHOR
+    nothing = null()
+    if shape.latest_moment_only:
+        kept_at = Action.latest_update_at
+        latest_columns: tuple[Any, ...] = (
+            case(
+                (or_(kept_at.is_(None), kept_at <= now), kept_at),
+                else_=_latest_at(now),
+            ),
+            nothing,
+            nothing,
+            nothing,
+            nothing,
+        )
+    else:
+        latest_columns = (latest.at, author.name, latest.status, latest.note, latest.source)
     query = (
+        select(
+            Action.id,
+            Plan.id,
+            Plan.title,
+            Board.id,
+            Board.name,
+            Board.timezone,
+            Board.region,
+            Theme.id,
+            Theme.ref,
+            Action.ref,
+            Action.title,
+            Action.status,
+            Action.due_date,
+            Action.due_precision,
+            Action.due_text,
+            Action.date_changes,
+            *latest_columns,
+            latest_given(Action.impact, Action.impact_at, ProgressUpdate.impact, now),
+            latest_given(Action.evidence, Action.evidence_at, ProgressUpdate.evidence, now),
+            func.coalesce(Action.created_at, Plan.created_at),  # when it was added
+            Action.first_update_at,
+            Action.first_replaced_status,
+            Action.status_set_at,
+            Action.status_set_to,
+        )
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Board, Board.id == Plan.board_id)
+        .join(Theme, Theme.id == Action.theme_id)
+    )
+    if not shape.latest_moment_only:
+        query = query.outerjoin(
+            latest, latest.id == latest_update_id(now, with_note=shape.latest_with_note)
+        ).outerjoin(author, author.id == latest.author_id)
+    query = query.where(*where).order_by(
+        Plan.id, Theme.position, Theme.id, Action.position, Action.id
+    )
+    people = (
         select(
             ActionAssignment.action_id,
             ActionAssignment.role,
@@ -277,28 +345,64 @@ def _people(
         .join(Action, Action.id == ActionAssignment.action_id)
         .join(Plan, Plan.id == Action.plan_id)
     )
-    if by_workspace:
-        query = query.join(Board, Board.id == Plan.board_id)
-    query = query.where(*where, ActionAssignment.role.in_((OWNER, DELEGATE))).order_by(
+    if shape.workspace_id:
+        people = people.join(Board, Board.id == Plan.board_id)
+    people = people.where(*where, ActionAssignment.role.in_((OWNER, DELEGATE))).order_by(
         ActionAssignment.action_id, ActionAssignment.position, Person.id
     )
-    assigned: dict[int, tuple[list[Who], list[int], list[Who], list[int]]] = {}
+    return query, people
+
+
+def _latest_at(now: Moment) -> Any:
+    """When the action's newest update at or before `now` was made, looked up among its
+    updates (correlated with `Action`; see `latest_update_id`)."""
+    return (
+        select(ProgressUpdate.at)
+        .where(ProgressUpdate.action_id == Action.id, ProgressUpdate.at <= now)
+        .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+
+
+# owners, their person ids, delegates, their person ids
+_People = tuple[tuple[Who, ...], tuple[int, ...], tuple[Who, ...], tuple[int, ...]]
+
+
+def _people(rows: Iterable[Any]) -> dict[int, _People]:
+    """Owners and delegates of each action, in their order, from (action id, role, person
+    id, name, Slack user) rows in action order; each person is one `Who`."""
+    found: dict[int, _People] = {}
     seen: dict[int, Who] = {}
-    for action_id, role, person_id, name, slack_user_id in connection.execute(query).all():
-        who = seen.get(person_id) or seen.setdefault(person_id, Who(name, slack_user_id))
-        owners, owner_ids, delegates, delegate_ids = assigned.get(action_id) or assigned.setdefault(
-            action_id, ([], [], [], [])
-        )
+    current: int | None = None
+    owners: list[Who] = []
+    owner_ids: list[int] = []
+    delegates: list[Who] = []
+    delegate_ids: list[int] = []
+    for action_id, role, person_id, name, slack_user_id in rows:
+        if action_id != current:
+            if current is not None:
+                found[current] = (
+                    tuple(owners),
+                    tuple(owner_ids),
+                    tuple(delegates),
+                    tuple(delegate_ids),
+                )
+            current = action_id
+            owners, owner_ids, delegates, delegate_ids = [], [], [], []
+        who = seen.get(person_id)
+        if who is None:
+            who = seen[person_id] = Who(name, slack_user_id)
         if role == OWNER:
             owners.append(who)
             owner_ids.append(person_id)
         else:
             delegates.append(who)
             delegate_ids.append(person_id)
-    return {
-        action_id: (tuple(owners), tuple(owner_ids), tuple(delegates), tuple(delegate_ids))
-        for action_id, (owners, owner_ids, delegates, delegate_ids) in assigned.items()
-    }
+    if current is not None:
+        found[current] = (tuple(owners), tuple(owner_ids), tuple(delegates), tuple(delegate_ids))
+    return found
 
 
 def theme_rows(
@@ -344,19 +448,36 @@ def date_change_rows(
     """The board's date-change requests, oldest asked first: those still pending (`pending`),
     and those whose state is in `decided` and that were decided after `decided_after` (any
     time when None); with `until`, nothing asked or decided after it counts."""
+    states = tuple(decided)
+    if not pending and not states:
+        return []
+    values: dict[str, Any] = {"board_id": board_id}
+    if states:
+        values["states"] = list(states)
+    if states and decided_after is not None:
+        values["decided_after"] = decided_after
+    if until is not None:
+        values["until"] = until
+    query = _date_change_query(
+        pending, bool(states), bool(states) and decided_after is not None, until is not None
+    )
+    return _date_change_rows(session, query, values)
+
+
+@functools.cache
+def _date_change_query(pending: bool, decided: bool, after: bool, until: bool) -> Executable:
+    """`date_change_rows`' statement for which of its filters are given, made once."""
     request = DateChangeRequest
+    moment = request.__table__.c.requested_at.type
     wanted = []
     if pending:
-        asked = request.requested_at <= until if until is not None else true()
+        asked = request.requested_at <= bindparam("until", type_=moment) if until else true()
         wanted.append(and_(request.state == "pending", asked))
-    states = tuple(decided)
-    if states:
-        after = request.decided_at > decided_after if decided_after is not None else true()
-        before = request.decided_at <= until if until is not None else true()
-        wanted.append(and_(request.state.in_(states), after, before))
-    if not wanted:
-        return []
-    return _date_change_rows(session, Plan.board_id == board_id, counted(), or_(*wanted))
+    if decided:
+        since = request.decided_at > bindparam("decided_after", type_=moment) if after else true()
+        before = request.decided_at <= bindparam("until", type_=moment) if until else true()
+        wanted.append(and_(request.state.in_(bindparam("states", expanding=True)), since, before))
+    return _date_change_select(Plan.board_id == bindparam("board_id"), counted(), or_(*wanted))
 
 
 def action_date_changes(
@@ -364,58 +485,78 @@ def action_date_changes(
 ) -> list[DateChangeRow]:
     """An action's date-change requests asked by `until`, newest first."""
     request = DateChangeRequest
-    found = _date_change_rows(
-        session, request.action_id == action_id, request.requested_at <= until
-    )
-    return found[::-1]
+    query = _date_change_select(request.action_id == action_id, request.requested_at <= until)
+    return _date_change_rows(session, query, {})[::-1]
 
 
-def _date_change_rows(session: Session, *where: ColumnElement[bool]) -> list[DateChangeRow]:
+def _date_change_select(*where: ColumnElement[bool]) -> Executable:
     """Date-change requests with the people who asked and decided, oldest asked first."""
     requester, decider = _REQUESTER, _DECIDER
     request = DateChangeRequest
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                request.id,
-                Action.theme_id,
-                Action.ref,
-                Action.title,
-                request.old_due_date,
-                request.new_due_date,
-                request.new_due_precision,
-                request.reason,
-                request.state,
-                requester.name,
-                requester.slack_user_id,
-                request.requested_at,
-                decider.name,
-                request.decided_at,
-                request.decision_note,
-            )
-            .join(Action, Action.id == request.action_id)
-            .join(Plan, Plan.id == Action.plan_id)
-            .outerjoin(requester, requester.id == request.requested_by_id)
-            .outerjoin(decider, decider.id == request.decided_by_id)
-            .where(*where)
-            .order_by(request.requested_at, request.id)
+    return (
+        select(
+            request.id,
+            Action.theme_id,
+            Action.ref,
+            Action.title,
+            request.old_due_date,
+            request.new_due_date,
+            request.new_due_precision,
+            request.reason,
+            request.state,
+            requester.name,
+            requester.slack_user_id,
+            request.requested_at,
+            decider.name,
+            request.decided_at,
+            request.decision_note,
         )
-        .all()
+        .join(Action, Action.id == request.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .outerjoin(requester, requester.id == request.requested_by_id)
+        .outerjoin(decider, decider.id == request.decided_by_id)
+        .where(*where)
+        .order_by(request.requested_at, request.id)
     )
+
+
+def _date_change_rows(
+    session: Session, query: Executable, values: dict[str, Any]
+) -> list[DateChangeRow]:
     return [
         DateChangeRow(
-            *row[2:8],
-            id=row[0],
-            theme_id=row[1],
-            state=row[8],
-            requested_by=Who(row[9], row[10]) if row[9] is not None else None,
-            requested_at=row[11],
-            decided_by=row[12],
-            decided_at=row[13],
-            note=row[14],
+            ref,
+            title,
+            old_due,
+            new_due,
+            precision,
+            reason,
+            id=request_id,
+            theme_id=theme_id,
+            state=state,
+            requested_by=Who(asker, asker_slack) if asker is not None else None,
+            requested_at=requested_at,
+            decided_by=decider,
+            decided_at=decided_at,
+            note=note,
         )
-        for row in rows
+        for (
+            request_id,
+            theme_id,
+            ref,
+            title,
+            old_due,
+            new_due,
+            precision,
+            reason,
+            state,
+            asker,
+            asker_slack,
+            requested_at,
+            decider,
+            decided_at,
+            note,
+        ) in session.connection().execute(query, values).all()
     ]
 
 
