@@ -354,8 +354,13 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug("emulator: " + format, *args)
 
     def body_bytes(self) -> bytes:
+        """The request's body; a body cut short (its sender killed mid-request) is a connection
+        that went away, as Slack sees it, never a call with whatever arrived."""
         length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise ConnectionResetError(f"the request's body ended at {len(body)} of {length} bytes")
+        return body
 
     def reply(
         self,

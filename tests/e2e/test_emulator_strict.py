@@ -4,11 +4,13 @@ payloads Slack refuses. A bare Bolt app or a raw WebSocket client stands in for 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.error import HTTPError
+from urllib.parse import urlsplit
 from urllib.request import ProxyHandler, Request, build_opener
 
 import pytest
@@ -289,3 +291,32 @@ def test_ids_slack_makes_up_have_slack_shape(slack: SlackEmulator) -> None:
     made = [dm, clash, uploaded["file"]["id"], view["view"]["id"]]
     assert [slack_id_problem(made_id, made_id[0]) for made_id in made] == [None] * 4
     assert [made_id[0] for made_id in made] == ["D", "D", "F", "V"]
+
+
+@pytest.mark.parametrize("sent", [0, 10])
+def test_a_request_cut_short_by_its_sender_dying_is_no_call(
+    slack: SlackEmulator, sent: int
+) -> None:
+    """A bot killed while sending a request leaves a body shorter than its Content-Length:
+    Slack never sees that as a call (let alone a call missing its channel), and neither does
+    the emulator."""
+    where = urlsplit(slack.api_url)
+    assert where.hostname is not None and where.port is not None
+    body = b'{"channel": "' + JANE.encode() + b'", "text": "hi"}'
+    with socket.create_connection((where.hostname, where.port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /api/chat.postMessage HTTP/1.1\r\nHost: slack\r\n"
+            + b"Authorization: Bearer "
+            + slack.bot_token.encode()
+            + b"\r\n"
+            + b"Content-Type: application/json\r\n"
+            + b"Content-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body[:sent]
+        )
+    deadline = time.monotonic() + 1  # what it would record, it records within moments
+    while time.monotonic() < deadline and not (slack.calls or slack.refusals):
+        time.sleep(0.05)
+    assert slack.calls_to("chat.postMessage") == []
+    assert slack.refusals == []
