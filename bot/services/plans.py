@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import BindParameter, Select, func, or_, select, update
 
 from bot.core.calendar import DEFAULT_TIMEZONE
 from bot.core.errors import Conflict, NotFound, UserError
@@ -812,8 +812,11 @@ def has_active_plan(uow: UnitOfWork, workspace_id: int) -> bool:
 _Columns = TypeVarTuple("_Columns")
 
 
-def workspace_actions(query: Select[*_Columns], workspace_id: int) -> Select[*_Columns]:
-    """A query over actions, kept to the workspace's actions that are not removed."""
+def workspace_actions(
+    query: Select[*_Columns], workspace_id: int | BindParameter[int]
+) -> Select[*_Columns]:
+    """A query over actions, kept to the workspace's actions that are not removed (the
+    workspace given, or bound when the statement runs)."""
     return (
         query.join(Plan, Plan.id == Action.plan_id)
         .join(Board, Board.id == Plan.board_id)

@@ -20,7 +20,15 @@ from bot.core.personal_data import check as check_text
 from bot.core.statuses import Status, status_of
 from bot.services import UseCases, outbox
 from bot.services.cover import covering_for
-from bot.services.plans import DELEGATE, OWNER, Actor, audit, normalise_ref, standing
+from bot.services.plans import (
+    DELEGATE,
+    OWNER,
+    Actor,
+    audit,
+    normalise_ref,
+    standing,
+    workspace_actions,
+)
 from bot.services.privacy import Held, guard, hold, patterns_from
 from bot.services.queries import action_rows
 from bot.services.text_limits import refuse_overlong_values
@@ -240,16 +248,13 @@ def record_progress(
 
 
 def _mine_with_ref(query: Select[Any]) -> Select[Any]:
-    """`query` kept to the actor's actions of a ref in the workspace's active plans (at most
-    two: one is what the everyday update needs)."""
+    """`query` kept to the actor's actions of a ref in the workspace's active plans, as
+    `owner.my_action` finds them (at most two: one is what the everyday update needs)."""
     person = bindparam("person", type_=Integer)
     return (
-        query.join(Plan, Plan.id == Action.plan_id)
-        .join(Board, Board.id == Plan.board_id)
+        workspace_actions(query, bindparam("workspace", type_=Integer))
         .where(
-            Board.workspace_id == bindparam("workspace", type_=Integer),
             Plan.active.is_(True),
-            Action.removed_at.is_(None),
             func.lower(Action.ref) == bindparam("ref"),
             Action.id.in_(
                 select(ActionAssignment.action_id).where(ActionAssignment.person_id == person)
