@@ -19,6 +19,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.app import Bot, SlackClients, bootstrap
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.sandbox.console_runtime import ListenerTracker
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.serving import Startable
 from bot.services import Services
@@ -63,7 +64,12 @@ class LocalBot(Startable):
         socket_mode: bool = False,
         slack_clock: Callable[[], float] | None = None,
     ) -> None:
-        self.listener_executor = listener_executor
+        # Counting what requests left running lets a test wait until they are done (settle).
+        self.listener_executor = (
+            listener_executor
+            if isinstance(listener_executor, ListenerTracker)
+            else ListenerTracker(listener_executor)
+        )
         self.socket_mode = socket_mode
         self.clock = clock
         self.database_url = database_url
@@ -148,6 +154,14 @@ class LocalBot(Startable):
 
     def _deliver(self, now: dt.datetime) -> DeliveryReport:
         return deliver_notifications(self.delivery, now)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until everything the requests sent so far started has finished: their
+        listeners (answers, modals, uploads) and the deliveries they asked for. After it, no
+        further message can come of them, so a test may assert that something did not happen."""
+        if not self.listener_executor.wait_idle(timeout):
+            raise TimeoutError(f"a listener was still running after {timeout:.0f} seconds")
+        self.wait_for_delivery(timeout)
 
     def wait_for_delivery(self, timeout: float = 10.0) -> None:
         """Wait for the delivery requests asked for (through the doorbell) to finish."""

@@ -54,14 +54,7 @@ def ask(
     def shown() -> list[Message]:
         return [m for m in emulator.messages(since=before) if m.ephemeral_to == user]
 
-    if count is not None:
-        emulator.wait_for(lambda: len(shown()) >= count, timeout=ANSWER_WITHIN)
-        time.sleep(0.05)  # and no more than that
-    else:  # until no more arrive
-        seen = -1
-        while seen != len(shown()):
-            seen = len(shown())
-            time.sleep(0.3)
+    local.settle()  # everything the command started has finished: nothing more will come
     found = shown()
     assert all(m.from_bot for m in found)
     if count is not None:
@@ -228,7 +221,8 @@ def test_pack_preview_for_the_next_meeting(local: LocalBot, seeded: Seeded) -> N
     request_id = ask_date_change(
         local, seeded, "jane", "4.1", dt.date(2019, 6, 30), "survey delayed"
     )
-    [message] = ask(local, CHRIS, "pack")
+    [message, paper_sent] = ask(local, CHRIS, "pack", count=2)
+    assert paper_sent.text.startswith("I've sent you the committee paper")
     text = message.all_text()
     assert "Improvement Board — pack for 11 June 2019" in text
     assert "changes since the meeting on 14 May 2019" in text

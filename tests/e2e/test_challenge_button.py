@@ -32,7 +32,7 @@ def board(local: LocalBot) -> Seeded:
 def shown(local: LocalBot, user: str, text: str) -> Message:
     result = local.emulator.slash(user, "/board", text)
     assert result.ok, result.body
-    (message,) = result.wait_for_response(1, timeout=3.0)
+    (message,) = result.wait_for_response(1)
     return message
 
 
@@ -145,7 +145,7 @@ def test_owners_see_no_challenge_button_in_the_pack(local: LocalBot, board: Seed
     chair = Actor(board.workspace_id, board.people["chris"])
     local.services.challenges.ask(chair, "4.1", QUESTION, local.clock.now())
     result = local.emulator.slash(JANE, "/board", "pack")
-    result.wait_for_response(1, timeout=3.0)
+    result.wait_for_response(1)
     assert all(challenge_buttons(m) == {} for m in result.responses)
 
 

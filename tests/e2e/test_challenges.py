@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 
 import openpyxl
 import pytest
@@ -40,13 +39,12 @@ def board_says(local: LocalBot, user: str, text: str) -> str:
     before = max((float(m.ts) for m in emulator.messages()), default=0.0)
     result = emulator.slash(user, "/board", text)
     assert result.ok, result.body
-    result.wait_for_response(1, timeout=3.0)
+    result.wait_for_response(1)
 
     def shown() -> list[Message]:
         return [m for m in emulator.messages(since=before) if m.ephemeral_to == user]
 
-    emulator.wait_for(lambda: len(shown()) >= 1, timeout=3.0)
-    time.sleep(0.1)
+    local.settle()
     return "\n".join(m.all_text() for m in shown())
 
 
@@ -329,13 +327,13 @@ def test_a_retried_or_doubled_challenge_command_changes_nothing_twice(
 ) -> None:
     emulator = local.emulator
     asked = emulator.slash(CHRIS, "/board", f'challenge 4.1 "{QUESTION}"')
-    asked.wait_for_response(1, timeout=3.0)
+    asked.wait_for_response(1)
     retried = emulator.retry(asked)  # Slack's retry: the same command, X-Slack-Retry-Num 1
     assert retried.status == 200
     again = board_says(local, CHRIS, f'challenge 4.1 "{QUESTION}"')  # typed twice
     assert "That was recorded already: *C1* is open" in again
     dm_from_bot(local, JANE, QUESTION)
-    time.sleep(0.5)
+    local.settle()
     assert [kind for _, kind, _ in events(local)] == ["asked"]
     questions = [
         m
@@ -347,14 +345,14 @@ def test_a_retried_or_doubled_challenge_command_changes_nothing_twice(
     local.emulator.slash(JANE, "/progress", 'answer C1 "Forum moved to June"')
     clock.set(dt.datetime(2019, 5, 16, 7, 5, tzinfo=dt.UTC))
     closed = emulator.slash(CHRIS, "/board", "challenge close C1 fine")
-    closed.wait_for_response(1, timeout=3.0)
+    closed.wait_for_response(1)
     emulator.retry(closed)
     twice = board_says(local, CHRIS, "challenge close C1 fine")  # a double click
     assert "That was recorded already: *C1* is closed" in twice
     reopened = board_says(local, CHRIS, 'challenge reopen C1 "And the survey?"')
     assert "is open again" in reopened
     assert "recorded already" in board_says(local, CHRIS, 'challenge reopen C1 "And the survey?"')
-    time.sleep(0.3)
+    local.settle()
     assert [kind for _, kind, _ in events(local)] == ["asked", "answered", "closed", "reopened"]
 
 

@@ -8,7 +8,6 @@ Tuesday of the month (14 May, 11 June …).
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from sqlalchemy import select
@@ -47,13 +46,12 @@ def board_answer(local: LocalBot, user: str, text: str) -> str:
     before = max((float(m.ts) for m in emulator.messages()), default=0.0)
     result = emulator.slash(user, "/board", text)
     assert result.ok, result.body
-    result.wait_for_response(1, timeout=3.0)
+    result.wait_for_response(1)
 
     def shown() -> list[Message]:
         return [m for m in emulator.messages(since=before) if m.ephemeral_to == user]
 
-    emulator.wait_for(lambda: len(shown()) >= 1, timeout=3.0)
-    time.sleep(0.1)
+    local.settle()
     return "\n".join(m.all_text() for m in shown())
 
 

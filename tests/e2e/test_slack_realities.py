@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from typing import Any
 
 import pytest
@@ -323,8 +322,8 @@ def test_plan_people_with_hundreds_unlinked_comes_in_parts_slack_accepts(
 
     result = local.emulator.slash("UADMIN0000", "/plan", "people")
 
-    answers = result.wait_for_response(count=2)
-    time.sleep(0.3)  # any further parts
+    result.wait_for_response(count=2)
+    local.settle()  # any further parts
     answers = result.responses
     assert 2 <= len(answers) <= 5
     for answer in answers:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 
 import pytest
 from sqlalchemy import select
@@ -149,7 +148,7 @@ def test_a_retried_event_records_once(
     retried = local.emulator.retry(first)  # at once, as Slack does when an ack is slow
     wait_for_answers(local, reminder)
     again = local.emulator.retry(retried)
-    time.sleep(0.5)  # give the retries' listeners time to (not) record
+    local.settle()  # the retries' listeners have run (and not recorded)
 
     assert retried.ok and again.ok
     assert again.request is not None and again.request.headers["X-Slack-Retry-Num"] == "2"
@@ -226,7 +225,7 @@ def test_edits_deletions_and_bot_messages_are_ignored(
     for event in events:
         assert local.emulator.send_event(event).ok
 
-    time.sleep(0.3)
+    local.settle()
     assert updates(local) == []
     assert answers_in(local, reminder) == []
 
