@@ -20,6 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 from bot.core.calendar import WorkingCalendar
 from bot.core.impact import ActionImpact, find_impact
@@ -41,8 +42,11 @@ class Who:
     slack_user_id: str | None = None
 
 
-@dataclass(frozen=True)
-class LatestUpdate:
+# The per-action read models are NamedTuples: as immutable as a frozen dataclass, and made
+# several times faster, which counts when a digest reads a plan of thousands of actions.
+
+
+class LatestUpdate(NamedTuple):
     """An action's newest progress update (at or before the moment asked about)."""
 
     at: dt.datetime
@@ -52,8 +56,7 @@ class LatestUpdate:
     source: str = ""  # "import": the status came from the imported sheet, not its importer
 
 
-@dataclass(frozen=True, slots=True)
-class ActionRow:
+class ActionRow(NamedTuple):
     """One action as every view reads it."""
 
     id: int

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from bot.core.errors import UserError
 from bot.core.statuses import Status
@@ -239,9 +240,9 @@ def activity_without_impact(updates: Iterable[ImpactUpdate], last: int = QUIET_U
     return len(newest) == last and not any(u.speaks_to_impact for u in newest)
 
 
-@dataclass(frozen=True)
-class ActionImpact:
-    """An action's delivery and impact as the digest and the pack weigh them."""
+class ActionImpact(NamedTuple):
+    """An action's delivery and impact as the digest and the pack weigh them (a NamedTuple:
+    the digest makes one for every action of the plan)."""
 
     ref: str
     status: Status

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.core.dates import format_day
 from bot.core.statuses import Status, status_of
@@ -103,8 +103,7 @@ def slips_since(changes: Iterable[DueChange], cutoff: dt.datetime | None) -> int
     return sum(1 for c in changes if c.is_slip and (cutoff is None or c.at > cutoff))
 
 
-@dataclass(frozen=True)
-class ActionMovement:
+class ActionMovement(NamedTuple):
     ref: str
     before: Status | None  # at the last meeting; None when new since (or no meeting yet)
     now: Status
@@ -142,8 +141,7 @@ def _status(value: str | None) -> Status | None:
 _JUST_BEFORE = dt.timedelta(microseconds=1)
 
 
-@dataclass(frozen=True)
-class StatusHistory:
+class StatusHistory(NamedTuple):
     """What an action's updates say of its status, as the action keeps it: each update holds
     the status after it and the one before."""
 

@@ -125,7 +125,7 @@ def test_due_soon_runs_from_today_for_fourteen_days() -> None:
     soon = due_soon(ROWS, TODAY)
     # 4.4 is due today (0 days left); 5.1 on the 14th day; 5.2 on the 15th is not soon.
     assert [(r.ref, left) for r, left in soon] == [("4.4", 0), ("5.1", 14)]
-    assert due_soon([replace(ROWS[3], status="blue")], TODAY) == []
+    assert due_soon([ROWS[3]._replace(status="blue")], TODAY) == []
 
 
 def test_stale_counts_a_never_updated_action_from_its_plan() -> None:
