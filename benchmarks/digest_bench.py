@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Engine, event, insert, select  # noqa: E402
 
-from benchmarks.common import bulk_insert  # noqa: E402
+from benchmarks.common import bulk_insert, gather_statistics  # noqa: E402
 from bot.core.statuses import Status  # noqa: E402
 from bot.render.digest import digest_blocks  # noqa: E402
 from bot.services.digest import build_digest, build_pack  # noqa: E402
@@ -167,6 +167,7 @@ def populate(
                 for a in rng.sample(actions, min(100, len(actions)))
             ],
         )
+        gather_statistics(conn)
     return board
 
 
