@@ -53,7 +53,17 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
         _begin_immediately_on_write(engine, _writer_turn(make_url(url).database or ""))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "do_connect", _postgresql_in_utc)
+    return engine
+
+
+def _postgresql_in_utc(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
+    """Every session in UTC, whatever the server's default zone: times come back as UTC
+    already (psycopg gives them datetime.timezone.utc), so reading the thousands of them in a
+    digest costs no conversion each, and any SQL that turns a time into a day does it the
+    same way on every server. Added to options the URL may already carry."""
+    params["options"] = f"{params.get('options', '')} -c TimeZone=UTC".strip()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
