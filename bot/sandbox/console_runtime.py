@@ -1,5 +1,5 @@
-"""What the sandbox console needs from the running bot: knowing when it has finished what a
-request started, and its errors as one line each."""
+"""What the sandbox console (and LocalBot, for the tests) needs from the running bot: knowing
+when it has finished what a request started, and its errors as one line each."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ T = TypeVar("T")
 
 
 class ListenerTracker(Executor):
-    """The Bolt app's listener executor, counting the work still running, so the console can
-    wait until everything a request started (answers, modals, DMs) is done."""
+    """The Bolt app's listener executor, counting the work still running, so the console and
+    `LocalBot.settle` can wait until everything a request started (answers, modals, DMs) is
+    done."""
 
     def __init__(self, inner: Executor | None = None) -> None:
         inner = inner or ThreadPoolExecutor(max_workers=10, thread_name_prefix="listener")
