@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.core.errors import UserError
 from bot.render.challenges import step_message
 from bot.render.cover import absence_ended, absence_set, absences_cancelled
 from bot.render.progress import date_change_asked_text, mine_message, recorded_message
@@ -106,9 +107,17 @@ def register(app: App, services: Services) -> None:
     def answer_in_request_thread(body: dict[str, Any], next: Callable[[], Any]) -> Any:
         """`/progress` answers in its ack, except when it opens the update form after it."""
         answer_in_this_thread(
-            body.get("command") == "/progress"
-            and not isinstance(parse_progress(str(body.get("text") or "")), OpenUpdateModal)
+            body.get("command") == "/progress" and not _opens_form(str(body.get("text") or ""))
         )
         return next()
 
     app.command("/progress")(on_progress)
+
+
+def _opens_form(text: str) -> bool:
+    """Whether `/progress text` opens the update form (after its ack). Text that cannot be
+    read does not: the listener answers the mistake in its ack, as it answers any refusal."""
+    try:
+        return isinstance(parse_progress(text), OpenUpdateModal)
+    except UserError:
+        return False

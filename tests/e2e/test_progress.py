@@ -6,6 +6,7 @@ Requests are signed and go over HTTP to the real Bolt app; the Slack side is the
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 from sqlalchemy import func, select
@@ -170,9 +171,18 @@ def test_an_owner_shared_action_can_be_updated_by_either_owner(
     ],
 )
 def test_mistakes_get_one_friendly_line_and_change_nothing(
-    local: LocalBot, board: Seeded, user: str, text: str, expected: str
+    local: LocalBot,
+    board: Seeded,
+    user: str,
+    text: str,
+    expected: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     result = local.emulator.slash(user, "/progress", text)
+    local.settle()
+
+    # A person's mistake is answered, not logged as the bot's own error.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
     assert result.status == 200
     assert result.text.startswith(":warning: ")
