@@ -29,6 +29,7 @@ from handlers.grammar import (
     Help,
     ListMine,
     OpenUpdateModal,
+    ProgressCommand,
     RecordUpdate,
     RequestDateChange,
     SetAbsence,
@@ -37,6 +38,9 @@ from handlers.grammar import (
 from handlers.interactions import COMMAND, update_modal_for
 from handlers.plan_people import users_info
 from handlers.request_thread import answer_in_this_thread
+
+# The context key under which the middleware leaves the command it read for the listener.
+PARSED = "progress_command"
 
 
 def register(app: App, services: Services) -> None:
@@ -50,7 +54,7 @@ def register(app: App, services: Services) -> None:
         now = services.clock.now()
         trigger_id = str(command.get("trigger_id") or "")
         dedupe_key = f"command:{trigger_id}" if trigger_id else None
-        match parse_progress(str(command.get("text") or "")):
+        match context.get(PARSED) or parse_progress(str(command.get("text") or "")):
             case Help(text=text):
                 ack(text=text)
             case ListMine():
@@ -104,20 +108,26 @@ def register(app: App, services: Services) -> None:
         return found[user]
 
     @app.middleware
-    def answer_in_request_thread(body: dict[str, Any], next: Callable[[], Any]) -> Any:
-        """`/progress` answers in its ack, except when it opens the update form after it."""
-        answer_in_this_thread(
-            body.get("command") == "/progress" and not _opens_form(str(body.get("text") or ""))
-        )
+    def answer_in_request_thread(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], Any]
+    ) -> Any:
+        """`/progress` answers in its ack, except when it opens the update form after it.
+        What it read is kept for the listener (`PARSED`), which need not read it again."""
+        parsed = None
+        if body.get("command") == "/progress":
+            parsed = _parsed(str(body.get("text") or ""))
+        if parsed is not None:
+            context[PARSED] = parsed
+        answer_in_this_thread(parsed is not None and not isinstance(parsed, OpenUpdateModal))
         return next()
 
     app.command("/progress")(on_progress)
 
 
-def _opens_form(text: str) -> bool:
-    """Whether `/progress text` opens the update form (after its ack). Text that cannot be
-    read does not: the listener answers the mistake in its ack, as it answers any refusal."""
+def _parsed(text: str) -> ProgressCommand | None:
+    """`/progress text` read, or None when it cannot be: the listener then reads it again and
+    answers the mistake in its ack, as it answers any refusal."""
     try:
-        return isinstance(parse_progress(text), OpenUpdateModal)
+        return parse_progress(text)
     except UserError:
-        return False
+        return None
