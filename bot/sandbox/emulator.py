@@ -194,6 +194,17 @@ class SlashResult(_RespondsMixin):
         return self.ack_message.all_text() if self.ack_message is not None else ""
 
 
+@dataclass(frozen=True)
+class SlashRequest:
+    """A slash command's form body, as Slack would send it, and what it was made with."""
+
+    body: bytes
+    command: str
+    channel_id: str
+    trigger_id: str
+    response_url: str
+
+
 @dataclass
 class ActionResult(_RespondsMixin):
     """A click on a button (or a change of a select) in a message or view."""
@@ -1266,6 +1277,31 @@ class SlackEmulator(Startable):
         """``user_id`` runs ``command text`` in ``channel_id`` (default: their DM with the bot).
         ``text`` is what the app receives; with ``typed``, it is what the person typed and is
         escaped as Slack escapes it (see ``as_typed``)."""
+        slash = self.slash_request(user_id, command, text, channel_id, typed=typed)
+        sent = self._send("slash_command", slash.body, sr.FORM_CONTENT_TYPE)
+        ack = self._record_ack(sent, user_id, slash.channel_id, slash.command)
+        return SlashResult(
+            sent,
+            self,
+            response_url=slash.response_url,
+            command=slash.command,
+            channel_id=slash.channel_id,
+            trigger_id=slash.trigger_id,
+            ack_message=ack,
+        )
+
+    def slash_request(
+        self,
+        user_id: str,
+        command: str,
+        text: str = "",
+        channel_id: str | None = None,
+        *,
+        typed: bool = False,
+    ) -> SlashRequest:
+        """The form body Slack would send for ``command text`` (unsigned: Slack signs it as
+        it sends), with its trigger and response URL made as ``slash`` makes them, for a
+        client outside this process to send (benchmarks/command_roundtrip.py)."""
         if typed:
             text = self.as_typed(text, in_command=True)
         state = self._state
@@ -1286,17 +1322,7 @@ class SlackEmulator(Startable):
                 response_url=response_url,
                 trigger_id=trigger_id,
             )
-        sent = self._send("slash_command", sr.form_body(fields), sr.FORM_CONTENT_TYPE)
-        ack = self._record_ack(sent, user_id, channel.id, command)
-        return SlashResult(
-            sent,
-            self,
-            response_url=response_url,
-            command=command,
-            channel_id=channel.id,
-            trigger_id=trigger_id,
-            ack_message=ack,
-        )
+        return SlashRequest(sr.form_body(fields), command, channel.id, trigger_id, response_url)
 
     def _where(self, user_id: str, channel_id: str | None) -> Channel:
         if channel_id is None:
