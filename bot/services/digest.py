@@ -61,7 +61,8 @@ import functools
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, func, select
+from sqlalchemy import Executable, Select, bindparam, func, select, true
+from sqlalchemy.orm import aliased
 
 from bot.core import digest as compose
 from bot.core.absence import Absence, without_cover
@@ -310,39 +311,45 @@ def _impact_updates(
     uow: UnitOfWork, board_id: int, now: dt.datetime
 ) -> dict[int, list[ImpactUpdate]]:
     """What each open action's newest updates (as many as the rule weighs) said about impact,
-    up to `now` (one query: ranked in the database, so only those rows come back)."""
-    newest = (
-        func.row_number()
-        .over(
-            partition_by=ProgressUpdate.action_id,
-            order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()),
+    up to `now`: one query, in which each action reads its newest few down its (action, time)
+    index. Ranking every update of the board instead sorts them all: 72 ms of the pack's 170
+    on SQLite for 2,000 actions with 50,000 updates.
+
+    PostgreSQL joins each action to its newest LATERAL; SQLite, which has no LATERAL, looks
+    them up by id from a subquery run once per action (PostgreSQL would run that one per
+    update of the board instead)."""
+    newer = aliased(ProgressUpdate)
+
+    def newest(*columns: Any) -> Select[Any]:
+        return (
+            select(*columns)
+            .where(newer.action_id == Action.id, newer.at <= now)
+            .order_by(newer.at.desc(), newer.id.desc())
+            .limit(QUIET_UPDATES)
+            .correlate(Action)
         )
-        .label("newest")
+
+    open_actions = (
+        select()
+        .select_from(Action)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(Plan.board_id == board_id, counted(), Action.status != "blue")
     )
-    ranked = (
-        select(
+    if uow.session.get_bind().dialect.name == "postgresql":
+        lateral = newest(newer.action_id, newer.at, newer.impact, newer.evidence).lateral()
+        query = open_actions.join(lateral, true()).add_columns(
+            lateral.c.action_id, lateral.c.at, lateral.c.impact, lateral.c.evidence
+        )
+    else:
+        ids = newest(newer.id).scalar_subquery()
+        query = open_actions.join(ProgressUpdate, ProgressUpdate.id.in_(ids)).add_columns(
             ProgressUpdate.action_id,
             ProgressUpdate.at,
             ProgressUpdate.impact,
             ProgressUpdate.evidence,
-            newest,
         )
-        .join(Action, Action.id == ProgressUpdate.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(
-            Plan.board_id == board_id,
-            counted(),
-            Action.status != "blue",
-            ProgressUpdate.at <= now,
-        )
-        .subquery()
-    )
     found: dict[int, list[ImpactUpdate]] = {}
-    for action_id, at, impact, evidence in uow.session.execute(
-        select(ranked.c.action_id, ranked.c.at, ranked.c.impact, ranked.c.evidence).where(
-            ranked.c.newest <= QUIET_UPDATES
-        )
-    ):
+    for action_id, at, impact, evidence in uow.session.execute(query):
         found.setdefault(action_id, []).append(
             ImpactUpdate(at, impact=find_impact(impact), evidence=evidence)
         )

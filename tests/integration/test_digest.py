@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from bot.core.board_status import Who
 from bot.core.errors import NotFound
+from bot.core.impact import Impact
 from bot.core.statuses import Status
 from bot.render.digest import digest_blocks, digest_text, pack_blocks
 from bot.services.digest import build_digest, build_pack, digest_json, pack_json
@@ -411,6 +412,46 @@ def test_pack_follows_cancelled_meetings(uow_factory: UowFactory) -> None:
     assert pack.previous_meeting == dt.date(2019, 4, 9)
     assert pack.updates_since == at(4, 9, 9)
     assert pack.not_updated == ()
+
+
+def test_pack_weighs_each_open_actions_three_newest_updates_for_impact(
+    uow_factory: UowFactory,
+) -> None:
+    """Activity without evidence of impact: an open action whose three newest updates up to
+    the pack's moment all say nothing about impact. Older updates, updates after the moment,
+    and updates made at one moment (the later made is the newer) are weighed as the rule
+    says."""
+    ids = build_board(uow_factory)
+    ws, jane = ids["ws"], ids["jane"]
+    with uow_factory() as uow:
+        plan = uow.session.get(Plan, ids["plan"])
+        assert plan is not None
+
+        def say(ref: str, when: dt.datetime, note: str, **impact: Any) -> None:
+            record_progress(
+                uow, Actor(ws, jane), find_action(uow, plan, ref), when,
+                source="command", status=None, note=note, **impact,
+            )  # fmt: skip
+
+        # 2.3: evidence once, then three quiet updates; evidence again only after the moment.
+        say("2.3", at(5, 14, 9), "terms agreed", evidence="panel terms of reference")
+        for hour in (10, 11, 12):
+            say("2.3", at(5, 15, hour), f"panel planning {hour}")
+        say("2.3", at(5, 20), "first panel held", impact=Impact.EVIDENCED, evidence="minutes")
+        # 1.1: four updates at one moment; only the first made of them judges impact.
+        say("1.1", at(5, 15, 9), "chair uses the log", impact=Impact.EMERGING)
+        for note in ("log reviewed", "log shared", "log filed"):
+            say("1.1", at(5, 15, 9), note)
+        # 2.1: three quiet updates in all, the oldest before the last meeting: still three.
+        say("2.1", at(5, 15, 10), "survey chased")
+        uow.commit()
+    with uow_factory() as uow:
+        pack = build_pack(uow, ids["board"], dt.date(2019, 6, 11), NOW)
+    assert [(o.ref, tuple(w.name for w in o.owners)) for o in pack.without_impact] == [
+        ("1.1", ("Jane Doe",)),
+        ("2.1", ("Jane Doe", "Omar Owner")),
+        ("2.3", ("Jane Doe", "Pat Smith")),
+    ]
 
 
 def test_pack_without_a_previous_meeting_looks_back_30_days(uow_factory: UowFactory) -> None:
