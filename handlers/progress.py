@@ -54,7 +54,8 @@ def register(app: App, services: Services) -> None:
         now = services.clock.now()
         trigger_id = str(command.get("trigger_id") or "")
         dedupe_key = f"command:{trigger_id}" if trigger_id else None
-        match context.get(PARSED) or parse_progress(str(command.get("text") or "")):
+        parsed = context.get(PARSED)
+        match parse_progress(str(command.get("text") or "")) if parsed is None else parsed:
             case Help(text=text):
                 ack(text=text)
             case ListMine():
@@ -113,12 +114,11 @@ def register(app: App, services: Services) -> None:
     ) -> Any:
         """`/progress` answers in its ack, except when it opens the update form after it.
         What it read is kept for the listener (`PARSED`), which need not read it again."""
-        parsed = None
-        if body.get("command") == "/progress":
-            parsed = _parsed(str(body.get("text") or ""))
+        is_progress = body.get("command") == "/progress"
+        parsed = _parsed(str(body.get("text") or "")) if is_progress else None
         if parsed is not None:
             context[PARSED] = parsed
-        answer_in_this_thread(parsed is not None and not isinstance(parsed, OpenUpdateModal))
+        answer_in_this_thread(is_progress and not isinstance(parsed, OpenUpdateModal))
         return next()
 
     app.command("/progress")(on_progress)

@@ -66,3 +66,14 @@ def test_the_bare_form_still_opens_from_the_pool(counted: tuple[LocalBot, Counti
     assert result.ok
     local.emulator.wait_for_call("views.open")
     assert pool.submitted == before + 1  # its views.open comes after the ack
+
+
+def test_a_mistake_is_answered_from_the_requests_own_thread_too(
+    counted: tuple[LocalBot, CountingPool],
+) -> None:
+    """Text that cannot be read is refused in the ack, like any answer that is all ack."""
+    local, pool = counted
+    before = pool.submitted
+    result = local.emulator.slash("UJANE00000", "/progress", "4.1 purple survey slipped")
+    assert result.ok and "Start with a status" in result.text
+    assert pool.submitted == before
