@@ -21,15 +21,13 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.sandbox.emulator import SLACK_USER_AGENT  # noqa: E402
-from bot.sandbox.slack_requests import FORM_CONTENT_TYPE, sign  # noqa: E402
+from bot.sandbox.slack_requests import FORM_CONTENT_TYPE, slack_headers  # noqa: E402
 
 
 def send(url: str, secret: str, body: bytes) -> tuple[float, int]:
     """One request as Slack sends it (a new connection each time); seconds and HTTP status."""
     where = urlsplit(url)
-    headers = {"Content-Type": FORM_CONTENT_TYPE, "User-Agent": SLACK_USER_AGENT}
-    headers.update(sign(body, secret))
+    headers = slack_headers(body, secret, FORM_CONTENT_TYPE)
     started = time.perf_counter()
     connection = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port, timeout=10)
     try:

@@ -107,7 +107,6 @@ class Refusal:
 
 # Every refusal by any emulator in this process, oldest first; tests check it stays empty.
 refusal_log: list[Refusal] = []
-SLACK_USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 SLACKBOT_USER_ID = "USLACKBOT"
 _JSON = "application/json; charset=utf-8"
 
@@ -1173,8 +1172,7 @@ class SlackEmulator(Startable):
             return self._send_over_socket(kind, body, content_type, headers or {})
         if self._request_url is None or self._signing_secret is None:
             raise EmulatorError("no app connected; call connect_app(request_url, secret)")
-        all_headers = {"Content-Type": content_type, "User-Agent": SLACK_USER_AGENT}
-        all_headers.update(sr.sign(body, self._signing_secret, timestamp))
+        all_headers = sr.slack_headers(body, self._signing_secret, content_type, timestamp)
         if signature is not None:
             all_headers["X-Slack-Signature"] = signature
         all_headers.update(headers or {})

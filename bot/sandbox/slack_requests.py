@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 JSON_CONTENT_TYPE = "application/json"
 SIGNATURE_VERSION = "v0"
+SLACK_USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 
 
 class PayloadError(ValueError):
@@ -66,6 +67,16 @@ def signature(body: bytes, secret: str, timestamp: int | str) -> str:
     base = f"{SIGNATURE_VERSION}:{timestamp}:".encode() + body
     digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
     return f"{SIGNATURE_VERSION}={digest}"
+
+
+def slack_headers(
+    body: bytes, secret: str, content_type: str, timestamp: int | None = None
+) -> dict[str, str]:
+    """Every header Slack sends with a request to the app: its type, Slack's user agent and
+    the signature (``timestamp`` defaults to now)."""
+    return {"Content-Type": content_type, "User-Agent": SLACK_USER_AGENT} | sign(
+        body, secret, timestamp
+    )
 
 
 def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, str]:
