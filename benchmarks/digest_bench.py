@@ -191,34 +191,45 @@ def timed(fn: Callable[[], Any], runs: int) -> Timing:
     return Timing(statistics.median(wall), min(wall), statistics.median(cpu), result)
 
 
-def measure(engine: Engine, board_id: int, runs: int) -> tuple[Timing, int]:
-    """build_digest's time over `runs` runs, and the SQL statements one digest takes."""
-    factory = make_session_factory(engine)
+def statements_of(engine: Engine, fn: Callable[[], Any]) -> int:
+    """The SQL statements (BEGIN aside) one call of `fn` issues on `engine`."""
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if not statement.lstrip().upper().startswith("BEGIN"):
             statements.append(statement)
 
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def measure(engine: Engine, board_id: int, runs: int) -> tuple[Timing, int]:
+    """build_digest's time over `runs` runs, and the SQL statements one digest takes."""
+    factory = make_session_factory(engine)
+
     def digest() -> Any:
         with UnitOfWork(factory) as uow:
             return build_digest(uow, board_id, NOW)
 
-    event.listen(engine, "before_cursor_execute", count)
-    digest()
-    event.remove(engine, "before_cursor_execute", count)
-    return timed(digest, runs), len(statements)
+    statements = statements_of(engine, digest)
+    return timed(digest, runs), statements
 
 
-def measure_pack(engine: Engine, board_id: int, runs: int) -> Timing:
-    """build_pack's time (the pack for the meeting after NOW) over `runs` runs."""
+def measure_pack(engine: Engine, board_id: int, runs: int) -> tuple[Timing, int]:
+    """build_pack's time (the pack for the meeting after NOW) over `runs` runs, and the SQL
+    statements one pack takes."""
     factory = make_session_factory(engine)
 
     def pack() -> Any:
         with UnitOfWork(factory) as uow:
             return build_pack(uow, board_id, PACK_MEETING, NOW)
 
-    return timed(pack, runs)
+    statements = statements_of(engine, pack)
+    return timed(pack, runs), statements
 
 
 def main() -> None:
@@ -236,32 +247,8 @@ def main() -> None:
         board_id = populate(engine)
         print(f"populated {ACTIONS} actions, {UPDATES} updates in "
               f"{time.perf_counter() - started:.1f} s")  # fmt: skip
-        factory = make_session_factory(engine)
-
-        statements: list[str] = []
-
-        def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-            if not statement.lstrip().upper().startswith("BEGIN"):
-                statements.append(statement)
-
-        def digest() -> Any:
-            with UnitOfWork(factory) as uow:
-                return build_digest(uow, board_id, NOW)
-
-        def pack() -> Any:
-            with UnitOfWork(factory) as uow:
-                return build_pack(uow, board_id, PACK_MEETING, NOW)
-
-        event.listen(engine, "before_cursor_execute", count)
-        digest()
-        digest_statements = len(statements)
-        statements.clear()
-        pack()
-        pack_statements = len(statements)
-        event.remove(engine, "before_cursor_execute", count)
-
-        digest_time = timed(digest, args.runs)
-        pack_time = timed(pack, args.runs)
+        digest_time, digest_statements = measure(engine, board_id, args.runs)
+        pack_time, pack_statements = measure_pack(engine, board_id, args.runs)
         render_time = timed(lambda: digest_blocks(digest_time.result), args.runs)
         engine.dispose()
 
