@@ -531,7 +531,10 @@ class ViewService:
         self.clock = clock
 
     def _read(self, view: Callable[..., _View], *args: Any) -> _View:
-        with self.units.request() as uow:
+        """`view` in a unit that only reads: on SQLite it begins deferred and reads a snapshot,
+        so a chair's view neither waits for a long write (an import, the 09:00 planning) nor
+        holds an owner's update up while a large board's digest or pack is built."""
+        with self.units.reading() as uow:
             return view(uow, *args)
 
     def status(self, actor: Actor, board: str | None, now: Moment = None) -> BoardStatus:

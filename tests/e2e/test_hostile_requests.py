@@ -157,6 +157,27 @@ def test_updates_while_a_writer_holds_the_database_are_recorded_or_refused_never
     assert kept == sorted(recorded), "recorded means kept, and refused means not kept"
 
 
+def test_the_chairs_views_answer_while_a_writer_holds_the_database(
+    local: LocalBot, board: Seeded
+) -> None:
+    """A view only reads: a long write elsewhere neither delays it nor makes it "busy"."""
+    local.emulator.app_timeout = 3.0
+    local.emulator.slash(CHAIR, "/board", "").wait_for_response(timeout=5)  # Chris is known
+    hold = 2.5
+    answers: dict[str, str] = {}
+    with writer_holding_the_database(local, seconds=hold):
+        started = time.monotonic()
+        for text in ("", "overdue", "digest", "approve"):
+            (answer,) = local.emulator.slash(CHAIR, "/board", text).wait_for_response(timeout=5)
+            answers[text] = answer.all_text()
+        answered_within = time.monotonic() - started
+    assert answered_within < hold, "every view answered while the write still held SQLite"
+    assert not [text for text, said in answers.items() if BUSY in said]
+    assert "3 actions" in answers[""]
+    assert "Improvement Board — digest" in answers["digest"]
+    assert "No date changes are waiting" in answers["approve"]
+
+
 # ---------------------------------------------------------------- on both databases
 
 
