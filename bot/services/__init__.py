@@ -117,9 +117,9 @@ class Services:
         return self.units.session_factory
 
     def uow(self) -> UnitOfWork:
-        """A unit of work for what the tests and the sandbox read and arrange themselves: it
-        waits for another writer as long as a scheduled job does. A person's Slack request
-        has `units.request()`, which gives up after half a second and says so."""
+        """A unit of work for what the tests read and arrange around the bot: it waits for
+        another writer as long as a scheduled job does. A person's Slack request has
+        `units.request()`, which gives up after half a second and says so."""
         return self.units.patient()
 
     @cached_property
