@@ -724,7 +724,7 @@ class _SheetReader:
                 latest = max(members)
                 self.columns[PROGRESS] = latest
                 self.header.names[PROGRESS] = self.extras.pop(latest)
-            elif group in known:
+            elif group in known and group in members:  # its own sub-label names it
                 self.header.names[known[group]] = self.extras.pop(group)
         self.width = max([*self.columns.values(), *self.extras]) + 1
         self.notes.append(f"Read row {rows[0].number} as the second line of the header.")

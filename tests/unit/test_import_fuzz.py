@@ -72,3 +72,10 @@ def test_no_csv_cells_make_the_import_fail(body: list[list[str]]) -> None:
 
     data = "\r\n".join([line(list(HEADER)), *map(line, body)]).encode("utf-8-sig")
     check(data, "plan.csv")
+
+
+def test_a_sub_header_that_leaves_a_known_column_unlabelled_is_read() -> None:
+    """Found by the fuzzing above: a second header line labelling the cells after a known
+    column, but not the column itself, stopped the import with a KeyError."""
+    sheet = [[Cell(2958466.0, fmt="mmm-yy"), None, "=SUM(A1:A2)", "0:THEME"], [None, "4", "4"]]
+    check(workbook({"Plan": sheet}), "plan.xlsx")
