@@ -6,13 +6,20 @@ the ack every 10 ms, so an answer ready in 6 ms still waits for the next poll, a
 running in the request's thread instead: its ack is there when Bolt first looks. A middleware
 marks such requests (`answer_in_this_thread`); everything else still runs on the executor, so no
 answer waits on a Slack API call made after an ack (a modal opened, a DM posted).
+
+Listeners answered in their request's thread take turns, first come first served (`Lane`).
+Eight at once on one interpreter otherwise share it a few milliseconds at a time, in whatever
+order the interpreter's lock falls, and the unlucky one waits for all the others' work more
+than once over; in turn, each waits only for those who came before it.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -29,19 +36,77 @@ def answer_in_this_thread(yes: bool) -> None:
     _request.inline = yes
 
 
+class Lane:
+    """One at a time, in the order they came; a caller that has waited `patience` seconds
+    goes on without its turn, so a holder stuck on something slow (another writer's lock)
+    does not make everyone behind it wait as long, each in turn."""
+
+    def __init__(self, patience: float) -> None:
+        self.patience = patience
+        self._lock = threading.Lock()
+        self._held = False
+        self._queue: deque[threading.Event] = deque()
+
+    @property
+    def waiting(self) -> int:
+        """How many are in line behind the holder."""
+        with self._lock:
+            return len(self._queue)
+
+    @contextmanager
+    def turn(self) -> Iterator[bool]:
+        """Hold the lane for the block; yields whether the turn came (False: waited out)."""
+        held = self._enter()
+        try:
+            yield held
+        finally:
+            if held:
+                self._leave()
+
+    def _enter(self) -> bool:
+        with self._lock:
+            if not self._held:
+                self._held = True
+                return True
+            called = threading.Event()
+            self._queue.append(called)
+        if called.wait(self.patience):
+            return True
+        with self._lock:
+            if called.is_set():  # handed the turn just as the wait ended
+                return True
+            self._queue.remove(called)
+            return False
+
+    def _leave(self) -> None:
+        with self._lock:
+            if self._queue:
+                self._queue.popleft().set()  # the lane stays held, by the next in line
+            else:
+                self._held = False
+
+
+# Well above the wait at a full lane (eight answers of a few milliseconds each), well below
+# the half-second a request waits for another writer before saying it is busy.
+LANE_PATIENCE = 0.1
+
+
 class AnswersInRequestThread(Executor):
     """Bolt's listener executor: a request marked `answer_in_this_thread` runs where it was
-    submitted; any other goes to `inner` (a pool of 10 threads, as Bolt's own)."""
+    submitted, taking its turn in `lane`; any other goes to `inner` (a pool of 10 threads,
+    as Bolt's own)."""
 
-    def __init__(self, inner: Executor | None = None) -> None:
+    def __init__(self, inner: Executor | None = None, lane: Lane | None = None) -> None:
         self.inner = inner or ThreadPoolExecutor(max_workers=10, thread_name_prefix="listener")
+        self.lane = lane or Lane(LANE_PATIENCE)
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         if not getattr(_request, "inline", False):
             return self.inner.submit(fn, *args, **kwargs)
         future: Future[T] = Future()
         try:
-            future.set_result(fn(*args, **kwargs))
+            with self.lane.turn():
+                future.set_result(fn(*args, **kwargs))
         except BaseException as error:  # Bolt's own wrapper reports a listener's errors
             future.set_exception(error)
         return future
