@@ -15,7 +15,9 @@ wait, whatever the machine's speed; the bot answers in the request's own thread
 interpreter. A third app, the bare app answering in its request's thread as the bot does
 (`floor_*`), measures the stack alone: what the bot adds to it is its own work.
 
-Usage: python benchmarks/command_roundtrip.py [ROUNDS] (each round 32 requests to each app)
+Usage: python benchmarks/command_roundtrip.py [ROUNDS] [POSTGRES_URL]
+(each round 32 requests to each app; the bot on a temporary SQLite file, or in a schema of its
+own on the PostgreSQL server at POSTGRES_URL)
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ import logging
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from slack_bolt import App  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from benchmarks.common import scratch_database  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.sandbox.local import LocalBot  # noqa: E402
 from bot.web import serve  # noqa: E402
@@ -108,7 +110,9 @@ def bare_app(signing_secret: str, client: WebClient, *, in_request_thread: bool)
     return app
 
 
-def measure(rounds: int = 10, clients: int = 8, per_client: int = 4) -> dict[str, float]:
+def measure(
+    rounds: int = 10, clients: int = 8, per_client: int = 4, postgres: str | None = None
+) -> dict[str, float]:
     """p50/p99 of the bot's round trip, of a bare Bolt app's, and of the stack's floor (the
     bare app answering in its request's thread), `clients` at once.
 
@@ -119,8 +123,8 @@ def measure(rounds: int = 10, clients: int = 8, per_client: int = 4) -> dict[str
     # warning of a queue each time would bury the figures.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     with (
-        tempfile.TemporaryDirectory() as tmp,
-        LocalBot(f"sqlite:///{tmp}/bench.db", ManualClock(START)) as local,
+        scratch_database(postgres) as engine,
+        LocalBot(engine.url.render_as_string(hide_password=False), ManualClock(START)) as local,
     ):
         seed_board(local)
         client = WebClient(base_url=local.emulator.api_url, token=local.emulator.bot_token)
@@ -171,8 +175,8 @@ def measure(rounds: int = 10, clients: int = 8, per_client: int = 4) -> dict[str
     }
 
 
-def main(rounds: int) -> None:
-    figures = measure(rounds)
+def main(rounds: int, postgres: str | None) -> None:
+    figures = measure(rounds, postgres=postgres)
     print(f"slash command round trip, {figures['ack_requests']} requests each, 8 at a time")
     for name, key in (
         ("bare Bolt app", "bare"),
@@ -185,4 +189,4 @@ def main(rounds: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10, sys.argv[2] if len(sys.argv) > 2 else None)

@@ -7,9 +7,9 @@ Usage: python benchmarks/run.py [--quick] [--json] [--postgres URL]
 --quick   smaller samples (fewer rounds, runs and delivery messages, one update per action
           behind the 20,000-action digest); the same keys; the tick still over 100,000 actions.
 --json    print only the JSON object (progress goes to stderr).
---postgres URL   the database figures (digest, sweep, ticks, memory) on PostgreSQL, each in a
-          schema of its own that is dropped afterwards; the round trip and delivery stay on
-          SQLite, as the local bot runs them.
+--postgres URL   the database figures (round trip, digest, sweep, ticks, memory) on
+          PostgreSQL, each in a schema of its own that is dropped afterwards; delivery stays
+          on SQLite, as the local bot runs it.
 
 The last line printed is always one JSON object with every figure.
 """
@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import update  # noqa: E402
 
-from benchmarks import command_roundtrip, delivery_bench, digest_bench, reminder_sweep, tick_bench  # noqa: E402  # noqa: E402
+from benchmarks import command_roundtrip, delivery_bench, digest_bench, reminder_sweep, tick_bench  # noqa: E402
 from benchmarks.common import scratch_database  # noqa: E402
 from db.models import Board  # noqa: E402
 
@@ -93,10 +93,10 @@ def say(text: str, quiet: bool) -> None:
     print(text, file=sys.stderr if quiet else sys.stdout, flush=True)
 
 
-def ack(quick: bool) -> dict[str, Any]:
+def ack(postgres: str | None, quick: bool) -> dict[str, Any]:
     """320 requests to each app even in a quick run (about 5 s): the p99 of 96 would be the
     second-slowest request. The full run takes 960, whose p99 moves less from run to run."""
-    return command_roundtrip.measure(rounds=10 if quick else 30)
+    return command_roundtrip.measure(rounds=10 if quick else 30, postgres=postgres)
 
 
 def digests(postgres: str | None, quick: bool) -> dict[str, Any]:
@@ -227,7 +227,7 @@ def main() -> int:
     }
     started = time.perf_counter()
     steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-        ("slash command round trip (8 clients)", lambda: ack(args.quick)),
+        ("slash command round trip (8 clients)", lambda: ack(args.postgres, args.quick)),
         ("digest at 200, 2,000 and 20,000 actions", lambda: digests(args.postgres, args.quick)),
         ("09:00 sweep over 10,000 actions", lambda: sweep(args.postgres, args.quick)),
         (
