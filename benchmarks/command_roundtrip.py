@@ -39,6 +39,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from benchmarks.common import scratch_database  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
+from bot.runner import freeze_start_up_objects  # noqa: E402
 from bot.sandbox.local import LocalBot  # noqa: E402
 from bot.web import serve  # noqa: E402
 from db.models import ProgressUpdate  # noqa: E402
@@ -146,6 +147,7 @@ def measure(
         try:
             for url in servers.values():  # first requests compile SQL and fill caches
                 slack.send(url, bodies([f"4.1 green warming up {n}" for n in range(WARM_UP)]), 1)
+            freeze_start_up_objects()  # as the running bot does once it is ready
             before = updates()
             for r in range(rounds):
                 for name, url in servers.items():

@@ -4,6 +4,7 @@ and Socket Mode over the emulator's WebSocket, driven exactly as Slack drives it
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -45,6 +46,13 @@ def wait_for_health(url: str, process: subprocess.Popen[str], timeout: float = 3
     raise AssertionError("run did not start serving in time")
 
 
+def froze_start_up_objects(log: str) -> int:
+    """How many objects the bot said it set aside from garbage collection once ready."""
+    found = re.search(r"ready; (\d+) start-up objects set aside from garbage collection", log)
+    assert found, log
+    return int(found.group(1))
+
+
 def test_http_mode_serves_signed_requests_and_stops_on_sigterm(tmp_path: Path) -> None:
     secret = "s3cret-signing"
     with SlackEmulator() as emulator:
@@ -79,6 +87,7 @@ def test_http_mode_serves_signed_requests_and_stops_on_sigterm(tmp_path: Path) -
             if process.poll() is None:
                 process.kill()
         assert process.returncode == 0, err
+        assert froze_start_up_objects(err) > 10_000, err
         assert emulator.bot_token not in out + err
         assert secret not in out + err
         assert "Traceback" not in err
@@ -128,6 +137,7 @@ def test_socket_mode_acks_in_time_answers_commands_dms_retries_and_home(tmp_path
                 process.kill()
         assert process.returncode == 0, err
         assert "connected to Slack in Socket Mode" in err
+        assert froze_start_up_objects(err) > 10_000, err
         assert emulator.bot_token not in out + err
         assert emulator.app_token not in out + err
         assert "Traceback" not in err
