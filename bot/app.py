@@ -115,7 +115,10 @@ def bootstrap(
         client=client,
         delivery=delivery_client or make_web_client(settings, for_delivery=True),
     )
-    from handlers.request_thread import AnswersInRequestThread  # handlers import this module
+    from handlers.request_thread import (  # handlers import this module
+        AnswersInRequestThread,
+        lane_for,
+    )
 
     app = App(
         signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
@@ -123,7 +126,7 @@ def bootstrap(
         token_verification_enabled=token_verification,
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
-        listener_executor=AnswersInRequestThread(listener_executor),
+        listener_executor=AnswersInRequestThread(listener_executor, lane_for(engine.dialect.name)),
         logger=logging.getLogger("improvement_bot.slack"),
     )
     if register is None:

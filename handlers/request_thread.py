@@ -7,10 +7,13 @@ running in the request's thread instead: its ack is there when Bolt first looks.
 marks such requests (`answer_in_this_thread`); everything else still runs on the executor, so no
 answer waits on a Slack API call made after an ack (a modal opened, a DM posted).
 
-Listeners answered in their request's thread take turns, first come first served (`Lane`).
-Eight at once on one interpreter otherwise share it a few milliseconds at a time, in whatever
-order the interpreter's lock falls, and the unlucky one waits for all the others' work more
-than once over; in turn, each waits only for those who came before it.
+On SQLite, listeners answered in their request's thread take turns, first come first served
+(`Lane`). Each such answer is a write, and SQLite's one writer makes them wait for one
+another anyway; eight at once otherwise share the interpreter a few milliseconds at a time,
+in whatever order its lock falls, and the unlucky one waits for the others' work more than
+once over. In turn, each waits only for those who came before it. On PostgreSQL, updates of
+different actions are written side by side, each mostly waiting on the server: in a lane
+they would wait for one another's round trips as well (docs/design.md §4).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -91,21 +94,27 @@ class Lane:
 LANE_PATIENCE = 0.1
 
 
+def lane_for(dialect: str) -> Lane | None:
+    """The lane for answers in the request's thread on a database of `dialect` (None: none):
+    on SQLite, whose one writer queues the writes anyway; not on PostgreSQL."""
+    return Lane(LANE_PATIENCE) if dialect == "sqlite" else None
+
+
 class AnswersInRequestThread(Executor):
     """Bolt's listener executor: a request marked `answer_in_this_thread` runs where it was
-    submitted, taking its turn in `lane`; any other goes to `inner` (a pool of 10 threads,
-    as Bolt's own)."""
+    submitted, taking its turn in `lane` if there is one; any other goes to `inner` (a pool
+    of 10 threads, as Bolt's own)."""
 
     def __init__(self, inner: Executor | None = None, lane: Lane | None = None) -> None:
         self.inner = inner or ThreadPoolExecutor(max_workers=10, thread_name_prefix="listener")
-        self.lane = lane or Lane(LANE_PATIENCE)
+        self.lane = lane
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         if not getattr(_request, "inline", False):
             return self.inner.submit(fn, *args, **kwargs)
         future: Future[T] = Future()
         try:
-            with self.lane.turn():
+            with self.lane.turn() if self.lane is not None else nullcontext():
                 future.set_result(fn(*args, **kwargs))
         except BaseException as error:  # Bolt's own wrapper reports a listener's errors
             future.set_exception(error)

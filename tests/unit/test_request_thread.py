@@ -3,6 +3,7 @@ caller stuck behind a slow holder goes on after its patience runs out."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from handlers.request_thread import AnswersInRequestThread, Lane, answer_in_this_thread
+from handlers.request_thread import AnswersInRequestThread, Lane, answer_in_this_thread, lane_for
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -143,5 +144,33 @@ def test_a_listener_run_on_the_pool_does_not_wait_for_the_lane() -> None:
         with lane.turn():
             future = executor.submit(threading.current_thread)
             assert future.result(2) is not threading.current_thread()
+    finally:
+        executor.shutdown()
+
+
+def test_answers_take_turns_on_sqlite_only() -> None:
+    assert isinstance(lane_for("sqlite"), Lane)
+    assert lane_for("postgresql") is None
+
+
+@pytest.mark.parametrize(("lane", "side_by_side"), [(None, True), (Lane(patience=10.0), False)])
+def test_without_a_lane_answers_in_their_threads_run_side_by_side(
+    lane: Lane | None, side_by_side: bool
+) -> None:
+    executor = AnswersInRequestThread(lane=lane)
+    both_inside = threading.Barrier(2, timeout=0.5)  # each waits until the other is in too
+
+    def answer() -> None:
+        answer_in_this_thread(True)
+        with contextlib.suppress(threading.BrokenBarrierError):  # the other never came in
+            executor.submit(both_inside.wait).result(0)
+
+    try:
+        threads = [threading.Thread(target=answer) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert both_inside.broken is not side_by_side
     finally:
         executor.shutdown()
