@@ -15,6 +15,13 @@ wait, whatever the machine's speed; the bot answers in the request's own thread
 interpreter. A third app, the bare app answering in its request's thread as the bot does
 (`floor_*`), measures the stack alone: what the bot adds to it is its own work.
 
+Each app's CPU time a request (`*_cpu_ms`: this process's, where every app is served) and how
+busy the machine's CPUs were while the bot answered (`ack_machine_busy`: this process and
+the load process together, as a share of all CPUs) show whether the bot's round trip was its
+work queueing for a saturated machine: eight clients each sending again as soon as answered
+keep the bot busy whatever its speed, so its round trip is about eight times its CPU time a
+request divided among the CPUs it gets, while the bare app's is Bolt's 10 ms wait.
+
 Usage: python benchmarks/command_roundtrip.py [ROUNDS] [POSTGRES_URL]
 (each round 32 requests to each app; the bot on a temporary SQLite file, or in a schema of its
 own on the PostgreSQL server at POSTGRES_URL)
@@ -25,9 +32,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +89,15 @@ class SlackSide:
         if failed:
             raise SystemExit(f"{len(failed)} requests failed, first with HTTP {failed[0]}")
         return [float(s) for s in answer["seconds"]]
+
+    def cpu_seconds(self) -> float | None:
+        """The load process's CPU time so far (None where /proc does not say)."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def close(self) -> None:
         assert self.process.stdin is not None
@@ -143,6 +161,9 @@ def measure(
         floor_server = serve(floor, signing_secret=local.signing_secret)
         servers = {"ours": local.server.url, "bare": bare_server.url, "floor": floor_server.url}
         samples: dict[str, list[float]] = {name: [] for name in servers}
+        cpu: dict[str, float] = dict.fromkeys(servers, 0.0)
+        wall: dict[str, float] = dict.fromkeys(servers, 0.0)
+        load_cpu: dict[str, float | None] = dict.fromkeys(servers, 0.0)
         slack = SlackSide(local.signing_secret)
         try:
             for url in servers.values():  # first requests compile SQL and fill caches
@@ -156,7 +177,17 @@ def measure(
                         for c in range(clients)
                         for k in range(per_client)
                     ]
-                    samples[name].extend(slack.send(url, bodies(texts), clients))
+                    batch = bodies(texts)
+                    load_before, cpu_before = slack.cpu_seconds(), time.process_time()
+                    started = time.perf_counter()
+                    samples[name].extend(slack.send(url, batch, clients))
+                    wall[name] += time.perf_counter() - started
+                    cpu[name] += time.process_time() - cpu_before
+                    load_after, so_far = slack.cpu_seconds(), load_cpu[name]
+                    if load_before is None or load_after is None or so_far is None:
+                        load_cpu[name] = None
+                    else:
+                        load_cpu[name] = so_far + load_after - load_before
             recorded = updates() - before
         finally:
             slack.close()
@@ -165,6 +196,17 @@ def measure(
     ours, bare_samples = samples["ours"], samples["bare"]
     if recorded != len(ours):
         raise SystemExit(f"the bot answered {len(ours)} updates but recorded {recorded}")
+    per_request = {name: 1000 * cpu[name] / len(samples[name]) for name in servers}
+    ours_load = load_cpu["ours"]
+    busy = (
+        {
+            "ack_machine_busy": round(
+                (cpu["ours"] + ours_load) / (wall["ours"] * (os.cpu_count() or 1)), 2
+            )
+        }
+        if ours_load is not None
+        else {}
+    )
     return {
         "ack_p50_ms": round(statistics.median(ours) * 1000, 1),
         "ack_p99_ms": round(percentile(ours, 99) * 1000, 1),
@@ -174,6 +216,10 @@ def measure(
         "floor_p50_ms": round(statistics.median(samples["floor"]) * 1000, 1),
         "floor_p99_ms": round(percentile(samples["floor"], 99) * 1000, 1),
         "ack_requests": len(ours),
+        "ack_cpu_ms": round(per_request["ours"], 2),
+        "bare_cpu_ms": round(per_request["bare"], 2),
+        "floor_cpu_ms": round(per_request["floor"], 2),
+        **busy,
     }
 
 
@@ -188,6 +234,13 @@ def main(rounds: int, postgres: str | None) -> None:
         p50, p99 = figures[f"{key}_p50_ms"], figures[f"{key}_p99_ms"]
         print(f"  {name:<16} p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
     print(f"  p99 ratio {figures['ack_ratio_p99']:.2f} (budget 1.5)")
+    print(
+        f"  CPU a request: bot {figures['ack_cpu_ms']} ms, bare {figures['bare_cpu_ms']} ms, "
+        f"in thread {figures['floor_cpu_ms']} ms"
+    )
+    if "ack_machine_busy" in figures:
+        busy = figures["ack_machine_busy"]
+        print(f"  the machine's CPUs busy while the bot answered: {busy:.0%}")
 
 
 if __name__ == "__main__":
