@@ -117,7 +117,7 @@ def bootstrap(
     )
     from handlers.request_thread import (  # handlers import this module
         AnswersInRequestThread,
-        lane_for,
+        lanes_for,
     )
 
     app = App(
@@ -126,7 +126,7 @@ def bootstrap(
         token_verification_enabled=token_verification,
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
-        listener_executor=AnswersInRequestThread(listener_executor, lane_for(engine.dialect.name)),
+        listener_executor=AnswersInRequestThread(listener_executor, lanes_for(engine.dialect.name)),
         logger=logging.getLogger("improvement_bot.slack"),
     )
     if register is None:

@@ -20,7 +20,7 @@ from bot.render.cover import absence_ended, absence_set, absences_cancelled
 from bot.render.progress import date_change_asked_text, mine_message, recorded_message
 from bot.services import Services
 from bot.services.linking import SlackProfile
-from bot.services.plans import Actor
+from bot.services.plans import Actor, normalise_ref
 from handlers.common import actor_of, answers_refusals, not_switched_on
 from handlers.grammar import (
     AnswerChallenge,
@@ -113,12 +113,17 @@ def register(app: App, services: Services) -> None:
         body: dict[str, Any], context: BoltContext, next: Callable[[], Any]
     ) -> Any:
         """`/progress` answers in its ack, except when it opens the update form after it.
-        What it read is kept for the listener (`PARSED`), which need not read it again."""
+        What it read is kept for the listener (`PARSED`), which need not read it again.
+        Answers about the same action (a workspace's ref) take turns (handlers.request_thread)."""
         is_progress = body.get("command") == "/progress"
         parsed = _parsed(str(body.get("text") or "")) if is_progress else None
         if parsed is not None:
             context[PARSED] = parsed
-        answer_in_this_thread(is_progress and not isinstance(parsed, OpenUpdateModal))
+        ref = getattr(parsed, "ref", None)
+        answer_in_this_thread(
+            is_progress and not isinstance(parsed, OpenUpdateModal),
+            (context.team_id, normalise_ref(ref).lower()) if isinstance(ref, str) else None,
+        )
         return next()
 
     app.command("/progress")(on_progress)

@@ -6,12 +6,18 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from handlers.request_thread import AnswersInRequestThread, Lane, answer_in_this_thread, lane_for
+from handlers.request_thread import (
+    AnswersInRequestThread,
+    Lane,
+    Lanes,
+    answer_in_this_thread,
+    lanes_for,
+)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -100,8 +106,8 @@ def test_a_caller_that_runs_out_of_patience_goes_on_without_its_turn() -> None:
 
 
 def test_an_answer_in_the_request_thread_waits_its_turn_and_gives_it_back_if_it_fails() -> None:
-    lane = Lane(patience=10.0)
-    executor = AnswersInRequestThread(lane=lane)
+    lanes = Lanes(patience=10.0, one_lane=True)
+    executor = AnswersInRequestThread(lanes=lanes)
     ran_in: list[str] = []
     try:
         answer_in_this_thread(True)
@@ -114,7 +120,8 @@ def test_an_answer_in_the_request_thread_waits_its_turn_and_gives_it_back_if_it_
         with pytest.raises(ValueError, match="refused"):
             future.result(0)
         assert ran_in == [threading.current_thread().name]
-        with lane.turn() as held:  # given back, so it is free
+        assert lanes.open == 0  # given back, so nobody holds it
+        with lanes.turn(None) as held:
             assert held
 
         # While another answer holds the lane, this one waits for it.
@@ -124,10 +131,10 @@ def test_an_answer_in_the_request_thread_waits_its_turn_and_gives_it_back_if_it_
             answer_in_this_thread(True)
             executor.submit(answered.set)
 
-        with lane.turn():
+        with lanes.turn(None):
             thread = threading.Thread(target=answer_in_its_thread)
             thread.start()
-            wait_until(lambda: lane.waiting == 1)
+            wait_until(lambda: lanes.waiting(None) == 1)
             assert not answered.is_set()
         thread.join(5)
         assert answered.is_set()
@@ -137,36 +144,83 @@ def test_an_answer_in_the_request_thread_waits_its_turn_and_gives_it_back_if_it_
 
 
 def test_a_listener_run_on_the_pool_does_not_wait_for_the_lane() -> None:
-    lane = Lane(patience=10.0)
-    executor = AnswersInRequestThread(lane=lane)
+    lanes = Lanes(patience=10.0, one_lane=True)
+    executor = AnswersInRequestThread(lanes=lanes)
     try:
         answer_in_this_thread(False)
-        with lane.turn():
+        with lanes.turn(None):
             future = executor.submit(threading.current_thread)
             assert future.result(2) is not threading.current_thread()
     finally:
         executor.shutdown()
 
 
-def test_answers_take_turns_on_sqlite_only() -> None:
-    assert isinstance(lane_for("sqlite"), Lane)
-    assert lane_for("postgresql") is None
+def test_sqlite_has_one_lane_for_every_answer_and_postgresql_one_for_each_key() -> None:
+    assert lanes_for("sqlite").one_lane
+    assert not lanes_for("postgresql").one_lane
 
 
-@pytest.mark.parametrize(("lane", "side_by_side"), [(None, True), (Lane(patience=10.0), False)])
-def test_without_a_lane_answers_in_their_threads_run_side_by_side(
-    lane: Lane | None, side_by_side: bool
+def test_a_key_has_its_lane_only_while_someone_holds_or_waits_in_it() -> None:
+    lanes = Lanes(patience=10.0)
+    got_turn, leave = threading.Event(), threading.Event()
+
+    def wait_then_hold() -> None:
+        with lanes.turn(("T1", "4.1")):
+            got_turn.set()
+            leave.wait(5)
+
+    assert lanes.open == 0
+    waiter = threading.Thread(target=wait_then_hold)
+    with lanes.turn(("T1", "4.1")), lanes.turn(("T1", "4.2")):
+        assert lanes.open == 2
+        waiter.start()
+        wait_until(lambda: lanes.waiting(("T1", "4.1")) == 1)
+        assert lanes.open == 2  # the waiter is in line in the holder's lane
+    assert got_turn.wait(5)
+    assert lanes.open == 1  # 4.1's lane, held by the waiter now
+    with lanes.turn(None):  # no key, no lane
+        assert lanes.open == 1
+    leave.set()
+    waiter.join(5)
+    assert lanes.open == 0
+
+
+TURNS = (("T1", "4.1"), ("T1", "4.1"))
+OTHER_TURNS = (("T1", "4.1"), ("T1", "4.2"))
+
+
+@pytest.mark.parametrize(
+    ("lanes", "turns", "side_by_side"),
+    [
+        (None, TURNS, True),
+        (Lanes(patience=10.0, one_lane=True), OTHER_TURNS, False),
+        (Lanes(patience=10.0, one_lane=True), (None, None), False),
+        (Lanes(patience=10.0), TURNS, False),
+        (Lanes(patience=10.0), OTHER_TURNS, True),
+        (Lanes(patience=10.0), (None, None), True),
+    ],
+    ids=[
+        "no lanes",
+        "one lane, different keys",
+        "one lane, no keys",
+        "by key, the same key",
+        "by key, different keys",
+        "by key, no keys",
+    ],
+)
+def test_answers_run_side_by_side_unless_they_share_a_lane(
+    lanes: Lanes | None, turns: tuple[Hashable, Hashable], side_by_side: bool
 ) -> None:
-    executor = AnswersInRequestThread(lane=lane)
+    executor = AnswersInRequestThread(lanes=lanes)
     both_inside = threading.Barrier(2, timeout=0.5)  # each waits until the other is in too
 
-    def answer() -> None:
-        answer_in_this_thread(True)
+    def answer(turn: Hashable) -> None:
+        answer_in_this_thread(True, turn)
         with contextlib.suppress(threading.BrokenBarrierError):  # the other never came in
             executor.submit(both_inside.wait).result(0)
 
     try:
-        threads = [threading.Thread(target=answer) for _ in range(2)]
+        threads = [threading.Thread(target=answer, args=(turn,)) for turn in turns]
         for thread in threads:
             thread.start()
         for thread in threads:
