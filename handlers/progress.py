@@ -119,14 +119,23 @@ def register(app: App, services: Services) -> None:
         parsed = _parsed(str(body.get("text") or "")) if is_progress else None
         if parsed is not None:
             context[PARSED] = parsed
-        ref = getattr(parsed, "ref", None)
         answer_in_this_thread(
             is_progress and not isinstance(parsed, OpenUpdateModal),
-            (context.team_id, normalise_ref(ref).lower()) if isinstance(ref, str) else None,
+            turn_key(context.team_id, parsed),
         )
         return next()
 
     app.command("/progress")(on_progress)
+
+
+def turn_key(team_id: str | None, parsed: ProgressCommand | None) -> tuple[str, str] | None:
+    """What an answer to `/progress` writes, for taking turns (handlers.request_thread): its
+    workspace and the ref it names, as actions are found by ref (`4.0` is `4`, `a1` is `A1`),
+    or None when it names no action."""
+    ref = getattr(parsed, "ref", None)
+    if not team_id or not isinstance(ref, str):
+        return None
+    return (team_id, normalise_ref(ref).lower())
 
 
 def _parsed(text: str) -> ProgressCommand | None:

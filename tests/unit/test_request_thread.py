@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from handlers.grammar import parse_progress
+from handlers.progress import turn_key
 from handlers.request_thread import (
     AnswersInRequestThread,
     Lane,
@@ -228,3 +230,32 @@ def test_answers_run_side_by_side_unless_they_share_a_lane(
         assert both_inside.broken is not side_by_side
     finally:
         executor.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("4.1 amber survey slipped", "4.1 green back on track", True),
+        ("4.1 amber survey slipped", "4.1 date 31/05/2019 the survey slipped", True),
+        ("4.1 amber survey slipped", "4.1 done", True),
+        ("A1 amber survey slipped", "a1 note chased", True),
+        ("4 amber", "4.0 note chased", True),
+        ("4.1 amber survey slipped", "4.2 amber survey slipped", False),
+        ("4.1 amber survey slipped", "41 amber survey slipped", False),
+    ],
+)
+def test_progress_answers_about_the_same_action_share_a_turn_key(
+    first: str, second: str, same: bool
+) -> None:
+    one, other = turn_key("T1", parse_progress(first)), turn_key("T1", parse_progress(second))
+    assert one is not None and other is not None
+    assert (one == other) is same
+
+
+def test_the_same_ref_in_another_workspace_or_no_ref_has_a_key_of_its_own_or_none() -> None:
+    update = parse_progress("4.1 amber survey slipped")
+    assert turn_key("T1", update) != turn_key("T2", update)
+    assert turn_key(None, update) is None
+    assert turn_key("T1", parse_progress("mine")) is None
+    assert turn_key("T1", parse_progress("help")) is None
+    assert turn_key("T1", None) is None  # text the middleware could not read
