@@ -20,7 +20,7 @@ from bot.render.cover import absence_ended, absence_set, absences_cancelled
 from bot.render.progress import date_change_asked_text, mine_message, recorded_message
 from bot.services import Services
 from bot.services.linking import SlackProfile
-from bot.services.plans import Actor, normalise_ref
+from bot.services.plans import Actor, matching_ref
 from handlers.common import actor_of, answers_refusals, not_switched_on
 from handlers.grammar import (
     AnswerChallenge,
@@ -130,12 +130,12 @@ def register(app: App, services: Services) -> None:
 
 def turn_key(team_id: str | None, parsed: ProgressCommand | None) -> tuple[str, str] | None:
     """What an answer to `/progress` writes, for taking turns (handlers.request_thread): its
-    workspace and the ref it names, as actions are found by ref (`4.0` is `4`, `a1` is `A1`),
-    or None when it names no action."""
+    workspace and the ref it names, as actions are found by it, or None when it names no
+    action."""
     ref = getattr(parsed, "ref", None)
     if not team_id or not isinstance(ref, str):
         return None
-    return (team_id, normalise_ref(ref).lower())
+    return (team_id, matching_ref(ref))
 
 
 def _parsed(text: str) -> ProgressCommand | None:

@@ -35,7 +35,14 @@ from bot.core.permissions import Permission, Role, is_allowed
 from bot.core.refs import ref_key
 from bot.core.statuses import Status, split_leading_status
 from bot.services import outbox
-from bot.services.plans import Actor, normalise_ref, roles_of, standing, workspace_actions
+from bot.services.plans import (
+    Actor,
+    matching_ref,
+    normalise_ref,
+    roles_of,
+    standing,
+    workspace_actions,
+)
 from bot.services.privacy import Held
 from bot.services.progress import (
     RecordedUpdate,
@@ -142,7 +149,7 @@ def my_action(uow: UnitOfWork, actor: Actor, ref: str) -> Action:
     clean = normalise_ref(ref)
     candidates = (
         workspace_actions(select(Action), actor.workspace_id)
-        .where(Plan.active.is_(True), func.lower(Action.ref) == clean.lower())
+        .where(Plan.active.is_(True), func.lower(Action.ref) == matching_ref(ref))
         .order_by(Plan.id)
     )
     if actor.person_id is not None:

@@ -576,6 +576,12 @@ def normalise_ref(ref: str) -> str:
     return ref
 
 
+def matching_ref(ref: str) -> str:
+    """A ref as actions are found by it: normalised, and in lower case (compared with
+    `func.lower(Action.ref)`), so `4.0`, `4` and `A1`, `a1` find the same action."""
+    return normalise_ref(ref).lower()
+
+
 def _checked_ref(ref: str, what: str) -> str:
     clean = normalise_ref(ref)
     if not clean or not REF_PATTERN.match(clean):

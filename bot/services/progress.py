@@ -25,7 +25,7 @@ from bot.services.plans import (
     OWNER,
     Actor,
     audit,
-    normalise_ref,
+    matching_ref,
     standing,
     workspace_actions,
 )
@@ -364,7 +364,7 @@ def record_mine_at_once(
     which = {
         "person": actor.person_id,
         "workspace": actor.workspace_id,
-        "ref": normalise_ref(ref).lower(),
+        "ref": matching_ref(ref),
     }
     if connection.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE already serialises
         connection.execute(_lock_mine_by_ref(), which)
