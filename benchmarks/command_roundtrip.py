@@ -163,8 +163,9 @@ def measure(
         samples: dict[str, list[float]] = {name: [] for name in servers}
         cpu: dict[str, float] = dict.fromkeys(servers, 0.0)
         wall: dict[str, float] = dict.fromkeys(servers, 0.0)
-        load_cpu: dict[str, float | None] = dict.fromkeys(servers, 0.0)
         slack = SlackSide(local.signing_secret)
+        load_seen = slack.cpu_seconds() is not None
+        load_cpu = 0.0  # Slack's side's, while the bot answered
         try:
             for url in servers.values():  # first requests compile SQL and fill caches
                 slack.send(url, bodies([f"4.1 green warming up {n}" for n in range(WARM_UP)]), 1)
@@ -178,16 +179,13 @@ def measure(
                         for k in range(per_client)
                     ]
                     batch = bodies(texts)
-                    load_before, cpu_before = slack.cpu_seconds(), time.process_time()
+                    load_before, cpu_before = slack.cpu_seconds() or 0.0, time.process_time()
                     started = time.perf_counter()
                     samples[name].extend(slack.send(url, batch, clients))
                     wall[name] += time.perf_counter() - started
                     cpu[name] += time.process_time() - cpu_before
-                    load_after, so_far = slack.cpu_seconds(), load_cpu[name]
-                    if load_before is None or load_after is None or so_far is None:
-                        load_cpu[name] = None
-                    else:
-                        load_cpu[name] = so_far + load_after - load_before
+                    if name == "ours":
+                        load_cpu += (slack.cpu_seconds() or 0.0) - load_before
             recorded = updates() - before
         finally:
             slack.close()
@@ -197,16 +195,8 @@ def measure(
     if recorded != len(ours):
         raise SystemExit(f"the bot answered {len(ours)} updates but recorded {recorded}")
     per_request = {name: 1000 * cpu[name] / len(samples[name]) for name in servers}
-    ours_load = load_cpu["ours"]
-    busy = (
-        {
-            "ack_machine_busy": round(
-                (cpu["ours"] + ours_load) / (wall["ours"] * (os.cpu_count() or 1)), 2
-            )
-        }
-        if ours_load is not None
-        else {}
-    )
+    busy_share = (cpu["ours"] + load_cpu) / (wall["ours"] * (os.cpu_count() or 1))
+    busy = {"ack_machine_busy": round(busy_share, 2)} if load_seen else {}
     return {
         "ack_p50_ms": round(statistics.median(ours) * 1000, 1),
         "ack_p99_ms": round(percentile(ours, 99) * 1000, 1),
